@@ -1,0 +1,37 @@
+# Two commands are the whole set-up: `make plan` and `make test` each build .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STACKS_DIR ?= stacks
+
+.PHONY: plan test lint typecheck unit bench emulator clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+plan: $(STAMP)
+	$(BIN)/eks-hybrid plan --all --stacks-dir $(STACKS_DIR)
+
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/plan_scale.py
+
+emulator: $(STAMP)
+	$(BIN)/python -m palette_emulator --port 8765
+
+clean:
+	rm -rf $(VENV) build *.egg-info

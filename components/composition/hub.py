@@ -1,0 +1,55 @@
+"""Compose a hub stack: network, then the EKS side, then Palette; export what sites and tools need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from ..config.hub import HubConfig
+from ..network.hub import (
+    TransitGatewayHub,
+    TransitGatewayHubArgs,
+    VirtualPrivateGateway,
+    VirtualPrivateGatewayArgs,
+)
+
+
+def inventory_exports(hub: HubConfig) -> dict[str, Any]:
+    """The hub's configured facts, in the shape `HubInventory` reads back."""
+    vgw = hub.virtual_private_gateway
+    return {
+        "region": hub.region,
+        "vpcId": hub.cluster.vpc_id,
+        "vpcCidr": hub.cluster.vpc_cidr,
+        "serviceCidr": hub.cluster.service_cidr,
+        "routeTableIds": list(hub.cluster.route_table_ids),
+        "amazonSideAsn": hub.transit_gateway.amazon_side_asn,
+        "vpnGatewayAsn": vgw.amazon_side_asn if vgw else None,
+        "vpnGatewayPropagatesRoutes": bool(vgw and vgw.propagate_routes),
+        "sites": {
+            name: entry.model_dump(by_alias=True, mode="json") for name, entry in sorted(hub.sites.items())
+        },
+    }
+
+
+def build_hub(hub: HubConfig) -> dict[str, Any]:
+    """Declare the whole hub; returns (and exports) its outputs."""
+    name = hub.cluster.name
+    network = TransitGatewayHub(name, TransitGatewayHubArgs.from_config(hub))
+    exports: dict[str, Any] = {
+        **inventory_exports(hub),
+        "transitGatewayId": network.transit_gateway_id,
+        "transitGatewayRouteTableId": network.route_table_id,
+        "vpcAttachmentId": network.vpc_attachment_id,
+        "vpnGatewayId": None,
+    }
+    if hub.virtual_private_gateway is not None:
+        vgw = VirtualPrivateGateway(
+            name, VirtualPrivateGatewayArgs.from_config(hub, hub.virtual_private_gateway)
+        )
+        exports["vpnGatewayId"] = vgw.vpn_gateway_id
+
+    for key, value in exports.items():
+        pulumi.export(key, value)
+    return exports

@@ -1,0 +1,146 @@
+"""Pure CIDR rules: parsing with helpful messages, RFC 1918 membership, overlap detection.
+
+No pydantic, no pulumi: these are the building blocks the config rules and planners share.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+
+RFC1918 = (
+    IPv4Network("10.0.0.0/8"),
+    IPv4Network("172.16.0.0/12"),
+    IPv4Network("192.168.0.0/16"),
+)
+TUNNEL_INSIDE_RANGE = IPv4Network("169.254.0.0/16")
+# AWS reserves these /30s inside 169.254.0.0/16 for other uses; a VPN tunnel cannot take them.
+RESERVED_TUNNEL_CIDRS = tuple(
+    IPv4Network(c)
+    for c in (
+        "169.254.0.0/30",
+        "169.254.1.0/30",
+        "169.254.2.0/30",
+        "169.254.3.0/30",
+        "169.254.4.0/30",
+        "169.254.5.0/30",
+        "169.254.169.252/30",
+    )
+)
+
+
+class CidrRuleError(ValueError):
+    """A CIDR breaks a rule; the message is the rule, worded for the user."""
+
+
+def parse_ipv4_network(value: object) -> IPv4Network:
+    """Parse an IPv4 network in CIDR notation; host bits set is an error that suggests the fix."""
+    network = _parse_loose(value)
+    if str(network.network_address) != str(value).split("/")[0].strip():
+        raise CidrRuleError(f"{value} has host bits set: did you mean {network}?")
+    return network
+
+
+def _parse_loose(value: object) -> IPv4Network:
+    if not isinstance(value, str) or "/" not in value:
+        raise CidrRuleError(f"{value!r} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)")
+    try:
+        return IPv4Network(value.strip(), strict=False)
+    except ValueError as exc:
+        raise CidrRuleError(
+            f"{value!r} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)"
+        ) from exc
+
+
+def _checked(value: object, shortest: int, longest: int) -> IPv4Network:
+    """Prefix length first (the more fundamental mistake), then host bits."""
+    check_prefix(_parse_loose(value), shortest, longest)
+    return parse_ipv4_network(value)
+
+
+def check_prefix(network: IPv4Network, shortest: int, longest: int) -> None:
+    if not shortest <= network.prefixlen <= longest:
+        raise CidrRuleError(
+            f"{network} is a /{network.prefixlen}: the prefix must be between /{shortest} and /{longest}"
+        )
+
+
+def check_rfc1918(network: IPv4Network) -> None:
+    if not any(network.subnet_of(block) for block in RFC1918):
+        raise CidrRuleError(f"{network} is not inside RFC 1918 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)")
+
+
+def remote_network(value: object) -> str:
+    """A hybrid node or pod CIDR: IPv4, /8 to /32, inside RFC 1918 (EKS's rule for remote networks)."""
+    network = _checked(value, 8, 32)
+    check_rfc1918(network)
+    return str(network)
+
+
+def vpc_network(value: object) -> str:
+    network = _checked(value, 16, 28)
+    return str(network)
+
+
+def service_network(value: object) -> str:
+    """EKS's service CIDR rule: inside RFC 1918, /12 to /24."""
+    network = _checked(value, 12, 24)
+    check_rfc1918(network)
+    return str(network)
+
+
+def tunnel_inside_network(value: object) -> str:
+    network = parse_ipv4_network(value)
+    if network.prefixlen != 30 or not network.subnet_of(TUNNEL_INSIDE_RANGE):
+        raise CidrRuleError(f"{network} must be a /30 inside 169.254.0.0/16")
+    if network in RESERVED_TUNNEL_CIDRS:
+        raise CidrRuleError(f"{network} is reserved by AWS and cannot be a tunnel inside CIDR")
+    return str(network)
+
+
+def ipv4_address(value: object) -> str:
+    try:
+        return str(IPv4Address(str(value)))
+    except ValueError as exc:
+        raise CidrRuleError(f"{value!r} is not an IPv4 address") from exc
+
+
+@dataclass(frozen=True)
+class LabelledNetwork:
+    """A network and the key path it came from, so an overlap names both places."""
+
+    path: str
+    network: IPv4Network
+
+
+@dataclass(frozen=True)
+class Overlap:
+    first: LabelledNetwork
+    second: LabelledNetwork
+
+    def describe(self) -> str:
+        return f"{self.second.network} overlaps {self.first.network} ({self.first.path})"
+
+
+def find_overlaps(networks: Iterable[LabelledNetwork]) -> list[Overlap]:
+    """Every pair of overlapping networks, found by one sort and a sweep (O(n log n + overlaps)).
+
+    Networks either nest or are disjoint, so after sorting by start address an overlap is always with a
+    network that is still "open" (its end is at or past the current start).
+    """
+    ordered = sorted(networks, key=lambda n: (int(n.network.network_address), n.network.prefixlen, n.path))
+    overlaps: list[Overlap] = []
+    open_networks: list[LabelledNetwork] = []
+    for current in ordered:
+        start = int(current.network.network_address)
+        open_networks = [n for n in open_networks if int(n.network.broadcast_address) >= start]
+        overlaps.extend(Overlap(first=n, second=current) for n in open_networks)
+        open_networks.append(current)
+    return overlaps
+
+
+def contains_address(networks: Sequence[IPv4Network], address: str) -> IPv4Network | None:
+    ip = ipaddress.IPv4Address(address)
+    return next((n for n in networks if ip in n), None)

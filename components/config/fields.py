@@ -1,0 +1,88 @@
+"""Annotated field types whose validators word the contract's rules for users."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
+from pydantic_core import PydanticCustomError
+
+from . import cidrs
+
+
+def _rule(check: Callable[[object], str]) -> Callable[[object], object]:
+    """Turn a CidrRuleError from a pure check into a pydantic error whose message is the rule."""
+
+    def run(value: object) -> object:
+        try:
+            return check(value)
+        except cidrs.CidrRuleError as exc:
+            raise PydanticCustomError("eks_hybrid_rule", str(exc)) from exc
+
+    return run
+
+
+def _pattern(regex: str, what: str) -> Callable[[str], str]:
+    compiled = re.compile(regex)
+
+    def run(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("eks_hybrid_rule", "'{value}' is not " + what, {"value": value})
+        return value
+
+    return run
+
+
+RemoteCidr = Annotated[str, BeforeValidator(_rule(cidrs.remote_network))]
+VpcCidr = Annotated[str, BeforeValidator(_rule(cidrs.vpc_network))]
+ServiceCidr = Annotated[str, BeforeValidator(_rule(cidrs.service_network))]
+AnyCidr = Annotated[str, BeforeValidator(_rule(lambda v: str(cidrs.parse_ipv4_network(v))))]
+TunnelInsideCidr = Annotated[str, BeforeValidator(_rule(cidrs.tunnel_inside_network))]
+IPv4 = Annotated[str, BeforeValidator(_rule(cidrs.ipv4_address))]
+
+VpcId = Annotated[str, AfterValidator(_pattern(r"vpc-[0-9a-f]{8,17}", "a VPC id (vpc-0123456789abcdef0)"))]
+SubnetId = Annotated[
+    str, AfterValidator(_pattern(r"subnet-[0-9a-f]{8,17}", "a subnet id (subnet-0123456789abcdef0)"))
+]
+RouteTableId = Annotated[
+    str, AfterValidator(_pattern(r"rtb-[0-9a-f]{8,17}", "a route table id (rtb-0123456789abcdef0)"))
+]
+EniId = Annotated[
+    str, AfterValidator(_pattern(r"eni-[0-9a-f]{8,17}", "a network interface id (eni-0123456789abcdef0)"))
+]
+# Pulumi resource names and AWS Name tags are derived from these, so keep them DNS-label-like.
+Slug = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+            "a lowercase name of letters, digits and '-' (at most 63, starting and ending alphanumeric)",
+        )
+    ),
+]
+ClusterName = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}",
+            "an EKS cluster name (letters, digits, '-' and '_', at most 100, starting alphanumeric)",
+        )
+    ),
+]
+Asn = Annotated[int, Field(ge=1, le=4294967294)]
+Secret = SecretStr
+
+
+def is_private_asn(asn: int) -> bool:
+    return 64512 <= asn <= 65534 or 4200000000 <= asn <= 4294967294
+
+
+def asn_problem(asn: int) -> str | None:
+    """Why an ASN cannot be used for BGP with AWS, or None when it can."""
+    if asn in (0, 23456, 65535, 4294967295) or 64496 <= asn <= 64511 or 65536 <= asn <= 131071:
+        return f"ASN {asn} is reserved (documentation, AS_TRANS or IANA-reserved) and cannot peer"
+    if asn > 2147483647 and not is_private_asn(asn):
+        return f"ASN {asn} is outside what AWS accepts for a customer gateway (1 to 2147483647)"
+    return None

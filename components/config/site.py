@@ -1,0 +1,106 @@
+"""A site stack's configuration: one per on-prem or edge location (see README "Site stack")."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from ._base import ConfigModel
+from .fields import AnyCidr, Asn, EniId, IPv4, Slug, TunnelInsideCidr
+
+
+class CustomerGatewayConfig(ConfigModel):
+    ip_address: IPv4
+    bgp_asn: Asn = 65000
+
+
+class TunnelConfig(ConfigModel):
+    """Per-tunnel overrides; AWS picks inside CIDRs and pre-shared keys when these are absent."""
+
+    inside_cidr: TunnelInsideCidr | None = None
+    preshared_key: SecretStr | None = None
+
+
+class SiteToSiteVpnConfig(ConfigModel):
+    attach_to: Literal["transitGateway", "virtualPrivateGateway"] = "transitGateway"
+    customer_gateway: CustomerGatewayConfig
+    routing: Literal["static", "bgp"] = "static"
+    propagate_routes: bool = False
+    tunnels: list[TunnelConfig] = Field(default_factory=list, max_length=2)
+
+
+class DirectConnectConfig(ConfigModel):
+    gateway_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    private_subnet_cidr: AnyCidr | None = None
+
+
+class SoftwareVpnConfig(ConfigModel):
+    network_interface_id: EniId
+
+
+class ConnectivityConfig(ConfigModel):
+    type: Literal["siteToSiteVpn", "directConnect", "softwareVpn"]
+    site_to_site_vpn: SiteToSiteVpnConfig | None = None
+    direct_connect: DirectConnectConfig | None = None
+    software_vpn: SoftwareVpnConfig | None = None
+
+    @property
+    def reaches_vpc_through_transit_gateway(self) -> bool:
+        vpn = self.site_to_site_vpn
+        return self.type == "siteToSiteVpn" and vpn is not None and vpn.attach_to == "transitGateway"
+
+
+class OnPremRouterConfig(ConfigModel):
+    kind: Literal["strongswan"] = "strongswan"
+
+
+class EdgeHostConfig(ConfigModel):
+    uid: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str | None = None
+    vpn_server_ip: IPv4 | None = None
+    nic_name: str | None = None
+
+
+class TaintConfig(ConfigModel):
+    key: str = Field(min_length=1)
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+class NodePoolConfig(ConfigModel):
+    name: Slug
+    architecture: Literal["amd64", "arm64"] = "amd64"
+    edge_hosts: list[EdgeHostConfig] = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[TaintConfig] = Field(default_factory=list)
+    ntp_servers: list[str] = Field(default_factory=list)
+
+
+class SiteSpec(ConfigModel):
+    name: Slug
+    connectivity: ConnectivityConfig
+    on_prem_router: OnPremRouterConfig = OnPremRouterConfig()
+    node_pools: list[NodePoolConfig] = Field(default_factory=list)
+
+
+class SitePaletteConfig(ConfigModel):
+    """Credentials for the site's Palette calls; the endpoint and project come from the hub's outputs."""
+
+    api_key: SecretStr | None = None
+
+
+class SiteConfig(ConfigModel):
+    """A whole site stack file (`eks-hybrid:role: site`)."""
+
+    region: str = Field(alias="aws:region", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    role: Literal["site"] = Field(alias="eks-hybrid:role")
+    hub: str = Field(alias="eks-hybrid:hub", pattern=r"^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$")
+    site: SiteSpec = Field(alias="eks-hybrid:site")
+    palette: SitePaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
+    tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
+
+    @property
+    def hub_stack_name(self) -> str:
+        """The hub's bare stack name (the last part of `org/project/stack`)."""
+        return self.hub.rsplit("/", 1)[-1]

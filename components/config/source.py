@@ -1,0 +1,46 @@
+"""Read the running stack's configuration from Pulumi (the same path under `pulumi up` and offline plan)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from .loading import NAMESPACE, StackConfig, relevant_keys, validate_stack
+
+
+def stack_file_label(stack: str) -> str:
+    """How errors name the stack file (`stackConfigDir: stacks` in Pulumi.yaml)."""
+    return f"stacks/Pulumi.{stack}.yaml"
+
+
+def _decode(value: Any) -> Any:
+    # Pulumi hands object and list config to programs as JSON text.
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def current_document() -> tuple[dict[str, Any], set[str]]:
+    """Every config value of the running stack that eks-hybrid reads, and which keys are secret.
+
+    Pulumi offers no public call that lists config keys; these two are what `pulumi.Config` reads from.
+    """
+    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    document = {key: _decode(runtime_config.get_config(key)) for key in relevant_keys(values)}
+    secret = {key for key in document if runtime_config.is_config_secret(key)}
+    return document, secret
+
+
+def load_current_stack() -> StackConfig:
+    """Validate the running stack's config; raises `ConfigError` before any resource is declared."""
+    document, secret_keys = current_document()
+    return validate_stack(document, stack_file_label(pulumi.get_stack()), secret_keys)
+
+
+__all__ = ["NAMESPACE", "current_document", "load_current_stack", "stack_file_label"]

@@ -1,0 +1,138 @@
+"""Every error eks-hybrid raises on purpose.
+
+    EksHybridError
+    ├── ProblemsError                 one or more `Problem`s, reported all at once
+    │   ├── ConfigError               a stack file breaks a rule of the config contract
+    │   └── PlanError                 a valid config that cannot be planned (e.g. a site the hub does not know)
+    └── PaletteError                  anything from the Palette API
+        ├── PaletteTransportError     no usable HTTP response: connection reset, timeout, deadline
+        └── PaletteStatusError        Palette answered with an error status and body {code, message, ref}
+            ├── PaletteNotFoundError       404 (code ResourceNotFound)
+            ├── PaletteConflictError       409, or a duplicate the API reports as 400
+            ├── PaletteRateLimitedError    429
+            └── PaletteValidationError     400 (the request did not match the API spec)
+
+Library errors (httpx, pydantic) are mapped to these in one place each, `raise ... from exc`.
+Messages never contain credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "EksHybridError",
+    "PaletteConflictError",
+    "PaletteError",
+    "PaletteNotFoundError",
+    "PaletteRateLimitedError",
+    "PaletteStatusError",
+    "PaletteTransportError",
+    "PaletteValidationError",
+    "PlanError",
+    "Problem",
+    "ProblemsError",
+]
+
+
+class EksHybridError(Exception):
+    """Base of every error raised on purpose by eks-hybrid."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule: where (file and dotted key path) and which rule."""
+
+    file: str
+    path: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.rule}"
+
+
+class ProblemsError(EksHybridError):
+    """Carries every problem found, so a user fixes them in one pass."""
+
+    headline = "invalid input"
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(dict.fromkeys(problems))
+        if not self.problems:
+            raise ValueError(f"{type(self).__name__} needs at least one problem")
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{self.headline} ({count} {noun}):"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+class ConfigError(ProblemsError):
+    """A stack file breaks a rule of the config contract."""
+
+    headline = "invalid stack configuration"
+
+
+class PlanError(ProblemsError):
+    """A valid config that cannot be planned against what it depends on (the hub's inventory)."""
+
+    headline = "cannot plan this stack"
+
+
+class PaletteError(EksHybridError):
+    """Anything that went wrong talking to Palette."""
+
+
+class PaletteTransportError(PaletteError):
+    """No usable HTTP response: the connection failed, timed out, or the overall deadline passed."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        self.method = method
+        self.path = path
+        where = f" ({method} {path})" if method else ""
+        super().__init__(f"{message}{where}")
+
+
+class PaletteStatusError(PaletteError):
+    """Palette answered with an error status; carries its `{code, message, ref}` body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        ref: str = "",
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.ref = ref
+        self.method = method
+        self.path = path
+        ref_part = f" [ref {ref}]" if ref else ""
+        where = f"{method} {path}: " if method else ""
+        super().__init__(f"{where}{status} {code}: {message}{ref_part}")
+
+
+class PaletteNotFoundError(PaletteStatusError):
+    """404, code `ResourceNotFound`."""
+
+
+class PaletteConflictError(PaletteStatusError):
+    """409, or a duplicate name the API reports as a client error."""
+
+
+class PaletteRateLimitedError(PaletteStatusError):
+    """429 `TooManyRequests`, after the client's retries ran out."""
+
+
+class PaletteValidationError(PaletteStatusError):
+    """400: the request body did not match the API's definitions."""

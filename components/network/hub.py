@@ -1,0 +1,170 @@
+"""The hub's network: a transit gateway with its own route table, and the VPC's virtual private gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from ..config.hub import HubConfig, SiteInventoryEntry, VirtualPrivateGatewayConfig
+from .planning import cidr_slug, hub_vpc_routes
+
+TRANSIT_GATEWAY_HUB = "eks-hybrid:network:TransitGatewayHub"
+VIRTUAL_PRIVATE_GATEWAY = "eks-hybrid:network:VirtualPrivateGateway"
+
+
+@dataclass(frozen=True)
+class TransitGatewayHubArgs:
+    vpc_id: str
+    vpc_cidr: str
+    subnet_ids: Sequence[str]
+    route_table_ids: Sequence[str]
+    sites: Mapping[str, SiteInventoryEntry]
+    amazon_side_asn: int = 64512
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, hub: HubConfig) -> TransitGatewayHubArgs:
+        return cls(
+            vpc_id=hub.cluster.vpc_id,
+            vpc_cidr=hub.cluster.vpc_cidr,
+            subnet_ids=hub.cluster.subnet_ids,
+            route_table_ids=hub.cluster.route_table_ids,
+            sites=hub.sites,
+            amazon_side_asn=hub.transit_gateway.amazon_side_asn,
+            tags=hub.tags,
+        )
+
+
+class TransitGatewayHub(pulumi.ComponentResource):
+    """TGW (default association and propagation off), its route table, the VPC attachment, the VPC routes.
+
+    In every configured VPC route table, the node and pod CIDRs of each `routeVia: transitGateway` site
+    point at the TGW; each route depends on the attachment, as a route naming a TGW cannot exist before it.
+    """
+
+    transit_gateway_id: pulumi.Output[str]
+    transit_gateway_arn: pulumi.Output[str]
+    route_table_id: pulumi.Output[str]
+    vpc_attachment_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: TransitGatewayHubArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TRANSIT_GATEWAY_HUB, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        tgw = aws.ec2transitgateway.TransitGateway(
+            f"{name}-tgw",
+            description=f"{name}: EKS hybrid nodes hub",
+            amazon_side_asn=args.amazon_side_asn,
+            default_route_table_association="disable",
+            default_route_table_propagation="disable",
+            dns_support="enable",
+            vpn_ecmp_support="enable",
+            tags={**args.tags, "Name": f"{name}-tgw"},
+            opts=child,
+        )
+        route_table = aws.ec2transitgateway.RouteTable(
+            f"{name}-route-table",
+            transit_gateway_id=tgw.id,
+            tags={**args.tags, "Name": f"{name}-route-table"},
+            opts=child,
+        )
+        attachment = aws.ec2transitgateway.VpcAttachment(
+            f"{name}-vpc-attachment",
+            transit_gateway_id=tgw.id,
+            vpc_id=args.vpc_id,
+            subnet_ids=list(args.subnet_ids),
+            transit_gateway_default_route_table_association=False,
+            transit_gateway_default_route_table_propagation=False,
+            tags={**args.tags, "Name": f"{name}-vpc-attachment"},
+            opts=child,
+        )
+        aws.ec2transitgateway.RouteTableAssociation(
+            f"{name}-vpc-association",
+            transit_gateway_attachment_id=attachment.id,
+            transit_gateway_route_table_id=route_table.id,
+            opts=child,
+        )
+        aws.ec2transitgateway.Route(
+            f"{name}-tgw-route-{cidr_slug(args.vpc_cidr)}",
+            destination_cidr_block=args.vpc_cidr,
+            transit_gateway_attachment_id=attachment.id,
+            transit_gateway_route_table_id=route_table.id,
+            opts=child,
+        )
+        after_attachment = pulumi.ResourceOptions(parent=self, depends_on=[attachment])
+        for route in hub_vpc_routes(args.route_table_ids, args.sites):
+            aws.ec2.Route(
+                f"{name}-route-{route.key}",
+                route_table_id=route.route_table_id,
+                destination_cidr_block=route.destination,
+                transit_gateway_id=tgw.id,
+                opts=after_attachment,
+            )
+
+        self.transit_gateway_id = tgw.id
+        self.transit_gateway_arn = tgw.arn
+        self.route_table_id = route_table.id
+        self.vpc_attachment_id = attachment.id
+        self.register_outputs(
+            {
+                "transitGatewayId": tgw.id,
+                "transitGatewayArn": tgw.arn,
+                "routeTableId": route_table.id,
+                "vpcAttachmentId": attachment.id,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class VirtualPrivateGatewayArgs:
+    vpc_id: str
+    route_table_ids: Sequence[str]
+    amazon_side_asn: int = 64513
+    propagate_routes: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, hub: HubConfig, vgw: VirtualPrivateGatewayConfig) -> VirtualPrivateGatewayArgs:
+        return cls(
+            vpc_id=hub.cluster.vpc_id,
+            route_table_ids=hub.cluster.route_table_ids,
+            amazon_side_asn=vgw.amazon_side_asn,
+            propagate_routes=vgw.propagate_routes,
+            tags=hub.tags,
+        )
+
+
+class VirtualPrivateGateway(pulumi.ComponentResource):
+    """The VPC's one VGW, attached, optionally propagating its routes into every VPC route table."""
+
+    vpn_gateway_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: VirtualPrivateGatewayArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(VIRTUAL_PRIVATE_GATEWAY, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        gateway = aws.ec2.VpnGateway(
+            f"{name}-vgw",
+            amazon_side_asn=str(args.amazon_side_asn),
+            tags={**args.tags, "Name": f"{name}-vgw"},
+            opts=child,
+        )
+        attachment = aws.ec2.VpnGatewayAttachment(
+            f"{name}-vgw-attachment", vpc_id=args.vpc_id, vpn_gateway_id=gateway.id, opts=child
+        )
+        if args.propagate_routes:
+            for table in args.route_table_ids:
+                aws.ec2.VpnGatewayRoutePropagation(
+                    f"{name}-propagation-{table}",
+                    route_table_id=table,
+                    vpn_gateway_id=gateway.id,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+                )
+        self.vpn_gateway_id = gateway.id
+        self.register_outputs({"vpnGatewayId": gateway.id})

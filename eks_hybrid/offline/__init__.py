@@ -1,0 +1,1 @@
+"""Run Pulumi programs offline under the mock engine, recording what they declare."""

@@ -1,0 +1,121 @@
+"""Run a Pulumi program under the mock engine (`preview=False`) and return what it would declare."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.sync_await import _sync_await
+
+from components.errors import EksHybridError
+
+from .mocks import OfflineMocks
+from .recording import SECRET, RecordedResource, RecordingMonitor, scrub
+
+PROJECT = "eks-hybrid"
+StackOutputs = tuple[dict[str, Any], list[str]]  # (outputs, names of the secret ones)
+
+
+class DuplicateResourceError(EksHybridError):
+    """Two resources share a URN: the real engine would refuse the whole update."""
+
+
+@dataclass(frozen=True)
+class OfflineRun:
+    stack: str
+    resources: tuple[RecordedResource, ...]
+    outputs: dict[str, Any]
+    secret_outputs: frozenset[str]
+    raw_outputs: dict[str, Any] = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def by_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> RecordedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def children_of(self, parent: RecordedResource) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+    def stack_outputs(self) -> StackOutputs:
+        """These outputs as a StackReference reads them (real values, secret names listed)."""
+        return dict(self.raw_outputs), sorted(self.secret_outputs)
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_offline(
+    program: Callable[[], None],
+    *,
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    stack_references: Mapping[str, StackOutputs] | None = None,
+    region: str = "us-west-2",
+) -> OfflineRun:
+    """Run `program` as stack `stack` of project eks-hybrid, in a fresh event loop, and reset afterwards."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    logger = logging.getLogger(f"eks_hybrid.offline.{stack}")
+    logger.propagate = False
+    collector = _WarningCollector()
+    logger.addHandler(collector)
+    mocks = OfflineMocks(region=region, stack_outputs=stack_references or {})
+    monitor = RecordingMonitor(mocks)
+    try:
+        pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
+        pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+        pulumi_mocks.set_mocks(
+            mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger
+        )
+        _sync_await(pulumi_mocks.run_pulumi_func(program))
+        raw_outputs, secret_outputs = _resolve_exports()
+    finally:
+        logger.removeHandler(collector)
+        pulumi.runtime.reset_options()
+        pulumi.runtime.set_all_config({}, [])
+        loop.close()
+        asyncio.set_event_loop(None)
+    if monitor.duplicates:
+        raise DuplicateResourceError(
+            "resources declared twice (the real engine rejects this): " + ", ".join(monitor.duplicates)
+        )
+    resources = tuple(sorted(monitor.recorded.values(), key=lambda r: r.urn))
+    shown = {k: SECRET if k in secret_outputs else scrub(v) for k, v in sorted(raw_outputs.items())}
+    return OfflineRun(
+        stack=stack,
+        resources=resources,
+        outputs=shown,
+        secret_outputs=frozenset(secret_outputs),
+        raw_outputs=raw_outputs,
+        warnings=tuple(collector.messages),
+    )
+
+
+def _resolve_exports() -> tuple[dict[str, Any], set[str]]:
+    root = pulumi.runtime.get_root_resource()
+    exported: Mapping[str, Any] = getattr(root, "outputs", None) or {}
+    values: dict[str, Any] = {}
+    secret: set[str] = set()
+    for name, value in exported.items():
+        output = pulumi.Output.from_input(value)
+        values[name] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secret.add(name)
+    return values, secret

@@ -1,0 +1,104 @@
+"""A mock monitor recording each registration as the provider would receive it: wire names, secrets kept."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi.runtime.mocks import MockMonitor, Mocks
+
+SECRET = "[secret]"
+# Pulumi's wire signatures (sdk/python/lib/pulumi/runtime/rpc.py): a special object carries one of these.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_HIDDEN_INPUTS = frozenset({"__provider"})  # a dynamic provider's pickled code: not an input a person reads
+
+
+def scrub(value: Any) -> Any:
+    """Wire value -> plain JSON: secrets become "[secret]", resource references their URN, 1.0 -> 1."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SECRET_SIG:
+            return SECRET
+        if sig == _RESOURCE_SIG:
+            return value.get("urn", "")
+        if sig == _OUTPUT_SIG:
+            return SECRET if value.get("secret") else scrub(value.get("value"))
+        return {k: scrub(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == _UNKNOWN:
+        return "[unknown]"
+    return value
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "inputs": self.inputs,
+        }
+
+
+def engine_urn(mock_urn: str) -> str:
+    """The mock engine qualifies top-level types with the root stack type; the real engine does not."""
+    return mock_urn.replace("::pulumi:pulumi:Stack$", "::")
+
+
+class RecordingMonitor(MockMonitor):
+    """Records registrations before the SDK strips their secretness."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self._lock = threading.Lock()
+        self.recorded: dict[str, RecordedResource] = {}
+        self.duplicates: list[str] = []
+
+    def _record(self, urn: str, request: Any, custom: bool, props: Any) -> None:
+        raw = json_format.MessageToDict(props, preserving_proto_field_name=True)
+        inputs = {k: scrub(v) for k, v in sorted(raw.items()) if k not in _HIDDEN_INPUTS}
+        dependencies = tuple(sorted(engine_urn(d) for d in getattr(request, "dependencies", [])))
+        resource = RecordedResource(
+            urn=engine_urn(urn),
+            type=request.type,
+            name=request.name,
+            parent=engine_urn(request.parent) if request.parent else None,
+            custom=custom,
+            inputs=inputs,
+            dependencies=dependencies,
+        )
+        with self._lock:
+            if resource.urn in self.recorded:
+                self.duplicates.append(resource.urn)
+            self.recorded[resource.urn] = resource
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self._record(response.urn, request, bool(request.custom), request.object)
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)
+        self._record(response.urn, request, True, request.properties)
+        return response

@@ -1,0 +1,19 @@
+"""A local emulator of the Palette API subset eks-hybrid uses (not part of `components`)."""
+
+from .app import create_app
+from .faults import FaultRule, Faults
+from .server import LiveServer, free_port
+from .transport import SyncASGITransport
+from .spec import validate
+from .state import ApiError, EmulatorState
+
+__all__ = [
+    "ApiError",
+    "EmulatorState",
+    "FaultRule",
+    "Faults",
+    "LiveServer",
+    "create_app",
+    "free_port",
+    "validate",
+]

@@ -1,0 +1,178 @@
+"""`eks-hybrid plan` on the example stacks and on broken ones: output, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from eks_hybrid.cli import app
+
+from ..conftest import STACKS
+
+runner = CliRunner()
+EXAMPLES = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS.glob("Pulumi.example-*.yaml"))
+SITES = [
+    name
+    for name in EXAMPLES
+    if yaml.safe_load((STACKS / f"Pulumi.{name}.yaml").read_text())["config"]["eks-hybrid:role"] == "site"
+]
+
+
+def plan(*args: str):
+    return runner.invoke(app, ["plan", *args])
+
+
+def plan_json(stack: str, stacks_dir: Path = STACKS) -> dict:
+    result = plan("--stack", stack, "--stacks-dir", str(stacks_dir), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_there_are_example_hubs_and_sites():
+    assert "example-hub" in EXAMPLES
+    assert {"example-dallas", "example-chicago", "example-denver"} <= set(SITES)
+
+
+@pytest.mark.parametrize("stack", EXAMPLES)
+def test_json_document_shape(stack):
+    document = plan_json(stack)
+    assert set(document) == {"stack", "role", "resources", "outputs"}
+    assert document["stack"] == stack
+    assert document["role"] == ("site" if stack in SITES else "hub")
+    assert document["resources"]
+    for resource in document["resources"]:
+        assert set(resource) == {"urn", "type", "name", "parent", "custom", "inputs"}
+        assert resource["urn"].startswith(f"urn:pulumi:{stack}::eks-hybrid::")
+
+
+@pytest.mark.parametrize("stack", EXAMPLES)
+def test_plans_are_deterministic(stack):
+    assert plan_json(stack) == plan_json(stack)
+
+
+def test_inputs_use_wire_names_and_hide_secrets():
+    document = plan_json("example-dallas")
+    vpn = next(r for r in document["resources"] if r["name"] == "dallas-vpn")
+    assert vpn["inputs"]["staticRoutesOnly"] is True
+    assert vpn["inputs"]["tunnel1PresharedKey"] == "[secret]"
+    assert vpn["inputs"]["tunnel2PresharedKey"] == "[secret]"
+    assert document["outputs"]["tunnelPresharedKeys"] == "[secret]"
+    assert "static_routes_only" not in json.dumps(document)
+
+
+def test_site_plan_reads_the_hubs_outputs():
+    hub = plan_json("example-hub")
+    site = plan_json("example-dallas")
+    reference = next(r for r in site["resources"] if r["type"] == "pulumi:pulumi:StackReference")
+    assert reference["name"] == "example-hub"
+    vpn = next(r for r in site["resources"] if r["name"] == "dallas-vpn")
+    assert vpn["inputs"]["transitGatewayId"] == hub["outputs"]["transitGatewayId"]
+
+
+def test_hub_exports_everything_sites_need():
+    from components.config.hub_outputs import HUB_INVENTORY_OUTPUTS
+
+    outputs = plan_json("example-hub")["outputs"]
+    assert set(HUB_INVENTORY_OUTPUTS) <= set(outputs)
+    assert outputs["sites"]["chicago"] == {
+        "nodeCidr": "10.201.0.0/16",
+        "podCidr": "172.18.0.0/16",
+        "routeVia": "site",
+    }
+
+
+def test_text_tree_shows_components_resources_and_inputs():
+    result = plan("--stack", "example-dallas", "--stacks-dir", str(STACKS))
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("example-dallas (site stack, ")
+    assert "dallas (eks-hybrid:network:SiteConnectivity)" in text
+    assert "dallas-vpn (aws:ec2/vpnConnection:VpnConnection)" in text
+    assert "destinationCidrBlock = 192.168.0.0/16" in text
+    assert "tunnel1PresharedKey = [secret]" in text
+    assert "outputs" in text
+
+
+def test_all_plans_every_example_hubs_first():
+    result = plan("--all", "--stacks-dir", str(STACKS))
+    assert result.exit_code == 0, result.output
+    headers = [
+        line.split(" ")[0] for line in result.stdout.splitlines() if "stack, " in line and line[0] != " "
+    ]
+    assert sorted(headers) == EXAMPLES
+    roles = ["hub" if h not in SITES else "site" for h in headers]
+    assert roles == sorted(roles)  # "hub" < "site"
+
+
+def test_secure_values_never_leak(tmp_path):
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS, stacks)
+    for stack in EXAMPLES:
+        text = plan("--stack", stack, "--stacks-dir", str(stacks)).stdout
+        assert "v1:" not in text and "secure" not in text
+
+
+def write_stack(directory: Path, name: str, config: dict) -> None:
+    (directory / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def example_config(name: str) -> dict:
+    return yaml.safe_load((STACKS / f"Pulumi.{name}.yaml").read_text())["config"]
+
+
+def test_config_errors_exit_2_with_every_problem_and_no_traceback(tmp_path):
+    hub = example_config("example-hub")
+    hub["eks-hybrid:cluster"]["authenticationMode"] = "CONFIG_MAP"
+    hub["eks-hybrid:sites"]["dallas"]["podCidr"] = "10.100.0.0/24"
+    write_stack(tmp_path, "bad-hub", hub)
+    result = plan("--stack", "bad-hub", "--stacks-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "invalid stack configuration (2 problems):" in result.stderr
+    assert "stacks/Pulumi.bad-hub.yaml: eks-hybrid:cluster.authenticationMode:" in result.stderr
+    assert "stacks/Pulumi.bad-hub.yaml: eks-hybrid:sites.dallas.podCidr:" in result.stderr
+    assert result.stdout == ""
+
+
+def test_site_problems_against_the_hub_exit_2(tmp_path):
+    write_stack(tmp_path, "example-hub", example_config("example-hub"))
+    site = example_config("example-dallas")
+    site["eks-hybrid:site"]["name"] = "austin"
+    write_stack(tmp_path, "austin", site)
+    result = plan("--stack", "austin", "--stacks-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "cannot plan this stack (1 problem):" in result.stderr
+    assert (
+        "stacks/Pulumi.austin.yaml: eks-hybrid:site.name: site 'austin' is not in hub example-hub"
+        in result.stderr
+    )
+
+
+def test_site_whose_hub_is_missing(tmp_path):
+    write_stack(tmp_path, "dallas", example_config("example-dallas"))
+    result = plan("--stack", "dallas", "--stacks-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "eks-hybrid:hub: example-hub has no stack file" in result.stderr
+
+
+def test_unknown_stack(tmp_path):
+    result = plan("--stack", "nope", "--stacks-dir", str(STACKS))
+    assert result.exit_code == 2
+    assert "no such stack file" in result.stderr
+
+
+def test_json_needs_exactly_one_stack():
+    result = plan("--all", "--format", "json", "--stacks-dir", str(STACKS))
+    assert result.exit_code == 2
+    assert "exactly one --stack" in result.stderr
+
+
+def test_no_stack_named():
+    result = plan("--stacks-dir", str(STACKS))
+    assert result.exit_code == 2
+    assert "--stack NAME" in result.stderr

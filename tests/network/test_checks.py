@@ -1,0 +1,128 @@
+"""A site planned against its hub: every disagreement named with the site file and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.errors import PlanError
+from components.network.checks import check_site_against_hub, site_problems
+
+from .conftest import direct_connect, inventory, site, software_vpn, tgw_vpn, vgw_vpn
+
+FILE = "stacks/Pulumi.test-site.yaml"
+
+
+def problems(config, hub=None):
+    return [(p.path, p.rule) for p in site_problems(config, hub or inventory(), FILE, "example-hub")]
+
+
+def test_a_matching_site_has_no_problems():
+    assert problems(site(tgw_vpn())) == []
+    assert problems(site(vgw_vpn(), name="chicago")) == []
+
+
+def test_unknown_site_name():
+    [(path, rule)] = problems(site(tgw_vpn(), name="austin"))
+    assert path == "eks-hybrid:site.name"
+    assert "'austin' is not in hub example-hub's eks-hybrid:sites inventory" in rule
+
+
+def test_region_must_match_the_hub():
+    config = site(tgw_vpn())
+    found = problems(config, inventory(region="eu-west-1"))
+    assert found == [
+        (
+            "aws:region",
+            "us-west-2 differs from hub example-hub's region eu-west-1: a site connects to the hub's VPC in"
+            " the hub's region",
+        )
+    ]
+
+
+def test_tgw_site_must_be_route_via_transit_gateway():
+    [(path, rule)] = problems(site(tgw_vpn(), name="chicago"))
+    assert path == "eks-hybrid:site.connectivity.type"
+    assert "has `routeVia: site` for chicago" in rule
+
+
+@pytest.mark.parametrize("connectivity", [vgw_vpn(), direct_connect(), software_vpn()])
+def test_non_tgw_site_must_be_route_via_site(connectivity):
+    [(path, rule)] = problems(site(connectivity, name="dallas"))
+    assert path == "eks-hybrid:site.connectivity.type"
+    assert "must list dallas with `routeVia: site`" in rule
+
+
+@pytest.mark.parametrize("connectivity", [vgw_vpn(), direct_connect()])
+def test_vgw_and_direct_connect_need_the_hubs_vgw(connectivity):
+    [(path, rule)] = problems(site(connectivity, name="chicago"), inventory(vpnGatewayId=None))
+    assert path == "eks-hybrid:site.connectivity.type"
+    assert "add eks-hybrid:virtualPrivateGateway to the hub stack" in rule
+
+
+def test_software_vpn_needs_no_vgw():
+    assert problems(site(software_vpn(), name="chicago"), inventory(vpnGatewayId=None)) == []
+
+
+def test_vgw_propagation_must_be_enabled_in_the_hub():
+    config = site(vgw_vpn(propagate=True), name="chicago")
+    [(path, rule)] = problems(config)
+    assert path == "eks-hybrid:site.connectivity.siteToSiteVpn.propagateRoutes"
+    assert "eks-hybrid:virtualPrivateGateway.propagateRoutes: true" in rule
+    assert problems(config, inventory(vpnGatewayPropagatesRoutes=True)) == []
+
+
+def test_bgp_asn_must_differ_from_the_tgw_asn():
+    [(path, rule)] = problems(site(tgw_vpn(routing="bgp", asn=65100)), inventory(amazonSideAsn=65100))
+    assert path == "eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn"
+    assert "65100 is the Amazon-side ASN" in rule
+
+
+def test_bgp_asn_must_differ_from_the_vgw_asn():
+    config = site(vgw_vpn(routing="bgp", asn=65200), name="chicago")
+    [(path, _)] = problems(config, inventory(vpnGatewayAsn=65200))
+    assert path.endswith("customerGateway.bgpAsn")
+
+
+def test_static_routing_does_not_care_about_asns():
+    assert problems(site(tgw_vpn(asn=65100)), inventory(amazonSideAsn=65100)) == []
+
+
+def pools(*ips):
+    return {
+        "nodePools": [
+            {
+                "name": "workers",
+                "edgeHosts": [{"uid": f"edge-{i}", "vpnServerIp": ip} for i, ip in enumerate(ips)],
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("ip", "label"),
+    [
+        ("192.168.4.4", "dallas's pod CIDR 192.168.0.0/16"),
+        ("10.100.0.9", "the VPC CIDR 10.100.0.0/16"),
+        ("172.20.1.1", "the service CIDR 172.20.0.0/16"),
+    ],
+)
+def test_vpn_server_ip_outside_pod_vpc_and_service_cidrs(ip, label):
+    [(path, rule)] = problems(site(tgw_vpn(), **pools("10.200.0.1", ip)))
+    assert path == "eks-hybrid:site.nodePools[0].edgeHosts[1].vpnServerIp"
+    assert rule.startswith(f"{ip} is inside {label}")
+
+
+def test_all_problems_reported_at_once_and_sorted():
+    config = site(vgw_vpn(propagate=True), name="dallas", **pools("10.100.0.9"))
+    with pytest.raises(PlanError) as caught:
+        check_site_against_hub(config, inventory(region="eu-west-1"), FILE, "example-hub")
+    paths = [p.path for p in caught.value.problems]
+    assert paths == sorted(paths)
+    assert paths == [
+        "aws:region",
+        "eks-hybrid:site.connectivity.siteToSiteVpn.propagateRoutes",
+        "eks-hybrid:site.connectivity.type",
+        "eks-hybrid:site.nodePools[0].edgeHosts[0].vpnServerIp",
+    ]
+    assert all(p.file == FILE for p in caught.value.problems)
+    assert str(caught.value).startswith("cannot plan this stack (4 problems):")
