@@ -3,7 +3,7 @@
     EksHybridError
     ├── ProblemsError                 one or more `Problem`s, reported all at once
     │   ├── ConfigError               a stack file breaks a rule of the config contract
-    │   └── PlanError                 a valid config that cannot be planned (e.g. a site the hub does not know)
+    │   └── PlanError                 valid config that cannot be planned (e.g. a site the hub does not know)
     └── PaletteError                  anything from the Palette API
         ├── PaletteTransportError     no usable HTTP response: connection reset, timeout, deadline
         └── PaletteStatusError        Palette answered with an error status and body {code, message, ref}

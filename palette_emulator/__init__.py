@@ -3,9 +3,9 @@
 from .app import create_app
 from .faults import FaultRule, Faults
 from .server import LiveServer, free_port
-from .transport import SyncASGITransport
 from .spec import validate
 from .state import ApiError, EmulatorState
+from .transport import SyncASGITransport
 
 __all__ = [
     "ApiError",
@@ -13,6 +13,7 @@ __all__ = [
     "FaultRule",
     "Faults",
     "LiveServer",
+    "SyncASGITransport",
     "create_app",
     "free_port",
     "validate",

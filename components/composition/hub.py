@@ -7,12 +7,15 @@ from typing import Any
 import pulumi
 
 from ..config.hub import HubConfig
+from ..config.source import stack_file_label
+from ..eks_hub import EksSide, check_eks_side, declare_eks_side
 from ..network.hub import (
     TransitGatewayHub,
     TransitGatewayHubArgs,
     VirtualPrivateGateway,
     VirtualPrivateGatewayArgs,
 )
+from ..palette import PaletteHub, PaletteHubArgs
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -36,6 +39,7 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
 def build_hub(hub: HubConfig) -> dict[str, Any]:
     """Declare the whole hub; returns (and exports) its outputs."""
     name = hub.cluster.name
+    check_eks_side(hub, stack_file_label(pulumi.get_stack()))  # before anything is declared
     network = TransitGatewayHub(name, TransitGatewayHubArgs.from_config(hub))
     exports: dict[str, Any] = {
         **inventory_exports(hub),
@@ -50,6 +54,31 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
         )
         exports["vpnGatewayId"] = vgw.vpn_gateway_id
 
+    eks = declare_eks_side(name, hub)
+    exports |= eks.exports()
+    if hub.palette is not None:
+        palette = PaletteHub(name, palette_args(hub, eks))
+        exports |= palette.exports()
+
     for key, value in exports.items():
         pulumi.export(key, value)
     return exports
+
+
+def palette_args(hub: HubConfig, eks: EksSide) -> PaletteHubArgs:
+    assert hub.palette is not None
+    return PaletteHubArgs(
+        palette=hub.palette,
+        cluster_name=eks.cluster_name,
+        region=hub.region,
+        vpc_cidr=hub.cluster.vpc_cidr,
+        node_cidrs=hub.remote_node_cidrs,
+        pod_cidrs=hub.remote_pod_cidrs,
+        k8s_provider=eks.k8s_provider,
+        credentials_provider=hub.credentials.provider,
+        role_arn=eks.role_arn,
+        trust_anchor_arn=eks.trust_anchor_arn,
+        profile_arn=eks.profile_arn,
+        activation_id=eks.activation_id,
+        activation_code=eks.activation_code,
+    )

@@ -8,7 +8,7 @@ import pulumi
 from pulumi.runtime.sync_await import _sync_await
 from pydantic import ValidationError
 
-from ..config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
+from ..config.hub_outputs import HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS, HubInventory, HubPalette
 from ..errors import PlanError, Problem
 
 HUB_OUTPUTS_KEY = "eks-hybrid:hub"
@@ -50,4 +50,22 @@ def hub_inventory(reference: pulumi.StackReference, hub: str, file: str, site: s
                 " with this version of eks-hybrid first",
             )
             for name in missing
+        ) from exc
+
+
+def hub_palette(reference: pulumi.StackReference, hub: str, file: str) -> HubPalette:
+    """Where the site's node pools go in Palette; a `PlanError` if the hub does not manage Palette."""
+    values = read_outputs(reference, HUB_PALETTE_OUTPUTS)
+    try:
+        return HubPalette.model_validate(values)
+    except ValidationError as exc:
+        raise PlanError(
+            [
+                Problem(
+                    file,
+                    "eks-hybrid:site.nodePools",
+                    f"node pools live in the hub's Palette cluster, and hub stack {hub} exports no Palette"
+                    " cluster (add eks-hybrid:palette to the hub and `pulumi up` it first)",
+                )
+            ]
         ) from exc

@@ -10,7 +10,8 @@ from ..config.site import SiteConfig
 from ..network.checks import check_site_against_hub
 from ..network.planning import plan_site
 from ..network.site import SiteConnectivity, SiteConnectivityArgs
-from .inventory import hub_inventory
+from ..palette import PaletteNodePools, PaletteNodePoolsArgs
+from .inventory import hub_inventory, hub_palette
 
 
 def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
@@ -18,6 +19,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
     hub_ref = pulumi.StackReference(site.hub)
     inventory = hub_inventory(hub_ref, site.hub, file, site.site.name)
     check_site_against_hub(site, inventory, file, site.hub)
+    palette = hub_palette(hub_ref, site.hub, file) if site.site.node_pools else None
     plan = plan_site(site.site, inventory)
 
     connectivity = SiteConnectivity(
@@ -37,6 +39,20 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
         "podCidr": plan.pod_cidr,
         **connectivity.exports(),
     }
+    if palette is not None:
+        pools = PaletteNodePools(
+            site.site.name,
+            PaletteNodePoolsArgs(
+                pools=list(site.site.node_pools),
+                site_name=site.site.name,
+                endpoint=palette.endpoint,
+                project_uid=palette.project_uid,
+                cloud_config_uid=palette.cloud_config_uid,
+                profile_uid=palette.profile_uid,
+            ),
+            pulumi.ResourceOptions(depends_on=[connectivity]),
+        )
+        exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}
     for key, value in exports.items():
         pulumi.export(key, value)
     return exports

@@ -86,3 +86,17 @@ def asn_problem(asn: int) -> str | None:
     if asn > 2147483647 and not is_private_asn(asn):
         return f"ASN {asn} is outside what AWS accepts for a customer gateway (1 to 2147483647)"
     return None
+
+
+def _amazon_side_asn(asn: int) -> int:
+    if not is_private_asn(asn):
+        raise PydanticCustomError(
+            "eks_hybrid_rule",
+            "the Amazon-side ASN of a transit or virtual private gateway must be a private ASN"
+            " (64512 to 65534, or 4200000000 to 4294967294); got {asn}",
+            {"asn": asn},
+        )
+    return asn
+
+
+AmazonSideAsn = Annotated[int, AfterValidator(_amazon_side_asn)]

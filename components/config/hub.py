@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from ._base import ConfigModel
 from .fields import (
-    Asn,
+    AmazonSideAsn,
     ClusterName,
     RemoteCidr,
     RouteTableId,
@@ -108,7 +108,7 @@ class SiteInventoryEntry(ConfigModel):
 
 
 class TransitGatewayConfig(ConfigModel):
-    amazon_side_asn: Asn = 64512
+    amazon_side_asn: AmazonSideAsn = 64512
 
 
 class VirtualPrivateGatewayConfig(ConfigModel):
@@ -118,7 +118,7 @@ class VirtualPrivateGatewayConfig(ConfigModel):
     gateway and route table) rather than each site.
     """
 
-    amazon_side_asn: Asn = 64513
+    amazon_side_asn: AmazonSideAsn = 64513
     propagate_routes: bool = False
 
 

@@ -43,3 +43,22 @@ class HubInventory(ConfigModel):
     @property
     def remote_pod_cidrs(self) -> list[str]:
         return sorted({s.pod_cidr for s in self.sites.values()})
+
+
+HUB_PALETTE_OUTPUTS = (
+    "paletteEndpoint",
+    "paletteProjectUid",
+    "paletteClusterUid",
+    "paletteCloudConfigUid",
+    "paletteProfileUid",
+)
+
+
+class HubPalette(ConfigModel):
+    """The hub's Palette cluster, where a site's hybrid node pools are created."""
+
+    endpoint: str = Field(alias="paletteEndpoint")
+    project_uid: str = Field(alias="paletteProjectUid")
+    cluster_uid: str = Field(alias="paletteClusterUid")
+    cloud_config_uid: str = Field(alias="paletteCloudConfigUid")
+    profile_uid: str = Field(alias="paletteProfileUid")

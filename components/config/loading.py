@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from ..errors import ConfigError, Problem
 from ._base import SECRET_PLACEHOLDER
 from .hub import HubConfig
-from .messages import problems_from_validation
+from .messages import _unwrap, problems_from_validation
 from .rules import HUB_RULES, SITE_RULES, Rule
 from .site import SiteConfig
 
@@ -41,26 +42,28 @@ def validate_stack(document: Mapping[str, Any], file: str, secret_keys: Iterable
         got = "it is missing" if role is None else f"got {role!r}"
         raise ConfigError([Problem(file, f"{NAMESPACE}:role", f"must be hub or site ({got})")])
 
+    secrets = frozenset(secret_keys)
     problems: list[Problem] = []
     config: StackConfig | None = None
     try:
         config = model.model_validate(document)
     except ValidationError as exc:
-        problems.extend(problems_from_validation(exc, model, file))
+        problems.extend(problems_from_validation(exc, model, file, secret_keys=secrets))
     for rule in rules:
         problems.extend(Problem(file, path, message) for path, message in rule(document))
-    if config is not None:
-        problems.extend(_plaintext_secrets(config, file, frozenset(secret_keys)))
+    problems.extend(_plaintext_secrets(model, document, file, secrets))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.path))
     assert config is not None
     return config
 
 
-def _plaintext_secrets(config: BaseModel, file: str, secret_keys: frozenset[str]) -> list[Problem]:
+def _plaintext_secrets(
+    model: type[BaseModel], document: Mapping[str, Any], file: str, secret_keys: frozenset[str]
+) -> list[Problem]:
     problems = []
-    for key, path, value in _secret_fields(config):
-        if value.get_secret_value() != SECRET_PLACEHOLDER and key not in secret_keys:
+    for key, path, value in _secret_values(model, document):
+        if value.strip() != SECRET_PLACEHOLDER and key not in secret_keys:
             problems.append(
                 Problem(
                     file,
@@ -72,18 +75,32 @@ def _plaintext_secrets(config: BaseModel, file: str, secret_keys: frozenset[str]
     return problems
 
 
-def _secret_fields(model: BaseModel, top: str = "", path: str = "") -> list[tuple[str, str, SecretStr]]:
-    """(top-level key, dotted path, value) of every SecretStr set anywhere in the model."""
-    found: list[tuple[str, str, SecretStr]] = []
-    for name, field in type(model).model_fields.items():
-        key = field.alias or name
+def _secret_values(
+    model: type[BaseModel], raw: object, top: str = "", path: str = ""
+) -> list[tuple[str, str, str]]:
+    """(top-level key, dotted path, value) of every string the document gives where `model` has a SecretStr.
+
+    Read from the raw document, guided by the model's fields, so a plain-text credential is reported even
+    when other keys are invalid (every problem at once).
+    """
+    found: list[tuple[str, str, str]] = []
+    if not isinstance(raw, Mapping):
+        return found
+    for name, field in model.model_fields.items():
+        key = next((k for k in (field.alias, name) if k is not None and k in raw), None)
+        if key is None:
+            continue
         here = f"{path}.{key}" if path else key
-        value = getattr(model, name)
-        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
-        for index, item in items:
-            item_path = here if index is None else f"{here}[{index}]"
-            if isinstance(item, SecretStr):
+        annotation = _unwrap(field.annotation)
+        value = raw[key]
+        if typing.get_origin(annotation) is list:
+            item_type = typing.get_args(annotation)[0]
+            items = [(f"{here}[{i}]", v) for i, v in enumerate(value)] if isinstance(value, list) else []
+        else:
+            item_type, items = annotation, [(here, value)]
+        for item_path, item in items:
+            if item_type is SecretStr and isinstance(item, str):
                 found.append((top or key, item_path, item))
-            elif isinstance(item, BaseModel):
-                found.extend(_secret_fields(item, top or key, item_path))
+            elif isinstance(item_type, type) and issubclass(item_type, BaseModel):
+                found.extend(_secret_values(item_type, item, top or key, item_path))
     return found

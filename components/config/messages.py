@@ -67,7 +67,7 @@ def _unknown_key_rule(root: type[BaseModel], loc: Sequence[int | str]) -> str:
     return f"unknown key {key!r}{hint}"
 
 
-def _rule_for(root: type[BaseModel], error: Any) -> str:
+def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
     kind = error["type"]
     loc = error["loc"]
     if kind == "eks_hybrid_rule":
@@ -79,15 +79,23 @@ def _rule_for(root: type[BaseModel], error: Any) -> str:
     message = str(error["msg"])
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
-    secret = any(part in SECRET_KEYS for part in loc if isinstance(part, str))
+    # A credential key anywhere in the path, or a top-level key Pulumi holds as a secret (decrypted here).
+    secret = any(part in SECRET_KEYS for part in loc if isinstance(part, str)) or (
+        bool(loc) and loc[0] in secret_keys
+    )
     if secret or "input" not in error or isinstance(error["input"], dict | list):
         return message
     return f"{message} (got {error['input']!r})"
 
 
 def problems_from_validation(
-    exc: ValidationError, root: type[BaseModel], file: str, prefix: Sequence[int | str] = ()
+    exc: ValidationError,
+    root: type[BaseModel],
+    file: str,
+    prefix: Sequence[int | str] = (),
+    secret_keys: frozenset[str] = frozenset(),
 ) -> Iterator[Problem]:
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
-        yield Problem(file=file, path=dotted(loc) or "(stack)", rule=_rule_for(root, {**error, "loc": loc}))
+        rule = _rule_for(root, {**error, "loc": loc}, secret_keys)
+        yield Problem(file=file, path=dotted(loc) or "(stack)", rule=rule)

@@ -131,15 +131,16 @@ def check_tunnels_distinct(document: Mapping[str, Any]) -> Iterator[Finding]:
     vpn = _mapping(
         _mapping(_mapping(document.get("eks-hybrid:site")).get("connectivity")).get("siteToSiteVpn")
     )
-    seen: dict[str, int] = {}
+    seen: dict[IPv4Network, int] = {}
     for index, tunnel in enumerate(_sequence(vpn.get("tunnels"))):
-        inside = _mapping(tunnel).get("insideCidr")
-        if isinstance(inside, str) and inside in seen:
+        # Compare networks, not spellings: " 169.254.10.0/30" and "169.254.10.0/30" are the same tunnel.
+        inside = _network(_mapping(tunnel).get("insideCidr"))
+        if inside is not None and inside in seen:
             yield (
                 f"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[{index}].insideCidr",
                 f"{inside} is already tunnel {seen[inside] + 1}'s inside CIDR: each tunnel needs its own",
             )
-        elif isinstance(inside, str):
+        elif inside is not None:
             seen[inside] = index
 
 

@@ -118,7 +118,35 @@ def _tgw(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _palette_uid(*parts: str) -> str:
+    return stable_hex("palette", *parts, length=24)
+
+
+_IMPORT_MANIFEST = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: cluster-{uid}
+"""
+
+
+def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Palette's dynamic resources, told apart by their inputs (they share one type token)."""
+    if "clusterName" in inputs and "clusterUid" not in inputs:  # the cluster import
+        uid = _palette_uid("cluster", str(inputs["clusterName"]))
+        return {
+            "clusterUid": uid,
+            "cloudConfigUid": _palette_uid("cloudconfig", uid),
+            "importManifest": _IMPORT_MANIFEST.format(uid=uid),
+        }
+    if "profile" in inputs and "profileUid" not in inputs:
+        return {"profileUid": _palette_uid("profile", name), "published": True}
+    if "pool" in inputs:
+        return {"poolUid": _palette_uid("pool", name), "poolClusterUid": _palette_uid("pool-cluster", name)}
+    return {}
+
+
 COMPUTED: dict[str, Computed] = {
+    "pulumi-python:dynamic:Resource": _palette_resource,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ssm/activation:Activation": _ssm_activation,
@@ -174,7 +202,7 @@ class OfflineMocks(Mocks):
         answer = _INVOKES.get(args.token)
         if answer is None:
             raise LookupError(f"the offline engine has no answer for invoke {args.token}")
-        return answer(self, dict(args.args)), None
+        return answer(self, dict(args.args)), []
 
 
 def _caller_identity(mocks: OfflineMocks, _: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ def test_secure_values_become_placeholders_and_secret_keys():
     stack = read_stack_file(STACKS, "example-dallas")
     tunnels = stack.document["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["tunnels"]
     assert [t["presharedKey"] for t in tunnels] == ["[secret]", "[secret]"]
-    assert stack.secret_keys == {"eks-hybrid:site"}
+    assert stack.secret_keys == {"eks-hybrid:site", "eks-hybrid:palette"}
     assert stack.role == "site" and stack.hub == "example-hub"
 
 

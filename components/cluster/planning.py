@@ -1,0 +1,361 @@
+"""The EKS side of hybrid nodes, decided before anything is declared: pure functions, no Pulumi.
+
+- `remote_networks`: the cluster's remoteNodeNetworks and remotePodNetworks, the union of the sites'
+  CIDRs in one deterministic order (by address), so adding a site appends to these two lists and changes
+  nothing else about the cluster.
+- `security_group_rules`: the cluster security group rules the EKS docs ask for, one per CIDR and port,
+  each named by direction, role, port and CIDR (never by list position).
+- `node_group_plan`: the cloud node group's shape and labels.
+- `existing_cluster_problems`: whether a cluster adopted by name can host the sites' hybrid nodes.
+- `kubeconfig`: a kubeconfig that authenticates with `aws eks get-token`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
+from typing import Any, Literal
+
+from ..config.hub import NodeGroupConfig, SiteInventoryEntry
+from ..errors import Problem
+
+# Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
+# `internal/service/eks/cluster.go`: ForceNew). Remote networks are NOT among them since
+# hashicorp/terraform-provider-aws#42928 (2025-06, pulumi/pulumi-aws#5879 fixed): EKS updates them in place
+# with UpdateClusterConfig. We therefore set these once from config and never derive them from the sites.
+REPLACING_FIELDS = (
+    "name",
+    "roleArn",
+    "kubernetesNetworkConfig.serviceIpv4Cidr",
+    "kubernetesNetworkConfig.ipFamily",
+    "accessConfig.bootstrapClusterCreatorAdminPermissions",
+    "bootstrapSelfManagedAddons",
+)
+
+HTTPS = 443
+KUBELET = 10250
+# Ports the API server uses to reach webhooks and aggregated APIs running in hybrid pods: 443 and 9443
+# (controller-runtime webhooks), 10250 and 10251 (metrics-server), 10260 (cert-manager's webhook). The same
+# set AWS's E2E suite opens on the hybrid side (aws/eks-hybrid test/e2e/securitygroup/ingress.go).
+WEBHOOK_PORTS = (443, 9443, 10250, 10251, 10260)
+
+CLOUD_CAPACITY_LABEL = "eks-hybrid/capacity"
+CLOUD_CAPACITY_VALUE = "cloud"
+HYBRID_ACCESS_ENTRY_TYPE = "HYBRID_LINUX"
+
+
+def cidr_slug(cidr: str) -> str:
+    """`10.200.0.0/16` -> `10.200.0.0-16`: a CIDR as it appears in a resource name."""
+    return cidr.replace("/", "-")
+
+
+def sorted_cidrs(cidrs: Iterable[str]) -> list[str]:
+    """Distinct CIDRs ordered by address, then prefix length: the same list whatever order they came in."""
+    networks = {IPv4Network(c) for c in cidrs}
+    return [str(n) for n in sorted(networks, key=lambda n: (int(n.network_address), n.prefixlen))]
+
+
+@dataclass(frozen=True)
+class RemoteNetworks:
+    node_cidrs: tuple[str, ...]
+    pod_cidrs: tuple[str, ...]
+
+    def as_inputs(self) -> dict[str, Any]:
+        """The `remoteNetworkConfig` shape of pulumi-aws (single nested objects, not lists)."""
+        return {
+            "remote_node_networks": {"cidrs": list(self.node_cidrs)},
+            "remote_pod_networks": {"cidrs": list(self.pod_cidrs)},
+        }
+
+
+def remote_networks(sites: Mapping[str, SiteInventoryEntry]) -> RemoteNetworks:
+    """The union of every site's node CIDR and pod CIDR."""
+    return RemoteNetworks(
+        node_cidrs=tuple(sorted_cidrs(s.node_cidr for s in sites.values())),
+        pod_cidrs=tuple(sorted_cidrs(s.pod_cidr for s in sites.values())),
+    )
+
+
+def endpoint_flags(endpoint_access: str) -> tuple[bool, bool]:
+    """(private, public): exactly one is true. Both would make the endpoint resolve to public addresses
+    off the VPC, and hybrid nodes fail to join."""
+    if endpoint_access not in ("private", "public"):
+        raise ValueError(f"endpoint access must be private or public, got {endpoint_access!r}")
+    return endpoint_access == "private", endpoint_access == "public"
+
+
+def partition_for(region: str) -> str:
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+def managed_policy_arn(partition: str, policy: str) -> str:
+    return f"arn:{partition}:iam::aws:policy/{policy}"
+
+
+CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
+NODE_GROUP_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+)
+
+
+def service_trust_policy(service: str, actions: Sequence[str] = ("sts:AssumeRole",)) -> dict[str, Any]:
+    """A role the AWS service `service` (eks.amazonaws.com, ec2.amazonaws.com) may assume."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": list(actions),
+            }
+        ],
+    }
+
+
+def cluster_trust_policy() -> dict[str, Any]:
+    """The EKS cluster role: `sts:TagSession` too, as AWS's current cluster role template has it."""
+    return service_trust_policy("eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))
+
+
+def node_trust_policy() -> dict[str, Any]:
+    return service_trust_policy("ec2.amazonaws.com")
+
+
+# --- security group rules -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecurityGroupRule:
+    """One rule of the cluster security group. `key` names it by direction, role, port and CIDR."""
+
+    direction: Literal["ingress", "egress"]
+    role: Literal["node", "pod"]
+    cidr: str
+    port: int
+    description: str
+
+    @property
+    def key(self) -> str:
+        verb = "from" if self.direction == "ingress" else "to"
+        return f"{self.direction}-{self.port}-{verb}-{self.role}-{cidr_slug(self.cidr)}"
+
+
+def security_group_rules(networks: RemoteNetworks) -> list[SecurityGroupRule]:
+    """TCP 443 in from every node and pod CIDR (kubelets and pods reach the API server); TCP 10250 out to
+    every node CIDR (the API server reaches kubelets: logs, exec, port-forward); the webhook ports out to
+    every pod CIDR (the API server reaches webhooks and metrics-server on hybrid pods)."""
+    rules: list[SecurityGroupRule] = []
+    for cidr in networks.node_cidrs:
+        rules.append(
+            SecurityGroupRule("ingress", "node", cidr, HTTPS, f"Hybrid nodes in {cidr} to the API server")
+        )
+    for cidr in networks.pod_cidrs:
+        rules.append(
+            SecurityGroupRule("ingress", "pod", cidr, HTTPS, f"Hybrid pods in {cidr} to the API server")
+        )
+    for cidr in networks.node_cidrs:
+        rules.append(SecurityGroupRule("egress", "node", cidr, KUBELET, f"API server to kubelets in {cidr}"))
+    for cidr in networks.pod_cidrs:
+        for port in WEBHOOK_PORTS:
+            rules.append(SecurityGroupRule("egress", "pod", cidr, port, f"API server to webhooks in {cidr}"))
+    return rules
+
+
+# --- cloud node group -----------------------------------------------------------------------------------
+
+_SMALL_SIZES = frozenset({"nano", "micro", "small", "medium", "large"})
+_INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z]+\d+[a-z-]*)\.(?P<size>[a-z0-9-]+)$")
+_GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*$")
+
+
+@dataclass(frozen=True)
+class NodeGroupPlan:
+    instance_types: tuple[str, ...]
+    ami_type: str
+    disk_size_gib: int
+    desired_size: int
+    min_size: int
+    max_size: int
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def ami_type_for(instance_type: str) -> str:
+    """AL2023 (nodeadm) for the instance's architecture: Graviton families (m7g, t4g, c7gn) are arm64."""
+    match = _INSTANCE_TYPE.match(instance_type)
+    family = match.group("family") if match else ""
+    return "AL2023_ARM_64_STANDARD" if _GRAVITON.match(family) else "AL2023_x86_64_STANDARD"
+
+
+def node_group_problems(config: NodeGroupConfig, file: str, path: str) -> list[Problem]:
+    """The Palette agent needs an always-on worker of at least t3.xlarge (4 vCPU, 16 GiB) and 40 GB."""
+    match = _INSTANCE_TYPE.match(config.instance_type)
+    if match is None:
+        return [
+            Problem(file, f"{path}.instanceType", f"{config.instance_type!r} is not an EC2 instance type")
+        ]
+    if match.group("size") in _SMALL_SIZES:
+        return [
+            Problem(
+                file,
+                f"{path}.instanceType",
+                f"{config.instance_type} is smaller than the Palette agent needs: use an xlarge size or"
+                " larger (t3.xlarge: 4 vCPU, 16 GiB)",
+            )
+        ]
+    return []
+
+
+def node_group_plan(config: NodeGroupConfig) -> NodeGroupPlan:
+    """Cloud capacity for the Palette agent, CoreDNS and webhooks, labelled as cloud capacity.
+
+    Cilium's agent and operator require `eks.amazonaws.com/compute-type In [hybrid]`, a label only nodeadm
+    puts on hybrid nodes, so Cilium never lands here; the VPC CNI runs here instead.
+    """
+    return NodeGroupPlan(
+        instance_types=(config.instance_type,),
+        ami_type=ami_type_for(config.instance_type),
+        disk_size_gib=config.disk_size_gib,
+        desired_size=config.desired_size,
+        min_size=config.min_size,
+        max_size=config.max_size,
+        labels={CLOUD_CAPACITY_LABEL: CLOUD_CAPACITY_VALUE},
+    )
+
+
+# --- adopting an existing cluster -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExistingCluster:
+    """What `aws.eks.get_cluster` tells us about a running cluster, reduced to what hybrid nodes need."""
+
+    name: str
+    authentication_mode: str
+    endpoint_private_access: bool
+    endpoint_public_access: bool
+    service_cidr: str | None
+    vpc_id: str
+    remote_node_cidrs: tuple[str, ...]
+    remote_pod_cidrs: tuple[str, ...]
+    version: str
+
+
+def uncovered(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
+    """CIDRs of `wanted` that no network of `present` contains."""
+    networks = [IPv4Network(p) for p in present]
+    return [w for w in wanted if not any(IPv4Network(w).subnet_of(n) for n in networks)]
+
+
+def existing_cluster_problems(
+    cluster: ExistingCluster, networks: RemoteNetworks, service_cidr: str, file: str
+) -> list[Problem]:
+    """What stops the adopted cluster from hosting the sites' nodes. We do not change the cluster, so each
+    problem says what to change on it (or in the stack)."""
+    key = "eks-hybrid:cluster"
+    problems: list[Problem] = []
+    if cluster.authentication_mode not in ("API", "API_AND_CONFIG_MAP"):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.name",
+                f"cluster {cluster.name} uses authentication mode {cluster.authentication_mode}: hybrid nodes"
+                " need API or API_AND_CONFIG_MAP (change it on the cluster; eks-hybrid does not)",
+            )
+        )
+    for role, wanted, present in (
+        ("node", networks.node_cidrs, cluster.remote_node_cidrs),
+        ("pod", networks.pod_cidrs, cluster.remote_pod_cidrs),
+    ):
+        missing = uncovered(wanted, present)
+        if missing:
+            have = ", ".join(present) or "none"
+            problems.append(
+                Problem(
+                    file,
+                    "eks-hybrid:sites",
+                    f"cluster {cluster.name}'s remote {role} networks ({have}) do not contain"
+                    f" {', '.join(missing)}: add them to the cluster's remoteNetworkConfig"
+                    " (aws eks update-cluster-config), or use mode: create",
+                )
+            )
+    if cluster.service_cidr and cluster.service_cidr != service_cidr:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.serviceCidr",
+                f"{service_cidr} differs from cluster {cluster.name}'s service CIDR {cluster.service_cidr}:"
+                " set serviceCidr to the cluster's, so overlap checks and Palette's hybrid-config use it",
+            )
+        )
+    return problems
+
+
+def existing_cluster_warnings(cluster: ExistingCluster, vpc_id: str, kubernetes_version: str) -> list[str]:
+    """Things worth saying about an adopted cluster that do not stop planning."""
+    warnings: list[str] = []
+    if cluster.endpoint_private_access and cluster.endpoint_public_access:
+        warnings.append(
+            f"cluster {cluster.name} has both public and private endpoint access: off the VPC its endpoint"
+            " resolves to public addresses, and hybrid nodes may fail to join. eks-hybrid does not change"
+            " endpoint access on an adopted cluster."
+        )
+    if cluster.vpc_id and cluster.vpc_id != vpc_id:
+        warnings.append(
+            f"cluster {cluster.name} is in {cluster.vpc_id}, but eks-hybrid:cluster.vpcId is {vpc_id}: the"
+            " cloud node group uses subnetIds, which must be in the cluster's VPC."
+        )
+    if cluster.version and cluster.version != kubernetes_version:
+        warnings.append(
+            f"cluster {cluster.name} runs Kubernetes {cluster.version}, but kubernetesVersion is"
+            f" {kubernetes_version}: hybrid nodes should run the cluster's version."
+        )
+    return warnings
+
+
+# --- kubeconfig -----------------------------------------------------------------------------------------
+
+
+def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> dict[str, Any]:
+    """A kubeconfig for the cluster that gets a token from `aws eks get-token` (AWS CLI v2 on PATH)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": cluster_name,
+                "cluster": {"server": endpoint, "certificate-authority-data": certificate_authority},
+            }
+        ],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+        "current-context": cluster_name,
+        "users": [
+            {
+                "name": cluster_name,
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": [
+                            "eks",
+                            "get-token",
+                            "--cluster-name",
+                            cluster_name,
+                            "--region",
+                            region,
+                            "--output",
+                            "json",
+                        ],
+                        "interactiveMode": "Never",
+                    }
+                },
+            }
+        ],
+    }

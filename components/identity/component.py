@@ -1,0 +1,217 @@
+"""`NodeIdentity`: the IAM role hybrid nodes act as, and how they get its credentials (IRA or SSM)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pulumi
+import pulumi_aws as aws
+
+from ..cluster.component import stack_file
+from ..cluster.planning import managed_policy_arn, partition_for
+from ..config import SECRET_PLACEHOLDER
+from ..config.hub import CredentialsConfig, HubConfig, IamRolesAnywhereConfig
+from ..errors import PlanError, Problem
+from . import policies
+
+NODE_IDENTITY = "eks-hybrid:identity:NodeIdentity"
+
+
+@dataclass(frozen=True)
+class NodeIdentityArgs:
+    credentials: CredentialsConfig
+    cluster_name: pulumi.Input[str]
+    cluster_arn: pulumi.Input[str]
+    region: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    # When the activation's lifetime starts; default `policies.activation_start` (the current hour, or
+    # SOURCE_DATE_EPOCH). Only the first `pulumi up` uses it: the activation ignores later expiry changes.
+    now: datetime | None = None
+
+    @classmethod
+    def from_config(
+        cls, hub: HubConfig, cluster_name: pulumi.Input[str], cluster_arn: pulumi.Input[str]
+    ) -> NodeIdentityArgs:
+        return cls(
+            credentials=hub.credentials,
+            cluster_name=cluster_name,
+            cluster_arn=cluster_arn,
+            region=hub.region,
+            tags=hub.tags,
+        )
+
+
+class NodeIdentity(pulumi.ComponentResource):
+    """The hybrid node role, its policies, and either a Roles Anywhere trust anchor and profile or an SSM
+    hybrid activation. Identity outputs that do not apply to the chosen provider are None."""
+
+    provider: policies.Provider
+    role: aws.iam.Role
+    role_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
+    trust_anchor_arn: pulumi.Output[str] | None = None
+    profile_arn: pulumi.Output[str] | None = None
+    activation_id: pulumi.Output[str] | None = None
+    activation_code: pulumi.Output[str] | None = None
+
+    def __init__(self, name: str, args: NodeIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(NODE_IDENTITY, name, None, opts)
+        problems = identity_problems(args.credentials, stack_file())
+        if problems:
+            raise PlanError(problems)
+        self.provider = args.credentials.provider
+        partition = partition_for(args.region)
+        tags = dict(args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+
+        anchor: aws.rolesanywhere.TrustAnchor | None = None
+        if self.provider == "iamRolesAnywhere":
+            anchor = self._trust_anchor(name, args, tags)
+            assume_role_policy = anchor.arn.apply(
+                lambda arn: json.dumps(policies.iam_roles_anywhere_trust_policy(arn))
+            )
+            duration = self._ira_config(args).session_duration_seconds
+            max_session: int | None = policies.role_max_session_seconds(duration)
+        else:
+            assume_role_policy = account_id.apply(
+                lambda account: json.dumps(policies.ssm_trust_policy(partition, args.region, account))
+            )
+            max_session = None
+
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            description=f"EKS hybrid nodes ({self.provider})",
+            assume_role_policy=assume_role_policy,
+            max_session_duration=max_session,
+            force_detach_policies=True,
+            tags=tags,
+            opts=child,
+        )
+        self.role_arn = self.role.arn
+        self.role_name = self.role.name
+
+        inline = aws.iam.RolePolicy(
+            f"{name}-node-policy",
+            role=self.role.name,
+            policy=pulumi.Output.all(args.cluster_arn, account_id).apply(
+                lambda values: json.dumps(
+                    policies.node_policy(
+                        self.provider,
+                        str(values[0]),
+                        partition=partition,
+                        region=args.region,
+                        account_id=str(values[1]),
+                    )
+                )
+            ),
+            opts=child,
+        )
+        attachments: list[pulumi.Resource] = [inline]
+        for policy in policies.managed_policies(self.provider):
+            attachments.append(
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{policy}",
+                    role=self.role.name,
+                    policy_arn=managed_policy_arn(partition, policy),
+                    opts=child,
+                )
+            )
+
+        outputs: dict[str, pulumi.Input[str]] = {"roleArn": self.role.arn}
+        if anchor is not None:
+            profile = aws.rolesanywhere.Profile(
+                f"{name}-profile",
+                name=f"{name}-hybrid-nodes",
+                enabled=True,
+                role_arns=[self.role.arn],
+                # nodeadm passes --role-session-name <nodeName>; the trust policy pins it to the CN.
+                accept_role_session_name=True,
+                duration_seconds=self._ira_config(args).session_duration_seconds,
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            )
+            self.trust_anchor_arn = anchor.arn
+            self.profile_arn = profile.arn
+            outputs |= {"trustAnchorArn": anchor.arn, "profileArn": profile.arn}
+        else:
+            activation = self._activation(name, args, tags, attachments)
+            self.activation_id = activation.id
+            self.activation_code = pulumi.Output.secret(activation.activation_code)
+            outputs |= {"activationId": activation.id, "activationCode": self.activation_code}
+        self.register_outputs(outputs)
+
+    @staticmethod
+    def _ira_config(args: NodeIdentityArgs) -> IamRolesAnywhereConfig:
+        ira = args.credentials.iam_roles_anywhere
+        if ira is None:  # the config rules already require it; a programmatic caller may not
+            raise ValueError("credentials.provider is iamRolesAnywhere, but iamRolesAnywhere is not set")
+        return ira
+
+    def _trust_anchor(
+        self, name: str, args: NodeIdentityArgs, tags: dict[str, str]
+    ) -> aws.rolesanywhere.TrustAnchor:
+        ira = self._ira_config(args)
+        pem = ira.certificate_authority_pem.get_secret_value() if ira.certificate_authority_pem else None
+        source = policies.trust_anchor_source(pem is not None, ira.acm_pca_arn)
+        if pem is not None:
+            source_data = aws.rolesanywhere.TrustAnchorSourceSourceDataArgs(
+                x509_certificate_data=pulumi.Output.secret(pem)
+            )
+        else:
+            source_data = aws.rolesanywhere.TrustAnchorSourceSourceDataArgs(acm_pca_arn=source.acm_pca_arn)
+        return aws.rolesanywhere.TrustAnchor(
+            f"{name}-trust-anchor",
+            name=f"{name}-hybrid-nodes",
+            enabled=True,
+            source=aws.rolesanywhere.TrustAnchorSourceArgs(
+                source_type=source.source_type, source_data=source_data
+            ),
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _activation(
+        self, name: str, args: NodeIdentityArgs, tags: dict[str, str], attachments: list[pulumi.Resource]
+    ) -> aws.ssm.Activation:
+        ssm = args.credentials.ssm
+        if ssm is None:
+            raise ValueError("credentials.provider is ssm, but ssm is not set")
+        now = args.now or policies.activation_start(datetime.now(UTC), os.environ)
+        return aws.ssm.Activation(
+            f"{name}-activation",
+            name=f"{name}-hybrid-nodes",
+            description="EKS hybrid nodes",
+            iam_role=self.role.name,
+            registration_limit=ssm.registration_limit,
+            expiration_date=policies.activation_expiration(now, ssm.expiration_days),
+            # In the cluster's region, or nodes fail with InvalidActivation.
+            region=args.region,
+            tags={**tags, policies.ACTIVATION_TAG: args.cluster_arn},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # IAM is eventually consistent: "Nonexistent role or missing ssm service principal".
+                depends_on=attachments,
+                additional_secret_outputs=["activationCode"],
+                # The expiry is fixed at creation; a new date every run would replace the activation
+                # (and invalidate its code). Renew with `pulumi up --replace <activation URN>`.
+                ignore_changes=["expirationDate"],
+            ),
+        )
+
+
+def identity_problems(credentials: CredentialsConfig, file: str) -> list[Problem]:
+    """Everything `NodeIdentity` would refuse, without declaring anything."""
+    ira = credentials.iam_roles_anywhere
+    if credentials.provider != "iamRolesAnywhere" or ira is None or ira.certificate_authority_pem is None:
+        return []
+    return policies.certificate_bundle_problems(
+        ira.certificate_authority_pem.get_secret_value(),
+        file,
+        "eks-hybrid:credentials.iamRolesAnywhere.certificateAuthorityPem",
+        SECRET_PLACEHOLDER,
+    )

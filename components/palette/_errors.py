@@ -1,0 +1,104 @@
+"""The one place where httpx failures and Palette error responses become `components.errors` classes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from ..errors import (
+    PaletteConflictError,
+    PaletteNotFoundError,
+    PaletteRateLimitedError,
+    PaletteStatusError,
+    PaletteTransportError,
+    PaletteValidationError,
+)
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "error_from_response",
+    "is_retryable",
+    "parse_retry_after",
+    "transport_errors",
+]
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+_BY_STATUS: dict[int, type[PaletteStatusError]] = {
+    400: PaletteValidationError,
+    404: PaletteNotFoundError,
+    409: PaletteConflictError,
+    429: PaletteRateLimitedError,
+}
+_CONFLICT_CODES = frozenset({"DuplicateResource", "ResourceAlreadyExists", "Conflict"})
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds or HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    import time
+
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def error_from_response(response: httpx.Response, method: str, path: str) -> PaletteStatusError:
+    """A Palette error body `{code, message, ref}` (or a bare status) as the most specific class."""
+    body = _body(response)
+    status = response.status_code
+    code = str(body.get("code") or response.reason_phrase or f"HTTP{status}")
+    message = str(body.get("message") or response.reason_phrase or "")
+    if status == 429:
+        code = code if body.get("code") else "TooManyRequests"
+    cls = _BY_STATUS.get(status, PaletteStatusError)
+    if status == 400 and code in _CONFLICT_CODES:
+        cls = PaletteConflictError
+    error = cls(status, code, message, ref=str(body.get("ref") or ""), method=method, path=path)
+    error.retry_after = parse_retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
+    return error
+
+
+class RetryableTransportError(PaletteTransportError):
+    """A connection that failed or was reset: safe to try again (creates are adopted by name)."""
+
+
+@contextmanager
+def transport_errors(method: str, path: str) -> Iterator[None]:
+    """httpx exceptions -> PaletteTransportError, `raise ... from exc`. Messages carry no headers."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise RetryableTransportError(f"timed out ({type(exc).__name__})", method=method, path=path) from exc
+    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        raise RetryableTransportError(
+            f"connection failed ({type(exc).__name__})", method=method, path=path
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise PaletteTransportError(f"HTTP error ({type(exc).__name__})", method=method, path=path) from exc
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, RetryableTransportError):
+        return True
+    return isinstance(exc, PaletteStatusError) and exc.status in RETRYABLE_STATUSES

@@ -1,0 +1,69 @@
+"""Typed dynamic resources over the providers (each registers as `pulumi-python:dynamic:Resource`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from . import providers
+
+__all__ = ["ClusterImport", "ClusterReadiness", "HybridNodePool", "HybridProfile", "HybridSettings"]
+
+
+def _props(outputs: tuple[str, ...], inputs: dict[str, Any]) -> dict[str, Any]:
+    return {**dict.fromkeys(outputs), **inputs}
+
+
+class ClusterImport(Resource):
+    clusterUid: pulumi.Output[str]
+    cloudConfigUid: pulumi.Output[str]
+    importManifest: pulumi.Output[str]
+    state: pulumi.Output[str]
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["importManifest"])
+        outputs = ("clusterUid", "cloudConfigUid", "importManifest", "state")
+        super().__init__(
+            providers.CLUSTER_IMPORT,
+            name,
+            _props(outputs, inputs),
+            pulumi.ResourceOptions.merge(opts, secret),
+        )
+
+
+class ClusterReadiness(Resource):
+    state: pulumi.Output[str]
+    health: pulumi.Output[str]
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(providers.CLUSTER_READINESS, name, _props(("state", "health"), inputs), opts)
+
+
+class HybridSettings(Resource):
+    enabled: pulumi.Output[bool]
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["identity"])
+        super().__init__(
+            providers.HYBRID_SETTINGS,
+            name,
+            _props(("enabled",), inputs),
+            pulumi.ResourceOptions.merge(opts, secret),
+        )
+
+
+class HybridProfile(Resource):
+    profileUid: pulumi.Output[str]
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(providers.PROFILE, name, _props(("profileUid", "published"), inputs), opts)
+
+
+class HybridNodePool(Resource):
+    poolUid: pulumi.Output[str]
+    poolClusterUid: pulumi.Output[str]
+
+    def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(providers.NODE_POOL, name, _props(("poolUid", "poolClusterUid"), inputs), opts)

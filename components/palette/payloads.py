@@ -1,0 +1,261 @@
+"""Every Palette request body, built by pure functions from the config models (no pulumi, no I/O).
+
+Shapes follow the Palette Swagger spec (`palette-apis-spec.json`); each builder names the definition its
+result must satisfy, and `tests/palette/test_payloads.py` validates them against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..config.hub import PaletteProfileConfig
+from ..config.site import EdgeHostConfig, NodePoolConfig
+
+__all__ = [
+    "CNI_PACK",
+    "CNI_TAG",
+    "HybridIdentity",
+    "cluster_import_body",
+    "cluster_profile_body",
+    "edge_host_body",
+    "edge_host_search_body",
+    "hybrid_config_body",
+    "hybrid_settings_body",
+    "os_layer_values",
+    "pool_create_body",
+    "pool_update_body",
+    "replace_profile_body",
+]
+
+CNI_PACK = "cni-custom"
+CNI_TAG = "0.1.0"
+WORKER_LABELS = ["worker"]
+
+
+@dataclass(frozen=True)
+class HybridIdentity:
+    """How hybrid nodes authenticate to AWS: SSM hybrid activations or IAM Roles Anywhere."""
+
+    provider: Literal["ssm", "iamRolesAnywhere"]
+    activation_id: str | None = None
+    activation_code: str | None = None
+    role_arn: str | None = None
+    trust_anchor_arn: str | None = None
+    profile_arn: str | None = None
+
+    def __repr__(self) -> str:  # the activation code is a credential
+        return f"HybridIdentity(provider={self.provider!r}, activation_id={self.activation_id!r}, ...)"
+
+    def problems(self) -> list[str]:
+        required = (
+            ("activation_id", "activation_code")
+            if self.provider == "ssm"
+            else ("role_arn", "trust_anchor_arn", "profile_arn")
+        )
+        return [
+            f"{name} is required for credentials provider {self.provider}"
+            for name in required
+            if not getattr(self, name)
+        ]
+
+
+# --- cluster import and hybrid mode (v1SpectroAwsClusterImportEntity, v1ClusterHybridSettingsEntity,
+# v1AwsCloudHybridConfigEntity) ---------------------------------------------------------------------
+
+
+def cluster_import_body(cluster_name: str, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`POST /v1/spectroclusters/aws/import`: full-permission import (importMode omitted)."""
+    return {
+        "metadata": {"name": cluster_name, "labels": dict(labels or {}), "annotations": {}},
+        "spec": {"clusterConfig": {}},
+    }
+
+
+def hybrid_settings_body(enable: bool = True) -> dict[str, Any]:
+    """`PATCH /v1/spectroclusters/{uid}/hybridSettings`."""
+    return {"enable": enable}
+
+
+def hybrid_config_body(
+    vpc_cidr: str, node_cidrs: Sequence[str], pod_cidrs: Sequence[str], identity: HybridIdentity
+) -> dict[str, Any]:
+    """`PUT /v1/cloudconfigs/aws/{configUid}/clusterConfig/hybridConfig`, CIDRs sorted and de-duplicated."""
+    config: dict[str, Any] = {
+        "awsVpcCidr": vpc_cidr,
+        "remoteNodeCidrs": sorted(set(node_cidrs)),
+        "remotePodCidrs": sorted(set(pod_cidrs)),
+    }
+    if identity.provider == "ssm":
+        config["systemsManager"] = {
+            "activationId": identity.activation_id or "",
+            "activationCode": identity.activation_code or "",
+        }
+    else:
+        config["iamRolesAnywhere"] = {
+            "profileArn": identity.profile_arn or "",
+            "roleArn": identity.role_arn or "",
+            "trustAnchorArn": identity.trust_anchor_arn or "",
+        }
+    return {"hybridConfig": config}
+
+
+# --- cluster profile (v1ClusterProfileEntity) ------------------------------------------------------
+
+
+def os_layer_values(provider_image: str) -> str:
+    """The BYOS Edge OS layer pointing at the EdgeForge provider image (Appliance Mode)."""
+    return (
+        "pack:\n"
+        "  content:\n"
+        "    images:\n"
+        "      - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'\n"
+        "options:\n"
+        "  system:\n"
+        f'    uri: "{provider_image}"\n'
+    )
+
+
+def _k8s_layer_values(version: str) -> str:
+    return (
+        f"# Nodeadm (Amazon EKS Hybrid Nodes) kubelet and containerd settings\npack:\n  version: {version}\n"
+    )
+
+
+def _cni_layer_values() -> str:
+    # A placeholder: the real CNI is the Cilium add-on on the EKS cluster.
+    return "manifests:\n  byo-cni:\n    contents:\n      data:\n        custom-cni: dummy\n"
+
+
+def cluster_profile_body(profile: PaletteProfileConfig) -> dict[str, Any]:
+    """`POST /v1/clusterprofiles?publish=true`: a full (`cluster`) edge-native profile for hybrid pools."""
+    return {
+        "metadata": {
+            "name": profile.name,
+            "annotations": {"description": "EKS Hybrid Nodes pools (managed by eks-hybrid)"},
+            "labels": {"managed-by": "eks-hybrid"},
+        },
+        "spec": {
+            "version": profile.version,
+            "template": {
+                "type": "cluster",
+                "cloudType": "edge-native",
+                "packs": [
+                    {
+                        "name": profile.os.pack,
+                        "tag": profile.os.tag,
+                        "type": "spectro",
+                        "layer": "os",
+                        "values": os_layer_values(profile.os.provider_image),
+                    },
+                    {
+                        "name": profile.kubernetes.pack,
+                        "tag": profile.kubernetes.version,
+                        "type": "spectro",
+                        "layer": "k8s",
+                        "values": _k8s_layer_values(profile.kubernetes.version),
+                    },
+                    {
+                        "name": CNI_PACK,
+                        "tag": CNI_TAG,
+                        "type": "spectro",
+                        "layer": "cni",
+                        "values": _cni_layer_values(),
+                    },
+                ],
+            },
+        },
+    }
+
+
+# --- hybrid node pools (v1HybridEdgeNativeMachinePoolConfigEntity / ...UpdateEntity) ---------------
+
+
+def edge_host_body(host: EdgeHostConfig) -> dict[str, Any]:
+    """One `v1EdgeNativeHybridMachinePoolHost`; a missing NIC means "Auto"."""
+    body: dict[str, Any] = {"hostUid": host.uid}
+    if host.name:
+        body["hostName"] = host.name
+    if host.nic_name:
+        body["nic"] = {"nicName": host.nic_name}
+    if host.vpn_server_ip:
+        body["vpnServerIp"] = str(host.vpn_server_ip)
+    return body
+
+
+def _pool_config(pool: NodePoolConfig) -> dict[str, Any]:
+    return {
+        "name": pool.name,
+        "labels": list(WORKER_LABELS),
+        "size": len(pool.edge_hosts),
+        "additionalLabels": dict(sorted(pool.labels.items())),
+        "taints": [{"key": t.key, "value": t.value, "effect": t.effect} for t in pool.taints],
+        "machinePoolProperties": {"archType": pool.architecture},
+        "isControlPlane": False,
+    }
+
+
+def _machine_config(pool: NodePoolConfig) -> dict[str, Any]:
+    return {"archType": pool.architecture, "edgeHosts": [edge_host_body(h) for h in pool.edge_hosts]}
+
+
+def _cluster_config(pool: NodePoolConfig) -> dict[str, Any]:
+    return {"ntpServers": list(pool.ntp_servers)}
+
+
+def pool_create_body(pool: NodePoolConfig, profile_uid: str) -> dict[str, Any]:
+    """`POST .../edge-native/machinePools`: hosts under `cloudConfig.machineCloudConfig`, with the profile."""
+    return {
+        "poolConfig": _pool_config(pool),
+        "cloudConfig": {
+            "clusterConfig": _cluster_config(pool),
+            "machineCloudConfig": _machine_config(pool),
+            "profiles": [{"uid": profile_uid}],
+        },
+    }
+
+
+def pool_update_body(pool: NodePoolConfig) -> dict[str, Any]:
+    """`PUT .../edge-native/machinePools/{name}`: hosts directly under `cloudConfig`, `clusterConfig` at the
+    top level, and no `profiles` (a profile change goes through `replace_profile_body`)."""
+    return {
+        "poolConfig": _pool_config(pool),
+        "cloudConfig": _machine_config(pool),
+        "clusterConfig": _cluster_config(pool),
+    }
+
+
+def replace_profile_body(new_profile_uid: str, old_profile_uid: str) -> dict[str, Any]:
+    """`PATCH /v1/spectroclusters/{poolClusterUid}/profiles`: switch a pool's hybrid cluster to a new
+    profile version (this repaves the pool)."""
+    return {
+        "profiles": [{"uid": new_profile_uid, "replaceWithProfile": old_profile_uid}],
+        "spcApplySettings": {"actionType": "DownloadAndInstall"},
+    }
+
+
+# --- edge-host search (v1SearchFilterSummarySpec) --------------------------------------------------
+
+
+def edge_host_search_body(equals: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """`POST /v1/dashboard/edgehosts/search`: every property must equal one of its values."""
+    filters = [
+        {
+            "property": prop,
+            "type": "string",
+            "condition": {
+                "string": {
+                    "operator": "eq",
+                    "negation": False,
+                    "ignoreCase": False,
+                    "match": {"conjunction": "or", "values": list(values)},
+                }
+            },
+        }
+        for prop, values in sorted(equals.items())
+    ]
+    return {
+        "filter": {"conjunction": "and", "filterGroups": [{"conjunction": "and", "filters": filters}]},
+        "sort": [],
+    }

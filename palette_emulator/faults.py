@@ -1,0 +1,163 @@
+"""Fault injection: 429 bursts (token bucket per path prefix), 5xx, slow responses, dropped connections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["DroppedConnection", "FaultMiddleware", "FaultRule", "Faults", "TokenBucket"]
+
+
+class DroppedConnection(ConnectionResetError):
+    """Raised after a response has started, so the server closes the connection mid-response."""
+
+
+@dataclass
+class TokenBucket:
+    """`burst` requests at once, refilled at `per_second`; empty means 429 with `Retry-After`."""
+
+    burst: float
+    per_second: float
+    retry_after: str = "1"
+    tokens: float = -1.0
+    stamp: float = field(default_factory=time.monotonic)
+
+    def take(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if self.tokens < 0:
+            self.tokens = self.burst
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.per_second)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@dataclass
+class FaultRule:
+    """Match `method` (or any) and a path prefix; fire `times` times."""
+
+    kind: str  # "status" | "drop" | "delay"
+    path: str = "/v1/"
+    method: str | None = None
+    times: int = 1
+    status: int = 503
+    retry_after: str | None = None
+    after_handling: bool = False  # drop: let the request take effect, then lose the response
+    seconds: float = 0.0
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.times > 0 and path.startswith(self.path) and self.method in (None, method)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> FaultRule:
+        return cls(
+            kind=str(raw.get("kind", "status")),
+            path=str(raw.get("path", "/v1/")),
+            method=raw.get("method"),
+            times=int(raw.get("times", 1)),
+            status=int(raw.get("status", 503)),
+            retry_after=raw.get("retryAfter"),
+            after_handling=bool(raw.get("afterHandling", False)),
+            seconds=float(raw.get("seconds", 0.0)),
+        )
+
+
+@dataclass
+class Faults:
+    rules: list[FaultRule] = field(default_factory=list)
+    buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    fired: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, rule: FaultRule) -> None:
+        with self.lock:
+            self.rules.append(rule)
+
+    def rate_limit(self, prefix: str, burst: float, per_second: float, retry_after: str = "1") -> None:
+        with self.lock:
+            self.buckets[prefix] = TokenBucket(burst, per_second, retry_after)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules.clear()
+            self.buckets.clear()
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        with self.lock:
+            for prefix, bucket in sorted(self.buckets.items(), key=lambda kv: -len(kv[0])):
+                if path.startswith(prefix):
+                    if not bucket.take():
+                        self.fired.append(f"429 {method} {path}")
+                        return FaultRule("status", status=429, retry_after=bucket.retry_after)
+                    break
+            for rule in self.rules:
+                if rule.matches(method, path):
+                    rule.times -= 1
+                    self.fired.append(f"{rule.kind} {method} {path}")
+                    return rule
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "rules": [dict(vars(r)) for r in self.rules if r.times > 0],
+                "buckets": {
+                    p: {"burst": b.burst, "perSecond": b.per_second} for p, b in self.buckets.items()
+                },
+                "fired": list(self.fired),
+            }
+
+
+def _error_body(status: int) -> bytes:
+    code = {429: "TooManyRequests", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout"}
+    body = {
+        "code": code.get(status, "InternalError"),
+        "message": "injected fault",
+        "details": None,
+        "ref": "ref-fault",
+    }
+    return json.dumps(body).encode()
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/__emulator"):
+            await self.app(scope, receive, send)
+            return
+        rule = self.faults.take(scope["method"], scope["path"])
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        if rule.kind == "delay":
+            await asyncio.sleep(rule.seconds)
+            await self.app(scope, receive, send)
+        elif rule.kind == "status":
+            body = _error_body(rule.status)
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            if rule.retry_after is not None:
+                headers.append((b"retry-after", rule.retry_after.encode()))
+            await send({"type": "http.response.start", "status": rule.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        else:
+            if rule.after_handling:
+
+                async def swallow(_: Message) -> None:
+                    return None
+
+                await self.app(scope, receive, swallow)
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+            )
+            raise DroppedConnection("emulator dropped the connection")

@@ -1,0 +1,327 @@
+"""The cluster planner: remote networks, security group rules, node group shape, adopted clusters."""
+
+from __future__ import annotations
+
+import ast
+import ipaddress
+from pathlib import Path
+from random import Random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from components.cluster import planning
+from components.cluster.planning import (
+    ExistingCluster,
+    RemoteNetworks,
+    existing_cluster_problems,
+    existing_cluster_warnings,
+    node_group_plan,
+    node_group_problems,
+    remote_networks,
+    security_group_rules,
+)
+from components.config.hub import NodeGroupConfig, SiteInventoryEntry
+
+PURE_MODULES = [
+    "components/cluster/planning.py",
+    "components/identity/policies.py",
+    "components/cni/values.py",
+    "components/nodeconfig/nodeconfig.py",
+]
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_planning_modules_never_import_pulumi(module: str) -> None:
+    tree = ast.parse((Path(__file__).resolve().parents[2] / module).read_text())
+    imported: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported.append(node.module or "")
+    assert not [name for name in imported if name.split(".")[0].startswith("pulumi")]
+
+
+def sites(**entries: tuple[str, str]) -> dict[str, SiteInventoryEntry]:
+    return {name: SiteInventoryEntry(node_cidr=n, pod_cidr=p) for name, (n, p) in entries.items()}
+
+
+# --- remote networks ------------------------------------------------------------------------------------
+
+
+def test_remote_networks_are_the_union_of_site_cidrs_ordered_by_address() -> None:
+    networks = remote_networks(
+        sites(
+            dallas=("10.200.0.0/16", "192.168.0.0/16"),
+            chicago=("10.201.0.0/16", "172.18.0.0/16"),
+            austin=("10.9.0.0/16", "172.19.0.0/16"),
+        )
+    )
+    assert networks.node_cidrs == ("10.9.0.0/16", "10.200.0.0/16", "10.201.0.0/16")
+    # By address, not as strings: 172.x before 192.168.x.
+    assert networks.pod_cidrs == ("172.18.0.0/16", "172.19.0.0/16", "192.168.0.0/16")
+
+
+def test_remote_networks_as_pulumi_inputs_are_single_nested_objects() -> None:
+    networks = RemoteNetworks(node_cidrs=("10.200.0.0/16",), pod_cidrs=("192.168.0.0/16",))
+    assert networks.as_inputs() == {
+        "remote_node_networks": {"cidrs": ["10.200.0.0/16"]},
+        "remote_pod_networks": {"cidrs": ["192.168.0.0/16"]},
+    }
+
+
+def test_sorted_cidrs_drops_duplicates() -> None:
+    assert planning.sorted_cidrs(["10.1.0.0/16", "10.0.0.0/16", "10.1.0.0/16"]) == [
+        "10.0.0.0/16",
+        "10.1.0.0/16",
+    ]
+
+
+# Non-overlapping /16s inside 10.0.0.0/8 (nodes) and 172.16.0.0/12 + 192.168.0.0/16 (pods), as the config
+# rules guarantee for a real inventory.
+_site = st.tuples(st.integers(0, 255), st.integers(0, 15))
+_inventories = st.lists(_site, min_size=1, max_size=12, unique_by=(lambda s: s[0], lambda s: s[1]))
+
+
+@given(_inventories, st.randoms())
+@settings(max_examples=60, deadline=None)
+def test_remote_networks_do_not_depend_on_site_order(entries: list[tuple[int, int]], rnd: Random) -> None:
+    inventory = {f"s{n}": (f"10.{n}.0.0/16", f"172.{16 + p}.0.0/16") for n, p in entries}
+    names = list(inventory)
+    shuffled = names[:]
+    rnd.shuffle(shuffled)
+    first = remote_networks(sites(**{k: inventory[k] for k in names}))
+    second = remote_networks(sites(**{k: inventory[k] for k in shuffled}))
+    assert first == second
+    starts = [int(ipaddress.IPv4Network(c).network_address) for c in first.node_cidrs]
+    assert starts == sorted(starts)
+
+
+def test_adding_a_site_only_appends_its_cidrs() -> None:
+    before = remote_networks(sites(dallas=("10.200.0.0/16", "192.168.0.0/16")))
+    after = remote_networks(
+        sites(dallas=("10.200.0.0/16", "192.168.0.0/16"), denver=("10.202.0.0/16", "172.19.0.0/16"))
+    )
+    assert set(before.node_cidrs) < set(after.node_cidrs)
+    assert set(before.pod_cidrs) < set(after.pod_cidrs)
+
+
+def test_remote_networks_never_force_a_replacement() -> None:
+    assert not [f for f in planning.REPLACING_FIELDS if f.startswith("remoteNetworkConfig")]
+
+
+# --- endpoint, partition, trust -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("access", "flags"), [("private", (True, False)), ("public", (False, True))])
+def test_endpoint_flags_are_never_both(access: str, flags: tuple[bool, bool]) -> None:
+    assert planning.endpoint_flags(access) == flags
+
+
+def test_endpoint_flags_reject_both() -> None:
+    with pytest.raises(ValueError, match="private or public"):
+        planning.endpoint_flags("both")
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"), [("us-west-2", "aws"), ("us-gov-west-1", "aws-us-gov"), ("cn-north-1", "aws-cn")]
+)
+def test_partition_for(region: str, partition: str) -> None:
+    assert planning.partition_for(region) == partition
+
+
+def test_cluster_and_node_trust_policies() -> None:
+    cluster = planning.cluster_trust_policy()["Statement"]
+    assert cluster == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    ]
+    node = planning.node_trust_policy()["Statement"]
+    assert node == [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ["sts:AssumeRole"]}
+    ]
+
+
+def test_managed_policy_arn() -> None:
+    assert (
+        planning.managed_policy_arn("aws-us-gov", "AmazonEKSClusterPolicy")
+        == "arn:aws-us-gov:iam::aws:policy/AmazonEKSClusterPolicy"
+    )
+    assert planning.NODE_GROUP_POLICIES == (
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+        "AmazonEKS_CNI_Policy",
+    )
+
+
+# --- security group rules -------------------------------------------------------------------------------
+
+NETWORKS = RemoteNetworks(
+    node_cidrs=("10.200.0.0/16", "10.201.0.0/16"), pod_cidrs=("172.18.0.0/16", "192.168.0.0/16")
+)
+
+
+def test_https_ingress_from_every_node_and_pod_cidr() -> None:
+    ingress = [r for r in security_group_rules(NETWORKS) if r.direction == "ingress"]
+    assert {(r.role, r.cidr, r.port) for r in ingress} == {
+        ("node", "10.200.0.0/16", 443),
+        ("node", "10.201.0.0/16", 443),
+        ("pod", "172.18.0.0/16", 443),
+        ("pod", "192.168.0.0/16", 443),
+    }
+
+
+def test_kubelet_egress_to_node_cidrs_and_webhook_egress_to_pod_cidrs() -> None:
+    egress = [r for r in security_group_rules(NETWORKS) if r.direction == "egress"]
+    to_nodes = {(r.cidr, r.port) for r in egress if r.role == "node"}
+    to_pods = {(r.cidr, r.port) for r in egress if r.role == "pod"}
+    assert to_nodes == {("10.200.0.0/16", 10250), ("10.201.0.0/16", 10250)}
+    assert to_pods == {(c, p) for c in NETWORKS.pod_cidrs for p in planning.WEBHOOK_PORTS}
+    assert {9443, 10250, 443} <= set(planning.WEBHOOK_PORTS)
+
+
+def test_rule_keys_are_unique_and_keyed_by_cidr_not_position() -> None:
+    rules = security_group_rules(NETWORKS)
+    keys = [r.key for r in rules]
+    assert len(keys) == len(set(keys))
+    assert "ingress-443-from-node-10.200.0.0-16" in keys
+    assert "egress-10250-to-node-10.201.0.0-16" in keys
+    assert "egress-9443-to-pod-192.168.0.0-16" in keys
+    # A new site adds rules and leaves every existing key as it was.
+    grown = RemoteNetworks(
+        node_cidrs=("10.9.0.0/16", *NETWORKS.node_cidrs), pod_cidrs=(*NETWORKS.pod_cidrs, "172.30.0.0/16")
+    )
+    assert set(keys) < {r.key for r in security_group_rules(grown)}
+
+
+def test_every_rule_is_described() -> None:
+    assert all(r.cidr in r.description for r in security_group_rules(NETWORKS))
+
+
+# --- node group -----------------------------------------------------------------------------------------
+
+
+def test_node_group_plan_carries_sizes_and_the_cloud_label() -> None:
+    plan = node_group_plan(
+        NodeGroupConfig(instance_type="m6i.2xlarge", disk_size_gib=80, desired_size=3, min_size=2, max_size=5)
+    )
+    assert plan.instance_types == ("m6i.2xlarge",)
+    assert plan.ami_type == "AL2023_x86_64_STANDARD"
+    assert (plan.disk_size_gib, plan.desired_size, plan.min_size, plan.max_size) == (80, 3, 2, 5)
+    assert plan.labels == {"eks-hybrid/capacity": "cloud"}
+    # Never the label Cilium selects on: cloud nodes must not look hybrid.
+    assert "eks.amazonaws.com/compute-type" not in plan.labels
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "ami"),
+    [
+        ("t3.xlarge", "AL2023_x86_64_STANDARD"),
+        ("m7g.xlarge", "AL2023_ARM_64_STANDARD"),
+        ("t4g.2xlarge", "AL2023_ARM_64_STANDARD"),
+        ("c7gn.xlarge", "AL2023_ARM_64_STANDARD"),
+        ("g5.xlarge", "AL2023_x86_64_STANDARD"),
+        ("m6a.4xlarge", "AL2023_x86_64_STANDARD"),
+    ],
+)
+def test_ami_type_follows_the_architecture(instance_type: str, ami: str) -> None:
+    assert planning.ami_type_for(instance_type) == ami
+
+
+@pytest.mark.parametrize("instance_type", ["t3.large", "m5.medium", "t3.micro", "c6i.large"])
+def test_node_group_too_small_for_the_palette_agent(instance_type: str) -> None:
+    [problem] = node_group_problems(NodeGroupConfig(instance_type=instance_type), "f.yaml", "k.nodeGroup")
+    assert problem.path == "k.nodeGroup.instanceType"
+    assert "xlarge" in problem.rule
+
+
+@pytest.mark.parametrize("instance_type", ["t3.xlarge", "m6i.2xlarge", "m7g.metal", "r6i.24xlarge"])
+def test_node_group_large_enough(instance_type: str) -> None:
+    assert node_group_problems(NodeGroupConfig(instance_type=instance_type), "f", "p") == []
+
+
+def test_node_group_instance_type_must_parse() -> None:
+    [problem] = node_group_problems(NodeGroupConfig(instance_type="big"), "f", "p")
+    assert "not an EC2 instance type" in problem.rule
+
+
+# --- adopted clusters -----------------------------------------------------------------------------------
+
+
+def existing(**changes: object) -> ExistingCluster:
+    base: dict[str, object] = {
+        "name": "legacy",
+        "authentication_mode": "API_AND_CONFIG_MAP",
+        "endpoint_private_access": True,
+        "endpoint_public_access": False,
+        "service_cidr": "172.20.0.0/16",
+        "vpc_id": "vpc-0123456789abcdef0",
+        "remote_node_cidrs": ("10.200.0.0/15",),
+        "remote_pod_cidrs": ("172.18.0.0/16", "192.168.0.0/16"),
+        "version": "1.31",
+    }
+    return ExistingCluster(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def test_an_adopted_cluster_that_covers_the_sites_has_no_problems() -> None:
+    assert existing_cluster_problems(existing(), NETWORKS, "172.20.0.0/16", "f") == []
+
+
+def test_an_adopted_cluster_missing_remote_networks_names_them() -> None:
+    problems = existing_cluster_problems(
+        existing(remote_node_cidrs=("10.200.0.0/16",), remote_pod_cidrs=()), NETWORKS, "172.20.0.0/16", "f"
+    )
+    rules = [p.rule for p in problems]
+    assert len(problems) == 2
+    assert "remote node networks (10.200.0.0/16) do not contain 10.201.0.0/16" in rules[0]
+    assert "remote pod networks (none) do not contain 172.18.0.0/16, 192.168.0.0/16" in rules[1]
+    assert all(p.path == "eks-hybrid:sites" for p in problems)
+
+
+def test_an_adopted_cluster_in_config_map_mode_is_refused() -> None:
+    [problem] = existing_cluster_problems(
+        existing(authentication_mode="CONFIG_MAP"), NETWORKS, "172.20.0.0/16", "f"
+    )
+    assert "CONFIG_MAP" in problem.rule
+
+
+def test_an_adopted_cluster_with_another_service_cidr_is_refused() -> None:
+    [problem] = existing_cluster_problems(existing(), NETWORKS, "172.21.0.0/16", "f")
+    assert problem.path == "eks-hybrid:cluster.serviceCidr"
+
+
+def test_adopted_cluster_warnings() -> None:
+    assert existing_cluster_warnings(existing(), "vpc-0123456789abcdef0", "1.31") == []
+    warnings = existing_cluster_warnings(
+        existing(endpoint_public_access=True, vpc_id="vpc-0aaaaaaaaaaaaaaaa", version="1.30"),
+        "vpc-0123456789abcdef0",
+        "1.31",
+    )
+    assert len(warnings) == 3
+    assert "both public and private" in warnings[0]
+
+
+def test_kubeconfig_uses_aws_eks_get_token() -> None:
+    config = planning.kubeconfig("edge-prod", "https://x.eks.amazonaws.com", "Q0E=", "us-west-2")
+    assert config["clusters"][0]["cluster"] == {
+        "server": "https://x.eks.amazonaws.com",
+        "certificate-authority-data": "Q0E=",
+    }
+    exec_ = config["users"][0]["user"]["exec"]
+    assert exec_["command"] == "aws"
+    assert exec_["args"] == [
+        "eks",
+        "get-token",
+        "--cluster-name",
+        "edge-prod",
+        "--region",
+        "us-west-2",
+        "--output",
+        "json",
+    ]
+    assert config["current-context"] == "edge-prod"

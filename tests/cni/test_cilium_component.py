@@ -1,0 +1,71 @@
+"""`Cilium` and `HybridConfig` under the mock engine."""
+
+from __future__ import annotations
+
+import pulumi_kubernetes as k8s
+
+from components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs, cilium_values
+from components.config import CiliumConfig
+from eks_hybrid.offline.engine import OfflineRun
+from tests.conftest import MockEngine
+
+PODS = ["172.18.0.0/16", "192.168.0.0/16"]
+KUBECONFIG = '{"apiVersion": "v1", "kind": "Config"}'
+
+
+def run_cni(engine: MockEngine, config: CiliumConfig) -> OfflineRun:
+    def program() -> None:
+        provider = k8s.Provider("k8s", kubeconfig=KUBECONFIG)
+        cilium = Cilium("cni", CiliumArgs(config=config, pod_cidrs=PODS, k8s_provider=provider))
+        hybrid = HybridConfig(
+            "palette",
+            HybridConfigArgs(service_cidr="172.20.0.0/16", vpc_cidr="10.100.0.0/16", k8s_provider=provider),
+        )
+        # Both in-cluster resources go through the cluster's provider, never an ambient kubeconfig.
+        assert cilium.release.get_provider("kubernetes:helm.sh/v3:Release") is provider
+        assert hybrid.config_map.get_provider("kubernetes:core/v1:ConfigMap") is provider
+
+    return engine.run(program, stack="cni")
+
+
+def test_release_from_the_upstream_repository(mock_engine: MockEngine) -> None:
+    run = run_cni(mock_engine, CiliumConfig(chart_version="1.16.6", pod_cidr_mask_size=25))
+    release = run.named("cni-release")
+    assert release.type == "kubernetes:helm.sh/v3:Release"
+    assert release.parent == run.named("cni").urn
+    inputs = release.inputs
+    assert inputs["chart"] == "cilium"
+    assert inputs["repositoryOpts"] == {"repo": "https://helm.cilium.io/"}
+    assert inputs["version"] == "1.16.6"
+    assert inputs["namespace"] == "kube-system"
+    assert inputs["name"] == "cilium"
+    assert inputs["skipAwait"] is True
+    assert inputs["values"] == cilium_values(PODS, 25)
+
+
+def test_release_from_aws_oci_registry(mock_engine: MockEngine) -> None:
+    config = CiliumConfig(
+        chart_version="1.17.13-1", repository="oci://public.ecr.aws/eks/cilium/cilium", bgp_control_plane=True
+    )
+    inputs = run_cni(mock_engine, config).named("cni-release").inputs
+    assert inputs["chart"] == "oci://public.ecr.aws/eks/cilium/cilium"
+    assert "repositoryOpts" not in inputs or not inputs["repositoryOpts"].get("repo")
+    assert inputs["version"] == "1.17.13-1"
+    assert inputs["values"]["bgpControlPlane"] == {"enabled": True}
+
+
+def test_release_uses_the_cluster_provider(mock_engine: MockEngine) -> None:
+    run = run_cni(mock_engine, CiliumConfig())  # the program asserts the provider of each resource
+    [provider] = run.by_type("pulumi:providers:kubernetes")
+    assert provider.inputs["kubeconfig"] == KUBECONFIG
+
+
+def test_hybrid_config_map(mock_engine: MockEngine) -> None:
+    run = run_cni(mock_engine, CiliumConfig())
+    config_map = run.named("palette-configmap")
+    assert config_map.type == "kubernetes:core/v1:ConfigMap"
+    assert config_map.parent == run.named("palette").urn
+    assert run.named("palette").type == "eks-hybrid:cni:HybridConfig"
+    assert config_map.inputs["metadata"]["name"] == "hybrid-config"
+    assert config_map.inputs["metadata"]["namespace"] == "kube-system"
+    assert config_map.inputs["data"] == {"serviceCIDR": "172.20.0.0/16", "vpcCIDR": "10.100.0.0/16"}

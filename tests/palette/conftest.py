@@ -1,0 +1,84 @@
+"""Fixtures: the Palette emulator in-process (ASGI) and over real HTTP, and providers pointed at it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from starlette.applications import Starlette
+
+from components.palette import PaletteClient, RetryPolicy
+from components.palette.providers import PaletteProvider
+from palette_emulator import EmulatorState, LiveServer, SyncASGITransport, create_app
+
+API_KEY = "test-key-0123456789-do-not-leak"
+PROJECT = "6491d4a94c39ad82d3cc30ae"
+OTHER_PROJECT = "aaaaaaaaaaaaaaaaaaaaaaaa"
+FAST_RETRY = RetryPolicy(initial=0.0, maximum=0.01, max_attempts=6, jitter=lambda ceiling: 0.0)
+
+
+@pytest.fixture
+def app() -> Starlette:
+    return create_app(import_polls=2, pool_polls=1)
+
+
+@pytest.fixture
+def state(app: Starlette) -> EmulatorState:
+    emulator: EmulatorState = app.state.emulator
+    return emulator
+
+
+@pytest.fixture
+def live(app: Starlette) -> Iterator[LiveServer]:
+    with LiveServer(app) as server:
+        yield server
+
+
+def make_client(url: str, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> PaletteClient:
+    kwargs.setdefault("retry", FAST_RETRY)
+    kwargs.setdefault("sleep", lambda _s: None)
+    return PaletteClient(url, API_KEY, PROJECT, transport=transport, **kwargs)
+
+
+@pytest.fixture
+def asgi_client(app: Starlette) -> Iterator[PaletteClient]:
+    with make_client("http://palette.test", SyncASGITransport(app)) as client:
+        yield client
+
+
+@pytest.fixture
+def live_client(live: LiveServer) -> Iterator[PaletteClient]:
+    with make_client(live.url) as client:
+        yield client
+
+
+ProviderFactory = Callable[[type[PaletteProvider]], PaletteProvider]
+
+
+@pytest.fixture
+def provider(live: LiveServer) -> ProviderFactory:
+    """A provider configured as the engine would: `eks-hybrid:palette` JSON with the key in it."""
+
+    def build(cls: type[PaletteProvider]) -> PaletteProvider:
+        instance = cls()
+        raw = {
+            "eks-hybrid:palette": json.dumps({"endpoint": live.url, "projectUid": PROJECT, "apiKey": API_KEY})
+        }
+        instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
+        instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
+        instance.poll_sleep = lambda _s: None
+        return instance
+
+    return build
+
+
+def register_hosts(
+    state: EmulatorState, *uids: str, arch: str = "amd64", host_state: str = "ready", **kwargs: Any
+) -> None:
+    for uid in uids:
+        state.register_edge_host(uid, project=PROJECT, arch=arch, state=host_state, **kwargs)

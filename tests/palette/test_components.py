@@ -1,0 +1,127 @@
+"""PaletteHub and PaletteNodePools under Pulumi's mock engine: resources, names, parents, inputs, secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.config.hub import PaletteConfig
+from components.config.site import NodePoolConfig
+from components.palette import (
+    HUB_TYPE,
+    NODE_POOLS_TYPE,
+    PaletteHub,
+    PaletteHubArgs,
+    PaletteNodePools,
+    PaletteNodePoolsArgs,
+)
+
+from .conftest import PROJECT
+
+DYNAMIC = "pulumi-python:dynamic:Resource"
+PALETTE = PaletteConfig.model_validate(
+    {
+        "projectUid": PROJECT,
+        "profile": {"os": {"providerImage": "r/x:1"}, "kubernetes": {"version": "1.31.0"}},
+    }
+)
+
+
+def _hub(credentials: str = "ssm") -> Any:
+    def program() -> None:
+        k8s_provider = k8s.Provider("k8s", kubeconfig="{}")
+        hub = PaletteHub(
+            "palette",
+            PaletteHubArgs(
+                palette=PALETTE,
+                cluster_name="edge-prod",
+                region="us-west-2",
+                vpc_cidr="10.100.0.0/16",
+                node_cidrs=["10.201.0.0/16", "10.200.0.0/16"],
+                pod_cidrs=["192.168.0.0/16"],
+                k8s_provider=k8s_provider,
+                credentials_provider=credentials,  # type: ignore[arg-type]
+                activation_id="act-id",
+                activation_code=pulumi.Output.secret("act-code"),
+                role_arn="arn:aws:iam::1:role/r",
+                trust_anchor_arn="arn:ta",
+                profile_arn="arn:p",
+            ),
+        )
+        for key, value in hub.exports().items():
+            pulumi.export(key, value)
+
+    return program
+
+
+def test_hub_declares_its_children(mock_engine: Any) -> None:
+    run = mock_engine.run(_hub())
+    hub = run.by_type(HUB_TYPE)[0]
+    children = {r.name: r for r in run.children_of(hub)}
+    assert set(children) == {
+        "palette-import",
+        "palette-import-manifest",
+        "palette-ready",
+        "palette-hybrid",
+        "palette-profile",
+    }
+    assert children["palette-import"].type == DYNAMIC
+    assert children["palette-import"].inputs["clusterName"] == "edge-prod"
+    assert children["palette-import"].inputs["projectUid"] == PROJECT
+    hybrid = children["palette-hybrid"].inputs
+    assert hybrid["nodeCidrs"] == ["10.200.0.0/16", "10.201.0.0/16"]
+    assert hybrid["identity"]["activationCode"] == "[secret]"
+    assert hybrid["identity"]["activationId"] == "act-id"
+    assert children["palette-profile"].inputs["profile"]["kubernetes"]["version"] == "1.31.0"
+    assert children["palette-import-manifest"].type == "kubernetes:yaml/v2:ConfigGroup"
+    assert set(run.outputs) == {
+        "paletteClusterUid",
+        "paletteCloudConfigUid",
+        "paletteProfileUid",
+        "paletteEndpoint",
+        "paletteProjectUid",
+    }
+    assert run.outputs["paletteProjectUid"] == PROJECT
+
+
+def test_no_input_carries_an_api_key(mock_engine: Any) -> None:
+    run = mock_engine.run(_hub("iamRolesAnywhere"))
+    for resource in run.by_type(DYNAMIC):
+        assert "apiKey" not in str(resource.inputs)
+    assert run.named("palette-hybrid").inputs["identity"]["provider"] == "iamRolesAnywhere"
+
+
+def test_node_pools_are_named_by_pool(mock_engine: Any) -> None:
+    pools = [
+        NodePoolConfig.model_validate({"name": "b-pool", "edgeHosts": [{"uid": "edge-2"}]}),
+        NodePoolConfig.model_validate(
+            {
+                "name": "a-pool",
+                "architecture": "arm64",
+                "edgeHosts": [{"uid": "edge-1", "vpnServerIp": "10.0.0.1"}],
+            }
+        ),
+    ]
+
+    def program() -> None:
+        PaletteNodePools(
+            "dallas-palette",
+            PaletteNodePoolsArgs(
+                pools=pools,
+                site_name="dallas",
+                endpoint="https://api.spectrocloud.com",
+                project_uid=PROJECT,
+                cloud_config_uid="cfg",
+                profile_uid="prof",
+            ),
+        )
+
+    run = mock_engine.run(program)
+    parent = run.by_type(NODE_POOLS_TYPE)[0]
+    names = sorted(r.name for r in run.children_of(parent))
+    assert names == ["dallas-palette-a-pool", "dallas-palette-b-pool"]
+    inputs = run.named("dallas-palette-a-pool").inputs
+    assert inputs["pool"]["edgeHosts"] == [{"uid": "edge-1", "vpnServerIp": "10.0.0.1"}]
+    assert inputs["cloudConfigUid"] == "cfg" and inputs["profileUid"] == "prof" and inputs["site"] == "dallas"

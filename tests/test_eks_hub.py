@@ -1,0 +1,200 @@
+"""`declare_eks_side` for both example hubs: what it declares, how it is wired, what it exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pulumi
+import pytest
+
+from components.config import HubConfig
+from components.eks_hub import EKS_EXPORTS, EksSide, check_eks_side, declare_eks_side, eks_side_problems
+from components.errors import PlanError
+from eks_hybrid.offline.engine import OfflineRun
+from tests.cluster.hubs import hub_config, load_hub
+from tests.conftest import STACKS, MockEngine
+
+COMMON = {
+    "clusterName",
+    "clusterArn",
+    "clusterEndpoint",
+    "clusterCertificateAuthority",
+    "clusterSecurityGroupId",
+    "hybridNodeRoleArn",
+    "credentialsProvider",
+}
+
+
+Side = tuple[OfflineRun, HubConfig, dict[str, object]]
+
+
+def run_side(engine: MockEngine, stack: str) -> Side:
+    hub, secret_keys = load_hub(STACKS / f"Pulumi.{stack}.yaml")
+    seen: dict[str, object] = {}
+
+    def program() -> None:
+        side = declare_eks_side(hub.cluster.name, hub)
+        seen["side"] = side
+        for key, value in side.exports().items():
+            pulumi.export(key, value)
+
+    config = {key: "[secret]" for key in secret_keys}
+    return engine.run(program, stack=stack, config=config, secret_keys=secret_keys), hub, seen
+
+
+# Module-scoped: each example hub runs once under the mock engine (a fresh loop per run, as the fixture).
+@pytest.fixture(scope="module")
+def ira() -> Side:
+    return run_side(MockEngine(), "example-hub")
+
+
+@pytest.fixture(scope="module")
+def ssm() -> Side:
+    return run_side(MockEngine(), "example-hub-ssm")
+
+
+def test_the_ssm_example_stack_validates() -> None:
+    hub, secret_keys = load_hub(STACKS / "Pulumi.example-hub-ssm.yaml")
+    assert hub.credentials.provider == "ssm"
+    assert hub.credentials.ssm is not None
+    assert secret_keys == ["eks-hybrid:palette"]
+    example, _ = load_hub(STACKS / "Pulumi.example-hub.yaml")
+    assert hub.cluster.name != example.cluster.name and hub.cluster.vpc_cidr != example.cluster.vpc_cidr
+
+
+def test_iam_roles_anywhere_hub_exports(ira: Side) -> None:
+    run, _hub, _ = ira
+    assert set(run.outputs) == COMMON | {"trustAnchorArn", "profileArn"}
+    assert set(run.outputs) <= set(EKS_EXPORTS)
+    assert run.outputs["clusterName"] == "edge-prod"
+    assert run.outputs["credentialsProvider"] == "iamRolesAnywhere"
+    assert run.outputs["trustAnchorArn"].startswith("arn:aws:rolesanywhere:")
+    assert run.outputs["profileArn"].startswith("arn:aws:rolesanywhere:")
+    assert run.secret_outputs == frozenset()
+
+
+def test_ssm_hub_exports(ssm: Side) -> None:
+    run, _hub, _ = ssm
+    assert set(run.outputs) == COMMON | {"ssmActivationId", "ssmActivationCode"}
+    assert run.outputs["clusterName"] == "edge-lab"
+    assert run.outputs["credentialsProvider"] == "ssm"
+    assert run.secret_outputs == frozenset({"ssmActivationCode"})
+    assert run.outputs["ssmActivationCode"] == "[secret]"
+
+
+def test_side_fields(ira: Side, ssm: Side) -> None:
+    ira_side = ira[2]["side"]
+    ssm_side = ssm[2]["side"]
+    assert isinstance(ira_side, EksSide) and isinstance(ssm_side, EksSide)
+    assert ira_side.activation_id is None and ira_side.activation_code is None
+    assert ira_side.trust_anchor_arn is not None and ira_side.profile_arn is not None
+    assert ssm_side.trust_anchor_arn is None and ssm_side.profile_arn is None
+    assert ssm_side.activation_id is not None and ssm_side.activation_code is not None
+    assert ira_side.k8s_provider is ira_side.cluster.k8s_provider
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_access_entry_maps_the_node_role(which: str, request: pytest.FixtureRequest) -> None:
+    run, hub, _ = request.getfixturevalue(which)
+    entry = run.named(f"{hub.cluster.name}-hybrid-nodes")
+    assert entry.inputs["type"] == "HYBRID_LINUX"
+    assert entry.inputs["principalArn"] == run.outputs["hybridNodeRoleArn"]
+    assert entry.inputs["clusterName"] == hub.cluster.name
+    assert entry.parent == run.named(hub.cluster.name).urn
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_node_policy_is_scoped_to_this_cluster(which: str, request: pytest.FixtureRequest) -> None:
+    run, hub, _ = request.getfixturevalue(which)
+    policy = json.loads(run.named(f"{hub.cluster.name}-node-identity-node-policy").inputs["policy"])
+    assert policy["Statement"][0]["Resource"] == run.outputs["clusterArn"]
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_cilium_pool_is_the_cluster_remote_pod_networks(which: str, request: pytest.FixtureRequest) -> None:
+    run, hub, _ = request.getfixturevalue(which)
+    cluster = run.named(f"{hub.cluster.name}-eks").inputs
+    release = run.named(f"{hub.cluster.name}-cilium-release").inputs
+    pool = release["values"]["ipam"]["operator"]["clusterPoolIPv4PodCIDRList"]
+    assert pool == cluster["remoteNetworkConfig"]["remotePodNetworks"]["cidrs"]
+    assert sorted(pool) == sorted(hub.remote_pod_cidrs)
+    assert release["values"]["ipam"]["operator"]["clusterPoolIPv4MaskSize"] == hub.cilium.pod_cidr_mask_size
+
+
+def test_the_ssm_hub_pulls_cilium_from_aws_oci(ssm: Side) -> None:
+    run, _, _ = ssm
+    release = run.named("edge-lab-cilium-release").inputs
+    assert release["chart"] == "oci://public.ecr.aws/eks/cilium/cilium"
+    assert release["values"]["bgpControlPlane"] == {"enabled": True}
+    cluster = run.named("edge-lab-eks").inputs
+    assert cluster["vpcConfig"]["endpointPublicAccess"] is True
+    assert cluster["vpcConfig"]["endpointPrivateAccess"] is False
+    assert cluster["accessConfig"]["authenticationMode"] == "API"
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_hybrid_config(which: str, request: pytest.FixtureRequest) -> None:
+    run, hub, _ = request.getfixturevalue(which)
+    config_map = run.named(f"{hub.cluster.name}-hybrid-config-configmap").inputs
+    assert config_map["data"] == {"serviceCIDR": hub.cluster.service_cidr, "vpcCIDR": hub.cluster.vpc_cidr}
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_type_tokens_and_names(which: str, request: pytest.FixtureRequest) -> None:
+    run, hub, _ = request.getfixturevalue(which)
+    name = hub.cluster.name
+    components = {r.type: r.name for r in run.resources if not r.custom}
+    assert components == {
+        "eks-hybrid:cluster:HybridCluster": name,
+        "eks-hybrid:identity:NodeIdentity": f"{name}-node-identity",
+        "eks-hybrid:cni:Cilium": f"{name}-cilium",
+        "eks-hybrid:cni:HybridConfig": f"{name}-hybrid-config",
+    }
+    assert all(r.name.startswith(f"{name}-") or r.name == name for r in run.resources)
+    assert all(r.parent is not None for r in run.resources if r.custom)
+
+
+def test_the_activation_expiry_is_in_the_future(ssm: Side) -> None:
+    run, hub, _ = ssm
+    expiry = run.named("edge-lab-node-identity-activation").inputs["expirationDate"]
+    moment = datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert hub.credentials.ssm is not None
+    days = (moment - datetime.now(UTC)).total_seconds() / 86400
+    # Counted from the start of the current hour, so up to an hour short of the configured days.
+    assert hub.credentials.ssm.expiration_days - 1 / 24 <= days <= hub.credentials.ssm.expiration_days
+
+
+def test_a_hub_that_cannot_be_planned_declares_nothing(mock_engine: MockEngine) -> None:
+    hub = hub_config(
+        cluster={"nodeGroup": {"instanceType": "t3.medium"}},
+        credentials={"provider": "iamRolesAnywhere", "iamRolesAnywhere": {"certificateAuthorityPem": "nope"}},
+    )
+    caught: list[PlanError] = []
+
+    def program() -> None:
+        try:
+            declare_eks_side("edge", hub)
+        except PlanError as exc:
+            caught.append(exc)
+
+    run = mock_engine.run(program, stack="broken")
+    assert run.resources == ()
+    [error] = caught
+    assert {p.path for p in error.problems} == {
+        "eks-hybrid:cluster.nodeGroup.instanceType",
+        "eks-hybrid:credentials.iamRolesAnywhere.certificateAuthorityPem",
+    }
+    assert all(p.file == "stacks/Pulumi.broken.yaml" for p in error.problems)
+
+
+def test_check_eks_side_needs_no_resources(mock_engine: MockEngine) -> None:
+    seen: dict[str, object] = {}
+
+    def program() -> None:
+        seen["problems"] = eks_side_problems(hub_config(cluster={"mode": "existing", "name": "legacy"}), "f")
+        check_eks_side(hub_config())
+
+    run = mock_engine.run(program, stack="check")
+    assert seen["problems"] == []
+    assert run.resources == ()
