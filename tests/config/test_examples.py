@@ -1,0 +1,85 @@
+"""The example stacks in `stacks/` are valid, as read the way `plan` reads them (secrets undecrypted)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from components.config import HubConfig, SiteConfig, validate_stack
+from components.errors import ConfigError
+from eks_hybrid.stack_files import list_stacks, read_stack_file
+
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
+EXAMPLES = [name for name in list_stacks(STACKS) if name.startswith("example-")]
+
+
+def load(name: str) -> HubConfig | SiteConfig:
+    stack = read_stack_file(STACKS, name)
+    return validate_stack(stack.document, f"stacks/Pulumi.{name}.yaml", stack.secret_keys)
+
+
+def test_there_are_example_stacks_of_both_roles():
+    roles = {read_stack_file(STACKS, name).role for name in EXAMPLES}
+    assert roles == {"hub", "site"}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_stack_validates(name):
+    config = load(name)
+    assert config.role == read_stack_file(STACKS, name).role
+
+
+def test_hub_example_remote_networks():
+    config = load("example-hub")
+    assert isinstance(config, HubConfig)
+    assert config.remote_node_cidrs == ["10.200.0.0/16", "10.201.0.0/16", "10.202.0.0/16"]
+    assert config.remote_pod_cidrs == ["172.18.0.0/16", "172.19.0.0/16", "192.168.0.0/16"]
+    assert {name: entry.route_via for name, entry in config.sites.items()} == {
+        "dallas": "transitGateway",
+        "chicago": "site",
+        "denver": "site",
+    }
+
+
+def test_hub_example_secrets_are_placeholders_under_secret_keys():
+    stack = read_stack_file(STACKS, "example-hub")
+    assert {"eks-hybrid:credentials", "eks-hybrid:palette"} <= stack.secret_keys
+    config = load("example-hub")
+    assert isinstance(config, HubConfig) and config.palette is not None and config.palette.api_key is not None
+    assert config.palette.api_key.get_secret_value() == "[secret]"
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if read_stack_file(STACKS, n).role == "site"])
+def test_each_site_example_is_in_the_hub_inventory(name):
+    site = load(name)
+    assert isinstance(site, SiteConfig)
+    hub = load(f"{site.hub_stack_name}")
+    assert isinstance(hub, HubConfig)
+    assert site.site.name in hub.sites
+    # A site that does not reach the VPC through the transit gateway owns its routes (`routeVia: site`).
+    through_tgw = site.site.connectivity.reaches_vpc_through_transit_gateway
+    assert hub.sites[site.site.name].route_via == ("transitGateway" if through_tgw else "site")
+
+
+def test_dallas_example_tunnels_and_preshared_keys():
+    stack = read_stack_file(STACKS, "example-dallas")
+    assert "eks-hybrid:site" in stack.secret_keys  # the tunnels' presharedKeys are `secure:`
+    site = load("example-dallas")
+    assert isinstance(site, SiteConfig)
+    vpn = site.site.connectivity.site_to_site_vpn
+    assert vpn is not None
+    assert [t.inside_cidr for t in vpn.tunnels] == ["169.254.10.0/30", "169.254.10.4/30"]
+
+
+def test_a_decrypted_example_secret_outside_a_secret_key_is_flagged():
+    stack = read_stack_file(STACKS, "example-hub")
+    document = copy.deepcopy(stack.document)
+    document["eks-hybrid:palette"]["apiKey"] = "decrypted-api-key"
+    with pytest.raises(ConfigError) as caught:
+        validate_stack(document, "stacks/Pulumi.example-hub.yaml", stack.secret_keys - {"eks-hybrid:palette"})
+    [problem] = caught.value.problems
+    assert problem.path == "eks-hybrid:palette.apiKey"
+    assert "decrypted-api-key" not in str(caught.value)
+    assert str(problem).startswith("stacks/Pulumi.example-hub.yaml: eks-hybrid:palette.apiKey: ")

@@ -1,0 +1,628 @@
+"""Every rule of the hub contract: one valid document, one mutated key, the exact path and rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.config import HubConfig, validate_stack
+
+from .builders import (
+    FILE,
+    assert_says,
+    at,
+    hub_doc,
+    palette_block,
+    paths,
+    problems,
+    single,
+    with_value,
+    without,
+)
+
+CLUSTER = "eks-hybrid:cluster"
+SITES = "eks-hybrid:sites"
+
+
+def cluster(key: str, value: object) -> dict:
+    return with_value(hub_doc(), (CLUSTER, key), value)
+
+
+def site_cidrs(**sites: tuple[str, str]) -> dict:
+    doc = hub_doc()
+    doc[SITES] = {name: {"nodeCidr": node, "podCidr": pod} for name, (node, pod) in sites.items()}
+    return doc
+
+
+# --- a valid hub and its defaults -------------------------------------------------------------------------
+
+
+def test_minimal_hub_is_valid_with_contract_defaults():
+    config = validate_stack(hub_doc(), FILE)
+    assert isinstance(config, HubConfig)
+    assert config.cluster.mode == "create"
+    assert config.cluster.endpoint_access == "private"
+    assert config.cluster.service_cidr == "172.20.0.0/16"
+    assert config.cluster.authentication_mode == "API_AND_CONFIG_MAP"
+    assert config.sites["dallas"].route_via == "transitGateway"
+    assert config.sites["chicago"].route_via == "site"
+    assert config.transit_gateway.amazon_side_asn == 64512
+    assert config.cilium.pod_cidr_mask_size == 25
+    assert config.palette is None
+
+
+def test_remote_cidrs_are_the_sorted_union_of_the_inventory():
+    doc = with_value(hub_doc(), (SITES, "denver"), {"nodeCidr": "10.202.0.0/16", "podCidr": "172.19.0.0/16"})
+    config = validate_stack(doc, FILE)
+    assert isinstance(config, HubConfig)
+    assert config.remote_node_cidrs == ["10.200.0.0/16", "10.201.0.0/16", "10.202.0.0/16"]
+    assert config.remote_pod_cidrs == ["172.18.0.0/16", "172.19.0.0/16", "192.168.0.0/16"]
+
+
+def test_config_is_frozen():
+    config = validate_stack(hub_doc(), FILE)
+    with pytest.raises(ValueError):
+        config.cluster.name = "other"  # type: ignore[misc]
+
+
+def test_missing_required_keys_are_named():
+    doc = without(without(hub_doc(), (CLUSTER, "vpcId")), ("eks-hybrid:credentials",))
+    found = problems(doc)
+    assert [p.path for p in found] == [f"{CLUSTER}.vpcId", "eks-hybrid:credentials"]
+    for problem in found:
+        assert_says(problem, "required key is missing")
+
+
+@pytest.mark.parametrize("region", ["us-west", "US-WEST-2", "uswest2", ""])
+def test_region_must_look_like_an_aws_region(region):
+    single(with_value(hub_doc(), ("aws:region",), region), "aws:region", "pattern")
+
+
+def test_govcloud_region_is_accepted():
+    validate_stack(with_value(hub_doc(), ("aws:region",), "us-gov-west-1"), FILE)
+
+
+# --- cluster ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.28", "1.29", "1.30", "1.31"])
+def test_supported_kubernetes_versions(version):
+    config = validate_stack(cluster("kubernetesVersion", version), FILE)
+    assert config.cluster.kubernetes_version == version
+
+
+@pytest.mark.parametrize(
+    ("yaml_float", "version"), [(1.3, "1.30"), (1.28, "1.28"), (1.29, "1.29"), (1.31, "1.31")]
+)
+def test_yaml_float_versions_are_read_as_the_version_meant(yaml_float, version):
+    # YAML reads `kubernetesVersion: 1.30` as the float 1.3.
+    config = validate_stack(cluster("kubernetesVersion", yaml_float), FILE)
+    assert config.cluster.kubernetes_version == version
+
+
+@pytest.mark.parametrize("version", ["1.27", 1.27, "1.32", "1.3", "v1.31", "1.31.0"])
+def test_unsupported_kubernetes_version_is_rejected(version):
+    problem = single(
+        cluster("kubernetesVersion", version),
+        f"{CLUSTER}.kubernetesVersion",
+        "not supported for nodeadm hybrid nodes",
+        "1.28, 1.29, 1.30, 1.31",
+    )
+    if version == 1.27:
+        assert "Kubernetes 1.27 " in problem.rule
+
+
+def test_authentication_mode_config_map_is_rejected():
+    single(
+        cluster("authenticationMode", "CONFIG_MAP"),
+        f"{CLUSTER}.authenticationMode",
+        "API or API_AND_CONFIG_MAP",
+        "'CONFIG_MAP'",
+    )
+
+
+@pytest.mark.parametrize("mode", ["API", "API_AND_CONFIG_MAP"])
+def test_hybrid_authentication_modes_are_accepted(mode):
+    assert validate_stack(cluster("authenticationMode", mode), FILE).cluster.authentication_mode == mode
+
+
+@pytest.mark.parametrize("access", ["both", "private,public", "publicAndPrivate", "PRIVATE"])
+def test_endpoint_access_both_or_unknown_is_rejected(access):
+    single(cluster("endpointAccess", access), f"{CLUSTER}.endpointAccess", "private or public, never both")
+
+
+@pytest.mark.parametrize("access", ["private", "public"])
+def test_endpoint_access_private_or_public(access):
+    assert validate_stack(cluster("endpointAccess", access), FILE).cluster.endpoint_access == access
+
+
+def test_mode_is_create_or_existing():
+    single(cluster("mode", "adopt"), f"{CLUSTER}.mode", "'create' or 'existing'")
+    assert validate_stack(cluster("mode", "existing"), FILE).cluster.mode == "existing"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "path", "phrase"),
+    [
+        ("name", "-edge", "name", "an EKS cluster name"),
+        ("name", "x" * 101, "name", "an EKS cluster name"),
+        ("vpcId", "vpc-123", "vpcId", "is not a VPC id"),
+        ("vpcId", "subnet-0123456789abcdef0", "vpcId", "is not a VPC id"),
+        ("subnetIds", ["subnet-xyz"], "subnetIds[0]", "is not a subnet id"),
+        ("subnetIds", ["subnet-0a1b2c3d4e5f60001", "sub-1"], "subnetIds[1]", "is not a subnet id"),
+        ("subnetIds", [], "subnetIds", "at least 1 item"),
+        (
+            "routeTableIds",
+            ["rtb-0a1b2c3d4e5f60001", "rtb-NOPE"],
+            "routeTableIds[1]",
+            "is not a route table id",
+        ),
+        ("routeTableIds", [], "routeTableIds", "at least 1 item"),
+    ],
+)
+def test_cluster_ids_and_names(key, value, path, phrase):
+    problem = single(cluster(key, value), f"{CLUSTER}.{path}", phrase)
+    if isinstance(value, str):
+        assert value in problem.rule  # not a secret, so the rule shows what was written
+
+
+def test_a_bad_subnet_id_names_its_index_among_several_problems():
+    doc = cluster("subnetIds", ["subnet-bad", "subnet-0a1b2c3d4e5f60001", "subnet-worse"])
+    assert paths(doc) == [f"{CLUSTER}.subnetIds[0]", f"{CLUSTER}.subnetIds[2]"]
+
+
+# --- node group ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("low", "desired", "high"), [(3, 2, 4), (1, 5, 4), (3, 3, 2), (4, 1, 2)])
+def test_node_group_sizes_must_be_ordered(low, desired, high):
+    doc = cluster("nodeGroup", {"minSize": low, "desiredSize": desired, "maxSize": high})
+    single(
+        doc,
+        f"{CLUSTER}.nodeGroup",
+        "minSize <= desiredSize <= maxSize",
+        f"(got {low} <= {desired} <= {high})",
+    )
+
+
+@pytest.mark.parametrize(("low", "desired", "high"), [(1, 1, 1), (1, 2, 3), (2, 2, 2), (1, 3, 3)])
+def test_node_group_ordered_sizes_are_accepted(low, desired, high):
+    doc = cluster("nodeGroup", {"minSize": low, "desiredSize": desired, "maxSize": high})
+    group = validate_stack(doc, FILE).cluster.node_group
+    assert (group.min_size, group.desired_size, group.max_size) == (low, desired, high)
+
+
+@pytest.mark.parametrize(("key", "value"), [("diskSizeGib", 39), ("minSize", 0), ("maxSize", 101)])
+def test_node_group_bounds(key, value):
+    single(
+        cluster("nodeGroup", {key: value} | ({"desiredSize": 1} if key == "minSize" else {})),
+        f"{CLUSTER}.nodeGroup.{key}",
+        f"(got {value})",
+    )
+
+
+# --- CIDR rules ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["nodeCidr", "podCidr"])
+def test_remote_cidr_prefix_shorter_than_slash_8(key):
+    doc = with_value(hub_doc(), (SITES, "dallas", key), "10.0.0.0/7")
+    found = problems(doc)
+    prefix = [p for p in found if p.path == f"{SITES}.dallas.{key}" and "between /8 and /32" in p.rule]
+    assert len(prefix) == 1
+    assert_says(prefix[0], "is a /7")
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "10.0.0.0/64", "10.0.0.0/-1"])
+def test_remote_cidr_prefix_beyond_32_is_not_cidr_notation(value):
+    single(
+        with_value(hub_doc(), (SITES, "dallas", "podCidr"), value),
+        f"{SITES}.dallas.podCidr",
+        "is not an IPv4 network in CIDR notation",
+        value,
+    )
+
+
+@pytest.mark.parametrize("value", ["10.200.0.0", "10.200.0.0/", "300.1.0.0/16", "fd00::/64", "dallas", 10])
+def test_remote_cidr_must_be_ipv4_cidr_notation(value):
+    single(
+        with_value(hub_doc(), (SITES, "dallas", "nodeCidr"), value),
+        f"{SITES}.dallas.nodeCidr",
+        "is not an IPv4 network in CIDR notation (like 10.200.0.0/16)",
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["8.8.8.0/24", "100.64.0.0/16", "172.32.0.0/16", "192.169.0.0/16", "11.0.0.0/8"]
+)
+def test_remote_cidr_outside_rfc1918(value):
+    single(
+        with_value(hub_doc(), (SITES, "dallas", "podCidr"), value),
+        f"{SITES}.dallas.podCidr",
+        f"{value} is not inside RFC 1918",
+    )
+
+
+def test_remote_cidr_straddling_rfc1918_is_rejected():
+    # 172.0.0.0/8 contains 172.16.0.0/12 but is not inside it (it also overlaps other CIDRs).
+    [problem] = at(
+        with_value(hub_doc(), (SITES, "dallas", "podCidr"), "172.0.0.0/8"), f"{SITES}.dallas.podCidr"
+    )
+    assert_says(problem, "172.0.0.0/8 is not inside RFC 1918")
+
+
+@pytest.mark.parametrize(
+    ("value", "network"), [("10.200.0.1/16", "10.200.0.0/16"), ("192.168.7.7/24", "192.168.7.0/24")]
+)
+def test_host_bits_set_hint_shows_the_network(value, network):
+    single(
+        with_value(hub_doc(), (SITES, "dallas", "podCidr" if value.startswith("192") else "nodeCidr"), value),
+        f"{SITES}.dallas.{'podCidr' if value.startswith('192') else 'nodeCidr'}",
+        f"{value} has host bits set",
+        f"did you mean {network}?",
+    )
+
+
+def test_remote_cidr_single_address_slash_32_is_accepted():
+    doc = site_cidrs(dallas=("10.200.0.0/32", "192.168.0.0/16"), chicago=("10.201.0.0/16", "172.18.0.0/16"))
+    assert validate_stack(doc, FILE).sites["dallas"].node_cidr == "10.200.0.0/32"
+
+
+def test_remote_cidr_is_stored_canonically():
+    doc = with_value(hub_doc(), (SITES, "dallas", "nodeCidr"), " 10.200.0.0/255.255.0.0 ")
+    assert validate_stack(doc, FILE).sites["dallas"].node_cidr == "10.200.0.0/16"
+
+
+@pytest.mark.parametrize(("value", "phrase"), [("10.0.0.0/15", "is a /15"), ("10.100.0.0/29", "is a /29")])
+def test_vpc_cidr_prefix_between_16_and_28(value, phrase):
+    found = problems(cluster("vpcCidr", value))
+    vpc = [p for p in found if p.path == f"{CLUSTER}.vpcCidr"]
+    assert len(vpc) == 1
+    assert_says(vpc[0], phrase, "between /16 and /28")
+
+
+def test_vpc_cidr_host_bits():
+    single(cluster("vpcCidr", "10.100.0.1/16"), f"{CLUSTER}.vpcCidr", "has host bits set", "10.100.0.0/16")
+
+
+def test_vpc_cidr_need_not_be_rfc1918():
+    assert validate_stack(cluster("vpcCidr", "100.64.0.0/16"), FILE).cluster.vpc_cidr == "100.64.0.0/16"
+
+
+@pytest.mark.parametrize(
+    ("value", "phrase"),
+    [
+        ("172.16.0.0/11", "between /12 and /24"),
+        ("172.20.0.0/25", "between /12 and /24"),
+        ("100.64.0.0/16", "not inside RFC 1918"),
+        ("172.20.0.1/16", "did you mean 172.20.0.0/16?"),
+    ],
+)
+def test_service_cidr_rules(value, phrase):
+    found = problems(cluster("serviceCidr", value))
+    service = [p for p in found if p.path == f"{CLUSTER}.serviceCidr"]
+    assert len(service) == 1
+    assert_says(service[0], phrase)
+
+
+def overlap(doc: dict, path: str, *phrases: str) -> None:
+    problem = single(doc, path, "overlaps", "node, pod, VPC and service CIDRs must not overlap")
+    assert_says(problem, *phrases)
+
+
+def test_overlap_site_vs_site():
+    doc = site_cidrs(dallas=("10.200.0.0/16", "192.168.0.0/16"), chicago=("10.200.128.0/17", "172.18.0.0/16"))
+    overlap(
+        doc,
+        f"{SITES}.chicago.nodeCidr",
+        "10.200.128.0/17 overlaps 10.200.0.0/16",
+        f"({SITES}.dallas.nodeCidr)",
+    )
+
+
+def test_overlap_identical_pod_cidrs_in_two_sites():
+    doc = site_cidrs(dallas=("10.200.0.0/16", "192.168.0.0/16"), chicago=("10.201.0.0/16", "192.168.0.0/16"))
+    # Equal networks: the earlier key path is "first", the problem lands on the later one.
+    overlap(doc, f"{SITES}.dallas.podCidr", f"({SITES}.chicago.podCidr)")
+
+
+def test_overlap_node_vs_pod_of_one_site():
+    doc = site_cidrs(dallas=("10.200.0.0/16", "10.200.64.0/18"), chicago=("10.201.0.0/16", "172.18.0.0/16"))
+    overlap(
+        doc, f"{SITES}.dallas.podCidr", "10.200.64.0/18 overlaps 10.200.0.0/16", f"({SITES}.dallas.nodeCidr)"
+    )
+
+
+def test_overlap_with_the_vpc():
+    doc = site_cidrs(dallas=("10.100.8.0/24", "192.168.0.0/16"), chicago=("10.201.0.0/16", "172.18.0.0/16"))
+    overlap(doc, f"{SITES}.dallas.nodeCidr", "10.100.8.0/24 overlaps 10.100.0.0/16", f"({CLUSTER}.vpcCidr)")
+
+
+def test_overlap_with_the_service_cidr():
+    doc = site_cidrs(dallas=("10.200.0.0/16", "172.28.128.0/17"), chicago=("10.201.0.0/16", "172.18.0.0/16"))
+    doc = with_value(doc, (CLUSTER, "serviceCidr"), "172.28.0.0/16")
+    overlap(
+        doc, f"{SITES}.dallas.podCidr", "172.28.128.0/17 overlaps 172.28.0.0/16", f"({CLUSTER}.serviceCidr)"
+    )
+
+
+def test_overlap_with_the_default_service_cidr():
+    # serviceCidr is not written, so its default 172.20.0.0/16 takes part in the check.
+    doc = site_cidrs(dallas=("10.200.0.0/16", "172.20.0.0/16"), chicago=("10.201.0.0/16", "172.18.0.0/16"))
+    overlap(
+        doc, f"{SITES}.dallas.podCidr", "172.20.0.0/16 overlaps 172.20.0.0/16", f"({CLUSTER}.serviceCidr)"
+    )
+
+
+def test_service_overlapping_the_vpc():
+    doc = cluster("serviceCidr", "10.100.0.0/16")
+    overlap(doc, f"{CLUSTER}.vpcCidr", f"({CLUSTER}.serviceCidr)")
+
+
+def test_every_overlapping_pair_is_reported():
+    doc = site_cidrs(
+        dallas=("10.0.0.0/8", "192.168.0.0/16"),  # contains the VPC and chicago's node CIDR
+        chicago=("10.201.0.0/16", "192.168.128.0/17"),  # pod CIDR inside dallas's
+    )
+    found = problems(doc)
+    assert [p.path for p in found] == [
+        f"{CLUSTER}.vpcCidr",
+        f"{SITES}.chicago.nodeCidr",
+        f"{SITES}.chicago.podCidr",
+    ]
+    assert all(f"({SITES}.dallas." in p.rule for p in found)
+
+
+def test_disjoint_adjacent_cidrs_do_not_overlap():
+    doc = site_cidrs(
+        dallas=("10.200.0.0/16", "192.168.0.0/17"), chicago=("10.201.0.0/16", "192.168.128.0/17")
+    )
+    validate_stack(doc, FILE)
+
+
+def test_an_invalid_cidr_still_takes_part_in_the_overlap_check_when_it_parses():
+    # Non-RFC1918 but parseable: both the per-key rule and the overlap are reported, at once.
+    doc = site_cidrs(dallas=("10.200.0.0/16", "100.64.0.0/10"), chicago=("10.201.0.0/16", "100.64.0.0/16"))
+    found = problems(doc)
+    assert [p.path for p in found] == [
+        f"{SITES}.chicago.podCidr",
+        f"{SITES}.chicago.podCidr",
+        f"{SITES}.dallas.podCidr",
+    ]
+
+
+# --- sites inventory ----------------------------------------------------------------------------------
+
+
+def test_sites_inventory_must_not_be_empty():
+    single(with_value(hub_doc(), (SITES,), {}), SITES, "at least 1 item")
+
+
+@pytest.mark.parametrize("name", ["Dallas", "dallas_1", "-dallas", "dallas-", "d" * 64])
+def test_site_names_are_slugs(name):
+    doc = with_value(hub_doc(), (SITES, name), {"nodeCidr": "10.210.0.0/16", "podCidr": "172.30.0.0/16"})
+    single(doc, f"{SITES}.{name}", "is not a lowercase name")
+
+
+def test_route_via_is_transit_gateway_or_site():
+    single(
+        with_value(hub_doc(), (SITES, "dallas", "routeVia"), "vgw"),
+        f"{SITES}.dallas.routeVia",
+        "'transitGateway' or 'site'",
+    )
+
+
+def test_site_entry_needs_both_cidrs():
+    single(
+        without(hub_doc(), (SITES, "dallas", "podCidr")), f"{SITES}.dallas.podCidr", "required key is missing"
+    )
+
+
+# --- gateways -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["eks-hybrid:transitGateway", "eks-hybrid:virtualPrivateGateway"])
+@pytest.mark.parametrize("asn", [1, 7224, 23456, 64511, 65535, 65536, 4199999999, 4294967295, 0])
+def test_amazon_side_asn_must_be_private(key, asn):
+    single(
+        with_value(hub_doc(), (key, "amazonSideAsn"), asn),
+        f"{key}.amazonSideAsn",
+        "must be a private ASN",
+        str(asn),
+    )
+
+
+@pytest.mark.parametrize("asn", [64512, 65000, 65534, 4200000000, 4294967294])
+def test_private_amazon_side_asns_are_accepted(asn):
+    doc = with_value(hub_doc(), ("eks-hybrid:transitGateway", "amazonSideAsn"), asn)
+    doc = with_value(doc, ("eks-hybrid:virtualPrivateGateway", "amazonSideAsn"), asn)
+    config = validate_stack(doc, FILE)
+    assert config.transit_gateway.amazon_side_asn == asn
+    assert (
+        config.virtual_private_gateway is not None and config.virtual_private_gateway.amazon_side_asn == asn
+    )
+
+
+# --- credentials --------------------------------------------------------------------------------------
+
+CREDS = "eks-hybrid:credentials"
+ARN = "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/0f1e2d3c"
+
+
+def credentials(value: dict) -> dict:
+    return with_value(hub_doc(), (CREDS,), value)
+
+
+def test_provider_is_required_and_one_of_two():
+    single(credentials({"ssm": {}}), f"{CREDS}.provider", "required key is missing")
+    single(credentials({"provider": "both", "ssm": {}}), f"{CREDS}.provider", "'iamRolesAnywhere' or 'ssm'")
+    single(
+        credentials({"provider": ["ssm", "iamRolesAnywhere"]}),
+        f"{CREDS}.provider",
+        "'iamRolesAnywhere' or 'ssm'",
+    )
+
+
+def test_ssm_provider_needs_its_settings():
+    single(credentials({"provider": "ssm"}), f"{CREDS}.ssm", "provider is ssm, so its settings are required")
+    # Another provider's settings do not stand in for its own.
+    single(
+        credentials({"provider": "ssm", "iamRolesAnywhere": {"acmPcaArn": ARN}}),
+        f"{CREDS}.ssm",
+        "its settings are required",
+    )
+
+
+def test_iam_roles_anywhere_provider_needs_its_settings():
+    single(
+        credentials({"provider": "iamRolesAnywhere", "ssm": {}}),
+        f"{CREDS}.iamRolesAnywhere",
+        "provider is iamRolesAnywhere, so its settings are required",
+        "certificateAuthorityPem or acmPcaArn",
+    )
+
+
+def test_iam_roles_anywhere_needs_a_trust_anchor_source():
+    single(
+        credentials({"provider": "iamRolesAnywhere", "iamRolesAnywhere": {"sessionDurationSeconds": 3600}}),
+        f"{CREDS}.iamRolesAnywhere",
+        "exactly one source",
+        "(got neither)",
+    )
+
+
+def test_iam_roles_anywhere_takes_only_one_trust_anchor_source():
+    doc = credentials(
+        {
+            "provider": "iamRolesAnywhere",
+            "iamRolesAnywhere": {"certificateAuthorityPem": "[secret]", "acmPcaArn": ARN},
+        }
+    )
+    single(
+        doc, f"{CREDS}.iamRolesAnywhere", "exactly one source", "(got certificateAuthorityPem and acmPcaArn)"
+    )
+
+
+@pytest.mark.parametrize(
+    "settings", [{"acmPcaArn": ARN}, {"certificateAuthorityPem": "[secret]", "sessionDurationSeconds": 900}]
+)
+def test_iam_roles_anywhere_with_one_source_is_accepted(settings):
+    config = validate_stack(credentials({"provider": "iamRolesAnywhere", "iamRolesAnywhere": settings}), FILE)
+    assert config.credentials.provider == "iamRolesAnywhere"
+
+
+def test_the_other_providers_settings_may_stay_in_the_file():
+    # The contract's own example keeps an `ssm:` block beside the chosen iamRolesAnywhere provider.
+    doc = credentials({"provider": "iamRolesAnywhere", "iamRolesAnywhere": {"acmPcaArn": ARN}, "ssm": {}})
+    validate_stack(doc, FILE)
+
+
+@pytest.mark.parametrize(
+    ("settings", "path", "phrase"),
+    [
+        ({"acmPcaArn": "arn:aws:iam::123456789012:role/x"}, "acmPcaArn", "pattern"),
+        (
+            {"acmPcaArn": ARN, "sessionDurationSeconds": 899},
+            "sessionDurationSeconds",
+            "greater than or equal to 900",
+        ),
+        (
+            {"acmPcaArn": ARN, "sessionDurationSeconds": 43201},
+            "sessionDurationSeconds",
+            "less than or equal to 43200",
+        ),
+    ],
+)
+def test_iam_roles_anywhere_settings(settings, path, phrase):
+    doc = credentials({"provider": "iamRolesAnywhere", "iamRolesAnywhere": settings})
+    single(doc, f"{CREDS}.iamRolesAnywhere.{path}", phrase)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("registrationLimit", 0), ("registrationLimit", 1001), ("expirationDays", 31)]
+)
+def test_ssm_settings_bounds(key, value):
+    single(credentials({"provider": "ssm", "ssm": {key: value}}), f"{CREDS}.ssm.{key}", f"(got {value})")
+
+
+# --- cilium -------------------------------------------------------------------------------------------
+
+CILIUM = "eks-hybrid:cilium"
+
+
+def test_cilium_mask_shorter_than_a_pod_cidr_is_rejected():
+    doc = with_value(hub_doc(), (CILIUM, "podCidrMaskSize"), 20)
+    doc = with_value(doc, (SITES, "dallas", "podCidr"), "192.168.0.0/22")
+    single(
+        doc,
+        f"{CILIUM}.podCidrMaskSize",
+        "/20 per-node blocks cannot be carved from site dallas's pod CIDR 192.168.0.0/22",
+        "at least /22",
+    )
+
+
+def test_default_cilium_mask_is_checked_too():
+    doc = with_value(hub_doc(), (SITES, "chicago", "podCidr"), "172.18.0.0/26")
+    single(doc, f"{CILIUM}.podCidrMaskSize", "/25 per-node blocks", "site chicago's", "at least /26")
+
+
+def test_cilium_mask_reports_every_site_it_cannot_serve():
+    doc = with_value(hub_doc(), (CILIUM, "podCidrMaskSize"), 24)
+    doc = with_value(doc, (SITES, "dallas", "podCidr"), "192.168.0.0/25")
+    doc = with_value(doc, (SITES, "chicago", "podCidr"), "172.18.0.0/26")
+    found = problems(doc)
+    assert [p.path for p in found] == [f"{CILIUM}.podCidrMaskSize"] * 2
+    assert {("dallas" in p.rule, "chicago" in p.rule) for p in found} == {(True, False), (False, True)}
+
+
+def test_cilium_mask_equal_to_the_pod_prefix_is_accepted():
+    doc = with_value(hub_doc(), (CILIUM, "podCidrMaskSize"), 16)
+    validate_stack(doc, FILE)
+
+
+@pytest.mark.parametrize("mask", [15, 31])
+def test_cilium_mask_bounds(mask):
+    found = problems(with_value(hub_doc(), (CILIUM, "podCidrMaskSize"), mask))
+    assert f"{CILIUM}.podCidrMaskSize" in [p.path for p in found]
+
+
+def test_cilium_chart_version_is_semver():
+    single(with_value(hub_doc(), (CILIUM, "chartVersion"), "latest"), f"{CILIUM}.chartVersion", "pattern")
+
+
+# --- palette ------------------------------------------------------------------------------------------
+
+PALETTE = "eks-hybrid:palette"
+
+
+def test_palette_block_is_accepted_with_defaults():
+    config = validate_stack(with_value(hub_doc(), (PALETTE,), palette_block()), FILE)
+    assert config.palette is not None
+    assert config.palette.endpoint == "https://api.spectrocloud.com"
+    assert config.palette.profile.name == "eks-hybrid-nodes"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("projectUid",), "not-a-uid"),
+        (("endpoint",), "https://api.spectrocloud.com/v1/projects"),
+        (("endpoint",), "ftp://api.spectrocloud.com"),
+        (("profile", "version"), "1.0"),
+        (("profile", "name"), "EKS Hybrid"),
+        (("profile", "kubernetes", "version"), "1.31"),
+        (("profile", "os", "providerImage"), ""),
+    ],
+)
+def test_palette_settings(path, value):
+    doc = with_value(hub_doc(), (PALETTE,), palette_block())
+    doc = with_value(doc, (PALETTE, *path), value)
+    single(doc, ".".join([PALETTE, *path]))
+
+
+def test_palette_profile_is_required():
+    doc = with_value(hub_doc(), (PALETTE,), without(palette_block(), ("profile",)))
+    single(doc, f"{PALETTE}.profile", "required key is missing")
+
+
+def test_tags_are_strings():
+    single(with_value(hub_doc(), ("eks-hybrid:tags",), {"team": 7}), "eks-hybrid:tags.team", "valid string")

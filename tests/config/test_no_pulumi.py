@@ -1,0 +1,48 @@
+"""The config contract is pure: importing it never loads pulumi (only `source.py` reads from Pulumi)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import components.config
+
+PACKAGE = Path(components.config.__file__).parent
+REPO = PACKAGE.parents[1]
+# `source.py` is the one thin module that reads the running stack's config from Pulumi's runtime.
+READS_FROM_PULUMI = {"source"}
+PURE_MODULES = sorted(
+    f"components.config.{path.stem}"
+    for path in PACKAGE.glob("*.py")
+    if path.stem != "__init__" and path.stem not in READS_FROM_PULUMI
+)
+
+SCRIPT = """
+import importlib, json, sys
+for name in {modules!r}:
+    importlib.import_module(name)
+print(json.dumps(sorted(m for m in sys.modules if m == "pulumi" or m.startswith(("pulumi.", "pulumi_")))))
+"""
+
+
+def imported_pulumi_modules(modules: list[str]) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(modules=modules)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_package_and_every_pure_module_never_import_pulumi():
+    assert "components.config.cidrs" in PURE_MODULES and "components.config.loading" in PURE_MODULES
+    assert imported_pulumi_modules(["components.config", "components.errors", *PURE_MODULES]) == []
+
+
+def test_the_check_would_notice_pulumi():
+    assert "pulumi" in imported_pulumi_modules(["components.config.source"])
