@@ -71,7 +71,7 @@ ClusterName = Annotated[
         )
     ),
 ]
-Asn = Annotated[int, Field(ge=1, le=4294967294)]
+Asn = Annotated[int, Field(ge=1, le=4294967294, strict=True)]  # strict: YAML `true` is not ASN 1
 Secret = SecretStr
 
 
@@ -99,4 +99,4 @@ def _amazon_side_asn(asn: int) -> int:
     return asn
 
 
-AmazonSideAsn = Annotated[int, AfterValidator(_amazon_side_asn)]
+AmazonSideAsn = Annotated[int, Field(strict=True), AfterValidator(_amazon_side_asn)]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +68,25 @@ def engine_urn(mock_urn: str) -> str:
     return mock_urn.replace("::pulumi:pulumi:Stack$", "::")
 
 
+@contextmanager
+def _closed_thread_loop() -> Iterator[None]:
+    """Give an executor thread an event loop for one monitor call, and close it afterwards.
+
+    Pulumi's MockMonitor creates a loop on each executor thread it is called from and never closes it;
+    the garbage collector later trips over those loops ("Invalid file descriptor: -1").
+    """
+    if threading.current_thread() is threading.main_thread():
+        yield
+        return
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 class RecordingMonitor(MockMonitor):
     """Records registrations before the SDK strips their secretness."""
 
@@ -93,12 +115,18 @@ class RecordingMonitor(MockMonitor):
             self.recorded[resource.urn] = resource
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        with _closed_thread_loop():
+            response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self._record(response.urn, request, bool(request.custom), request.object)
         return response
 
     def ReadResource(self, request: Any) -> Any:
-        response = super().ReadResource(request)
+        with _closed_thread_loop():
+            response = super().ReadResource(request)
         self._record(response.urn, request, True, request.properties)
         return response
+
+    def Invoke(self, request: Any) -> Any:
+        with _closed_thread_loop():
+            return super().Invoke(request)
