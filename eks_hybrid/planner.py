@@ -52,6 +52,8 @@ class Planner:
         return self._hub_outputs[hub]
 
     def _hub_for(self, site: str, hub: str) -> StackOutputs:
+        if hub in self._hub_outputs:
+            return self._hub_outputs[hub]
         hub_file = (
             read_stack_file(self.stacks_dir, hub) if stack_path(self.stacks_dir, hub).is_file() else None
         )

@@ -96,24 +96,23 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 )
             )
 
-    reserved = [
-        (IPv4Network(entry.pod_cidr), f"{spec.name}'s pod CIDR"),
-        (IPv4Network(inventory.vpc_cidr), "the VPC CIDR"),
-        (IPv4Network(inventory.service_cidr), "the service CIDR"),
-    ]
+    reserved = {
+        IPv4Network(entry.pod_cidr): f"{spec.name}'s pod CIDR",
+        IPv4Network(inventory.vpc_cidr): "the VPC CIDR",
+        IPv4Network(inventory.service_cidr): "the service CIDR",
+    }
     for pool_index, pool in enumerate(spec.node_pools):
         for host_index, host in enumerate(pool.edge_hosts):
             if host.vpn_server_ip is None:
                 continue
-            clash = contains_address([network for network, _ in reserved], host.vpn_server_ip)
+            clash = contains_address(list(reserved), host.vpn_server_ip)
             if clash is not None:
-                label = next(label for network, label in reserved if network == clash)
                 problems.append(
                     Problem(
                         file,
                         f"eks-hybrid:site.nodePools[{pool_index}].edgeHosts[{host_index}].vpnServerIp",
-                        f"{host.vpn_server_ip} is inside {label} {clash}: the VPN server must be reachable"
-                        " outside the pod, VPC and service networks",
+                        f"{host.vpn_server_ip} is inside {reserved[clash]} {clash}: the VPN server must be"
+                        " reachable outside the pod, VPC and service networks",
                     )
                 )
     return problems

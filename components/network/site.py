@@ -93,7 +93,7 @@ class SiteConnectivity(pulumi.ComponentResource):
                 **route_target,
             )
 
-        self.register_outputs(self._outputs())
+        self.register_outputs(self.exports())
 
     def _vpn_gateway_id(self) -> str:
         if not self._args.vpn_gateway_id:
@@ -186,7 +186,8 @@ class SiteConnectivity(pulumi.ComponentResource):
                 opts=child,
             )
 
-    def _outputs(self) -> dict[str, pulumi.Input[object]]:
+    def exports(self) -> dict[str, pulumi.Input[object]]:
+        """What the site stack exports for `render` and operators (pre-shared keys stay secret)."""
         outputs: dict[str, pulumi.Input[object]] = {"kind": self._args.plan.kind}
         if self.vpn_connection_id is not None:
             outputs["vpnConnectionId"] = self.vpn_connection_id
@@ -206,7 +207,3 @@ class SiteConnectivity(pulumi.ComponentResource):
             # Each key is a secret Output, so the list of them is secret too.
             outputs["tunnelPresharedKeys"] = pulumi.Output.all(*(t.preshared_key for t in self.tunnels))
         return outputs
-
-    def exports(self) -> dict[str, pulumi.Input[object]]:
-        """What the site stack exports for `render` and operators (pre-shared keys stay secret)."""
-        return self._outputs()
