@@ -35,6 +35,14 @@ def test_the_internals_still_have_the_shape_relied_on():
         assert name in pulumi.runtime.__all__, name
 
 
+def test_verified_with_the_pinned_sdk():
+    # Bumping the pulumi pin means re-checking the internals above: this test makes that step explicit.
+    pins = dict(
+        line.split("==") for line in (REPO / "requirements.txt").read_text().splitlines() if "==" in line
+    )
+    assert f"pulumi {pins['pulumi']}" == _sdk_private.VERIFIED_WITH
+
+
 def test_config_items_lists_explicit_and_environment_config(monkeypatch, mock_engine):
     monkeypatch.setenv("PULUMI_CONFIG", '{"eks-hybrid:fromEnv": "1"}')
     seen = {}

@@ -16,13 +16,13 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from ..conftest import STACKS
+from ..conftest import REPO, STACKS
 
-CLI = Path(sys.executable).parent / "eks-hybrid"
+# This checkout's code, whatever an installed `eks-hybrid` script would import.
+CLI = (sys.executable, "-m", "eks_hybrid.cli")
 ESC = "\x1b["
 WIDTH, HEIGHT = 120, 50
 DONE = "__eks_hybrid_done__"
@@ -96,7 +96,8 @@ def plain(text: str) -> str:
 
 
 def cli(*args: str, env: str = "") -> str:
-    return f"{env} {shlex.quote(str(CLI))} {' '.join(shlex.quote(a) for a in args)}".strip()
+    command = " ".join(shlex.quote(part) for part in (*CLI, *args))
+    return f"cd {shlex.quote(str(REPO))} && {env} {command}".replace("&&  ", "&& ")
 
 
 DALLAS = ("plan", "-s", "example-dallas", "--offline-secrets", "--stacks-dir", str(STACKS))
@@ -150,7 +151,7 @@ def test_problems_in_a_terminal_have_a_red_header(terminal, broken_hub):
 
 def test_without_a_terminal_there_are_no_escapes():
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE")}
-    done = subprocess.run([str(CLI), *DALLAS], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run([*CLI, *DALLAS], capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert ESC not in done.stdout
     # Off a terminal, long lines are not cropped at 80 columns.
