@@ -89,7 +89,13 @@ class Planner:
         statuses = secret_statuses(config, os.environ)
         missing = [status.need.path for status in statuses if status.missing]
         if missing and not self.offline_secrets:
-            raise ConfigError(missing_secret_problems(config, file, os.environ, OFFLINE_SECRETS_HINT))
+            hint = OFFLINE_SECRETS_HINT
+            if stack.environments:
+                hint = (
+                    f" (the stack imports Pulumi ESC environments {', '.join(stack.environments)}, which plan"
+                    " cannot open: if one provides it, preview with `eks-hybrid plan --offline-secrets`)"
+                )
+            raise ConfigError(missing_secret_problems(config, file, os.environ, hint))
         references: dict[str, StackOutputs] = {}
         if config.role == "site":
             references[config.hub] = self._hub_for(stack.name, config.hub_stack_name)

@@ -30,7 +30,8 @@ stderr = Console(stderr=True, soft_wrap=True, highlight=False, color_system=_COL
 
 def problem(stack: str, message: str) -> None:
     """A stack's failure: its name as a header line, then the message, never read as markup."""
-    stderr.print(Text.assemble((f"✗ {stack}", "bold red"), "\n", message))
+    mark = "✗" if stderr.encoding.lower().replace("-", "").startswith("utf") else "x"
+    stderr.print(Text.assemble((f"{mark} {stack}", "bold red"), "\n", message))
 
 
 def note(message: str) -> None:

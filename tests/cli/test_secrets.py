@@ -174,3 +174,12 @@ def test_make_plan_previews_every_example_and_exits_0():
     assert result.exit_code == 0, result.output
     assert result.stdout.count("secrets a real run needs") == 5
     assert "eks-hybrid plan --all --offline-secrets" in (REPO / "README.md").read_text()
+
+
+def test_a_missing_key_in_a_stack_with_esc_environments_says_plan_cannot_open_them(tmp_path):
+    stacks = copy_examples(tmp_path)
+    path = stacks / "Pulumi.example-hub.yaml"
+    path.write_text(path.read_text() + "environment:\n  - eks-hybrid/edge-prod\n")
+    result = plan("--stack", "example-hub", "--stacks-dir", str(stacks))
+    assert result.exit_code == 2
+    assert "imports Pulumi ESC environments eks-hybrid/edge-prod, which plan cannot open" in result.stderr
