@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from components.composition import build_current_stack
 from components.config import validate_stack
+from components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
 from components.config.source import stack_file_label
-from components.errors import PlanError, Problem
+from components.errors import ConfigError, EksHybridError, PlanError, Problem
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
 from .stack_files import StackFile, read_stack_file, stack_path
+
+OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
+
+
+class HubNotPlannedError(EksHybridError):
+    """A site was skipped because its hub stack could not be planned (`cause` says why)."""
+
+    def __init__(self, site: str, hub: str, cause: Exception) -> None:
+        self.site = site
+        self.hub = hub
+        self.cause = cause
+        super().__init__(f"{site}: skipped: its hub stack {hub} could not be planned")
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,9 @@ class StackPlan:
     stack: str
     role: str
     run: OfflineRun
+    secrets: tuple[SecretStatus, ...] = ()
+    environments: tuple[str, ...] = ()
+    offline_secrets: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -27,24 +44,69 @@ class StackPlan:
             "role": self.role,
             "resources": [resource.to_json() for resource in self.run.resources],
             "outputs": self.run.outputs,
+            "secrets": [
+                {
+                    "path": status.need.path,
+                    "what": status.need.what,
+                    "required": status.need.required,
+                    "env": status.need.env,
+                    "source": status.source,
+                }
+                for status in self.secrets
+            ],
+            "environments": list(self.environments),
         }
 
 
 @dataclass
 class Planner:
-    """Plans stacks from one directory; each hub is planned once and its outputs reused by its sites."""
+    """Plans stacks from one directory; each hub is planned once and its outputs reused by its sites.
+
+    A secret that a real run needs but that neither the stack file nor the environment holds is a
+    problem, unless `offline_secrets`: then the plan is a preview, the secret stands in as "[secret]"
+    and the plan's `secrets` say it is missing.
+    """
 
     stacks_dir: Path
+    offline_secrets: bool = False
     _hub_outputs: dict[str, StackOutputs] = field(default_factory=dict)
+    _hub_failures: dict[str, Exception] = field(default_factory=dict)
 
     def plan(self, name: str) -> StackPlan:
         stack = read_stack_file(self.stacks_dir, name)
+        try:
+            return self._plan(stack)
+        except Exception as error:
+            if stack.role == "hub":
+                self._hub_failures.setdefault(name, error)
+            raise
+
+    def _plan(self, stack: StackFile) -> StackPlan:
+        file = stack_file_label(stack.name)
         # Validate here too, so a bad file is reported as the file's problems, not the program's.
-        config = validate_stack(stack.document, stack_file_label(name), stack.secret_keys)
+        config = validate_stack(stack.document, file, stack.secret_keys)
+        # The environment is the program's own (`pulumi up` reads PALETTE_API_KEY from it too).
+        statuses = secret_statuses(config, os.environ)
+        missing = [status.need.path for status in statuses if status.missing]
+        if missing and not self.offline_secrets:
+            hint = OFFLINE_SECRETS_HINT
+            if stack.environments:
+                hint = (
+                    f" (the stack imports Pulumi ESC environments {', '.join(stack.environments)}, which plan"
+                    " cannot open: if one provides it, preview with `eks-hybrid plan --offline-secrets`)"
+                )
+            raise ConfigError(missing_secret_problems(config, file, os.environ, hint))
         references: dict[str, StackOutputs] = {}
         if config.role == "site":
-            references[config.hub] = self._hub_for(name, config.hub_stack_name)
-        return StackPlan(stack=name, role=config.role, run=self._run(stack, references))
+            references[config.hub] = self._hub_for(stack.name, config.hub_stack_name)
+        return StackPlan(
+            stack=stack.name,
+            role=config.role,
+            run=self._run(stack.with_secret_placeholders(missing), references),
+            secrets=tuple(statuses),
+            environments=stack.environments,
+            offline_secrets=self.offline_secrets,
+        )
 
     def hub_outputs(self, hub: str) -> StackOutputs:
         if hub not in self._hub_outputs:
@@ -54,6 +116,8 @@ class Planner:
     def _hub_for(self, site: str, hub: str) -> StackOutputs:
         if hub in self._hub_outputs:
             return self._hub_outputs[hub]
+        if hub in self._hub_failures:
+            raise HubNotPlannedError(site, hub, self._hub_failures[hub])
         hub_file = (
             read_stack_file(self.stacks_dir, hub) if stack_path(self.stacks_dir, hub).is_file() else None
         )
@@ -68,7 +132,10 @@ class Planner:
                     )
                 ]
             )
-        return self.hub_outputs(hub)
+        try:
+            return self.hub_outputs(hub)
+        except Exception as error:
+            raise HubNotPlannedError(site, hub, error) from error
 
     def _run(self, stack: StackFile, references: dict[str, StackOutputs]) -> OfflineRun:
         region = stack.document.get("aws:region")
@@ -82,5 +149,5 @@ class Planner:
         )
 
 
-def plan_stack(stacks_dir: Path, name: str) -> StackPlan:
-    return Planner(stacks_dir).plan(name)
+def plan_stack(stacks_dir: Path, name: str, *, offline_secrets: bool = False) -> StackPlan:
+    return Planner(stacks_dir, offline_secrets=offline_secrets).plan(name)

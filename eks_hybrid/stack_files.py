@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ class StackFile:
     path: Path
     document: dict[str, Any]
     secret_keys: frozenset[str]
+    environments: tuple[str, ...] = ()
+    """The Pulumi ESC environments the stack imports (`environment:`); offline plans cannot open them."""
 
     @property
     def role(self) -> str | None:
@@ -32,6 +35,24 @@ class StackFile:
     def hub(self) -> str | None:
         hub = self.document.get("eks-hybrid:hub")
         return hub.rsplit("/", 1)[-1] if isinstance(hub, str) else None
+
+    def with_secret_placeholders(self, paths: list[str]) -> StackFile:
+        """This stack with "[secret]" standing in at each dotted path (`eks-hybrid:palette.apiKey`)."""
+        if not paths:
+            return self
+        document = copy.deepcopy(self.document)
+        secret_keys = set(self.secret_keys)
+        for path in paths:
+            top, *rest = path.split(".")
+            secret_keys.add(top)
+            if not rest:
+                document[top] = SECRET_PLACEHOLDER
+                continue
+            node = document.setdefault(top, {})
+            for key in rest[:-1]:
+                node = node.setdefault(key, {})
+            node[rest[-1]] = SECRET_PLACEHOLDER
+        return replace(self, document=document, secret_keys=frozenset(secret_keys))
 
     def runtime_config(self) -> dict[str, str]:
         """Config as Pulumi's language host passes it: strings, with objects and lists as JSON."""
@@ -69,6 +90,28 @@ def _without_secrets(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+def stack_location(argument: str, stacks_dir: Path) -> tuple[Path, str]:
+    """`--stack` as a name (`example-hub`, in `stacks_dir`) or a path (`stacks/Pulumi.example-hub.yaml`)."""
+    if not argument.endswith((".yaml", ".yml")) and "/" not in argument:
+        return stacks_dir, argument
+    path = Path(argument)
+    if not (path.name.startswith(STACK_FILE_PREFIX) and path.name.endswith(STACK_FILE_SUFFIX)):
+        rule = f"stack files are named {STACK_FILE_PREFIX}<stack>{STACK_FILE_SUFFIX}"
+        raise ConfigError([Problem(argument, "(file)", rule)])
+    return path.parent, path.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
+
+
+def _environments(raw: object) -> tuple[str, ...]:
+    """`environment:` is a list of names, or an inline definition whose `imports` name them."""
+    if isinstance(raw, list):
+        return tuple(str(item) for item in raw)
+    if isinstance(raw, dict):
+        imports = raw.get("imports") or []
+        names = [next(iter(item)) if isinstance(item, dict) else str(item) for item in imports]
+        return tuple(names) + (("(inline values)",) if raw.get("values") else ())
+    return ()
+
+
 def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
     path = stack_path(stacks_dir, name)
     label = f"{stacks_dir.name}/{path.name}"
@@ -88,4 +131,10 @@ def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
         document[str(key)], has_secret = _without_secrets(value)
         if has_secret:
             secret_keys.add(str(key))
-    return StackFile(name=name, path=path, document=document, secret_keys=frozenset(secret_keys))
+    return StackFile(
+        name=name,
+        path=path,
+        document=document,
+        secret_keys=frozenset(secret_keys),
+        environments=_environments(raw.get("environment")),
+    )

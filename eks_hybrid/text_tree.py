@@ -24,7 +24,8 @@ def _short(value: Any) -> str:
 
 
 def _label(resource: RecordedResource) -> str:
-    return f"[bold]{escape(resource.name)}[/bold] [dim]({escape(resource.type)})[/dim]"
+    protected = " [yellow]protected[/yellow]" if resource.protect else ""
+    return f"[bold]{escape(resource.name)}[/bold] [dim]({escape(resource.type)})[/dim]{protected}"
 
 
 def _add(tree: Tree, resource: RecordedResource, children: dict[str | None, list[RecordedResource]]) -> None:
@@ -51,4 +52,29 @@ def plan_tree(plan: StackPlan) -> Tree:
         outputs = tree.add("[bold]outputs[/bold]")
         for key, value in plan.run.outputs.items():
             outputs.add(f"[green]{key}[/green] = {_short(value)}", highlight=False)
+    _add_secrets(tree, plan)
     return tree
+
+
+def _add_secrets(tree: Tree, plan: StackPlan) -> None:
+    """Which secrets a real `pulumi up` of this stack needs, and where it would find each one now."""
+    if not plan.secrets and not plan.environments:
+        return
+    branch = tree.add("[bold]secrets a real run needs[/bold]")
+    for status in plan.secrets:
+        need = status.need
+        if status.source == "missing":
+            where = "[red]missing[/red]" + (" (offline preview)" if plan.offline_secrets else "")
+            where += f": {escape(need.ways_to_supply())}"
+        elif status.source == "environment":
+            where = f"[green]from {escape(need.env or '')}[/green]"
+        else:
+            where = "[green]set in the stack's config[/green]"
+        branch.add(f"[cyan]{escape(need.path)}[/cyan]: {escape(need.what)}: {where}", highlight=False)
+    if plan.environments:
+        names = ", ".join(plan.environments)
+        branch.add(
+            f"Pulumi ESC environments {escape(names)}: not opened offline; `pulumi up` merges their"
+            " pulumiConfig and environmentVariables",
+            highlight=False,
+        )

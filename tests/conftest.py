@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from eks_hybrid.offline.engine import OfflineRun, StackOutputs, run_offline
 
@@ -52,3 +54,21 @@ def reference_dir() -> Path:
 
 def inputs_of(run: OfflineRun, name: str) -> dict[str, Any]:
     return run.named(name).inputs
+
+
+@pytest.fixture(autouse=True)
+def _no_palette_key_from_the_developer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a Palette key is set is part of what tests check: never inherit one from the shell."""
+    monkeypatch.delenv("PALETTE_API_KEY", raising=False)
+
+
+def copy_examples(tmp_path: Path, edits: Mapping[str, Callable[[dict[str, Any]], None]] = {}) -> Path:
+    """The example stacks copied to `tmp_path/stacks`, `edits[stack]` applied to that stack's `config`."""
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS, stacks)
+    for name, edit in edits.items():
+        path = stacks / f"Pulumi.{name}.yaml"
+        document = yaml.safe_load(path.read_text())
+        edit(document["config"])
+        path.write_text(yaml.safe_dump(document))
+    return stacks

@@ -45,10 +45,14 @@ class HybridClusterArgs:
     region: str
     sites: Mapping[str, SiteInventoryEntry]
     tags: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = True
+    """Pulumi `protect` on a created EKS cluster (an adopted one is never deleted by this program)."""
 
     @classmethod
     def from_config(cls, hub: HubConfig) -> HybridClusterArgs:
-        return cls(cluster=hub.cluster, region=hub.region, sites=hub.sites, tags=hub.tags)
+        return cls(
+            cluster=hub.cluster, region=hub.region, sites=hub.sites, tags=hub.tags, protect=hub.protect
+        )
 
 
 class HybridCluster(pulumi.ComponentResource):
@@ -199,7 +203,7 @@ class HybridCluster(pulumi.ComponentResource):
                 ),
             ),
             tags={**tags, "Name": config.name},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments, protect=args.protect),
         )
 
     def _node_group(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pulumi
 
 from ..config.hub import HubConfig
+from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
 from ..eks_hub import EksSide, check_eks_side, declare_eks_side
 from ..network.hub import (
@@ -39,7 +41,9 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
 def build_hub(hub: HubConfig) -> dict[str, Any]:
     """Declare the whole hub; returns (and exports) its outputs."""
     name = hub.cluster.name
-    check_eks_side(hub, stack_file_label(pulumi.get_stack()))  # before anything is declared
+    file = stack_file_label(pulumi.get_stack())
+    check_secrets(hub, file, os.environ)  # before anything is declared
+    check_eks_side(hub, file)
     network = TransitGatewayHub(name, TransitGatewayHubArgs.from_config(hub))
     exports: dict[str, Any] = {
         **inventory_exports(hub),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.runtime.sync_await import _sync_await
 from pydantic import ValidationError
 
+from .._sdk_private import wait
 from ..config.hub_outputs import HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS, HubInventory, HubPalette
 from ..errors import PlanError, Problem
 
@@ -22,7 +22,7 @@ def read_outputs(reference: pulumi.StackReference, names: tuple[str, ...]) -> di
     """
     values: dict[str, Any] = {}
     for name in names:
-        details = _sync_await(reference.get_output_details(name))
+        details = wait(reference.get_output_details(name))
         value = details.value if details.value is not None else details.secret_value
         if value is not None:
             values[name] = value

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pulumi
 
+from ..config.secrets import check_secrets
 from ..config.site import SiteConfig
 from ..network.checks import check_site_against_hub
 from ..network.planning import plan_site
@@ -15,7 +17,8 @@ from .inventory import hub_inventory, hub_palette
 
 
 def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
-    """Declare the whole site; returns (and exports) its outputs. Raises `PlanError` before declaring."""
+    """Declare the whole site; returns (and exports) its outputs. Raises `ProblemsError` before declaring."""
+    check_secrets(site, file, os.environ)
     hub_ref = pulumi.StackReference(site.hub)
     inventory = hub_inventory(hub_ref, site.hub, file, site.site.name)
     check_site_against_hub(site, inventory, file, site.hub)
@@ -31,6 +34,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
             transit_gateway_route_table_id=inventory.transit_gateway_route_table_id,
             vpn_gateway_id=inventory.vpn_gateway_id,
             tags={**site.tags, "eks-hybrid:site": site.site.name},
+            protect=site.protect,
         ),
     )
     exports: dict[str, Any] = {

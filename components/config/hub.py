@@ -188,6 +188,8 @@ class HubConfig(ConfigModel):
     cilium: CiliumConfig = Field(default=CiliumConfig(), alias="eks-hybrid:cilium")
     palette: PaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
     tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
+    protect: bool = Field(default=True, alias="eks-hybrid:protect")
+    """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
 
     @property
     def remote_node_cidrs(self) -> list[str]:

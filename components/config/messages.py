@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,57 @@ def _unknown_key_rule(root: type[BaseModel], loc: Sequence[int | str]) -> str:
     return f"unknown key {key!r}{hint}"
 
 
+def _one_of(values: Sequence[str]) -> str:
+    if len(values) <= 2:
+        return " or ".join(values)
+    return f"one of {', '.join(values[:-1])} or {values[-1]}"
+
+
+def _entries(count: object) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
+
+
+_TYPE_RULES = {
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+}
+
+
+def _plain_rule(kind: str, ctx: dict[str, Any]) -> str | None:
+    """pydantic's wording ("Input should be 'static' or 'bgp'") as a rule naming what is allowed."""
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", ""))
+        values = re.findall(r"'([^']*)'", expected)
+        return f"must be {_one_of(values) if values else expected}"
+    if kind == "too_long":
+        return f"takes at most {_entries(ctx.get('max_length'))}"
+    if kind == "too_short":
+        return f"needs at least {_entries(ctx.get('min_length'))}"
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("more than", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("less than", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"must be {words} {ctx.get(key)}"
+    if kind == "string_pattern_mismatch":
+        return f"must match the pattern {ctx.get('pattern')}"
+    return _TYPE_RULES.get(kind)
+
+
 def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
     kind = error["type"]
     loc = error["loc"]
@@ -76,14 +128,18 @@ def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = f
         return "required key is missing"
     if kind == "extra_forbidden":
         return _unknown_key_rule(root, loc)
-    message = str(error["msg"])
+    message = _plain_rule(kind, error.get("ctx") or {}) or str(error["msg"])
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
     # A credential key anywhere in the path, or a top-level key Pulumi holds as a secret (decrypted here).
     secret = any(part in SECRET_KEYS for part in loc if isinstance(part, str)) or (
         bool(loc) and loc[0] in secret_keys
     )
-    if secret or "input" not in error or isinstance(error["input"], dict | list):
+    if secret or "input" not in error:
+        return message
+    if kind in ("too_long", "too_short") and "actual_length" in (error.get("ctx") or {}):
+        return f"{message} (got {error['ctx']['actual_length']})"
+    if isinstance(error["input"], dict | list):
         return message
     return f"{message} (got {error['input']!r})"
 

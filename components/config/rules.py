@@ -121,10 +121,23 @@ def check_customer_gateway_asn(document: Mapping[str, Any]) -> Iterator[Finding]
         _mapping(_mapping(document.get("eks-hybrid:site")).get("connectivity")).get("siteToSiteVpn")
     )
     asn = _mapping(vpn.get("customerGateway")).get("bgpAsn")
-    if isinstance(asn, int) and not isinstance(asn, bool):
+    # Outside 1..4294967294 the field's own range check speaks; one problem per value.
+    if isinstance(asn, int) and not isinstance(asn, bool) and 1 <= asn <= 4294967294:
         problem = asn_problem(asn)
         if problem:
             yield ("eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn", problem)
+
+
+def check_tunnel_count(document: Mapping[str, Any]) -> Iterator[Finding]:
+    vpn = _mapping(
+        _mapping(_mapping(document.get("eks-hybrid:site")).get("connectivity")).get("siteToSiteVpn")
+    )
+    tunnels = vpn.get("tunnels")
+    if isinstance(tunnels, list) and len(tunnels) > 2:
+        yield (
+            "eks-hybrid:site.connectivity.siteToSiteVpn.tunnels",
+            f"a VPN connection has two tunnels, so this takes at most 2 entries (got {len(tunnels)})",
+        )
 
 
 def check_tunnels_distinct(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -172,4 +185,10 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
                 host_owner[uid] = label
 
 
-SITE_RULES = (check_connectivity_block, check_customer_gateway_asn, check_tunnels_distinct, check_pools)
+SITE_RULES = (
+    check_connectivity_block,
+    check_customer_gateway_asn,
+    check_tunnel_count,
+    check_tunnels_distinct,
+    check_pools,
+)

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pulumi
-from pulumi.runtime import config as runtime_config
 
+from .._sdk_private import config_items, config_value, is_config_secret
 from .loading import NAMESPACE, StackConfig, relevant_keys, validate_stack
 
 
@@ -29,11 +29,10 @@ def _decode(value: Any) -> Any:
 def current_document() -> tuple[dict[str, Any], set[str]]:
     """Every config value of the running stack that eks-hybrid reads, and which keys are secret.
 
-    Pulumi offers no public call that lists config keys; these two are what `pulumi.Config` reads from.
+    Pulumi offers no public call that lists config keys: `_sdk_private` holds the one that does.
     """
-    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    document = {key: _decode(runtime_config.get_config(key)) for key in relevant_keys(values)}
-    secret = {key for key in document if runtime_config.is_config_secret(key)}
+    document = {key: _decode(config_value(key)) for key in relevant_keys(config_items())}
+    secret = {key for key in document if is_config_secret(key)}
     return document, secret
 
 

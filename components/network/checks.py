@@ -11,6 +11,16 @@ from ..errors import PlanError, Problem
 from .planning import site_kind
 
 _VPN = "eks-hybrid:site.connectivity.siteToSiteVpn"
+_TYPE = "eks-hybrid:site.connectivity.type"
+
+
+def _describe(kind: str) -> str:
+    return {
+        "transitGatewayVpn": "a Site-to-Site VPN on the transit gateway",
+        "vpnGatewayVpn": "a Site-to-Site VPN on the virtual private gateway",
+        "directConnect": "Direct Connect",
+        "softwareVpn": "a software VPN appliance",
+    }.get(kind, kind)
 
 
 def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str) -> list[Problem]:
@@ -42,11 +52,13 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
 
     kind = site_kind(spec)
     through_tgw = kind == "transitGatewayVpn"
+    # A Site-to-Site VPN's path is chosen by attachTo; the other kinds by the connectivity type itself.
+    path_key = f"{_VPN}.attachTo" if spec.connectivity.type == "siteToSiteVpn" else _TYPE
     if through_tgw and entry.route_via != "transitGateway":
         problems.append(
             Problem(
                 file,
-                "eks-hybrid:site.connectivity.type",
+                path_key,
                 f"the site attaches to the transit gateway, but hub {hub} has `routeVia: site` for"
                 f" {spec.name}: set routeVia to transitGateway in the hub so the hub routes its CIDRs",
             )
@@ -55,8 +67,8 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
         problems.append(
             Problem(
                 file,
-                "eks-hybrid:site.connectivity.type",
-                f"{spec.connectivity.type} does not reach the VPC through the transit gateway, so hub {hub}"
+                path_key,
+                f"{_describe(kind)} does not reach the VPC through the transit gateway, so hub {hub}"
                 f" must list {spec.name} with `routeVia: site` (it has routeVia: {entry.route_via})",
             )
         )
@@ -65,8 +77,8 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
         problems.append(
             Problem(
                 file,
-                "eks-hybrid:site.connectivity.type",
-                f"{kind} needs the VPC's virtual private gateway, and hub {hub} has none: add"
+                path_key,
+                f"{_describe(kind)} needs the VPC's virtual private gateway, and hub {hub} has none: add"
                 " eks-hybrid:virtualPrivateGateway to the hub stack",
             )
         )

@@ -24,6 +24,8 @@ class TransitGatewayHubArgs:
     sites: Mapping[str, SiteInventoryEntry]
     amazon_side_asn: int = 64512
     tags: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = True
+    """Pulumi `protect` on the TGW and its VPC attachment: losing either cuts every TGW site off."""
 
     @classmethod
     def from_config(cls, hub: HubConfig) -> TransitGatewayHubArgs:
@@ -35,6 +37,7 @@ class TransitGatewayHubArgs:
             sites=hub.sites,
             amazon_side_asn=hub.transit_gateway.amazon_side_asn,
             tags=hub.tags,
+            protect=hub.protect,
         )
 
 
@@ -55,6 +58,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TRANSIT_GATEWAY_HUB, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        vital = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
         tgw = aws.ec2transitgateway.TransitGateway(
             f"{name}-tgw",
@@ -65,7 +69,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
             dns_support="enable",
             vpn_ecmp_support="enable",
             tags={**args.tags, "Name": f"{name}-tgw"},
-            opts=child,
+            opts=vital,
         )
         route_table = aws.ec2transitgateway.RouteTable(
             f"{name}-route-table",
@@ -81,7 +85,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
             transit_gateway_default_route_table_association=False,
             transit_gateway_default_route_table_propagation=False,
             tags={**args.tags, "Name": f"{name}-vpc-attachment"},
-            opts=child,
+            opts=vital,
         )
         aws.ec2transitgateway.RouteTableAssociation(
             f"{name}-vpc-association",
@@ -127,6 +131,8 @@ class VirtualPrivateGatewayArgs:
     amazon_side_asn: int = 64513
     propagate_routes: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = True
+    """Pulumi `protect` on the VGW and its attachment: every VGW VPN and Direct Connect site needs them."""
 
     @classmethod
     def from_config(cls, hub: HubConfig, vgw: VirtualPrivateGatewayConfig) -> VirtualPrivateGatewayArgs:
@@ -136,6 +142,7 @@ class VirtualPrivateGatewayArgs:
             amazon_side_asn=vgw.amazon_side_asn,
             propagate_routes=vgw.propagate_routes,
             tags=hub.tags,
+            protect=hub.protect,
         )
 
 
@@ -148,15 +155,15 @@ class VirtualPrivateGateway(pulumi.ComponentResource):
         self, name: str, args: VirtualPrivateGatewayArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(VIRTUAL_PRIVATE_GATEWAY, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        vital = pulumi.ResourceOptions(parent=self, protect=args.protect)
         gateway = aws.ec2.VpnGateway(
             f"{name}-vgw",
             amazon_side_asn=str(args.amazon_side_asn),
             tags={**args.tags, "Name": f"{name}-vgw"},
-            opts=child,
+            opts=vital,
         )
         attachment = aws.ec2.VpnGatewayAttachment(
-            f"{name}-vgw-attachment", vpc_id=args.vpc_id, vpn_gateway_id=gateway.id, opts=child
+            f"{name}-vgw-attachment", vpc_id=args.vpc_id, vpn_gateway_id=gateway.id, opts=vital
         )
         if args.propagate_routes:
             for table in args.route_table_ids:

@@ -27,6 +27,8 @@ class SiteConnectivityArgs:
     transit_gateway_route_table_id: str
     vpn_gateway_id: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = True
+    """Pulumi `protect` on the VPN connection or the Direct Connect gateway association (the site's link)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class SiteConnectivity(pulumi.ComponentResource):
                 dx_gateway_id=dx.gateway_id,
                 associated_gateway_id=self._vpn_gateway_id(),
                 allowed_prefixes=list(plan.direct_connect_allowed_prefixes),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             route_target, route_depends = {"gateway_id": self._vpn_gateway_id()}, [association]
         else:
@@ -132,6 +134,7 @@ class SiteConnectivity(pulumi.ComponentResource):
             tags={**args.tags, "Name": f"{args.plan.site}-vpn"},
             opts=pulumi.ResourceOptions(
                 parent=self,
+                protect=args.protect,
                 additional_secret_outputs=[
                     "customerGatewayConfiguration",
                     "tunnel1PresharedKey",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
 import typer
 
 from . import plan
+from .group import Group
 
 app = typer.Typer(
     name="eks-hybrid",
     help="Amazon EKS Hybrid Nodes with Spectro Cloud Palette, on Pulumi.",
+    cls=Group,
+    # Markdown: paragraphs reflow to the terminal, and "[secret]" stays text (rich markup would eat it).
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -16,8 +23,31 @@ app = typer.Typer(
 app.command(name="plan")(plan.plan)
 
 
+def package_version() -> str:
+    try:
+        return version("eks-hybrid")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"eks-hybrid {package_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print eks-hybrid's version and exit.",
+        ),
+    ] = False,
+) -> None:
     """Plan and manage eks-hybrid stacks."""
 
 

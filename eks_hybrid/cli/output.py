@@ -1,18 +1,41 @@
-"""Where the CLI writes: results to stdout, problems to stderr, one exit path for failures."""
+"""Where the CLI writes: results to stdout, problems to stderr, one exit path for failures.
+
+Styled on a terminal; plain text into a pipe or file, and plain text (no escapes at all, bold
+included) when NO_COLOR is set to anything non-empty (https://no-color.org).
+"""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import os
+from typing import Literal, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
+EXIT_FAILURE = 1  # the program itself failed
 EXIT_PROBLEMS = 2  # invalid input, as click's UsageError
 
 # Off a terminal (pipes, CI logs) rich would assume 80 columns and crop long resource names.
 _WIDE = 240
-stdout = Console(soft_wrap=True, highlight=False, width=None if Console().is_terminal else _WIDE)
-stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+_COLOR_SYSTEM: Literal["auto"] | None = None if os.environ.get("NO_COLOR") else "auto"
+stdout = Console(
+    soft_wrap=True,
+    highlight=False,
+    color_system=_COLOR_SYSTEM,
+    width=None if Console().is_terminal else _WIDE,
+)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False, color_system=_COLOR_SYSTEM)
+
+
+def problem(stack: str, message: str) -> None:
+    """A stack's failure: its name as a header line, then the message, never read as markup."""
+    mark = "✗" if stderr.encoding.lower().replace("-", "").startswith("utf") else "x"
+    stderr.print(Text.assemble((f"{mark} {stack}", "bold red"), "\n", message))
+
+
+def note(message: str) -> None:
+    stderr.print(Text(message, style="yellow"))
 
 
 def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:

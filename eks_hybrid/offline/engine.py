@@ -10,8 +10,8 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.sync_await import _sync_await
 
+from components._sdk_private import run_program
 from components.errors import EksHybridError
 
 from .mocks import OfflineMocks
@@ -84,8 +84,8 @@ def run_offline(
         pulumi_mocks.set_mocks(
             mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger
         )
-        _sync_await(pulumi_mocks.run_pulumi_func(program))
-        raw_outputs, secret_outputs = _resolve_exports()
+        loop.run_until_complete(run_program(program))
+        raw_outputs, secret_outputs = _resolve_exports(loop)
     finally:
         logger.removeHandler(collector)
         pulumi.runtime.reset_options()
@@ -108,14 +108,14 @@ def run_offline(
     )
 
 
-def _resolve_exports() -> tuple[dict[str, Any], set[str]]:
+def _resolve_exports(loop: asyncio.AbstractEventLoop) -> tuple[dict[str, Any], set[str]]:
     root = pulumi.runtime.get_root_resource()
     exported: Mapping[str, Any] = getattr(root, "outputs", None) or {}
     values: dict[str, Any] = {}
     secret: set[str] = set()
     for name, value in exported.items():
         output = pulumi.Output.from_input(value)
-        values[name] = _sync_await(output.future())
-        if _sync_await(output.is_secret()):
+        values[name] = loop.run_until_complete(output.future())
+        if loop.run_until_complete(output.is_secret()):
             secret.add(name)
     return values, secret

@@ -51,6 +51,7 @@ class RecordedResource:
     custom: bool
     inputs: dict[str, Any]
     dependencies: tuple[str, ...] = field(default=())
+    protect: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +60,7 @@ class RecordedResource:
             "name": self.name,
             "parent": self.parent,
             "custom": self.custom,
+            "protect": self.protect,
             "inputs": self.inputs,
         }
 
@@ -108,6 +110,7 @@ class RecordingMonitor(MockMonitor):
             custom=custom,
             inputs=inputs,
             dependencies=dependencies,
+            protect=bool(getattr(request, "protect", False)),
         )
         with self._lock:
             if resource.urn in self.recorded:

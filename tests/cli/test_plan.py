@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from eks_hybrid.cli import app
 
-from ..conftest import STACKS
+from ..conftest import STACKS, copy_examples
 
 runner = CliRunner()
 EXAMPLES = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS.glob("Pulumi.example-*.yaml"))
@@ -28,7 +28,7 @@ def plan(*args: str):
 
 
 def plan_json(stack: str, stacks_dir: Path = STACKS) -> dict:
-    result = plan("--stack", stack, "--stacks-dir", str(stacks_dir), "--format", "json")
+    result = plan("--stack", stack, "--stacks-dir", str(stacks_dir), "--format", "json", "--offline-secrets")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -41,12 +41,12 @@ def test_there_are_example_hubs_and_sites():
 @pytest.mark.parametrize("stack", EXAMPLES)
 def test_json_document_shape(stack):
     document = plan_json(stack)
-    assert set(document) == {"stack", "role", "resources", "outputs"}
+    assert set(document) == {"stack", "role", "resources", "outputs", "secrets", "environments"}
     assert document["stack"] == stack
     assert document["role"] == ("site" if stack in SITES else "hub")
     assert document["resources"]
     for resource in document["resources"]:
-        assert set(resource) == {"urn", "type", "name", "parent", "custom", "inputs"}
+        assert set(resource) == {"urn", "type", "name", "parent", "custom", "protect", "inputs"}
         assert resource["urn"].startswith(f"urn:pulumi:{stack}::eks-hybrid::")
 
 
@@ -57,12 +57,17 @@ def test_plans_are_deterministic(stack, monkeypatch):
     assert plan_json(stack) == plan_json(stack)
 
 
-def test_inputs_use_wire_names_and_hide_secrets():
-    document = plan_json("example-dallas")
+def test_inputs_use_wire_names_and_hide_secrets(tmp_path):
+    def with_psk(config: dict) -> None:
+        tunnels = config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["tunnels"]
+        tunnels[0]["presharedKey"] = {"secure": "v1:bm9uY2U=:Y2lwaGVydGV4dA=="}
+
+    stacks = copy_examples(tmp_path, {"example-dallas": with_psk})
+    document = plan_json("example-dallas", stacks)
     vpn = next(r for r in document["resources"] if r["name"] == "dallas-vpn")
     assert vpn["inputs"]["staticRoutesOnly"] is True
     assert vpn["inputs"]["tunnel1PresharedKey"] == "[secret]"
-    assert vpn["inputs"]["tunnel2PresharedKey"] == "[secret]"
+    assert "tunnel2PresharedKey" not in vpn["inputs"]  # AWS generates it
     assert document["outputs"]["tunnelPresharedKeys"] == "[secret]"
     assert "static_routes_only" not in json.dumps(document)
 
@@ -89,19 +94,19 @@ def test_hub_exports_everything_sites_need():
 
 
 def test_text_tree_shows_components_resources_and_inputs():
-    result = plan("--stack", "example-dallas", "--stacks-dir", str(STACKS))
+    result = plan("--stack", "example-dallas", "--stacks-dir", str(STACKS), "--offline-secrets")
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert text.startswith("example-dallas (site stack, ")
     assert "dallas (eks-hybrid:network:SiteConnectivity)" in text
     assert "dallas-vpn (aws:ec2/vpnConnection:VpnConnection)" in text
     assert "destinationCidrBlock = 192.168.0.0/16" in text
-    assert "tunnel1PresharedKey = [secret]" in text
+    assert "tunnelPresharedKeys = [secret]" in text
     assert "outputs" in text
 
 
 def test_all_plans_every_example_hubs_first():
-    result = plan("--all", "--stacks-dir", str(STACKS))
+    result = plan("--all", "--stacks-dir", str(STACKS), "--offline-secrets")
     assert result.exit_code == 0, result.output
     headers = [
         line.split(" ")[0] for line in result.stdout.splitlines() if "stack, " in line and line[0] != " "
@@ -115,7 +120,7 @@ def test_secure_values_never_leak(tmp_path):
     stacks = tmp_path / "stacks"
     shutil.copytree(STACKS, stacks)
     for stack in EXAMPLES:
-        text = plan("--stack", stack, "--stacks-dir", str(stacks)).stdout
+        text = plan("--stack", stack, "--stacks-dir", str(stacks), "--offline-secrets").stdout
         assert "secure" not in text
         for ciphertext in ("ZmFrZS1", "v1:QmFz", "v1:Jx2k", "v1:8QmH"):
             assert ciphertext not in text
@@ -148,7 +153,7 @@ def test_site_problems_against_the_hub_exit_2(tmp_path):
     site = example_config("example-dallas")
     site["eks-hybrid:site"]["name"] = "austin"
     write_stack(tmp_path, "austin", site)
-    result = plan("--stack", "austin", "--stacks-dir", str(tmp_path))
+    result = plan("--stack", "austin", "--stacks-dir", str(tmp_path), "--offline-secrets")
     assert result.exit_code == 2
     assert "cannot plan this stack (1 problem):" in result.stderr
     assert (
@@ -159,7 +164,7 @@ def test_site_problems_against_the_hub_exit_2(tmp_path):
 
 def test_site_whose_hub_is_missing(tmp_path):
     write_stack(tmp_path, "dallas", example_config("example-dallas"))
-    result = plan("--stack", "dallas", "--stacks-dir", str(tmp_path))
+    result = plan("--stack", "dallas", "--stacks-dir", str(tmp_path), "--offline-secrets")
     assert result.exit_code == 2
     assert "eks-hybrid:hub: example-hub has no stack file" in result.stderr
 
@@ -179,4 +184,4 @@ def test_json_needs_exactly_one_stack():
 def test_no_stack_named():
     result = plan("--stacks-dir", str(STACKS))
     assert result.exit_code == 2
-    assert "--stack NAME" in result.stderr
+    assert "--stack STACK" in result.stderr

@@ -278,7 +278,7 @@ def test_wrong_typed_secrets_are_not_echoed(value):
         "eks-hybrid:credentials.iamRolesAnywhere.certificateAuthorityPem",
         "eks-hybrid:palette.apiKey",
     ]
-    assert all("valid string" in p.rule for p in caught.value.problems)
+    assert all("must be text" in p.rule for p in caught.value.problems)
     assert SECRET not in str(caught.value)
     assert "12345678" not in str(caught.value)
 
@@ -303,7 +303,7 @@ def test_a_secret_top_level_value_of_the_wrong_shape_is_not_echoed():
         validate_stack(doc, FILE, {"eks-hybrid:palette"})
     [problem] = caught.value.problems
     assert problem.path == "eks-hybrid:palette"
-    assert_says(problem, "valid dictionary")
+    assert_says(problem, "must be a mapping of keys to values")
     assert SECRET not in str(caught.value)
 
 

@@ -39,23 +39,36 @@ def test_region_must_match_the_hub():
     ]
 
 
+ATTACH_TO = "eks-hybrid:site.connectivity.siteToSiteVpn.attachTo"
+TYPE = "eks-hybrid:site.connectivity.type"
+
+
 def test_tgw_site_must_be_route_via_transit_gateway():
+    # The key to change is where the VPN attaches, not the connectivity type (issue 10).
     [(path, rule)] = problems(site(tgw_vpn(), name="chicago"))
-    assert path == "eks-hybrid:site.connectivity.type"
+    assert path == ATTACH_TO
     assert "has `routeVia: site` for chicago" in rule
 
 
-@pytest.mark.parametrize("connectivity", [vgw_vpn(), direct_connect(), software_vpn()])
-def test_non_tgw_site_must_be_route_via_site(connectivity):
-    [(path, rule)] = problems(site(connectivity, name="dallas"))
-    assert path == "eks-hybrid:site.connectivity.type"
+@pytest.mark.parametrize(
+    ("connectivity", "path", "what"),
+    [
+        (vgw_vpn(), ATTACH_TO, "a Site-to-Site VPN on the virtual private gateway"),
+        (direct_connect(), TYPE, "Direct Connect"),
+        (software_vpn(), TYPE, "a software VPN appliance"),
+    ],
+)
+def test_non_tgw_site_must_be_route_via_site(connectivity, path, what):
+    [(found, rule)] = problems(site(connectivity, name="dallas"))
+    assert found == path
+    assert rule.startswith(f"{what} does not reach the VPC through the transit gateway")
     assert "must list dallas with `routeVia: site`" in rule
 
 
-@pytest.mark.parametrize("connectivity", [vgw_vpn(), direct_connect()])
-def test_vgw_and_direct_connect_need_the_hubs_vgw(connectivity):
-    [(path, rule)] = problems(site(connectivity, name="chicago"), inventory(vpnGatewayId=None))
-    assert path == "eks-hybrid:site.connectivity.type"
+@pytest.mark.parametrize(("connectivity", "path"), [(vgw_vpn(), ATTACH_TO), (direct_connect(), TYPE)])
+def test_vgw_and_direct_connect_need_the_hubs_vgw(connectivity, path):
+    [(found, rule)] = problems(site(connectivity, name="chicago"), inventory(vpnGatewayId=None))
+    assert found == path
     assert "add eks-hybrid:virtualPrivateGateway to the hub stack" in rule
 
 
@@ -120,8 +133,8 @@ def test_all_problems_reported_at_once_and_sorted():
     assert paths == sorted(paths)
     assert paths == [
         "aws:region",
+        "eks-hybrid:site.connectivity.siteToSiteVpn.attachTo",
         "eks-hybrid:site.connectivity.siteToSiteVpn.propagateRoutes",
-        "eks-hybrid:site.connectivity.type",
         "eks-hybrid:site.nodePools[0].edgeHosts[0].vpnServerIp",
     ]
     assert all(p.file == FILE for p in caught.value.problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from components.errors import ConfigError
 from eks_hybrid.stack_files import list_stacks, read_stack_file
@@ -10,10 +11,15 @@ from eks_hybrid.stack_files import list_stacks, read_stack_file
 from ..conftest import STACKS
 
 
-def test_secure_values_become_placeholders_and_secret_keys():
-    stack = read_stack_file(STACKS, "example-dallas")
+def test_secure_values_become_placeholders_and_secret_keys(tmp_path):
+    config = yaml.safe_load((STACKS / "Pulumi.example-dallas.yaml").read_text())["config"]
+    tunnels = config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["tunnels"]
+    tunnels[0]["presharedKey"] = {"secure": "v1:bm9uY2U=:Y2lwaGVydGV4dC0x"}
+    config["eks-hybrid:palette"] = {"apiKey": {"secure": "v1:bm9uY2U=:Y2lwaGVydGV4dC0y"}}
+    (tmp_path / "Pulumi.dallas.yaml").write_text(yaml.safe_dump({"config": config}))
+    stack = read_stack_file(tmp_path, "dallas")
     tunnels = stack.document["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["tunnels"]
-    assert [t["presharedKey"] for t in tunnels] == ["[secret]", "[secret]"]
+    assert [t.get("presharedKey") for t in tunnels] == ["[secret]", None]
     assert stack.secret_keys == {"eks-hybrid:site", "eks-hybrid:palette"}
     assert stack.role == "site" and stack.hub == "example-hub"
 
