@@ -45,10 +45,21 @@ def test_hub_example_remote_networks():
 
 def test_hub_example_secrets_are_placeholders_under_secret_keys():
     stack = read_stack_file(STACKS, "example-hub")
-    assert {"eks-hybrid:credentials", "eks-hybrid:palette"} <= stack.secret_keys
+    assert "eks-hybrid:palette" in stack.secret_keys
     config = load("example-hub")
     assert isinstance(config, HubConfig) and config.palette is not None and config.palette.api_key is not None
     assert config.palette.api_key.get_secret_value() == "[secret]"
+
+
+def test_hub_example_generates_its_roles_anywhere_ca():
+    # Palette needs the CA's private key, so the example generates the CA instead of holding ciphertext.
+    stack = read_stack_file(STACKS, "example-hub")
+    assert "eks-hybrid:credentials" not in stack.secret_keys
+    config = load("example-hub")
+    assert isinstance(config, HubConfig) and config.credentials.iam_roles_anywhere is not None
+    ira = config.credentials.iam_roles_anywhere
+    assert ira.generate_certificate_authority and ira.certificate_authority_pem is None
+    assert ira.acm_pca_arn is None
 
 
 @pytest.mark.parametrize("name", [n for n in EXAMPLES if read_stack_file(STACKS, n).role == "site"])
