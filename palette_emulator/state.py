@@ -576,19 +576,24 @@ class EmulatorState:
                 "cloudType": template["cloudType"],
                 "packs": self._resolved_packs(template.get("packs") or []),
             }
-            uid = self.new_uid()
-            self.profiles[uid] = Profile(
-                uid=uid,
-                name=name,
-                version=version,
-                project=project,
-                labels=dict(meta.get("labels") or {}),
-                annotations=dict(meta.get("annotations") or {}),
-                created=_now(),
-                draft=draft,
-                published=copy.deepcopy(draft) if publish else None,
-            )
-            return uid
+            labels, annotations = dict(meta.get("labels") or {}), dict(meta.get("annotations") or {})
+            profile = self._add_profile(name, version, project, labels, annotations, draft)
+            if publish:
+                profile.published = copy.deepcopy(draft)
+            return profile.uid
+
+    def _add_profile(
+        self,
+        name: str,
+        version: str,
+        project: str,
+        labels: dict[str, str],
+        annotations: dict[str, str],
+        draft: dict[str, Any],
+    ) -> Profile:
+        uid = self.new_uid()
+        self.profiles[uid] = Profile(uid, name, version, project, labels, annotations, _now(), draft)
+        return self.profiles[uid]
 
     def clone_profile(self, uid: str, project: str, body: dict[str, Any]) -> str:
         meta = body.get("metadata") or {}
@@ -598,18 +603,10 @@ class EmulatorState:
             if not version:
                 raise bad_request("metadata.version is required for a new version")
             self._name_version_taken(project, name, version)
-            new = self.new_uid()
-            self.profiles[new] = Profile(
-                uid=new,
-                name=name,
-                version=version,
-                project=project,
-                labels=dict(source.labels),
-                annotations=dict(source.annotations),
-                created=_now(),
-                draft=copy.deepcopy(source.published or source.draft),
-            )
-            return new
+            draft = copy.deepcopy(source.published or source.draft or {})
+            return self._add_profile(
+                name, version, project, dict(source.labels), dict(source.annotations), draft
+            ).uid
 
     def update_profile(self, uid: str, project: str, body: dict[str, Any]) -> None:
         spec = body.get("spec") or {}

@@ -253,19 +253,13 @@ def identity_problems(credentials: CredentialsConfig, file: str) -> list[Problem
     if credentials.provider != "iamRolesAnywhere" or ira is None:
         return []
     path = "eks-hybrid:credentials.iamRolesAnywhere"
-    problems = []
-    if ira.certificate_authority_pem is not None:
-        problems += policies.certificate_bundle_problems(
-            ira.certificate_authority_pem.get_secret_value(),
-            file,
-            f"{path}.certificateAuthorityPem",
-            SECRET_PLACEHOLDER,
-        )
-    if ira.certificate_authority_private_key is not None:
-        problems += ca.private_key_problems(
-            ira.certificate_authority_private_key.get_secret_value(),
-            file,
-            f"{path}.certificateAuthorityPrivateKey",
-            SECRET_PLACEHOLDER,
-        )
-    return problems
+    checks = (
+        (ira.certificate_authority_pem, "certificateAuthorityPem", policies.certificate_bundle_problems),
+        (ira.certificate_authority_private_key, "certificateAuthorityPrivateKey", ca.private_key_problems),
+    )
+    return [
+        problem
+        for value, key, check in checks
+        if value is not None
+        for problem in check(value.get_secret_value(), file, f"{path}.{key}", SECRET_PLACEHOLDER)
+    ]

@@ -210,19 +210,24 @@ def test_readiness_reports_progress_with_elapsed_time(
 # --- hybrid settings: the IRA root CA (point 2), hybrid off only when unused (point 8) --------------------
 
 
-def test_hybrid_settings_apply_read_and_drift(
-    provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
-) -> None:
-    prov = provider(p.HybridSettingsProvider)
-    assert state.clusters[hub["cluster"]].hybrid_enabled is True
-    props = {
+def _hybrid_props(live: LiveServer, hub: dict[str, str], **extra: Any) -> dict[str, Any]:
+    return {
         **_where(live),
         "clusterUid": hub["cluster"],
         "cloudConfigUid": hub["cloud"],
         "vpcCidr": "10.100.0.0/16",
         "nodeCidrs": ["10.200.0.0/16"],
         "podCidrs": ["192.168.0.0/16"],
+        **extra,
     }
+
+
+def test_hybrid_settings_apply_read_and_drift(
+    provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
+) -> None:
+    prov = provider(p.HybridSettingsProvider)
+    assert state.clusters[hub["cluster"]].hybrid_enabled is True
+    props = _hybrid_props(live, hub)
     hybrid = state.aws_configs[hub["cloud"]].hybrid_config
     assert hybrid is not None
     hybrid["remoteNodeCidrs"] = ["10.9.0.0/16"]
@@ -242,15 +247,7 @@ def test_iam_roles_anywhere_sends_palette_the_root_ca(
         "rootCaCertificate": CA,
         "rootCaPrivateKey": CA_KEY,
     }
-    props = {
-        **_where(live),
-        "clusterUid": hub["cluster"],
-        "cloudConfigUid": hub["cloud"],
-        "vpcCidr": "10.100.0.0/16",
-        "nodeCidrs": ["10.200.0.0/16"],
-        "podCidrs": ["192.168.0.0/16"],
-        "identity": identity,
-    }
+    props = _hybrid_props(live, hub, identity=identity)
     prov = provider(p.HybridSettingsProvider)
     assert prov.check({}, props).failures == []
     prov.update(hub["cloud"], props, props)
