@@ -31,6 +31,8 @@ EKS_EXPORTS = (
     "credentialsProvider",
     "trustAnchorArn",
     "profileArn",
+    "rootCaCertificate",
+    "rootCaPrivateKey",
     "ssmActivationId",
     "ssmActivationCode",
 )
@@ -53,6 +55,9 @@ class EksSide:
     profile_arn: pulumi.Output[str] | None
     activation_id: pulumi.Output[str] | None
     activation_code: pulumi.Output[str] | None
+    root_ca_certificate: pulumi.Output[str] | None = None
+    root_ca_private_key: pulumi.Output[str] | None = None
+    generated_ca: bool = False
 
     def exports(self) -> dict[str, pulumi.Input]:
         """Stack exports, camelCase. The SSM activation code is a secret."""
@@ -67,6 +72,12 @@ class EksSide:
         }
         if self.trust_anchor_arn is not None and self.profile_arn is not None:
             out |= {"trustAnchorArn": self.trust_anchor_arn, "profileArn": self.profile_arn}
+        if self.root_ca_certificate is not None:
+            out["rootCaCertificate"] = self.root_ca_certificate
+        if self.generated_ca and self.root_ca_private_key is not None:
+            # Only a CA generated here: the user has no other copy of its key (to sign node certificates
+            # without Palette). A supplied key is already the user's.
+            out["rootCaPrivateKey"] = pulumi.Output.secret(self.root_ca_private_key)
         if self.activation_id is not None and self.activation_code is not None:
             code: pulumi.Output[str] = pulumi.Output.secret(self.activation_code)
             out |= {"ssmActivationId": self.activation_id, "ssmActivationCode": code}
@@ -138,4 +149,10 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         profile_arn=identity.profile_arn,
         activation_id=identity.activation_id,
         activation_code=identity.activation_code,
+        root_ca_certificate=identity.root_ca_certificate,
+        root_ca_private_key=identity.root_ca_private_key,
+        generated_ca=bool(
+            hub.credentials.iam_roles_anywhere
+            and hub.credentials.iam_roles_anywhere.generate_certificate_authority
+        ),
     )

@@ -6,14 +6,18 @@
     │   └── PlanError                 valid config that cannot be planned (e.g. a site the hub does not know)
     └── PaletteError                  anything from the Palette API
         ├── PaletteTransportError     no usable HTTP response: connection reset, timeout, deadline
+        ├── PaletteScopeError         the key works but cannot see the configured project
+        ├── PaletteWaitError          a wait ended in a terminal bad state, or timed out
         └── PaletteStatusError        Palette answered with an error status and body {code, message, ref}
-            ├── PaletteNotFoundError       404 (code ResourceNotFound)
+            ├── PaletteAuthError           401, or the key check answered 404: the API key was rejected
+            ├── PaletteForbiddenError      403: the key's user may not do this in the project
+            ├── PaletteNotFoundError       404 (code ResourceNotFound), after the key and project checked out
             ├── PaletteConflictError       409, or a duplicate the API reports as 400
             ├── PaletteRateLimitedError    429
             └── PaletteValidationError     400 (the request did not match the API spec)
 
 Library errors (httpx, pydantic) are mapped to these in one place each, `raise ... from exc`.
-Messages never contain credentials.
+Messages never contain credentials (`components.palette._redact`).
 """
 
 from __future__ import annotations
@@ -24,13 +28,17 @@ from dataclasses import dataclass
 __all__ = [
     "ConfigError",
     "EksHybridError",
+    "PaletteAuthError",
     "PaletteConflictError",
     "PaletteError",
+    "PaletteForbiddenError",
     "PaletteNotFoundError",
     "PaletteRateLimitedError",
+    "PaletteScopeError",
     "PaletteStatusError",
     "PaletteTransportError",
     "PaletteValidationError",
+    "PaletteWaitError",
     "PlanError",
     "Problem",
     "ProblemsError",
@@ -87,6 +95,18 @@ class PlanError(ProblemsError):
 class PaletteError(EksHybridError):
     """Anything that went wrong talking to Palette."""
 
+    def add_context(self, text: str) -> None:
+        """Append `text` to the message (e.g. how many attempts a retry made before giving up)."""
+        self.args = (f"{self}{text}",)
+
+
+class PaletteScopeError(PaletteError):
+    """The API key works, but the configured project is not one it can see."""
+
+
+class PaletteWaitError(PaletteError):
+    """A wait stopped: the object reached a terminal bad state (with Palette's message), or time ran out."""
+
 
 class PaletteTransportError(PaletteError):
     """No usable HTTP response: the connection failed, timed out, or the overall deadline passed."""
@@ -120,6 +140,14 @@ class PaletteStatusError(PaletteError):
         ref_part = f" [ref {ref}]" if ref else ""
         where = f"{method} {path}: " if method else ""
         super().__init__(f"{where}{status} {code}: {message}{ref_part}")
+
+
+class PaletteAuthError(PaletteStatusError):
+    """401, or 404 from the key check: Palette rejected the API key (never read as "resource gone")."""
+
+
+class PaletteForbiddenError(PaletteStatusError):
+    """403: the key's user lacks a permission in the project (never read as "resource gone")."""
 
 
 class PaletteNotFoundError(PaletteStatusError):

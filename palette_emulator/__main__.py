@@ -1,22 +1,103 @@
-"""`python -m palette_emulator --port 8765 [--host 127.0.0.1] [--import-polls 2] [--pool-polls 1]`."""
+"""`python -m palette_emulator [--port 8765] [--api-key KEY] [--project NAME=UID] [--fault SPEC] ...`.
+
+Only `--api-key` passes (default: `PALETTE_API_KEY`, else a random key printed at start-up). Requests must
+name a known project (`ProjectUid`): the seeded `Default` project, or those given with `--project`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
+import sys
 
 import uvicorn
 
 from .app import create_app
+from .faults import Faults, parse_fault, parse_rate_limit
+from .state import DEFAULT_PROJECTS
+
+
+def _project(text: str) -> tuple[str, str]:
+    name, sep, uid = text.partition("=")
+    if not sep or not name or len(uid) != 24 or any(c not in "0123456789abcdef" for c in uid):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=UID with a 24-hex-digit uid")
+    return uid, name
+
+
+def _fault(text: str) -> object:
+    try:
+        return parse_fault(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _rate(text: str) -> tuple[str, float, float]:
+    try:
+        return parse_rate_limit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="palette_emulator", description="A local Palette API emulator")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--api-key", help="the only API key accepted (default: $PALETTE_API_KEY, else random)")
+    p.add_argument(
+        "--project",
+        action="append",
+        type=_project,
+        default=[],
+        metavar="NAME=UID",
+        help="a project requests may name in ProjectUid (repeatable; Default=6491d4a94c39ad82d3cc30ae"
+        " is seeded)",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        type=_fault,
+        default=[],
+        metavar="SPEC",
+        help="inject a fault from start-up, e.g. kind=status,path=/v1/edgehosts,status=503,times=2",
+    )
+    p.add_argument(
+        "--rate-limit",
+        action="append",
+        type=_rate,
+        default=[],
+        metavar="PREFIX=BURST:PER_SECOND",
+        help="a 429 token bucket per path prefix, e.g. /v1/edgehosts=5:10",
+    )
+    p.add_argument("--import-polls", type=int, default=2, help="cluster reads until Running/Healthy")
+    p.add_argument("--pool-polls", type=int, default=1, help="pool reads until Running")
+    p.add_argument("--delete-polls", type=int, default=1, help="cluster reads while Deleting")
+    p.add_argument("--region", default="us-west-2", help="the region imported clusters report")
+    return p
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="palette_emulator", description="A local Palette API emulator")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--import-polls", type=int, default=2, help="cluster reads until Running/Healthy")
-    parser.add_argument("--pool-polls", type=int, default=1, help="pool reads until Running")
-    args = parser.parse_args(argv)
-    app = create_app(import_polls=args.import_polls, pool_polls=args.pool_polls)
+    args = parser().parse_args(argv)
+    api_key = args.api_key or os.environ.get("PALETTE_API_KEY") or ""
+    if not api_key:
+        api_key = secrets.token_hex(16)
+        print(
+            f"palette_emulator: no --api-key given; this run accepts only ApiKey {api_key}", file=sys.stderr
+        )
+    faults = Faults()
+    for rule in args.fault:
+        faults.add(rule)
+    for prefix, burst, per_second in args.rate_limit:
+        faults.rate_limit(prefix, burst, per_second)
+    app = create_app(
+        faults=faults,
+        api_key=api_key,
+        projects={**DEFAULT_PROJECTS, **dict(args.project)},
+        import_polls=args.import_polls,
+        pool_polls=args.pool_polls,
+        delete_polls=args.delete_polls,
+        region=args.region,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
 
 

@@ -11,7 +11,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DroppedConnection", "FaultMiddleware", "FaultRule", "Faults", "TokenBucket"]
+__all__ = [
+    "DroppedConnection",
+    "FaultMiddleware",
+    "FaultRule",
+    "Faults",
+    "TokenBucket",
+    "parse_fault",
+    "parse_rate_limit",
+]
 
 
 class DroppedConnection(ConnectionResetError):
@@ -61,7 +69,7 @@ class FaultRule:
         return cls(
             kind=str(raw.get("kind", "status")),
             path=str(raw.get("path", "/v1/")),
-            method=raw.get("method"),
+            method=str(raw["method"]).upper() if raw.get("method") else None,
             times=int(raw.get("times", 1)),
             status=int(raw.get("status", 503)),
             retry_after=raw.get("retryAfter"),
@@ -84,6 +92,18 @@ class Faults:
     def rate_limit(self, prefix: str, burst: float, per_second: float, retry_after: str = "1") -> None:
         with self.lock:
             self.buckets[prefix] = TokenBucket(burst, per_second, retry_after)
+
+    def load(self, raw: dict[str, Any]) -> None:
+        """`{"rules": [FaultRule JSON...], "rateLimits": {prefix: {burst, perSecond, retryAfter}}}`."""
+        for rule in raw.get("rules") or []:
+            self.add(FaultRule.from_json(rule))
+        for prefix, limit in (raw.get("rateLimits") or {}).items():
+            self.rate_limit(
+                prefix,
+                float(limit["burst"]),
+                float(limit.get("perSecond", 0)),
+                str(limit.get("retryAfter", "1")),
+            )
 
     def clear(self) -> None:
         with self.lock:
@@ -116,14 +136,40 @@ class Faults:
             }
 
 
+def parse_fault(text: str) -> FaultRule:
+    """A `--fault` option: `kind=status,path=/v1/edgehosts,status=503,times=2` (keys of `FaultRule`'s JSON:
+    kind, path, method, times, status, retryAfter, afterHandling, seconds)."""
+    raw: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or key not in _FAULT_KEYS:
+            raise ValueError(f"--fault {text!r}: {part!r} is not one of {', '.join(_FAULT_KEYS)}=VALUE")
+        raw[key] = value.lower() in ("1", "true", "yes") if key == "afterHandling" else value
+    rule = FaultRule.from_json(raw)
+    if rule.kind not in ("status", "drop", "delay"):
+        raise ValueError(f"--fault {text!r}: kind is status, drop or delay")
+    return rule
+
+
+def parse_rate_limit(text: str) -> tuple[str, float, float]:
+    """A `--rate-limit` option: `PREFIX=BURST:PER_SECOND`, e.g. `/v1/edgehosts=5:10`."""
+    prefix, sep, numbers = text.partition("=")
+    burst, colon, per_second = numbers.partition(":")
+    try:
+        if not (sep and colon and prefix.startswith("/")):
+            raise ValueError
+        return prefix, float(burst), float(per_second)
+    except ValueError as exc:
+        raise ValueError(f"--rate-limit {text!r}: expected PREFIX=BURST:PER_SECOND") from exc
+
+
+_FAULT_KEYS = ("kind", "path", "method", "times", "status", "retryAfter", "afterHandling", "seconds")
+
+
 def _error_body(status: int) -> bytes:
+    """A Palette error body (`v1Error`), as the rest of the emulator answers."""
     code = {429: "TooManyRequests", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout"}
-    body = {
-        "code": code.get(status, "InternalError"),
-        "message": "injected fault",
-        "details": None,
-        "ref": "ref-fault",
-    }
+    body = {"code": code.get(status, "InternalError"), "message": "injected fault", "ref": "ref-fault"}
     return json.dumps(body).encode()
 
 

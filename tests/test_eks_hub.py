@@ -65,13 +65,20 @@ def test_the_ssm_example_stack_validates() -> None:
 
 def test_iam_roles_anywhere_hub_exports(ira: Side) -> None:
     run, _hub, _ = ira
-    assert set(run.outputs) == COMMON | {"trustAnchorArn", "profileArn"}
+    # The example generates its CA: the certificate is exported, and the key as a secret (no other copy).
+    assert set(run.outputs) == COMMON | {
+        "trustAnchorArn",
+        "profileArn",
+        "rootCaCertificate",
+        "rootCaPrivateKey",
+    }
     assert set(run.outputs) <= set(EKS_EXPORTS)
     assert run.outputs["clusterName"] == "edge-prod"
     assert run.outputs["credentialsProvider"] == "iamRolesAnywhere"
     assert run.outputs["trustAnchorArn"].startswith("arn:aws:rolesanywhere:")
     assert run.outputs["profileArn"].startswith("arn:aws:rolesanywhere:")
-    assert run.secret_outputs == frozenset()
+    assert run.secret_outputs == frozenset({"rootCaPrivateKey"})
+    assert run.outputs["rootCaCertificate"].startswith("-----BEGIN CERTIFICATE-----")
 
 
 def test_ssm_hub_exports(ssm: Side) -> None:

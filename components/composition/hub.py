@@ -85,4 +85,6 @@ def palette_args(hub: HubConfig, eks: EksSide) -> PaletteHubArgs:
         profile_arn=eks.profile_arn,
         activation_id=eks.activation_id,
         activation_code=eks.activation_code,
+        root_ca_certificate=eks.root_ca_certificate,
+        root_ca_private_key=eks.root_ca_private_key,
     )

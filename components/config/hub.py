@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -123,7 +123,15 @@ class VirtualPrivateGatewayConfig(ConfigModel):
 
 
 class IamRolesAnywhereConfig(ConfigModel):
+    """The trust anchor's CA: exactly one of a CA you supply (`certificateAuthorityPem`, with its
+    `certificateAuthorityPrivateKey` when Palette manages the hub: Palette issues the edge hosts'
+    certificates from it), a CA generated for you (`generateCertificateAuthority`), or an ACM Private CA
+    (`acmPcaArn`, only without Palette: its key never leaves ACM)."""
+
     certificate_authority_pem: SecretStr | None = None
+    certificate_authority_private_key: SecretStr | None = None
+    generate_certificate_authority: bool = False
+    certificate_authority_validity_days: int = Field(default=3650, ge=30, le=36500)
     acm_pca_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:.+$")
     session_duration_seconds: int = Field(default=3600, ge=900, le=43200)
 
@@ -146,15 +154,52 @@ class CiliumConfig(ConfigModel):
     bgp_control_plane: bool = False
 
 
-class ProfileLayerOs(ConfigModel):
+DEFAULT_PACK_REGISTRY = "Public Repo"
+"""The registry a profile layer's pack is looked up in when the layer names none: Spectro Cloud's public
+pack registry, as the Palette SDK names it (`client/pack.go` `GetPackRegistry`)."""
+
+
+class ProfileLayer(ConfigModel):
+    """Where a layer's pack comes from, and values merged over the pack's own defaults."""
+
+    registry_name: str | None = Field(default=None, min_length=1)
+    registry_uid: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")
+    values: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_registry(self) -> ProfileLayer:
+        if self.registry_name is not None and self.registry_uid is not None:
+            raise PydanticCustomError(
+                "eks_hybrid_rule",
+                "give registryName or registryUid, not both (neither means the {default} registry)",
+                {"default": DEFAULT_PACK_REGISTRY},
+            )
+        return self
+
+    @property
+    def registry(self) -> dict[str, str]:
+        """`{"uid": ...}` or `{"name": ...}`: how the pack's registry is found."""
+        if self.registry_uid is not None:
+            return {"uid": self.registry_uid}
+        return {"name": self.registry_name or DEFAULT_PACK_REGISTRY}
+
+
+class ProfileLayerOs(ProfileLayer):
     pack: str = "edge-native-byoi"
     tag: str = "2.1.0"
     provider_image: str = Field(min_length=1)
 
 
-class ProfileLayerKubernetes(ConfigModel):
+class ProfileLayerKubernetes(ProfileLayer):
     pack: str = "edge-nodeadm"
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+
+
+class ProfileLayerCni(ProfileLayer):
+    """The placeholder CNI layer of hybrid pools (the real CNI is Cilium on the EKS cluster)."""
+
+    pack: str = "cni-custom"
+    tag: str = "0.1.0"
 
 
 class PaletteProfileConfig(ConfigModel):
@@ -162,6 +207,7 @@ class PaletteProfileConfig(ConfigModel):
     version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
     os: ProfileLayerOs
     kubernetes: ProfileLayerKubernetes
+    cni: ProfileLayerCni = ProfileLayerCni()
 
 
 class PaletteConfig(ConfigModel):

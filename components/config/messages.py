@@ -14,7 +14,9 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 
 # Never echo what a user typed into these keys: they hold credentials.
-SECRET_KEYS = frozenset({"apiKey", "certificateAuthorityPem", "presharedKey"})
+SECRET_KEYS = frozenset(
+    {"apiKey", "certificateAuthorityPem", "certificateAuthorityPrivateKey", "presharedKey"}
+)
 
 
 def dotted(loc: Sequence[int | str]) -> str:

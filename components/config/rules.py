@@ -73,6 +73,10 @@ def check_cilium_mask(document: Mapping[str, Any]) -> Iterator[Finding]:
             )
 
 
+IRA = "eks-hybrid:credentials.iamRolesAnywhere"
+CA_SOURCES = ("certificateAuthorityPem", "generateCertificateAuthority", "acmPcaArn")
+
+
 def check_credentials(document: Mapping[str, Any]) -> Iterator[Finding]:
     credentials = _mapping(document.get("eks-hybrid:credentials"))
     provider = credentials.get("provider")
@@ -80,20 +84,54 @@ def check_credentials(document: Mapping[str, Any]) -> Iterator[Finding]:
         ira = credentials.get("iamRolesAnywhere")
         if not isinstance(ira, Mapping):
             yield (
-                "eks-hybrid:credentials.iamRolesAnywhere",
+                IRA,
                 "provider is iamRolesAnywhere, so its settings are required"
-                " (certificateAuthorityPem or acmPcaArn)",
+                " (certificateAuthorityPem, generateCertificateAuthority: true, or acmPcaArn)",
             )
             return
-        sources = [k for k in ("certificateAuthorityPem", "acmPcaArn") if ira.get(k) is not None]
-        if len(sources) != 1:
-            yield (
-                "eks-hybrid:credentials.iamRolesAnywhere",
-                "the trust anchor needs exactly one source: certificateAuthorityPem (a secret PEM bundle)"
-                f" or acmPcaArn (got {' and '.join(sources) or 'neither'})",
-            )
+        yield from _ira_sources(ira, palette="eks-hybrid:palette" in document)
     elif provider == "ssm" and not isinstance(credentials.get("ssm"), Mapping):
         yield ("eks-hybrid:credentials.ssm", "provider is ssm, so its settings are required")
+
+
+def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
+    """Exactly one CA source; with Palette, one whose private key Palette can have.
+
+    Palette's hybrid config takes the root CA's certificate *and private key*
+    (`v1IamRolesAnywhere.rootCaCertificate` / `rootCaPrivateKey`; Spectro's docs list both as required):
+    Palette issues each edge host's certificate itself.
+    """
+    sources = [k for k in CA_SOURCES if ira.get(k) not in (None, False)]
+    if len(sources) != 1:
+        yield (
+            IRA,
+            "the trust anchor needs exactly one CA source: certificateAuthorityPem (a secret PEM bundle),"
+            " generateCertificateAuthority: true, or acmPcaArn"
+            f" (got {' and '.join(sources) or 'none'})",
+        )
+    has_key = ira.get("certificateAuthorityPrivateKey") is not None
+    if has_key and "certificateAuthorityPem" not in sources:
+        yield (
+            f"{IRA}.certificateAuthorityPrivateKey",
+            "is the private key of certificateAuthorityPem: give it only together with that certificate",
+        )
+    if not palette:
+        return
+    if "acmPcaArn" in sources:
+        yield (
+            f"{IRA}.acmPcaArn",
+            "cannot be used with Palette: Palette issues the edge hosts' certificates itself and needs the"
+            " root CA's private key (hybridConfig.iamRolesAnywhere.rootCaPrivateKey), which an ACM Private CA"
+            " never exports. Use generateCertificateAuthority: true, or certificateAuthorityPem with"
+            " certificateAuthorityPrivateKey",
+        )
+    if "certificateAuthorityPem" in sources and not has_key:
+        yield (
+            f"{IRA}.certificateAuthorityPrivateKey",
+            "is required with Palette and certificateAuthorityPem: Palette issues the edge hosts'"
+            " certificates from this CA, so it needs the CA's private key (a secret:"
+            " `pulumi config set --secret --path ...certificateAuthorityPrivateKey < ca.key`)",
+        )
 
 
 HUB_RULES = (check_hub_overlaps, check_cilium_mask, check_credentials)

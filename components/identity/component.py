@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_tls as tls
 
 from ..cluster.component import stack_file
 from ..cluster.planning import managed_policy_arn, partition_for
 from ..config import SECRET_PLACEHOLDER
 from ..config.hub import CredentialsConfig, HubConfig, IamRolesAnywhereConfig
 from ..errors import PlanError, Problem
-from . import policies
+from . import ca, policies
 
 NODE_IDENTITY = "eks-hybrid:identity:NodeIdentity"
 
@@ -55,6 +56,11 @@ class NodeIdentity(pulumi.ComponentResource):
     role_name: pulumi.Output[str]
     trust_anchor_arn: pulumi.Output[str] | None = None
     profile_arn: pulumi.Output[str] | None = None
+    root_ca_certificate: pulumi.Output[str] | None = None
+    """IAM Roles Anywhere: the trust anchor's CA certificate (PEM), generated or supplied; None for an
+    ACM Private CA (no exportable key) and for SSM."""
+    root_ca_private_key: pulumi.Output[str] | None = None
+    """Its private key (PEM, a Pulumi secret): what Palette needs to issue the edge hosts' certificates."""
     activation_id: pulumi.Output[str] | None = None
     activation_code: pulumi.Output[str] | None = None
 
@@ -138,6 +144,8 @@ class NodeIdentity(pulumi.ComponentResource):
             self.trust_anchor_arn = anchor.arn
             self.profile_arn = profile.arn
             outputs |= {"trustAnchorArn": anchor.arn, "profileArn": profile.arn}
+            if self.root_ca_certificate is not None:
+                outputs["rootCaCertificate"] = self.root_ca_certificate
         else:
             activation = self._activation(name, args, tags, attachments)
             self.activation_id = activation.id
@@ -156,14 +164,12 @@ class NodeIdentity(pulumi.ComponentResource):
         self, name: str, args: NodeIdentityArgs, tags: dict[str, str]
     ) -> aws.rolesanywhere.TrustAnchor:
         ira = self._ira_config(args)
-        pem = ira.certificate_authority_pem.get_secret_value() if ira.certificate_authority_pem else None
-        source = policies.trust_anchor_source(pem is not None, ira.acm_pca_arn)
-        if pem is not None:
-            source_data = aws.rolesanywhere.TrustAnchorSourceSourceDataArgs(
-                x509_certificate_data=pulumi.Output.secret(pem)
-            )
-        else:
+        source = policies.trust_anchor_source(ira.acm_pca_arn is None, ira.acm_pca_arn)
+        if source.acm_pca_arn is not None:
             source_data = aws.rolesanywhere.TrustAnchorSourceSourceDataArgs(acm_pca_arn=source.acm_pca_arn)
+        else:
+            certificate = self._certificate_authority(name, args, ira)
+            source_data = aws.rolesanywhere.TrustAnchorSourceSourceDataArgs(x509_certificate_data=certificate)
         return aws.rolesanywhere.TrustAnchor(
             f"{name}-trust-anchor",
             name=f"{name}-hybrid-nodes",
@@ -174,6 +180,43 @@ class NodeIdentity(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _certificate_authority(
+        self, name: str, args: NodeIdentityArgs, ira: IamRolesAnywhereConfig
+    ) -> pulumi.Output[str]:
+        """The trust anchor's CA: generated with pulumi-tls (`generateCertificateAuthority`), or the PEM the
+        user supplied. Sets `root_ca_certificate` and, when there is one, `root_ca_private_key` (secret)."""
+        if ira.generate_certificate_authority:
+            spec = ca.generated_ca(name, ira.certificate_authority_validity_days)
+            key = tls.PrivateKey(
+                f"{name}-ca-key",
+                algorithm=spec.algorithm,
+                rsa_bits=spec.rsa_bits,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            cert = tls.SelfSignedCert(
+                f"{name}-ca",
+                private_key_pem=key.private_key_pem,
+                is_ca_certificate=True,
+                allowed_uses=list(spec.allowed_uses),
+                validity_period_hours=spec.validity_hours,
+                set_subject_key_id=True,
+                subject=tls.SelfSignedCertSubjectArgs(
+                    common_name=spec.common_name, organization=spec.organization
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.root_ca_certificate = cert.cert_pem
+            self.root_ca_private_key = pulumi.Output.secret(key.private_key_pem)
+            return cert.cert_pem
+        assert ira.certificate_authority_pem is not None  # the config rules require exactly one source
+        pem = pulumi.Output.secret(ira.certificate_authority_pem.get_secret_value())
+        self.root_ca_certificate = pem
+        if ira.certificate_authority_private_key is not None:
+            self.root_ca_private_key = pulumi.Output.secret(
+                ira.certificate_authority_private_key.get_secret_value()
+            )
+        return pem
 
     def _activation(
         self, name: str, args: NodeIdentityArgs, tags: dict[str, str], attachments: list[pulumi.Resource]
@@ -207,11 +250,16 @@ class NodeIdentity(pulumi.ComponentResource):
 def identity_problems(credentials: CredentialsConfig, file: str) -> list[Problem]:
     """Everything `NodeIdentity` would refuse, without declaring anything."""
     ira = credentials.iam_roles_anywhere
-    if credentials.provider != "iamRolesAnywhere" or ira is None or ira.certificate_authority_pem is None:
+    if credentials.provider != "iamRolesAnywhere" or ira is None:
         return []
-    return policies.certificate_bundle_problems(
-        ira.certificate_authority_pem.get_secret_value(),
-        file,
-        "eks-hybrid:credentials.iamRolesAnywhere.certificateAuthorityPem",
-        SECRET_PLACEHOLDER,
+    path = "eks-hybrid:credentials.iamRolesAnywhere"
+    checks = (
+        (ira.certificate_authority_pem, "certificateAuthorityPem", policies.certificate_bundle_problems),
+        (ira.certificate_authority_private_key, "certificateAuthorityPrivateKey", ca.private_key_problems),
     )
+    return [
+        problem
+        for value, key, check in checks
+        if value is not None
+        for problem in check(value.get_secret_value(), file, f"{path}.{key}", SECRET_PLACEHOLDER)
+    ]

@@ -11,9 +11,16 @@ from typing import Any
 import httpx
 import tenacity
 
-from ..errors import PaletteStatusError, PaletteTransportError
-from ._credentials import PaletteCredentials
-from ._errors import error_from_response, is_retryable, transport_errors
+from ..errors import (
+    PaletteAuthError,
+    PaletteError,
+    PaletteNotFoundError,
+    PaletteScopeError,
+    PaletteTransportError,
+)
+from . import _redact
+from ._credentials import PaletteCredentials, PaletteCredentialsError, api_key_problem
+from ._errors import error_from_response, is_retryable, transport_error
 
 __all__ = ["PaletteClient", "RetryPolicy"]
 
@@ -44,8 +51,17 @@ class RetryPolicy:
         return self.jitter(min(self.maximum, self.initial * 2 ** (attempt - 1)))
 
 
+PROJECTS_PATH = "/v1/dashboard/projects/metadata"
+
+
 class PaletteClient:
-    """Talks to one Palette project. The API key travels in the `ApiKey` header only.
+    """Talks to one Palette project. The API key travels in the `ApiKey` header only, and is redacted from
+    every error and log record (`_redact`).
+
+    Before its first project-scoped request the client checks, once, that Palette accepts the key and that
+    the project is one the key can see (tenant-scoped `GET /v1/dashboard/projects/metadata`, the Palette
+    SDK's `Validate` call). Only after that is a 404 read as "the object is gone"; a rejected key or an
+    unknown project raises `PaletteAuthError` or `PaletteScopeError` instead.
 
     `transport` lets tests hand in `httpx.ASGITransport(app)`; `sleep` and `clock` let them skip waits.
     """
@@ -65,6 +81,10 @@ class PaletteClient:
     ) -> None:
         if not api_key:
             raise ValueError("PaletteClient needs an API key")
+        problem = api_key_problem(api_key)
+        if problem:
+            raise PaletteCredentialsError(f"the Palette API key {problem}")
+        _redact.register(api_key)
         self.base_url = base_url.rstrip("/")
         self.project_uid = project_uid
         self.deadline_seconds = deadline_seconds
@@ -72,9 +92,8 @@ class PaletteClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
+        self._project_checked = False
         headers = {"ApiKey": api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
-        if project_uid:
-            headers["ProjectUid"] = project_uid
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, transport=transport, timeout=timeout_seconds
         )
@@ -105,11 +124,15 @@ class PaletteClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         raw: bool = False,
+        tenant: bool = False,
     ) -> Any:
         """Send with retries until success, a non-retryable error, the attempt cap or the deadline.
 
-        Returns the decoded JSON body (None for 204), or the text when `raw`.
+        Returns the decoded JSON body (None for 204), or the text when `raw`. `tenant` sends the request
+        without the `ProjectUid` header (tenant scope) and skips the project check.
         """
+        if not tenant:
+            self.check_project()
         started = self._clock()
         deadline = started + self.deadline_seconds
         attempts = 0
@@ -135,7 +158,9 @@ class PaletteClient:
                 raise PaletteTransportError(
                     f"deadline of {self.deadline_seconds:g}s passed", method=method, path=path
                 )
-            return self._send(method, path, json, params, raw, min(self.timeout_seconds, remaining))
+            return self._send(
+                method, path, json, params, raw, min(self.timeout_seconds, remaining), tenant=tenant
+            )
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_retryable),
@@ -147,9 +172,13 @@ class PaletteClient:
         )
         try:
             return retrying(once)
-        except (PaletteStatusError, PaletteTransportError) as exc:
-            if is_retryable(exc) and self._clock() >= deadline - self.retry.maximum:
-                log.info("palette %s %s: gave up after %d attempts", method, path, attempts)
+        except PaletteError as exc:
+            if attempts > 1 and (is_retryable(exc) or "deadline" in str(exc)):
+                elapsed = self._clock() - started
+                exc.add_context(f" (gave up after {attempts} attempts over {elapsed:.1f}s)")
+                log.info(
+                    "palette %s %s: gave up after %d attempts over %.1fs", method, path, attempts, elapsed
+                )
             raise
 
     def _send(
@@ -160,10 +189,20 @@ class PaletteClient:
         params: Mapping[str, Any] | None,
         raw: bool,
         timeout: float,
+        *,
+        tenant: bool = False,
     ) -> Any:
-        with transport_errors(method, path):
-            response = self._http.request(method, path, json=json, params=params, timeout=timeout)
+        headers = {} if tenant or not self.project_uid else {"ProjectUid": self.project_uid}
+        failure: httpx.HTTPError | None = None
+        try:
+            response = self._http.request(
+                method, path, json=json, params=params, timeout=timeout, headers=headers
+            )
             response.read()
+        except httpx.HTTPError as exc:
+            failure = exc
+        if failure is not None:  # raised here, outside the handler: no __context__ holding the request
+            raise transport_error(failure, method, path) from _redact.scrubbed_cause(failure)
         if response.status_code >= 400:
             raise error_from_response(response, method, path)
         if raw:
@@ -174,6 +213,35 @@ class PaletteClient:
             return response.json()
         except ValueError as exc:
             raise PaletteTransportError("response was not JSON", method=method, path=path) from exc
+
+    def check_project(self) -> None:
+        """Once per client: Palette accepts the key, and the key can see `project_uid`."""
+        if self._project_checked or not self.project_uid:
+            return
+        try:
+            listing = self.request("GET", PROJECTS_PATH, tenant=True) or {}
+        except PaletteNotFoundError as exc:
+            # A bad key can come back as 404 ResourceNotFound (palette-sdk-go#209): not "no projects".
+            raise PaletteAuthError(
+                exc.status,
+                exc.code,
+                "Palette rejected the API key: the key check (GET /v1/dashboard/projects/metadata) answered"
+                f" 404 ResourceNotFound, as Palette does for an unknown key ({exc.message})",
+                ref=exc.ref,
+                method=exc.method,
+                path=exc.path,
+            ) from None
+        visible = {
+            str((item.get("metadata") or {}).get("uid")): str((item.get("metadata") or {}).get("name"))
+            for item in listing.get("items") or []
+        }
+        if self.project_uid not in visible:
+            seen = ", ".join(f"{name} ({uid})" for uid, name in sorted(visible.items())) or "none"
+            raise PaletteScopeError(
+                f"Palette project {self.project_uid} does not exist or this API key cannot see it"
+                f" (eks-hybrid:palette.projectUid / PALETTE_PROJECT_UID); projects the key sees: {seen}"
+            )
+        self._project_checked = True
 
     # --- verbs and paging -----------------------------------------------------------------------
 

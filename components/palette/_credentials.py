@@ -14,7 +14,13 @@ from typing import Any
 
 from ..errors import PaletteError
 
-__all__ = ["DEFAULT_ENDPOINT", "PaletteCredentials", "PaletteCredentialsError", "resolve_credentials"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "PaletteCredentials",
+    "PaletteCredentialsError",
+    "api_key_problem",
+    "resolve_credentials",
+]
 
 DEFAULT_ENDPOINT = "https://api.spectrocloud.com"
 ENV_ENDPOINT = "PALETTE_ENDPOINT"
@@ -54,6 +60,28 @@ def parse_config_value(raw: Any) -> dict[str, Any]:
     raise PaletteCredentialsError("config eks-hybrid:palette is not a JSON object")
 
 
+def api_key_problem(key: str) -> str | None:
+    """Why `key` cannot be an `ApiKey` header value, in words that never include the key; None if it can.
+
+    Nothing is stripped silently: a key read from a file with its newline, or pasted with a space, is a
+    copy-paste mistake the user should see (and httpx/h11 would otherwise fail on it with a message that
+    quotes the header value).
+    """
+    if key != key.lstrip():
+        return "starts with whitespace (a space, tab or newline)"
+    if key.endswith(("\n", "\r")):
+        return "ends with a newline (\\n or \\r): strip it, e.g. `tr -d '\\r\\n'`"
+    if key != key.rstrip():
+        return "ends with whitespace"
+    if "\0" in key:
+        return "contains a NUL character"
+    if any(ord(c) > 0x7E for c in key):
+        return "contains non-ASCII characters (Palette API keys are plain ASCII)"
+    if any(ord(c) < 0x21 for c in key):
+        return "contains whitespace or control characters"
+    return None
+
+
 def resolve_credentials(
     config: Mapping[str, Any] | None = None,
     *,
@@ -64,6 +92,7 @@ def resolve_credentials(
     """Explicit arguments win, then the config object `{endpoint, projectUid, apiKey}`, then the env."""
     env = os.environ if env is None else env
     config = config or {}
+    source = "eks-hybrid:palette.apiKey" if config.get("apiKey") else ENV_API_KEY
     api_key = config.get("apiKey") or env.get(ENV_API_KEY) or ""
     if isinstance(api_key, Mapping):  # an undecrypted {"secure": ...} never reaches a provider as a key
         api_key = ""
@@ -74,6 +103,9 @@ def resolve_credentials(
             "no Palette API key: set it with `pulumi config set --secret --path eks-hybrid:palette.apiKey`"
             f" or export {ENV_API_KEY}"
         )
+    problem = api_key_problem(str(api_key))
+    if problem:
+        raise PaletteCredentialsError(f"the Palette API key from {source} {problem}")
     if not resolved_project:
         raise PaletteCredentialsError(
             f"no Palette project: set eks-hybrid:palette.projectUid or export {ENV_PROJECT_UID}"

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from ..errors import (
+    PaletteAuthError,
     PaletteConflictError,
+    PaletteForbiddenError,
     PaletteNotFoundError,
     PaletteRateLimitedError,
     PaletteStatusError,
     PaletteTransportError,
     PaletteValidationError,
 )
+from ._redact import redact
 
 __all__ = [
     "RETRYABLE_STATUSES",
     "error_from_response",
     "is_retryable",
     "parse_retry_after",
-    "transport_errors",
+    "transport_error",
 ]
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 _BY_STATUS: dict[int, type[PaletteStatusError]] = {
     400: PaletteValidationError,
+    401: PaletteAuthError,
+    403: PaletteForbiddenError,
     404: PaletteNotFoundError,
     409: PaletteConflictError,
     429: PaletteRateLimitedError,
@@ -63,18 +66,27 @@ def _body(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+_AUTH_HINTS = {
+    401: "Palette rejected the API key (check eks-hybrid:palette.apiKey or PALETTE_API_KEY)",
+    403: "the API key's user lacks permission for this in the project",
+}
+
+
 def error_from_response(response: httpx.Response, method: str, path: str) -> PaletteStatusError:
-    """A Palette error body `{code, message, ref}` (or a bare status) as the most specific class."""
+    """A Palette error body `{code, message, ref}` (or a bare status) as the most specific class, with
+    any registered secret redacted (Palette echoes keys in some auth errors)."""
     body = _body(response)
     status = response.status_code
-    code = str(body.get("code") or response.reason_phrase or f"HTTP{status}")
-    message = str(body.get("message") or response.reason_phrase or "")
+    code = redact(str(body.get("code") or response.reason_phrase or f"HTTP{status}"))
+    message = redact(str(body.get("message") or response.reason_phrase or ""))
+    if status in _AUTH_HINTS:
+        message = f"{_AUTH_HINTS[status]}: {message}" if message else _AUTH_HINTS[status]
     if status == 429:
         code = code if body.get("code") else "TooManyRequests"
     cls = _BY_STATUS.get(status, PaletteStatusError)
     if status == 400 and code in _CONFLICT_CODES:
         cls = PaletteConflictError
-    error = cls(status, code, message, ref=str(body.get("ref") or ""), method=method, path=path)
+    error = cls(status, code, message, ref=redact(str(body.get("ref") or "")), method=method, path=path)
     error.retry_after = parse_retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
     return error
 
@@ -83,19 +95,14 @@ class RetryableTransportError(PaletteTransportError):
     """A connection that failed or was reset: safe to try again (creates are adopted by name)."""
 
 
-@contextmanager
-def transport_errors(method: str, path: str) -> Iterator[None]:
-    """httpx exceptions -> PaletteTransportError, `raise ... from exc`. Messages carry no headers."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise RetryableTransportError(f"timed out ({type(exc).__name__})", method=method, path=path) from exc
-    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-        raise RetryableTransportError(
-            f"connection failed ({type(exc).__name__})", method=method, path=path
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise PaletteTransportError(f"HTTP error ({type(exc).__name__})", method=method, path=path) from exc
+def transport_error(exc: httpx.HTTPError, method: str, path: str) -> PaletteTransportError:
+    """The PaletteTransportError for an httpx failure. Raise it `from scrubbed_cause(exc)`, outside the
+    `except` block, so neither its cause nor its context holds httpx's request (and the `ApiKey` header)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return RetryableTransportError(f"timed out ({type(exc).__name__})", method=method, path=path)
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return RetryableTransportError(f"connection failed ({type(exc).__name__})", method=method, path=path)
+    return PaletteTransportError(f"HTTP error ({type(exc).__name__})", method=method, path=path)
 
 
 def is_retryable(exc: BaseException) -> bool:

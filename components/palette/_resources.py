@@ -42,6 +42,9 @@ class ClusterReadiness(Resource):
 
 
 class HybridSettings(Resource):
+    """The `identity` input carries the SSM activation code or the root CA's private key: it is a secret in
+    the inputs (the component wraps it) and in the state (`additional_secret_outputs`)."""
+
     enabled: pulumi.Output[bool]
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
@@ -56,14 +59,21 @@ class HybridSettings(Resource):
 
 class HybridProfile(Resource):
     profileUid: pulumi.Output[str]
+    """The uid of the profile's current version (a version bump changes it)."""
+    retainedVersions: pulumi.Output[dict[str, str]]
+    """Old versions kept because pools still use them: version -> uid."""
+    packUids: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(providers.PROFILE, name, _props(("profileUid", "published"), inputs), opts)
+        outputs = ("profileUid", "published", "retainedVersions", "packUids")
+        super().__init__(providers.PROFILE, name, _props(outputs, inputs), opts)
 
 
 class HybridNodePool(Resource):
     poolUid: pulumi.Output[str]
     poolClusterUid: pulumi.Output[str]
+    poolCloudConfigUid: pulumi.Output[str]
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(providers.NODE_POOL, name, _props(("poolUid", "poolClusterUid"), inputs), opts)
+        outputs = ("poolUid", "poolClusterUid", "poolCloudConfigUid")
+        super().__init__(providers.NODE_POOL, name, _props(outputs, inputs), opts)

@@ -8,8 +8,12 @@ from typing import Any
 
 __all__ = [
     "REGISTERED_HOST_TYPES",
+    "TERMINAL_BAD_STATES",
     "Changes",
+    "condition_message",
     "host_problems",
+    "leaving_hosts",
+    "machines_for_hosts",
     "pool_changes",
     "pool_from_live",
     "profile_changes",
@@ -17,6 +21,9 @@ __all__ = [
 ]
 
 REGISTERED_HOST_TYPES = frozenset({"appliance", "agent-mode"})
+# States a cluster or pool does not come back from on its own: a wait stops at once on them (the Terraform
+# provider's StateChangeConf fails on any state outside its pending list, e.g. `waitForClusterCreation`).
+TERMINAL_BAD_STATES = frozenset({"Error", "Failed", "Deleted"})
 
 
 def host_problems(
@@ -34,8 +41,10 @@ def host_problems(
     spec = device.get("spec") or {}
     status = device.get("status") or {}
     problems = []
+    # `hostType` is optional in the spec (v1DeviceSpec, default "appliance"): only a value outside the
+    # spec's enum is a problem.
     host_type = (spec.get("device") or {}).get("hostType")
-    if host_type not in REGISTERED_HOST_TYPES:
+    if host_type is not None and host_type not in REGISTERED_HOST_TYPES:
         problems.append(f"{where} is not registered in appliance or agent mode (hostType={host_type!r})")
     own = set(own_cluster_uids)
     others = sorted(
@@ -108,12 +117,13 @@ def pool_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:
 
 
 def profile_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:
-    """A profile version is immutable: a name or version change makes a new profile version."""
+    """Profile versions are immutable objects grouped by name: a new `version` is an update of this
+    resource that clones a new version (the old one stays while pools use it); a new name is a new
+    profile (replace). Old versions still waiting to be deleted make a change too, so each `up` retries."""
     replaces = _changed_keys(olds, news, ("endpoint", "projectUid"))
     old, new = olds.get("profile") or {}, news.get("profile") or {}
-    for key in ("name", "version"):
-        if old.get(key) != new.get(key):
-            replaces.append(f"profile.{key}")
+    if old.get("name") != new.get("name"):
+        replaces.append("profile.name")
     warnings = []
     if old.get("kubernetes") != new.get("kubernetes"):
         warnings.append(
@@ -121,6 +131,13 @@ def profile_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes
             " for the change to take effect"
         )
     changed = ["profile"] if old != new else []
+    retained = dict(olds.get("retainedVersions") or {})
+    if retained:
+        changed.append("retainedVersions")
+        warnings.append(
+            f"hybrid profile {new.get('name')!r}: old versions {', '.join(sorted(retained))} are kept while"
+            " site pools use them; this update deletes those no pool uses any more"
+        )
     return Changes(changed=changed, replaces=replaces, warnings=warnings)
 
 
@@ -142,11 +159,16 @@ def _nic(host: Mapping[str, Any]) -> str | None:
     return nic.get("nicName") or None
 
 
-def pool_from_live(live: Mapping[str, Any]) -> dict[str, Any]:
-    """GET .../machinePools/{name} (v1HybridEdgeNativeMachinePoolConfig) -> the `pool` input's shape."""
+def pool_from_live(live: Mapping[str, Any], edge_config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The `pool` input's shape from what Palette answers: the pool GET
+    (`v1HybridEdgeNativeMachinePoolConfig`: `poolConfig` and `cloudConfig`, and no `clusterConfig`) and the
+    pool's own edge-native cloud config (`v1EdgeNativeCloudConfig` from
+    `GET /v1/cloudconfigs/edge-native/{cloudConfig.hybridCluster.cloudConfigUid}`), whose
+    `spec.clusterConfig` holds the NTP servers the pool was given [I: the create body's
+    `cloudConfig.clusterConfig` is that cluster's config]."""
     pool = live.get("poolConfig") or {}
     cloud = live.get("cloudConfig") or {}
-    cluster = live.get("clusterConfig") or cloud.get("clusterConfig") or {}
+    cluster = ((edge_config or {}).get("spec") or {}).get("clusterConfig") or {}
     hosts: list[dict[str, Any]] = []
     for host in cloud.get("edgeHosts") or []:
         entry: dict[str, Any] = {"uid": host.get("hostUid")}
@@ -175,6 +197,39 @@ def normalise_pool(pool: Mapping[str, Any]) -> dict[str, Any]:
     out["edgeHosts"] = [{k: v for k, v in h.items() if v is not None} for h in pool.get("edgeHosts") or []]
     out.setdefault("architecture", "amd64")
     return out
+
+
+def leaving_hosts(old_pool: Mapping[str, Any], new_pool: Mapping[str, Any]) -> list[str]:
+    """Edge host uids in the old pool input and not in the new one, in the old order."""
+    staying = {str(h.get("uid")) for h in new_pool.get("edgeHosts") or []}
+    return [str(h.get("uid")) for h in old_pool.get("edgeHosts") or [] if str(h.get("uid")) not in staying]
+
+
+def machines_for_hosts(
+    machines: Sequence[Mapping[str, Any]], hosts: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Machine uids (`v1EdgeNativeMachine`) of the edge hosts `hosts` (pool-input entries): matched by
+    `spec.edgeHostUid`, or by name as the Terraform provider matches (`metadata.name` == the host's name)
+    for a machine that does not report its host."""
+    by_uid = {str(h.get("uid")) for h in hosts}
+    by_name = {str(h.get("name") or h.get("uid")) for h in hosts}
+    found = []
+    for machine in machines:
+        meta, spec = machine.get("metadata") or {}, machine.get("spec") or {}
+        host = spec.get("edgeHostUid")
+        if (host and host in by_uid) or (not host and meta.get("name") in by_name):
+            found.append(str(meta.get("uid")))
+    return found
+
+
+def condition_message(status: Mapping[str, Any]) -> str:
+    """Palette's own words for a cluster's trouble: the messages of its conditions that are not `True`."""
+    messages = [
+        str(c.get("message"))
+        for c in status.get("conditions") or []
+        if c.get("message") and str(c.get("status")) != "True"
+    ]
+    return "; ".join(dict.fromkeys(messages))
 
 
 def missing(items: Sequence[str], present: Iterable[str]) -> list[str]:

@@ -31,6 +31,10 @@ class PaletteHubArgs:
     profile_arn: pulumi.Input[str] | None = None
     activation_id: pulumi.Input[str] | None = None
     activation_code: pulumi.Input[str] | None = None
+    root_ca_certificate: pulumi.Input[str] | None = None
+    """IAM Roles Anywhere: the trust anchor's root CA certificate (PEM); Palette issues host certificates."""
+    root_ca_private_key: pulumi.Input[str] | None = None
+    """IAM Roles Anywhere: that CA's private key (PEM), sent to Palette as a secret."""
     readiness_timeout_seconds: float = 1800.0
     readiness_poll_seconds: float = 15.0
 
@@ -39,11 +43,14 @@ def _identity(args: PaletteHubArgs) -> dict[str, pulumi.Input[str] | None]:
     if args.credentials_provider == "ssm":
         code = pulumi.Output.secret(args.activation_code) if args.activation_code is not None else None
         return {"provider": "ssm", "activationId": args.activation_id, "activationCode": code}
+    key = pulumi.Output.secret(args.root_ca_private_key) if args.root_ca_private_key is not None else None
     return {
         "provider": "iamRolesAnywhere",
         "roleArn": args.role_arn,
         "trustAnchorArn": args.trust_anchor_arn,
         "profileArn": args.profile_arn,
+        "rootCaCertificate": args.root_ca_certificate,
+        "rootCaPrivateKey": key,
     }
 
 

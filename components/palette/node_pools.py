@@ -22,6 +22,9 @@ class PaletteNodePoolsArgs:
     project_uid: pulumi.Input[str]
     cloud_config_uid: pulumi.Input[str]
     profile_uid: pulumi.Input[str]
+    wait_timeout_seconds: float = 1800.0
+    """How long a pool may take to reach Running (Spectro's docs: up to 15 minutes)."""
+    poll_seconds: float = 15.0
 
 
 def pool_input(pool: NodePoolConfig) -> dict[str, object]:
@@ -46,6 +49,8 @@ class PaletteNodePools(pulumi.ComponentResource):
                     "profileUid": args.profile_uid,
                     "site": args.site_name,
                     "pool": pool_input(pool),
+                    "waitTimeoutSeconds": args.wait_timeout_seconds,
+                    "pollSeconds": args.poll_seconds,
                 },
                 pulumi.ResourceOptions(parent=self),
             )

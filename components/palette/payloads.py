@@ -12,25 +12,25 @@ from typing import Any, Literal
 
 from ..config.hub import PaletteProfileConfig
 from ..config.site import EdgeHostConfig, NodePoolConfig
+from .packs import ResolvedPack
 
 __all__ = [
-    "CNI_PACK",
-    "CNI_TAG",
     "HybridIdentity",
     "cluster_import_body",
     "cluster_profile_body",
+    "cluster_search_body",
     "edge_host_body",
     "edge_host_search_body",
     "hybrid_config_body",
     "hybrid_settings_body",
-    "os_layer_values",
     "pool_create_body",
     "pool_update_body",
+    "profile_clone_body",
+    "profile_metadata_body",
+    "profile_update_body",
     "replace_profile_body",
 ]
 
-CNI_PACK = "cni-custom"
-CNI_TAG = "0.1.0"
 WORKER_LABELS = ["worker"]
 
 
@@ -44,15 +44,19 @@ class HybridIdentity:
     role_arn: str | None = None
     trust_anchor_arn: str | None = None
     profile_arn: str | None = None
+    root_ca_certificate: str | None = None
+    root_ca_private_key: str | None = None
 
-    def __repr__(self) -> str:  # the activation code is a credential
+    def __repr__(self) -> str:  # the activation code and the CA's private key are credentials
         return f"HybridIdentity(provider={self.provider!r}, activation_id={self.activation_id!r}, ...)"
 
     def problems(self) -> list[str]:
+        # Spectro's docs: IAM Roles Anywhere needs the profile, role and trust anchor ARNs and the root CA's
+        # certificate and private key (v1IamRolesAnywhere), from which Palette issues host certificates.
         required = (
             ("activation_id", "activation_code")
             if self.provider == "ssm"
-            else ("role_arn", "trust_anchor_arn", "profile_arn")
+            else ("role_arn", "trust_anchor_arn", "profile_arn", "root_ca_certificate", "root_ca_private_key")
         )
         return [
             f"{name} is required for credentials provider {self.provider}"
@@ -97,75 +101,67 @@ def hybrid_config_body(
             "profileArn": identity.profile_arn or "",
             "roleArn": identity.role_arn or "",
             "trustAnchorArn": identity.trust_anchor_arn or "",
+            "rootCaCertificate": identity.root_ca_certificate or "",
+            "rootCaPrivateKey": identity.root_ca_private_key or "",
         }
     return {"hybridConfig": config}
 
 
-# --- cluster profile (v1ClusterProfileEntity) ------------------------------------------------------
+# --- cluster profile (v1ClusterProfileEntity, v1ClusterProfileUpdateEntity, v1ProfileMetaEntity,
+# v1ClusterProfileCloneEntity) -------------------------------------------------------------------------
+
+PROFILE_DESCRIPTION = "EKS Hybrid Nodes pools (managed by eks-hybrid)"
+PROFILE_LABELS = {"managed-by": "eks-hybrid"}
 
 
-def os_layer_values(provider_image: str) -> str:
-    """The BYOS Edge OS layer pointing at the EdgeForge provider image (Appliance Mode)."""
-    return (
-        "pack:\n"
-        "  content:\n"
-        "    images:\n"
-        "      - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'\n"
-        "options:\n"
-        "  system:\n"
-        f'    uri: "{provider_image}"\n'
-    )
-
-
-def _k8s_layer_values(version: str) -> str:
-    return (
-        f"# Nodeadm (Amazon EKS Hybrid Nodes) kubelet and containerd settings\npack:\n  version: {version}\n"
-    )
-
-
-def _cni_layer_values() -> str:
-    # A placeholder: the real CNI is the Cilium add-on on the EKS cluster.
-    return "manifests:\n  byo-cni:\n    contents:\n      data:\n        custom-cni: dummy\n"
-
-
-def cluster_profile_body(profile: PaletteProfileConfig) -> dict[str, Any]:
-    """`POST /v1/clusterprofiles?publish=true`: a full (`cluster`) edge-native profile for hybrid pools."""
+def cluster_profile_body(profile: PaletteProfileConfig, packs: Sequence[ResolvedPack]) -> dict[str, Any]:
+    """`POST /v1/clusterprofiles`: a full (`cluster`) edge-native profile for hybrid pools, its packs
+    resolved to registry and pack uids (`packs.pick_version`)."""
     return {
         "metadata": {
             "name": profile.name,
-            "annotations": {"description": "EKS Hybrid Nodes pools (managed by eks-hybrid)"},
-            "labels": {"managed-by": "eks-hybrid"},
+            "annotations": {"description": PROFILE_DESCRIPTION},
+            "labels": dict(PROFILE_LABELS),
         },
         "spec": {
             "version": profile.version,
             "template": {
                 "type": "cluster",
                 "cloudType": "edge-native",
-                "packs": [
-                    {
-                        "name": profile.os.pack,
-                        "tag": profile.os.tag,
-                        "type": "spectro",
-                        "layer": "os",
-                        "values": os_layer_values(profile.os.provider_image),
-                    },
-                    {
-                        "name": profile.kubernetes.pack,
-                        "tag": profile.kubernetes.version,
-                        "type": "spectro",
-                        "layer": "k8s",
-                        "values": _k8s_layer_values(profile.kubernetes.version),
-                    },
-                    {
-                        "name": CNI_PACK,
-                        "tag": CNI_TAG,
-                        "type": "spectro",
-                        "layer": "cni",
-                        "values": _cni_layer_values(),
-                    },
-                ],
+                "packs": [p.entity() for p in packs],
             },
         },
+    }
+
+
+def profile_clone_body(profile: PaletteProfileConfig) -> dict[str, Any]:
+    """`POST /v1/clusterprofiles/{uid}/clone`: a new version of the same profile (Terraform's
+    immutable-profile path: clone, then update, then publish)."""
+    return {"metadata": {"name": profile.name, "version": profile.version}}
+
+
+def profile_update_body(
+    profile: PaletteProfileConfig, uid: str, packs: Sequence[ResolvedPack]
+) -> dict[str, Any]:
+    """`PUT /v1/clusterprofiles/{uid}`: the clone's packs replaced by ours."""
+    return {
+        "metadata": {"name": profile.name, "uid": uid},
+        "spec": {
+            "version": profile.version,
+            "template": {"type": "cluster", "packs": [p.entity() for p in packs]},
+        },
+    }
+
+
+def profile_metadata_body(profile: PaletteProfileConfig) -> dict[str, Any]:
+    """`PATCH /v1/clusterprofiles/{uid}/metadata`."""
+    return {
+        "metadata": {
+            "name": profile.name,
+            "annotations": {"description": PROFILE_DESCRIPTION},
+            "labels": dict(PROFILE_LABELS),
+        },
+        "spec": {"version": profile.version},
     }
 
 
@@ -235,26 +231,49 @@ def replace_profile_body(new_profile_uid: str, old_profile_uid: str) -> dict[str
     }
 
 
-# --- edge-host search (v1SearchFilterSummarySpec) --------------------------------------------------
+# --- searches (v1SearchFilterSummarySpec) ----------------------------------------------------------
+
+
+def _string_filter(prop: str, values: Sequence[str], *, negation: bool = False) -> dict[str, Any]:
+    return {
+        "property": prop,
+        "type": "string",
+        "condition": {
+            "string": {
+                "operator": "eq",
+                "negation": negation,
+                "ignoreCase": False,
+                "match": {"conjunction": "or", "values": list(values)},
+            }
+        },
+    }
+
+
+def cluster_search_body(name: str) -> dict[str, Any]:
+    """`POST /v1/dashboard/spectroclusters/search` for live clusters named `name`, as the Palette SDK's
+    `GetClusterByName` builds it (`client/cluster.go` `getClusterFilter`): not a virtual (`nested`)
+    cluster, `isDeleted` false, and the name. Without `isDeleted=false` a deleted cluster's record matches."""
+    return {
+        "filter": {
+            "conjunction": "and",
+            "filterGroups": [
+                {
+                    "conjunction": "and",
+                    "filters": [
+                        _string_filter("environment", ["nested"], negation=True),
+                        {"property": "isDeleted", "type": "bool", "condition": {"bool": {"value": False}}},
+                    ],
+                },
+                {"conjunction": "and", "filters": [_string_filter("clusterName", [name])]},
+            ],
+        },
+        "sort": [],
+    }
 
 
 def edge_host_search_body(equals: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     """`POST /v1/dashboard/edgehosts/search`: every property must equal one of its values."""
-    filters = [
-        {
-            "property": prop,
-            "type": "string",
-            "condition": {
-                "string": {
-                    "operator": "eq",
-                    "negation": False,
-                    "ignoreCase": False,
-                    "match": {"conjunction": "or", "values": list(values)},
-                }
-            },
-        }
-        for prop, values in sorted(equals.items())
-    ]
+    filters = [_string_filter(prop, values) for prop, values in sorted(equals.items())]
     return {
         "filter": {"conjunction": "and", "filterGroups": [{"conjunction": "and", "filters": filters}]},
         "sort": [],

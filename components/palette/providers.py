@@ -4,6 +4,10 @@ Each provider is pickled *by reference* (`__reduce__` names its class, which liv
 path), so the serialized provider in state is a few hundred bytes and carries no credential. The API key
 reaches the provider process through `configure` (stack config `eks-hybrid:palette`, a JSON object
 `{endpoint, projectUid, apiKey}`) or the environment (`PALETTE_API_KEY`, `PALETTE_ENDPOINT`).
+
+Absence versus failure: a read drops a resource from state, and a delete counts as done, only on a 404
+after the client has checked the key and the project (`PaletteClient.check_project`). A 401, a 403 or an
+unknown project raises, naming which it was.
 """
 
 from __future__ import annotations
@@ -35,15 +39,21 @@ from . import payloads
 from ._api import PaletteApi
 from ._client import PaletteClient
 from ._credentials import parse_config_value, resolve_credentials
+from ._waits import Observation, Waiter, pulumi_info
 from .checks import (
+    TERMINAL_BAD_STATES,
     Changes,
+    condition_message,
     host_problems,
+    leaving_hosts,
+    machines_for_hosts,
     normalise_pool,
     pool_changes,
     pool_from_live,
     profile_changes,
     profile_content_problem,
 )
+from .packs import PackResolutionError, ResolvedPack, layer_specs, pick_registry, pick_version
 
 __all__ = [
     "CLUSTER_IMPORT",
@@ -61,6 +71,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+DELETE_TIMEOUT = 1200.0  # the Terraform provider's force-delete delay default: 20 minutes
+POOL_TIMEOUT = 1800.0  # Spectro's docs: a hybrid pool "will take up to 15 minutes"
+APPLY_TIMEOUT = 1800.0
+POLL_SECONDS = 10.0  # the Terraform provider's minimum interval between polls
 
 
 def _warn(message: str) -> None:
@@ -82,6 +97,8 @@ class PaletteProvider(ResourceProvider):
         self.transport: httpx.BaseTransport | None = None
         self.client_options: dict[str, Any] = {}
         self.poll_sleep: Callable[[float], None] = time.sleep
+        self.clock: Callable[[], float] = time.monotonic
+        self.report: Callable[[str], None] = pulumi_info
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), ())
@@ -98,6 +115,17 @@ class PaletteProvider(ResourceProvider):
         )
         client = PaletteClient.from_credentials(credentials, transport=self.transport, **self.client_options)
         return PaletteApi(client)
+
+    def waiter(self, props: dict[str, Any], timeout_key: str, default_timeout: float) -> Waiter:
+        timeout = props.get(timeout_key)
+        interval = props.get("pollSeconds")
+        return Waiter(
+            timeout=float(default_timeout if timeout is None else timeout),
+            interval=float(POLL_SECONDS if interval is None else interval),
+            sleep=self.poll_sleep,
+            clock=self.clock,
+            report=self.report,
+        )
 
     def _diff(self, changes: Changes) -> DiffResult:
         for warning in changes.warnings:
@@ -126,12 +154,29 @@ def _adopt_or_create(find: Callable[[], str | None], create: Callable[[], str]) 
 
 
 def _ignore_missing(action: Callable[[], None]) -> None:
+    """Run `action`; a 404 means already gone. Only NotFound is swallowed: 401/403 and scope errors raise."""
     with contextlib.suppress(PaletteNotFoundError):
         action()
 
 
+def _cluster_state(cluster: dict[str, Any] | None) -> tuple[str, str]:
+    """(state, Palette's condition message) of a `v1SpectroCluster`; a missing cluster is `Deleted`."""
+    if cluster is None:
+        return "Deleted", "the cluster is gone from Palette"
+    status = cluster.get("status") or {}
+    return str(status.get("state") or "Unknown"), condition_message(status)
+
+
+# --- the hub's cluster: import, readiness, hybrid settings -----------------------------------------------
+
+
 class ClusterImportProvider(PaletteProvider):
-    """`POST /v1/spectroclusters/aws/import` for the hub's EKS cluster; outputs the import manifest."""
+    """`POST /v1/spectroclusters/aws/import` for the hub's EKS cluster; outputs the import manifest.
+
+    A cluster of the same name found by the SDK's search (`isDeleted=false`) is adopted, unless it is still
+    `Deleting`: then the create waits for that delete to finish (bounded) and imports anew, so a destroy
+    followed by an `up` never adopts a cluster on its way out. Delete waits until Palette no longer has it.
+    """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = [] if news.get("clusterName") else [CheckFailure("clusterName", "is required")]
@@ -152,11 +197,38 @@ class ClusterImportProvider(PaletteProvider):
             "state": status.get("state", ""),
         }
 
+    def _find_live(self, api: PaletteApi, name: str, props: dict[str, Any]) -> str | None:
+        uid = api.find_cluster_uid(name)
+        if uid is None:
+            return None
+        cluster = api.get_cluster(uid)
+        state, _ = _cluster_state(cluster)
+        if state != "Deleting":
+            return uid if cluster is not None else None
+        self._wait_gone(api, uid, name, props)
+        return None
+
+    def _wait_gone(self, api: PaletteApi, uid: str, name: str, props: dict[str, Any]) -> None:
+        def observe() -> Observation:
+            state, message = _cluster_state(api.get_cluster(uid))
+            if state == "Deleted":
+                return Observation("deleted", done=True)
+            if state in ("Error", "Failed"):
+                return Observation(state, failure=message or "Palette reports no reason")
+            return Observation(state)
+
+        self.waiter(props, "deleteTimeoutSeconds", DELETE_TIMEOUT).until(
+            f"the deletion of Palette cluster {name!r} ({uid})",
+            observe,
+            hint="Palette has not finished deleting it; look at the cluster's events in Palette, and consider"
+            f" a force delete (DELETE /v1/spectroclusters/{uid}?forceDelete=true) before running again",
+        )
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         api = self.api(props)
         name = str(props["clusterName"])
         uid, _ = _adopt_or_create(
-            lambda: api.find_cluster_uid(name),
+            lambda: self._find_live(api, name, props),
             lambda: api.import_aws_cluster(payloads.cluster_import_body(name)),
         )
         return CreateResult(uid, self._outs(api, uid, props))
@@ -174,46 +246,56 @@ class ClusterImportProvider(PaletteProvider):
         return UpdateResult({**olds, **news})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _ignore_missing(lambda: self.api(props).delete_cluster(id_))
+        api = self.api(props)
+        if api.get_cluster(id_) is None:
+            return
+        _ignore_missing(lambda: api.delete_cluster(id_))
+        self._wait_gone(api, id_, str(props.get("clusterName") or id_), props)
 
 
 class ClusterReadinessProvider(PaletteProvider):
-    """Waits until the imported cluster is Running and Healthy (after its manifest is applied)."""
+    """Waits until the imported cluster is Running and Healthy (after its manifest is applied); stops at
+    once, with Palette's own condition message, if it reaches Error, Failed or Deleted."""
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in (*self.REPLACE_KEYS, "clusterUid") if olds.get(k) != news.get(k)]
         return self._diff(Changes(changed=replaces, replaces=replaces))
 
     @staticmethod
-    def _status(api: PaletteApi, uid: str) -> tuple[str, str]:
-        cluster = api.get_cluster(uid) or {}
-        state = str((cluster.get("status") or {}).get("state") or "Unknown")
-        overview = api.cluster_overview(uid) if cluster else {}
-        health = str(((overview.get("status") or {}).get("health") or {}).get("state") or "Unknown")
-        return state, health
+    def _status(api: PaletteApi, uid: str) -> tuple[str, str, str]:
+        cluster = api.get_cluster(uid)
+        state, message = _cluster_state(cluster)
+        health = "Unknown"
+        if cluster is not None:
+            overview = api.cluster_overview(uid).get("status") or {}
+            health = str((overview.get("health") or {}).get("state") or "Unknown")
+            message = message or condition_message(overview)
+        return state, health, message
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         api = self.api(props)
         uid = str(props["clusterUid"])
-        timeout = float(props.get("timeoutSeconds") or 1800)
-        interval = float(props.get("pollSeconds") or 10)
-        started = time.monotonic()
-        while True:
-            state, health = self._status(api, uid)
-            if state == "Running" and health == "Healthy":
-                return CreateResult(uid, {**props, "state": state, "health": health})
-            if time.monotonic() - started >= timeout:
-                raise PaletteError(
-                    f"cluster {uid} is {state}/{health} after {timeout:g}s: is the import manifest applied"
-                    " and the Palette agent able to reach Palette?"
-                )
-            self.poll_sleep(interval)
+        seen: dict[str, str] = {}
+
+        def observe() -> Observation:
+            state, health, message = self._status(api, uid)
+            seen.update(state=state, health=health)
+            if state in TERMINAL_BAD_STATES:
+                return Observation(f"{state}/{health}", failure=message or "Palette reports no reason")
+            return Observation(f"{state}/{health}", done=(state, health) == ("Running", "Healthy"))
+
+        self.waiter(props, "timeoutSeconds", 1800.0).until(
+            f"Palette cluster {uid}",
+            observe,
+            hint="is the import manifest applied and the Palette agent able to reach Palette?",
+        )
+        return CreateResult(uid, {**props, **seen})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         api = self.api(props)
         if api.get_cluster(id_) is None:
             return ReadResult("", {})
-        state, health = self._status(api, id_)
+        state, health, _ = self._status(api, id_)
         return ReadResult(id_, {**props, "state": state, "health": health})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -232,11 +314,18 @@ def _identity(props: dict[str, Any]) -> payloads.HybridIdentity:
         role_arn=raw.get("roleArn"),
         trust_anchor_arn=raw.get("trustAnchorArn"),
         profile_arn=raw.get("profileArn"),
+        root_ca_certificate=raw.get("rootCaCertificate"),
+        root_ca_private_key=raw.get("rootCaPrivateKey"),
     )
 
 
 class HybridSettingsProvider(PaletteProvider):
-    """`PATCH .../hybridSettings {enable:true}` then `PUT .../clusterConfig/hybridConfig`."""
+    """`PATCH .../hybridSettings {enable:true}` then `PUT .../clusterConfig/hybridConfig`.
+
+    On delete, hybrid mode is turned off only when no hybrid pool uses it any more: Palette refuses it while
+    pools exist, and turning it off under running nodes would cut them off. Destroying the whole hub deletes
+    the imported cluster anyway, which ends hybrid mode with it.
+    """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         identity = _identity(news)
@@ -293,9 +382,21 @@ class HybridSettingsProvider(PaletteProvider):
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         api = self.api(props)
-        _ignore_missing(
-            lambda: api.set_hybrid_settings(str(props["clusterUid"]), payloads.hybrid_settings_body(False))
-        )
+        cluster = str(props["clusterUid"])
+        try:
+            pools = [str(p.get("name")) for p in api.hybrid_pools(cluster)]
+        except PaletteNotFoundError:
+            return  # the cluster is gone, and hybrid mode with it
+        if pools:
+            self.report(
+                f"palette: hybrid mode stays on for cluster {cluster}: hybrid pools {', '.join(pools)} still"
+                " use it (it ends with the cluster, or turn it off once no pool is left)"
+            )
+            return
+        try:
+            _ignore_missing(lambda: api.set_hybrid_settings(cluster, payloads.hybrid_settings_body(False)))
+        except PaletteConflictError as exc:  # a pool appeared meanwhile: leave hybrid mode on
+            self.report(f"palette: hybrid mode stays on for cluster {cluster}: {exc.message}")
 
 
 def _model(cls: type[T], raw: Any, prop: str) -> tuple[T | None, list[CheckFailure]]:
@@ -307,8 +408,42 @@ def _model(cls: type[T], raw: Any, prop: str) -> tuple[T | None, list[CheckFailu
         ]
 
 
+# --- the hybrid pools' cluster profile -------------------------------------------------------------------
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
+
+
+def resolve_packs(api: PaletteApi, profile: PaletteProfileConfig) -> list[ResolvedPack]:
+    """Every layer's pack resolved in its registry (`packs.pick_registry` / `pick_version`); all layers'
+    problems are reported at once."""
+    registries = api.registries()
+    resolved: list[ResolvedPack] = []
+    problems: list[str] = []
+    for spec in layer_specs(profile):
+        try:
+            registry = pick_registry(registries, spec)
+            resolved.append(pick_version(api.pack_versions(spec.pack, registry), spec, registry))
+        except PackResolutionError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise PaletteError("cannot build the hybrid pools' cluster profile:\n  - " + "\n  - ".join(problems))
+    return resolved
+
+
 class ProfileProvider(PaletteProvider):
-    """The hybrid pools' cluster profile: published; a version change creates a new profile version."""
+    """The hybrid pools' cluster profile, one lineage of immutable versions grouped by name.
+
+    Create and every version bump resolve each layer's pack in its registry (at create *and* update, so a
+    registry change or a vanished version is caught), then, as the Terraform provider's immutable-profile
+    path does: adopt an existing name+version, or clone any existing version
+    (`POST /v1/clusterprofiles/{uid}/clone`) and update, re-label and publish the clone, or create the
+    first version. An old version is deleted only when no pool uses it: Palette answers 409
+    `ResourceInUse` while a site's pools still reference it, and such versions are kept (in
+    `retainedVersions`) and retried on every later `up` of the hub. Upgrade order: bump the version and
+    `up` the hub; `up` each site (its pools move to the new version); `up` the hub again.
+    """
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         _, failures = _model(PaletteProfileConfig, news.get("profile"), "profile")
@@ -320,37 +455,132 @@ class ProfileProvider(PaletteProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return self._diff(profile_changes(olds, news))
 
+    def _publish_version(self, api: PaletteApi, profile: PaletteProfileConfig) -> tuple[str, dict[str, str]]:
+        """The uid of `profile`'s name+version, published with our packs; and the packs' uids by layer."""
+        packs = resolve_packs(api, profile)
+        pack_uids = {p.layer: p.uid for p in packs}
+        versions = api.profile_versions(profile.name)
+        exact = versions.get(profile.version)
+        if exact:
+            if not ((api.get_profile(exact) or {}).get("status") or {}).get("isPublished"):
+                api.publish_profile(exact)
+            return exact, pack_uids
+        if versions:
+            source = versions[max(versions, key=_version_key)]
+            try:
+                uid = api.clone_profile(source, payloads.profile_clone_body(profile))
+            except PaletteConflictError:  # a retried clone that did happen
+                uid = api.find_profile_uid(profile.name, profile.version) or ""
+                if not uid:
+                    raise
+            api.update_profile(uid, payloads.profile_update_body(profile, uid, packs))
+            api.patch_profile_metadata(uid, payloads.profile_metadata_body(profile))
+        else:
+            uid, adopted = _adopt_or_create(
+                lambda: api.find_profile_uid(profile.name, profile.version),
+                lambda: api.create_profile(payloads.cluster_profile_body(profile, packs)),
+            )
+            if adopted and ((api.get_profile(uid) or {}).get("status") or {}).get("isPublished"):
+                return uid, pack_uids
+        api.publish_profile(uid)
+        return uid, pack_uids
+
+    def _delete_versions(self, api: PaletteApi, name: str, versions: dict[str, str]) -> dict[str, str]:
+        """Delete each version; return those Palette keeps because pools use them (409 ResourceInUse)."""
+        kept: dict[str, str] = {}
+        for version, uid in sorted(versions.items()):
+            try:
+                _ignore_missing(lambda uid=uid: api.delete_profile(uid))  # type: ignore[misc]
+            except PaletteConflictError as exc:
+                kept[version] = uid
+                self.report(
+                    f"palette: keeping hybrid profile {name!r} version {version} ({uid}): {exc.message}."
+                    " It is deleted by a later `pulumi up` of the hub once every site's pools use the new"
+                    " version (run `pulumi up` in each site stack, then in the hub)"
+                )
+        return kept
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         api = self.api(props)
         profile = PaletteProfileConfig.model_validate(props["profile"])
-        uid, adopted = _adopt_or_create(
-            lambda: api.find_profile_uid(profile.name, profile.version),
-            lambda: api.create_profile(payloads.cluster_profile_body(profile)),
-        )
-        if adopted and not ((api.get_profile(uid) or {}).get("status") or {}).get("isPublished"):
-            api.publish_profile(uid)
-        return CreateResult(uid, {**props, "profileUid": uid, "published": True})
+        uid, pack_uids = self._publish_version(api, profile)
+        outs = {**props, "profileUid": uid, "published": True, "retainedVersions": {}, "packUids": pack_uids}
+        return CreateResult(uid, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        api = self.api(news)
+        profile = PaletteProfileConfig.model_validate(news["profile"])
+        current = str(olds.get("profileUid") or id_)
+        retired = dict(olds.get("retainedVersions") or {})
+        pack_uids = dict(olds.get("packUids") or {})
+        if (olds.get("profile") or {}) != (news.get("profile") or {}):
+            uid, pack_uids = self._publish_version(api, profile)
+            if uid != current:
+                retired[str((olds.get("profile") or {}).get("version"))] = current
+            current = uid
+        retired = {v: u for v, u in retired.items() if u != current}
+        kept = self._delete_versions(api, profile.name, retired)
+        outs = {
+            **news,
+            "profileUid": current,
+            "published": True,
+            "retainedVersions": kept,
+            "packUids": pack_uids,
+        }
+        return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        live = self.api(props).get_profile(id_)
+        api = self.api(props)
+        current = str(props.get("profileUid") or id_)
+        live = api.get_profile(current)
         if live is None:
             return ReadResult("", {})
         outs = dict(props)
         profile = dict(outs.get("profile") or {})
         profile["name"] = (live.get("metadata") or {}).get("name", profile.get("name"))
         profile["version"] = (live.get("spec") or {}).get("version", profile.get("version"))
-        outs.update(profile=profile, published=bool((live.get("status") or {}).get("isPublished")))
+        existing = set(api.profile_versions(str(profile["name"])).values())
+        retained = {v: u for v, u in (props.get("retainedVersions") or {}).items() if u in existing}
+        outs.update(
+            profile=profile,
+            profileUid=current,
+            published=bool((live.get("status") or {}).get("isPublished")),
+            retainedVersions=retained,
+        )
         return ReadResult(id_, outs)
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult({**olds, **news, "profileUid": id_})
-
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _ignore_missing(lambda: self.api(props).delete_profile(id_))
+        api = self.api(props)
+        name = str((props.get("profile") or {}).get("name"))
+        versions = dict(props.get("retainedVersions") or {})
+        versions[str((props.get("profile") or {}).get("version"))] = str(props.get("profileUid") or id_)
+        blocked = []
+        for version, uid in sorted(versions.items()):
+            try:
+                _ignore_missing(lambda uid=uid: api.delete_profile(uid))  # type: ignore[misc]
+            except PaletteConflictError as exc:
+                blocked.append(f"version {version} ({uid}): {exc.message}")
+        if blocked:
+            raise PaletteError(
+                f"cannot delete hybrid profile {name!r}: Palette says it is still in use, so site pools"
+                " depend on it. Destroy the site stacks first (`pulumi destroy` in each), then the hub.\n  - "
+                + "\n  - ".join(blocked)
+            )
+
+
+# --- hybrid node pools -------------------------------------------------------------------------------------
 
 
 class NodePoolProvider(PaletteProvider):
-    """One hybrid node pool, addressed by name under the hub's AWS cloud config."""
+    """One hybrid node pool, addressed by name under the hub's AWS cloud config.
+
+    Create and update wait until the pool's cluster is Running (bounded; stopped at once by Error, Failed
+    or Deleted with Palette's message). Hosts leave a pool machines first, as the Terraform provider's
+    edge-native pools do (`resource_cluster_edge_native.go`: delete the removed hosts' machines, then PUT the
+    pool). A new profile version goes to the pool's cluster (`PATCH /v1/spectroclusters/{uid}/profiles`
+    with `replaceWithProfile`), and the update waits until Palette can apply it (`spcApply.canBeApplied`,
+    the Terraform provider's `waitForProfileDownload`).
+    """
 
     delete_before_replace = True  # pools are addressed by name: the old one must go first
 
@@ -377,48 +607,109 @@ class NodePoolProvider(PaletteProvider):
         if problems:
             raise PaletteError("cannot place edge hosts:\n  - " + "\n  - ".join(problems))
 
+    @staticmethod
+    def _refs(live: dict[str, Any] | None) -> tuple[str, str]:
+        """(pool cluster uid, pool cloud config uid) from a pool GET."""
+        hybrid = ((live or {}).get("cloudConfig") or {}).get("hybridCluster") or {}
+        return str(hybrid.get("uid") or ""), str(hybrid.get("cloudConfigUid") or "")
+
     def _outs(self, api: PaletteApi, props: dict[str, Any], uid: str) -> dict[str, Any]:
-        live = api.get_pool(str(props["cloudConfigUid"]), str(props["pool"]["name"])) or {}
-        cluster = ((live.get("cloudConfig") or {}).get("hybridCluster") or {}).get("uid", "")
-        return {**props, "poolUid": uid, "poolClusterUid": cluster}
+        live = api.get_pool(str(props["cloudConfigUid"]), str(props["pool"]["name"]))
+        cluster, config = self._refs(live)
+        return {**props, "poolUid": uid, "poolClusterUid": cluster, "poolCloudConfigUid": config}
+
+    def _wait_running(self, api: PaletteApi, props: dict[str, Any], cluster_uid: str) -> None:
+        name = str(props["pool"]["name"])
+
+        def observe() -> Observation:
+            state, message = _cluster_state(api.get_cluster(cluster_uid))
+            if state in TERMINAL_BAD_STATES:
+                return Observation(state, failure=message or "Palette reports no reason")
+            return Observation(state, done=state == "Running")
+
+        self.waiter(props, "waitTimeoutSeconds", POOL_TIMEOUT).until(
+            f"hybrid pool {name!r}",
+            observe,
+            hint="are its edge hosts online and able to reach Palette and the EKS endpoint?",
+        )
+
+    def _wait_applied(self, api: PaletteApi, props: dict[str, Any], cluster_uid: str) -> None:
+        name = str(props["pool"]["name"])
+
+        def observe() -> Observation:
+            cluster = api.get_cluster(cluster_uid)
+            state, message = _cluster_state(cluster)
+            if state in TERMINAL_BAD_STATES:
+                return Observation(state, failure=message or "Palette reports no reason")
+            apply = ((cluster or {}).get("status") or {}).get("spcApply") or {}
+            ready = not apply or bool(apply.get("canBeApplied"))
+            return Observation(
+                "profile ready to apply" if ready else "downloading the new profile", done=ready
+            )
+
+        self.waiter(props, "waitTimeoutSeconds", APPLY_TIMEOUT).until(
+            f"the profile swap of pool {name!r}", observe
+        )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         api = self.api(props)
         pool = NodePoolConfig.model_validate(props["pool"])
         config_uid = str(props["cloudConfigUid"])
         existing = api.get_pool(config_uid, pool.name)
+        if existing is None:
+            self._validate_hosts(api, pool, [])
+            try:
+                uid = api.create_pool(config_uid, payloads.pool_create_body(pool, str(props["profileUid"])))
+            except PaletteConflictError:
+                existing = api.get_pool(config_uid, pool.name)
+                if existing is None:
+                    raise
         if existing is not None:
-            return CreateResult(*self._adopt(api, props, pool, existing))
-        self._validate_hosts(api, pool, [])
-        try:
-            uid = api.create_pool(config_uid, payloads.pool_create_body(pool, str(props["profileUid"])))
-        except PaletteConflictError:
-            existing = api.get_pool(config_uid, pool.name)
-            if existing is None:
-                raise
-            return CreateResult(*self._adopt(api, props, pool, existing))
-        return CreateResult(uid or pool.name, self._outs(api, props, uid or pool.name))
+            uid = self._adopt(api, props, pool, existing)
+        outs = self._outs(api, props, uid or pool.name)
+        self._wait_running(api, props, outs["poolClusterUid"])
+        return CreateResult(outs["poolUid"], outs)
 
     def _adopt(
         self, api: PaletteApi, props: dict[str, Any], pool: NodePoolConfig, live: dict[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
-        cluster_uid = ((live.get("cloudConfig") or {}).get("hybridCluster") or {}).get("uid", "")
+    ) -> str:
+        cluster_uid, config = self._refs(live)
         uid = str((live.get("poolConfig") or {}).get("uid") or pool.name)
-        if normalise_pool(pool_from_live(live)) != normalise_pool(props["pool"]):
+        edge_config = api.get_edge_native_config(config) if config else None
+        if normalise_pool(pool_from_live(live, edge_config)) != normalise_pool(props["pool"]):
             self._validate_hosts(api, pool, [cluster_uid])
             api.update_pool(str(props["cloudConfigUid"]), pool.name, payloads.pool_update_body(pool))
-        return uid, self._outs(api, props, uid)
+        return uid
+
+    def _remove_machines(
+        self, api: PaletteApi, olds: dict[str, Any], news: dict[str, Any], config: str
+    ) -> None:
+        """Machines of hosts leaving the pool go first (then the pool's PUT drops the hosts)."""
+        old_pool, new_pool = olds.get("pool") or {}, news.get("pool") or {}
+        leaving = set(leaving_hosts(old_pool, new_pool))
+        if not leaving or not config:
+            return
+        hosts = [h for h in old_pool.get("edgeHosts") or [] if str(h.get("uid")) in leaving]
+        name = str(new_pool.get("name"))
+        for machine in machines_for_hosts(api.pool_machines(config, name), hosts):
+            _ignore_missing(lambda machine=machine: api.delete_machine(config, name, machine))  # type: ignore[misc]
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         api = self.api(news)
         pool = NodePoolConfig.model_validate(news["pool"])
-        cluster_uid = str(olds.get("poolClusterUid") or "")
+        config_uid = str(news["cloudConfigUid"])
+        cluster_uid, config = self._refs(api.get_pool(config_uid, pool.name))
+        cluster_uid = cluster_uid or str(olds.get("poolClusterUid") or "")
         self._validate_hosts(api, pool, [cluster_uid] if cluster_uid else [])
         if olds.get("profileUid") != news.get("profileUid") and cluster_uid:
-            api.replace_cluster_profile(
+            api.patch_cluster_profiles(
                 cluster_uid, payloads.replace_profile_body(str(news["profileUid"]), str(olds["profileUid"]))
             )
-        api.update_pool(str(news["cloudConfigUid"]), pool.name, payloads.pool_update_body(pool))
+            self._wait_applied(api, news, cluster_uid)
+        if normalise_pool(olds.get("pool") or {}) != normalise_pool(news.get("pool") or {}):
+            self._remove_machines(api, olds, news, config or str(olds.get("poolCloudConfigUid") or ""))
+            api.update_pool(config_uid, pool.name, payloads.pool_update_body(pool))
+            self._wait_running(api, news, cluster_uid)
         return UpdateResult(self._outs(api, news, id_))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -426,13 +717,30 @@ class NodePoolProvider(PaletteProvider):
         live = api.get_pool(str(props["cloudConfigUid"]), str((props.get("pool") or {}).get("name")))
         if live is None:
             return ReadResult("", {})
-        pool = normalise_pool(pool_from_live(live))
-        cluster = ((live.get("cloudConfig") or {}).get("hybridCluster") or {}).get("uid", "")
-        return ReadResult(id_, {**props, "pool": pool, "poolUid": id_, "poolClusterUid": cluster})
+        cluster, config = self._refs(live)
+        edge_config = api.get_edge_native_config(config) if config else None
+        pool = normalise_pool(pool_from_live(live, edge_config))
+        outs = {
+            **props,
+            "pool": pool,
+            "poolUid": id_,
+            "poolClusterUid": cluster,
+            "poolCloudConfigUid": config,
+        }
+        return ReadResult(id_, outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         api = self.api(props)
-        _ignore_missing(lambda: api.delete_pool(str(props["cloudConfigUid"]), str(props["pool"]["name"])))
+        config_uid, name = str(props["cloudConfigUid"]), str(props["pool"]["name"])
+        _ignore_missing(lambda: api.delete_pool(config_uid, name))
+
+        def observe() -> Observation:
+            gone = api.get_pool(config_uid, name) is None
+            return Observation("deleted" if gone else "Deleting", done=gone)
+
+        self.waiter(props, "waitTimeoutSeconds", POOL_TIMEOUT).until(
+            f"the deletion of hybrid pool {name!r}", observe
+        )
 
 
 # Module-level instances: what components hand to `pulumi.dynamic.Resource`.

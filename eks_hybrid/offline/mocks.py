@@ -111,6 +111,56 @@ def _rolesanywhere(kind: str) -> Computed:
     return computed
 
 
+def _pem(label: str, *parts: str, lines: int) -> str:
+    """A PEM-armoured block of deterministic bytes: the shape of a key or certificate, clearly offline
+    (its base64 decodes to a readable marker, never a usable key)."""
+    import base64
+
+    seed = stable_hex(*parts, length=64)
+    raw = (f"eks-hybrid offline plan {label} {seed} " * (lines * 48 // 40 + 1)).encode()[: lines * 48]
+    body = base64.b64encode(raw).decode()
+    rows = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN {label}-----\n{rows}\n-----END {label}-----\n"
+
+
+def _tls_private_key(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-tls `PrivateKey`'s computed outputs (all but the public key are secrets in the provider)."""
+    algorithm = str(inputs.get("algorithm") or "RSA")
+    private = _pem("PRIVATE KEY", "tls-key", resource_id, lines=50 if algorithm == "RSA" else 3)
+    public = _pem("PUBLIC KEY", "tls-pub", resource_id, lines=12 if algorithm == "RSA" else 2)
+    fingerprint = stable_hex("tls-fp", resource_id, length=64)
+    return {
+        "algorithm": algorithm,
+        "rsaBits": inputs.get("rsaBits", 2048) if algorithm == "RSA" else None,
+        "privateKeyPem": private,
+        "privateKeyPemPkcs8": private,
+        "privateKeyOpenssh": _pem("OPENSSH PRIVATE KEY", "tls-ssh", resource_id, lines=50),
+        "publicKeyPem": public,
+        "publicKeyOpenssh": f"ssh-rsa {stable_hex('tls-ssh-pub', resource_id, length=64)} offline",
+        "publicKeyFingerprintMd5": ":".join(fingerprint[i : i + 2] for i in range(0, 32, 2)),
+        "publicKeyFingerprintSha256": f"SHA256:{fingerprint}",
+    }
+
+
+_OFFLINE_EPOCH = "2026-01-01T00:00:00Z"
+
+
+def _tls_self_signed_cert(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-tls `SelfSignedCert`'s computed outputs; validity counts from a fixed offline epoch so two
+    plans agree."""
+    from datetime import datetime, timedelta
+
+    hours = int(inputs.get("validityPeriodHours") or 0)
+    start = datetime.fromisoformat(_OFFLINE_EPOCH.replace("Z", "+00:00"))
+    return {
+        "certPem": _pem("CERTIFICATE", "tls-cert", resource_id, lines=30),
+        "keyAlgorithm": "RSA",
+        "validityStartTime": _OFFLINE_EPOCH,
+        "validityEndTime": (start + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "readyForRenewal": False,
+    }
+
+
 def _tgw(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {
         "associationDefaultRouteTableId": f"tgw-rtb-{stable_hex('default-rtb', resource_id)}",
@@ -139,9 +189,20 @@ def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> di
             "importManifest": _IMPORT_MANIFEST.format(uid=uid),
         }
     if "profile" in inputs and "profileUid" not in inputs:
-        return {"profileUid": _palette_uid("profile", name), "published": True}
+        layers = {"os": "os", "k8s": "kubernetes", "cni": "cni"}
+        packs = {layer: _palette_uid("pack", name, key) for layer, key in layers.items()}
+        return {
+            "profileUid": _palette_uid("profile", name),
+            "published": True,
+            "retainedVersions": {},
+            "packUids": packs,
+        }
     if "pool" in inputs:
-        return {"poolUid": _palette_uid("pool", name), "poolClusterUid": _palette_uid("pool-cluster", name)}
+        return {
+            "poolUid": _palette_uid("pool", name),
+            "poolClusterUid": _palette_uid("pool-cluster", name),
+            "poolCloudConfigUid": _palette_uid("pool-config", name),
+        }
     return {}
 
 
@@ -153,6 +214,8 @@ COMPUTED: dict[str, Computed] = {
     "aws:ec2transitgateway/transitGateway:TransitGateway": _tgw,
     "aws:rolesanywhere/trustAnchor:TrustAnchor": _rolesanywhere("trust-anchor"),
     "aws:rolesanywhere/profile:Profile": _rolesanywhere("profile"),
+    "tls:index/privateKey:PrivateKey": _tls_private_key,
+    "tls:index/selfSignedCert:SelfSignedCert": _tls_self_signed_cert,
 }
 
 

@@ -22,9 +22,6 @@ from ..conftest import REPO, STACKS, copy_examples
 runner = CliRunner()
 KEY_PATH = "eks-hybrid:palette.apiKey"
 BOTH_WAYS = ("pulumi config set --secret --path 'eks-hybrid:palette.apiKey'", "export PALETTE_API_KEY")
-# The hub's IAM Roles Anywhere CA bundle is being replaced by a generated CA (issue 9); until then it is
-# the one `secure:` value left, and nothing else may be.
-PENDING_CA = ("example-hub", "eks-hybrid:credentials")
 
 
 def plan(*args: str, env: dict[str, str] | None = None):
@@ -46,7 +43,7 @@ def test_committed_stack_files_hold_no_ciphertext(path):
     assert not {"encryptionsalt", "secretsprovider", "encryptedkey"} & set(document)
     stack = path.name[len("Pulumi.") : -len(".yaml")]
     holding = [key for key, value in document["config"].items() if _secure_values(value)]
-    assert [key for key in holding if (stack, key) != PENDING_CA] == []
+    assert holding == []
 
 
 def test_the_env_variable_is_the_providers():

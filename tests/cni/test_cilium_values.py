@@ -110,7 +110,7 @@ def leaves(tree: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 def reference() -> dict[str, Any]:
     path: Path = REFERENCE / "aws-e2e-cilium-values.yaml"
     if not path.is_file():
-        pytest.fail(f"{path} is missing: clone the repository with ../shared beside it")
+        pytest.fail(f"{path} is missing: it is part of the repository (see reference/README.md)")
     return yaml.safe_load(path.read_text())
 
 

@@ -52,6 +52,17 @@ def test_hub_examples_hold_no_palette_key():
         assert "eks-hybrid:palette" not in read_stack_file(STACKS, name).secret_keys
 
 
+def test_hub_example_generates_its_roles_anywhere_ca():
+    # Palette needs the CA's private key, so the example generates the CA instead of holding ciphertext.
+    stack = read_stack_file(STACKS, "example-hub")
+    assert "eks-hybrid:credentials" not in stack.secret_keys
+    config = load("example-hub")
+    assert isinstance(config, HubConfig) and config.credentials.iam_roles_anywhere is not None
+    ira = config.credentials.iam_roles_anywhere
+    assert ira.generate_certificate_authority and ira.certificate_authority_pem is None
+    assert ira.acm_pca_arn is None
+
+
 @pytest.mark.parametrize("name", [n for n in EXAMPLES if read_stack_file(STACKS, n).role == "site"])
 def test_each_site_example_is_in_the_hub_inventory(name):
     site = load(name)

@@ -479,7 +479,7 @@ def test_iam_roles_anywhere_provider_needs_its_settings():
         credentials({"provider": "iamRolesAnywhere", "ssm": {}}),
         f"{CREDS}.iamRolesAnywhere",
         "provider is iamRolesAnywhere, so its settings are required",
-        "certificateAuthorityPem or acmPcaArn",
+        "certificateAuthorityPem, generateCertificateAuthority: true, or acmPcaArn",
     )
 
 
@@ -487,8 +487,8 @@ def test_iam_roles_anywhere_needs_a_trust_anchor_source():
     single(
         credentials({"provider": "iamRolesAnywhere", "iamRolesAnywhere": {"sessionDurationSeconds": 3600}}),
         f"{CREDS}.iamRolesAnywhere",
-        "exactly one source",
-        "(got neither)",
+        "exactly one CA source",
+        "(got none)",
     )
 
 
@@ -500,7 +500,10 @@ def test_iam_roles_anywhere_takes_only_one_trust_anchor_source():
         }
     )
     single(
-        doc, f"{CREDS}.iamRolesAnywhere", "exactly one source", "(got certificateAuthorityPem and acmPcaArn)"
+        doc,
+        f"{CREDS}.iamRolesAnywhere",
+        "exactly one CA source",
+        "(got certificateAuthorityPem and acmPcaArn)",
     )
 
 

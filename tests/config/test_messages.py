@@ -191,7 +191,14 @@ def hub_with_secrets(api_key: str, pem: str) -> dict:
     return with_value(
         doc,
         ("eks-hybrid:credentials",),
-        {"provider": "iamRolesAnywhere", "iamRolesAnywhere": {"certificateAuthorityPem": pem}},
+        {
+            "provider": "iamRolesAnywhere",
+            # With Palette the CA's key is required too; the placeholder stands for a `secure:` value.
+            "iamRolesAnywhere": {
+                "certificateAuthorityPem": pem,
+                "certificateAuthorityPrivateKey": "[secret]",
+            },
+        },
     )
 
 

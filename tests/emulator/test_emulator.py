@@ -1,106 +1,490 @@
-"""The emulator behaves like Palette: auth, project scope, strict validation, state machines, hooks."""
+"""The emulator behaves like Palette: one API key, known projects, strict requests *and* responses against
+the spec, Palette error bodies for every error, refusals where Palette refuses, faults from start-up."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from palette_emulator import EmulatorState, LiveServer, SyncASGITransport
+from palette_emulator import EmulatorState, LiveServer, SyncASGITransport, create_app
+from palette_emulator import app as app_module
 from palette_emulator.__main__ import main as cli_main
+from palette_emulator.faults import parse_fault, parse_rate_limit
+from palette_emulator.spec import OPERATIONS, operation, validate
 from tests.palette.conftest import API_KEY, OTHER_PROJECT, PROJECT
 
 HEADERS = {"ApiKey": API_KEY, "ProjectUid": PROJECT}
+IMPORT = {"metadata": {"name": "c"}}
+CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
 
 
 @pytest.fixture
 def http(app: Starlette) -> httpx.Client:
-    return httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test")
+    return httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test", headers=HEADERS)
 
 
-def test_missing_key_is_401(http: httpx.Client) -> None:
-    response = http.get("/v1/spectroclusters/x")
-    assert response.status_code == 401 and set(response.json()) >= {"code", "message", "ref"}
+def is_palette_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is `status` with a `v1Error` body (`{code, message, ref}`), never plain text."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert validate("v1Error", body) == [] and body["message"] and body["ref"].startswith("ref-")
+    if code is not None:
+        assert body["code"] == code
+    return dict(body)
 
 
-def test_invalid_body_is_400_with_palette_error(http: httpx.Client) -> None:
-    response = http.post(
-        "/v1/spectroclusters/aws/import", json={"metadata": {"name": "a", "x": 1}}, headers=HEADERS
+def hybrid_cluster(http: httpx.Client, state: EmulatorState) -> tuple[str, str]:
+    """An imported cluster with hybrid mode on and an SSM hybrid config: (cluster uid, cloud config uid)."""
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    config = state.clusters[uid].config_uid
+    assert http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={"enable": True}).status_code == 204
+    body = {
+        "hybridConfig": {
+            "awsVpcCidr": "10.100.0.0/16",
+            "remoteNodeCidrs": ["10.200.0.0/16"],
+            "remotePodCidrs": ["192.168.0.0/16"],
+            "systemsManager": {"activationId": "a", "activationCode": "c"},
+        }
+    }
+    assert http.put(f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig", json=body).status_code == 204
+    return uid, config
+
+
+def published_profile(http: httpx.Client, state: EmulatorState, version: str = "1.0.0") -> str:
+    registry = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
+    body = {
+        "metadata": {"name": "hybrid"},
+        "spec": {
+            "version": version,
+            "template": {
+                "type": "cluster",
+                "cloudType": "edge-native",
+                "packs": [{"name": "cni-custom", "tag": "0.1.0", "registryUid": registry, "layer": "cni"}],
+            },
+        },
+    }
+    response = http.post("/v1/clusterprofiles", json=body, params={"publish": "true"})
+    assert response.status_code == 201, response.text
+    return str(response.json()["uid"])
+
+
+def pool_body(profile: str, hosts: list[str], name: str = "p1") -> dict[str, Any]:
+    return {
+        "poolConfig": {"name": name, "labels": ["worker"], "size": len(hosts)},
+        "cloudConfig": {
+            "clusterConfig": {"ntpServers": ["pool.ntp.org"]},
+            "machineCloudConfig": {"archType": "amd64", "edgeHosts": [{"hostUid": h} for h in hosts]},
+            "profiles": [{"uid": profile}],
+        },
+    }
+
+
+# --- the API key and the project ----------------------------------------------------------------------------
+
+
+def test_only_the_configured_key_passes(app: Starlette) -> None:
+    http = httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test")
+    is_palette_error(http.get("/v1/edgehosts/x", headers={"ProjectUid": PROJECT}), 401, "Unauthorized")
+    is_palette_error(http.get("/v1/edgehosts/x", headers={"ApiKey": "other", "ProjectUid": PROJECT}), 401)
+    is_palette_error(http.get("/v1/edgehosts/x", headers=HEADERS), 404, "ResourceNotFound")
+
+
+def test_a_bad_key_can_be_answered_as_palette_sometimes_does(app: Starlette, state: EmulatorState) -> None:
+    state.bad_key_status = 404  # palette-sdk-go#209: a ResourceNotFound that quotes the key
+    http = httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test")
+    body = is_palette_error(http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": "k-123"}), 404)
+    assert "k-123" in body["message"]
+
+
+def test_a_known_project_is_required(http: httpx.Client) -> None:
+    is_palette_error(http.get("/v1/edgehosts/x", headers={"ProjectUid": OTHER_PROJECT}), 403, "Forbidden")
+    no_project = httpx.Client(
+        transport=http._transport, base_url="http://palette.test", headers={"ApiKey": API_KEY}
     )
-    assert response.status_code == 400 and response.json()["code"] == "InvalidRequest"
+    body = is_palette_error(no_project.get("/v1/edgehosts/x"), 403)
+    assert "ProjectUid" in body["message"]
+    # Tenant-scoped operations need no project: the key check lists the projects the key sees.
+    projects = no_project.get("/v1/dashboard/projects/metadata").json()
+    assert projects == {"items": [{"metadata": {"name": "Default", "uid": PROJECT}}]}
 
 
-def test_project_scoping(http: httpx.Client) -> None:
-    uid = http.post(
-        "/v1/spectroclusters/aws/import", json={"metadata": {"name": "c"}}, headers=HEADERS
-    ).json()["uid"]
-    other = http.get(f"/v1/spectroclusters/{uid}", headers={**HEADERS, "ProjectUid": OTHER_PROJECT})
-    assert other.status_code == 404 and other.json()["code"] == "ResourceNotFound"
+def test_objects_are_scoped_to_their_project(http: httpx.Client) -> None:
+    other = "0123456789abcdef01234567"
+    app = create_app(api_key=API_KEY, projects={PROJECT: "Default", other: "Lab"})
+    client = httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test", headers=HEADERS)
+    uid = client.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    is_palette_error(
+        client.get(f"/v1/spectroclusters/{uid}", headers={"ProjectUid": other}), 404, "ResourceNotFound"
+    )
+    assert app.state.emulator.contract_violations == []
+
+
+# --- requests the spec or Palette refuses -------------------------------------------------------------------
+
+
+def test_an_invented_field_is_a_400(http: httpx.Client) -> None:
+    body = is_palette_error(
+        http.post("/v1/spectroclusters/aws/import", json={"metadata": {"name": "a", "x": 1}}), 400
+    )
+    assert body["code"] == "InvalidRequest" and "'x' was unexpected" in body["message"]
+
+
+@pytest.mark.parametrize("body", [None, {}, {"metadata": {}}, {"metadata": {"name": ""}}])
+def test_an_import_without_a_name_is_refused(http: httpx.Client, body: Any) -> None:
+    response = http.post("/v1/spectroclusters/aws/import", content=b"" if body is None else None, json=body)
+    is_palette_error(response, 400, "InvalidRequest")
+
+
+def test_an_empty_patch_body_is_a_palette_400_not_a_plain_500(http: httpx.Client) -> None:
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    body = is_palette_error(http.patch(f"/v1/spectroclusters/{uid}/hybridSettings"), 400)
+    assert "v1ClusterHybridSettingsEntity" in body["message"]
+    is_palette_error(http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={}), 400)
+    is_palette_error(http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", content=b"{not json"), 400)
+
+
+def test_hybrid_mode_cannot_go_off_while_pools_exist(http: httpx.Client, state: EmulatorState) -> None:
+    uid, config = hybrid_cluster(http, state)
+    state.register_edge_host("edge-1", project=PROJECT)
+    assert (
+        http.post(
+            f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools",
+            json=pool_body(published_profile(http, state), ["edge-1"]),
+        ).status_code
+        == 201
+    )
+    is_palette_error(
+        http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={"enable": False}), 409, "ResourceInUse"
+    )
+    assert state.clusters[uid].hybrid_enabled
+
+
+def test_a_profile_name_and_version_are_unique(http: httpx.Client, state: EmulatorState) -> None:
+    uid = published_profile(http, state)
+    registry = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
+    again = {
+        "metadata": {"name": "hybrid"},
+        "spec": {
+            "version": "1.0.0",
+            "template": {
+                "cloudType": "edge-native",
+                "packs": [{"name": "cni-custom", "tag": "0.1.0", "registryUid": registry}],
+            },
+        },
+    }
+    is_palette_error(http.post("/v1/clusterprofiles", json=again), 409, "DuplicateResource")
+    is_palette_error(
+        http.post(
+            f"/v1/clusterprofiles/{uid}/clone", json={"metadata": {"name": "hybrid", "version": "1.0.0"}}
+        ),
+        409,
+    )
+    clone = http.post(
+        f"/v1/clusterprofiles/{uid}/clone", json={"metadata": {"name": "hybrid", "version": "1.1.0"}}
+    )
+    assert clone.status_code == 201 and state.profiles[clone.json()["uid"]].published is None
+
+
+def test_a_pack_must_exist_in_its_registry(http: httpx.Client, state: EmulatorState) -> None:
+    registry = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
+    packs = [{"name": "edge-nodeadm", "tag": "1.27.0", "registryUid": registry}]
+    body = {
+        "metadata": {"name": "x"},
+        "spec": {"version": "1.0.0", "template": {"cloudType": "edge-native", "packs": packs}},
+    }
+    assert (
+        "version '1.27.0' not found"
+        in is_palette_error(http.post("/v1/clusterprofiles", json=body), 400, "PackNotFound")["message"]
+    )
+    packs[0] = {"name": "edge-nodeadm", "tag": "1.31.0", "registryUid": "f" * 24}
+    is_palette_error(http.post("/v1/clusterprofiles", json=body), 400, "PackRegistryNotFound")
+
+
+def test_a_profile_in_use_cannot_be_deleted(http: httpx.Client, state: EmulatorState) -> None:
+    _, config = hybrid_cluster(http, state)
+    state.register_edge_host("edge-1", project=PROJECT)
+    profile = published_profile(http, state)
+    http.post(f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools", json=pool_body(profile, ["edge-1"]))
+    body = is_palette_error(http.delete(f"/v1/clusterprofiles/{profile}"), 409, "ResourceInUse")
+    assert "p1" in body["message"]
+    in_use = http.get(f"/v1/clusterprofiles/{profile}").json()["status"]["inUseClusters"]
+    assert [c["name"] for c in in_use] == ["p1"]
+
+
+def test_iam_roles_anywhere_needs_the_root_ca_and_its_key(http: httpx.Client, state: EmulatorState) -> None:
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    config = state.clusters[uid].config_uid
+    http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={"enable": True})
+    ira = {"profileArn": "p", "roleArn": "r", "trustAnchorArn": "t", "rootCaCertificate": CA}
+    body = {
+        "hybridConfig": {
+            "awsVpcCidr": "10.100.0.0/16",
+            "remoteNodeCidrs": ["10.200.0.0/16"],
+            "remotePodCidrs": ["192.168.0.0/16"],
+            "iamRolesAnywhere": ira,
+        }
+    }
+    path = f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig"
+    assert (
+        "rootCaPrivateKey"
+        in is_palette_error(http.put(path, json=body), 400, "InvalidHybridConfig")["message"]
+    )
+    ira["rootCaPrivateKey"] = KEY
+    assert http.put(path, json=body).status_code == 204
+    echoed = http.get(f"/v1/cloudconfigs/aws/{config}").json()["spec"]["clusterConfig"]["hybridConfig"]
+    assert (
+        echoed["iamRolesAnywhere"]["rootCaCertificate"] == CA
+        and "rootCaPrivateKey" not in echoed["iamRolesAnywhere"]
+    )
+
+
+def test_pools_need_hybrid_mode_and_a_matching_size(http: httpx.Client, state: EmulatorState) -> None:
+    uid = http.post("/v1/spectroclusters/aws/import", json={"metadata": {"name": "plain"}}).json()["uid"]
+    plain = state.clusters[uid].config_uid
+    state.register_edge_host("edge-1", project=PROJECT)
+    profile = published_profile(http, state)
+    body = pool_body(profile, ["edge-1"])
+    path = "/v1/cloudconfigs/aws/{}/edge-native/machinePools"
+    is_palette_error(http.post(path.format(plain), json=body), 400, "HybridNotConfigured")
+    _, config = hybrid_cluster(http, state)
+    body["poolConfig"]["size"] = 2
+    assert (
+        "size is 2 but 1 edge hosts"
+        in is_palette_error(http.post(path.format(config), json=body), 400)["message"]
+    )
+
+
+# --- responses are exactly the spec's ----------------------------------------------------------------------
+
+
+def test_the_pool_get_answers_the_specs_shape_only(http: httpx.Client, state: EmulatorState) -> None:
+    _, config = hybrid_cluster(http, state)
+    state.register_edge_host("edge-1", project=PROJECT)
+    http.post(
+        f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools",
+        json=pool_body(published_profile(http, state), ["edge-1"]),
+    )
+    pool = http.get(f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools/p1").json()
+    # v1HybridEdgeNativeMachinePoolConfig has poolConfig and cloudConfig only: no clusterConfig (NTP servers).
+    assert (
+        set(pool) == {"poolConfig", "cloudConfig"}
+        and validate("v1HybridEdgeNativeMachinePoolConfig", pool) == []
+    )
+    child = pool["cloudConfig"]["hybridCluster"]["cloudConfigUid"]
+    edge = http.get(f"/v1/cloudconfigs/edge-native/{child}").json()
+    assert edge["spec"]["clusterConfig"] == {"ntpServers": ["pool.ntp.org"]}
+
+
+def test_an_answer_outside_the_spec_is_a_recorded_500(
+    app: Starlette, http: httpx.Client, state: EmulatorState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        state, "edge_host", lambda uid, project: {"metadata": {"uid": uid}, "clusterConfig": {}}
+    )
+    body = is_palette_error(http.get("/v1/edgehosts/x"), 500, "EmulatorContractViolation")
+    assert "clusterConfig" in body["message"]
+    assert state.contract_violations and "v1EdgeHostDevice" in state.contract_violations[0]
+    state.contract_violations.clear()  # this test provoked it on purpose
+
+
+def test_an_emulator_bug_is_still_a_palette_error_body(
+    http: httpx.Client, state: EmulatorState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(uid: str, project: str) -> dict[str, Any]:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(state, "edge_host", broken)
+    is_palette_error(http.get("/v1/edgehosts/x"), 500, "InternalError")
+    state.contract_violations.clear()
+
+
+def test_unknown_routes_and_methods_are_palette_errors(http: httpx.Client) -> None:
+    is_palette_error(http.get("/v1/nope"), 404, "ResourceNotFound")
+    is_palette_error(http.post("/v1/edgehosts/x"), 405, "MethodNotAllowed")
+
+
+def test_every_operation_of_the_subset_is_served_with_the_specs_definitions() -> None:
+    assert set(app_module.HANDLERS) == set(OPERATIONS)
+    for method, path in OPERATIONS:
+        op = operation(method, path)
+        assert op.operation_id and 200 <= op.status < 300
+
+
+# --- state machines and searches ----------------------------------------------------------------------------
 
 
 def test_import_state_machine(http: httpx.Client) -> None:
-    uid = http.post(
-        "/v1/spectroclusters/aws/import", json={"metadata": {"name": "c"}}, headers=HEADERS
-    ).json()["uid"]
-    states = [
-        http.get(f"/v1/spectroclusters/{uid}", headers=HEADERS).json()["status"]["state"] for _ in range(3)
-    ]
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    states = [http.get(f"/v1/spectroclusters/{uid}").json()["status"]["state"] for _ in range(3)]
     assert states == ["Pending", "Running", "Running"]
-    overview = http.get(f"/v1/dashboard/spectroclusters/{uid}/overview", headers=HEADERS).json()
+    overview = http.get(f"/v1/dashboard/spectroclusters/{uid}/overview").json()
     assert overview["status"]["health"]["state"] == "Healthy"
-    manifest = http.get(f"/v1/spectroclusters/{uid}/import/manifest", headers=HEADERS)
+    manifest = http.get(f"/v1/spectroclusters/{uid}/import/manifest")
     assert "kind: Namespace" in manifest.text
+
+
+def test_cluster_search_and_soft_deleted_clusters(http: httpx.Client, state: EmulatorState) -> None:
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    assert http.delete(f"/v1/spectroclusters/{uid}").status_code == 204
+    assert http.get(f"/v1/spectroclusters/{uid}").json()["status"]["state"] == "Deleting"
+    is_palette_error(http.get(f"/v1/spectroclusters/{uid}"), 404)
+
+    def search(*filters: dict[str, Any]) -> list[str]:
+        body = {
+            "filter": {
+                "conjunction": "and",
+                "filterGroups": [{"conjunction": "and", "filters": list(filters)}],
+            }
+        }
+        return [
+            i["metadata"]["uid"]
+            for i in http.post("/v1/dashboard/spectroclusters/search", json=body).json()["items"]
+        ]
+
+    name = {
+        "property": "clusterName",
+        "type": "string",
+        "condition": {"string": {"operator": "eq", "match": {"values": ["c"]}}},
+    }
+    live = {"property": "isDeleted", "type": "bool", "condition": {"bool": {"value": False}}}
+    assert search(name) == [uid] and search(name, live) == []
+    bad = {
+        "property": "colour",
+        "type": "string",
+        "condition": {"string": {"operator": "eq", "match": {"values": ["x"]}}},
+    }
+    is_palette_error(
+        http.post(
+            "/v1/dashboard/spectroclusters/search", json={"filter": {"filterGroups": [{"filters": [bad]}]}}
+        ),
+        400,
+    )
+
+
+def test_registries_and_packs_in_the_specs_shapes(http: httpx.Client) -> None:
+    registries = http.get("/v1/registries/metadata").json()["items"]
+    public = next(r for r in registries if r["name"] == "Public Repo")
+    pack = http.get(f"/v1/packs/edge-nodeadm/registries/{public['uid']}").json()
+    assert [t["version"] for t in pack["tags"]] == ["1.29.0", "1.30.0", "1.31.0"]
+    assert {v["packUid"] for v in pack["packValues"]} == {t["packUid"] for t in pack["tags"]}
+    is_palette_error(http.get(f"/v1/packs/nope/registries/{public['uid']}"), 404, "ResourceNotFound")
 
 
 def test_hooks_register_hosts_and_show_state(http: httpx.Client, state: EmulatorState) -> None:
     hosts = [{"uid": "edge-1", "archType": "arm64"}, {"uid": "edge-2", "state": "unpaired"}]
-    assert http.post("/__emulator/edgehosts", json=hosts, headers={"ProjectUid": PROJECT}).status_code == 201
-    assert http.get("/v1/edgehosts/edge-1", headers=HEADERS).json()["spec"]["device"]["archType"] == "arm64"
+    assert http.post("/__emulator/edgehosts", json=hosts).status_code == 201
+    assert http.get("/v1/edgehosts/edge-1").json()["spec"]["device"]["archType"] == "arm64"
     snapshot = http.get("/__emulator/state").json()
     assert set(snapshot["edgeHosts"]) == {"edge-1", "edge-2"}
     faults = http.post("/__emulator/faults", json={"rules": [{"kind": "status", "status": 504}]}).json()
     assert faults["rules"][0]["status"] == 504
-    assert http.get("/v1/edgehosts/edge-1", headers=HEADERS).status_code == 504
+    is_palette_error(http.get("/v1/edgehosts/edge-1"), 504, "GatewayTimeout")
     assert http.delete("/__emulator/faults").json()["rules"] == []
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    assert (
+        http.post(f"/__emulator/clusters/{uid}/state", json={"state": "Error", "message": "m"}).status_code
+        == 204
+    )
+    assert http.get(f"/v1/spectroclusters/{uid}").json()["status"]["conditions"][0]["message"] == "m"
 
 
 def test_search_filters_and_pages(http: httpx.Client, state: EmulatorState) -> None:
     for i in range(3):
         state.register_edge_host(f"edge-{i}", project=PROJECT, labels={"site": "dallas" if i else "x"})
+    condition = {"string": {"operator": "eq", "match": {"values": ["site:dallas"]}}}
     body = {
         "filter": {
             "conjunction": "and",
             "filterGroups": [
                 {
                     "conjunction": "and",
-                    "filters": [
-                        {
-                            "property": "tags",
-                            "type": "string",
-                            "condition": {"string": {"operator": "eq", "match": {"values": ["site:dallas"]}}},
-                        }
-                    ],
+                    "filters": [{"property": "tags", "type": "string", "condition": condition}],
                 }
             ],
         }
     }
-    page = http.post("/v1/dashboard/edgehosts/search?limit=1", json=body, headers=HEADERS).json()
+    page = http.post("/v1/dashboard/edgehosts/search?limit=1", json=body).json()
     assert len(page["items"]) == 1 and page["listmeta"]["count"] == 2 and page["listmeta"]["continue"]
     rest = http.post(
-        f"/v1/dashboard/edgehosts/search?limit=1&continue={page['listmeta']['continue']}",
-        json=body,
-        headers=HEADERS,
+        f"/v1/dashboard/edgehosts/search?limit=1&continue={page['listmeta']['continue']}", json=body
     ).json()
     assert rest["items"][0]["metadata"]["uid"] == "edge-2" and rest["listmeta"]["continue"] == ""
 
 
+# --- the server and its command line ------------------------------------------------------------------------
+
+
 def test_live_server_serves_and_stops(app: Starlette) -> None:
     with LiveServer(app) as server:
-        assert httpx.get(f"{server.url}/v1/edgehosts/x").status_code == 401
+        is_palette_error(httpx.get(f"{server.url}/v1/edgehosts/x"), 401)
 
 
-def test_cli_parses_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, object] = {}
+def run_cli(monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[Starlette, dict[str, Any]]:
+    seen: dict[str, Any] = {}
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw, app=app))
-    cli_main(["--port", "9999", "--host", "127.0.0.1"])
+    cli_main(list(argv))
+    return seen["app"], seen
+
+
+def test_cli_takes_the_key_projects_and_start_up_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    lab = "0123456789abcdef01234567"
+    app, seen = run_cli(
+        monkeypatch,
+        "--port", "9999",
+        "--api-key", "only-this-key",
+        "--project", f"Lab={lab}",
+        "--fault", "kind=status,path=/v1/edgehosts,status=503,times=1",
+        "--rate-limit", "/v1/dashboard=1:0",
+    )  # fmt: skip
     assert seen["port"] == 9999 and seen["host"] == "127.0.0.1"
+    http = httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test")
+    key = {"ApiKey": "only-this-key", "ProjectUid": lab}
+    is_palette_error(
+        http.get("/v1/edgehosts/x", headers=key), 503, "ServiceUnavailable"
+    )  # the start-up fault
+    is_palette_error(http.get("/v1/edgehosts/x", headers=key), 404)  # it fired once
+    is_palette_error(http.get("/v1/edgehosts/x", headers={**key, "ApiKey": API_KEY}), 401)
+    assert http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": "only-this-key"}).status_code == 200
+    is_palette_error(http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": "only-this-key"}), 429)
+
+
+def test_cli_without_a_key_makes_one_up_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("PALETTE_API_KEY", raising=False)
+    app, _ = run_cli(monkeypatch)
+    printed = capsys.readouterr().err
+    [key] = app.state.emulator.api_keys
+    assert key in printed and len(key) == 32
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--fault", "kind=explode"],
+        ["--fault", "colour=red"],
+        ["--rate-limit", "edgehosts=1"],
+        ["--project", "Lab=xyz"],
+    ],
+)
+def test_cli_refuses_malformed_options(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        run_cli(monkeypatch, *argv)
+    assert info.value.code == 2
+
+
+def test_fault_and_rate_limit_specs() -> None:
+    rule = parse_fault("kind=drop,path=/v1/cloudconfigs,method=post,afterHandling=true,times=2")
+    assert (rule.kind, rule.path, rule.method, rule.after_handling, rule.times) == (
+        "drop",
+        "/v1/cloudconfigs",
+        "POST",
+        True,
+        2,
+    )
+    assert parse_rate_limit("/v1/edgehosts=5:10") == ("/v1/edgehosts", 5.0, 10.0)

@@ -48,7 +48,7 @@ def _strict(schema: Any) -> Any:
 def validator() -> jsonschema.Draft7Validator:
     path = REFERENCE / "nodeadm-nodeconfig-crd.yaml"
     if not path.is_file():
-        pytest.fail(f"{path} is missing: clone the repository with ../shared beside it")
+        pytest.fail(f"{path} is missing: it is part of the repository (see reference/README.md)")
     crd = yaml.safe_load(path.read_text())
     [version] = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
     schema = _strict(version["schema"]["openAPIV3Schema"])

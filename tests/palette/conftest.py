@@ -23,8 +23,13 @@ FAST_RETRY = RetryPolicy(initial=0.0, maximum=0.01, max_attempts=6, jitter=lambd
 
 
 @pytest.fixture
-def app() -> Starlette:
-    return create_app(import_polls=2, pool_polls=1)
+def app() -> Iterator[Starlette]:
+    """A fresh emulator accepting only API_KEY. Every answer it gives is checked against the spec's response
+    definition for its operation; a test fails if any broke the contract."""
+    emulator = create_app(api_key=API_KEY, import_polls=2, pool_polls=1)
+    yield emulator
+    violations = emulator.state.emulator.contract_violations
+    assert violations == [], "the emulator answered outside the Palette spec:\n" + "\n".join(violations)
 
 
 @pytest.fixture
@@ -61,7 +66,13 @@ ProviderFactory = Callable[[type[PaletteProvider]], PaletteProvider]
 
 
 @pytest.fixture
-def provider(live: LiveServer) -> ProviderFactory:
+def reports() -> list[str]:
+    """What providers built by `provider` told the user (their `pulumi.log.info` lines)."""
+    return []
+
+
+@pytest.fixture
+def provider(live: LiveServer, reports: list[str]) -> ProviderFactory:
     """A provider configured as the engine would: `eks-hybrid:palette` JSON with the key in it."""
 
     def build(cls: type[PaletteProvider]) -> PaletteProvider:
@@ -72,6 +83,7 @@ def provider(live: LiveServer) -> ProviderFactory:
         instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
         instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
         instance.poll_sleep = lambda _s: None
+        instance.report = reports.append
         return instance
 
     return build

@@ -1,15 +1,21 @@
-"""PaletteClient: retries, Retry-After, deadline, paging, error mapping, and the key never leaking."""
+"""PaletteClient: retries, Retry-After, deadline, paging, error mapping, the key never leaking, and auth or
+scope failures told apart from absence."""
 
 from __future__ import annotations
 
 import logging
+import traceback
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
 from components.errors import (
+    PaletteAuthError,
+    PaletteForbiddenError,
     PaletteNotFoundError,
     PaletteRateLimitedError,
+    PaletteScopeError,
     PaletteStatusError,
     PaletteTransportError,
     PaletteValidationError,
@@ -18,11 +24,24 @@ from components.palette import PaletteApi, PaletteClient, RetryPolicy, resolve_c
 from components.palette._credentials import PaletteCredentialsError
 from palette_emulator import EmulatorState, FaultRule, Faults, LiveServer, SyncASGITransport
 
-from .conftest import API_KEY, PROJECT, make_client, register_hosts
+from .conftest import API_KEY, OTHER_PROJECT, PROJECT, make_client, register_hosts
+
+PROJECTS = {"items": [{"metadata": {"name": "Default", "uid": PROJECT}}]}
 
 
 def _faults(app: object) -> Faults:
     return app.state.faults  # type: ignore[attr-defined, no-any-return]
+
+
+def palette(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.MockTransport:
+    """A mock Palette that answers the key check itself and hands every other request to `handler`."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/dashboard/projects/metadata":
+            return httpx.Response(200, json=PROJECTS)
+        return handler(request)
+
+    return httpx.MockTransport(answer)
 
 
 def test_sends_api_key_and_project_headers() -> None:
@@ -30,11 +49,16 @@ def test_sends_api_key_and_project_headers() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"ok": True})
+        return httpx.Response(200, json=PROJECTS if "projects" in request.url.path else {"ok": True})
 
     with make_client("http://x", httpx.MockTransport(handler)) as client:
         assert client.get("/v1/thing") == {"ok": True}
-    assert seen[0].headers["ApiKey"] == API_KEY and seen[0].headers["ProjectUid"] == PROJECT
+        assert client.get("/v1/thing") == {"ok": True}
+    check, first, second = seen
+    # The key check is tenant scoped (no ProjectUid), as the SDK's `Validate`; it runs once per client.
+    assert check.url.path == "/v1/dashboard/projects/metadata" and "ProjectUid" not in check.headers
+    assert first.headers["ApiKey"] == API_KEY and first.headers["ProjectUid"] == PROJECT
+    assert second.url.path == "/v1/thing"
 
 
 def test_retries_5xx_then_succeeds(app: object, asgi_client: PaletteClient, state: EmulatorState) -> None:
@@ -52,10 +76,9 @@ def test_plain_500_is_not_retried(app: object, asgi_client: PaletteClient) -> No
 
 
 def test_honours_retry_after(app: object) -> None:
-
     waits: list[float] = []
     _faults(app).add(FaultRule("status", path="/v1/edgehosts/", status=429, times=2, retry_after="7"))
-    transport = SyncASGITransport(app)
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
     retry = RetryPolicy(initial=0.0, maximum=60, max_attempts=5)
     client = make_client("http://palette.test", transport, retry=retry, sleep=waits.append)
     with client, pytest.raises(PaletteNotFoundError):
@@ -72,15 +95,31 @@ def test_rate_limit_bucket_exhausts_retries(app: object, asgi_client: PaletteCli
     assert info.value.code == "TooManyRequests" and "injected" in info.value.message
 
 
+def test_a_retry_that_gives_up_says_how_many_attempts_over_how_long(app: object) -> None:
+    now = [0.0]
+    _faults(app).add(FaultRule("status", path="/v1/edgehosts", status=503, times=100))
+    retry = RetryPolicy(initial=2.0, maximum=2.0, max_attempts=4, jitter=lambda c: c)
+    client = make_client(
+        "http://palette.test",
+        SyncASGITransport(app),  # type: ignore[arg-type]
+        retry=retry,
+        sleep=lambda s: now.__setitem__(0, now[0] + s),
+        clock=lambda: now[0],
+    )
+    with client, pytest.raises(PaletteStatusError) as info:
+        client.get("/v1/edgehosts/a")
+    assert "gave up after 4 attempts over 6.0s" in str(info.value)
+
+
 def test_deadline_bounds_the_retries(app: object) -> None:
     now = [0.0]
 
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    _faults(app).add(FaultRule("status", path="/v1/", status=503, times=100))
+    _faults(app).add(FaultRule("status", path="/v1/edgehosts", status=503, times=100))
     retry = RetryPolicy(initial=4.0, maximum=4.0, max_attempts=100, jitter=lambda c: c)
-    transport = SyncASGITransport(app)
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
     with (
         make_client(
             "http://palette.test",
@@ -90,10 +129,11 @@ def test_deadline_bounds_the_retries(app: object) -> None:
             clock=lambda: now[0],
             deadline_seconds=10,
         ) as client,
-        pytest.raises(PaletteStatusError),
+        pytest.raises(PaletteStatusError) as info,
     ):
         client.get("/v1/edgehosts/a")
     assert now[0] <= 10 and len(_faults(app).fired) == 3
+    assert "gave up after 3 attempts" in str(info.value)
 
 
 def test_error_mapping(asgi_client: PaletteClient) -> None:
@@ -109,10 +149,11 @@ def test_transport_errors_are_mapped() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    client = make_client("http://x", httpx.MockTransport(handler))
+    client = make_client("http://x", palette(handler))
     with client, pytest.raises(PaletteTransportError) as info:
         client.get("/v1/a")
     assert isinstance(info.value.__cause__, httpx.ConnectError) and info.value.path == "/v1/a"
+    assert "ApiKey" not in info.value.__cause__.request.headers
 
 
 def test_dropped_connection_is_retried(app: object, live: LiveServer, state: EmulatorState) -> None:
@@ -131,20 +172,128 @@ def test_paging_follows_continue(asgi_client: PaletteClient, state: EmulatorStat
     assert len(hosts) == 117 and len({h["metadata"]["uid"] for h in hosts}) == 117
 
 
+# --- the key never leaks ------------------------------------------------------------------------------------
+
+
+def chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """`exc` and everything reachable from it through __cause__ and __context__."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [current.__cause__, current.__context__]
+
+
+def texts_of(exc: BaseException) -> list[str]:
+    """Every text a user, a log or a debugger would see of `exc`: str, repr, the formatted traceback, and
+    any httpx request (with its headers) reachable from it."""
+    out = ["".join(traceback.format_exception(exc))]
+    for item in chain(exc):
+        out += [str(item), repr(item), repr(getattr(item, "args", ""))]
+        request = getattr(item, "_request", None)
+        if request is not None:
+            out += [repr(request.headers), str(dict(request.headers))]
+    return out
+
+
 def test_the_key_never_leaks(app: object, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    _faults(app).add(FaultRule("status", path="/v1/", status=503, times=10))
-    transport = SyncASGITransport(app)
+    _faults(app).add(FaultRule("status", path="/v1/spectroclusters", status=503, times=10))
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
     client = make_client("http://palette.test", transport)
     texts = [repr(client), repr(PaletteApi(client)), str(vars(client).get("_http", ""))]
     for call in (lambda: client.get("/v1/spectroclusters/x"), lambda: client.get("/v1/nope")):
         try:
             call()
         except Exception as exc:
-            texts += [str(exc), repr(exc), str(exc.__cause__)]
+            texts += texts_of(exc)
     creds = resolve_credentials({"apiKey": API_KEY, "projectUid": PROJECT})
     texts += [repr(creds), str(creds), caplog.text]
     assert all(API_KEY not in text for text in texts)
+
+
+def test_a_key_palette_echoes_in_an_error_is_redacted() -> None:
+    # Palette answers an unknown key with a message quoting it (palette-sdk-go#209).
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {
+            "code": "ResourceNotFound",
+            "message": f"ApiKey {API_KEY} is not found",
+            "ref": f"ref-{API_KEY}",
+        }
+        return httpx.Response(401, json=body)
+
+    client = make_client("http://x", palette(handler))
+    with client, pytest.raises(PaletteAuthError) as info:
+        client.get("/v1/spectroclusters/x")
+    assert all(API_KEY not in text for text in texts_of(info.value))
+    assert "[REDACTED]" in info.value.message and "rejected the API key" in info.value.message
+
+
+def test_httpx_exceptions_that_quote_the_key_are_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError(f"Illegal header value b'{API_KEY}'", request=request)
+
+    client = make_client("http://x", palette(handler))
+    with client, pytest.raises(PaletteTransportError) as info:
+        client.get("/v1/spectroclusters/x")
+    cause = info.value.__cause__
+    assert isinstance(cause, httpx.RemoteProtocolError) and "[REDACTED]" in str(cause)
+    assert all(API_KEY not in text for text in texts_of(info.value))
+    assert API_KEY not in caplog.text  # the retry log lines quote the error
+
+
+def test_log_records_are_redacted_on_our_and_httpx_loggers(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    make_client("http://x", palette(lambda r: httpx.Response(200, json={}))).close()  # registers the key
+    for name in ("httpx", "httpcore.http11", "components.palette._client"):
+        logging.getLogger(name).debug("headers %s", {"ApiKey": API_KEY})
+    assert API_KEY not in caplog.text and caplog.text.count("[REDACTED]") == 3
+
+
+def test_httpcore_debug_logs_over_real_http_never_show_the_key(
+    live: LiveServer, state: EmulatorState, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    register_hosts(state, "edge-1")
+    with make_client(live.url) as client:
+        client.get("/v1/edgehosts/edge-1")
+        with pytest.raises(PaletteNotFoundError):
+            client.get("/v1/edgehosts/missing")
+    assert "httpcore" in caplog.text and API_KEY not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        (API_KEY + "\n", "ends with a newline"),
+        (API_KEY + "\r\n", "ends with a newline"),
+        (API_KEY + "\r", "ends with a newline"),
+        (" " + API_KEY, "starts with whitespace"),
+        (API_KEY + " ", "ends with whitespace"),
+        (API_KEY[:5] + "\0" + API_KEY[5:], "NUL"),
+        (API_KEY + "é", "non-ASCII"),
+        (API_KEY[:5] + " " + API_KEY[5:], "whitespace or control characters"),
+        (API_KEY[:5] + "\t" + API_KEY[5:], "whitespace or control characters"),
+    ],
+)
+def test_a_malformed_key_is_refused_where_it_enters_without_quoting_it(key: str, says: str) -> None:
+    for source, kwargs in (
+        ("eks-hybrid:palette.apiKey", {"config": {"apiKey": key, "projectUid": PROJECT}, "env": {}}),
+        ("PALETTE_API_KEY", {"config": {"projectUid": PROJECT}, "env": {"PALETTE_API_KEY": key}}),
+    ):
+        with pytest.raises(PaletteCredentialsError) as info:
+            resolve_credentials(**kwargs)  # type: ignore[arg-type]
+        assert says in str(info.value) and source in str(info.value)
+        assert API_KEY[:8] not in str(info.value)
+    with pytest.raises(PaletteCredentialsError) as direct:
+        PaletteClient("http://x", key, PROJECT)
+    assert says in str(direct.value) and API_KEY[:8] not in str(direct.value)
 
 
 def test_credentials_resolution() -> None:
@@ -155,3 +304,50 @@ def test_credentials_resolution() -> None:
         resolve_credentials({"projectUid": PROJECT}, env={})
     with pytest.raises(ValueError):
         PaletteClient("http://x", "", PROJECT)
+
+
+# --- auth and scope failures are not absence ----------------------------------------------------------------
+
+
+def test_a_wrong_key_is_an_auth_error_not_a_missing_object(app: object, state: EmulatorState) -> None:
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    client = PaletteClient("http://palette.test", "not-the-key", PROJECT, transport=transport)
+    with client, pytest.raises(PaletteAuthError) as info:
+        PaletteApi(client).get_cluster("0123")  # would be None (gone) if a 401 were read as a 404
+    assert info.value.status == 401 and "rejected the API key" in str(info.value)
+
+
+def test_a_key_check_answered_404_is_an_auth_error() -> None:
+    # Palette may answer an unknown key with 404 ResourceNotFound (palette-sdk-go#209).
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"code": "ResourceNotFound", "message": "user not found"})
+
+    client = make_client("http://x", httpx.MockTransport(answer))
+    with client, pytest.raises(PaletteAuthError) as info:
+        PaletteApi(client).get_profile("p")
+    assert "rejected the API key" in str(info.value) and "404" in str(info.value)
+
+
+def test_an_unknown_project_is_a_scope_error_naming_it(app: object) -> None:
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    client = PaletteClient("http://palette.test", API_KEY, OTHER_PROJECT, transport=transport)
+    with client, pytest.raises(PaletteScopeError) as info:
+        PaletteApi(client).get_cluster("0123")
+    assert OTHER_PROJECT in str(info.value) and f"Default ({PROJECT})" in str(info.value)
+
+
+def test_a_403_is_a_permission_error() -> None:
+    client = make_client(
+        "http://x", palette(lambda r: httpx.Response(403, json={"code": "Forbidden", "message": "no"}))
+    )
+    with client, pytest.raises(PaletteForbiddenError) as info:
+        PaletteApi(client).get_edge_host("edge-1")
+    assert "lacks permission" in str(info.value)
+
+
+def test_the_project_is_checked_once_per_client(asgi_client: PaletteClient, state: EmulatorState) -> None:
+    register_hosts(state, "edge-1", "edge-2")
+    asgi_client.get("/v1/edgehosts/edge-1")
+    asgi_client.get("/v1/edgehosts/edge-2")
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 1 and state.requests[0][1] == "/v1/dashboard/projects/metadata"

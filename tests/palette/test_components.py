@@ -17,6 +17,7 @@ from components.palette import (
     PaletteNodePools,
     PaletteNodePoolsArgs,
 )
+from tests.conftest import STACKS
 
 from .conftest import PROJECT
 
@@ -48,6 +49,8 @@ def _hub(credentials: str = "ssm") -> Any:
                 role_arn="arn:aws:iam::1:role/r",
                 trust_anchor_arn="arn:ta",
                 profile_arn="arn:p",
+                root_ca_certificate="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                root_ca_private_key="-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
             ),
         )
         for key, value in hub.exports().items():
@@ -91,6 +94,39 @@ def test_no_input_carries_an_api_key(mock_engine: Any) -> None:
     for resource in run.by_type(DYNAMIC):
         assert "apiKey" not in str(resource.inputs)
     assert run.named("palette-hybrid").inputs["identity"]["provider"] == "iamRolesAnywhere"
+
+
+def test_palette_gets_the_root_ca_and_its_key_as_a_secret(mock_engine: Any) -> None:
+    identity = mock_engine.run(_hub("iamRolesAnywhere")).named("palette-hybrid").inputs["identity"]
+    assert identity["rootCaCertificate"].startswith("-----BEGIN CERTIFICATE-----")
+    assert identity["rootCaPrivateKey"] == "[secret]"
+    assert "MIIE" not in str(identity)
+
+
+def test_the_hybrid_settings_state_keeps_the_identity_secret(mock_engine: Any, monkeypatch: Any) -> None:
+    # The provider's outputs echo the identity (CA key included): `additional_secret_outputs` keeps it
+    # secret in the state.
+    seen: dict[str, Any] = {}
+    original = pulumi.dynamic.Resource.__init__
+
+    def capture(self: Any, provider: Any, name: str, props: Any, opts: Any = None, *args: Any) -> None:
+        seen[name] = opts
+        original(self, provider, name, props, opts, *args)
+
+    monkeypatch.setattr(pulumi.dynamic.Resource, "__init__", capture)
+    mock_engine.run(_hub("iamRolesAnywhere"))
+    assert seen["palette-hybrid"].additional_secret_outputs == ["identity"]
+
+
+def test_the_example_hub_sends_palette_the_ca_its_trust_anchor_trusts(mock_engine: Any) -> None:
+    from eks_hybrid.planner import plan_stack  # the offline plan of stacks/Pulumi.example-hub.yaml
+
+    run = plan_stack(STACKS, "example-hub").run
+    identity = run.named("edge-prod-hybrid").inputs["identity"]
+    anchor = run.named("edge-prod-node-identity-trust-anchor").inputs["source"]["sourceData"]
+    assert identity["rootCaCertificate"] == anchor["x509CertificateData"]
+    assert identity["rootCaCertificate"].startswith("-----BEGIN CERTIFICATE-----")
+    assert identity["rootCaPrivateKey"] == "[secret]"
 
 
 def test_node_pools_are_named_by_pool(mock_engine: Any) -> None:

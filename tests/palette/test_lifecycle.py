@@ -1,5 +1,10 @@
-"""The example stacks end to end against the emulator: hub (import -> readiness -> hybrid -> profile),
-then every site's pools, then teardown in reverse, with nothing left behind."""
+"""The example hub and two of its sites, end to end against the emulator over real HTTP: create, a profile
+version bump, a host added and one removed, then destroy, with nothing left behind.
+
+Every request body is validated strictly by the emulator against the operation's definition in the Palette
+spec, and every response it gives against the operation's response definition (the `app` fixture fails the
+test on any contract violation); this test also checks that each call it made is a spec operation.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,17 @@ from components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validat
 from components.palette import providers as p
 from components.palette.node_pools import pool_input
 from palette_emulator import EmulatorState, LiveServer
+from palette_emulator.spec import OPERATIONS
 
 from .conftest import ProviderFactory
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
+CA = "-----BEGIN CERTIFICATE-----\nMIIBgenerated\n-----END CERTIFICATE-----\n"
+CA_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEgenerated\n-----END PRIVATE KEY-----\n"
+MACHINE_DELETE = (
+    "DELETE /v1/cloudconfigs/edge-native/{configUid}/machinePools/{machinePoolName}/machines/{machineUid}"
+)
+POOL_PUT = "PUT /v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}"
 
 
 def _placeholders(value: Any) -> Any:
@@ -33,59 +45,130 @@ def _load(name: str) -> Any:
     return validate_stack(_placeholders(yaml.safe_load(path.read_text())["config"]), str(path))
 
 
-def test_example_stacks_lifecycle(provider: ProviderFactory, live: LiveServer, state: EmulatorState) -> None:
+def _hosts(outs: dict[str, Any], hosts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**outs, "pool": {**outs["pool"], "edgeHosts": hosts}}
+
+
+def test_hub_and_two_sites_lifecycle(
+    provider: ProviderFactory, live: LiveServer, state: EmulatorState
+) -> None:
     hub = _load("example-hub")
     assert isinstance(hub, HubConfig) and hub.palette is not None
-    sites = [_load(f"example-{n}") for n in ("dallas", "chicago", "denver")]
-    where = {"endpoint": live.url, "projectUid": hub.palette.project_uid}
+    sites = [_load(f"example-{n}") for n in ("dallas", "chicago")]
+    assert all(isinstance(s, SiteConfig) for s in sites)
+    state.import_polls, state.pool_polls, state.delete_polls, state.apply_polls = 3, 2, 2, 2
+    where = {"endpoint": live.url, "projectUid": hub.palette.project_uid, "pollSeconds": 0}
 
-    imported = provider(p.ClusterImportProvider).create({**where, "clusterName": hub.cluster.name})
+    # --- the hub: import, readiness, hybrid mode with the IRA root CA, the profile ------------------------
+    importer, readiness = provider(p.ClusterImportProvider), provider(p.ClusterReadinessProvider)
+    settings, profiles = provider(p.HybridSettingsProvider), provider(p.ProfileProvider)
+    imported = importer.create({**where, "clusterName": hub.cluster.name})
     assert imported.outs is not None
-    ready = provider(p.ClusterReadinessProvider).create(
-        {**where, "clusterUid": imported.id, "pollSeconds": 0}
-    )
-    assert ready.outs and (ready.outs["state"], ready.outs["health"]) == ("Running", "Healthy")
     cloud = imported.outs["cloudConfigUid"]
-    provider(p.HybridSettingsProvider).create(
-        {
-            **where,
-            "clusterUid": imported.id,
-            "cloudConfigUid": cloud,
-            "vpcCidr": hub.cluster.vpc_cidr,
-            "nodeCidrs": hub.remote_node_cidrs,
-            "podCidrs": hub.remote_pod_cidrs,
-            "identity": {
-                "provider": "iamRolesAnywhere",
-                "roleArn": "r",
-                "trustAnchorArn": "t",
-                "profileArn": "p",
-            },
-        }
-    )
-    profile = provider(p.ProfileProvider).create(
-        {**where, "profile": hub.palette.profile.model_dump(by_alias=True, mode="json")}
-    )
-    hybrid = state.cloud_configs[cloud]["spec"]["clusterConfig"]["hybridConfig"]
+    ready = readiness.create({**where, "clusterUid": imported.id})
+    assert ready.outs and (ready.outs["state"], ready.outs["health"]) == ("Running", "Healthy")
+    hybrid_props = {
+        **where,
+        "clusterUid": imported.id,
+        "cloudConfigUid": cloud,
+        "vpcCidr": hub.cluster.vpc_cidr,
+        "nodeCidrs": hub.remote_node_cidrs,
+        "podCidrs": hub.remote_pod_cidrs,
+        "identity": {
+            "provider": "iamRolesAnywhere",
+            "roleArn": "arn:aws:iam::123456789012:role/edge-prod-node-identity-role",
+            "trustAnchorArn": "arn:aws:rolesanywhere:us-west-2:123456789012:trust-anchor/ta",
+            "profileArn": "arn:aws:rolesanywhere:us-west-2:123456789012:profile/pr",
+            "rootCaCertificate": CA,
+            "rootCaPrivateKey": CA_KEY,
+        },
+    }
+    assert settings.check({}, hybrid_props).failures == []
+    settings.create(hybrid_props)
+    hybrid = state.aws_configs[cloud].hybrid_config or {}
     assert hybrid["remoteNodeCidrs"] == ["10.200.0.0/16", "10.201.0.0/16", "10.202.0.0/16"]
+    assert hybrid["iamRolesAnywhere"]["rootCaPrivateKey"] == CA_KEY
+    assert settings.read(cloud, hybrid_props).outs["nodeCidrs"] == hub.remote_node_cidrs
+    v1 = hub.palette.profile.model_dump(by_alias=True, mode="json")
+    profile = profiles.create({**where, "profile": v1})
+    assert profile.outs is not None
+    profile_outs = profile.outs
+    assert profiles.read(profile.id, profile_outs).outs["published"] is True
 
-    pools = []
+    # --- two sites: one pool each, no drift on read ---------------------------------------------------------
+    pools: dict[str, dict[str, Any]] = {}
     for site in sites:
-        assert isinstance(site, SiteConfig)
         for pool in site.site.node_pools:
             for host in pool.edge_hosts:
                 state.register_edge_host(host.uid, project=hub.palette.project_uid, arch=pool.architecture)
-            props = {**where, "cloudConfigUid": cloud, "profileUid": profile.id, "pool": pool_input(pool)}
-            pools.append((provider(p.NodePoolProvider).create(props), props))
-    assert sorted(name for _, name in state.pools) == ["chicago-workers", "dallas-workers", "denver-workers"]
-    assert {h["status"]["state"] for h in state.edge_hosts.values()} == {"in-use"}
-    for created, props in pools:
-        read = provider(p.NodePoolProvider).read(created.id, created.outs or {})
-        assert read.outs and provider(p.NodePoolProvider).diff(created.id, read.outs, props).changes is False
+            props = {
+                **where,
+                "cloudConfigUid": cloud,
+                "profileUid": profile_outs["profileUid"],
+                "pool": pool_input(pool),
+            }
+            created = provider(p.NodePoolProvider).create(props)
+            assert created.outs
+            pools[pool.name] = created.outs
+    assert sorted(name for _, name in state.pools) == ["chicago-workers", "dallas-workers"]
+    for outs in pools.values():
+        read = provider(p.NodePoolProvider).read(outs["poolUid"], outs)
+        assert (
+            read.outs and provider(p.NodePoolProvider).diff(outs["poolUid"], read.outs, outs).changes is False
+        )
 
-    for created, props in reversed(pools):
-        provider(p.NodePoolProvider).delete(created.id, props)
-    provider(p.ProfileProvider).delete(profile.id, where)
-    provider(p.HybridSettingsProvider).delete(cloud, {**where, "clusterUid": imported.id})
-    provider(p.ClusterImportProvider).delete(imported.id, where)
-    assert (state.pools, state.profiles, state.clusters) == ({}, {}, {})
+    # --- a profile version bump: hub, then the sites, then the hub again ------------------------------------
+    kubelet = {"nodeadm": {"kubelet": {"flags": ["--v=2"]}}}
+    v2 = {**v1, "version": "1.1.0", "kubernetes": {**v1["kubernetes"], "values": kubelet}}
+    assert profiles.check(profile_outs, {**where, "profile": v2}).failures == []
+    bumped = profiles.update(profile.id, profile_outs, {**where, "profile": v2}).outs
+    assert bumped is not None
+    v2_uid = bumped["profileUid"]
+    assert bumped["retainedVersions"] == {"1.0.0": profile_outs["profileUid"]}  # both sites still use 1.0.0
+    for name, outs in pools.items():
+        moved = (
+            provider(p.NodePoolProvider).update(outs["poolUid"], outs, {**outs, "profileUid": v2_uid}).outs
+        )
+        assert moved is not None
+        pools[name] = moved
+        assert state.clusters[moved["poolClusterUid"]].profile_uids == [v2_uid]
+    cleaned = profiles.update(profile.id, bumped, {**where, "profile": v2}).outs
+    assert cleaned and cleaned["retainedVersions"] == {} and list(state.profiles) == [v2_uid]
+
+    # --- add a host to dallas, then remove one (machines first) ---------------------------------------------
+    dallas = pools["dallas-workers"]
+    state.register_edge_host("edge-8f3a2b1e", project=hub.palette.project_uid)
+    grown = _hosts(dallas, [*dallas["pool"]["edgeHosts"], {"uid": "edge-8f3a2b1e", "name": "dallas-03"}])
+    dallas = provider(p.NodePoolProvider).update(dallas["poolUid"], dallas, grown).outs or {}
+    assert state.edge_hosts["edge-8f3a2b1e"]["status"]["state"] == "in-use"
+    shrunk = _hosts(dallas, [h for h in dallas["pool"]["edgeHosts"] if h["uid"] != "edge-8f3a2b1d"])
+    before = len(state.operations)
+    dallas = provider(p.NodePoolProvider).update(dallas["poolUid"], dallas, shrunk).outs or {}
+    step = [f"{m} {path}" for m, path in state.operations[before:]]
+    assert step.index(MACHINE_DELETE) < step.index(POOL_PUT)
+    assert state.edge_hosts["edge-8f3a2b1d"]["status"]["state"] == "ready"
+    pools["dallas-workers"] = dallas
+    read = provider(p.NodePoolProvider).read(dallas["poolUid"], dallas)
+    assert read.outs and [h["uid"] for h in read.outs["pool"]["edgeHosts"]] == [
+        "edge-8f3a2b1c",
+        "edge-8f3a2b1e",
+    ]
+
+    # --- destroy: the sites, then the hub -------------------------------------------------------------------
+    for outs in pools.values():
+        provider(p.NodePoolProvider).delete(outs["poolUid"], outs)
+    profiles.delete(profile.id, cleaned)
+    settings.delete(cloud, hybrid_props)
+    assert state.clusters[imported.id].hybrid_enabled is False  # no pool left, so hybrid mode goes off
+    readiness.delete(imported.id, {**where, "clusterUid": imported.id})
+    importer.delete(imported.id, {**where, "clusterName": hub.cluster.name})
+    assert (state.pools, state.profiles) == ({}, {})
+    assert [c for c in state.clusters.values() if not c.deleted] == []
     assert {h["status"]["state"] for h in state.edge_hosts.values()} == {"ready"}
+
+    # --- every call was a spec operation, validated both ways -----------------------------------------------
+    assert state.contract_violations == []
+    used = set(state.operations)
+    assert used <= set(OPERATIONS)
+    # All but the edge-host search (the providers read hosts one by one), both read back above.
+    assert set(OPERATIONS) - used == {("POST", "/v1/dashboard/edgehosts/search")}
