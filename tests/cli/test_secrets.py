@@ -41,7 +41,6 @@ def test_committed_stack_files_hold_no_ciphertext(path):
     document = yaml.safe_load(path.read_text())
     # A stack file names no key material either: `pulumi stack init` writes the stack's own.
     assert not {"encryptionsalt", "secretsprovider", "encryptedkey"} & set(document)
-    stack = path.name[len("Pulumi.") : -len(".yaml")]
     holding = [key for key, value in document["config"].items() if _secure_values(value)]
     assert holding == []
 

@@ -133,4 +133,4 @@ def test_layer_values_are_a_mapping():
     )
     assert isinstance(config, HubConfig) and config.palette is not None
     assert config.palette.profile.kubernetes.values == {"nodeadm": {"kubelet": {"flags": ["--v=2"]}}}
-    single(hub_with_layer("os", {"values": "pack: {}"}), "eks-hybrid:palette.profile.os.values", "dictionary")
+    single(hub_with_layer("os", {"values": "pack: {}"}), "eks-hybrid:palette.profile.os.values", "mapping")
