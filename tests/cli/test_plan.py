@@ -85,7 +85,10 @@ def test_hub_exports_everything_sites_need():
         "nodeCidr": "10.201.0.0/16",
         "podCidr": "172.18.0.0/16",
         "routeVia": "site",
+        "tunnelInsideCidrs": [],
     }
+    assert outputs["sites"]["dallas"]["tunnelInsideCidrs"] == ["169.254.10.0/30", "169.254.10.4/30"]
+    assert outputs["ciliumIpamMode"] == "multiPool"
 
 
 def test_text_tree_shows_components_resources_and_inputs():
