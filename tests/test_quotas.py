@@ -46,6 +46,21 @@ def plan(engine: MockEngine, config: HubConfig) -> OfflineRun:
     return engine.run(lambda: build_hub(config), stack="scale")
 
 
+def plan_refused(engine: MockEngine, config: HubConfig, stack: str) -> tuple[OfflineRun, PlanError]:
+    """Plan `config`, which must be refused; the run shows what was declared before the refusal."""
+    caught: list[PlanError] = []
+
+    def program() -> None:
+        try:
+            build_hub(config)
+        except PlanError as exc:
+            caught.append(exc)
+
+    run = engine.run(program, stack=stack)
+    [error] = caught
+    return run, error
+
+
 def uses(config: HubConfig) -> dict[str, tuple[int, int]]:
     return {use.quota: (use.used, use.limit) for use in hub_quota_uses(config)}
 
@@ -102,17 +117,8 @@ def test_a_15_site_hub_with_coredns_in_the_cloud_and_multi_pool_is_refused_with_
 
 
 def test_the_refusal_comes_before_anything_is_declared(mock_engine: MockEngine) -> None:
-    caught: list[PlanError] = []
-
-    def program() -> None:
-        try:
-            build_hub(hub(15))
-        except PlanError as exc:
-            caught.append(exc)
-
-    run = mock_engine.run(program, stack="scale")
+    run, error = plan_refused(mock_engine, hub(15), "scale")
     assert run.resources == ()
-    [error] = caught
     assert [p.path for p in error.problems] == ["eks-hybrid:sites"]
 
 
@@ -192,17 +198,9 @@ def test_attachment_subnets_in_one_zone_are_refused_before_anything_is_declared(
         return {"id": args["id"], "availabilityZone": "us-west-2a", "vpcId": "vpc-0123456789abcdef0"}
 
     monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getSubnet:getSubnet", one_zone)
-    caught: list[PlanError] = []
-
-    def program() -> None:
-        try:
-            build_hub(hub(2))
-        except PlanError as exc:
-            caught.append(exc)
-
-    run = mock_engine.run(program, stack="zones")
+    run, error = plan_refused(mock_engine, hub(2), "zones")
     assert run.resources == ()
-    [problem] = caught[0].problems
+    [problem] = error.problems
     assert problem.path == "eks-hybrid:cluster.subnetIds"
     assert "are all in us-west-2a: a transit gateway VPC attachment takes one subnet per" in problem.rule
 

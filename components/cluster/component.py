@@ -111,6 +111,9 @@ class HybridCluster(pulumi.ComponentResource):
         file = stack_file()
         networks = args.networks()
         problems = planning.node_group_problems(config.node_group, file, "eks-hybrid:cluster.nodeGroup")
+        problems += planning.public_endpoint_problems(
+            config.endpoint_access, config.public_access_cidrs, file
+        )
         partition = planning.partition_for(args.region)
         tags = dict(args.tags)
 
@@ -306,6 +309,7 @@ def cluster_problems(args: HybridClusterArgs, file: str) -> list[Problem]:
     """Everything `HybridCluster` would refuse, without declaring anything (reads an adopted cluster)."""
     config = args.cluster
     problems = planning.node_group_problems(config.node_group, file, "eks-hybrid:cluster.nodeGroup")
+    problems += planning.public_endpoint_problems(config.endpoint_access, config.public_access_cidrs, file)
     if config.mode == "existing":
         existing = _read_existing(config.name, args.region)
         problems += planning.existing_cluster_problems(

@@ -110,6 +110,20 @@ def endpoint_flags(endpoint_access: str) -> tuple[bool, bool]:
 OPEN_TO_THE_INTERNET = "0.0.0.0/0"
 
 
+def public_endpoint_problems(
+    endpoint_access: str, public_access_cidrs: Sequence[str] | None, file: str
+) -> list[Problem]:
+    """The stack's config rules refuse these too; a program building ClusterConfig itself meets them here."""
+    key = "eks-hybrid:cluster.publicAccessCidrs"
+    if endpoint_access == "public" and not public_access_cidrs:
+        return [
+            Problem(file, key, "a public endpoint needs publicAccessCidrs (EKS would open it to 0.0.0.0/0)")
+        ]
+    if endpoint_access == "private" and public_access_cidrs:
+        return [Problem(file, key, "the endpoint is private, so publicAccessCidrs has nothing to restrict")]
+    return []
+
+
 def public_endpoint_warnings(endpoint_access: str, public_access_cidrs: Sequence[str] | None) -> list[str]:
     """A public endpoint open to every address was asked for explicitly; say so in every plan."""
     if endpoint_access != "public" or OPEN_TO_THE_INTERNET not in (public_access_cidrs or ()):

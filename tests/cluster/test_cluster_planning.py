@@ -170,33 +170,33 @@ def rule_set(rules: list[planning.SecurityGroupRule]) -> set[tuple[str, str, int
     return {(r.role, r.cidr, r.port, r.protocol) for r in rules}
 
 
-def test_without_masquerading_https_from_every_node_and_pod_cidr_and_dns_from_pods() -> None:
-    # Multi-pool: pods keep their addresses, so their API and DNS traffic arrives from the pod CIDRs.
-    rules = security_group_rules(NETWORKS, pod_traffic_source="pod", core_dns="cloud")
-    assert rule_set(rules) == {
-        ("node", "10.200.0.0/16", 443, "tcp"),
-        ("node", "10.201.0.0/16", 443, "tcp"),
-        ("pod", "172.18.0.0/16", 443, "tcp"),
-        ("pod", "192.168.0.0/16", 443, "tcp"),
-        ("pod", "172.18.0.0/16", 53, "tcp"),
-        ("pod", "172.18.0.0/16", 53, "udp"),
-        ("pod", "192.168.0.0/16", 53, "tcp"),
-        ("pod", "192.168.0.0/16", 53, "udp"),
+def expected(
+    https: dict[str, tuple[str, ...]], dns: tuple[str, tuple[str, ...]]
+) -> set[tuple[str, str, int, str]]:
+    role, cidrs = dns
+    return {(r, c, 443, "tcp") for r, sources in https.items() for c in sources} | {
+        (role, c, 53, protocol) for c in cidrs for protocol in ("tcp", "udp")
     }
 
 
-def test_with_masquerading_everything_arrives_from_the_node_cidrs() -> None:
-    # Cluster-pool keeps Cilium's masquerading: pod traffic leaves with the node's address, so the pod CIDR
-    # rule for 443 is not needed (EKS table: only "when the CNI is not using NAT") and DNS comes from nodes.
-    rules = security_group_rules(NETWORKS, pod_traffic_source="node", core_dns="cloud")
-    assert rule_set(rules) == {
-        ("node", "10.200.0.0/16", 443, "tcp"),
-        ("node", "10.201.0.0/16", 443, "tcp"),
-        ("node", "10.200.0.0/16", 53, "tcp"),
-        ("node", "10.200.0.0/16", 53, "udp"),
-        ("node", "10.201.0.0/16", 53, "tcp"),
-        ("node", "10.201.0.0/16", 53, "udp"),
-    }
+@pytest.mark.parametrize(
+    ("source", "https", "dns"),
+    [
+        # Multi-pool: pods keep their addresses, so their API and DNS traffic arrives from the pod CIDRs.
+        ("pod", {"node": NETWORKS.node_cidrs, "pod": NETWORKS.pod_cidrs}, ("pod", NETWORKS.pod_cidrs)),
+        # Cluster-pool keeps Cilium's masquerading: pod traffic leaves with the node's address, so no pod
+        # CIDR rule for 443 (EKS table: only "when the CNI is not using NAT") and DNS comes from the nodes.
+        ("node", {"node": NETWORKS.node_cidrs}, ("node", NETWORKS.node_cidrs)),
+    ],
+)
+def test_https_and_dns_arrive_from_where_pod_traffic_comes_from(
+    source: planning.PodTrafficSource,
+    https: dict[str, tuple[str, ...]],
+    dns: tuple[str, tuple[str, ...]],
+) -> None:
+    rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns="cloud")
+    assert rule_set(rules) == expected(https, dns)
+    assert len(rules) == len(rule_set(rules))
 
 
 @pytest.mark.parametrize("source", ["node", "pod"])

@@ -348,3 +348,22 @@ def test_a_version_near_its_end_of_support_warns_without_changing_the_plan(mock_
     assert "Kubernetes 1.34 reaches the end of EKS standard support on 2026-12-02 (in 3 days)" in warning
     assert far.warnings == ()
     assert [(r.urn, r.inputs) for r in near.resources] == [(r.urn, r.inputs) for r in far.resources]
+
+
+def test_a_program_building_a_public_cluster_without_access_cidrs_is_refused(mock_engine: MockEngine) -> None:
+    # The stack's config rules refuse this first; a program that builds ClusterConfig itself meets the
+    # same refusal from the component, before anything is declared.
+    base = hub_config()
+    hub = base.model_copy(update={"cluster": base.cluster.model_copy(update={"endpoint_access": "public"})})
+    caught: list[PlanError] = []
+
+    def program() -> None:
+        try:
+            HybridCluster("edge", HybridClusterArgs.from_config(hub))
+        except PlanError as exc:
+            caught.append(exc)
+
+    run = mock_engine.run(program, stack="example-hub")
+    assert [r for r in run.resources if r.custom] == []
+    [problem] = caught[0].problems
+    assert problem.path == "eks-hybrid:cluster.publicAccessCidrs"
