@@ -73,6 +73,11 @@ def generated_stacks(directory: Path, sites: int) -> list[str]:
         (directory / f"Pulumi.bench-{name}.yaml").write_text(yaml.safe_dump({"config": site}))
         names.append(f"bench-{name}")
     hub["eks-hybrid:sites"] = inventory
+    # EKS takes 15 remote networks of each kind: the generated sites sit inside two aggregates. Three in
+    # four sites route their own CIDRs in every VPC table (2 routes each), more than the default of 50
+    # routes per table at 100 sites, so the generated account has that adjustable quota raised.
+    hub["eks-hybrid:remoteNetworks"] = {"nodeCidrs": ["10.0.0.0/9"], "podCidrs": ["172.16.0.0/16"]}
+    hub["eks-hybrid:quotas"] = {"routesPerRouteTable": 1000}
     hub["eks-hybrid:cluster"]["vpcCidr"] = "10.200.0.0/16"
     hub["eks-hybrid:cilium"]["podCidrMaskSize"] = 26
     (directory / "Pulumi.bench-hub.yaml").write_text(yaml.safe_dump({"config": hub}))

@@ -12,7 +12,15 @@ import pulumi_kubernetes as k8s
 
 from .cluster import HybridCluster, HybridClusterArgs, hybrid_node_access_entry
 from .cluster.component import cluster_problems, stack_file
-from .cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs
+from .cni import (
+    Cilium,
+    CiliumArgs,
+    CiliumSitePools,
+    CiliumSitePoolsArgs,
+    HybridConfig,
+    HybridConfigArgs,
+    site_pod_pools,
+)
 from .config.hub import HubConfig
 from .errors import PlanError, Problem
 from .identity import NodeIdentity, NodeIdentityArgs
@@ -29,6 +37,8 @@ EKS_EXPORTS = (
     "clusterSecurityGroupId",
     "hybridNodeRoleArn",
     "credentialsProvider",
+    "enableCredentialsFile",
+    "ciliumIpamMode",
     "trustAnchorArn",
     "profileArn",
     "rootCaCertificate",
@@ -43,9 +53,12 @@ class EksSide:
     """What the EKS side declared, for the composition and for its exports."""
 
     credentials_provider: str
+    enable_credentials_file: bool
+    cilium_ipam: str
     cluster: HybridCluster
     identity: NodeIdentity
     cilium: Cilium
+    site_pools: CiliumSitePools | None
     hybrid_config: HybridConfig
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Output[str]
@@ -69,6 +82,10 @@ class EksSide:
             "clusterSecurityGroupId": self.cluster.cluster_security_group_id,
             "hybridNodeRoleArn": self.role_arn,
             "credentialsProvider": self.credentials_provider,
+            # What each host's NodeConfig sets as hybrid.enableCredentialsFile (node_config_from_exports).
+            "enableCredentialsFile": self.enable_credentials_file,
+            # Sites check cluster-pool's BGP requirement against it.
+            "ciliumIpamMode": self.cilium_ipam,
         }
         if self.trust_anchor_arn is not None and self.profile_arn is not None:
             out |= {"trustAnchorArn": self.trust_anchor_arn, "profileArn": self.profile_arn}
@@ -117,15 +134,32 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         opts,
     )
     hybrid_node_access_entry(name, cluster, identity.role_arn, hub.tags)
+    ipam = hub.cilium_ipam
     cilium = Cilium(
         f"{name}-cilium",
         CiliumArgs(
             config=hub.cilium,
-            pod_cidrs=list(cluster.remote_networks.pod_cidrs),
+            # cluster-pool: the sites' pod CIDRs in the inventory's order, so a site added at the end only
+            # appends to clusterPoolIPv4PodCIDRList (Cilium forbids changing existing elements).
+            pod_cidrs=list(dict.fromkeys(entry.pod_cidr for entry in hub.sites.values())),
             k8s_provider=cluster.k8s_provider,
+            ipam=ipam,
+            # multi-pool runs the operator on the cloud node group (it registers the CRDs of the pools).
+            depends_on=[cluster.node_group] if ipam == "multiPool" else [],
         ),
         opts,
     )
+    site_pools = None
+    if ipam == "multiPool":
+        site_pools = CiliumSitePools(
+            f"{name}-cilium-pools",
+            CiliumSitePoolsArgs(
+                pools=site_pod_pools(hub.sites, hub.cilium.pod_cidr_mask_size),
+                k8s_provider=cluster.k8s_provider,
+                release=cilium.release,
+            ),
+            opts,
+        )
     hybrid_config = HybridConfig(
         f"{name}-hybrid-config",
         HybridConfigArgs(
@@ -137,9 +171,12 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     )
     return EksSide(
         credentials_provider=hub.credentials.provider,
+        enable_credentials_file=hub.credentials.enable_credentials_file,
+        cilium_ipam=ipam,
         cluster=cluster,
         identity=identity,
         cilium=cilium,
+        site_pools=site_pools,
         hybrid_config=hybrid_config,
         k8s_provider=cluster.k8s_provider,
         cluster_name=cluster.cluster_name,

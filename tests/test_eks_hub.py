@@ -23,10 +23,13 @@ COMMON = {
     "clusterSecurityGroupId",
     "hybridNodeRoleArn",
     "credentialsProvider",
+    "enableCredentialsFile",
+    "ciliumIpamMode",
 }
 
 
 Side = tuple[OfflineRun, HubConfig, dict[str, object]]
+POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
 
 
 def run_side(engine: MockEngine, stack: str) -> Side:
@@ -90,6 +93,27 @@ def test_ssm_hub_exports(ssm: Side) -> None:
     assert run.outputs["ssmActivationCode"] == "[secret]"
 
 
+def test_pod_identity_follows_enable_credentials_file(ira: Side, ssm: Side) -> None:
+    # example-hub-ssm turns it on: the role may AssumeRoleForPodIdentity on this cluster, and the export
+    # NodeConfigs are built from says so; example-hub leaves it off and grants nothing of the kind.
+    for (run, hub, _), wanted in ((ssm, True), (ira, False)):
+        assert run.outputs["enableCredentialsFile"] is wanted
+        policy = json.loads(run.named(f"{hub.cluster.name}-node-identity-node-policy").inputs["policy"])
+        granted = [s for s in policy["Statement"] if s["Action"] == "eks-auth:AssumeRoleForPodIdentity"]
+        assert granted == (
+            [
+                {
+                    "Sid": "AssumeRoleForPodIdentity",
+                    "Effect": "Allow",
+                    "Action": "eks-auth:AssumeRoleForPodIdentity",
+                    "Resource": run.outputs["clusterArn"],
+                }
+            ]
+            if wanted
+            else []
+        )
+
+
 def test_side_fields(ira: Side, ssm: Side) -> None:
     ira_side = ira[2]["side"]
     ssm_side = ssm[2]["side"]
@@ -118,15 +142,35 @@ def test_node_policy_is_scoped_to_this_cluster(which: str, request: pytest.Fixtu
     assert policy["Statement"][0]["Resource"] == run.outputs["clusterArn"]
 
 
-@pytest.mark.parametrize("which", ["ira", "ssm"])
-def test_cilium_pool_is_the_cluster_remote_pod_networks(which: str, request: pytest.FixtureRequest) -> None:
-    run, hub, _ = request.getfixturevalue(which)
+def test_cluster_pool_is_the_remote_pod_networks_in_inventory_order(ssm: Side) -> None:
+    # example-hub-ssm: cluster-pool, both sites on BGP through the transit gateway.
+    run, hub, _ = ssm
     cluster = run.named(f"{hub.cluster.name}-eks").inputs
     release = run.named(f"{hub.cluster.name}-cilium-release").inputs
     pool = release["values"]["ipam"]["operator"]["clusterPoolIPv4PodCIDRList"]
-    assert pool == cluster["remoteNetworkConfig"]["remotePodNetworks"]["cidrs"]
-    assert sorted(pool) == sorted(hub.remote_pod_cidrs)
+    assert pool == [entry.pod_cidr for entry in hub.sites.values()]
+    assert sorted(pool) == sorted(cluster["remoteNetworkConfig"]["remotePodNetworks"]["cidrs"])
     assert release["values"]["ipam"]["operator"]["clusterPoolIPv4MaskSize"] == hub.cilium.pod_cidr_mask_size
+    assert run.outputs["ciliumIpamMode"] == "clusterPool"
+    assert not [r for r in run.resources if r.type.startswith("kubernetes:cilium.io")]
+
+
+def test_multi_pool_declares_one_pool_per_site_over_its_pod_cidr(ira: Side) -> None:
+    # example-hub: three statically routed sites, so multi-pool (the default with more than one site).
+    run, hub, _ = ira
+    release = run.named(f"{hub.cluster.name}-cilium-release").inputs
+    assert release["values"]["ipam"] == {"mode": "multi-pool"}
+    assert run.outputs["ciliumIpamMode"] == "multiPool"
+    pools = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in run.by_type(POOL)}
+    assert pools == {
+        f"eks-hybrid-{site}": {"ipv4": {"cidrs": [entry.pod_cidr], "maskSize": hub.cilium.pod_cidr_mask_size}}
+        for site, entry in hub.sites.items()
+    }
+    # The operator (which registers the pools' CRD) runs on the cloud node group, created first.
+    assert (
+        run.named(f"{hub.cluster.name}-cloud-nodes").urn
+        in run.named(f"{hub.cluster.name}-cilium-release").dependencies
+    )
 
 
 def test_the_ssm_hub_pulls_cilium_from_aws_oci(ssm: Side) -> None:
@@ -157,6 +201,11 @@ def test_type_tokens_and_names(which: str, request: pytest.FixtureRequest) -> No
         "eks-hybrid:identity:NodeIdentity": f"{name}-node-identity",
         "eks-hybrid:cni:Cilium": f"{name}-cilium",
         "eks-hybrid:cni:HybridConfig": f"{name}-hybrid-config",
+        **(
+            {"eks-hybrid:cni:CiliumSitePools": f"{name}-cilium-pools"}
+            if hub.cilium_ipam == "multiPool"
+            else {}
+        ),
     }
     assert all(r.name.startswith(f"{name}-") or r.name == name for r in run.resources)
     assert all(r.parent is not None for r in run.resources if r.custom)

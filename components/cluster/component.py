@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..config.hub import ClusterConfig, HubConfig, SiteInventoryEntry
+from ..cni.values import pod_traffic_source
+from ..config.hub import ClusterConfig, HubConfig, RemoteNetworksConfig, SiteInventoryEntry
+from ..config.versions import today_utc, version_warnings
 from ..errors import PlanError, Problem
 from . import planning
 from .planning import (
@@ -23,6 +26,7 @@ from .planning import (
     HYBRID_ACCESS_ENTRY_TYPE,
     NODE_GROUP_POLICIES,
     ExistingCluster,
+    PodTrafficSource,
     RemoteNetworks,
 )
 
@@ -47,12 +51,39 @@ class HybridClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = True
     """Pulumi `protect` on a created EKS cluster (an adopted one is never deleted by this program)."""
+    # Aggregates that stand for the sites' CIDRs in the remote networks and the security group rules.
+    remote_networks: RemoteNetworksConfig | None = None
+    # The address hybrid pods' traffic reaches the VPC from: `node` (the CNI masquerades) or `pod`.
+    pod_traffic_source: PodTrafficSource = "pod"
+    # The date support warnings are computed for (default: today, UTC). Warnings never change a resource.
+    today: date | None = None
 
     @classmethod
     def from_config(cls, hub: HubConfig) -> HybridClusterArgs:
         return cls(
-            cluster=hub.cluster, region=hub.region, sites=hub.sites, tags=hub.tags, protect=hub.protect
+            cluster=hub.cluster,
+            region=hub.region,
+            sites=hub.sites,
+            tags=hub.tags,
+            remote_networks=hub.remote_networks,
+            pod_traffic_source=pod_traffic_source(hub.cilium_ipam),
+            protect=hub.protect,
         )
+
+    def networks(self) -> RemoteNetworks:
+        return planning.remote_networks(self.sites, self.remote_networks)
+
+    def security_group_rules(self) -> list[planning.SecurityGroupRule]:
+        return planning.security_group_rules(
+            self.networks(), pod_traffic_source=self.pod_traffic_source, core_dns=self.cluster.core_dns
+        )
+
+    def warnings(self) -> list[str]:
+        """What every plan of this cluster should say, whatever it declares."""
+        config = self.cluster
+        return version_warnings(
+            config.kubernetes_version, self.today or today_utc()
+        ) + planning.public_endpoint_warnings(config.endpoint_access, config.public_access_cidrs)
 
 
 class HybridCluster(pulumi.ComponentResource):
@@ -81,8 +112,11 @@ class HybridCluster(pulumi.ComponentResource):
         super().__init__(HYBRID_CLUSTER, name, None, opts)
         config = args.cluster
         file = stack_file()
-        networks = planning.remote_networks(args.sites)
+        networks = args.networks()
         problems = planning.node_group_problems(config.node_group, file, "eks-hybrid:cluster.nodeGroup")
+        problems += planning.public_endpoint_problems(
+            config.endpoint_access, config.public_access_cidrs, file
+        )
         partition = planning.partition_for(args.region)
         tags = dict(args.tags)
 
@@ -94,6 +128,9 @@ class HybridCluster(pulumi.ComponentResource):
             )
         if problems:
             raise PlanError(problems)
+
+        for warning in args.warnings():
+            pulumi.log.warn(warning, resource=self)
 
         if existing is None:
             cluster = self._create(name, args, networks, partition)
@@ -122,11 +159,11 @@ class HybridCluster(pulumi.ComponentResource):
         self.remote_networks = networks
         child = pulumi.ResourceOptions(parent=self)
 
-        for rule in planning.security_group_rules(networks):
+        for rule in args.security_group_rules():
             rule_args: dict[str, Any] = {
                 "security_group_id": self.cluster_security_group_id,
                 "cidr_ipv4": rule.cidr,
-                "ip_protocol": "tcp",
+                "ip_protocol": rule.protocol,
                 "from_port": rule.port,
                 "to_port": rule.port,
                 "description": rule.description,
@@ -184,6 +221,8 @@ class HybridCluster(pulumi.ComponentResource):
                 subnet_ids=list(config.subnet_ids),
                 endpoint_private_access=private,
                 endpoint_public_access=public,
+                # Only with a public endpoint, and only what the stack names (EKS's default is 0.0.0.0/0).
+                public_access_cidrs=list(config.public_access_cidrs or []) if public else None,
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode=config.authentication_mode,
@@ -273,10 +312,11 @@ def cluster_problems(args: HybridClusterArgs, file: str) -> list[Problem]:
     """Everything `HybridCluster` would refuse, without declaring anything (reads an adopted cluster)."""
     config = args.cluster
     problems = planning.node_group_problems(config.node_group, file, "eks-hybrid:cluster.nodeGroup")
+    problems += planning.public_endpoint_problems(config.endpoint_access, config.public_access_cidrs, file)
     if config.mode == "existing":
         existing = _read_existing(config.name, args.region)
         problems += planning.existing_cluster_problems(
-            existing.facts, planning.remote_networks(args.sites), config.service_cidr, file
+            existing.facts, args.networks(), config.service_cidr, file
         )
     return problems
 

@@ -3,8 +3,9 @@
 - `remote_networks`: the cluster's remoteNodeNetworks and remotePodNetworks, the union of the sites'
   CIDRs in one deterministic order (by address), so adding a site appends to these two lists and changes
   nothing else about the cluster.
-- `security_group_rules`: the cluster security group rules the EKS docs ask for, one per CIDR and port,
-  each named by direction, role, port and CIDR (never by list position).
+- `security_group_rules`: the cluster security group's inbound rules for the hybrid networks, one per
+  CIDR, port and protocol, each named by role, port and CIDR (never by list position). Outbound needs none:
+  the cluster security group EKS creates keeps its allow-all egress rule.
 - `node_group_plan`: the cloud node group's shape and labels.
 - `existing_cluster_problems`: whether a cluster adopted by name can host the sites' hybrid nodes.
 - `kubeconfig`: a kubeconfig that authenticates with `aws eks get-token`.
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
-from ..config.hub import NodeGroupConfig, SiteInventoryEntry
+from ..config.hub import NodeGroupConfig, RemoteNetworksConfig, SiteInventoryEntry
+from ..config.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
 from ..errors import Problem
 
 # Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
@@ -35,14 +37,29 @@ REPLACING_FIELDS = (
 )
 
 HTTPS = 443
+DNS = 53
 KUBELET = 10250
-# Ports the API server uses to reach webhooks and aggregated APIs running in hybrid pods: 443 and 9443
-# (controller-runtime webhooks), 10250 and 10251 (metrics-server), 10260 (cert-manager's webhook). The same
-# set AWS's E2E suite opens on the hybrid side (aws/eks-hybrid test/e2e/securitygroup/ingress.go).
-WEBHOOK_PORTS = (443, 9443, 10250, 10251, 10260)
+# The rules EKS itself puts in the cluster security group it creates: inbound all traffic from the group
+# itself, outbound all traffic to 0.0.0.0/0 (EKS user guide `sec-group-reqs.adoc`). They count against the
+# group's rule quotas beside ours.
+EKS_DEFAULT_INBOUND_RULES = 1
+EKS_DEFAULT_OUTBOUND_RULES = 1
 
-CLOUD_CAPACITY_LABEL = "eks-hybrid/capacity"
-CLOUD_CAPACITY_VALUE = "cloud"
+# Ports on which the EKS control plane reaches webhooks and aggregated APIs in hybrid pods, i.e. what the
+# on-premises firewall must admit from the EKS network interfaces to the remote pod CIDRs. AWS's networking
+# tables (`hybrid-nodes-networking.adoc`) only say "webhook ports"; this is our own list of the defaults of
+# common webhook owners, not a list AWS publishes. AWS's E2E setup (aws/eks-hybrid
+# test/e2e/cluster/cfn-templates/setup-cfn.yaml) opens 9443, 10250, 10251 and 10260 on its hybrid subnet,
+# plus scrape ports (8080, 9100, 9402, 9403) that are not webhooks. The cluster security group needs no
+# rule for them: its default egress allows all.
+WEBHOOK_PORTS: Mapping[int, str] = {
+    443: "webhooks served on the HTTPS default port",
+    9443: "controller-runtime's default webhook port (AWS Load Balancer Controller, most operators)",
+    10250: "metrics-server's secure port in its upstream chart; cert-manager's webhook default",
+    10251: "metrics-server as the EKS community add-on serves it (opened by AWS's E2E setup)",
+    10260: "cert-manager's webhook as AWS's E2E setup and EKS's webhook guide run it",
+}
+
 HYBRID_ACCESS_ENTRY_TYPE = "HYBRID_LINUX"
 
 
@@ -70,11 +87,15 @@ class RemoteNetworks:
         }
 
 
-def remote_networks(sites: Mapping[str, SiteInventoryEntry]) -> RemoteNetworks:
-    """The union of every site's node CIDR and pod CIDR."""
+def remote_networks(
+    sites: Mapping[str, SiteInventoryEntry], aggregates: RemoteNetworksConfig | None = None
+) -> RemoteNetworks:
+    """The cluster's remote networks: per kind, the configured aggregates, or else every site's CIDRs."""
+    node_aggregates = aggregates.node_cidrs if aggregates else None
+    pod_aggregates = aggregates.pod_cidrs if aggregates else None
     return RemoteNetworks(
-        node_cidrs=tuple(sorted_cidrs(s.node_cidr for s in sites.values())),
-        pod_cidrs=tuple(sorted_cidrs(s.pod_cidr for s in sites.values())),
+        node_cidrs=tuple(sorted_cidrs(node_aggregates or (s.node_cidr for s in sites.values()))),
+        pod_cidrs=tuple(sorted_cidrs(pod_aggregates or (s.pod_cidr for s in sites.values()))),
     )
 
 
@@ -84,6 +105,33 @@ def endpoint_flags(endpoint_access: str) -> tuple[bool, bool]:
     if endpoint_access not in ("private", "public"):
         raise ValueError(f"endpoint access must be private or public, got {endpoint_access!r}")
     return endpoint_access == "private", endpoint_access == "public"
+
+
+OPEN_TO_THE_INTERNET = "0.0.0.0/0"
+
+
+def public_endpoint_problems(
+    endpoint_access: str, public_access_cidrs: Sequence[str] | None, file: str
+) -> list[Problem]:
+    """The stack's config rules refuse these too; a program building ClusterConfig itself meets them here."""
+    key = "eks-hybrid:cluster.publicAccessCidrs"
+    if endpoint_access == "public" and not public_access_cidrs:
+        return [
+            Problem(file, key, "a public endpoint needs publicAccessCidrs (EKS would open it to 0.0.0.0/0)")
+        ]
+    if endpoint_access == "private" and public_access_cidrs:
+        return [Problem(file, key, "the endpoint is private, so publicAccessCidrs has nothing to restrict")]
+    return []
+
+
+def public_endpoint_warnings(endpoint_access: str, public_access_cidrs: Sequence[str] | None) -> list[str]:
+    """A public endpoint open to every address was asked for explicitly; say so in every plan."""
+    if endpoint_access != "public" or OPEN_TO_THE_INTERNET not in (public_access_cidrs or ()):
+        return []
+    return [
+        "the cluster's public endpoint is open to 0.0.0.0/0 (eks-hybrid:cluster.publicAccessCidrs): anyone"
+        " on the internet can reach the Kubernetes API; narrow it to the networks that need it"
+    ]
 
 
 def partition_for(region: str) -> str:
@@ -134,39 +182,77 @@ def node_trust_policy() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SecurityGroupRule:
-    """One rule of the cluster security group. `key` names it by direction, role, port and CIDR."""
+    """One rule of the cluster security group. `key` names it by direction, port, protocol (when not TCP),
+    role and CIDR: `ingress-443-from-node-10.200.0.0-16`, `ingress-53-udp-from-pod-192.168.0.0-16`."""
 
     direction: Literal["ingress", "egress"]
     role: Literal["node", "pod"]
     cidr: str
     port: int
     description: str
+    protocol: Literal["tcp", "udp"] = "tcp"
 
     @property
     def key(self) -> str:
         verb = "from" if self.direction == "ingress" else "to"
-        return f"{self.direction}-{self.port}-{verb}-{self.role}-{cidr_slug(self.cidr)}"
+        protocol = "" if self.protocol == "tcp" else f"-{self.protocol}"
+        return f"{self.direction}-{self.port}{protocol}-{verb}-{self.role}-{cidr_slug(self.cidr)}"
 
 
-def security_group_rules(networks: RemoteNetworks) -> list[SecurityGroupRule]:
-    """TCP 443 in from every node and pod CIDR (kubelets and pods reach the API server); TCP 10250 out to
-    every node CIDR (the API server reaches kubelets: logs, exec, port-forward); the webhook ports out to
-    every pod CIDR (the API server reaches webhooks and metrics-server on hybrid pods)."""
+PodTrafficSource = Literal["node", "pod"]
+
+
+def security_group_rules(
+    networks: RemoteNetworks, *, pod_traffic_source: PodTrafficSource = "pod", core_dns: str = "cloud"
+) -> list[SecurityGroupRule]:
+    """Inbound rules of the cluster security group, the group EKS puts on its control-plane interfaces
+    and on the nodes of managed node groups without a launch template (our cloud node group).
+
+    `pod_traffic_source` is the address hybrid pods' traffic carries when it reaches the VPC: `node` when
+    the CNI masquerades it (Cilium's cluster-pool default), `pod` when it does not (multi-pool). Following
+    the cluster security group table of `hybrid-nodes-networking.adoc`:
+
+    - TCP 443 from every node CIDR (kubelets to the API server), and from every pod CIDR when pods keep
+      their addresses ("Pods requiring access to K8s API server when the CNI is not using NAT").
+    - With `core_dns: cloud`, TCP and UDP 53 from the addresses pods' DNS queries arrive from, so hybrid
+      pods reach CoreDNS on the cloud nodes (networking table: "Pod to CoreDNS ... allow DNS traffic to the
+      VPC where CoreDNS is running").
+
+    No outbound rule: the API server's traffic to kubelets (10250) and webhooks leaves through the group's
+    default allow-all egress, which EKS creates and AWS's guide keeps.
+    """
     rules: list[SecurityGroupRule] = []
     for cidr in networks.node_cidrs:
         rules.append(
             SecurityGroupRule("ingress", "node", cidr, HTTPS, f"Hybrid nodes in {cidr} to the API server")
         )
-    for cidr in networks.pod_cidrs:
-        rules.append(
-            SecurityGroupRule("ingress", "pod", cidr, HTTPS, f"Hybrid pods in {cidr} to the API server")
-        )
-    for cidr in networks.node_cidrs:
-        rules.append(SecurityGroupRule("egress", "node", cidr, KUBELET, f"API server to kubelets in {cidr}"))
-    for cidr in networks.pod_cidrs:
-        for port in WEBHOOK_PORTS:
-            rules.append(SecurityGroupRule("egress", "pod", cidr, port, f"API server to webhooks in {cidr}"))
+    if pod_traffic_source == "pod":
+        for cidr in networks.pod_cidrs:
+            rules.append(
+                SecurityGroupRule("ingress", "pod", cidr, HTTPS, f"Hybrid pods in {cidr} to the API server")
+            )
+    if core_dns == "cloud":
+        dns_role: Literal["node", "pod"] = pod_traffic_source
+        sources = networks.pod_cidrs if dns_role == "pod" else networks.node_cidrs
+        for cidr in sources:
+            for protocol in ("tcp", "udp"):
+                rules.append(
+                    SecurityGroupRule(
+                        "ingress",
+                        dns_role,
+                        cidr,
+                        DNS,
+                        f"Hybrid pods' DNS ({protocol.upper()}) from {cidr} to CoreDNS on cloud nodes",
+                        protocol,
+                    )
+                )
     return rules
+
+
+def security_group_rule_counts(rules: Sequence[SecurityGroupRule]) -> tuple[int, int]:
+    """(inbound, outbound) rules the cluster security group holds with `rules` beside EKS's defaults."""
+    inbound = sum(1 for r in rules if r.direction == "ingress")
+    return EKS_DEFAULT_INBOUND_RULES + inbound, EKS_DEFAULT_OUTBOUND_RULES + len(rules) - inbound
 
 
 # --- cloud node group -----------------------------------------------------------------------------------

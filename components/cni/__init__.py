@@ -1,16 +1,34 @@
-"""Cilium on hybrid nodes, and the `kube-system/hybrid-config` ConfigMap Palette reads."""
+"""Cilium on hybrid nodes (one pod pool per site with multi-pool), and the `kube-system/hybrid-config`
+ConfigMap Palette reads."""
 
-from .component import CILIUM, HYBRID_CONFIG, Cilium, CiliumArgs, HybridConfig, HybridConfigArgs
-from .values import chart_source, cilium_values, hybrid_config_data
+from .component import (
+    CILIUM,
+    CILIUM_SITE_POOLS,
+    HYBRID_CONFIG,
+    Cilium,
+    CiliumArgs,
+    CiliumSitePools,
+    CiliumSitePoolsArgs,
+    HybridConfig,
+    HybridConfigArgs,
+)
+from .pools import SitePodPool, site_pod_pools
+from .values import chart_source, cilium_values, hybrid_config_data, pod_traffic_source
 
 __all__ = [
     "CILIUM",
+    "CILIUM_SITE_POOLS",
     "HYBRID_CONFIG",
     "Cilium",
     "CiliumArgs",
+    "CiliumSitePools",
+    "CiliumSitePoolsArgs",
     "HybridConfig",
     "HybridConfigArgs",
+    "SitePodPool",
     "chart_source",
     "cilium_values",
     "hybrid_config_data",
+    "pod_traffic_source",
+    "site_pod_pools",
 ]

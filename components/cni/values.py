@@ -2,38 +2,83 @@
 
 `cilium_values` is the one place Cilium's Helm values come from. They follow AWS's hybrid nodes docs
 (`hybrid-nodes-cni.adoc`) and AWS's own CI values (aws/eks-hybrid `test/e2e/cni/testdata/cilium/
-cilium-values.yaml`): agent and operator only on hybrid nodes, cluster-pool IPAM over exactly the cluster's
-remote pod networks, no Envoy, operator tolerations limited so a node can be drained.
+cilium-values.yaml`): agent (and, with cluster-pool, the operator) only on hybrid nodes, no Envoy, operator
+tolerations limited so a node can be drained.
+
+Two IPAM modes:
+
+- `clusterPool` (AWS's supported "cluster scope" IPAM): one pool over the remote pod networks. The operator
+  hands a node a block of *any* CIDR in the list, so with several sites a dallas node can get a block of
+  chicago's pod CIDR while the VPC routes that CIDR to chicago. Correct for a single site, or when every
+  site is on BGP end to end (node blocks advertised to the site router and on to the transit gateway).
+- `multiPool` (Cilium's answer for multi-datacenter clusters, "Per-Node Default Pool" in Cilium's
+  multi-pool IPAM docs): one `CiliumPodIPPool` per site over its pod CIDR and one `CiliumNodeConfig` per
+  site that makes it the default pool of the nodes labelled `eks-hybrid/site=<site>` (see `pools.py`).
+  Multi-pool is beta in the 1.17 and 1.18 lines and outside AWS's Cilium support scope; the datapath values
+  it needs are pinned per line in `MULTI_POOL_DATAPATH`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from ..config.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
 
 CHART = "cilium"
 NAMESPACE = "kube-system"
-DEFAULT_REPOSITORY = "https://helm.cilium.io/"
 COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type"
 HYBRID_CONFIG_NAME = "hybrid-config"
 
+Ipam = Literal["multiPool", "clusterPool"]
 
-def hybrid_affinity() -> dict[str, Any]:
-    """Required node affinity `eks.amazonaws.com/compute-type In [hybrid]` (nodeadm sets that label)."""
+# Datapath values multi-pool IPAM needs, per Cilium line (Cilium docs, "Multi-Pool (Beta)", Limitations):
+# - 1.17: "Tunnel mode is not supported. Multi-Pool IPAM may only be used in direct routing mode", so
+#   native routing, routes between the nodes of a site's L2 segment (autoDirectNodeRoutes), and nodes on
+#   other segments (other sites) skipped rather than failed (directRoutingSkipUnreachable).
+# - 1.18: tunnel routing works with multi-pool (cilium/cilium#38483, compatibility table updated in #39513),
+#   so it keeps the VXLAN encapsulation AWS supports for hybrid nodes.
+MULTI_POOL_DATAPATH: Mapping[str, Mapping[str, Any]] = {
+    "1.17": {"routingMode": "native", "autoDirectNodeRoutes": True, "directRoutingSkipUnreachable": True},
+    "1.18": {"routingMode": "tunnel", "tunnelProtocol": "vxlan"},
+}
+# Both lines: multi-pool "does not support local node routes ... and requires per-endpoint routes" (the
+# chart refuses multi-pool without them since cilium/cilium#38176). Masquerading stays off: iptables
+# masquerading masquerades only a node's first pool block in multi-pool mode (cilium/cilium#42878) unless
+# egressMasqueradeInterfaces names each host's NICs, and eBPF masquerading needs kube-proxy replacement.
+# Pods keep their addresses end to end, which is what routing each site's pod CIDR to it is for; AWS: "If
+# you disable masquerading ... you must configure your Amazon EKS cluster with your remote pod networks
+# and you must advertise your pod addresses with your on-premises network".
+MULTI_POOL_COMMON: Mapping[str, Any] = {"endpointRoutes": {"enabled": True}, "enableIPv4Masquerade": False}
+
+
+def pod_traffic_source(ipam: Ipam) -> Literal["node", "pod"]:
+    """The address hybrid pods' traffic reaches the VPC from: the node's (cluster-pool keeps Cilium's
+    default masquerading) or the pod's own (multi-pool turns masquerading off)."""
+    return "pod" if ipam == "multiPool" else "node"
+
+
+def node_affinity(key: str, value: str) -> dict[str, Any]:
     return {
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
                 "nodeSelectorTerms": [
-                    {
-                        "matchExpressions": [
-                            {"key": COMPUTE_TYPE_LABEL, "operator": "In", "values": ["hybrid"]},
-                        ]
-                    }
+                    {"matchExpressions": [{"key": key, "operator": "In", "values": [value]}]}
                 ]
             }
         }
     }
+
+
+def hybrid_affinity() -> dict[str, Any]:
+    """Required node affinity `eks.amazonaws.com/compute-type In [hybrid]` (nodeadm sets that label)."""
+    return node_affinity(COMPUTE_TYPE_LABEL, "hybrid")
+
+
+def cloud_affinity() -> dict[str, Any]:
+    """Required node affinity to the cloud node group (`eks-hybrid/capacity In [cloud]`)."""
+    return node_affinity(CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE)
 
 
 # The operator tolerates every taint by default, so a drained node gets it straight back; AWS's CI keeps
@@ -45,16 +90,33 @@ OPERATOR_TOLERATIONS = (
 
 
 def cilium_values(
-    pod_cidrs: Sequence[str], mask_size: int, *, bgp_control_plane: bool = False
+    pod_cidrs: Sequence[str],
+    mask_size: int,
+    *,
+    bgp_control_plane: bool = False,
+    ipam: Ipam = "clusterPool",
+    cilium_line: str = "1.18",
 ) -> dict[str, Any]:
     """Helm values for Cilium on hybrid nodes.
 
-    `pod_cidrs` must be the cluster's remote pod networks, and neither they nor `mask_size` may change
-    after install (Cilium does not move allocated node blocks). A /`mask_size` block per node: 25 gives 128
-    pod addresses per node.
+    cluster-pool: `pod_cidrs` become `clusterPoolIPv4PodCIDRList` in the order given. Cilium allows only
+    appending to that list, never changing or reordering its elements, so callers pass the sites' pod CIDRs
+    in their stable (configuration) order, and neither the list's elements nor `mask_size` may change
+    after install. A /`mask_size` block per node: 25 gives 128 pod addresses per node.
+
+    multi-pool: the pools are separate objects (`pools.site_pod_pools`); the values switch the IPAM mode,
+    pin the line's datapath values, and run the operator on the cloud node group. The operator registers
+    Cilium's CRDs when it starts; on cloud capacity it runs before any hybrid node joins, so the hub can
+    declare the pools in the same update (on hybrid nodes only, the CRDs would not exist yet).
     """
     if not pod_cidrs:
         raise ValueError("Cilium needs at least one pod CIDR (the cluster's remote pod networks)")
+    operator: dict[str, Any] = {
+        "affinity": hybrid_affinity(),
+        "replicas": 1,
+        "tolerations": [dict(t) for t in OPERATOR_TOLERATIONS],
+        "unmanagedPodWatcher": {"restart": False},
+    }
     values: dict[str, Any] = {
         "affinity": hybrid_affinity(),
         "ipam": {
@@ -65,16 +127,25 @@ def cilium_values(
             },
         },
         "loadBalancer": {"serviceTopology": True},
-        "operator": {
-            "affinity": hybrid_affinity(),
-            "replicas": 1,
-            "tolerations": [dict(t) for t in OPERATOR_TOLERATIONS],
-            "unmanagedPodWatcher": {"restart": False},
-        },
+        "operator": operator,
         "envoy": {"enabled": False},
         "bgpControlPlane": {"enabled": bgp_control_plane},
     }
+    if ipam == "multiPool":
+        if cilium_line not in MULTI_POOL_DATAPATH:
+            raise ValueError(
+                f"multi-pool datapath values are pinned for Cilium {', '.join(MULTI_POOL_DATAPATH)};"
+                f" got {cilium_line}"
+            )
+        values["ipam"] = {"mode": "multi-pool"}
+        operator["affinity"] = cloud_affinity()
+        values |= {key: _copy(value) for key, value in MULTI_POOL_COMMON.items()}
+        values |= {key: _copy(value) for key, value in MULTI_POOL_DATAPATH[cilium_line].items()}
     return values
+
+
+def _copy(value: Any) -> Any:
+    return {k: _copy(v) for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
 @dataclass(frozen=True)

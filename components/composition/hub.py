@@ -10,14 +10,17 @@ import pulumi
 from ..config.hub import HubConfig
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
-from ..eks_hub import EksSide, check_eks_side, declare_eks_side
+from ..eks_hub import EksSide, declare_eks_side, eks_side_problems
+from ..errors import PlanError, Problem
 from ..network.hub import (
     TransitGatewayHub,
     TransitGatewayHubArgs,
     VirtualPrivateGateway,
     VirtualPrivateGatewayArgs,
+    attachment_problems,
 )
 from ..palette import PaletteHub, PaletteHubArgs
+from ..quotas import hub_quota_problems
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -38,12 +41,29 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
     }
 
 
+def hub_problems(hub: HubConfig, file: str) -> list[Problem]:
+    """Everything that stops the hub from planning, found before anything is declared: AWS quotas the
+    plan would exceed, the attachment's subnets (read from AWS), and the EKS side's problems."""
+    return (
+        hub_quota_problems(hub, file)
+        + attachment_problems(TransitGatewayHubArgs.from_config(hub), file)
+        + eks_side_problems(hub, file)
+    )
+
+
+def check_hub(hub: HubConfig, file: str) -> None:
+    """Raise `PlanError` listing every problem of `hub_problems`."""
+    problems = hub_problems(hub, file)
+    if problems:
+        raise PlanError(sorted(problems, key=lambda p: p.path))
+
+
 def build_hub(hub: HubConfig) -> dict[str, Any]:
     """Declare the whole hub; returns (and exports) its outputs."""
     name = hub.cluster.name
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
-    check_eks_side(hub, file)
+    check_hub(hub, file)
     network = TransitGatewayHub(name, TransitGatewayHubArgs.from_config(hub))
     exports: dict[str, Any] = {
         **inventory_exports(hub),
@@ -76,8 +96,9 @@ def palette_args(hub: HubConfig, eks: EksSide) -> PaletteHubArgs:
         cluster_name=eks.cluster_name,
         region=hub.region,
         vpc_cidr=hub.cluster.vpc_cidr,
-        node_cidrs=hub.remote_node_cidrs,
-        pod_cidrs=hub.remote_pod_cidrs,
+        # The cluster's remote networks, aggregates included, as EKS has them.
+        node_cidrs=list(eks.cluster.remote_networks.node_cidrs),
+        pod_cidrs=list(eks.cluster.remote_networks.pod_cidrs),
         k8s_provider=eks.k8s_provider,
         credentials_provider=hub.credentials.provider,
         role_arn=eks.role_arn,

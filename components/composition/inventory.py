@@ -38,6 +38,7 @@ def hub_inventory(reference: pulumi.StackReference, hub: str, file: str, site: s
     all_sites = values.get("sites")
     if isinstance(all_sites, dict):
         values["sites"] = {site: all_sites[site]} if site in all_sites else {}
+        values["siteCount"] = max(1, len(all_sites))
     try:
         return HubInventory.model_validate(values)
     except ValidationError as exc:

@@ -7,13 +7,30 @@ from typing import Any
 
 import pulumi
 
+from ..config.labels import SITE_LABEL
+from ..config.rules import check_site_label
 from ..config.secrets import check_secrets
-from ..config.site import SiteConfig
+from ..config.site import NodePoolConfig, SiteConfig
+from ..errors import PlanError, Problem
 from ..network.checks import check_site_against_hub
 from ..network.planning import plan_site
 from ..network.site import SiteConnectivity, SiteConnectivityArgs
 from ..palette import PaletteNodePools, PaletteNodePoolsArgs
 from .inventory import hub_inventory, hub_palette
+
+
+def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
+    """The site's pools, each with `eks-hybrid/site=<site>` merged into its labels: the label Cilium's
+    per-site node config selects the site's pod pool by. A pool label with that key and another value is
+    refused (the stack's config rules already refuse it; programmatic callers get the same problem)."""
+    conflicts = check_site_label(site.model_dump(by_alias=True, mode="json"))
+    problems = [Problem(file, path, rule) for path, rule in conflicts]
+    if problems:
+        raise PlanError(problems)
+    return [
+        pool.model_copy(update={"labels": {**pool.labels, SITE_LABEL: site.site.name}})
+        for pool in site.site.node_pools
+    ]
 
 
 def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
@@ -47,7 +64,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
         pools = PaletteNodePools(
             site.site.name,
             PaletteNodePoolsArgs(
-                pools=list(site.site.node_pools),
+                pools=labelled_pools(site, file),
                 site_name=site.site.name,
                 endpoint=palette.endpoint,
                 project_uid=palette.project_uid,

@@ -2,7 +2,7 @@
 
 from ._base import SECRET_PLACEHOLDER, ConfigModel
 from .hub import (
-    SUPPORTED_KUBERNETES_VERSIONS,
+    MAX_REMOTE_NETWORKS,
     CiliumConfig,
     ClusterConfig,
     CredentialsConfig,
@@ -11,6 +11,8 @@ from .hub import (
     NodeGroupConfig,
     PaletteConfig,
     PaletteProfileConfig,
+    QuotasConfig,
+    RemoteNetworksConfig,
     SiteInventoryEntry,
     SsmConfig,
     TransitGatewayConfig,
@@ -31,10 +33,12 @@ from .site import (
     TaintConfig,
     TunnelConfig,
 )
+from .versions import KUBERNETES_VERSIONS, KubernetesVersion
 
 __all__ = [
+    "KUBERNETES_VERSIONS",
+    "MAX_REMOTE_NETWORKS",
     "SECRET_PLACEHOLDER",
-    "SUPPORTED_KUBERNETES_VERSIONS",
     "CiliumConfig",
     "ClusterConfig",
     "ConfigModel",
@@ -45,10 +49,13 @@ __all__ = [
     "EdgeHostConfig",
     "HubConfig",
     "IamRolesAnywhereConfig",
+    "KubernetesVersion",
     "NodeGroupConfig",
     "NodePoolConfig",
     "PaletteConfig",
     "PaletteProfileConfig",
+    "QuotasConfig",
+    "RemoteNetworksConfig",
     "SiteConfig",
     "SiteInventoryEntry",
     "SitePaletteConfig",

@@ -15,6 +15,10 @@ RFC1918 = (
     IPv4Network("172.16.0.0/12"),
     IPv4Network("192.168.0.0/16"),
 )
+# Shared address space (RFC 6598). AWS accepts it for EKS remote node and pod networks beside RFC 1918
+# (2026); the service CIDR stays RFC 1918.
+CGNAT = IPv4Network("100.64.0.0/10")
+REMOTE_NETWORK_RANGES = (*RFC1918, CGNAT)
 TUNNEL_INSIDE_RANGE = IPv4Network("169.254.0.0/16")
 # AWS reserves these /30s inside 169.254.0.0/16 for other uses; a VPN tunnel cannot take them.
 RESERVED_TUNNEL_CIDRS = tuple(
@@ -72,10 +76,18 @@ def check_rfc1918(network: IPv4Network) -> None:
         raise CidrRuleError(f"{network} is not inside RFC 1918 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)")
 
 
+def check_remote_range(network: IPv4Network) -> None:
+    if not any(network.subnet_of(block) for block in REMOTE_NETWORK_RANGES):
+        raise CidrRuleError(
+            f"{network} is not inside RFC 1918 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)"
+            " or CGNAT 100.64.0.0/10, the ranges EKS accepts for remote networks"
+        )
+
+
 def remote_network(value: object) -> str:
-    """A hybrid node or pod CIDR: IPv4, /8 to /32, inside RFC 1918 (EKS's rule for remote networks)."""
+    """A hybrid node or pod CIDR: IPv4, /8 to /32, inside RFC 1918 or CGNAT (EKS's remote-network rule)."""
     network = _checked(value, 8, 32)
-    check_rfc1918(network)
+    check_remote_range(network)
     return str(network)
 
 

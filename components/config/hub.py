@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._base import ConfigModel
 from .fields import (
     AmazonSideAsn,
+    AnyCidr,
     ClusterName,
     RemoteCidr,
     RouteTableId,
     ServiceCidr,
     Slug,
     SubnetId,
+    TunnelInsideCidr,
     VpcCidr,
     VpcId,
 )
+from .versions import today_utc, version_problem
 
-SUPPORTED_KUBERNETES_VERSIONS = ("1.28", "1.29", "1.30", "1.31")
+# EKS takes at most 15 remote node networks and 15 remote pod networks per cluster (hybrid-nodes-overview).
+MAX_REMOTE_NETWORKS = 15
 
 
 class NodeGroupConfig(ConfigModel):
@@ -52,19 +57,22 @@ class ClusterConfig(ConfigModel):
     subnet_ids: list[SubnetId] = Field(min_length=1)
     route_table_ids: list[RouteTableId] = Field(min_length=1)
     endpoint_access: str = "private"
+    public_access_cidrs: list[AnyCidr] | None = Field(default=None, min_length=1)
     service_cidr: ServiceCidr = "172.20.0.0/16"
     authentication_mode: str = "API_AND_CONFIG_MAP"
+    core_dns: Literal["cloud", "hybrid"] = "cloud"
     node_group: NodeGroupConfig = NodeGroupConfig()
 
     @field_validator("kubernetes_version")
     @classmethod
-    def _supported_version(cls, value: str) -> str:
-        if value not in SUPPORTED_KUBERNETES_VERSIONS:
-            raise PydanticCustomError(
-                "eks_hybrid_rule",
-                "Kubernetes {value} is not supported for nodeadm hybrid nodes (supported: {supported})",
-                {"value": value, "supported": ", ".join(SUPPORTED_KUBERNETES_VERSIONS)},
-            )
+    def _supported_version(cls, value: str, info: ValidationInfo) -> str:
+        # The date is a validation-context parameter (`validate_stack(..., today=...)`) so tests are
+        # deterministic; a real run checks against today's date.
+        context = info.context if isinstance(info.context, dict) else {}
+        today = context.get("today")
+        problem = version_problem(value, today if isinstance(today, date) else today_utc())
+        if problem is not None:
+            raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
         return value
 
     @field_validator("endpoint_access")
@@ -100,15 +108,39 @@ class ClusterConfig(ConfigModel):
 
 
 class SiteInventoryEntry(ConfigModel):
-    """One site's CIDRs in the hub's inventory, and who owns its VPC routes."""
+    """One site's CIDRs in the hub's inventory, who owns its VPC routes, and its VPN tunnels' inside CIDRs.
+
+    `tunnel_inside_cidrs` records the inside CIDRs the site stack gives its tunnels, so the hub can check
+    them unique across every VPN connection of the environment (AWS requires it per gateway).
+    """
 
     node_cidr: RemoteCidr
     pod_cidr: RemoteCidr
     route_via: Literal["transitGateway", "site"] = "transitGateway"
+    tunnel_inside_cidrs: list[TunnelInsideCidr] = Field(default_factory=list, max_length=2)
+
+
+class RemoteNetworksConfig(ConfigModel):
+    """Aggregates that stand for many sites' CIDRs in the cluster's remote networks, the hub's VPC routes
+    and the cluster security group (EKS takes at most 15 of each kind)."""
+
+    node_cidrs: list[RemoteCidr] | None = Field(default=None, min_length=1, max_length=MAX_REMOTE_NETWORKS)
+    pod_cidrs: list[RemoteCidr] | None = Field(default=None, min_length=1, max_length=MAX_REMOTE_NETWORKS)
 
 
 class TransitGatewayConfig(ConfigModel):
     amazon_side_asn: AmazonSideAsn = 64512
+    # The VPC attachment's subnets, one per Availability Zone; default: the cluster's subnetIds.
+    subnet_ids: list[SubnetId] | None = Field(default=None, min_length=1)
+
+
+class QuotasConfig(ConfigModel):
+    """The account's values of adjustable AWS quotas the plan is checked against (AWS defaults shown)."""
+
+    security_group_rules: int = Field(default=60, ge=1, le=1000)
+    routes_per_route_table: int = Field(default=50, ge=1, le=1000)
+    vpn_connections_per_region: int = Field(default=50, ge=1, le=10000)
+    customer_gateways_per_region: int = Field(default=50, ge=1, le=10000)
 
 
 class VirtualPrivateGatewayConfig(ConfigModel):
@@ -145,13 +177,22 @@ class CredentialsConfig(ConfigModel):
     provider: Literal["iamRolesAnywhere", "ssm"]
     iam_roles_anywhere: IamRolesAnywhereConfig | None = None
     ssm: SsmConfig | None = None
+    # nodeadm's `hybrid.enableCredentialsFile`: what the EKS Pod Identity agent on hybrid nodes reads; the
+    # node role then also needs eks-auth:AssumeRoleForPodIdentity on this cluster.
+    enable_credentials_file: bool = False
+
+
+CiliumIpam = Literal["multiPool", "clusterPool"]
 
 
 class CiliumConfig(ConfigModel):
-    chart_version: str = Field(default="1.16.6", pattern=r"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$")
-    repository: str = "https://helm.cilium.io/"
+    # AWS's build of Cilium for hybrid nodes (the image tag AWS's own CI installs: v1.18.5-0).
+    chart_version: str = Field(default="1.18.5-0", pattern=r"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$")
+    repository: str = "oci://public.ecr.aws/eks/cilium/cilium"
     pod_cidr_mask_size: int = Field(default=25, ge=16, le=30)
     bgp_control_plane: bool = False
+    # Default: multiPool when the hub has more than one site, clusterPool for a single site.
+    ipam: CiliumIpam | None = None
 
 
 DEFAULT_PACK_REGISTRY = "Public Repo"
@@ -230,17 +271,30 @@ class HubConfig(ConfigModel):
     virtual_private_gateway: VirtualPrivateGatewayConfig | None = Field(
         default=None, alias="eks-hybrid:virtualPrivateGateway"
     )
+    remote_networks: RemoteNetworksConfig | None = Field(default=None, alias="eks-hybrid:remoteNetworks")
     credentials: CredentialsConfig = Field(alias="eks-hybrid:credentials")
     cilium: CiliumConfig = Field(default=CiliumConfig(), alias="eks-hybrid:cilium")
     palette: PaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
+    quotas: QuotasConfig = Field(default=QuotasConfig(), alias="eks-hybrid:quotas")
     tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
 
     @property
     def remote_node_cidrs(self) -> list[str]:
-        return sorted({s.node_cidr for s in self.sites.values()})
+        """The cluster's remote node networks: the aggregates when configured, else every site's."""
+        aggregates = self.remote_networks.node_cidrs if self.remote_networks else None
+        return sorted(set(aggregates or (s.node_cidr for s in self.sites.values())))
 
     @property
     def remote_pod_cidrs(self) -> list[str]:
-        return sorted({s.pod_cidr for s in self.sites.values()})
+        """The cluster's remote pod networks: the aggregates when configured, else every site's."""
+        aggregates = self.remote_networks.pod_cidrs if self.remote_networks else None
+        return sorted(set(aggregates or (s.pod_cidr for s in self.sites.values())))
+
+    @property
+    def cilium_ipam(self) -> CiliumIpam:
+        """Multi-pool (one pool per site) whenever there is more than one site, unless set explicitly."""
+        if self.cilium.ipam is not None:
+            return self.cilium.ipam
+        return "multiPool" if len(self.sites) > 1 else "clusterPool"

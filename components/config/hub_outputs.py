@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ._base import ConfigModel
@@ -21,6 +23,7 @@ HUB_INVENTORY_OUTPUTS = (
     "vpnGatewayAsn",
     "vpnGatewayPropagatesRoutes",
     "sites",
+    "ciliumIpamMode",
 )
 
 
@@ -39,6 +42,10 @@ class HubInventory(ConfigModel):
     vpn_gateway_asn: int | None = None
     vpn_gateway_propagates_routes: bool = False
     sites: dict[str, SiteInventoryEntry]
+    # Hubs planned before these existed export neither: read as a multi-pool hub of one site.
+    cilium_ipam_mode: Literal["multiPool", "clusterPool"] = "multiPool"
+    site_count: int = Field(default=1, ge=1)
+    """How many sites the hub's inventory holds (the site itself reads only its own entry)."""
 
     @property
     def remote_pod_cidrs(self) -> list[str]:

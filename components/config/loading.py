@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -24,11 +25,14 @@ def relevant_keys(document: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k == "aws:region" or k.startswith(f"{NAMESPACE}:")}
 
 
-def validate_stack(document: Mapping[str, Any], file: str, secret_keys: Iterable[str] = ()) -> StackConfig:
+def validate_stack(
+    document: Mapping[str, Any], file: str, secret_keys: Iterable[str] = (), *, today: date | None = None
+) -> StackConfig:
     """Parse a whole stack document (`{"aws:region": ..., "eks-hybrid:role": ..., ...}`).
 
     `secret_keys` are the top-level keys Pulumi holds as secrets; a credential given in plain text under
-    any other key is a problem. Raises `ConfigError` naming `file`, each key path and its rule.
+    any other key is a problem. `today` (default: the current UTC date) decides which Kubernetes versions
+    EKS still creates. Raises `ConfigError` naming `file`, each key path and its rule.
     """
     document = relevant_keys(document)
     role = document.get(f"{NAMESPACE}:role")
@@ -46,7 +50,7 @@ def validate_stack(document: Mapping[str, Any], file: str, secret_keys: Iterable
     problems: list[Problem] = []
     config: StackConfig | None = None
     try:
-        config = model.model_validate(document)
+        config = model.model_validate(document, context={"today": today} if today else None)
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, model, file, secret_keys=secrets))
     for rule in rules:

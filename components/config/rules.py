@@ -6,12 +6,16 @@ reads only the values that parse and leaves malformed ones to the per-key checks
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from ipaddress import IPv4Network
 from typing import Any
 
 from . import cidrs
 from .fields import asn_problem
+from .hub import MAX_REMOTE_NETWORKS, CiliumConfig
+from .labels import SITE_LABEL
+from .versions import cilium_problem
 
 Finding = tuple[str, str]  # (dotted key path, rule)
 Rule = Callable[[Mapping[str, Any]], Iterator[Finding]]
@@ -134,7 +138,177 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
         )
 
 
-HUB_RULES = (check_hub_overlaps, check_cilium_mask, check_credentials)
+def check_public_endpoint(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """A public endpoint only with the networks allowed to reach it; `0.0.0.0/0` only when written out."""
+    cluster = _mapping(document.get("eks-hybrid:cluster"))
+    access = cluster.get("endpointAccess", "private")
+    allowed = cluster.get("publicAccessCidrs")
+    key = "eks-hybrid:cluster.publicAccessCidrs"
+    if access == "public" and allowed is None:
+        yield (
+            key,
+            "a public endpoint needs publicAccessCidrs, the networks allowed to reach it (EKS's default is"
+            " 0.0.0.0/0, the whole internet: write [0.0.0.0/0] to choose that explicitly)",
+        )
+    elif access == "private" and allowed is not None:
+        yield (key, "the endpoint is private, so publicAccessCidrs has nothing to restrict: remove it")
+
+
+def _sites(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _mapping(document.get("eks-hybrid:sites"))
+
+
+def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """EKS's 15-network limit per kind, and every site inside an aggregate when aggregates are set."""
+    aggregates = _mapping(document.get("eks-hybrid:remoteNetworks"))
+    sites = _sites(document)
+    for key, kind in (("nodeCidrs", "node"), ("podCidrs", "pod")):
+        site_key = f"{kind}Cidr"
+        configured = aggregates.get(key)
+        if isinstance(configured, list):
+            networks = [n for n in (_network(c) for c in configured) if n is not None]
+            listed = ", ".join(str(a) for a in networks)
+            if not networks:
+                continue
+            for site, entry in sites.items():
+                network = _network(_mapping(entry).get(site_key))
+                if network is not None and not any(network.subnet_of(a) for a in networks):
+                    yield (
+                        f"eks-hybrid:sites.{site}.{site_key}",
+                        f"site {site}'s {kind} CIDR {network} is outside every"
+                        f" eks-hybrid:remoteNetworks.{key} aggregate ({listed}): the cluster and the VPC"
+                        " route only the aggregates, so put the site inside one or add an aggregate",
+                    )
+            continue
+        distinct = {n for n in (_network(_mapping(e).get(site_key)) for e in sites.values()) if n is not None}
+        if len(distinct) > MAX_REMOTE_NETWORKS:
+            yield (
+                "eks-hybrid:sites",
+                f"{len(distinct)} sites' {kind} CIDRs would be {len(distinct)} remote {kind} networks,"
+                f" and EKS takes at most {MAX_REMOTE_NETWORKS} per cluster: set"
+                f" eks-hybrid:remoteNetworks.{key} to at most {MAX_REMOTE_NETWORKS} aggregates that contain"
+                " them",
+            )
+
+
+def check_aggregate_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """Aggregates may contain sites, but not the VPC or service CIDR, and node and pod aggregates are
+    disjoint (EKS: remote networks overlap neither each other nor the VPC and service CIDRs)."""
+    aggregates = _mapping(document.get("eks-hybrid:remoteNetworks"))
+    labelled = [n for n in hub_networks(document) if not n.path.startswith("eks-hybrid:sites.")]
+    for key in ("nodeCidrs", "podCidrs"):
+        for index, value in enumerate(_sequence(aggregates.get(key))):
+            network = _network(value)
+            if network is not None:
+                labelled.append(cidrs.LabelledNetwork(f"eks-hybrid:remoteNetworks.{key}[{index}]", network))
+    for overlap in cidrs.find_overlaps(labelled):
+        if "remoteNetworks" in overlap.first.path or "remoteNetworks" in overlap.second.path:
+            yield (
+                overlap.second.path,
+                f"{overlap.describe()}: remote network aggregates must not overlap each other, the VPC CIDR"
+                " or the service CIDR",
+            )
+
+
+def check_tunnel_inside_cidrs(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """AWS requires a tunnel's inside CIDR unique among the VPN connections of one gateway; the hub sees
+    every site's, so it checks them unique across the whole inventory (the sites share the hub's TGW and
+    VGW)."""
+    seen: dict[IPv4Network, str] = {}
+    for site, entry in _sites(document).items():
+        for index, value in enumerate(_sequence(_mapping(entry).get("tunnelInsideCidrs"))):
+            network = _network(value)
+            if network is None:
+                continue
+            path = f"eks-hybrid:sites.{site}.tunnelInsideCidrs[{index}]"
+            if network in seen:
+                yield (
+                    path,
+                    f"{network} is already {seen[network]}: tunnel inside CIDRs must be unique across every"
+                    " VPN connection on the hub's gateways",
+                )
+            else:
+                seen[network] = path
+
+
+def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """Cilium lines AWS supports, and cluster-pool only where one pool is correct for every site."""
+    cilium = _mapping(document.get("eks-hybrid:cilium"))
+    version = cilium.get("chartVersion", CiliumConfig.model_fields["chart_version"].default)
+    kubernetes = _mapping(document.get("eks-hybrid:cluster")).get("kubernetesVersion")
+    if isinstance(version, str) and re.match(r"^\d+\.\d+\.", version):
+        problem = cilium_problem(version, kubernetes if isinstance(kubernetes, str) else None)
+        if problem:
+            yield ("eks-hybrid:cilium.chartVersion", problem)
+    sites = _sites(document)
+    if cilium.get("ipam") != "clusterPool" or len(sites) < 2:
+        return
+    static_routed = sorted(
+        name
+        for name, entry in sites.items()
+        if _mapping(entry).get("routeVia", "transitGateway") != "transitGateway"
+    )
+    if not cilium.get("bgpControlPlane", False) or static_routed:
+        reasons = []
+        if not cilium.get("bgpControlPlane", False):
+            reasons.append("bgpControlPlane is off")
+        if static_routed:
+            reasons.append(
+                f"{', '.join(static_routed)} {'is' if len(static_routed) == 1 else 'are'} routeVia: site"
+            )
+        yield (
+            "eks-hybrid:cilium.ipam",
+            f"cluster-pool hands any node a block of any site's pod CIDR, which is correct with {len(sites)}"
+            " sites only when every site is on BGP end to end (Cilium's BGP control plane advertising node"
+            " blocks, each site's VPN on the transit gateway with BGP); here "
+            f"{' and '.join(reasons)}: use ipam: multiPool (one pool per site)",
+        )
+
+
+_IMAGE_VERSION = re.compile(r"(?<![\d.])(\d+\.\d+)\.\d+(?![\d.])")
+
+
+def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """The pools' nodeadm Kubernetes layer (and the EdgeForge image's K8S_VERSION) follow the cluster."""
+    kubernetes = _mapping(document.get("eks-hybrid:cluster")).get("kubernetesVersion")
+    if isinstance(kubernetes, float):
+        kubernetes = f"{kubernetes:.2f}"
+    profile = _mapping(_mapping(document.get("eks-hybrid:palette")).get("profile"))
+    layer = _mapping(profile.get("kubernetes")).get("version")
+    if (
+        not isinstance(kubernetes, str)
+        or not isinstance(layer, str)
+        or not re.fullmatch(r"\d+\.\d+\.\d+", layer)
+    ):
+        return  # a malformed version is the per-key check's to report
+    if not layer.startswith(f"{kubernetes}."):
+        yield (
+            "eks-hybrid:palette.profile.kubernetes.version",
+            f"{layer} is not a {kubernetes}.x release: hybrid nodes run the cluster's Kubernetes version"
+            f" (eks-hybrid:cluster.kubernetesVersion {kubernetes}; nodeadm install {kubernetes})",
+        )
+    image = _mapping(profile.get("os")).get("providerImage")
+    tag = image.rsplit(":", 1)[-1] if isinstance(image, str) and ":" in image else ""
+    match = _IMAGE_VERSION.search(tag)
+    if match and match.group(0) != layer:
+        yield (
+            "eks-hybrid:palette.profile.os.providerImage",
+            f"the EdgeForge image is built for Kubernetes {match.group(0)} (K8S_VERSION in its tag {tag!r}),"
+            f" but the Kubernetes layer is {layer}: rebuild the image or align the versions",
+        )
+
+
+HUB_RULES = (
+    check_hub_overlaps,
+    check_cilium_mask,
+    check_credentials,
+    check_public_endpoint,
+    check_remote_networks,
+    check_aggregate_overlaps,
+    check_tunnel_inside_cidrs,
+    check_cilium,
+    check_palette_kubernetes,
+)
 
 
 # --- site ----------------------------------------------------------------------------------------------
@@ -223,10 +397,26 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
                 host_owner[uid] = label
 
 
+def check_site_label(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """eks-hybrid labels every node of the site's pools `eks-hybrid/site=<site>` (Cilium picks the site's
+    pod pool by it); a pool label with that key and another value would put the node in another site."""
+    spec = _mapping(document.get("eks-hybrid:site"))
+    site = spec.get("name")
+    for index, pool in enumerate(_sequence(spec.get("nodePools"))):
+        value = _mapping(_mapping(pool).get("labels")).get(SITE_LABEL)
+        if value is not None and value != site:
+            yield (
+                f"eks-hybrid:site.nodePools[{index}].labels.{SITE_LABEL}",
+                f"{SITE_LABEL} is set by eks-hybrid to the site's name ({site}) on every node of its pools:"
+                f" remove this label or make it {site!r} (got {value!r})",
+            )
+
+
 SITE_RULES = (
     check_connectivity_block,
     check_customer_gateway_asn,
     check_tunnel_count,
     check_tunnels_distinct,
     check_pools,
+    check_site_label,
 )

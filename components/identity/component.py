@@ -112,6 +112,7 @@ class NodeIdentity(pulumi.ComponentResource):
                         partition=partition,
                         region=args.region,
                         account_id=str(values[1]),
+                        pod_identity=args.credentials.enable_credentials_file,
                     )
                 )
             ),

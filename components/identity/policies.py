@@ -5,7 +5,8 @@ Two credential providers, exactly one per hub:
 - IAM Roles Anywhere, the single-role model of AWS's `hybrid-ira-cfn.yaml` (nodeadm signs in as the node
   role itself, `--role-session-name <nodeName>`), not terraform-aws-eks's intermediate-role design that
   nodeadm dropped in aws/eks-hybrid#45.
-- SSM hybrid activations, as AWS's `hybrid-ssm-cfn.yaml`, with the scoped statements of its E2E template.
+- SSM hybrid activations, as AWS's `hybrid-ssm-cfn.yaml`: a node may deregister only managed instances
+  tagged with this cluster's ARN (the activation carries that tag, so its instances do).
 
 Both roles may describe the cluster and list its access entries (nodeadm checks the access entry since
 aws/eks-hybrid#721), scoped to the cluster's ARN.
@@ -86,13 +87,27 @@ def ssm_trust_policy(partition: str, region: str, account_id: str) -> dict[str, 
 
 
 def node_policy(
-    provider: Provider, cluster_arn: str, *, partition: str, region: str, account_id: str
+    provider: Provider,
+    cluster_arn: str,
+    *,
+    partition: str,
+    region: str,
+    account_id: str,
+    pod_identity: bool = False,
 ) -> dict[str, Any]:
     """The inline policy of the node role.
 
     Always: `eks:DescribeCluster` and `eks:ListAccessEntries` on this cluster only (nodeadm init reads the
-    cluster and checks the node's access entry). SSM also: a node may deregister its own managed instance
-    and describe instance information, the scoped form of AWS's E2E template (terraform-aws-eks#3620).
+    cluster and checks the node's access entry).
+
+    SSM also (`nodeadm uninstall` deregisters the node): `ssm:DeregisterManagedInstance` only on managed
+    instances tagged `EKSClusterARN` = this cluster's ARN, as AWS's `hybrid-ssm-cfn.yaml` scopes it
+    (`SSMDeregisterConditionTagKey`/`Value`, EKS user guide `hybrid-nodes-creds.adoc`); instances registered
+    through the activation inherit its tags. `ssm:DescribeInstanceInformation` has no resource type, so it
+    stays limited to callers that are managed instances (terraform-aws-eks#3620).
+
+    `pod_identity` (the NodeConfig's `enableCredentialsFile`): `eks-auth:AssumeRoleForPodIdentity` for the
+    EKS Pod Identity agent on hybrid nodes, on this cluster (the action's resource type is `cluster`).
     """
     statements: list[dict[str, Any]] = [
         {
@@ -104,23 +119,31 @@ def node_policy(
     ]
     if provider == "ssm":
         managed_instances = f"arn:{partition}:ssm:{region}:{account_id}:managed-instance/*"
-        own_instance = {"ArnLike": {"ssm:SourceInstanceARN": managed_instances}}
         statements += [
             {
                 "Sid": "AllowDeregisterOwnInstance",
                 "Effect": "Allow",
                 "Action": "ssm:DeregisterManagedInstance",
                 "Resource": managed_instances,
-                "Condition": own_instance,
+                "Condition": {"StringEquals": {f"ssm:resourceTag/{ACTIVATION_TAG}": cluster_arn}},
             },
             {
                 "Sid": "AllowDescribeInstances",
                 "Effect": "Allow",
                 "Action": "ssm:DescribeInstanceInformation",
                 "Resource": "*",
-                "Condition": own_instance,
+                "Condition": {"ArnLike": {"ssm:SourceInstanceARN": managed_instances}},
             },
         ]
+    if pod_identity:
+        statements.append(
+            {
+                "Sid": "AssumeRoleForPodIdentity",
+                "Effect": "Allow",
+                "Action": "eks-auth:AssumeRoleForPodIdentity",
+                "Resource": cluster_arn,
+            }
+        )
     return _document(*statements)
 
 

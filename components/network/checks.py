@@ -108,6 +108,10 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 )
             )
 
+    problems += _direct_connect_problems(site, inventory, file)
+    problems += _tunnel_problems(site, entry.tunnel_inside_cidrs, file, hub)
+    problems += _cluster_pool_problems(site, inventory, file, hub)
+
     reserved = {
         IPv4Network(entry.pod_cidr): f"{spec.name}'s pod CIDR",
         IPv4Network(inventory.vpc_cidr): "the VPC CIDR",
@@ -128,6 +132,69 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                     )
                 )
     return problems
+
+
+def _direct_connect_problems(site: SiteConfig, inventory: HubInventory, file: str) -> list[Problem]:
+    """On a VGW association, allowed prefixes only filter what AWS advertises on-prem and must be the same
+    as or wider than the VPC CIDR, or on-premises receives no route (Direct Connect user guide, "Allowed
+    prefixes interactions")."""
+    dx = site.site.connectivity.direct_connect
+    if site.site.connectivity.type != "directConnect" or dx is None or dx.private_subnet_cidr is None:
+        return []
+    prefix, vpc = IPv4Network(dx.private_subnet_cidr), IPv4Network(inventory.vpc_cidr)
+    if vpc.subnet_of(prefix):
+        return []
+    why = "is narrower than" if prefix.subnet_of(vpc) else "does not contain"
+    return [
+        Problem(
+            file,
+            "eks-hybrid:site.connectivity.directConnect.privateSubnetCidr",
+            f"{prefix} {why} the VPC CIDR {vpc}: on a virtual private gateway association the allowed prefix"
+            " only filters what AWS advertises, and AWS advertises the VPC CIDR, so on-premises would receive"
+            f" no route; use the VPC CIDR (the default) or a prefix containing it",
+        )
+    ]
+
+
+def _tunnel_problems(site: SiteConfig, recorded: list[str], file: str, hub: str) -> list[Problem]:
+    """A tunnel inside CIDR must be unique among the VPN connections of its gateway. The hub checks that
+    across its inventory, so each one the site uses must be recorded there."""
+    vpn = site.site.connectivity.site_to_site_vpn
+    if site.site.connectivity.type != "siteToSiteVpn" or vpn is None:
+        return []
+    problems = []
+    for index, tunnel in enumerate(vpn.tunnels):
+        if tunnel.inside_cidr is not None and tunnel.inside_cidr not in recorded:
+            problems.append(
+                Problem(
+                    file,
+                    f"{_VPN}.tunnels[{index}].insideCidr",
+                    f"{tunnel.inside_cidr} is not in hub {hub}'s eks-hybrid:sites.{site.site.name}"
+                    f".tunnelInsideCidrs ({', '.join(recorded) or 'none'}): record it there, so the hub"
+                    " checks it unique across every VPN connection on its gateways (AWS requires that)",
+                )
+            )
+    return problems
+
+
+def _cluster_pool_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str) -> list[Problem]:
+    """With cluster-pool IPAM and several sites, any node may hold a block of any site's pod CIDR; that is
+    routed correctly only if every site advertises its nodes' blocks by BGP to the transit gateway."""
+    if inventory.cilium_ipam_mode != "clusterPool" or inventory.site_count < 2:
+        return []
+    vpn = site.site.connectivity.site_to_site_vpn
+    if site_kind(site.site) == "transitGatewayVpn" and vpn is not None and vpn.routing == "bgp":
+        return []
+    return [
+        Problem(
+            file,
+            "eks-hybrid:site.connectivity",
+            f"hub {hub} runs Cilium with cluster-pool IPAM over {inventory.site_count} sites, so a node here"
+            " may get a block of another site's pod CIDR: that is routed only when every site advertises its"
+            " nodes' blocks by BGP, so this site needs a Site-to-Site VPN on the transit gateway with"
+            " routing: bgp (or set eks-hybrid:cilium.ipam: multiPool in the hub)",
+        )
+    ]
 
 
 def check_site_against_hub(site: SiteConfig, inventory: HubInventory, file: str, hub: str) -> None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from ..config.hub import HubConfig, SiteInventoryEntry, VirtualPrivateGatewayConfig
-from .planning import cidr_slug, hub_vpc_routes
+from ..config.hub import HubConfig, RemoteNetworksConfig, SiteInventoryEntry, VirtualPrivateGatewayConfig
+from ..errors import Problem
+from .planning import SubnetFacts, attachment_subnet_problems, cidr_slug, hub_vpc_routes
 
 TRANSIT_GATEWAY_HUB = "eks-hybrid:network:TransitGatewayHub"
 VIRTUAL_PRIVATE_GATEWAY = "eks-hybrid:network:VirtualPrivateGateway"
@@ -26,6 +27,10 @@ class TransitGatewayHubArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
     protect: bool = True
     """Pulumi `protect` on the TGW and its VPC attachment: losing either cuts every TGW site off."""
+    aggregates: RemoteNetworksConfig | None = None
+    """Remote-network aggregates the VPC routes point at the TGW instead of each site's CIDRs."""
+    attachment_subnet_ids: Sequence[str] | None = None
+    """The VPC attachment's subnets, one per Availability Zone (default: `subnet_ids`)."""
 
     @classmethod
     def from_config(cls, hub: HubConfig) -> TransitGatewayHubArgs:
@@ -38,14 +43,42 @@ class TransitGatewayHubArgs:
             amazon_side_asn=hub.transit_gateway.amazon_side_asn,
             tags=hub.tags,
             protect=hub.protect,
+            aggregates=hub.remote_networks,
+            attachment_subnet_ids=hub.transit_gateway.subnet_ids,
         )
+
+    @property
+    def attachment_subnets(self) -> list[str]:
+        return list(self.attachment_subnet_ids or self.subnet_ids)
+
+
+def attachment_problems(args: TransitGatewayHubArgs, file: str) -> list[Problem]:
+    """Whether the attachment's subnets are one per Availability Zone, in the VPC, and (when given apart
+    from the cluster's) cover every zone of the cluster's subnets. Reads the subnets (plain invokes), so
+    it runs before anything is declared."""
+    explicit = args.attachment_subnet_ids is not None
+    wanted = dict.fromkeys([*args.attachment_subnets, *(args.subnet_ids if explicit else ())])
+    facts = {subnet_id: _subnet_facts(subnet_id) for subnet_id in wanted}
+    return attachment_subnet_problems(
+        [facts[s] for s in args.attachment_subnets],
+        [facts[s] for s in args.subnet_ids],
+        vpc_id=args.vpc_id,
+        explicit=explicit,
+        file=file,
+    )
+
+
+def _subnet_facts(subnet_id: str) -> SubnetFacts:
+    result = aws.ec2.get_subnet(id=subnet_id)
+    return SubnetFacts(subnet_id, result.availability_zone, result.vpc_id)
 
 
 class TransitGatewayHub(pulumi.ComponentResource):
     """TGW (default association and propagation off), its route table, the VPC attachment, the VPC routes.
 
-    In every configured VPC route table, the node and pod CIDRs of each `routeVia: transitGateway` site
-    point at the TGW; each route depends on the attachment, as a route naming a TGW cannot exist before it.
+    In every configured VPC route table, the node and pod CIDRs of each `routeVia: transitGateway` site (or
+    the remote-network aggregates standing for them) point at the TGW; each route depends on the
+    attachment, as a route naming a TGW cannot exist before it.
     """
 
     transit_gateway_id: pulumi.Output[str]
@@ -81,7 +114,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
             f"{name}-vpc-attachment",
             transit_gateway_id=tgw.id,
             vpc_id=args.vpc_id,
-            subnet_ids=list(args.subnet_ids),
+            subnet_ids=args.attachment_subnets,
             transit_gateway_default_route_table_association=False,
             transit_gateway_default_route_table_propagation=False,
             tags={**args.tags, "Name": f"{name}-vpc-attachment"},
@@ -101,7 +134,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
             opts=child,
         )
         after_attachment = pulumi.ResourceOptions(parent=self, depends_on=[attachment])
-        for route in hub_vpc_routes(args.route_table_ids, args.sites):
+        for route in hub_vpc_routes(args.route_table_ids, args.sites, args.aggregates):
             aws.ec2.Route(
                 f"{name}-route-{route.key}",
                 route_table_id=route.route_table_id,

@@ -3,6 +3,11 @@
 Every destination is routed by exactly one owner. The hub routes the node and pod CIDRs of sites with
 `routeVia: transitGateway` from every VPC route table to the transit gateway; a site with `routeVia: site`
 routes its own CIDRs to its virtual private gateway, Direct Connect path or software-VPN appliance.
+
+With remote-network aggregates (`eks-hybrid:remoteNetworks`), the hub routes each aggregate instead of each
+site's CIDR, so the VPC route tables stay small however many sites there are; the transit gateway's route
+table still has one route per site CIDR to that site's attachment (the site stacks add them), and a
+`routeVia: site` site's own, more specific routes win over the aggregate by longest prefix.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..config.hub import SiteInventoryEntry
+from ..config.hub import RemoteNetworksConfig, SiteInventoryEntry
 from ..config.hub_outputs import HubInventory
 from ..config.site import SiteSpec
+from ..errors import Problem
 
 SiteKind = Literal["transitGatewayVpn", "vpnGatewayVpn", "directConnect", "softwareVpn"]
 VpcRouteTarget = Literal["transitGateway", "vpnGateway", "networkInterface"]
@@ -26,12 +32,14 @@ def cidr_slug(cidr: str) -> str:
 
 @dataclass(frozen=True)
 class VpcRoute:
-    """One route in one VPC route table. `key` names the resource by table and destination, never index."""
+    """One route in one VPC route table. `key` names the resource by table and destination, never index.
+
+    `site` is the site the destination belongs to, or None for a remote-network aggregate."""
 
     route_table_id: str
     destination: str
     role: Literal["node", "pod"]
-    site: str
+    site: str | None
 
     @property
     def key(self) -> str:
@@ -51,13 +59,28 @@ def vpc_routes_for(site: str, entry: SiteInventoryEntry, route_table_ids: Sequen
     ]
 
 
-def hub_vpc_routes(route_table_ids: Sequence[str], sites: Mapping[str, SiteInventoryEntry]) -> list[VpcRoute]:
-    """Routes the hub owns: both CIDRs of every `routeVia: transitGateway` site, in every table."""
+def hub_vpc_routes(
+    route_table_ids: Sequence[str],
+    sites: Mapping[str, SiteInventoryEntry],
+    aggregates: RemoteNetworksConfig | None = None,
+) -> list[VpcRoute]:
+    """Routes the hub owns, in every table: per kind, each aggregate when configured, else that CIDR of
+    every `routeVia: transitGateway` site."""
+    node_aggregates = aggregates.node_cidrs if aggregates else None
+    pod_aggregates = aggregates.pod_cidrs if aggregates else None
     routes: list[VpcRoute] = []
+    for table in route_table_ids:
+        routes.extend(VpcRoute(table, cidr, "node", None) for cidr in node_aggregates or ())
+        routes.extend(VpcRoute(table, cidr, "pod", None) for cidr in pod_aggregates or ())
     for site in sorted(sites):
         entry = sites[site]
-        if entry.route_via == "transitGateway":
-            routes.extend(vpc_routes_for(site, entry, route_table_ids))
+        if entry.route_via != "transitGateway":
+            continue
+        routes.extend(
+            route
+            for route in vpc_routes_for(site, entry, route_table_ids)
+            if not (node_aggregates if route.role == "node" else pod_aggregates)
+        )
     return routes
 
 
@@ -138,3 +161,67 @@ def plan_site(site: SiteSpec, inventory: HubInventory) -> SiteNetworkPlan:
         vpc_route_target=target,
         direct_connect_allowed_prefixes=dx_prefixes,
     )
+
+
+@dataclass(frozen=True)
+class SubnetFacts:
+    """What the hub needs to know of a subnet (from `aws.ec2.get_subnet`)."""
+
+    subnet_id: str
+    availability_zone: str
+    vpc_id: str
+
+
+def attachment_subnet_problems(
+    attachment: Sequence[SubnetFacts],
+    cluster: Sequence[SubnetFacts],
+    *,
+    vpc_id: str,
+    explicit: bool,
+    file: str,
+) -> list[Problem]:
+    """A transit gateway VPC attachment takes one subnet per Availability Zone, in the VPC; resources in an
+    Availability Zone without an attachment subnet cannot reach the transit gateway (Transit Gateway guide,
+    "Amazon VPC attachments"). A fact left empty (unknown, as offline) is not judged."""
+    key = "eks-hybrid:transitGateway.subnetIds" if explicit else "eks-hybrid:cluster.subnetIds"
+    problems: list[Problem] = []
+    for subnet in attachment:
+        if subnet.vpc_id and subnet.vpc_id != vpc_id:
+            problems.append(
+                Problem(
+                    file, key, f"{subnet.subnet_id} is in {subnet.vpc_id}, not the cluster's VPC {vpc_id}"
+                )
+            )
+    by_zone: dict[str, list[str]] = {}
+    for subnet in attachment:
+        if subnet.availability_zone:
+            by_zone.setdefault(subnet.availability_zone, []).append(subnet.subnet_id)
+    for zone, ids in sorted(by_zone.items()):
+        if len(ids) > 1:
+            fix = (
+                "keep one per zone"
+                if explicit
+                else "set eks-hybrid:transitGateway.subnetIds to one subnet in each zone (small dedicated"
+                " subnets are AWS's recommendation)"
+            )
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"{' and '.join(ids)} are all in {zone}: a transit gateway VPC attachment takes one"
+                    f" subnet per Availability Zone; {fix}",
+                )
+            )
+    if explicit:
+        for subnet in cluster:
+            if subnet.availability_zone and subnet.availability_zone not in by_zone:
+                problems.append(
+                    Problem(
+                        file,
+                        key,
+                        f"no attachment subnet in {subnet.availability_zone}, where cluster subnet"
+                        f" {subnet.subnet_id} is: traffic from an Availability Zone without one cannot reach"
+                        " the transit gateway",
+                    )
+                )
+    return problems

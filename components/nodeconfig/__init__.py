@@ -11,6 +11,7 @@ from .nodeconfig import (
     SsmCredentials,
     credentials_from_exports,
     node_config,
+    node_config_from_exports,
     node_config_problems,
     node_config_yaml,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "SsmCredentials",
     "credentials_from_exports",
     "node_config",
+    "node_config_from_exports",
     "node_config_problems",
     "node_config_yaml",
 ]

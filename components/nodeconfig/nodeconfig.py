@@ -204,3 +204,30 @@ def credentials_from_exports(
             private_key_path=private_key_path,
         )
     raise ValueError(f"unknown credentialsProvider {provider!r}: expected ssm or iamRolesAnywhere")
+
+
+def node_config_from_exports(
+    exports: Mapping[str, Any],
+    *,
+    node_name: str | None = None,
+    certificate_path: str = DEFAULT_CERTIFICATE_PATH,
+    private_key_path: str = DEFAULT_PRIVATE_KEY_PATH,
+    kubelet_flags: Sequence[str] = (),
+    node_labels: Mapping[str, str] | None = None,
+    source: str = "NodeConfig",
+) -> dict[str, Any]:
+    """A host's NodeConfig from the hub's resolved exports alone: cluster, region, credentials, and
+    `enableCredentialsFile` exactly when the hub granted the node role `eks-auth:AssumeRoleForPodIdentity`
+    (`eks-hybrid:credentials.enableCredentialsFile`), so the two can never disagree."""
+    credentials = credentials_from_exports(
+        exports, node_name=node_name, certificate_path=certificate_path, private_key_path=private_key_path
+    )
+    return node_config(
+        str(exports["clusterName"]),
+        str(exports["region"]),
+        credentials,
+        kubelet_flags=kubelet_flags,
+        node_labels=node_labels,
+        enable_credentials_file=bool(exports.get("enableCredentialsFile", False)),
+        source=source,
+    )

@@ -147,6 +147,10 @@ def plan(
 
 
 def _show(result: StackPlan, format: Format) -> None:
+    # Warnings (a Kubernetes version near its end of support, an endpoint open to the internet) go to
+    # stderr, so the plan itself stays the same document whatever the date.
+    for warning in dict.fromkeys(result.run.warnings):
+        output.stderr.print(f"warning: {result.stack}: {warning}", markup=False)
     if format is Format.json:
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:

@@ -13,7 +13,7 @@ from typing import Any
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 ACCOUNT_ID = "123456789012"
-_RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+_REMOTE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 Computed = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
 
@@ -317,18 +317,36 @@ def _eks_get_cluster(mocks: OfflineMocks, args: dict[str, Any]) -> dict[str, Any
         "accessConfigs": [{"authenticationMode": "API_AND_CONFIG_MAP"}],
         "kubernetesNetworkConfigs": [{"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"}],
         # The offline stand-in for an adopted cluster is already set up for hybrid nodes anywhere in
-        # RFC 1918, so any valid inventory plans; tests of a cluster that does not fit patch this answer.
+        # RFC 1918 and CGNAT, so any valid inventory plans; tests of a cluster that does not fit patch this.
         "remoteNetworkConfigs": [
             {
-                "remoteNodeNetworks": [{"cidrs": list(_RFC1918)}],
-                "remotePodNetworks": [{"cidrs": list(_RFC1918)}],
+                "remoteNodeNetworks": [{"cidrs": list(_REMOTE_RANGES)}],
+                "remotePodNetworks": [{"cidrs": list(_REMOTE_RANGES)}],
             }
         ],
         "tags": {},
     }
 
 
+def _subnet(mocks: OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """Offline, nothing says which Availability Zone or VPC a subnet is in, so the answer leaves both empty
+    and the attachment checks (which skip what is unknown) pass offline. `pulumi preview`/`up` ask EC2;
+    tests of the checks patch this answer."""
+    subnet_id = str(args.get("id") or "subnet-00000000000000000")
+    return {
+        "id": subnet_id,
+        "arn": f"arn:aws:ec2:{mocks.region}:{ACCOUNT_ID}:subnet/{subnet_id}",
+        "availabilityZone": "",
+        "availabilityZoneId": "",
+        "vpcId": "",
+        "cidrBlock": "10.0.0.0/24",
+        "state": "available",
+        "tags": {},
+    }
+
+
 _INVOKES: dict[str, Callable[[OfflineMocks, dict[str, Any]], dict[str, Any]]] = {
+    "aws:ec2/getSubnet:getSubnet": _subnet,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getPartition:getPartition": _partition,

@@ -90,7 +90,10 @@ def test_hub_exports_everything_sites_need():
         "nodeCidr": "10.201.0.0/16",
         "podCidr": "172.18.0.0/16",
         "routeVia": "site",
+        "tunnelInsideCidrs": [],
     }
+    assert outputs["sites"]["dallas"]["tunnelInsideCidrs"] == ["169.254.10.0/30", "169.254.10.4/30"]
+    assert outputs["ciliumIpamMode"] == "multiPool"
 
 
 def test_text_tree_shows_components_resources_and_inputs():
@@ -185,3 +188,34 @@ def test_no_stack_named():
     result = plan("--stacks-dir", str(STACKS))
     assert result.exit_code == 2
     assert "--stack STACK" in result.stderr
+
+
+def test_warnings_go_to_stderr_and_leave_the_plan_as_it_is(tmp_path):
+    # An endpoint open to the internet is planned when written out, and every plan says so.
+    hub = yaml.safe_load((STACKS / "Pulumi.example-hub-ssm.yaml").read_text())["config"]
+    hub["eks-hybrid:cluster"]["publicAccessCidrs"] = ["0.0.0.0/0"]
+    write_stack(tmp_path, "open-hub", hub)
+    result = plan("--stack", "open-hub", "--stacks-dir", str(tmp_path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "warning: open-hub: the cluster's public endpoint is open to 0.0.0.0/0" in result.stderr
+    cluster = next(r for r in json.loads(result.stdout)["resources"] if r["name"] == "edge-lab-eks")
+    assert cluster["inputs"]["vpcConfig"]["publicAccessCidrs"] == ["0.0.0.0/0"]
+    # The examples plan without a warning.
+    assert "warning" not in plan("--all", "--stacks-dir", str(STACKS)).stderr
+
+
+def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_path):
+    hub = example_config("example-hub-ssm")
+    hub["eks-hybrid:cilium"]["ipam"] = "multiPool"
+    hub["eks-hybrid:sites"] = {
+        f"store{i:02d}": {"nodeCidr": f"10.{128 + i}.0.0/16", "podCidr": f"192.168.{i * 8}.0/21"}
+        for i in range(15)
+    }
+    write_stack(tmp_path, "big-hub", hub)
+    result = plan("--stack", "big-hub", "--stacks-dir", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert (
+        "stacks/Pulumi.big-hub.yaml: eks-hybrid:sites: 61 inbound rules of the cluster security group,"
+        " over AWS's quota of 60"
+    ) in result.stderr
+    assert "Traceback" not in result.output

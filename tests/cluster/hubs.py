@@ -40,7 +40,7 @@ def hub_config(**overrides: Any) -> HubConfig:
         "eks-hybrid:role": "hub",
         "eks-hybrid:cluster": {
             "name": "edge-test",
-            "kubernetesVersion": "1.31",
+            "kubernetesVersion": "1.35",
             "mode": "create",
             "vpcId": "vpc-0123456789abcdef0",
             "vpcCidr": "10.100.0.0/16",

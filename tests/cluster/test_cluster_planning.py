@@ -166,23 +166,57 @@ NETWORKS = RemoteNetworks(
 )
 
 
-def test_https_ingress_from_every_node_and_pod_cidr() -> None:
-    ingress = [r for r in security_group_rules(NETWORKS) if r.direction == "ingress"]
-    assert {(r.role, r.cidr, r.port) for r in ingress} == {
-        ("node", "10.200.0.0/16", 443),
-        ("node", "10.201.0.0/16", 443),
-        ("pod", "172.18.0.0/16", 443),
-        ("pod", "192.168.0.0/16", 443),
+def rule_set(rules: list[planning.SecurityGroupRule]) -> set[tuple[str, str, int, str]]:
+    return {(r.role, r.cidr, r.port, r.protocol) for r in rules}
+
+
+def expected(
+    https: dict[str, tuple[str, ...]], dns: tuple[str, tuple[str, ...]]
+) -> set[tuple[str, str, int, str]]:
+    role, cidrs = dns
+    return {(r, c, 443, "tcp") for r, sources in https.items() for c in sources} | {
+        (role, c, 53, protocol) for c in cidrs for protocol in ("tcp", "udp")
     }
 
 
-def test_kubelet_egress_to_node_cidrs_and_webhook_egress_to_pod_cidrs() -> None:
-    egress = [r for r in security_group_rules(NETWORKS) if r.direction == "egress"]
-    to_nodes = {(r.cidr, r.port) for r in egress if r.role == "node"}
-    to_pods = {(r.cidr, r.port) for r in egress if r.role == "pod"}
-    assert to_nodes == {("10.200.0.0/16", 10250), ("10.201.0.0/16", 10250)}
-    assert to_pods == {(c, p) for c in NETWORKS.pod_cidrs for p in planning.WEBHOOK_PORTS}
-    assert {9443, 10250, 443} <= set(planning.WEBHOOK_PORTS)
+@pytest.mark.parametrize(
+    ("source", "https", "dns"),
+    [
+        # Multi-pool: pods keep their addresses, so their API and DNS traffic arrives from the pod CIDRs.
+        ("pod", {"node": NETWORKS.node_cidrs, "pod": NETWORKS.pod_cidrs}, ("pod", NETWORKS.pod_cidrs)),
+        # Cluster-pool keeps Cilium's masquerading: pod traffic leaves with the node's address, so no pod
+        # CIDR rule for 443 (EKS table: only "when the CNI is not using NAT") and DNS comes from the nodes.
+        ("node", {"node": NETWORKS.node_cidrs}, ("node", NETWORKS.node_cidrs)),
+    ],
+)
+def test_https_and_dns_arrive_from_where_pod_traffic_comes_from(
+    source: planning.PodTrafficSource,
+    https: dict[str, tuple[str, ...]],
+    dns: tuple[str, tuple[str, ...]],
+) -> None:
+    rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns="cloud")
+    assert rule_set(rules) == expected(https, dns)
+    assert len(rules) == len(rule_set(rules))
+
+
+@pytest.mark.parametrize("source", ["node", "pod"])
+def test_coredns_on_hybrid_nodes_needs_no_dns_rule(source: planning.PodTrafficSource) -> None:
+    rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns="hybrid")
+    assert all(r.port == 443 for r in rules)
+
+
+def test_no_egress_rules_the_group_keeps_its_allow_all_egress() -> None:
+    # The cluster security group EKS creates allows all egress; an egress rule per site added nothing but
+    # quota use (the old plan: six per site, so the tenth site failed at apply).
+    for source in ("node", "pod"):
+        for dns in ("cloud", "hybrid"):
+            rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns=dns)  # type: ignore[arg-type]
+            assert {r.direction for r in rules} == {"ingress"}
+
+
+def test_rule_counts_include_eks_defaults() -> None:
+    rules = security_group_rules(NETWORKS, pod_traffic_source="pod", core_dns="cloud")
+    assert planning.security_group_rule_counts(rules) == (1 + 8, 1)
 
 
 def test_rule_keys_are_unique_and_keyed_by_cidr_not_position() -> None:
@@ -190,13 +224,20 @@ def test_rule_keys_are_unique_and_keyed_by_cidr_not_position() -> None:
     keys = [r.key for r in rules]
     assert len(keys) == len(set(keys))
     assert "ingress-443-from-node-10.200.0.0-16" in keys
-    assert "egress-10250-to-node-10.201.0.0-16" in keys
-    assert "egress-9443-to-pod-192.168.0.0-16" in keys
+    assert "ingress-443-from-pod-192.168.0.0-16" in keys
+    assert "ingress-53-from-pod-192.168.0.0-16" in keys
+    assert "ingress-53-udp-from-pod-192.168.0.0-16" in keys
     # A new site adds rules and leaves every existing key as it was.
     grown = RemoteNetworks(
         node_cidrs=("10.9.0.0/16", *NETWORKS.node_cidrs), pod_cidrs=(*NETWORKS.pod_cidrs, "172.30.0.0/16")
     )
     assert set(keys) < {r.key for r in security_group_rules(grown)}
+
+
+def test_webhook_ports_say_who_listens_on_each() -> None:
+    # They are the on-premises firewall's list, with where each port comes from; not AWS's E2E set.
+    assert set(planning.WEBHOOK_PORTS) == {443, 9443, 10250, 10251, 10260}
+    assert all(owner.strip() for owner in planning.WEBHOOK_PORTS.values())
 
 
 def test_every_rule_is_described() -> None:

@@ -10,7 +10,6 @@ import pulumi
 import pytest
 
 from components.cluster import HybridCluster, HybridClusterArgs, hybrid_node_access_entry
-from components.cluster.planning import WEBHOOK_PORTS
 from components.config import HubConfig
 from components.errors import PlanError
 from eks_hybrid.offline import mocks
@@ -43,7 +42,7 @@ def test_cluster_inputs(mock_engine: MockEngine) -> None:
     inputs = cluster.inputs
     assert cluster.name == "edge-eks"
     assert inputs["name"] == "edge-test"
-    assert inputs["version"] == "1.31"
+    assert inputs["version"] == "1.35"
     assert inputs["remoteNetworkConfig"] == {
         "remoteNodeNetworks": {"cidrs": ["10.200.0.0/16", "10.201.0.0/16"]},
         "remotePodNetworks": {"cidrs": ["172.18.0.0/16", "192.168.0.0/16"]},
@@ -66,13 +65,28 @@ def test_cluster_inputs(mock_engine: MockEngine) -> None:
 def test_endpoint_and_authentication_mode(
     mock_engine: MockEngine, access: str, private: bool, public: bool, mode: str
 ) -> None:
-    run = run_cluster(mock_engine, hub_config(cluster={"endpointAccess": access, "authenticationMode": mode}))
+    cluster: dict[str, Any] = {"endpointAccess": access, "authenticationMode": mode}
+    if public:
+        cluster["publicAccessCidrs"] = ["203.0.113.0/24"]
+    run = run_cluster(mock_engine, hub_config(cluster=cluster))
     inputs = run.named("edge-eks").inputs
     assert (inputs["vpcConfig"]["endpointPrivateAccess"], inputs["vpcConfig"]["endpointPublicAccess"]) == (
         private,
         public,
     )
+    assert inputs["vpcConfig"].get("publicAccessCidrs") == (["203.0.113.0/24"] if public else None)
     assert inputs["accessConfig"]["authenticationMode"] == mode
+    assert run.warnings == ()
+
+
+def test_public_endpoint_open_to_the_internet_is_planned_with_a_warning(mock_engine: MockEngine) -> None:
+    open_to_all = {"endpointAccess": "public", "publicAccessCidrs": ["0.0.0.0/0"]}
+    office = {"endpointAccess": "public", "publicAccessCidrs": ["203.0.113.0/24"]}
+    run = run_cluster(mock_engine, hub_config(cluster=open_to_all))
+    assert run.named("edge-eks").inputs["vpcConfig"]["publicAccessCidrs"] == ["0.0.0.0/0"]
+    [warning] = [w for w in run.warnings if "0.0.0.0/0" in w]
+    assert "anyone on the internet" in warning
+    assert not [w for w in run_cluster(mock_engine, hub_config(cluster=office)).warnings if "0.0.0.0/0" in w]
 
 
 def test_cluster_role_has_the_eks_cluster_policy(mock_engine: MockEngine) -> None:
@@ -128,22 +142,22 @@ def rules(run: OfflineRun, token: str) -> dict[tuple[str, int], dict[str, Any]]:
 
 
 def test_security_group_rules_per_cidr(mock_engine: MockEngine) -> None:
+    # Two sites: multi-pool, so pods keep their addresses; CoreDNS runs in the cloud (the default).
     run = run_cluster(mock_engine, hub_config())
     sg = run.outputs["securityGroup"]
-    ingress = rules(run, INGRESS)
-    assert set(ingress) == {
-        ("10.200.0.0/16", 443),
-        ("10.201.0.0/16", 443),
-        ("172.18.0.0/16", 443),
-        ("192.168.0.0/16", 443),
+    ingress = {
+        (r.inputs["cidrIpv4"], r.inputs["fromPort"], r.inputs["ipProtocol"]): r.inputs
+        for r in run.by_type(INGRESS)
     }
-    egress = rules(run, EGRESS)
-    assert set(egress) == {("10.200.0.0/16", 10250), ("10.201.0.0/16", 10250)} | {
-        (cidr, port) for cidr in ("172.18.0.0/16", "192.168.0.0/16") for port in WEBHOOK_PORTS
-    }
-    for rule in [*ingress.values(), *egress.values()]:
+    pods = ("172.18.0.0/16", "192.168.0.0/16")
+    assert set(ingress) == (
+        {("10.200.0.0/16", 443, "tcp"), ("10.201.0.0/16", 443, "tcp")}
+        | {(cidr, 443, "tcp") for cidr in pods}
+        | {(cidr, 53, protocol) for cidr in pods for protocol in ("tcp", "udp")}
+    )
+    assert run.by_type(EGRESS) == []
+    for rule in ingress.values():
         assert rule["securityGroupId"] == sg
-        assert rule["ipProtocol"] == "tcp"
         assert rule["fromPort"] == rule["toPort"]
     assert run.named("edge-ingress-443-from-node-10.200.0.0-16").inputs["tags"]["Name"] == (
         "edge-ingress-443-from-node-10.200.0.0-16"
@@ -286,7 +300,7 @@ def test_existing_cluster_covering_the_sites_with_wider_networks_plans(
         _narrow_cluster(["10.200.0.0/15"], ["172.16.0.0/12", "192.168.0.0/16"]),
     )
     run = run_cluster(mock_engine, hub_config(cluster={"mode": "existing", "name": "legacy"}))
-    assert len(run.by_type(INGRESS)) == 4
+    assert len(run.by_type(INGRESS)) == 8  # 443 from 2 node + 2 pod CIDRs, DNS (TCP, UDP) from 2 pod CIDRs
 
 
 def test_existing_cluster_says_what_it_will_not_change(
@@ -314,3 +328,42 @@ def test_existing_cluster_says_what_it_will_not_change(
     warnings = " ".join(run.warnings)
     assert "both public and private" in warnings
     assert "vpc-0bbbbbbbbbbbbbbbb" in warnings
+
+
+def test_a_version_near_its_end_of_support_warns_without_changing_the_plan(mock_engine: MockEngine) -> None:
+    # 1.34 leaves EKS standard support on 2026-12-02. The check takes the date, so this is deterministic.
+    import dataclasses
+    from datetime import date
+
+    # Validated against the test's dates only (model_copy skips the clock-based version check).
+    base = hub_config()
+    hub = base.model_copy(update={"cluster": base.cluster.model_copy(update={"kubernetes_version": "1.34"})})
+
+    def run_on(day: date) -> OfflineRun:
+        args = dataclasses.replace(HybridClusterArgs.from_config(hub), today=day)
+        return mock_engine.run(lambda: HybridCluster("edge", args) and None, stack="example-hub")
+
+    near, far = run_on(date(2026, 11, 29)), run_on(date(2026, 6, 1))
+    [warning] = near.warnings
+    assert "Kubernetes 1.34 reaches the end of EKS standard support on 2026-12-02 (in 3 days)" in warning
+    assert far.warnings == ()
+    assert [(r.urn, r.inputs) for r in near.resources] == [(r.urn, r.inputs) for r in far.resources]
+
+
+def test_a_program_building_a_public_cluster_without_access_cidrs_is_refused(mock_engine: MockEngine) -> None:
+    # The stack's config rules refuse this first; a program that builds ClusterConfig itself meets the
+    # same refusal from the component, before anything is declared.
+    base = hub_config()
+    hub = base.model_copy(update={"cluster": base.cluster.model_copy(update={"endpoint_access": "public"})})
+    caught: list[PlanError] = []
+
+    def program() -> None:
+        try:
+            HybridCluster("edge", HybridClusterArgs.from_config(hub))
+        except PlanError as exc:
+            caught.append(exc)
+
+    run = mock_engine.run(program, stack="example-hub")
+    assert [r for r in run.resources if r.custom] == []
+    [problem] = caught[0].problems
+    assert problem.path == "eks-hybrid:cluster.publicAccessCidrs"

@@ -28,15 +28,25 @@ def run_cni(engine: MockEngine, config: CiliumConfig) -> OfflineRun:
     return engine.run(program, stack="cni")
 
 
+def test_the_default_is_awss_build_of_a_line_aws_supports(mock_engine: MockEngine) -> None:
+    # AWS supports Cilium 1.17.x and 1.18.x on hybrid nodes, from its own build in ECR Public; AWS's E2E
+    # installs v1.18.5-0.
+    inputs = run_cni(mock_engine, CiliumConfig()).named("cni-release").inputs
+    assert inputs["chart"] == "oci://public.ecr.aws/eks/cilium/cilium"
+    assert inputs["version"] == "1.18.5-0"
+    assert not inputs.get("repositoryOpts")
+
+
 def test_release_from_the_upstream_repository(mock_engine: MockEngine) -> None:
-    run = run_cni(mock_engine, CiliumConfig(chart_version="1.16.6", pod_cidr_mask_size=25))
+    config = CiliumConfig(chart_version="1.18.4", repository="https://helm.cilium.io/", pod_cidr_mask_size=25)
+    run = run_cni(mock_engine, config)
     release = run.named("cni-release")
     assert release.type == "kubernetes:helm.sh/v3:Release"
     assert release.parent == run.named("cni").urn
     inputs = release.inputs
     assert inputs["chart"] == "cilium"
     assert inputs["repositoryOpts"] == {"repo": "https://helm.cilium.io/"}
-    assert inputs["version"] == "1.16.6"
+    assert inputs["version"] == "1.18.4"
     assert inputs["namespace"] == "kube-system"
     assert inputs["name"] == "cilium"
     assert inputs["skipAwait"] is True

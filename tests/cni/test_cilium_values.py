@@ -150,6 +150,26 @@ def test_what_we_add_to_aws_ci_follows_the_aws_docs() -> None:
     }
 
 
+def test_multi_pool_differs_from_aws_ci_only_where_cilium_requires_it() -> None:
+    # Multi-pool is outside AWS's support scope (AWS supports cluster-scope IPAM); these are the only keys
+    # where it departs from AWS's CI values, each required by Cilium's multi-pool docs or by running the
+    # operator where the CRDs it registers are needed before hybrid nodes exist.
+    ours = dict(leaves(values.cilium_values(PODS, 24, ipam="multiPool", cilium_line="1.18")))
+    theirs = dict(leaves(reference()))
+    disagreements = {k for k in set(ours) & set(theirs) if ours[k] != theirs[k]}
+    assert disagreements == {"ipam.mode"}
+    added = set(ours) - set(theirs)
+    assert added == {
+        "loadBalancer.serviceTopology",
+        "operator.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
+        "bgpControlPlane.enabled",
+        "endpointRoutes.enabled",
+        "enableIPv4Masquerade",
+        "routingMode",
+        "tunnelProtocol",
+    }
+
+
 # --- chart source and hybrid-config ---------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ def hub_doc() -> dict[str, Any]:
         "eks-hybrid:role": "hub",
         "eks-hybrid:cluster": {
             "name": "edge-test",
-            "kubernetesVersion": "1.31",
+            "kubernetesVersion": "1.35",
             "vpcId": "vpc-0123456789abcdef0",
             "vpcCidr": "10.100.0.0/16",
             "subnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
@@ -42,8 +43,8 @@ def palette_block() -> dict[str, Any]:
     return {
         "projectUid": "6491d4a94c39ad82d3cc30ae",
         "profile": {
-            "os": {"providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.31.0"},
-            "kubernetes": {"version": "1.31.0"},
+            "os": {"providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.35.0"},
+            "kubernetes": {"version": "1.35.0"},
         },
     }
 
@@ -87,9 +88,11 @@ def without(doc: dict[str, Any], path: Path) -> dict[str, Any]:
     return doc
 
 
-def problems(doc: dict[str, Any], secret_keys: Iterable[str] = ()) -> list[Problem]:
+def problems(
+    doc: dict[str, Any], secret_keys: Iterable[str] = (), today: date | None = None
+) -> list[Problem]:
     with pytest.raises(ConfigError) as caught:
-        validate_stack(doc, FILE, secret_keys)
+        validate_stack(doc, FILE, secret_keys, today=today)
     found = list(caught.value.problems)
     assert found == sorted(found, key=lambda p: p.path), "problems are reported sorted by key path"
     assert all(p.file == FILE and str(p).startswith(f"{FILE}: {p.path}: ") for p in found)
@@ -100,9 +103,11 @@ def paths(doc: dict[str, Any], secret_keys: Iterable[str] = ()) -> list[str]:
     return [p.path for p in problems(doc, secret_keys)]
 
 
-def single(doc: dict[str, Any], path: str, *phrases: str, secret_keys: Iterable[str] = ()) -> Problem:
+def single(
+    doc: dict[str, Any], path: str, *phrases: str, secret_keys: Iterable[str] = (), today: date | None = None
+) -> Problem:
     """The document has exactly one problem, at `path`, whose rule says every one of `phrases`."""
-    found = problems(doc, secret_keys)
+    found = problems(doc, secret_keys, today)
     assert [p.path for p in found] == [path], found
     return assert_says(found[0], *phrases)
 

@@ -117,10 +117,20 @@ def test_not_cidr_notation(value):
 # --- remote, VPC and service networks -----------------------------------------------------------------
 
 
+def in_remote_ranges(network: IPv4Network) -> bool:
+    return in_rfc1918(network) or network.subnet_of(IPv4Network("100.64.0.0/10"))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(networks(), networks(8, 32).filter(in_rfc1918), st.sampled_from(cidrs.RFC1918)))
-def test_remote_network_accepts_exactly_rfc1918_slash_8_to_32(network):
-    should_accept = 8 <= network.prefixlen <= 32 and in_rfc1918(network)
+@given(
+    st.one_of(
+        networks(),
+        networks(8, 32).filter(in_remote_ranges),
+        st.sampled_from((*cidrs.RFC1918, cidrs.CGNAT)),
+    )
+)
+def test_remote_network_accepts_exactly_rfc1918_or_cgnat_slash_8_to_32(network):
+    should_accept = 8 <= network.prefixlen <= 32 and in_remote_ranges(network)
     try:
         result = cidrs.remote_network(str(network))
     except CidrRuleError:
@@ -159,9 +169,15 @@ def test_prefix_is_checked_before_host_bits():
         cidrs.remote_network("10.0.0.1/7")
 
 
-@pytest.mark.parametrize("block", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"])
-def test_each_rfc1918_block_is_a_remote_network(block):
+@pytest.mark.parametrize("block", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"])
+def test_each_rfc1918_block_and_cgnat_is_a_remote_network(block):
     assert cidrs.remote_network(block) == block
+
+
+@pytest.mark.parametrize("value", ["100.0.0.0/9", "100.128.0.0/16", "100.63.255.0/24"])
+def test_cgnat_neighbours_are_not_remote_networks(value):
+    with pytest.raises(CidrRuleError, match=r"CGNAT 100\.64\.0\.0/10"):
+        cidrs.remote_network(value)
 
 
 # --- tunnel inside CIDRs ------------------------------------------------------------------------------

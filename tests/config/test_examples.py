@@ -96,3 +96,27 @@ def test_a_decrypted_example_secret_outside_a_secret_key_is_flagged():
     assert problem.path == "eks-hybrid:palette.apiKey"
     assert "decrypted-api-key" not in str(caught.value)
     assert str(problem).startswith("stacks/Pulumi.example-hub.yaml: eks-hybrid:palette.apiKey: ")
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if read_stack_file(STACKS, n).role == "hub"])
+def test_example_hubs_run_a_current_version_with_no_support_warning(name):
+    # Checked on the day the version table was (2026-11-29): 1.31 left extended support three days before,
+    # 1.34 leaves standard support three days after; the examples run 1.35.
+    from datetime import date
+
+    from components.config.versions import version_problem, version_warnings
+
+    hub = load(name)
+    assert isinstance(hub, HubConfig)
+    day = date(2026, 11, 29)
+    assert version_problem(hub.cluster.kubernetes_version, day) is None
+    assert version_warnings(hub.cluster.kubernetes_version, day) == []
+    assert hub.palette is not None
+    assert hub.palette.profile.kubernetes.version.startswith(f"{hub.cluster.kubernetes_version}.")
+
+
+def test_the_denver_example_advertises_the_whole_vpc_on_direct_connect():
+    denver = load("example-denver")
+    assert isinstance(denver, SiteConfig)
+    dx = denver.site.connectivity.direct_connect
+    assert dx is not None and dx.private_subnet_cidr in (None, "10.100.0.0/16")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from components.config import HubConfig, validate_stack
@@ -84,31 +86,52 @@ def test_govcloud_region_is_accepted():
 # --- cluster ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("version", ["1.28", "1.29", "1.30", "1.31"])
-def test_supported_kubernetes_versions(version):
-    config = validate_stack(cluster("kubernetesVersion", version), FILE)
+TODAY = date(2026, 11, 29)  # the date the version table was checked; tests never read the clock
+
+
+def versioned(version: object) -> dict:
+    # The Palette layer follows the cluster's version; without a palette block only the version counts.
+    return cluster("kubernetesVersion", version)
+
+
+@pytest.mark.parametrize("version", ["1.32", "1.33", "1.34", "1.35", "1.36"])
+def test_versions_eks_creates_today_are_accepted(version):
+    config = validate_stack(versioned(version), FILE, today=TODAY)
+    assert config.cluster.kubernetes_version == version
+
+
+@pytest.mark.parametrize(("yaml_float", "version"), [(1.33, "1.33"), (1.35, "1.35"), (1.3, "1.30")])
+def test_yaml_float_versions_are_read_as_the_version_meant(yaml_float, version):
+    # YAML reads `kubernetesVersion: 1.30` as the float 1.3 (and 1.30 is valid on its last day of support).
+    config = validate_stack(versioned(yaml_float), FILE, today=date(2026, 7, 22))
     assert config.cluster.kubernetes_version == version
 
 
 @pytest.mark.parametrize(
-    ("yaml_float", "version"), [(1.3, "1.30"), (1.28, "1.28"), (1.29, "1.29"), (1.31, "1.31")]
+    ("version", "phrase"),
+    [
+        ("1.31", "left EKS extended support on 2026-11-26"),
+        ("1.30", "left EKS extended support on 2026-07-23"),
+        ("1.29", "left EKS extended support on 2026-03-23"),
+        ("1.28", "not in eks-hybrid's EKS version table"),
+        ("1.37", "not in eks-hybrid's EKS version table"),
+        ("v1.35", "not in eks-hybrid's EKS version table"),
+        ("1.35.0", "not in eks-hybrid's EKS version table"),
+    ],
 )
-def test_yaml_float_versions_are_read_as_the_version_meant(yaml_float, version):
-    # YAML reads `kubernetesVersion: 1.30` as the float 1.3.
-    config = validate_stack(cluster("kubernetesVersion", yaml_float), FILE)
-    assert config.cluster.kubernetes_version == version
+def test_versions_eks_no_longer_creates_are_refused(version, phrase):
+    problem = single(versioned(version), f"{CLUSTER}.kubernetesVersion", phrase, today=TODAY)
+    assert_says(problem, "1.32, 1.33, 1.34, 1.35, 1.36")
 
 
-@pytest.mark.parametrize("version", ["1.27", 1.27, "1.32", "1.3", "v1.31", "1.31.0"])
-def test_unsupported_kubernetes_version_is_rejected(version):
-    problem = single(
-        cluster("kubernetesVersion", version),
+def test_a_version_is_refused_the_day_its_extended_support_ends():
+    validate_stack(versioned("1.31"), FILE, today=date(2026, 11, 25))
+    single(
+        versioned("1.31"),
         f"{CLUSTER}.kubernetesVersion",
-        "not supported for nodeadm hybrid nodes",
-        "1.28, 1.29, 1.30, 1.31",
+        "left EKS extended support",
+        today=date(2026, 11, 26),
     )
-    if version == 1.27:
-        assert "Kubernetes 1.27 " in problem.rule
 
 
 def test_authentication_mode_config_map_is_rejected():
@@ -132,7 +155,10 @@ def test_endpoint_access_both_or_unknown_is_rejected(access):
 
 @pytest.mark.parametrize("access", ["private", "public"])
 def test_endpoint_access_private_or_public(access):
-    assert validate_stack(cluster("endpointAccess", access), FILE).cluster.endpoint_access == access
+    doc = cluster("endpointAccess", access)
+    if access == "public":
+        doc = with_value(doc, (CLUSTER, "publicAccessCidrs"), ["203.0.113.0/24"])
+    assert validate_stack(doc, FILE).cluster.endpoint_access == access
 
 
 def test_mode_is_create_or_existing():
@@ -232,14 +258,22 @@ def test_remote_cidr_must_be_ipv4_cidr_notation(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["8.8.8.0/24", "100.64.0.0/16", "172.32.0.0/16", "192.169.0.0/16", "11.0.0.0/8"]
+    "value", ["8.8.8.0/24", "100.128.0.0/16", "172.32.0.0/16", "192.169.0.0/16", "11.0.0.0/8"]
 )
-def test_remote_cidr_outside_rfc1918(value):
+def test_remote_cidr_outside_rfc1918_and_cgnat(value):
     single(
         with_value(hub_doc(), (SITES, "dallas", "podCidr"), value),
         f"{SITES}.dallas.podCidr",
         f"{value} is not inside RFC 1918",
     )
+
+
+def test_cgnat_remote_networks_are_accepted():
+    # AWS accepts the shared address space 100.64.0.0/10 for remote networks beside RFC 1918 (2026).
+    doc = site_cidrs(dallas=("100.64.0.0/16", "100.65.0.0/16"), chicago=("10.201.0.0/16", "172.18.0.0/16"))
+    config = validate_stack(doc, FILE)
+    assert config.sites["dallas"].node_cidr == "100.64.0.0/16"
+    assert config.sites["dallas"].pod_cidr == "100.65.0.0/16"
 
 
 def test_remote_cidr_straddling_rfc1918_is_rejected():
@@ -380,8 +414,8 @@ def test_disjoint_adjacent_cidrs_do_not_overlap():
 
 
 def test_an_invalid_cidr_still_takes_part_in_the_overlap_check_when_it_parses():
-    # Non-RFC1918 but parseable: both the per-key rule and the overlap are reported, at once.
-    doc = site_cidrs(dallas=("10.200.0.0/16", "100.64.0.0/10"), chicago=("10.201.0.0/16", "100.64.0.0/16"))
+    # Outside RFC 1918 and CGNAT but parseable: both the per-key rule and the overlap are reported, at once.
+    doc = site_cidrs(dallas=("10.200.0.0/16", "100.128.0.0/10"), chicago=("10.201.0.0/16", "100.128.0.0/16"))
     found = problems(doc)
     assert [p.path for p in found] == [
         f"{SITES}.chicago.podCidr",
@@ -631,3 +665,164 @@ def test_palette_profile_is_required():
 
 def test_tags_are_strings():
     single(with_value(hub_doc(), ("eks-hybrid:tags",), {"team": 7}), "eks-hybrid:tags.team", "must be text")
+
+
+# --- issue 17: real AWS fidelity -----------------------------------------------------------------------
+
+CREDENTIALS = "eks-hybrid:credentials"
+REMOTE = "eks-hybrid:remoteNetworks"
+
+
+def test_new_keys_have_their_defaults():
+    config = validate_stack(hub_doc(), FILE)
+    assert config.cluster.core_dns == "cloud"
+    assert config.cluster.public_access_cidrs is None
+    assert config.remote_networks is None
+    assert config.transit_gateway.subnet_ids is None
+    assert config.credentials.enable_credentials_file is False
+    assert config.cilium.chart_version == "1.18.5-0"
+    assert config.cilium.repository == "oci://public.ecr.aws/eks/cilium/cilium"
+    assert config.cilium_ipam == "multiPool"  # two sites
+    assert (config.quotas.security_group_rules, config.quotas.routes_per_route_table) == (60, 50)
+
+
+def test_one_site_keeps_cluster_pool_and_ipam_can_be_set():
+    one = with_value(
+        hub_doc(), (SITES,), {"dallas": {"nodeCidr": "10.200.0.0/16", "podCidr": "192.168.0.0/16"}}
+    )
+    assert validate_stack(one, FILE).cilium_ipam == "clusterPool"
+    explicit = with_value(one, (CILIUM, "ipam"), "multiPool")
+    assert validate_stack(explicit, FILE).cilium_ipam == "multiPool"
+
+
+@pytest.mark.parametrize("value", ["cloud", "hybrid"])
+def test_core_dns_is_cloud_or_hybrid(value):
+    assert validate_stack(cluster("coreDns", value), FILE).cluster.core_dns == value
+
+
+def test_core_dns_other_values_are_refused():
+    single(cluster("coreDns", "both"), f"{CLUSTER}.coreDns", "'cloud' or 'hybrid'")
+
+
+def test_public_endpoint_needs_public_access_cidrs():
+    problem = single(
+        cluster("endpointAccess", "public"), f"{CLUSTER}.publicAccessCidrs", "needs publicAccessCidrs"
+    )
+    assert_says(problem, "0.0.0.0/0", "explicitly")
+
+
+def test_public_access_cidrs_on_a_private_endpoint_are_refused():
+    single(
+        cluster("publicAccessCidrs", ["203.0.113.0/24"]),
+        f"{CLUSTER}.publicAccessCidrs",
+        "endpoint is private",
+    )
+
+
+def test_an_endpoint_open_to_the_internet_is_accepted_when_written_out():
+    doc = with_value(cluster("endpointAccess", "public"), (CLUSTER, "publicAccessCidrs"), ["0.0.0.0/0"])
+    assert validate_stack(doc, FILE).cluster.public_access_cidrs == ["0.0.0.0/0"]
+
+
+def test_public_access_cidrs_are_cidrs():
+    doc = with_value(cluster("endpointAccess", "public"), (CLUSTER, "publicAccessCidrs"), ["203.0.113.7"])
+    single(doc, f"{CLUSTER}.publicAccessCidrs[0]", "not an IPv4 network in CIDR notation")
+
+
+def test_sixteen_distinct_site_cidrs_are_refused_without_aggregates():
+    doc = site_cidrs(**{f"s{i:02d}": (f"10.{i}.0.0/16", f"192.168.{i * 8}.0/21") for i in range(16)})
+    found = at(doc, SITES)
+    assert len(found) == 2
+    assert_says(found[0], "16 sites' node CIDRs", "at most 15 per cluster", f"{REMOTE}.nodeCidrs")
+    assert_says(found[1], "16 sites' pod CIDRs", "at most 15 per cluster", f"{REMOTE}.podCidrs")
+
+
+def test_every_site_must_lie_inside_an_aggregate():
+    doc = with_value(hub_doc(), (REMOTE,), {"nodeCidrs": ["10.200.0.0/15"], "podCidrs": ["192.168.0.0/16"]})
+    found = problems(doc)
+    assert [p.path for p in found] == [f"{SITES}.chicago.podCidr"]
+    assert_says(found[0], "site chicago's pod CIDR 172.18.0.0/16 is outside every", f"{REMOTE}.podCidrs")
+
+
+def test_aggregates_may_not_overlap_the_vpc_the_service_cidr_or_each_other():
+    doc = with_value(
+        hub_doc(), (REMOTE,), {"nodeCidrs": ["10.0.0.0/8"], "podCidrs": ["172.16.0.0/12", "192.168.0.0/16"]}
+    )
+    found = problems(doc)
+    rules = {p.path: p.rule for p in found}
+    # 10.0.0.0/8 contains the VPC CIDR; 172.16.0.0/12 contains the service CIDR.
+    assert set(rules) == {f"{CLUSTER}.vpcCidr", f"{CLUSTER}.serviceCidr"}
+    assert all("remote network aggregates must not overlap" in rule for rule in rules.values())
+
+
+def test_at_most_fifteen_aggregates_of_a_kind():
+    doc = with_value(hub_doc(), (REMOTE, "nodeCidrs"), [f"10.{i}.0.0/16" for i in range(200, 216)])
+    assert f"{REMOTE}.nodeCidrs" in paths(doc)
+
+
+def test_tunnel_inside_cidrs_are_unique_across_the_inventory():
+    doc = with_value(
+        hub_doc(), (SITES, "dallas", "tunnelInsideCidrs"), ["169.254.10.0/30", "169.254.10.4/30"]
+    )
+    doc = with_value(doc, (SITES, "chicago", "tunnelInsideCidrs"), ["169.254.10.4/30"])
+    # Reported at the later of the two in inventory order (dallas is listed first).
+    problem = single(doc, f"{SITES}.chicago.tunnelInsideCidrs[0]", "169.254.10.4/30 is already")
+    assert_says(problem, f"{SITES}.dallas.tunnelInsideCidrs[1]", "unique across every VPN connection")
+
+
+def test_tunnel_inside_cidrs_are_tunnel_cidrs():
+    doc = with_value(hub_doc(), (SITES, "dallas", "tunnelInsideCidrs"), ["169.254.1.0/30"])
+    single(doc, f"{SITES}.dallas.tunnelInsideCidrs[0]", "reserved by AWS")
+
+
+def test_cluster_pool_with_several_statically_routed_sites_is_refused():
+    doc = with_value(hub_doc(), (CILIUM, "ipam"), "clusterPool")
+    problem = single(
+        doc, f"{CILIUM}.ipam", "BGP end to end", "bgpControlPlane is off", "chicago is routeVia: site"
+    )
+    assert_says(problem, "ipam: multiPool")
+
+
+def test_cluster_pool_with_every_site_on_the_transit_gateway_and_bgp_is_accepted():
+    doc = with_value(hub_doc(), (CILIUM,), {"ipam": "clusterPool", "bgpControlPlane": True})
+    doc = with_value(doc, (SITES, "chicago", "routeVia"), "transitGateway")
+    assert validate_stack(doc, FILE).cilium_ipam == "clusterPool"
+
+
+@pytest.mark.parametrize("version", ["1.16.6", "1.19.1"])
+def test_cilium_lines_aws_does_not_support_are_refused(version):
+    single(
+        with_value(hub_doc(), (CILIUM, "chartVersion"), version), f"{CILIUM}.chartVersion", "1.17.x, 1.18.x"
+    )
+
+
+def test_the_palette_kubernetes_layer_follows_the_cluster_version():
+    doc = with_value(hub_doc(), (PALETTE,), palette_block())
+    validate_stack(doc, FILE)
+    old = with_value(doc, (PALETTE, "profile", "kubernetes", "version"), "1.34.2")
+    found = problems(old)
+    assert [p.path for p in found] == [
+        f"{PALETTE}.profile.kubernetes.version",
+        f"{PALETTE}.profile.os.providerImage",
+    ]
+    assert_says(found[0], "1.34.2 is not a 1.35.x release", "nodeadm install 1.35")
+    assert_says(found[1], "built for Kubernetes 1.35.0 (K8S_VERSION", "the Kubernetes layer is 1.34.2")
+
+
+def test_a_provider_image_tag_without_a_version_is_not_judged():
+    doc = with_value(hub_doc(), (PALETTE,), palette_block())
+    doc = with_value(
+        doc, (PALETTE, "profile", "os", "providerImage"), "registry.example.com/edge/ubuntu:latest"
+    )
+    validate_stack(doc, FILE)
+
+
+def test_enable_credentials_file_is_a_bool():
+    doc = with_value(hub_doc(), (CREDENTIALS, "enableCredentialsFile"), True)
+    assert validate_stack(doc, FILE).credentials.enable_credentials_file is True
+
+
+def test_quotas_are_bounded():
+    assert "eks-hybrid:quotas.securityGroupRules" in paths(
+        with_value(hub_doc(), ("eks-hybrid:quotas", "securityGroupRules"), 0)
+    )

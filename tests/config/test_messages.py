@@ -105,7 +105,7 @@ def test_unknown_site_keys_suggest_the_key_meant_through_lists(doc_path, typo, m
 
 def test_unknown_key_with_nothing_close_lists_the_allowed_keys():
     doc = with_value(hub_doc(), ("eks-hybrid:transitGateway", "zzz"), 1)
-    single(doc, "eks-hybrid:transitGateway.zzz", "unknown key 'zzz' (allowed: amazonSideAsn)")
+    single(doc, "eks-hybrid:transitGateway.zzz", "unknown key 'zzz' (allowed: amazonSideAsn, subnetIds)")
 
 
 def test_snake_case_python_names_are_not_suggested():

@@ -390,3 +390,17 @@ def test_pool_settings(pool_value, path, phrase):
 
 def test_on_prem_router_kind():
     single(site(("onPremRouter",), {"kind": "vyos"}), f"{SITE}.onPremRouter.kind", "must be strongswan")
+
+
+# --- the site label eks-hybrid puts on every node (issue 17, point 4) ----------------------------------
+
+
+def test_a_pool_label_that_would_move_nodes_to_another_site_is_refused():
+    labelled = {**pool("w", "h1"), "labels": {"eks-hybrid/site": "chicago", "team": "edge"}}
+    problem = single(pools(labelled), f"{SITE}.nodePools[0].labels.eks-hybrid/site", "set by eks-hybrid")
+    assert_says(problem, "site's name (dallas)", "got 'chicago'")
+
+
+def test_the_site_label_with_the_sites_own_name_is_accepted():
+    labelled = {**pool("w", "h1"), "labels": {"eks-hybrid/site": "dallas"}}
+    assert validate_stack(pools(labelled), FILE).site.node_pools[0].labels == {"eks-hybrid/site": "dallas"}

@@ -71,9 +71,14 @@ def test_ssm_trust_uses_the_partition() -> None:
 # --- node policy ----------------------------------------------------------------------------------------
 
 
-def node_policy(provider: policies.Provider) -> list[dict[str, object]]:
+def node_policy(provider: policies.Provider, pod_identity: bool = False) -> list[dict[str, object]]:
     document = policies.node_policy(
-        provider, CLUSTER, partition="aws", region="us-west-2", account_id="123456789012"
+        provider,
+        CLUSTER,
+        partition="aws",
+        region="us-west-2",
+        account_id="123456789012",
+        pod_identity=pod_identity,
     )
     assert document["Version"] == "2012-10-17"
     statements: list[dict[str, object]] = document["Statement"]
@@ -95,18 +100,21 @@ def test_ira_node_policy_has_nothing_else() -> None:
     assert len(node_policy("iamRolesAnywhere")) == 1
 
 
-def test_ssm_node_policy_may_deregister_only_managed_instances_of_this_region() -> None:
+def test_ssm_node_policy_may_deregister_only_this_clusters_managed_instances() -> None:
+    # AWS's hybrid-ssm-cfn.yaml: DeregisterManagedInstance only where ssm:resourceTag/EKSClusterARN is the
+    # cluster's ARN (the activation carries that tag, so the instances it registers do). Before, any node
+    # could deregister any managed instance of the account and region.
     statements = {s["Sid"]: s for s in node_policy("ssm")}
     assert set(statements) == {"DescribeEksCluster", "AllowDeregisterOwnInstance", "AllowDescribeInstances"}
     instances = "arn:aws:ssm:us-west-2:123456789012:managed-instance/*"
-    own = {"ArnLike": {"ssm:SourceInstanceARN": instances}}
     assert statements["AllowDeregisterOwnInstance"] == {
         "Sid": "AllowDeregisterOwnInstance",
         "Effect": "Allow",
         "Action": "ssm:DeregisterManagedInstance",
         "Resource": instances,
-        "Condition": own,
+        "Condition": {"StringEquals": {"ssm:resourceTag/EKSClusterARN": CLUSTER}},
     }
+    own = {"ArnLike": {"ssm:SourceInstanceARN": instances}}
     assert statements["AllowDescribeInstances"] == {
         "Sid": "AllowDescribeInstances",
         "Effect": "Allow",
@@ -114,6 +122,29 @@ def test_ssm_node_policy_may_deregister_only_managed_instances_of_this_region() 
         "Resource": "*",
         "Condition": own,
     }
+
+
+def test_the_deregister_tag_is_the_one_the_activation_carries() -> None:
+    [deregister] = [s for s in node_policy("ssm") if s["Action"] == "ssm:DeregisterManagedInstance"]
+    [key] = deregister["Condition"]["StringEquals"]
+    assert key == f"ssm:resourceTag/{policies.ACTIVATION_TAG}"
+
+
+@pytest.mark.parametrize("provider", ["iamRolesAnywhere", "ssm"])
+def test_pod_identity_adds_assume_role_for_pod_identity_on_this_cluster(provider: policies.Provider) -> None:
+    # nodeadm's enableCredentialsFile is for the EKS Pod Identity agent, which calls
+    # eks-auth:AssumeRoleForPodIdentity with the node's credentials (resource type: cluster).
+    without = node_policy(provider)
+    with_pod_identity = node_policy(provider, pod_identity=True)
+    assert not [s for s in without if s["Action"] == "eks-auth:AssumeRoleForPodIdentity"]
+    [statement] = [s for s in with_pod_identity if s["Action"] == "eks-auth:AssumeRoleForPodIdentity"]
+    assert statement == {
+        "Sid": "AssumeRoleForPodIdentity",
+        "Effect": "Allow",
+        "Action": "eks-auth:AssumeRoleForPodIdentity",
+        "Resource": CLUSTER,
+    }
+    assert with_pod_identity[: len(without)] == without
 
 
 def test_no_statement_grants_a_wildcard_action() -> None:

@@ -139,3 +139,77 @@ def test_all_problems_reported_at_once_and_sorted():
     ]
     assert all(p.file == FILE for p in caught.value.problems)
     assert str(caught.value).startswith("cannot plan this stack (4 problems):")
+
+
+# --- Direct Connect allowed prefixes (issue 17, point 1) ----------------------------------------------
+
+DX_KEY = "eks-hybrid:site.connectivity.directConnect.privateSubnetCidr"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "phrase"), [("10.100.16.0/20", "is narrower than"), ("10.99.0.0/16", "does not contain")]
+)
+def test_direct_connect_prefix_narrower_than_the_vpc_is_refused(prefix, phrase):
+    # On a VGW association allowedPrefixes only filter what AWS advertises (the VPC CIDR): a /20 of the
+    # /16 VPC means on-premises receives no route at all (Direct Connect user guide, allowed prefixes).
+    [(path, rule)] = problems(site(direct_connect(prefix), name="chicago"))
+    assert path == DX_KEY
+    assert f"{prefix} {phrase} the VPC CIDR 10.100.0.0/16" in rule
+    assert "on-premises would receive no route" in rule
+
+
+@pytest.mark.parametrize("prefix", [None, "10.100.0.0/16", "10.100.0.0/15", "10.0.0.0/8"])
+def test_direct_connect_prefix_equal_to_or_wider_than_the_vpc_is_accepted(prefix):
+    assert problems(site(direct_connect(prefix), name="chicago")) == []
+
+
+# --- tunnel inside CIDRs recorded in the hub (point 13) -----------------------------------------------
+
+
+def tunnels(*cidrs):
+    block = tgw_vpn()
+    block["siteToSiteVpn"]["tunnels"] = [{"insideCidr": cidr} for cidr in cidrs]
+    return block
+
+
+def test_tunnel_inside_cidrs_must_be_recorded_in_the_hubs_inventory():
+    hub = inventory(
+        sites={
+            "dallas": {
+                "nodeCidr": "10.200.0.0/16",
+                "podCidr": "192.168.0.0/16",
+                "tunnelInsideCidrs": ["169.254.10.0/30"],
+            }
+        }
+    )
+    assert problems(site(tunnels("169.254.10.0/30")), hub) == []
+    [(path, rule)] = problems(site(tunnels("169.254.10.0/30", "169.254.10.4/30")), hub)
+    assert path == "eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[1].insideCidr"
+    assert "169.254.10.4/30 is not in hub example-hub's eks-hybrid:sites.dallas.tunnelInsideCidrs" in rule
+    assert "unique across every VPN connection" in rule
+
+
+def test_tunnels_without_inside_cidrs_need_no_record():
+    block = tgw_vpn()
+    block["siteToSiteVpn"]["tunnels"] = [{}, {}]
+    assert problems(site(block)) == []
+
+
+# --- cluster-pool needs every site on BGP (point 4) ---------------------------------------------------
+
+
+def test_a_static_site_of_a_cluster_pool_hub_with_several_sites_is_refused():
+    hub = inventory(ciliumIpamMode="clusterPool", siteCount=3)
+    [(path, rule)] = problems(site(tgw_vpn()), hub)
+    assert path == "eks-hybrid:site.connectivity"
+    assert "cluster-pool IPAM over 3 sites" in rule and "routing: bgp" in rule
+
+
+def test_a_bgp_transit_gateway_site_of_a_cluster_pool_hub_is_accepted():
+    hub = inventory(ciliumIpamMode="clusterPool", siteCount=3)
+    assert problems(site(tgw_vpn(routing="bgp")), hub) == []
+
+
+@pytest.mark.parametrize(("mode", "count"), [("clusterPool", 1), ("multiPool", 3)])
+def test_static_sites_are_fine_with_one_site_or_multi_pool(mode, count):
+    assert problems(site(tgw_vpn()), inventory(ciliumIpamMode=mode, siteCount=count)) == []

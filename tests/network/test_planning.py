@@ -149,3 +149,71 @@ def test_planning_module_never_imports_pulumi():
         alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(name.startswith("pulumi") for name in imported)
+
+
+# --- remote-network aggregates (issue 17, point 6) ----------------------------------------------------
+
+
+def test_with_aggregates_the_hub_routes_each_aggregate_not_each_site():
+    from components.config import RemoteNetworksConfig
+
+    aggregates = RemoteNetworksConfig.model_validate(
+        {"nodeCidrs": ["10.0.0.0/8"], "podCidrs": ["100.64.0.0/10"]}
+    )
+    sites = {f"store{i:03d}": entry(f"10.{i}.0.0/16", f"100.64.{i}.0/24") for i in range(100)}
+    routes = hub_vpc_routes(ROUTE_TABLES, sites, aggregates)
+    assert [(r.route_table_id, r.destination, r.role, r.site) for r in routes] == [
+        (ROUTE_TABLES[0], "10.0.0.0/8", "node", None),
+        (ROUTE_TABLES[0], "100.64.0.0/10", "pod", None),
+        (ROUTE_TABLES[1], "10.0.0.0/8", "node", None),
+        (ROUTE_TABLES[1], "100.64.0.0/10", "pod", None),
+    ]
+
+
+def test_aggregates_of_one_kind_leave_the_other_per_site():
+    from components.config import RemoteNetworksConfig
+
+    aggregates = RemoteNetworksConfig.model_validate({"nodeCidrs": ["10.0.0.0/8"]})
+    sites = {"a": entry("10.1.0.0/16", "172.18.0.0/16"), "b": entry("10.2.0.0/16", "172.19.0.0/16", "site")}
+    routes = hub_vpc_routes(ROUTE_TABLES[:1], sites, aggregates)
+    # b's pod CIDR stays b's own (routeVia: site); its node CIDR's own route is more specific than 10/8.
+    assert [(r.destination, r.site) for r in routes] == [("10.0.0.0/8", None), ("172.18.0.0/16", "a")]
+
+
+# --- the transit gateway attachment's subnets (point 10) ----------------------------------------------
+
+
+def facts(subnet_id: str, zone: str, vpc: str = "vpc-0123456789abcdef0") -> planning.SubnetFacts:
+    return planning.SubnetFacts(subnet_id, zone, vpc)
+
+
+def attachment_problems(attachment, cluster=(), explicit=False):
+    return [
+        (p.path, p.rule)
+        for p in planning.attachment_subnet_problems(
+            attachment, cluster, vpc_id="vpc-0123456789abcdef0", explicit=explicit, file="f"
+        )
+    ]
+
+
+def test_one_subnet_per_zone_is_accepted():
+    assert attachment_problems([facts("subnet-a", "us-west-2a"), facts("subnet-b", "us-west-2b")]) == []
+
+
+def test_two_cluster_subnets_in_one_zone_are_refused_for_the_attachment():
+    found = attachment_problems(
+        [facts("subnet-a", "us-west-2a"), facts("subnet-b", "us-west-2a"), facts("subnet-c", "us-west-2b")]
+    )
+    [(path, rule)] = found
+    assert path == "eks-hybrid:cluster.subnetIds"
+    assert "subnet-a and subnet-b are all in us-west-2a" in rule
+    assert "one subnet per Availability Zone" in rule and "eks-hybrid:transitGateway.subnetIds" in rule
+
+
+def test_explicit_attachment_subnets_must_cover_every_cluster_zone_in_the_vpc():
+    attachment = [facts("subnet-t1", "us-west-2a"), facts("subnet-t2", "us-west-2b", "vpc-0fffffffffffffff0")]
+    cluster = [facts("subnet-a", "us-west-2a"), facts("subnet-c", "us-west-2c")]
+    found = attachment_problems(attachment, cluster, explicit=True)
+    assert [path for path, _ in found] == ["eks-hybrid:transitGateway.subnetIds"] * 2
+    assert "subnet-t2 is in vpc-0fffffffffffffff0, not the cluster's VPC" in found[0][1]
+    assert "no attachment subnet in us-west-2c, where cluster subnet subnet-c is" in found[1][1]

@@ -18,6 +18,7 @@ from components.nodeconfig import (
     SsmCredentials,
     credentials_from_exports,
     node_config,
+    node_config_from_exports,
     node_config_yaml,
 )
 from tests.conftest import REFERENCE
@@ -201,3 +202,36 @@ def test_credentials_from_hub_exports() -> None:
         credentials_from_exports(ira_exports)
     with pytest.raises(ValueError, match="unknown credentialsProvider"):
         credentials_from_exports({})
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_enable_credentials_file_follows_the_hubs_setting(enabled: bool) -> None:
+    # The hub grants eks-auth:AssumeRoleForPodIdentity exactly when eks-hybrid:credentials.
+    # enableCredentialsFile is on and exports it; the host's NodeConfig reads the same export.
+    exports: dict[str, Any] = {
+        "clusterName": "edge-lab",
+        "region": "us-east-2",
+        "credentialsProvider": "ssm",
+        "ssmActivationId": SSM.activation_id,
+        "ssmActivationCode": SSM.activation_code,
+        "enableCredentialsFile": enabled,
+    }
+    document = node_config_from_exports(exports)
+    assert document["spec"]["cluster"] == {"name": "edge-lab", "region": "us-east-2"}
+    assert document["spec"]["hybrid"].get("enableCredentialsFile", False) is enabled
+    assert document == node_config("edge-lab", "us-east-2", SSM, enable_credentials_file=enabled)
+
+
+def test_a_hub_from_before_the_setting_means_no_credentials_file() -> None:
+    exports = {
+        "clusterName": "edge-prod",
+        "region": "us-west-2",
+        "credentialsProvider": "iamRolesAnywhere",
+        "trustAnchorArn": ANCHOR,
+        "profileArn": PROFILE,
+        "hybridNodeRoleArn": ROLE,
+    }
+    assert (
+        "enableCredentialsFile"
+        not in node_config_from_exports(exports, node_name="dallas-01")["spec"]["hybrid"]
+    )

@@ -1,0 +1,165 @@
+"""Kubernetes and Cilium versions for hybrid nodes, kept as data with their dates and sources: pure.
+
+Hybrid nodes support exactly the Kubernetes versions EKS supports, standard and extended support alike
+("What Kubernetes versions are supported for hybrid nodes?", EKS user guide `kubernetes-versions.adoc`).
+EKS creates clusters on any version in standard or extended support; on the end-of-extended-support date
+it stops creating them and upgrades existing control planes. So a version is usable until its end of
+extended support, and worth a warning as either end of support comes near.
+
+The same row decides what nodeadm installs on the edge hosts (`nodeadm install <version>`, the version
+EdgeForge bakes into the provider image as K8S_VERSION) and which Cilium lines AWS supports on them.
+
+Update this table when AWS publishes a new version: the dates come from the "Amazon EKS Kubernetes release
+calendar" (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html). `confirmed` says
+whether the row was read from AWS's own calendar; rows that were not carry the source they were read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+EKS_CALENDAR = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
+CALENDAR_CHECKED = date(2026, 11, 29)
+WARN_WITHIN_DAYS = 60
+
+# Cilium lines AWS supports for hybrid nodes "for every Kubernetes version supported in Amazon EKS"
+# (EKS user guide `hybrid-nodes-cni.adoc`, "Version compatibility"; awsdocs/amazon-eks-user-guide#1163).
+AWS_SUPPORTED_CILIUM_LINES = ("1.17", "1.18")
+CILIUM_SOURCE = "https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-cni.html"
+
+
+@dataclass(frozen=True)
+class KubernetesVersion:
+    """One row of the EKS release calendar (dates in UTC, as AWS publishes them)."""
+
+    version: str
+    eks_release: date
+    end_of_standard_support: date
+    end_of_extended_support: date
+    confirmed: bool
+    source: str
+    cilium_lines: tuple[str, ...] = AWS_SUPPORTED_CILIUM_LINES
+
+    def created_by_eks(self, today: date) -> bool:
+        """EKS creates clusters on this version until its end of extended support."""
+        return self.eks_release <= today < self.end_of_extended_support
+
+    def support(self, today: date) -> str:
+        if today < self.end_of_standard_support:
+            return "standard"
+        if today < self.end_of_extended_support:
+            return "extended"
+        return "ended"
+
+
+KUBERNETES_VERSIONS: tuple[KubernetesVersion, ...] = (
+    KubernetesVersion("1.29", date(2024, 1, 23), date(2025, 3, 23), date(2026, 3, 23), True, EKS_CALENDAR),
+    KubernetesVersion("1.30", date(2024, 5, 23), date(2025, 7, 23), date(2026, 7, 23), True, EKS_CALENDAR),
+    KubernetesVersion("1.31", date(2024, 9, 26), date(2025, 11, 26), date(2026, 11, 26), True, EKS_CALENDAR),
+    KubernetesVersion("1.32", date(2025, 1, 23), date(2026, 3, 23), date(2027, 3, 23), True, EKS_CALENDAR),
+    KubernetesVersion("1.33", date(2025, 5, 29), date(2026, 7, 29), date(2027, 7, 29), True, EKS_CALENDAR),
+    KubernetesVersion("1.34", date(2025, 10, 2), date(2026, 12, 2), date(2027, 12, 2), True, EKS_CALENDAR),
+    # Not read from AWS's calendar itself: the dates agree in endoflife.date/amazon-eks and AWS's
+    # aws-samples "eks-operation-review" calendar (verified 2026-04-24); 14 + 12 months after release.
+    KubernetesVersion(
+        "1.35",
+        date(2026, 1, 27),
+        date(2027, 3, 27),
+        date(2028, 3, 27),
+        False,
+        "endoflife.date/amazon-eks; aws-samples.github.io/sample-apex-skills (eks-operation-review)",
+    ),
+    # Available in EKS per AWS's "Kubernetes versions standard support" page (1.36 section). The release
+    # date is from a third-party write-up; the two ends follow AWS's 14 + 12 month rule. Inferred.
+    KubernetesVersion(
+        "1.36",
+        date(2026, 6, 2),
+        date(2027, 8, 2),
+        date(2028, 8, 2),
+        False,
+        "EKS user guide kubernetes-versions-standard (1.36 available); dates inferred (14+12 months)",
+    ),
+)
+
+_BY_VERSION = {row.version: row for row in KUBERNETES_VERSIONS}
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def kubernetes_version(version: str) -> KubernetesVersion | None:
+    return _BY_VERSION.get(version)
+
+
+def creatable_versions(today: date) -> list[str]:
+    return [row.version for row in KUBERNETES_VERSIONS if row.created_by_eks(today)]
+
+
+def version_problem(version: str, today: date) -> str | None:
+    """Why EKS would not create (or keep) a cluster on `version` on `today`; None when it would."""
+    row = kubernetes_version(version)
+    usable = ", ".join(creatable_versions(today)) or "none known"
+    if row is None:
+        return (
+            f"Kubernetes {version} is not in eks-hybrid's EKS version table (checked {CALENDAR_CHECKED}):"
+            f" use one EKS supports today ({usable}); a newer version needs a row in"
+            " components/config/versions.py from AWS's release calendar"
+        )
+    if today < row.eks_release:
+        return f"Kubernetes {version} is not released on EKS until {row.eks_release}: use one of {usable}"
+    if today >= row.end_of_extended_support:
+        return (
+            f"Kubernetes {version} left EKS extended support on {row.end_of_extended_support}: EKS no longer"
+            f" creates clusters on it and upgrades existing ones; use one of {usable}"
+        )
+    return None
+
+
+def version_warnings(version: str, today: date, within_days: int = WARN_WITHIN_DAYS) -> list[str]:
+    """Warnings for a usable version whose standard or extended support ends within `within_days`.
+
+    A warning never changes what is planned: it is printed, not applied.
+    """
+    row = kubernetes_version(version)
+    if row is None or version_problem(version, today) is not None:
+        return []
+    horizon = today + timedelta(days=within_days)
+    warnings: list[str] = []
+    for label, end in (
+        ("standard", row.end_of_standard_support),
+        ("extended", row.end_of_extended_support),
+    ):
+        if today < end <= horizon:
+            days = (end - today).days
+            after = (
+                "extended support (billed per cluster hour) starts"
+                if label == "standard"
+                else "EKS stops creating it and upgrades existing control planes"
+            )
+            warnings.append(
+                f"Kubernetes {version} reaches the end of EKS {label} support on {end} (in {days} days):"
+                f" {after}; plan the upgrade of the cluster and of the hybrid nodes (nodeadm upgrade)"
+            )
+    return warnings
+
+
+def cilium_line(chart_version: str) -> str:
+    """`1.18.5-0` -> `1.18`."""
+    major, minor, *_ = chart_version.split(".")
+    return f"{major}.{minor}"
+
+
+def cilium_problem(chart_version: str, kubernetes: str | None) -> str | None:
+    """Why AWS does not support this Cilium chart on hybrid nodes of `kubernetes`; None when it does."""
+    row = kubernetes_version(kubernetes) if kubernetes else None
+    lines = row.cilium_lines if row else AWS_SUPPORTED_CILIUM_LINES
+    line = cilium_line(chart_version)
+    if line in lines:
+        return None
+    return (
+        f"Cilium {chart_version} is not a line AWS supports for hybrid nodes"
+        f"{f' on Kubernetes {kubernetes}' if row else ''} ({', '.join(f'{x}.x' for x in lines)};"
+        f" {CILIUM_SOURCE}), and eks-hybrid pins datapath values only for those lines"
+    )

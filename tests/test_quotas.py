@@ -1,0 +1,215 @@
+"""AWS quotas at plan time: 15, 20 and 100 sites, counted from the plan the hub would declare.
+
+Every figure is checked twice: from `hub_quota_uses` (what `pulumi up` is refused on) and from the resources
+the mock engine records, so the count cannot drift from what is declared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from components.composition.hub import build_hub
+from components.config import HubConfig, validate_stack
+from components.errors import ConfigError, PlanError
+from components.quotas import hub_quota_problems, hub_quota_uses
+from eks_hybrid.offline import mocks
+from eks_hybrid.offline.engine import OfflineRun
+from tests.cluster.hubs import hub_config
+from tests.conftest import MockEngine
+
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+VPC_ROUTE = "aws:ec2/route:Route"
+TGW_ROUTE = "aws:ec2transitgateway/route:Route"
+POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
+AGGREGATES = {"nodeCidrs": ["10.128.0.0/9"], "podCidrs": ["100.64.0.0/10"]}
+
+
+def sites(count: int, *, aggregated: bool = False) -> dict[str, dict[str, Any]]:
+    """`count` sites on the transit gateway, CIDRs inside AGGREGATES when `aggregated`, else RFC 1918."""
+    inventory = {}
+    for i in range(count):
+        pod = f"100.{64 + i // 16}.{(i % 16) * 16}.0/20" if aggregated else f"192.168.{i * 8}.0/21"
+        inventory[f"store{i:03d}"] = {"nodeCidr": f"10.{128 + i}.0.0/16", "podCidr": pod}
+    return inventory
+
+
+def hub(count: int, *, aggregated: bool = False, **overrides: Any) -> HubConfig:
+    extra: dict[str, Any] = {"remoteNetworks": AGGREGATES} if aggregated else {}
+    return hub_config(sites=sites(count, aggregated=aggregated), **extra, **overrides)
+
+
+def plan(engine: MockEngine, config: HubConfig) -> OfflineRun:
+    return engine.run(lambda: build_hub(config), stack="scale")
+
+
+def plan_refused(engine: MockEngine, config: HubConfig, stack: str) -> tuple[OfflineRun, PlanError]:
+    """Plan `config`, which must be refused; the run shows what was declared before the refusal."""
+    caught: list[PlanError] = []
+
+    def program() -> None:
+        try:
+            build_hub(config)
+        except PlanError as exc:
+            caught.append(exc)
+
+    run = engine.run(program, stack=stack)
+    [error] = caught
+    return run, error
+
+
+def uses(config: HubConfig) -> dict[str, tuple[int, int]]:
+    return {use.quota: (use.used, use.limit) for use in hub_quota_uses(config)}
+
+
+def assert_within_every_quota(run: OfflineRun, config: HubConfig) -> None:
+    """Every quota, counted from the recorded resources and from the planner, agrees and fits."""
+    counted = uses(config)
+    assert not hub_quota_problems(config, "f")
+    assert all(used <= limit for used, limit in counted.values()), counted
+    # EKS: at most 15 remote node and 15 remote pod networks.
+    remote = run.named(f"{config.cluster.name}-eks").inputs["remoteNetworkConfig"]
+    assert len(remote["remoteNodeNetworks"]["cidrs"]) == counted["remote node networks per cluster"][0] <= 15
+    assert len(remote["remotePodNetworks"]["cidrs"]) == counted["remote pod networks per cluster"][0] <= 15
+    # Security group: 60 inbound and 60 outbound by default, EKS's own default rule counted on each side.
+    inbound = 1 + len(run.by_type(INGRESS))
+    outbound = 1 + len(run.by_type(EGRESS))
+    assert (inbound, outbound) == (
+        counted["inbound rules of the cluster security group"][0],
+        counted["outbound rules of the cluster security group"][0],
+    )
+    assert inbound <= config.quotas.security_group_rules and outbound <= config.quotas.security_group_rules
+    # VPC route tables: 50 routes each, the local route counted.
+    per_table = Counter(r.inputs["routeTableId"] for r in run.by_type(VPC_ROUTE))
+    assert set(per_table) == set(config.cluster.route_table_ids)
+    assert max(per_table.values()) + 1 == counted["routes in each VPC route table"][0]
+    assert counted["routes in each VPC route table"][0] <= config.quotas.routes_per_route_table
+    # Transit gateway: the hub's route plus each static site's two (its site stack adds those).
+    hub_tgw_routes = len(run.by_type(TGW_ROUTE))
+    assert (
+        hub_tgw_routes + 2 * len(config.sites) == counted["routes in the transit gateway's route tables"][0]
+    )
+
+
+def test_the_old_plan_grew_six_egress_rules_per_site_the_new_one_none() -> None:
+    # Each site used to add 443 in from its node and pod CIDRs plus six egress rules (10250 to the node
+    # CIDR, five webhook ports to the pod CIDR): 8 rules a site, and the tenth site failed at apply. The
+    # egress rules added nothing: the group keeps EKS's allow-all egress.
+    for count in (2, 9, 14):
+        counted = uses(hub(count))
+        assert counted["outbound rules of the cluster security group"] == (1, 60)
+        # 443 from node and pod CIDRs, DNS (TCP, UDP) from pod CIDRs: 4 a site with multi-pool.
+        assert counted["inbound rules of the cluster security group"] == (1 + 4 * count, 60)
+    # One site keeps cluster-pool, whose masquerading makes all pod traffic arrive from the node CIDR.
+    assert uses(hub(1))["inbound rules of the cluster security group"] == (1 + 3, 60)
+
+
+def test_a_15_site_hub_with_coredns_in_the_cloud_and_multi_pool_is_refused_with_the_arithmetic() -> None:
+    # 15 node + 15 pod CIDRs for 443 are 30 rules, DNS over TCP and UDP from 15 pod CIDRs 30 more, plus
+    # EKS's own rule: 61 of 60.
+    [problem] = hub_quota_problems(hub(15), "stacks/Pulumi.scale.yaml")
+    assert problem.path == "eks-hybrid:sites"
+    assert problem.rule.startswith("61 inbound rules of the cluster security group, over AWS's quota of 60")
+    assert "eks-hybrid:remoteNetworks" in problem.rule and "coreDns: hybrid" in problem.rule
+
+
+def test_the_refusal_comes_before_anything_is_declared(mock_engine: MockEngine) -> None:
+    run, error = plan_refused(mock_engine, hub(15), "scale")
+    assert run.resources == ()
+    assert [p.path for p in error.problems] == ["eks-hybrid:sites"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "inbound"),
+    [
+        ({"cluster": {"coreDns": "hybrid"}}, 1 + 30),  # no DNS rules: CoreDNS runs on hybrid nodes
+        ({"quotas": {"securityGroupRules": 100}}, 1 + 60),  # the account raised the quota
+        ({"aggregated": True}, 1 + 4),  # one node and one pod aggregate
+    ],
+)
+def test_a_15_site_hub_plans_within_every_quota(
+    mock_engine: MockEngine, overrides: dict[str, Any], inbound: int
+) -> None:
+    aggregated = bool(overrides.pop("aggregated", False))
+    config = hub(15, aggregated=aggregated, **overrides)
+    run = plan(mock_engine, config)
+    assert_within_every_quota(run, config)
+    assert 1 + len(run.by_type(INGRESS)) == inbound
+    assert uses(config)["remote node networks per cluster"][0] == (1 if aggregated else 15)
+
+
+def test_a_15_site_cluster_pool_hub_on_bgp_counts_dns_from_the_node_cidrs(mock_engine: MockEngine) -> None:
+    # Cluster-pool masquerades pod traffic to the node's address: 443 and DNS from the node CIDRs only.
+    config = hub(15, cilium={"ipam": "clusterPool", "bgpControlPlane": True})
+    assert uses(config)["inbound rules of the cluster security group"] == (1 + 45, 60)
+    assert_within_every_quota(plan(mock_engine, config), config)
+
+
+def test_a_20_site_hub_without_aggregates_is_refused_naming_the_limit() -> None:
+    document = {
+        "aws:region": "us-west-2",
+        "eks-hybrid:role": "hub",
+        "eks-hybrid:cluster": hub(1).cluster.model_dump(by_alias=True, mode="json", exclude_none=True),
+        "eks-hybrid:sites": sites(20),
+        "eks-hybrid:credentials": {"provider": "ssm", "ssm": {}},
+    }
+    with pytest.raises(ConfigError) as caught:
+        validate_stack(document, "stacks/Pulumi.scale.yaml")
+    found = [(p.path, p.rule) for p in caught.value.problems]
+    assert [path for path, _ in found] == ["eks-hybrid:sites", "eks-hybrid:sites"]
+    for (_, rule), kind in zip(found, ("node", "pod"), strict=True):
+        assert f"20 sites' {kind} CIDRs would be 20 remote {kind} networks" in rule
+        assert "EKS takes at most 15 per cluster" in rule
+        assert f"eks-hybrid:remoteNetworks.{kind}Cidrs" in rule
+
+
+def test_a_100_site_hub_with_aggregates_plans_within_every_quota(mock_engine: MockEngine) -> None:
+    # 100 stores, each a Site-to-Site VPN on the transit gateway. AWS's default of 50 VPN connections and 50
+    # customer gateways per Region would stop the 51st store's stack, so this account raised both (they are
+    # adjustable); every other quota holds at its default.
+    raised = {"vpnConnectionsPerRegion": 100, "customerGatewaysPerRegion": 100}
+    config = hub(100, aggregated=True, quotas=raised)
+    run = plan(mock_engine, config)
+    assert_within_every_quota(run, config)
+    counted = uses(config)
+    assert counted["inbound rules of the cluster security group"] == (5, 60)
+    assert counted["routes in each VPC route table"] == (3, 50)
+    assert counted["routes in the transit gateway's route tables"] == (201, 10_000)
+    assert counted["transit gateway attachments"] == (101, 5_000)
+    # Cilium still keeps each store in its own pod CIDR: one pool per site.
+    assert len(run.by_type(POOL)) == 100
+
+
+def test_a_100_site_hub_at_the_default_vpn_quota_is_refused() -> None:
+    found = {p.rule.split(",")[0] for p in hub_quota_problems(hub(100, aggregated=True), "f")}
+    assert found == {
+        "100 Site-to-Site VPN connections in the Region (at least)",
+        "100 customer gateways in the Region (at least)",
+    }
+
+
+def test_attachment_subnets_in_one_zone_are_refused_before_anything_is_declared(
+    mock_engine: MockEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def one_zone(mocks_: mocks.OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+        return {"id": args["id"], "availabilityZone": "us-west-2a", "vpcId": "vpc-0123456789abcdef0"}
+
+    monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getSubnet:getSubnet", one_zone)
+    run, error = plan_refused(mock_engine, hub(2), "zones")
+    assert run.resources == ()
+    [problem] = error.problems
+    assert problem.path == "eks-hybrid:cluster.subnetIds"
+    assert "are all in us-west-2a: a transit gateway VPC attachment takes one subnet per" in problem.rule
+
+
+def test_explicit_attachment_subnets_are_the_attachments(mock_engine: MockEngine) -> None:
+    dedicated = ["subnet-0a1b2c3d4e5f6aaa1", "subnet-0a1b2c3d4e5f6aaa2"]
+    config = hub(2, transitGateway={"subnetIds": dedicated})
+    run = plan(mock_engine, config)
+    assert run.named(f"{config.cluster.name}-vpc-attachment").inputs["subnetIds"] == dedicated
+    assert (
+        run.named(f"{config.cluster.name}-eks").inputs["vpcConfig"]["subnetIds"] == config.cluster.subnet_ids
+    )
