@@ -2,7 +2,10 @@
 
 Seeded with the packs a hybrid-pool profile uses (Spectro's EKS Hybrid Nodes docs): the BYOS Edge OS layer
 `edge-native-byoi`, the Nodeadm Kubernetes layer `edge-nodeadm` and the placeholder CNI `cni-custom`. The
-names and tags follow the docs and CanvOS's `k8s_version.json` (nodeadm 1.29.0, 1.30.0, 1.31.0); the pack
+names and tags follow the docs and CanvOS's `k8s_version.json` (nodeadm 1.29.0, 1.30.0, 1.31.0), plus the
+`.0` release of each Kubernetes version EKS supports today (1.32 to 1.36, `components/config/versions.py`):
+that Palette publishes a Nodeadm pack for each is inferred from its docs ("the same versions as AWS"), not
+read from a registry; the pack
 default values are modelled on the docs (the Custom CNI ships `custom-cni: calico`, which the docs tell you to
 change to `dummy`) and are the emulator's, not copies of Spectro's packs. A real tenant's registry is the
 judge: see README "Palette" for how a layer's registry is chosen.
@@ -133,7 +136,10 @@ def default_catalog() -> Catalog:
         public,
         "edge-nodeadm",
         "k8s",
-        [PackVersion(v, NODEADM_VALUES) for v in ("1.29.0", "1.30.0", "1.31.0")],
+        [
+            PackVersion(v, NODEADM_VALUES)
+            for v in ("1.29.0", "1.30.0", "1.31.0", "1.32.0", "1.33.0", "1.34.0", "1.35.0", "1.36.0")
+        ],
         "Nodeadm",
     )
     catalog.add_pack(public, "cni-custom", "cni", [PackVersion("0.1.0", CUSTOM_CNI_VALUES)], "Custom CNI")

@@ -195,13 +195,15 @@ def test_warnings_go_to_stderr_and_leave_the_plan_as_it_is(tmp_path):
     hub = yaml.safe_load((STACKS / "Pulumi.example-hub-ssm.yaml").read_text())["config"]
     hub["eks-hybrid:cluster"]["publicAccessCidrs"] = ["0.0.0.0/0"]
     write_stack(tmp_path, "open-hub", hub)
-    result = plan("--stack", "open-hub", "--stacks-dir", str(tmp_path), "--format", "json")
+    result = plan(
+        "--stack", "open-hub", "--stacks-dir", str(tmp_path), "--format", "json", "--offline-secrets"
+    )
     assert result.exit_code == 0, result.output
     assert "warning: open-hub: the cluster's public endpoint is open to 0.0.0.0/0" in result.stderr
     cluster = next(r for r in json.loads(result.stdout)["resources"] if r["name"] == "edge-lab-eks")
     assert cluster["inputs"]["vpcConfig"]["publicAccessCidrs"] == ["0.0.0.0/0"]
     # The examples plan without a warning.
-    assert "warning" not in plan("--all", "--stacks-dir", str(STACKS)).stderr
+    assert "warning" not in plan("--all", "--stacks-dir", str(STACKS), "--offline-secrets").stderr
 
 
 def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_path):
@@ -212,7 +214,7 @@ def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_pat
         for i in range(15)
     }
     write_stack(tmp_path, "big-hub", hub)
-    result = plan("--stack", "big-hub", "--stacks-dir", str(tmp_path))
+    result = plan("--stack", "big-hub", "--stacks-dir", str(tmp_path), "--offline-secrets")
     assert result.exit_code == 2, result.output
     assert (
         "stacks/Pulumi.big-hub.yaml: eks-hybrid:sites: 61 inbound rules of the cluster security group,"

@@ -103,6 +103,7 @@ def test_stacks_without_palette_objects_need_no_key(tmp_path):
         "routeVia": "site",
     }
     hub["eks-hybrid:virtualPrivateGateway"] = {}
+    hub["eks-hybrid:cilium"] = {**hub["eks-hybrid:cilium"], "ipam": "multiPool"}  # denver is not on BGP
     site = {**site, "aws:region": hub["aws:region"], "eks-hybrid:hub": "lab"}
     site["eks-hybrid:site"] = {**site["eks-hybrid:site"], "nodePools": []}
     for name, config in (("lab", hub), ("denver", site)):

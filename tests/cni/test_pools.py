@@ -119,7 +119,7 @@ def test_cluster_pool_keeps_the_order_it_is_given_so_new_sites_append() -> None:
 
 @pytest.fixture(scope="module")
 def example_plans() -> dict[str, Any]:
-    planner = Planner(STACKS)
+    planner = Planner(STACKS, offline_secrets=True)
     return {
         name: planner.plan(name)
         for name in ("example-hub", "example-dallas", "example-chicago", "example-denver")

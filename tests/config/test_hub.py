@@ -701,7 +701,7 @@ def test_core_dns_is_cloud_or_hybrid(value):
 
 
 def test_core_dns_other_values_are_refused():
-    single(cluster("coreDns", "both"), f"{CLUSTER}.coreDns", "'cloud' or 'hybrid'")
+    single(cluster("coreDns", "both"), f"{CLUSTER}.coreDns", "must be cloud or hybrid")
 
 
 def test_public_endpoint_needs_public_access_cidrs():
