@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import plan
+from . import plan, render
 
 app = typer.Typer(
     name="eks-hybrid",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command(name="plan")(plan.plan)
+app.command(name="render")(render.render)
 
 
 @app.callback()
