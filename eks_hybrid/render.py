@@ -53,6 +53,8 @@ class RenderOptions:
     router_address: str | None = None
     cluster_asn: int = DEFAULT_CLUSTER_ASN
     router_asn: int | None = None
+    route_based: bool = False
+    """Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,13 @@ class _Gatherer:
                     "clusterName",
                     f"is {out.get('clusterName')!r} but the hub stack file names {self.hub.cluster.name!r}",
                 )
+            provider = out.get("credentialsProvider")
+            if provider not in (None, self.hub.credentials.provider):
+                self.problem(
+                    out.label,
+                    "credentialsProvider",
+                    f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
+                )
             sites = out.get("sites")
             if isinstance(sites, dict) and name not in sites:
                 self.problem(out.label, "sites", f"has no site {name!r}: these are another hub's outputs")
@@ -250,6 +259,10 @@ class _Gatherer:
     def vpn_link(self) -> VpnLink | None:
         vpn = self.site.site.connectivity.site_to_site_vpn
         if self.site.site.connectivity.type != "siteToSiteVpn" or vpn is None:
+            if self.options.route_based:
+                self.problem(
+                    "--route-based", "(option)", "the site has no Site-to-Site VPN: no tunnels to route"
+                )
             return None
         if vpn.attach_to == "transitGateway":
             amazon_asn = self._hub_value("amazonSideAsn", self.hub.transit_gateway.amazon_side_asn)
@@ -263,6 +276,7 @@ class _Gatherer:
             amazon_asn=int(amazon_asn),
             tunnels=self.tunnels(),
             proposals=STRONG_PROPOSALS,
+            tunnel_interfaces=self.options.route_based,
         )
 
     def _hub_value(self, key: str, configured: Any) -> Any:
@@ -309,10 +323,19 @@ class _Gatherer:
         options = self.options
         node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
         address = options.router_address
-        if address is not None and ipaddress.IPv4Address(address) not in node_cidr:
-            self.problem(
-                "--router-address", "(option)", f"{address} is not in the site's node CIDR {node_cidr}"
-            )
+        if address is not None:
+            try:
+                inside = ipaddress.IPv4Address(address) in node_cidr
+            except ValueError:
+                self.problem("--router-address", "(option)", f"{address!r} is not an IPv4 address")
+                address = None
+            else:
+                if not inside:
+                    self.problem(
+                        "--router-address",
+                        "(option)",
+                        f"{address} is not in the site's node CIDR {node_cidr}",
+                    )
         router_asn = options.router_asn
         if vpn is not None and router_asn is not None and router_asn != vpn.customer_asn:
             self.problem(

@@ -70,6 +70,13 @@ class VpnLink:
     tunnels: tuple[Tunnel, ...]
     proposals: TunnelProposals
     """The proposals the VPN connection was created with (`components.network.tunnels.STRONG_PROPOSALS`)."""
+    tunnel_interfaces: bool = False
+    """Route-based tunnels (0/0 selectors on an XFRM interface per tunnel) with static routing too."""
+
+    @property
+    def route_based(self) -> bool:
+        """BGP tunnels are always route-based; static ones when asked (`tunnel_interfaces`)."""
+        return self.routing == "bgp" or self.tunnel_interfaces
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .model import OnPremSite, Placeholder
 from .pod_routes import kubectl_pod_blocks_command
-from .strongswan import xfrm_interface_commands
+from .strongswan import static_vpc_routes, xfrm_interface_commands
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,12 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
             " `/etc/swanctl/swanctl.conf` (owner root, mode 0600)"
             + (
                 ", and `router/strongswan.d/eks-hybrid.conf` as `/etc/strongswan.d/eks-hybrid.conf`"
-                if vpn.routing == "bgp"
+                if vpn.route_based
                 else ""
             )
             + ". Open UDP 500 and 4500 (and IP protocol 50 without NAT) to both tunnel outside addresses.",
         ]
-        if vpn.routing == "bgp":
+        if vpn.route_based:
             commands = "\n".join(f"   {c}" for c in xfrm_interface_commands(site))
             steps.append(
                 "**Tunnel interfaces (route-based).** Create one XFRM interface per tunnel with its inside"
@@ -86,7 +86,16 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
             " `staticd=yes` in `/etc/frr/daemons`, check it with `vtysh --dryrun -f /etc/frr/frr.conf`,"
             " restart FRR, then `vtysh -c 'show bgp summary'`."
         )
-    if vpn is not None and vpn.routing == "static":
+    routes = static_vpc_routes(site)
+    if routes:
+        commands = "\n".join(f"   {c}" for c in routes)
+        steps.append(
+            f"**Routes to the VPC.** Static routing over the tunnel interfaces: `{site.vpc_cidr}` over"
+            " tunnel 1, tunnel 2 standing by (make them persistent with the interfaces):\n\n   ```sh\n"
+            + commands
+            + "\n   ```\n\n   Other routers of the site must send the VPC CIDR to this router."
+        )
+    elif vpn is not None and vpn.routing == "static":
         steps.append(
             f"**Routes to the VPC.** With static routing charon installs `{site.vpc_cidr}` into routing"
             " table 220 while a tunnel's child SA is up (`ip route show table 220`); nothing else is needed"

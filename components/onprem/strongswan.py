@@ -9,8 +9,9 @@ gateway device", CGRequirements.html, and AWS's own strongSwan sample, aws-sampl
   every selector of a tunnel into a single SA. So with static routing each tunnel has ONE child SA whose
   traffic selectors are node CIDR <-> VPC CIDR and pod CIDR <-> VPC CIDR (IKEv2 carries several selector
   pairs in one SA, RFC 7296 section 2.9), never one child per CIDR pair;
-- with BGP, the tunnels are route-based: a 0.0.0.0/0 <-> 0.0.0.0/0 child per tunnel, bound to its own
-  XFRM interface (`if_id`) carrying the tunnel's inside address, as AWS's sample binds each tunnel to a VTI;
+- with BGP (or, for static routing, when asked: `VpnLink.tunnel_interfaces`) the tunnels are route-based:
+  a 0.0.0.0/0 <-> 0.0.0.0/0 child per tunnel, AWS's default traffic selectors, bound to its own XFRM
+  interface (`if_id`) carrying the tunnel's inside address, as AWS's sample binds each tunnel to a VTI;
 - DPD every 10 s with restart (AWS's sample: `dpddelay=10s`, `dpdaction=restart`), retry forever, no
   MOBIKE, and the lifetimes the VPN connection was created with (`components.network.tunnels`).
 """
@@ -115,7 +116,7 @@ def _setting(key: str, value: object, indent: int) -> str:
 def child_selectors(site: OnPremSite) -> tuple[list[str], list[str]]:
     """(local, remote) traffic selectors of every tunnel's one child SA."""
     assert site.vpn is not None
-    if site.vpn.routing == "bgp":
+    if site.vpn.route_based:
         return ["0.0.0.0/0"], ["0.0.0.0/0"]
     return [site.node_cidr, site.pod_cidr], [site.vpc_cidr]
 
@@ -132,9 +133,9 @@ def _connection(site: OnPremSite, vpn: VpnLink, tunnel: Tunnel) -> list[str]:
         _setting("start_action", _START_ACTIONS.get(proposals.startup_action, "start"), 4),
         _setting("close_action", "start", 4),
     ]
-    if vpn.routing == "bgp":
+    if vpn.route_based:
         # Route-based: the SA is bound to the tunnel's XFRM interface (see the site README), where the
-        # BGP-learned routes point; charon must not install a 0/0 route itself (strongswan.d snippet).
+        # routes to the VPC point; charon must not install a 0/0 route itself (strongswan.d snippet).
         child += [_setting("if_id_in", tunnel.number, 4), _setting("if_id_out", tunnel.number, 4)]
     body = [
         _setting("version", 2, 2),
@@ -171,8 +172,8 @@ def swanctl_conf(site: OnPremSite) -> str:
         raise ValueError(f"site {site.name} has no Site-to-Site VPN: there is no swanctl.conf to render")
     local_ts, remote_ts = child_selectors(site)
     mode = (
-        "route-based (BGP): one 0.0.0.0/0 child SA per tunnel on XFRM interface if_id 1 and 2"
-        if vpn.routing == "bgp"
+        f"route-based ({vpn.routing} routing): one 0.0.0.0/0 child SA per tunnel, XFRM if_id 1 and 2"
+        if vpn.route_based
         else f"policy-based (static routing): one child SA per tunnel, {' + '.join(local_ts)}"
         f" <-> {' + '.join(remote_ts)}"
     )
@@ -196,12 +197,12 @@ def charon_snippet(site: OnPremSite) -> str | None:
     """A `strongswan.d/` snippet for route-based tunnels: charon must not install the 0/0 selectors as
     routes (AWS's strongSwan sample sets the same `install_routes = no`). None for policy-based sites,
     where charon's own routes to the VPC CIDR (table 220) are exactly what is wanted."""
-    if site.vpn is None or site.vpn.routing != "bgp":
+    if site.vpn is None or not site.vpn.route_based:
         return None
     return "\n".join(
         [
-            f"# /etc/strongswan.d/eks-hybrid.conf for site {site.name} (route-based tunnels, BGP).",
-            "# Routes to the VPC come from BGP over the XFRM interfaces, never from charon.",
+            f"# /etc/strongswan.d/eks-hybrid.conf for site {site.name} (route-based tunnels).",
+            "# Routes to the VPC go over the XFRM interfaces (BGP or static), never from charon.",
             "charon {",
             "    install_routes = no",
             "}",
@@ -214,10 +215,24 @@ def xfrm_interface_name(tunnel: Tunnel) -> str:
     return f"xfrm-aws{tunnel.number}"  # at most 15 characters, the kernel's limit
 
 
-def xfrm_interface_commands(site: OnPremSite, outside_interface: str = "eth0") -> Sequence[str]:
-    """The `ip` commands that create each tunnel's XFRM interface with its inside address (BGP only)."""
+STATIC_ROUTE_METRICS = (100, 200)  # tunnel 1 preferred, tunnel 2 standing by
+
+
+def static_vpc_routes(site: OnPremSite) -> Sequence[str]:
+    """Static routing over route-based tunnels: the VPC CIDR over each tunnel's interface."""
     vpn = site.vpn
-    if vpn is None or vpn.routing != "bgp":
+    if vpn is None or vpn.routing != "static" or not vpn.tunnel_interfaces:
+        return []
+    return [
+        f"ip route replace {site.vpc_cidr} dev {xfrm_interface_name(tunnel)} metric {metric}"
+        for tunnel, metric in zip(vpn.tunnels, STATIC_ROUTE_METRICS, strict=False)
+    ]
+
+
+def xfrm_interface_commands(site: OnPremSite, outside_interface: str = "eth0") -> Sequence[str]:
+    """The `ip` commands that create each tunnel's XFRM interface with its inside address (route-based)."""
+    vpn = site.vpn
+    if vpn is None or not vpn.route_based:
         return []
     commands = []
     for tunnel in vpn.tunnels:

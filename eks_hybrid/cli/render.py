@@ -74,6 +74,13 @@ def render(
         int | None,
         typer.Option("--router-asn", help="The router's ASN when the site has no VPN customer gateway."),
     ] = None,
+    route_based: Annotated[
+        bool,
+        typer.Option(
+            "--route-based",
+            help="Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel).",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
 ) -> None:
     """Write the site's router (strongSwan, FRR), edge (EdgeForge .arg, user-data, NodeConfig) and Cilium
@@ -84,8 +91,15 @@ def render(
     """
     if not stacks_dir.is_dir():
         output.fail(f"{stacks_dir}: no such stacks directory")
+    if out.exists() and not out.is_dir():
+        output.fail(f"{out}: exists and is not a directory")
     try:
-        options = RenderOptions(router_address=router_address, cluster_asn=cluster_asn, router_asn=router_asn)
+        options = RenderOptions(
+            router_address=router_address,
+            cluster_asn=cluster_asn,
+            router_asn=router_asn,
+            route_based=route_based,
+        )
         site, source = gather_site(
             stacks_dir,
             stack,

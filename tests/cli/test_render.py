@@ -153,6 +153,8 @@ def test_outputs_of_another_site_are_refused(tmp_path):
         (["--stack", "example-nowhere"], "no such stack file"),
         (["--stack", "example-austin", "--router-address", "10.1.2.3"], "is not in the site's node CIDR"),
         (["--stack", "example-austin", "--cluster-asn", "65030"], "is also the router's ASN"),
+        (["--stack", "example-austin", "--router-address", "router"], "'router' is not an IPv4 address"),
+        (["--stack", "example-denver", "--route-based"], "the site has no Site-to-Site VPN"),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(tmp_path, args, message):
@@ -239,3 +241,13 @@ def test_the_outputs_fixtures_have_the_shape_the_stacks_export():
     for hub, fixture in (("example-hub", HUB_OUTPUTS), ("example-hub-ssm", HUB_SSM_OUTPUTS)):
         assert set(fixture) <= set(planner.plan(hub).run.outputs), hub
     json.dumps(DALLAS_OUTPUTS)
+
+
+def test_hub_outputs_of_another_identity_provider_and_a_file_as_out_dir_exit_2(tmp_path):
+    hub = write_json(tmp_path / "hub.json", {**HUB_OUTPUTS, "credentialsProvider": "ssm"})
+    result, _ = render(tmp_path, "example-dallas", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert "credentialsProvider: is 'ssm' but the hub stack file says 'iamRolesAnywhere'" in result.output
+    (tmp_path / "out").write_text("")
+    result, _ = render(tmp_path, "example-dallas")
+    assert result.exit_code == 2 and "exists and is not a directory" in result.output

@@ -147,3 +147,14 @@ def test_the_readme_of_a_static_site_says_which_routes_the_router_needs():
 
 def test_jsonschema_is_what_the_validator_fixture_uses():
     assert jsonschema.Draft7Validator  # keeps the import honest for the fixture above
+
+
+def test_route_based_static_tunnels_get_the_charon_snippet_and_the_vpc_routes_in_the_readme():
+    site = static_site()
+    assert site.vpn is not None
+    bundle = render_site(replace(site, vpn=replace(site.vpn, tunnel_interfaces=True)))
+    assert "router/strongswan.d/eks-hybrid.conf" in bundle.paths and "router/frr.conf" not in bundle.paths
+    readme = bundle.file("README.md").content
+    assert "ip route replace 10.100.0.0/16 dev xfrm-aws1 metric 100" in readme
+    assert "ip link add xfrm-aws1 type xfrm" in readme
+    assert "table 220" not in readme

@@ -192,6 +192,31 @@ def test_a_phase_2_mismatch_leaves_no_child_sa(lab, dallas):
     assert not _ping(lab, onprem, "10.200.0.1", "10.100.0.10")
 
 
+def test_static_routing_over_route_based_tunnels(lab, tmp_path):
+    """`--route-based`: 0/0 child SAs (AWS's default selectors) and the README's static route to the VPC
+    over the tunnel interface carry node and pod traffic."""
+    out = render_deployed(tmp_path, "example-dallas", DALLAS_OUTPUTS, HUB_OUTPUTS, "--route-based")
+    onprem, aws = _policy_lab(lab)
+    aws_charon = Charon(lab, aws, "aws", route_based=True).start()
+    tunnel_one = _aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW)[:1]  # libipsec: one 0/0 tunnel per charon
+    assert aws_charon.load(aws_swanctl_conf(tunnel_one, **STRONG)).returncode == 0
+    charon = Charon(lab, onprem, "onprem", route_based=True).start()
+    rendered = _swap_outside_addresses((out / "router/swanctl.conf").read_text(), DALLAS_OUTPUTS)
+    assert charon.load(rendered).returncode == 0
+    wait_for(lambda: _installed(charon.sas(), "aws-tunnel1"), 30, "tunnel 1")
+    assert "local  0.0.0.0/0" in charon.sas() and "remote 0.0.0.0/0" in charon.sas()
+
+    readme = (out / "README.md").read_text()
+    [route] = [line.strip() for line in readme.splitlines() if "dev xfrm-aws1 metric" in line]
+    # libipsec's TUN device stands in for tunnel 1's XFRM interface
+    lab.ip(onprem, *route.replace("xfrm-aws1", "ipsec0").split()[1:])
+    for cidr in ("10.200.0.0/16", "192.168.0.0/16"):  # the VPN connection's static routes, AWS side
+        lab.ip(aws, "route", "replace", cidr, "dev", "ipsec0")
+    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "node CIDR -> VPC"
+    assert _ping(lab, onprem, "192.168.0.1", "10.100.0.10"), "pod CIDR -> VPC"
+    assert _bytes_in(charon.sas(), "aws-tunnel1") > 0
+
+
 @pytest.fixture
 def austin(tmp_path: Path) -> Path:
     """austin with /25 pod blocks (as the brief's node advertises) and the router's LAN address."""

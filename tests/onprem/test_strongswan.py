@@ -12,6 +12,7 @@ from components.onprem.strongswan import (
     charon_snippet,
     esp_proposals,
     ike_proposals,
+    static_vpc_routes,
     swanctl_conf,
     xfrm_interface_commands,
 )
@@ -123,3 +124,17 @@ def test_xfrm_interfaces_carry_the_customer_inside_addresses():
 def test_a_site_without_a_vpn_has_no_swanctl_conf():
     with pytest.raises(ValueError, match="no Site-to-Site VPN"):
         swanctl_conf(static_site(vpn=None))
+
+
+def test_static_routing_can_run_over_route_based_tunnels():
+    site = static_site()
+    assert site.vpn is not None
+    site = replace(site, vpn=replace(site.vpn, tunnel_interfaces=True))
+    text = swanctl_conf(site)
+    assert text.count("local_ts = 0.0.0.0/0") == 2 and "if_id_in = 2" in text
+    assert charon_snippet(site) is not None
+    assert static_vpc_routes(site) == [
+        "ip route replace 10.100.0.0/16 dev xfrm-aws1 metric 100",
+        "ip route replace 10.100.0.0/16 dev xfrm-aws2 metric 200",
+    ]
+    assert static_vpc_routes(static_site()) == [] and static_vpc_routes(bgp_site()) == []
