@@ -245,7 +245,9 @@ def render_site(
     files = [_with_warning(rendered) for rendered in files]
     used = {token for rendered in files for token in placeholders_in(rendered.content)}
     placeholders = tuple(p for p in site.placeholders if p.token in used)
-    entries = [FileEntry(f.path, f.purpose, f.secret, tuple(placeholders_in(f.content))) for f in files]
+    entries = [
+        FileEntry(f.path, f.purpose, f.secret, tuple(placeholders_in(f.content)), f.executable) for f in files
+    ]
     readme = site_readme(site, entries, source=source, placeholders=placeholders, warnings=warnings)
     files.insert(0, RenderedFile(README, readme, "this file"))
     return SiteBundle(site.name, tuple(files), placeholders, tuple(warnings))

@@ -16,12 +16,13 @@ class FileEntry:
     purpose: str
     secret: bool
     placeholders: tuple[str, ...] = ()
+    executable: bool = False
 
 
 def _files_table(files: Sequence[FileEntry]) -> list[str]:
     rows = ["| File | What it is for | Mode |", "|---|---|---|"]
     for entry in files:
-        mode = "0600 (secrets)" if entry.secret else "0644"
+        mode = "0600 (secrets)" if entry.secret else "0755" if entry.executable else "0644"
         todo = (
             f" **Placeholders:** {', '.join(f'`{t}`' for t in entry.placeholders)}."
             if entry.placeholders

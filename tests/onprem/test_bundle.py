@@ -141,6 +141,8 @@ def test_the_readme_lists_every_file_and_the_order_to_apply_them():
 def test_the_readme_of_a_static_site_says_which_routes_the_router_needs():
     readme = render_site(static_site()).file("README.md").content
     assert "kubectl get ciliumnodes -l eks-hybrid/site=dallas" in readme
+    assert "| `router/pod-routes.sh` | keeps one route per node pod block" in readme
+    assert "| 0755 |" in readme and "| 0600 (secrets) |" in readme
     assert "spec.ipam.podCIDRs" in readme and "InternalIP" in readme
     assert "ip route replace <block> via <node InternalIP>" in readme
 
