@@ -122,7 +122,7 @@ def test_all_with_a_broken_hub(broken_hub):
     )
     # The other hub and nothing else still plans.
     planned = [line.split(" (")[0] for line in result.stdout.splitlines() if " stack, " in line]
-    assert planned == ["example-hub-ssm"]
+    assert planned == ["example-hub-ssm", "example-austin"]
 
 
 def test_one_site_with_a_broken_hub_names_the_hub(broken_hub):

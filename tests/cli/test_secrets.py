@@ -21,6 +21,8 @@ from ..conftest import REPO, STACKS, copy_examples
 
 runner = CliRunner()
 KEY_PATH = "eks-hybrid:palette.apiKey"
+# Every example manages Palette objects (the hubs' imported clusters, the sites' node pools).
+EXAMPLES_WITH_PALETTE = sorted(p.name for p in STACKS.glob("Pulumi.*.yaml"))
 BOTH_WAYS = ("pulumi config set --secret --path 'eks-hybrid:palette.apiKey'", "export PALETTE_API_KEY")
 
 
@@ -73,7 +75,9 @@ def test_the_key_from_the_environment_is_used_and_never_printed():
     result = plan("--all", "--stacks-dir", str(STACKS), env=env)
     assert result.exit_code == 0, result.output
     assert "pk-do-not-print-4f2a" not in result.output
-    assert result.stdout.count(f"{KEY_PATH}: a Palette API key: from PALETTE_API_KEY") == 5
+    assert result.stdout.count(f"{KEY_PATH}: a Palette API key: from PALETTE_API_KEY") == len(
+        EXAMPLES_WITH_PALETTE
+    )
 
 
 def test_the_key_in_the_stacks_config_counts(tmp_path):
@@ -169,7 +173,7 @@ def test_make_plan_previews_every_example_and_exits_0():
     assert "--offline-secrets" in args
     result = plan(*args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("secrets a real run needs") == 5
+    assert result.stdout.count("secrets a real run needs") == len(EXAMPLES_WITH_PALETTE)
     assert "eks-hybrid plan --all --offline-secrets" in (REPO / "README.md").read_text()
 
 

@@ -1,0 +1,121 @@
+"""EdgeForge (CanvOS) `.arg` lines for the edge hosts' provider images: pure.
+
+Palette's EKS Hybrid Nodes docs ("Build Provider Images with Specific Arguments", spectrocloud/librarium
+`docs/docs-content/clusters/public-cloud/aws/eks-hybrid-nodes/`) require `K8S_DISTRIBUTION=nodeadm` and
+`K8S_VERSION=<major.minor.patch>` in the `.arg` file, and name the image
+`$IMAGE_REGISTRY/$IMAGE_REPO:$K8S_DISTRIBUTION-$K8S_VERSION-$PE_VERSION-$CUSTOM_TAG` (CanvOS `Earthfile`,
+`IMAGE_PATH`), so the hub's `palette.profile.os.providerImage` tells the registry, repository and custom
+tag the build must use for the cluster profile to find the image.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..config.versions import creatable_versions, today_utc
+
+K8S_DISTRIBUTION = "nodeadm"
+
+# The nodeadm versions CanvOS can build (spectrocloud/CanvOS `k8s_version.json`, "nodeadm" key, at
+# 00c83397); Palette's docs list 1.28.0 too, which CanvOS at that commit does not. Newer CanvOS releases
+# add versions, so a version missing here is a warning, not a refusal.
+CANVOS_NODEADM_VERSIONS = ("1.29.0", "1.30.0", "1.31.0")
+
+_PROVIDER_IMAGE = re.compile(
+    r"^(?P<registry>.+)/(?P<repo>[^/:]+):(?P<distribution>[a-z0-9-]+?)-(?P<version>\d+\.\d+\.\d+)"
+    r"-(?P<pe_version>v\d+\.\d+\.\d+)(?:-(?P<custom_tag>.+))?$"
+)
+
+
+class EdgeForgeError(ValueError):
+    """The hub's Kubernetes version or provider image cannot make a nodeadm provider image."""
+
+
+def supported_kubernetes_versions() -> tuple[str, ...]:
+    """The minor versions hybrid nodes may run today: those EKS still creates, from the version table
+    (`components/config/versions.py`, AWS's EKS release calendar). The one place `render` asks."""
+    return tuple(creatable_versions(today_utc()))
+
+
+def edgeforge_kubernetes_version(minor: str, profile_version: str | None = None) -> str:
+    """`K8S_VERSION` for the hub's `cluster.kubernetesVersion` (`1.31` -> `1.31.0`, or the Palette profile's
+    Kubernetes layer version when it names a patch of the same minor)."""
+    if minor not in supported_kubernetes_versions():
+        raise EdgeForgeError(
+            f"Kubernetes {minor} is not a version nodeadm hybrid nodes support"
+            f" (supported: {', '.join(supported_kubernetes_versions())})"
+        )
+    if profile_version is None:
+        return f"{minor}.0"
+    if profile_version.rsplit(".", 1)[0] != minor:
+        raise EdgeForgeError(
+            f"the Palette profile's Kubernetes layer is {profile_version} but the cluster runs {minor}:"
+            " the provider image and the profile must be the cluster's minor version"
+        )
+    return profile_version
+
+
+@dataclass(frozen=True)
+class ProviderImage:
+    registry: str
+    repository: str
+    distribution: str
+    kubernetes_version: str
+    pe_version: str
+    custom_tag: str | None
+
+
+def parse_provider_image(image: str) -> ProviderImage | None:
+    """Split a CanvOS-named provider image; None when the name does not follow CanvOS's pattern."""
+    match = _PROVIDER_IMAGE.match(image)
+    if match is None:
+        return None
+    return ProviderImage(
+        registry=match["registry"],
+        repository=match["repo"],
+        distribution=match["distribution"],
+        kubernetes_version=match["version"],
+        pe_version=match["pe_version"],
+        custom_tag=match["custom_tag"],
+    )
+
+
+def edgeforge_arg(
+    site: str, kubernetes_version: str, architecture: str, provider_image: str | None = None
+) -> str:
+    """The `.arg` lines for one architecture's provider image (merge them into your CanvOS `.arg`)."""
+    parsed = parse_provider_image(provider_image) if provider_image else None
+    if parsed is not None and (
+        parsed.distribution != K8S_DISTRIBUTION or parsed.kubernetes_version != kubernetes_version
+    ):
+        raise EdgeForgeError(
+            f"palette.profile.os.providerImage {provider_image} is a {parsed.distribution}"
+            f" {parsed.kubernetes_version} image: the cluster needs {K8S_DISTRIBUTION} {kubernetes_version}"
+        )
+    lines = [
+        f"# EdgeForge (CanvOS) build arguments for eks-hybrid site {site}, {architecture} hosts.",
+        "# Merge these into the .arg file of your CanvOS checkout, then build the provider image.",
+        f"K8S_DISTRIBUTION={K8S_DISTRIBUTION}",
+        f"K8S_VERSION={kubernetes_version}",
+        f"ARCH={architecture}",
+    ]
+    if parsed is not None:
+        lines += [
+            f"# Names the image {provider_image} (the profile's providerImage; PE_VERSION"
+            f" {parsed.pe_version} comes from CanvOS).",
+            f"IMAGE_REGISTRY={parsed.registry}",
+            f"IMAGE_REPO={parsed.repository}",
+        ]
+        if parsed.custom_tag:
+            lines.append(f"CUSTOM_TAG={parsed.custom_tag}")
+    return "\n".join(lines) + "\n"
+
+
+def canvos_warning(kubernetes_version: str) -> str | None:
+    if kubernetes_version in CANVOS_NODEADM_VERSIONS:
+        return None
+    return (
+        f"K8S_VERSION={kubernetes_version} is not in CanvOS's nodeadm list as last checked"
+        f" ({', '.join(CANVOS_NODEADM_VERSIONS)}): make sure your CanvOS checkout's k8s_version.json has it"
+    )

@@ -1,0 +1,180 @@
+"""What a site's on-prem and edge files are rendered from: plain, frozen records, no Pulumi.
+
+`render` fills an `OnPremSite` from the site and hub stack files and, once they are deployed, from their
+outputs; every renderer in this package is a pure function of it. A value only AWS knows before deploy
+(a tunnel's outside address, a generated pre-shared key, an ARN) is a `Placeholder` token such as
+`<TUNNEL1_OUTSIDE_ADDRESS>` until the deployed outputs are supplied, and each file that still carries one
+says so at its top.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # importing components.network at run time would load pulumi
+    from ..network.tunnels import TunnelProposals
+
+PLACEHOLDER_TOKEN = re.compile(r"<[A-Z][A-Z0-9_]*>")
+ROUTER_HOSTNAME_SUFFIX = "-router"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A value not known yet: `token` appears in the files in its place."""
+
+    token: str
+    meaning: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if not PLACEHOLDER_TOKEN.fullmatch(self.token):
+            raise ValueError(f"placeholder token {self.token!r} must look like <UPPER_CASE>")
+
+
+def is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and PLACEHOLDER_TOKEN.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class Tunnel:
+    """One of the two tunnels of an AWS Site-to-Site VPN connection, as AWS reports it.
+
+    AWS gives each tunnel a /30 inside CIDR: its first host is the AWS end, the second the customer end
+    (the BGP neighbours with dynamic routing).
+    """
+
+    number: int
+    outside_address: str
+    aws_inside_address: str
+    customer_inside_address: str
+    preshared_key: str = field(repr=False)
+    inside_prefix_length: int = 30
+
+    @property
+    def name(self) -> str:
+        return f"aws-tunnel{self.number}"
+
+
+@dataclass(frozen=True)
+class VpnLink:
+    """The site's Site-to-Site VPN connection: what the on-prem router must match."""
+
+    routing: Literal["static", "bgp"]
+    customer_gateway_address: str
+    customer_asn: int
+    amazon_asn: int
+    tunnels: tuple[Tunnel, ...]
+    proposals: TunnelProposals
+    """The proposals the VPN connection was created with (`components.network.tunnels.STRONG_PROPOSALS`)."""
+    tunnel_interfaces: bool = False
+    """Route-based tunnels (0/0 selectors on an XFRM interface per tunnel) with static routing too."""
+
+    @property
+    def route_based(self) -> bool:
+        """BGP tunnels are always route-based; static ones when asked (`tunnel_interfaces`)."""
+        return self.routing == "bgp" or self.tunnel_interfaces
+
+
+@dataclass(frozen=True)
+class CiliumBgpPeering:
+    """Cilium's BGP control plane on the site's nodes, peering with the on-prem router.
+
+    `router_asn` is None when no configuration names it (a site without a VPN customer gateway);
+    `router_address` is the router's address in the node CIDR, which the nodes dial.
+    """
+
+    cluster_asn: int
+    router_address: str
+    router_asn: int | None
+    chart_version: str
+
+
+@dataclass(frozen=True)
+class EdgeHost:
+    pool: str
+    uid: str
+    name: str
+    architecture: Literal["amd64", "arm64"]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def node_name(self) -> str:
+        """The Kubernetes node name: the host's name, else its Palette uid."""
+        return self.name or self.uid
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    """The hub's node credentials, as nodeadm needs them (values may be placeholders)."""
+
+    provider: Literal["ssm", "iamRolesAnywhere"]
+    ssm_activation_id: str = ""
+    ssm_activation_code: str = field(default="", repr=False)
+    trust_anchor_arn: str = ""
+    profile_arn: str = ""
+    role_arn: str = ""
+
+
+@dataclass(frozen=True)
+class ClusterEndpoint:
+    """With all three, nodeadm skips its DescribeCluster call on `init`."""
+
+    api_server_endpoint: str
+    certificate_authority: str
+    service_cidr: str
+
+
+@dataclass(frozen=True)
+class OnPremSite:
+    """Everything the on-prem router, the edge hosts' images and their node config depend on."""
+
+    name: str
+    hub: str
+    connectivity: str
+    cluster_name: str
+    region: str
+    kubernetes_version: str
+    node_cidr: str
+    pod_cidr: str
+    vpc_cidr: str
+    service_cidr: str
+    pod_block_prefix_length: int
+    identity: NodeIdentity
+    vpn: VpnLink | None = None
+    cilium_bgp: CiliumBgpPeering | None = None
+    edge_hosts: tuple[EdgeHost, ...] = ()
+    cluster_endpoint: ClusterEndpoint | None = None
+    provider_image: str | None = None
+    profile_kubernetes_version: str | None = None
+    placeholders: tuple[Placeholder, ...] = ()
+
+    @property
+    def router_hostname(self) -> str:
+        return f"{self.name}{ROUTER_HOSTNAME_SUFFIX}"
+
+    @property
+    def architectures(self) -> tuple[str, ...]:
+        return tuple(sorted({host.architecture for host in self.edge_hosts}))
+
+    @property
+    def router_asn(self) -> int | None:
+        """The on-prem router's ASN: the customer gateway's for a VPN site."""
+        if self.vpn is not None:
+            return self.vpn.customer_asn
+        return self.cilium_bgp.router_asn if self.cilium_bgp else None
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The placeholder tokens a rendered file still contains, in order of first appearance."""
+    return list(dict.fromkeys(PLACEHOLDER_TOKEN.findall(text)))
+
+
+def inside_addresses(inside_cidr: str) -> tuple[str, str]:
+    """(AWS end, customer end) of a tunnel's /30 inside CIDR: its first and second host."""
+    network = ipaddress.IPv4Network(inside_cidr)
+    first = network.network_address
+    return str(first + 1), str(first + 2)

@@ -1,0 +1,202 @@
+"""The README.md written beside a site's files: what each file is for and in which order to apply it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import OnPremSite, Placeholder
+from .pod_routes import kubectl_pod_blocks_command
+from .strongswan import static_vpc_routes, xfrm_interface_commands
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    purpose: str
+    secret: bool
+    placeholders: tuple[str, ...] = ()
+    executable: bool = False
+
+
+def _files_table(files: Sequence[FileEntry]) -> list[str]:
+    rows = ["| File | What it is for | Mode |", "|---|---|---|"]
+    for entry in files:
+        mode = "0600 (secrets)" if entry.secret else "0755" if entry.executable else "0644"
+        todo = (
+            f" **Placeholders:** {', '.join(f'`{t}`' for t in entry.placeholders)}."
+            if entry.placeholders
+            else ""
+        )
+        rows.append(f"| `{entry.path}` | {entry.purpose}{todo} | {mode} |")
+    return rows
+
+
+def _placeholder_table(placeholders: Sequence[Placeholder]) -> list[str]:
+    rows = ["| Placeholder | What it stands for | Where the real value comes from |", "|---|---|---|"]
+    rows += [f"| `{p.token}` | {p.meaning} | {p.source} |" for p in placeholders]
+    return rows
+
+
+_PATHS = {
+    "directConnect": "AWS Direct Connect (a private virtual interface to the Direct Connect gateway)",
+    "softwareVpn": "the software VPN appliance in the VPC",
+}
+
+
+def _has(files: Sequence[FileEntry], path: str) -> bool:
+    return any(entry.path == path for entry in files)
+
+
+def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
+    steps: list[str] = []
+    vpn = site.vpn
+    if vpn is None:
+        path = _PATHS.get(site.connectivity, site.connectivity)
+        steps.append(
+            f"**Path to the VPC.** This site reaches the VPC over {path}; eks-hybrid renders no IPsec for it."
+            f" The site's routers must send `{site.vpc_cidr}` that way, and the path must carry"
+            f" `{site.node_cidr}` and `{site.pod_cidr}` back (the site stack routes them in the VPC)."
+        )
+    else:
+        steps += [
+            "**IPsec (strongSwan 5.9+ with swanctl).** Install `router/swanctl.conf` as"
+            " `/etc/swanctl/swanctl.conf` (owner root, mode 0600)"
+            + (
+                ", and `router/strongswan.d/eks-hybrid.conf` as `/etc/strongswan.d/eks-hybrid.conf`"
+                if vpn.route_based
+                else ""
+            )
+            + ". Open UDP 500 and 4500 (and IP protocol 50 without NAT) to both tunnel outside addresses.",
+        ]
+        if vpn.route_based:
+            commands = "\n".join(f"   {c}" for c in xfrm_interface_commands(site))
+            steps.append(
+                "**Tunnel interfaces (route-based).** Create one XFRM interface per tunnel with its inside"
+                " address (replace `eth0` by the interface that faces the internet; make it persistent with"
+                " your distribution's network configuration):\n\n   ```sh\n" + commands + "\n   ```"
+            )
+        steps.append(
+            "**Bring the tunnels up.** `swanctl --load-all`, then `swanctl --list-sas`: both `aws-tunnel1`"
+            " and `aws-tunnel2` ESTABLISHED, each with one INSTALLED child SA. AWS's console shows both"
+            " tunnels UP."
+        )
+    if _has(files, "router/frr.conf"):
+        steps.append(
+            "**BGP (FRR 8+).** Install `router/frr.conf` as `/etc/frr/frr.conf`, set `bgpd=yes` and"
+            " `staticd=yes` in `/etc/frr/daemons`, check it with `vtysh --dryrun -f /etc/frr/frr.conf`,"
+            " restart FRR, then `vtysh -c 'show bgp summary'`."
+        )
+    routes = static_vpc_routes(site)
+    if routes:
+        commands = "\n".join(f"   {c}" for c in routes)
+        steps.append(
+            f"**Routes to the VPC.** Static routing over the tunnel interfaces: `{site.vpc_cidr}` over"
+            " tunnel 1, tunnel 2 standing by (make them persistent with the interfaces):\n\n   ```sh\n"
+            + commands
+            + "\n   ```\n\n   Other routers of the site must send the VPC CIDR to this router."
+        )
+    elif vpn is not None and vpn.routing == "static":
+        steps.append(
+            f"**Routes to the VPC.** With static routing charon installs `{site.vpc_cidr}` into routing"
+            " table 220 while a tunnel's child SA is up (`ip route show table 220`); nothing else is needed"
+            f" on this router. Other routers of the site must send `{site.vpc_cidr}` to this router."
+        )
+    return steps
+
+
+def _pod_routing(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
+    block = f"/{site.pod_block_prefix_length}"
+    if site.cilium_bgp is not None:
+        return [
+            "## How pod traffic finds its node: Cilium BGP",
+            "",
+            f"Cilium gives each node a {block} block of `{site.pod_cidr}` and, with its BGP control plane on,"
+            f" each node advertises its block to this router (`{site.cilium_bgp.router_address}`, the"
+            " `peerAddress` in `cluster/cilium-bgp.yaml`). The router listens over the node CIDR"
+            f" `{site.node_cidr}` for ASN {site.cilium_bgp.cluster_asn} and accepts only {block} blocks of"
+            " the pod CIDR; it never passes them on to AWS (AWS receives the pod CIDR as one aggregate).",
+            "",
+            "Apply the objects once (until the hub applies them itself): `kubectl apply -f"
+            " cluster/cilium-bgp.yaml`, then `cilium bgp peers` shows one established session per node and"
+            " `vtysh -c 'show ip route bgp'` on the router one route per node block.",
+        ]
+    lines = [
+        "## How pod traffic finds its node: static routes",
+        "",
+        f"Cilium gives each node a {block} block of `{site.pod_cidr}`; replies from the VPC to a pod reach"
+        " this router, which needs one route per block, via the node that owns it. Cilium records both on"
+        " each CiliumNode (`spec.ipam.podCIDRs` with cluster-pool IPAM, `spec.ipam.pools.allocated` with"
+        " multi-pool, and the node's `InternalIP` in `spec.addresses`). List them:",
+        "",
+        "```sh",
+        kubectl_pod_blocks_command(site.name),
+        "```",
+        "",
+        "Each line is `<node InternalIP> | <block>`; the router needs `ip route replace <block> via <node"
+        " InternalIP>` for each. A block is allocated when a node joins and released when it is deleted, so"
+        " keep the routes current with `router/pod-routes.sh`: it adds or replaces one route per block,"
+        " removes the ones whose node is gone, and changes nothing if the API server cannot be read. Run it"
+        " every minute from a systemd timer or cron. (Or turn on `cilium.bgpControlPlane` in the hub and"
+        " let the nodes advertise their blocks.)",
+    ]
+    if not _has(files, "router/pod-routes.sh"):
+        lines = lines[:-1]
+    return lines
+
+
+def site_readme(
+    site: OnPremSite,
+    files: Sequence[FileEntry],
+    *,
+    source: str,
+    placeholders: Sequence[Placeholder] = (),
+    warnings: Sequence[str] = (),
+) -> str:
+    """The site's README.md."""
+    lines = [
+        f"# Site `{site.name}`: on-prem and edge files",
+        "",
+        f"Written by `eks-hybrid render` for site `{site.name}` of hub `{site.hub}` (cluster"
+        f" `{site.cluster_name}`, {site.region}, Kubernetes {site.kubernetes_version}) from {source}.",
+        f"Node CIDR `{site.node_cidr}`, pod CIDR `{site.pod_cidr}`, VPC CIDR `{site.vpc_cidr}`.",
+        "",
+        "## Files",
+        "",
+        *_files_table(files),
+        "",
+    ]
+    if placeholders:
+        lines += [
+            "## Placeholders",
+            "",
+            "Some values exist only once the stacks are deployed. Render again with the deployed outputs"
+            " (`eks-hybrid render --outputs site.json --hub-outputs hub.json`, each from `pulumi stack output"
+            " --json --show-secrets`) to fill them in; do not apply a file that still holds one.",
+            "",
+            *_placeholder_table(placeholders),
+            "",
+        ]
+    if warnings:
+        lines += ["## Warnings", "", *(f"- {w}" for w in warnings), ""]
+    order = [
+        "**Hub.** `pulumi up` the hub stack.",
+        "**Provider image.** Merge `edge/edgeforge-<arch>.arg` into your CanvOS `.arg` and build the"
+        " provider image; push it to the registry the hub's `palette.profile.os.providerImage` names.",
+        "**Edge hosts.** Install each host in Appliance Mode with `edge/user-data.yaml` (it carries the"
+        " bind mounts nodeadm needs) and let it register with Palette.",
+        "**Site.** `pulumi up` the site stack (VPN connection and Palette node pools; the pools need the"
+        " registered hosts), then render again with its outputs so the router files carry the real tunnel"
+        " addresses and keys.",
+        *_router_steps(site, files),
+        "**Nodes.** Palette runs nodeadm on each host of a pool. `edge/nodeconfig/<host>.yaml` is the"
+        " NodeConfig for that host, to join it by hand (`nodeadm init -c file://<host>.yaml`) or to compare"
+        " with what Palette wrote.",
+    ]
+    if site.cilium_bgp is not None:
+        order.append("**Pod routes.** `kubectl apply -f cluster/cilium-bgp.yaml` (see below).")
+    elif _has(files, "router/pod-routes.sh"):
+        order.append("**Pod routes.** Install `router/pod-routes.sh` on the router and run it on a timer.")
+    lines += ["## In this order", "", *(f"{n}. {step}" for n, step in enumerate(order, 1)), ""]
+    lines += [*_pod_routing(site, files), ""]
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""`eks-hybrid render`: write every file a site needs on-prem and at the edge.
+
+Pre-shared keys and activation codes go only into the written files (mode 0600); this command prints
+file names, modes and placeholder tokens, never a file's content.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from components.errors import PlanError, Problem, ProblemsError
+from components.onprem.bundle import SiteBundle, render_site
+from components.onprem.edgeforge import EdgeForgeError
+from components.onprem.userdata import UserDataError, parse_user_data
+
+from ..render import (
+    DEFAULT_CLUSTER_ASN,
+    FILE_MODE,
+    SCRIPT_MODE,
+    SECRET_MODE,
+    DeployedOutputs,
+    RenderOptions,
+    gather_site,
+    read_outputs,
+    write_bundle,
+)
+from . import output
+
+
+def _user_data(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        return parse_user_data(path.read_text())
+    except OSError as exc:
+        raise PlanError([Problem(str(path), "(file)", f"cannot be read: {exc.strerror}")]) from exc
+    except UserDataError as exc:
+        raise PlanError([Problem(str(path), exc.path, exc.rule)]) from exc
+
+
+def _outputs(path: Path | None) -> DeployedOutputs | None:
+    return read_outputs(path) if path is not None else None
+
+
+def render(
+    stack: Annotated[str, typer.Option("--stack", "-s", help="The site stack to render.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the site's files into.")],
+    outputs: Annotated[
+        Path | None,
+        typer.Option("--outputs", help="The site's `pulumi stack output --json --show-secrets`."),
+    ] = None,
+    hub_outputs: Annotated[
+        Path | None,
+        typer.Option("--hub-outputs", help="The hub's `pulumi stack output --json --show-secrets`."),
+    ] = None,
+    user_data: Annotated[
+        Path | None, typer.Option("--user-data", help="Your Appliance Mode user-data, to merge into.")
+    ] = None,
+    stacks_dir: Annotated[
+        Path, typer.Option("--stacks-dir", help="Where the Pulumi.<stack>.yaml files live.")
+    ] = Path("stacks"),
+    router_address: Annotated[
+        str | None,
+        typer.Option("--router-address", help="The on-prem router's address in the node CIDR (Cilium BGP)."),
+    ] = None,
+    cluster_asn: Annotated[
+        int, typer.Option("--cluster-asn", help="The nodes' BGP ASN for Cilium's BGP control plane.")
+    ] = DEFAULT_CLUSTER_ASN,
+    router_asn: Annotated[
+        int | None,
+        typer.Option("--router-asn", help="The router's ASN when the site has no VPN customer gateway."),
+    ] = None,
+    route_based: Annotated[
+        bool,
+        typer.Option(
+            "--route-based",
+            help="Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel).",
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+) -> None:
+    """Write the site's router (strongSwan, FRR), edge (EdgeForge .arg, user-data, NodeConfig) and Cilium
+    BGP files, with a README saying what each is for and in which order to apply them.
+
+    Without --outputs/--hub-outputs the values only AWS knows are placeholders; render again after
+    `pulumi up`. Exit status: 0 written, 2 invalid input, 1 unexpected failure.
+    """
+    if not stacks_dir.is_dir():
+        output.fail(f"{stacks_dir}: no such stacks directory")
+    if out.exists() and not out.is_dir():
+        output.fail(f"{out}: exists and is not a directory")
+    try:
+        options = RenderOptions(
+            router_address=router_address,
+            cluster_asn=cluster_asn,
+            router_asn=router_asn,
+            route_based=route_based,
+        )
+        site, source = gather_site(
+            stacks_dir,
+            stack,
+            site_outputs=_outputs(outputs),
+            hub_outputs=_outputs(hub_outputs),
+            options=options,
+        )
+        try:
+            bundle = render_site(site, user_data=_user_data(user_data), source=source)
+        except (EdgeForgeError, ValueError) as exc:
+            raise PlanError([Problem(stack, "(render)", str(exc))]) from exc
+        write_bundle(bundle, out)
+    except ProblemsError as error:
+        output.fail(str(error))
+    except Exception as error:  # the program itself broke: say so plainly, trace on demand
+        if debug:
+            traceback.print_exc()
+        output.fail(f"{stack}: render failed: {type(error).__name__}: {error}", code=1)
+    _report(bundle, out, source)
+
+
+def _report(bundle: SiteBundle, out: Path, source: str) -> None:
+    output.stdout.print(
+        f"{bundle.site}: wrote {len(bundle.files)} files to {out} from {source}", markup=False
+    )
+    for rendered in bundle.files:
+        mode = SECRET_MODE if rendered.secret else SCRIPT_MODE if rendered.executable else FILE_MODE
+        output.stdout.print(f"  {oct(mode)[2:]:>4}  {rendered.path}", markup=False)
+    if bundle.placeholders:
+        tokens = ", ".join(p.token for p in bundle.placeholders)
+        output.stdout.print(
+            f"{len(bundle.placeholders)} placeholders to fill before use ({tokens}):"
+            " render again with --outputs and --hub-outputs after `pulumi up`",
+            markup=False,
+        )
+    for warning in bundle.warnings:
+        output.stderr.print(f"warning: {warning}", markup=False)

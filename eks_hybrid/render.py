@@ -1,0 +1,484 @@
+"""Gather a site's on-prem inputs from its stack files and deployed outputs, then write its files.
+
+The stack files (the site's and its hub's, from the stacks directory) give everything known before deploy;
+the site is planned offline first, so `render` refuses exactly what `plan` refuses. The JSON of
+`pulumi stack output --json --show-secrets` for the site (`--outputs`) and for the hub (`--hub-outputs`)
+then fills in what only AWS knows: tunnel outside addresses, generated inside addresses and pre-shared
+keys, node identity ARNs or the SSM activation. Whatever is still unknown becomes a placeholder token.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
+from components.config.source import stack_file_label
+from components.errors import PlanError, Problem
+from components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
+from components.onprem.bundle import SiteBundle
+from components.onprem.model import (
+    CiliumBgpPeering,
+    ClusterEndpoint,
+    EdgeHost,
+    NodeIdentity,
+    OnPremSite,
+    Placeholder,
+    Tunnel,
+    VpnLink,
+    inside_addresses,
+)
+
+from .planner import Planner
+from .stack_files import read_stack_file
+
+# The cluster's BGP ASN for Cilium's BGP control plane until the hub config has a key for it.
+DEFAULT_CLUSTER_ASN = 65100
+MANIFEST = ".eks-hybrid-render"
+SECRET_MODE = 0o600
+FILE_MODE = 0o644
+SCRIPT_MODE = 0o755
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What no stack file says yet: the router's LAN address and the ASNs of Cilium's BGP peering."""
+
+    router_address: str | None = None
+    cluster_asn: int = DEFAULT_CLUSTER_ASN
+    router_asn: int | None = None
+    route_based: bool = False
+    """Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel)."""
+
+
+@dataclass(frozen=True)
+class DeployedOutputs:
+    """A stack's outputs as `pulumi stack output --json --show-secrets` prints them."""
+
+    values: Mapping[str, Any] = field(repr=False)
+    label: str
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+def read_outputs(path: Path) -> DeployedOutputs:
+    """Read an outputs file; a malformed one is a `PlanError` naming the file (never its content)."""
+    label = str(path)
+    try:
+        values = json.loads(path.read_text())
+    except OSError as exc:
+        raise PlanError([Problem(label, "(file)", f"cannot be read: {exc.strerror}")]) from exc
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            [Problem(label, "(file)", f"is not JSON (line {exc.lineno}): use `pulumi stack output --json`")]
+        ) from exc
+    if not isinstance(values, dict):
+        raise PlanError([Problem(label, "(file)", "must be a JSON object of stack outputs")])
+    return DeployedOutputs(values, label)
+
+
+_PLACEHOLDERS = {
+    "outside": ("AWS outside address of tunnel {n}", "site output `tunnels[{i}].outsideAddress`"),
+    "aws_inside": (
+        "AWS inside address of tunnel {n} (BGP neighbour)",
+        "site output `tunnels[{i}].awsInsideAddress`, or set `tunnels[{i}].insideCidr`",
+    ),
+    "customer_inside": (
+        "on-prem inside address of tunnel {n}",
+        "site output `tunnels[{i}].customerInsideAddress`, or set `tunnels[{i}].insideCidr`",
+    ),
+    "psk": ("pre-shared key of tunnel {n}", "site output `tunnelPresharedKeys[{i}]` (needs --show-secrets)"),
+}
+_TOKENS = {
+    "outside": "<TUNNEL{n}_OUTSIDE_ADDRESS>",
+    "aws_inside": "<TUNNEL{n}_AWS_INSIDE_ADDRESS>",
+    "customer_inside": "<TUNNEL{n}_CUSTOMER_INSIDE_ADDRESS>",
+    "psk": "<TUNNEL{n}_PRESHARED_KEY>",
+}
+_HUB_PLACEHOLDERS = {
+    "ssm_activation_id": (
+        "<SSM_ACTIVATION_ID>",
+        "the hub's SSM hybrid activation id",
+        "hub output `ssmActivationId`",
+    ),
+    "ssm_activation_code": (
+        "<SSM_ACTIVATION_CODE>",
+        "the hub's SSM hybrid activation code",
+        "hub output `ssmActivationCode` (needs --show-secrets)",
+    ),
+    "trust_anchor_arn": (
+        "<TRUST_ANCHOR_ARN>",
+        "the IAM Roles Anywhere trust anchor",
+        "hub output `trustAnchorArn`",
+    ),
+    "profile_arn": ("<PROFILE_ARN>", "the IAM Roles Anywhere profile", "hub output `profileArn`"),
+    "role_arn": ("<HYBRID_NODE_ROLE_ARN>", "the hybrid nodes' IAM role", "hub output `hybridNodeRoleArn`"),
+}
+_HUB_OUTPUT_KEYS = {
+    "ssm_activation_id": "ssmActivationId",
+    "ssm_activation_code": "ssmActivationCode",
+    "trust_anchor_arn": "trustAnchorArn",
+    "profile_arn": "profileArn",
+    "role_arn": "hybridNodeRoleArn",
+}
+ROUTER_ADDRESS_PLACEHOLDER = Placeholder(
+    "<ON_PREM_ROUTER_LAN_ADDRESS>",
+    "the router's address in the node CIDR, which the nodes' Cilium agents dial",
+    "`eks-hybrid render --router-address`",
+)
+ROUTER_ASN_PLACEHOLDER = Placeholder(
+    "<ON_PREM_ROUTER_ASN>", "the on-prem router's BGP ASN", "`eks-hybrid render --router-asn`"
+)
+
+
+class _Gatherer:
+    """Collects every value and every problem, so a user fixes them all in one pass."""
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        hub: HubConfig,
+        planned: Mapping[str, Any],
+        site_outputs: DeployedOutputs | None,
+        hub_outputs: DeployedOutputs | None,
+        options: RenderOptions,
+    ) -> None:
+        self.site, self.hub, self.planned = site, hub, planned
+        self.site_outputs, self.hub_outputs, self.options = site_outputs, hub_outputs, options
+        self.problems: list[Problem] = []
+        self.placeholders: list[Placeholder] = []
+
+    def problem(self, file: str, path: str, rule: str) -> None:
+        self.problems.append(Problem(file, path, rule))
+
+    def placeholder(self, token: str, meaning: str, source: str) -> str:
+        self.placeholders.append(Placeholder(token, meaning, source))
+        return token
+
+    def _secret_output(self, outputs: DeployedOutputs, key: str) -> Any:
+        value = outputs.get(key)
+        if value == SECRET_PLACEHOLDER or (isinstance(value, list) and SECRET_PLACEHOLDER in value):
+            self.problem(
+                outputs.label,
+                key,
+                "is `[secret]`: write the file with `pulumi stack output --json --show-secrets`",
+            )
+            return None
+        return value
+
+    def check_outputs_match(self) -> None:
+        name = self.site.site.name
+        entry = self.hub.sites.get(name)
+        if self.site_outputs is not None:
+            out = self.site_outputs
+            for key, expected in (
+                ("site", name),
+                ("nodeCidr", entry.node_cidr if entry else None),
+                ("podCidr", entry.pod_cidr if entry else None),
+            ):
+                if out.get(key) != expected:
+                    self.problem(
+                        out.label,
+                        key,
+                        f"is {out.get(key)!r} but the stack files say {expected!r}: these outputs are of"
+                        " another site or an older deployment",
+                    )
+        if self.hub_outputs is not None:
+            out = self.hub_outputs
+            if out.get("clusterName") not in (None, self.hub.cluster.name):
+                self.problem(
+                    out.label,
+                    "clusterName",
+                    f"is {out.get('clusterName')!r} but the hub stack file names {self.hub.cluster.name!r}",
+                )
+            provider = out.get("credentialsProvider")
+            if provider not in (None, self.hub.credentials.provider):
+                self.problem(
+                    out.label,
+                    "credentialsProvider",
+                    f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
+                )
+            sites = out.get("sites")
+            if isinstance(sites, dict) and name not in sites:
+                self.problem(out.label, "sites", f"has no site {name!r}: these are another hub's outputs")
+
+    def tunnels(self) -> tuple[Tunnel, ...]:
+        vpn = self.site.site.connectivity.site_to_site_vpn
+        assert vpn is not None
+        reported: list[Any] = []
+        keys: list[Any] = []
+        if self.site_outputs is not None:
+            out = self.site_outputs
+            reported = out.get("tunnels") or []
+            keys = self._secret_output(out, "tunnelPresharedKeys") or []
+            if len(reported) != len(TUNNEL_NUMBERS) or not all(isinstance(t, dict) for t in reported):
+                self.problem(out.label, "tunnels", "must list both tunnels of the VPN connection")
+                reported = []
+            if keys and len(keys) != len(TUNNEL_NUMBERS):
+                self.problem(out.label, "tunnelPresharedKeys", "must hold one key per tunnel")
+                keys = []
+        result = []
+        for index, number in enumerate(TUNNEL_NUMBERS):
+            configured = vpn.tunnels[index] if index < len(vpn.tunnels) else None
+            known = reported[index] if reported else {}
+            aws_inside = customer_inside = None
+            if configured is not None and configured.inside_cidr:
+                aws_inside, customer_inside = inside_addresses(configured.inside_cidr)
+            key = keys[index] if keys and isinstance(keys[index], str) and keys[index] else None
+            result.append(
+                Tunnel(
+                    number=number,
+                    outside_address=self._tunnel_value(number, "outside", known.get("outsideAddress")),
+                    aws_inside_address=self._tunnel_value(
+                        number, "aws_inside", known.get("awsInsideAddress") or aws_inside
+                    ),
+                    customer_inside_address=self._tunnel_value(
+                        number, "customer_inside", known.get("customerInsideAddress") or customer_inside
+                    ),
+                    preshared_key=self._tunnel_value(number, "psk", key),
+                )
+            )
+        return tuple(result)
+
+    def _tunnel_value(self, number: int, kind: str, known: object) -> str:
+        """The value AWS reported (or the config implies), else the tunnel's placeholder for `kind`."""
+        if isinstance(known, str) and known:
+            return known
+        meaning, source = _PLACEHOLDERS[kind]
+        return self.placeholder(
+            _TOKENS[kind].format(n=number), meaning.format(n=number), source.format(i=number - 1)
+        )
+
+    def vpn_link(self) -> VpnLink | None:
+        vpn = self.site.site.connectivity.site_to_site_vpn
+        if self.site.site.connectivity.type != "siteToSiteVpn" or vpn is None:
+            if self.options.route_based:
+                self.problem(
+                    "--route-based", "(option)", "the site has no Site-to-Site VPN: no tunnels to route"
+                )
+            return None
+        if vpn.attach_to == "transitGateway":
+            amazon_asn = self._hub_value("amazonSideAsn", self.hub.transit_gateway.amazon_side_asn)
+        else:
+            vgw = self.hub.virtual_private_gateway
+            amazon_asn = self._hub_value("vpnGatewayAsn", vgw.amazon_side_asn if vgw else None)
+        return VpnLink(
+            routing=vpn.routing,
+            customer_gateway_address=vpn.customer_gateway.ip_address,
+            customer_asn=vpn.customer_gateway.bgp_asn,
+            amazon_asn=int(amazon_asn),
+            tunnels=self.tunnels(),
+            proposals=STRONG_PROPOSALS,
+            tunnel_interfaces=self.options.route_based,
+        )
+
+    def _hub_value(self, key: str, configured: Any) -> Any:
+        if self.hub_outputs is not None and self.hub_outputs.get(key) is not None:
+            return self.hub_outputs.get(key)
+        return configured
+
+    def identity(self) -> NodeIdentity:
+        provider = self.hub.credentials.provider
+        wanted = (
+            ("ssm_activation_id", "ssm_activation_code")
+            if provider == "ssm"
+            else (
+                "trust_anchor_arn",
+                "profile_arn",
+                "role_arn",
+            )
+        )
+        values: dict[str, str] = {}
+        for name in wanted:
+            output_key = _HUB_OUTPUT_KEYS[name]
+            got = self._secret_output(self.hub_outputs, output_key) if self.hub_outputs else None
+            if isinstance(got, str) and got:
+                values[name] = got
+            else:
+                values[name] = self.placeholder(*_HUB_PLACEHOLDERS[name])
+        return NodeIdentity(provider=provider, **values)
+
+    def cluster_endpoint(self) -> ClusterEndpoint | None:
+        if self.hub_outputs is None:
+            return None
+        endpoint = self.hub_outputs.get("clusterEndpoint")
+        authority = self.hub_outputs.get("clusterCertificateAuthority")
+        if isinstance(endpoint, str) and isinstance(authority, str) and endpoint and authority:
+            return ClusterEndpoint(
+                endpoint, authority, str(self._hub_value("serviceCidr", self.hub.cluster.service_cidr))
+            )
+        return None
+
+    def cilium_peering(self, vpn: VpnLink | None) -> CiliumBgpPeering | None:
+        cilium = self.hub.cilium
+        if not cilium.bgp_control_plane:
+            return None
+        options = self.options
+        node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
+        address = options.router_address
+        if address is not None:
+            try:
+                inside = ipaddress.IPv4Address(address) in node_cidr
+            except ValueError:
+                self.problem("--router-address", "(option)", f"{address!r} is not an IPv4 address")
+                address = None
+            else:
+                if not inside:
+                    self.problem(
+                        "--router-address",
+                        "(option)",
+                        f"{address} is not in the site's node CIDR {node_cidr}",
+                    )
+        router_asn = options.router_asn
+        if vpn is not None and router_asn is not None and router_asn != vpn.customer_asn:
+            self.problem(
+                "--router-asn",
+                "(option)",
+                f"{router_asn} differs from the customer gateway's bgpAsn {vpn.customer_asn}: the VPN router"
+                " peers with the nodes under its own ASN",
+            )
+        if vpn is None and router_asn is None:
+            self.placeholders.append(ROUTER_ASN_PLACEHOLDER)
+        if address is None:
+            self.placeholders.append(ROUTER_ADDRESS_PLACEHOLDER)
+        asn = vpn.customer_asn if vpn is not None else router_asn
+        if asn is not None and asn == options.cluster_asn:
+            self.problem(
+                "--cluster-asn",
+                "(option)",
+                f"{options.cluster_asn} is also the router's ASN: the nodes and the router peer over eBGP",
+            )
+        return CiliumBgpPeering(
+            cluster_asn=options.cluster_asn,
+            router_address=address or ROUTER_ADDRESS_PLACEHOLDER.token,
+            router_asn=router_asn,
+            chart_version=cilium.chart_version,
+        )
+
+    def planned_value(self, key: str) -> str:
+        return str(self.planned[key])
+
+    def edge_hosts(self) -> tuple[EdgeHost, ...]:
+        return tuple(
+            EdgeHost(pool.name, host.uid, host.name or "", pool.architecture, dict(pool.labels))
+            for pool in self.site.site.node_pools
+            for host in pool.edge_hosts
+        )
+
+
+def gather_site(
+    stacks_dir: Path,
+    stack: str,
+    *,
+    site_outputs: DeployedOutputs | None = None,
+    hub_outputs: DeployedOutputs | None = None,
+    options: RenderOptions | None = None,
+    planner: Planner | None = None,
+) -> tuple[OnPremSite, str]:
+    """The site's `OnPremSite` and a phrase naming where its values came from. Raises `ProblemsError`
+    with every problem (the stack files', the outputs files' and the options')."""
+    stack_file = read_stack_file(stacks_dir, stack)
+    if stack_file.role != "site":
+        raise PlanError(
+            [
+                Problem(
+                    stack_file_label(stack),
+                    "eks-hybrid:role",
+                    "render writes a site's files: name a site stack",
+                )
+            ]
+        )
+    planner = planner or Planner(stacks_dir, offline_secrets=True)  # render never calls Palette
+    planned = planner.plan(stack).run.outputs
+    site = validate_stack(stack_file.document, stack_file_label(stack), stack_file.secret_keys)
+    assert isinstance(site, SiteConfig)
+    hub_file = read_stack_file(stacks_dir, site.hub_stack_name)
+    hub = validate_stack(hub_file.document, stack_file_label(hub_file.name), hub_file.secret_keys)
+    assert isinstance(hub, HubConfig)
+
+    gatherer = _Gatherer(site, hub, planned, site_outputs, hub_outputs, options or RenderOptions())
+    gatherer.check_outputs_match()
+    vpn = gatherer.vpn_link()
+    identity = gatherer.identity()
+    peering = gatherer.cilium_peering(vpn)
+    if gatherer.problems:
+        raise PlanError(gatherer.problems)
+    palette = hub.palette
+    on_prem = OnPremSite(
+        name=site.site.name,
+        hub=site.hub_stack_name,
+        connectivity=str(planned["kind"]),
+        cluster_name=str(gatherer._hub_value("clusterName", hub.cluster.name)),
+        region=hub.region,
+        kubernetes_version=hub.cluster.kubernetes_version,
+        node_cidr=gatherer.planned_value("nodeCidr"),
+        pod_cidr=gatherer.planned_value("podCidr"),
+        vpc_cidr=str(gatherer._hub_value("vpcCidr", hub.cluster.vpc_cidr)),
+        service_cidr=str(gatherer._hub_value("serviceCidr", hub.cluster.service_cidr)),
+        pod_block_prefix_length=hub.cilium.pod_cidr_mask_size,
+        identity=identity,
+        vpn=vpn,
+        cilium_bgp=peering,
+        edge_hosts=gatherer.edge_hosts(),
+        cluster_endpoint=gatherer.cluster_endpoint(),
+        provider_image=palette.profile.os.provider_image if palette else None,
+        profile_kubernetes_version=palette.profile.kubernetes.version if palette else None,
+        placeholders=tuple(dict.fromkeys(gatherer.placeholders)),
+    )
+    return on_prem, _source_phrase(stack, site.hub_stack_name, site_outputs, hub_outputs)
+
+
+def _source_phrase(
+    stack: str, hub: str, site_outputs: DeployedOutputs | None, hub_outputs: DeployedOutputs | None
+) -> str:
+    parts = [f"stack files `{stack}` and `{hub}`"]
+    if site_outputs is not None:
+        parts.append("the site's deployed outputs")
+    if hub_outputs is not None:
+        parts.append("the hub's deployed outputs")
+    if site_outputs is None and hub_outputs is None:
+        parts.append("the offline plan (nothing deployed yet: see Placeholders)")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _write_file(path: Path, content: str, mode: int) -> None:
+    """Write atomically with `mode` from the first byte (a key never sits in a world-readable file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(descriptor, mode)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_bundle(bundle: SiteBundle, out_dir: Path) -> list[Path]:
+    """Write every file under `out_dir`; files a previous render wrote and this one did not are removed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = out_dir / MANIFEST
+    previous = manifest.read_text().split() if manifest.is_file() else []
+    written = []
+    for rendered in bundle.files:
+        target = out_dir / rendered.path
+        mode = SECRET_MODE if rendered.secret else SCRIPT_MODE if rendered.executable else FILE_MODE
+        _write_file(target, rendered.content, mode)
+        written.append(target)
+    root = out_dir.resolve()
+    for stale in sorted(set(previous) - set(bundle.paths)):
+        path = (out_dir / stale).resolve()
+        if (
+            path.is_relative_to(root) and path != root
+        ):  # never outside the directory, whatever the manifest says
+            path.unlink(missing_ok=True)
+    _write_file(manifest, "\n".join(bundle.paths) + "\n", FILE_MODE)
+    return written

@@ -1,0 +1,258 @@
+"""`eks-hybrid render`: every example site, deployed outputs, secrets only in 0600 files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+import eks_hybrid.cli.render as render_command
+from components.onprem.model import placeholders_in
+from tests.conftest import STACKS
+from tests.onprem.conftest import (
+    AUSTIN_OUTPUTS,
+    DALLAS_OUTPUTS,
+    HUB_OUTPUTS,
+    HUB_SSM_OUTPUTS,
+    render,
+    render_deployed,
+    write_json,
+)
+
+SITES = sorted(
+    p.name[len("Pulumi.") : -len(".yaml")]
+    for p in STACKS.glob("Pulumi.example-*.yaml")
+    if "eks-hybrid:role: site" in p.read_text()
+)
+SECRETS = [
+    *DALLAS_OUTPUTS["tunnelPresharedKeys"],
+    *AUSTIN_OUTPUTS["tunnelPresharedKeys"],
+    HUB_SSM_OUTPUTS["ssmActivationCode"],
+]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_examples_cover_every_kind_of_site():
+    assert {"example-dallas", "example-chicago", "example-denver", "example-austin"} <= set(SITES)
+
+
+@pytest.mark.parametrize("stack", SITES)
+def test_every_example_site_renders_from_the_offline_plan(tmp_path, stack):
+    result, out = render(tmp_path, stack)
+    assert result.exit_code == 0, result.output
+    manifest = (out / ".eks-hybrid-render").read_text().split()
+    assert manifest[0] == "README.md"
+    for path in manifest:
+        assert (out / path).is_file()
+    assert any(p.startswith("edge/edgeforge-") for p in manifest) and "edge/user-data.yaml" in manifest
+    assert any(p.startswith("edge/nodeconfig/") for p in manifest)
+    readme = (out / "README.md").read_text()
+    for token in {t for path in manifest for t in placeholders_in((out / path).read_text())}:
+        assert f"| `{token}` |" in readme, f"{token} is not explained in the README"
+
+
+def test_what_each_example_site_gets(tmp_path):
+    expected = {
+        "example-dallas": {"router/swanctl.conf", "router/pod-routes.sh"},
+        "example-chicago": {"router/swanctl.conf", "router/pod-routes.sh", "edge/edgeforge-arm64.arg"},
+        "example-denver": {"router/pod-routes.sh"},
+        "example-austin": {
+            "router/swanctl.conf",
+            "router/strongswan.d/eks-hybrid.conf",
+            "router/frr.conf",
+            "cluster/cilium-bgp.yaml",
+            "edge/edgeforge-amd64.arg",
+            "edge/edgeforge-arm64.arg",
+        },
+    }
+    for stack, paths in expected.items():
+        result, out = render(tmp_path / stack, stack)
+        assert result.exit_code == 0, result.output
+        written = set((out / ".eks-hybrid-render").read_text().split())
+        assert paths <= written, stack
+    assert "router/swanctl.conf" not in set(
+        (tmp_path / "example-denver/out/.eks-hybrid-render").read_text().split()
+    )
+
+
+def test_deployed_outputs_fill_every_placeholder_and_keys_stay_in_0600_files(tmp_path):
+    out = render_deployed(tmp_path, "example-dallas", DALLAS_OUTPUTS, HUB_OUTPUTS)
+    swanctl = out / "router/swanctl.conf"
+    assert _mode(swanctl) == 0o600
+    text = swanctl.read_text()
+    assert all(key in text for key in DALLAS_OUTPUTS["tunnelPresharedKeys"])
+    assert "remote_addrs = 198.18.10.1" in text and "remote_addrs = 198.18.10.2" in text
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert not placeholders_in(path.read_text()), path
+            if path != swanctl:
+                assert not any(key in path.read_text() for key in SECRETS), path
+    node = yaml.safe_load((out / "edge/nodeconfig/dallas-01.yaml").read_text())
+    assert node["spec"]["hybrid"]["iamRolesAnywhere"]["trustAnchorArn"] == HUB_OUTPUTS["trustAnchorArn"]
+    assert node["spec"]["cluster"]["apiServerEndpoint"] == HUB_OUTPUTS["clusterEndpoint"]
+    assert _mode(out / "router/pod-routes.sh") == 0o755
+    assert _mode(out / "README.md") == 0o644
+
+
+def test_keys_never_reach_stdout_or_stderr(tmp_path, capfd):
+    site = write_json(tmp_path / "site.json", AUSTIN_OUTPUTS)
+    hub = write_json(tmp_path / "hub.json", HUB_SSM_OUTPUTS)
+    result, out = render(
+        tmp_path,
+        "example-austin",
+        "--outputs",
+        str(site),
+        "--hub-outputs",
+        str(hub),
+        "--router-address",
+        "10.60.0.1",
+    )
+    assert result.exit_code == 0, result.output
+    captured = capfd.readouterr()
+    for secret in SECRETS:
+        assert secret not in result.output and secret not in captured.out and secret not in captured.err
+    assert "600  router/swanctl.conf" in result.output
+    for host in ("austin-01", "austin-02", "austin-arm-01"):
+        assert _mode(out / f"edge/nodeconfig/{host}.yaml") == 0o600  # the SSM activation code
+    assert HUB_SSM_OUTPUTS["ssmActivationCode"] in (out / "edge/nodeconfig/austin-01.yaml").read_text()
+
+
+def test_outputs_written_without_show_secrets_are_refused(tmp_path):
+    site = write_json(tmp_path / "site.json", {**DALLAS_OUTPUTS, "tunnelPresharedKeys": "[secret]"})
+    result, out = render(tmp_path, "example-dallas", "--outputs", str(site))
+    assert result.exit_code == 2
+    assert (
+        "tunnelPresharedKeys: is `[secret]`: write the file with `pulumi stack output --json --show-secrets`"
+        in result.output
+    )
+    assert not out.exists()
+
+
+def test_outputs_of_another_site_are_refused(tmp_path):
+    site = write_json(tmp_path / "site.json", DALLAS_OUTPUTS)
+    result, _ = render(tmp_path, "example-chicago", "--outputs", str(site))
+    assert result.exit_code == 2
+    assert "site: is 'dallas' but the stack files say 'chicago'" in result.output
+    hub = write_json(tmp_path / "hub.json", HUB_SSM_OUTPUTS)
+    result, _ = render(tmp_path, "example-dallas", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert "clusterName: is 'edge-lab' but the hub stack file names 'edge-prod'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stack", "example-hub"], "render writes a site's files: name a site stack"),
+        (["--stack", "example-nowhere"], "no such stack file"),
+        (["--stack", "example-austin", "--router-address", "10.1.2.3"], "is not in the site's node CIDR"),
+        (["--stack", "example-austin", "--cluster-asn", "65030"], "is also the router's ASN"),
+        (["--stack", "example-austin", "--router-address", "router"], "'router' is not an IPv4 address"),
+        (["--stack", "example-denver", "--route-based"], "the site has no Site-to-Site VPN"),
+    ],
+)
+def test_bad_input_exits_2_with_the_reason(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from eks_hybrid.cli.app import app
+
+    result = CliRunner().invoke(
+        app, ["render", "--out", str(tmp_path / "out"), "--stacks-dir", str(STACKS), *args]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_malformed_outputs_file_exits_2(tmp_path):
+    broken = tmp_path / "site.json"
+    broken.write_text("{not json")
+    result, _ = render(tmp_path, "example-dallas", "--outputs", str(broken))
+    assert result.exit_code == 2 and "is not JSON (line 1)" in result.output
+
+
+def test_user_data_is_merged_and_a_broken_file_is_reported(tmp_path):
+    mine = tmp_path / "user-data.yaml"
+    mine.write_text("#cloud-config\nstylus:\n  site:\n    edgeHostToken: t-42\ninstall:\n  reboot: true\n")
+    result, out = render(tmp_path, "example-dallas", "--user-data", str(mine))
+    assert result.exit_code == 0, result.output
+    merged = out / "edge/user-data.yaml"
+    assert _mode(merged) == 0o600
+    document = yaml.safe_load(merged.read_text())
+    assert document["stylus"]["site"]["edgeHostToken"] == "t-42" and document["install"]["reboot"] is True
+    assert "/eks-hybrid" in document["install"]["extra-dirs-rootfs"]
+    mine.write_text("install:\n  bind_mounts: /etc/aws\n")
+    result, _ = render(tmp_path / "again", "example-dallas", "--user-data", str(mine))
+    assert result.exit_code == 2 and "install.bind_mounts: must be a list" in result.output
+
+
+def test_rendering_again_removes_files_the_site_no_longer_gets(tmp_path):
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS, stacks)
+    result, out = render(tmp_path, "example-austin", stacks_dir=stacks)
+    assert result.exit_code == 0 and (out / "cluster/cilium-bgp.yaml").exists()
+    hub = stacks / "Pulumi.example-hub-ssm.yaml"
+    # Without Cilium's BGP control plane the hub needs one pod pool per site (multi-pool).
+    hub.write_text(
+        hub.read_text()
+        .replace("bgpControlPlane: true", "bgpControlPlane: false")
+        .replace("ipam: clusterPool", "ipam: multiPool")
+    )
+    (out / "notes.txt").write_text("mine")
+    result, out = render(tmp_path, "example-austin", stacks_dir=stacks)
+    assert result.exit_code == 0, result.output
+    assert not (out / "cluster/cilium-bgp.yaml").exists() and (out / "router/pod-routes.sh").exists()
+    assert (out / "notes.txt").read_text() == "mine"  # never a file render did not write
+
+
+def test_an_unexpected_failure_exits_1_without_a_traceback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(render_command, "render_site", broken)
+    result, _ = render(tmp_path, "example-dallas")
+    assert result.exit_code == 1
+    assert "example-dallas: render failed: RuntimeError: boom" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_render_is_listed_in_help():
+    from typer.testing import CliRunner
+
+    from eks_hybrid.cli.app import app
+
+    result = CliRunner().invoke(app, ["--help"])
+    assert "render" in result.output
+
+
+def test_the_outputs_fixtures_have_the_shape_the_stacks_export():
+    # `pulumi stack output --json` prints one object of every export: compare with the offline plan's.
+    from eks_hybrid.planner import Planner
+
+    planner = Planner(STACKS, offline_secrets=True)
+    for stack, fixture in (("example-dallas", DALLAS_OUTPUTS), ("example-austin", AUSTIN_OUTPUTS)):
+        planned = planner.plan(stack).run.outputs
+        assert set(fixture) <= set(planned), stack
+        assert set(fixture["tunnels"][0]) == set(planned["tunnels"][0])
+        assert {k: planned[k] for k in ("site", "nodeCidr", "podCidr", "kind")} == {
+            k: fixture[k] for k in ("site", "nodeCidr", "podCidr", "kind")
+        }
+    for hub, fixture in (("example-hub", HUB_OUTPUTS), ("example-hub-ssm", HUB_SSM_OUTPUTS)):
+        assert set(fixture) <= set(planner.plan(hub).run.outputs), hub
+    json.dumps(DALLAS_OUTPUTS)
+
+
+def test_hub_outputs_of_another_identity_provider_and_a_file_as_out_dir_exit_2(tmp_path):
+    hub = write_json(tmp_path / "hub.json", {**HUB_OUTPUTS, "credentialsProvider": "ssm"})
+    result, _ = render(tmp_path, "example-dallas", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert "credentialsProvider: is 'ssm' but the hub stack file says 'iamRolesAnywhere'" in result.output
+    (tmp_path / "out").write_text("")
+    result, _ = render(tmp_path, "example-dallas")
+    assert result.exit_code == 2 and "exists and is not a directory" in result.output

@@ -1,0 +1,400 @@
+"""Rendered router files against real daemons: strongSwan and FRR in network namespaces.
+
+The on-prem namespace runs exactly the files `eks-hybrid render` wrote (only the tunnels' outside
+addresses are swapped for the lab's). The AWS namespace runs a configuration built independently
+(`aws_endpoint.py`) from the same tunnel parameters. Layout (onprem-ipsec-lab.md):
+
+    onprem 192.0.2.1/29 ==veth== 192.0.2.2/29 (tunnel 1), 192.0.2.3/29 (tunnel 2) aws
+    node CIDR, pod CIDR on stub bridges                          VPC CIDR on a stub bridge
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from components.network.tunnels import STRONG_PROPOSALS
+
+from .aws_endpoint import WEAK_AWS_DEFAULT, AwsTunnel, aws_frr_conf, aws_swanctl_conf
+from .conftest import AUSTIN_OUTPUTS, DALLAS_OUTPUTS, HUB_OUTPUTS, HUB_SSM_OUTPUTS, render, render_deployed
+from .lab import Charon, Frr, Lab, wait_for
+
+pytestmark = [pytest.mark.netns, pytest.mark.timeout(180)]
+
+STRONG = {
+    "encryption": list(STRONG_PROPOSALS.encryption_algorithms),
+    "integrity": list(STRONG_PROPOSALS.integrity_algorithms),
+    "groups": list(STRONG_PROPOSALS.dh_group_numbers),
+}
+AWS_ADDRESSES = ("192.0.2.2", "192.0.2.3")
+DALLAS_CGW = "203.0.113.10"
+AUSTIN_CGW = "198.51.100.30"
+
+
+def _swap_outside_addresses(text: str, outputs: dict) -> str:
+    for tunnel, lab_address in zip(outputs["tunnels"], AWS_ADDRESSES, strict=True):
+        text = text.replace(tunnel["outsideAddress"], lab_address)
+    return text
+
+
+def _aws_tunnels(outputs: dict, cgw: str, keys: list[str] | None = None) -> list[AwsTunnel]:
+    keys = keys or outputs["tunnelPresharedKeys"]
+    return [
+        AwsTunnel(f"t{n}", address, cgw, key)
+        for n, (address, key) in enumerate(zip(AWS_ADDRESSES, keys, strict=True), 1)
+    ]
+
+
+def _ike_sas(sas: str) -> dict[str, str]:
+    """`swanctl --list-sas` output split into one text block per IKE SA, by connection name."""
+    blocks: dict[str, str] = {}
+    name = ""
+    for line in sas.splitlines():
+        if line and not line.startswith(" "):
+            name = line.split(":", 1)[0]
+            blocks[name] = ""
+        if name:
+            blocks[name] += line + "\n"
+    return blocks
+
+
+def _installed(sas: str, tunnel: str) -> bool:
+    block = _ike_sas(sas).get(tunnel, "")
+    return ", ESTABLISHED," in block and ", INSTALLED," in block
+
+
+def _bytes_in(sas: str, tunnel: str) -> int:
+    block = _ike_sas(sas).get(tunnel, "")
+    return sum(
+        int(line.split(",")[1].split()[0]) for line in block.splitlines() if line.strip().startswith("in ")
+    )
+
+
+@pytest.fixture
+def dallas(tmp_path: Path) -> Path:
+    return render_deployed(tmp_path, "example-dallas", DALLAS_OUTPUTS, HUB_OUTPUTS)
+
+
+def _policy_lab(lab: Lab) -> tuple[str, str]:
+    onprem, aws = lab.namespace("o"), lab.namespace("a")
+    lab.link(onprem, ["192.0.2.1/29"], aws, [f"{a}/29" for a in AWS_ADDRESSES])
+    lab.stub_network(onprem, "node", "10.200.0.1/16")
+    lab.stub_network(onprem, "pod", "192.168.0.1/16")
+    lab.stub_network(aws, "vpc", "10.100.0.10/16")
+    return onprem, aws
+
+
+def _ping(lab: Lab, namespace: str, source: str, target: str) -> bool:
+    return lab.run(namespace, "ping", "-c", "2", "-W", "2", "-I", source, target, check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("stack", "deployed"),
+    [
+        ("example-dallas", None),
+        ("example-chicago", None),
+        ("example-austin", None),
+        ("example-dallas", (DALLAS_OUTPUTS, HUB_OUTPUTS)),
+        ("example-austin", (AUSTIN_OUTPUTS, HUB_SSM_OUTPUTS)),
+    ],
+)
+def test_rendered_swanctl_conf_parses_and_loads_into_charon(lab, tmp_path, stack, deployed):
+    if deployed is None:
+        result, out = render(tmp_path, stack)
+        assert result.exit_code == 0, result.output
+    else:
+        out = render_deployed(tmp_path, stack, *deployed)
+    charon = Charon(lab, lab.namespace("l"), "charon").start()
+    loaded = charon.load((out / "router/swanctl.conf").read_text())
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "successfully loaded 2 connections, 0 unloaded" in loaded.stdout
+    assert "loaded ike secret 'ike-aws-tunnel1'" in loaded.stdout
+    assert "loaded ike secret 'ike-aws-tunnel2'" in loaded.stdout
+    connections = charon.swanctl("--list-conns").stdout
+    assert "aws-tunnel1: IKEv2" in connections and "aws-tunnel2: IKEv2" in connections
+
+
+def test_the_load_check_catches_a_bad_algorithm_and_a_syntax_error(lab, dallas):
+    # charon refuses an unknown algorithm; swanctl exits 0 on a syntax error but loads nothing, which is
+    # why the test above requires "successfully loaded 2 connections".
+    charon = Charon(lab, lab.namespace("l"), "charon").start()
+    text = (dallas / "router/swanctl.conf").read_text()
+    loaded = charon.load(text.replace("aes256gcm16-prfsha256", "aes999-prfsha256", 1))
+    assert loaded.returncode != 0 and "loading connection 'aws-tunnel1' failed" in loaded.stderr
+    loaded = charon.load(text.replace("connections {", "connections {{", 1))
+    assert "successfully loaded 2 connections" not in loaded.stdout and "syntax error" in loaded.stderr
+
+
+def _policy_pair(lab: Lab, rendered: Path, aws_conf: str) -> tuple[str, Charon]:
+    """The AWS end running `aws_conf`, the on-prem router running the rendered swanctl.conf (whose
+    `start_action = start` initiates both tunnels as soon as it is loaded)."""
+    onprem, aws = _policy_lab(lab)
+    loaded = Charon(lab, aws, "aws").start().load(aws_conf)
+    assert loaded.returncode == 0, loaded.stderr
+    charon = Charon(lab, onprem, "onprem").start()
+    loaded = charon.load(
+        _swap_outside_addresses((rendered / "router/swanctl.conf").read_text(), DALLAS_OUTPUTS)
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    return onprem, charon
+
+
+def test_both_tunnels_carry_node_and_pod_traffic_to_the_vpc_and_fail_over(lab, dallas):
+    aws_conf = aws_swanctl_conf(_aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW), **STRONG)
+    onprem, charon = _policy_pair(lab, dallas, aws_conf)
+
+    wait_for(lambda: all(_installed(charon.sas(), t) for t in ("aws-tunnel1", "aws-tunnel2")), 30, "both SAs")
+    sas = charon.sas()
+    assert sas.count("INSTALLED") == 2, sas  # one child SA per tunnel, as AWS requires
+    assert sas.count("local  10.200.0.0/16 192.168.0.0/16") == 2 and sas.count("remote 10.100.0.0/16") == 2
+    assert "10.100.0.0/16" in lab.ip(onprem, "route", "show", "table", "220")  # charon's route to the VPC
+
+    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "node CIDR -> VPC"
+    assert _ping(lab, onprem, "192.168.0.1", "10.100.0.10"), "pod CIDR -> VPC"
+    carried = {t: _bytes_in(charon.sas(), t) for t in ("aws-tunnel1", "aws-tunnel2")}
+    assert sum(carried.values()) > 0, "the pings went through ESP"
+
+    # Take down the tunnel that carries the traffic: the other one takes over.
+    carrying = max(carried, key=lambda t: carried[t])
+    other = "aws-tunnel2" if carrying == "aws-tunnel1" else "aws-tunnel1"
+    assert charon.swanctl("--terminate", "--ike", carrying, "--timeout", "10").returncode == 0
+    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), f"traffic over {other} after {carrying} went down"
+
+
+def test_a_wrong_preshared_key_fails_authentication(lab, dallas):
+    keys = ["not.the.right.key_1", DALLAS_OUTPUTS["tunnelPresharedKeys"][1]]
+    aws_conf = aws_swanctl_conf(_aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW, keys), **STRONG)
+    onprem, charon = _policy_pair(lab, dallas, aws_conf)
+    wait_for(lambda: _installed(charon.sas(), "aws-tunnel2"), 30, "tunnel 2 with the right key")
+    wait_for(lambda: "AUTHENTICATION_FAILED" in charon.log_text(), 30, "tunnel 1 to fail authentication")
+    assert not _installed(charon.sas(), "aws-tunnel1")
+    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "tunnel 2, with its right key, carries traffic"
+
+
+def test_aws_weak_default_proposals_do_not_match(lab, dallas):
+    aws_conf = aws_swanctl_conf(_aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW), **WEAK_AWS_DEFAULT)
+    _, charon = _policy_pair(lab, dallas, aws_conf)
+    wait_for(lambda: charon.log_text().count("NO_PROPOSAL_CHOSEN") >= 2, 30, "both tunnels to be refused")
+    assert "ESTABLISHED" not in charon.sas()
+
+
+def test_a_phase_2_mismatch_leaves_no_child_sa(lab, dallas):
+    aws_conf = aws_swanctl_conf(
+        _aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW), **STRONG, phase2_encryption=["AES128"]
+    )
+    onprem, charon = _policy_pair(lab, dallas, aws_conf)
+    wait_for(lambda: "NO_PROPOSAL_CHOSEN" in charon.log_text(), 30, "the child SA to be refused")
+    assert "INSTALLED" not in charon.sas()
+    assert not _ping(lab, onprem, "10.200.0.1", "10.100.0.10")
+
+
+def test_static_routing_over_route_based_tunnels(lab, tmp_path):
+    """`--route-based`: 0/0 child SAs (AWS's default selectors) and the README's static route to the VPC
+    over the tunnel interface carry node and pod traffic."""
+    out = render_deployed(tmp_path, "example-dallas", DALLAS_OUTPUTS, HUB_OUTPUTS, "--route-based")
+    onprem, aws = _policy_lab(lab)
+    aws_charon = Charon(lab, aws, "aws", route_based=True).start()
+    tunnel_one = _aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW)[:1]  # libipsec: one 0/0 tunnel per charon
+    assert aws_charon.load(aws_swanctl_conf(tunnel_one, **STRONG)).returncode == 0
+    charon = Charon(lab, onprem, "onprem", route_based=True).start()
+    rendered = _swap_outside_addresses((out / "router/swanctl.conf").read_text(), DALLAS_OUTPUTS)
+    assert charon.load(rendered).returncode == 0
+    wait_for(lambda: _installed(charon.sas(), "aws-tunnel1"), 30, "tunnel 1")
+    assert "local  0.0.0.0/0" in charon.sas() and "remote 0.0.0.0/0" in charon.sas()
+
+    readme = (out / "README.md").read_text()
+    [route] = [line.strip() for line in readme.splitlines() if "dev xfrm-aws1 metric" in line]
+    # libipsec's TUN device stands in for tunnel 1's XFRM interface
+    lab.ip(onprem, *route.replace("xfrm-aws1", "ipsec0").split()[1:])
+    for cidr in ("10.200.0.0/16", "192.168.0.0/16"):  # the VPN connection's static routes, AWS side
+        lab.ip(aws, "route", "replace", cidr, "dev", "ipsec0")
+    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "node CIDR -> VPC"
+    assert _ping(lab, onprem, "192.168.0.1", "10.100.0.10"), "pod CIDR -> VPC"
+    assert _bytes_in(charon.sas(), "aws-tunnel1") > 0
+
+
+@pytest.fixture
+def austin(tmp_path: Path) -> Path:
+    """austin with /25 pod blocks (as the brief's node advertises) and the router's LAN address."""
+    stacks = tmp_path / "stacks"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "stacks", stacks)
+    hub = stacks / "Pulumi.example-hub-ssm.yaml"
+    hub.write_text(hub.read_text().replace("podCidrMaskSize: 24", "podCidrMaskSize: 25"))
+    return render_deployed(
+        tmp_path,
+        "example-austin",
+        AUSTIN_OUTPUTS,
+        HUB_SSM_OUTPUTS,
+        "--router-address",
+        "10.60.0.1",
+        stacks_dir=stacks,
+    )
+
+
+def _routes(frr: Frr) -> dict:
+    return json.loads(frr.vtysh("show ip route json") or "{}")
+
+
+def _installed_via(routes: dict, prefix: str, protocol: str, nexthop: str) -> bool:
+    return any(
+        r.get("protocol") == protocol
+        and r.get("selected")
+        and r.get("installed")
+        and any(h.get("ip") == nexthop for h in r.get("nexthops", []))
+        for r in routes.get(prefix, [])
+    )
+
+
+def _established(frr: Frr, count: int) -> bool:
+    summary = json.loads(frr.vtysh("show bgp summary json") or "{}")
+    peers = summary.get("ipv4Unicast", {}).get("peers", {})
+    return sum(1 for peer in peers.values() if peer.get("state") == "Established") >= count
+
+
+NODE_FRR = """frr defaults traditional
+hostname austin-node
+ip route 192.168.0.128/25 blackhole
+ip route 10.99.0.0/24 blackhole
+ip route 192.168.1.0/26 blackhole
+router bgp 65100
+ no bgp ebgp-requires-policy
+ neighbor 10.60.0.1 remote-as 65030
+ address-family ipv4 unicast
+  network 192.168.0.128/25
+  network 10.99.0.0/24
+  network 192.168.1.0/26
+ exit-address-family
+exit
+"""
+
+
+def test_bgp_over_a_route_based_tunnel_and_cilium_node_peering(lab, austin):
+    """AWS learns the node and pod CIDRs over tunnel 1; a node (FRR standing in for Cilium's BGP control
+    plane, cluster ASN 65100) advertises its /25 pod block, which the router installs and keeps from AWS."""
+    onprem, aws, node = lab.namespace("o"), lab.namespace("a"), lab.namespace("n")
+    lab.link(onprem, ["192.0.2.1/29"], aws, ["192.0.2.2/29"])
+    lab.link(onprem, ["10.60.0.1/16"], node, ["10.60.0.10/16"])  # the site LAN: the node CIDR
+    lab.stub_network(aws, "vpc", "10.50.0.10/16")
+
+    aws_charon = Charon(lab, aws, "aws", route_based=True).start()
+    tunnel_one = _aws_tunnels(AUSTIN_OUTPUTS, AUSTIN_CGW)[:1]  # libipsec: one 0/0 tunnel per charon
+    assert aws_charon.load(aws_swanctl_conf(tunnel_one, **STRONG)).returncode == 0
+    charon = Charon(lab, onprem, "onprem", route_based=True).start()
+    assert (
+        charon.load(
+            _swap_outside_addresses((austin / "router/swanctl.conf").read_text(), AUSTIN_OUTPUTS)
+        ).returncode
+        == 0
+    )
+    wait_for(lambda: _installed(charon.sas(), "aws-tunnel1"), 30, "tunnel 1")
+    assert "local  0.0.0.0/0" in charon.sas()
+    # The inside addresses go on libipsec's TUN device (on a real router: the XFRM interface of the README).
+    tunnel = AUSTIN_OUTPUTS["tunnels"][0]
+    lab.ip(onprem, "address", "add", f"{tunnel['customerInsideAddress']}/30", "dev", "ipsec0")
+    lab.ip(aws, "address", "add", f"{tunnel['awsInsideAddress']}/30", "dev", "ipsec0")
+
+    aws_frr = Frr(
+        lab,
+        aws,
+        "frr-aws",
+        aws_frr_conf(
+            amazon_asn=64520, neighbors=[(tunnel["customerInsideAddress"], 65030)], vpc_cidr="10.50.0.0/16"
+        ),
+    ).start()
+    router = Frr(lab, onprem, "frr-onprem", (austin / "router/frr.conf").read_text()).start()
+    node_frr = Frr(lab, node, "frr-node", NODE_FRR).start()
+    wait_for(lambda: _established(aws_frr, 1), 45, "BGP between AWS and the router")
+    wait_for(lambda: _established(node_frr, 1), 45, "BGP between the node and the router")
+
+    customer = tunnel["customerInsideAddress"]
+    wait_for(
+        lambda: _installed_via(_routes(aws_frr), "192.168.0.0/17", "bgp", customer), 30, "pod CIDR at AWS"
+    )
+    aws_routes = _routes(aws_frr)
+    assert _installed_via(aws_routes, "10.60.0.0/16", "bgp", customer), aws_routes.keys()
+    assert "192.168.0.128/25" not in aws_routes, "AWS gets the pod CIDR as one aggregate, never node blocks"
+    kernel = lab.ip(aws, "route")
+    assert "10.60.0.0/16 nhid" in kernel or "10.60.0.0/16 via" in kernel
+
+    wait_for(
+        lambda: _installed_via(_routes(router), "192.168.0.128/25", "bgp", "10.60.0.10"), 30, "node block"
+    )
+    router_routes = _routes(router)
+    assert _installed_via(router_routes, "10.50.0.0/16", "bgp", tunnel["awsInsideAddress"])
+    assert "10.99.0.0/24" not in router_routes, "only blocks of the pod CIDR are accepted from nodes"
+    assert "192.168.1.0/26" not in router_routes, "only blocks of the per-node size are accepted"
+    assert "192.168.0.128/25 nhid" in lab.ip(onprem, "route") or "192.168.0.128/25 via 10.60.0.10" in lab.ip(
+        onprem, "route"
+    )
+
+    assert _ping(lab, onprem, "10.60.0.1", "10.50.0.10"), "node CIDR -> VPC over the BGP route"
+
+
+def test_rendered_frr_confs_pass_vtysh_dryrun(tmp_path, austin, netns_unavailable):
+    if shutil.which("vtysh") is None:
+        pytest.skip("vtysh is not installed (.ci/run installs frr)")
+    stacks = tmp_path / "stacks"
+    site = stacks / "Pulumi.example-austin.yaml"
+    site.write_text(site.read_text().replace("routing: bgp", "routing: static"))
+    # A statically routed site needs a pod pool of its own (cluster-pool is correct only with BGP everywhere).
+    hub = stacks / "Pulumi.example-hub-ssm.yaml"
+    hub.write_text(hub.read_text().replace("ipam: clusterPool", "ipam: multiPool"))
+    result, static_out = render(
+        tmp_path / "static", "example-austin", "--router-address", "10.60.0.1", stacks_dir=stacks
+    )
+    assert result.exit_code == 0, result.output
+    for conf in (austin / "router/frr.conf", static_out / "router/frr.conf"):
+        checked = subprocess.run(
+            ["vtysh", "--dryrun", "-f", str(conf)], capture_output=True, text=True, timeout=30
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "listen range" in (static_out / "router/frr.conf").read_text()
+    broken = tmp_path / "broken.conf"
+    broken.write_text(
+        (austin / "router/frr.conf").read_text().replace("ip route 10.60.0.0/16", "ip route 10.60.0.0/33")
+    )
+    checked = subprocess.run(
+        ["vtysh", "--dryrun", "-f", str(broken)], capture_output=True, text=True, timeout=30
+    )
+    assert checked.returncode != 0, "the dry run must catch a bad prefix"
+
+
+FAKE_KUBECTL = """#!/bin/sh
+cat {listing}
+"""
+
+
+def test_pod_routes_script_keeps_one_route_per_node_block(lab, tmp_path, dallas):
+    onprem = lab.namespace("o")
+    lab.stub_network(onprem, "node", "10.200.0.1/16")
+    listing = tmp_path / "ciliumnodes.txt"
+    kubectl = tmp_path / "kubectl"
+    kubectl.write_text(FAKE_KUBECTL.format(listing=listing))
+    kubectl.chmod(0o755)
+    script = str(dallas / "router/pod-routes.sh")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "KUBECTL": str(kubectl)}
+
+    # What the jsonpath prints: "<InternalIPs> | <blocks>" per CiliumNode (cluster-pool, then multi-pool).
+    listing.write_text(
+        "10.200.0.11 fd00::11 | 192.168.0.0/25 \n10.200.0.12 | 192.168.0.128/25 192.168.1.0/25\n | \n"
+    )
+    lab.run(onprem, "sh", script, env=env)
+    routes = lab.ip(onprem, "route", "show", "proto", "187")
+    assert "192.168.0.0/25 via 10.200.0.11" in routes
+    assert "192.168.0.128/25 via 10.200.0.12" in routes and "192.168.1.0/25 via 10.200.0.12" in routes
+
+    lab.ip(onprem, "route", "add", "10.9.0.0/16", "via", "10.200.0.99")  # someone else's route
+    listing.write_text("10.200.0.12 | 192.168.0.128/25\n")  # one node left
+    lab.run(onprem, "sh", script, env=env)
+    routes = lab.ip(onprem, "route", "show", "proto", "187")
+    assert routes.strip() == "192.168.0.128/25 via 10.200.0.12 dev node"
+    assert "10.9.0.0/16 via 10.200.0.99" in lab.ip(onprem, "route")
+
+    kubectl.write_text("#!/bin/sh\necho 'Unable to connect to the server' >&2\nexit 1\n")
+    failed = lab.run(onprem, "sh", script, env=env, check=False)
+    assert failed.returncode == 1 and "routes left as they are" in failed.stderr
+    assert "192.168.0.128/25 via 10.200.0.12" in lab.ip(onprem, "route", "show", "proto", "187")
