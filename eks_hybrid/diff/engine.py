@@ -131,10 +131,26 @@ def _without_unset(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in inputs.items() if v is not None}
 
 
+def _under(path: str, prefixes: Iterable[str]) -> bool:
+    return any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in prefixes)
+
+
+def _options(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """A resource's options; a plan from before options were recorded has only `protect`."""
+    return {"protect": bool(resource.get("protect")), **(resource.get("options") or {})}
+
+
+def _provider_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Only when both plans record providers (older plans do not)."""
+    return "provider" in old and "provider" in new and old["provider"] != new["provider"]
+
+
 def _compare(old: dict[str, Any], new: dict[str, Any], replaced_providers: set[str]) -> ResourceDiff | None:
     old_inputs, new_inputs = _without_unset(old.get("inputs", {})), _without_unset(new.get("inputs", {}))
-    changes = diff_values(old_inputs, new_inputs)
-    old_options, new_options = dict(old.get("options") or {}), dict(new.get("options") or {})
+    old_options, new_options = _options(old), _options(new)
+    # `ignoreChanges`: the engine keeps the old value of those properties in an update.
+    ignored = list(new_options.get("ignoreChanges") or [])
+    changes = [c for c in diff_values(old_inputs, new_inputs) if not _under(c.path, ignored)]
     # Aliases say which resource it is, not what changes; a dynamic provider's class decides by its own
     # `diff`, which ignores where the class lives (moving its module changes no resource).
     unread = ("aliases", "dynamicProvider")
@@ -157,9 +173,9 @@ def _compare(old: dict[str, Any], new: dict[str, Any], replaced_providers: set[s
         notes.append(f"type {old.get('type')} -> {new.get('type')} (aliased)")
     if old["urn"] != new["urn"]:
         notes.append("renamed; the alias keeps it the same resource")
-    if not (changes or option_changes or reasons or old.get("provider") != new.get("provider")):
+    if not (changes or option_changes or reasons or _provider_changed(old, new)):
         return None  # the same resource, renamed or not: nothing for `pulumi up` to do
-    if old.get("provider") != new.get("provider"):
+    if _provider_changed(old, new):
         option_changes.append(Change("(provider)", "changed", old=old.get("provider"), new=provider))
     reasons = sorted(dict.fromkeys(reasons))
     action: Action = "replace" if reasons else "update"

@@ -125,6 +125,33 @@ def test_replace_on_changes_option_and_dynamic_providers():
     assert change.action == "replace"
 
 
+def test_ignore_changes_properties_are_not_changes():
+    options = {"protect": False, "ignoreChanges": ["tags"]}
+    activation = "eks-hybrid:identity:NodeIdentity$aws:ssm/activation:Activation"
+    base = doc(resource(activation, "a", {"tags": {"x": "1"}, "registrationLimit": 5}, options=options))
+    assert (
+        diff_resources(
+            base,
+            doc(resource(activation, "a", {"tags": {"x": "2"}, "registrationLimit": 5}, options=options)),
+        )
+        == []
+    )
+    [change] = diff_resources(
+        base, doc(resource(activation, "a", {"tags": {"x": "2"}, "registrationLimit": 6}, options=options))
+    )
+    assert (change.action, change.replace_reasons) == ("replace", ["registrationLimit"])
+
+
+def test_plans_from_before_options_were_recorded_compare_cleanly():
+    """A base revision planned by an older eks-hybrid has `protect` but no `options` and no `provider`."""
+    new = resource(TGW, "hub-tgw", {"amazonSideAsn": 64512}, options={"protect": True}, provider="urn:p")
+    old = {k: v for k, v in new.items() if k not in ("options", "provider")} | {"protect": True}
+    assert diff_resources(doc(old), doc(new)) == []
+    unprotected = {**old, "protect": False}
+    [change] = diff_resources(doc(unprotected), doc(new))
+    assert [(c.path, c.old, c.new) for c in change.changes] == [("(options).protect", False, True)]
+
+
 def test_stacks_added_removed_failed_and_unchanged():
     plan = doc(resource(TGW, "hub-tgw", {"amazonSideAsn": 64512}))
     base = PlanSet("base", {"same": {**plan, "stack": "same"}, "gone": {**plan, "stack": "gone"}})
