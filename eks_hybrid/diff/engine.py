@@ -154,9 +154,10 @@ def _compare(old: dict[str, Any], new: dict[str, Any], replaced_providers: set[s
     # Aliases say which resource it is, not what changes; a dynamic provider's class decides by its own
     # `diff`, which ignores where the class lives (moving its module changes no resource).
     unread = ("aliases", "dynamicProvider")
+    compared = set(old_options) | set(new_options) if "options" in old else {"protect"}  # an older plan
     option_changes = diff_values(
-        {k: v for k, v in old_options.items() if k not in unread},
-        {k: v for k, v in new_options.items() if k not in unread},
+        {k: v for k, v in old_options.items() if k not in unread and k in compared},
+        {k: v for k, v in new_options.items() if k not in unread and k in compared},
         "(options)",
     )
     rule = rule_for(new["type"], new_options.get("dynamicProvider"))
