@@ -82,3 +82,32 @@ def test_the_table_matches_each_palette_providers_own_diff(declared: list[dict[s
         news["pollSeconds"] = 7
         assert not provider.diff("id", olds, news).replaces, provider_class
     assert seen == set(table()[DYNAMIC_TYPE].by_provider)
+
+
+def _library_aws_types() -> set[str]:
+    """Every pulumi-aws resource class the library's source constructs, as its type token."""
+    import importlib
+    import inspect
+    import re
+
+    from ..conftest import REPO
+
+    constructed = set()
+    for path in (REPO / "components").rglob("*.py"):
+        constructed |= set(re.findall(r"\baws\.([a-z0-9_]+)\.([A-Z][A-Za-z0-9]+)\(", path.read_text()))
+    tokens = set()
+    for module, name in constructed:
+        resource_class = getattr(importlib.import_module(f"pulumi_aws.{module}"), name)
+        if not inspect.isclass(resource_class) or name.endswith("Args"):
+            continue
+        match = re.search(r"'(aws:[^']+)'", inspect.getsource(resource_class._internal_init))
+        if match:
+            tokens.add(match.group(1))
+    return tokens
+
+
+def test_every_aws_type_the_library_constructs_has_an_entry() -> None:
+    """Not only the examples: every `aws.<module>.<Resource>(` in components/, e.g. the egress rules."""
+    tokens = _library_aws_types()
+    assert "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule" in tokens
+    assert sorted(t for t in tokens if rule_for(t) is None) == []
