@@ -14,6 +14,7 @@ from components.config.source import stack_file_label
 from components.errors import ConfigError, EksHybridError, PlanError, Problem
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
+from .secret_digests import config_secret_digests
 from .stack_files import StackFile, read_stack_file, stack_path
 
 OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
@@ -37,6 +38,8 @@ class StackPlan:
     secrets: tuple[SecretStatus, ...] = ()
     environments: tuple[str, ...] = ()
     offline_secrets: bool = False
+    config_secrets: dict[str, str] = field(default_factory=dict)
+    """Each config secret's path and the digest of its ciphertext (see `secret_digests`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +58,7 @@ class StackPlan:
                 for status in self.secrets
             ],
             "environments": list(self.environments),
+            "configSecrets": self.config_secrets,
         }
 
 
@@ -106,6 +110,7 @@ class Planner:
             secrets=tuple(statuses),
             environments=stack.environments,
             offline_secrets=self.offline_secrets,
+            config_secrets=config_secret_digests(stack.path),
         )
 
     def hub_outputs(self, hub: str) -> StackOutputs:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pulumi
 import pytest
@@ -12,6 +11,7 @@ from components.config import HubConfig
 from components.eks_hub import EKS_EXPORTS, EksSide, check_eks_side, declare_eks_side, eks_side_problems
 from components.errors import PlanError
 from eks_hybrid.offline.engine import OfflineRun
+from eks_hybrid.offline.mocks import KNOWN_AFTER_APPLY
 from tests.cluster.hubs import hub_config, load_hub
 from tests.conftest import STACKS, MockEngine
 
@@ -211,14 +211,18 @@ def test_type_tokens_and_names(which: str, request: pytest.FixtureRequest) -> No
     assert all(r.parent is not None for r in run.resources if r.custom)
 
 
-def test_the_activation_expiry_is_in_the_future(ssm: Side) -> None:
+def test_the_activation_expiry_counts_from_apply_time(ssm: Side) -> None:
+    """The expiry is a `time` offset of the moment of creation: a plan shows it unknown, never a clock."""
     run, hub, _ = ssm
-    expiry = run.named("edge-lab-node-identity-activation").inputs["expirationDate"]
-    moment = datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert hub.credentials.ssm is not None
-    days = (moment - datetime.now(UTC)).total_seconds() / 86400
-    # Counted from the start of the current hour, so up to an hour short of the configured days.
-    assert hub.credentials.ssm.expiration_days - 1 / 24 <= days <= hub.credentials.ssm.expiration_days
+    offset = run.named("edge-lab-node-identity-activation-expiry")
+    assert offset.type == "time:index/offset:Offset"
+    assert offset.inputs == {"offsetDays": hub.credentials.ssm.expiration_days}
+    activation = run.named("edge-lab-node-identity-activation")
+    assert activation.inputs["expirationDate"] == KNOWN_AFTER_APPLY
+    assert offset.urn in activation.dependencies
+    # Tags replace an activation (no update in the provider): they are set at creation only.
+    assert activation.options["ignoreChanges"] == ["tags"]
 
 
 def test_a_hub_that_cannot_be_planned_declares_nothing(mock_engine: MockEngine) -> None:

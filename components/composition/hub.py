@@ -19,6 +19,7 @@ from ..network.hub import (
     VirtualPrivateGatewayArgs,
     attachment_problems,
 )
+from ..ownership import HUB_TAG
 from ..palette import PaletteHub, PaletteHubArgs
 from ..quotas import hub_quota_problems
 
@@ -61,6 +62,7 @@ def check_hub(hub: HubConfig, file: str) -> None:
 def build_hub(hub: HubConfig) -> dict[str, Any]:
     """Declare the whole hub; returns (and exports) its outputs."""
     name = hub.cluster.name
+    hub = hub.model_copy(update={"tags": {**hub.tags, HUB_TAG: name}})
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
     check_hub(hub, file)

@@ -15,6 +15,7 @@ from ..errors import PlanError, Problem
 from ..network.checks import check_site_against_hub
 from ..network.planning import plan_site
 from ..network.site import SiteConnectivity, SiteConnectivityArgs
+from ..ownership import SITE_TAG
 from ..palette import PaletteNodePools, PaletteNodePoolsArgs
 from .inventory import hub_inventory, hub_palette
 
@@ -50,7 +51,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
             transit_gateway_id=inventory.transit_gateway_id,
             transit_gateway_route_table_id=inventory.transit_gateway_route_table_id,
             vpn_gateway_id=inventory.vpn_gateway_id,
-            tags={**site.tags, "eks-hybrid:site": site.site.name},
+            tags={**site.tags, SITE_TAG: site.site.name},
             protect=site.protect,
         ),
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_tls as tls
+import pulumiverse_time as time
 
 from ..cluster.component import stack_file
 from ..cluster.planning import managed_policy_arn, partition_for
@@ -29,8 +29,8 @@ class NodeIdentityArgs:
     cluster_arn: pulumi.Input[str]
     region: str
     tags: Mapping[str, str] = field(default_factory=dict)
-    # When the activation's lifetime starts; default `policies.activation_start` (the current hour, or
-    # SOURCE_DATE_EPOCH). Only the first `pulumi up` uses it: the activation ignores later expiry changes.
+    # When the activation's lifetime starts. Default: the moment `pulumi up` first creates it (a
+    # `time:index/offset:Offset` keeps that moment in the stack's state): a plan never depends on the clock.
     now: datetime | None = None
 
     @classmethod
@@ -225,14 +225,23 @@ class NodeIdentity(pulumi.ComponentResource):
         ssm = args.credentials.ssm
         if ssm is None:
             raise ValueError("credentials.provider is ssm, but ssm is not set")
-        now = args.now or policies.activation_start(datetime.now(UTC), os.environ)
+        expiry = time.Offset(
+            f"{name}-activation-expiry",
+            # terraform-provider-time `time_offset` (internal/provider/resource_time_offset.go): the base
+            # defaults to the time of creation and is kept in state; a new `offsetDays` moves the expiry
+            # from that same base. Renew with `pulumi up --replace <this offset's URN>`.
+            offset_days=policies.activation_days(ssm.expiration_days),
+            base_rfc3339=policies.rfc3339(args.now) if args.now else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         return aws.ssm.Activation(
             f"{name}-activation",
             name=f"{name}-hybrid-nodes",
             description="EKS hybrid nodes",
             iam_role=self.role.name,
             registration_limit=ssm.registration_limit,
-            expiration_date=policies.activation_expiration(now, ssm.expiration_days),
+            # Known at apply time only: plans show "(known after apply)", so they depend on config alone.
+            expiration_date=expiry.rfc3339,
             # In the cluster's region, or nodes fail with InvalidActivation.
             region=args.region,
             tags={**tags, policies.ACTIVATION_TAG: args.cluster_arn},
@@ -241,9 +250,11 @@ class NodeIdentity(pulumi.ComponentResource):
                 # IAM is eventually consistent: "Nonexistent role or missing ssm service principal".
                 depends_on=attachments,
                 additional_secret_outputs=["activationCode"],
-                # The expiry is fixed at creation; a new date every run would replace the activation
-                # (and invalidate its code). Renew with `pulumi up --replace <activation URN>`.
-                ignore_changes=["expirationDate"],
+                # An activation has no update: every input, tags included, replaces it and invalidates its
+                # code (terraform-provider-aws internal/service/ssm/activation.go has no Update and marks
+                # `tagsUpdateForceNew`). A change of stack tags must not rotate the code, so tags are set at
+                # creation only; a new expiry (see the offset above) does replace it, as renewal should.
+                ignore_changes=["tags"],
             ),
         )
 

@@ -14,7 +14,6 @@ aws/eks-hybrid#721), scoped to the cluster's ARN.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -153,22 +152,24 @@ def role_max_session_seconds(profile_duration_seconds: int) -> int:
     return max(3600, min(MAX_ROLE_SESSION_SECONDS, profile_duration_seconds + 3600))
 
 
-def activation_start(now: datetime, environ: Mapping[str, str]) -> datetime:
-    """The moment an activation's lifetime counts from: `SOURCE_DATE_EPOCH` when set (reproducible plans),
-    else `now` floored to the hour, so plans made within the same hour agree. The activation ignores later
-    changes of its expiry (see `NodeIdentity`), so only the first `pulumi up` uses this."""
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+SSM_ACTIVATION_MAX_DAYS = 30  # SSM CreateActivation: ExpirationDate at most 30 days ahead
+
+
+def activation_days(days: int) -> int:
+    """The activation's lifetime in days, checked against SSM's 1 to 30."""
+    if not 1 <= days <= SSM_ACTIVATION_MAX_DAYS:
+        raise ValueError(f"an SSM activation lasts 1 to {SSM_ACTIVATION_MAX_DAYS} days, got {days}")
+    return days
+
+
+def rfc3339(moment: datetime) -> str:
+    """`moment` in UTC as RFC 3339 with whole seconds, the form SSM and `time_offset` take."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def activation_expiration(now: datetime, days: int) -> str:
-    """RFC 3339 expiry `days` after `now` (UTC, whole seconds). SSM allows at most 30 days."""
-    if not 1 <= days <= 30:
-        raise ValueError(f"an SSM activation lasts 1 to 30 days, got {days}")
-    moment = (now + timedelta(days=days)).replace(microsecond=0)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 expiry `days` after `now`: what the offset resolves to at apply time."""
+    return rfc3339(now + timedelta(days=activation_days(days)))
 
 
 PEM_BEGIN = "-----BEGIN CERTIFICATE-----"

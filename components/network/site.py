@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config.site import SiteSpec, SiteToSiteVpnConfig
+from ..ownership import NODE_CIDR_TAG, POD_CIDR_TAG
 from .planning import SiteNetworkPlan, cidr_slug
 from .tunnels import preshared_keys, tunnel_arguments
 
@@ -131,7 +132,13 @@ class SiteConnectivity(pulumi.ComponentResource):
             customer_gateway_id=gateway.id,
             type="ipsec.1",
             static_routes_only=args.plan.static_routes_only,
-            tags={**args.tags, "Name": f"{args.plan.site}-vpn"},
+            tags={
+                **args.tags,
+                "Name": f"{args.plan.site}-vpn",
+                # The networks this connection carries, for people and for the policy pack's route rules.
+                NODE_CIDR_TAG: args.plan.node_cidr,
+                POD_CIDR_TAG: args.plan.pod_cidr,
+            },
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import plan, render
+from . import diff, plan, render, stacks
 from .group import Group
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 app.command(name="plan")(plan.plan)
 app.command(name="render")(render.render)
+app.command(name="diff")(diff.diff)
+app.command(name="stacks")(stacks.stacks)
 
 
 def package_version() -> str:

@@ -8,34 +8,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from components.errors import ProblemsError
 
+from ..plan_documents import Planned, error_document, plan_document, plans_document
+from ..plan_documents import stack_order as _stack_order
 from ..planner import HubNotPlannedError, Planner, StackPlan
-from ..stack_files import list_stacks, read_stack_file, stack_location
+from ..stack_files import stack_location
 from ..text_tree import plan_tree
 from . import output
+from .plan_views import plan_markdown, plan_svg, policy_lines
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
-
-
-def _stack_order(stacks_dir: Path) -> list[str]:
-    """Hubs first, then sites, each alphabetically; a file that cannot be read goes last (and fails there)."""
-
-    def rank(name: str) -> tuple[int, str]:
-        try:
-            role = read_stack_file(stacks_dir, name).role
-        except ProblemsError:
-            return (2, name)
-        return (0 if role == "hub" else 1, name)
-
-    return sorted(list_stacks(stacks_dir), key=rank)
+    markdown = "markdown"
+    svg = "svg"
 
 
 @dataclass
@@ -89,7 +81,23 @@ def plan(
     stacks_dir: Annotated[
         Path, typer.Option("--stacks-dir", metavar="DIR", help="Where the `Pulumi.<stack>.yaml` files live.")
     ] = Path("stacks"),
-    format: Annotated[Format, typer.Option("--format", "-f", help="text (a tree) or json.")] = Format.text,
+    format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (a tree), json (one stack's document, or all of them with --all), markdown (with a"
+            " Mermaid picture of the topology) or svg (the same picture, drawn with Graphviz's dot).",
+        ),
+    ] = Format.text,
+    policy: Annotated[
+        bool,
+        typer.Option(
+            "--policy/--no-policy",
+            help="Check the planned resources against the policy pack's rules (policy/); a mandatory"
+            " violation exits 1.",
+        ),
+    ] = True,
     offline_secrets: Annotated[
         bool,
         typer.Option(
@@ -112,6 +120,7 @@ def plan(
         ctx.fail("--all plans every stack in --stacks-dir: give either --all or --stack")
     if not all_stacks and not stack:
         ctx.fail("name a stack with --stack STACK, or plan them all with --all")
+    fail = _json_fail if format is Format.json else output.fail
     try:
         targets = (
             [(stacks_dir, name) for name in _stack_order(stacks_dir)]
@@ -119,39 +128,64 @@ def plan(
             else [stack_location(argument, stacks_dir) for argument in stack or []]
         )
     except ProblemsError as error:
-        output.fail(error.render())
+        fail(error.render())
     for directory in sorted({directory for directory, _ in targets}):
         if not directory.is_dir():
-            output.fail(f"{directory}: no such stacks directory")
+            fail(f"{directory}: no such stacks directory")
     if not targets:
-        output.fail(f"{stacks_dir}: no Pulumi.<stack>.yaml files to plan")
-    if format is Format.json and len(targets) != 1:
-        ctx.fail("--format json writes one stack's document: give exactly one --stack")
+        fail(f"{stacks_dir}: no Pulumi.<stack>.yaml files to plan")
 
     planners: dict[Path, Planner] = {}
     outcome = _Outcome(debug=debug)
+    results: list[Planned] = []
     for directory, name in targets:
         planner = planners.setdefault(directory, Planner(directory, offline_secrets=offline_secrets))
         try:
             result = planner.plan(name)
         except HubNotPlannedError as error:
             outcome.skip(error)
+            results.append(Planned(name, error=error))
             continue
         except Exception as error:
             outcome.failed(name, error)
+            results.append(Planned(name, error=error))
             continue
-        _show(result, format)
+        results.append(Planned(name, plan=result))
+        _warn(result)
+        if format is Format.text:
+            output.stdout.print(plan_tree(result))
+            if policy:
+                for line in policy_lines(plan_document(result)):
+                    output.stdout.print(line, markup=False)
+    documents = [plan_document(r.plan, policy=policy) for r in results if r.plan is not None]
+    if format is Format.json:
+        single = len(targets) == 1 and not all_stacks
+        if single and results[0].plan is None and results[0].error is not None:
+            document: dict[str, Any] = error_document(results[0].stack, results[0].error, debug=debug)
+        else:
+            document = documents[0] if single else plans_document(results, policy=policy)
+        typer.echo(json.dumps(document, indent=2, sort_keys=True))
+    elif format is Format.markdown:
+        typer.echo(plan_markdown(documents, {r.stack: r.error for r in results if r.error}), nl=False)
+    elif format is Format.svg:
+        typer.echo(plan_svg(documents), nl=False)
     outcome.report_skipped()
+    mandatory = sum(d.get("policy", {}).get("mandatory", 0) for d in documents)
     if outcome.code:
         raise typer.Exit(code=outcome.code)
+    if mandatory:
+        if format is Format.text:
+            output.note(f"{mandatory} mandatory policy violation(s): see above (--no-policy skips the check)")
+        raise typer.Exit(code=output.EXIT_FAILURE)
 
 
-def _show(result: StackPlan, format: Format) -> None:
+def _json_fail(message: str, code: int = output.EXIT_PROBLEMS) -> NoReturn:
+    typer.echo(json.dumps({"error": {"kind": "usage", "message": message}}, indent=2))
+    raise typer.Exit(code=code)
+
+
+def _warn(result: StackPlan) -> None:
     # Warnings (a Kubernetes version near its end of support, an endpoint open to the internet) go to
     # stderr, so the plan itself stays the same document whatever the date.
     for warning in dict.fromkeys(result.run.warnings):
         output.stderr.print(f"warning: {result.stack}: {warning}", markup=False)
-    if format is Format.json:
-        typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
-    else:
-        output.stdout.print(plan_tree(result))

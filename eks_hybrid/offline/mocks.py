@@ -161,6 +161,22 @@ def _tls_self_signed_cert(name: str, resource_id: str, inputs: dict[str, Any]) -
     }
 
 
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def _time_offset(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumiverse-time `Offset`: without a base it counts from the moment of creation, which a plan cannot
+    know, so the offset and what reads it show a stable placeholder; with a base, the real sum."""
+    from datetime import datetime, timedelta
+
+    base = inputs.get("baseRfc3339")
+    if not isinstance(base, str):
+        return {"baseRfc3339": KNOWN_AFTER_APPLY, "rfc3339": KNOWN_AFTER_APPLY}
+    start = datetime.fromisoformat(base.replace("Z", "+00:00"))
+    moment = start + timedelta(days=int(inputs.get("offsetDays") or 0))
+    return {"rfc3339": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 def _tgw(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {
         "associationDefaultRouteTableId": f"tgw-rtb-{stable_hex('default-rtb', resource_id)}",
@@ -216,6 +232,7 @@ COMPUTED: dict[str, Computed] = {
     "aws:rolesanywhere/profile:Profile": _rolesanywhere("profile"),
     "tls:index/privateKey:PrivateKey": _tls_private_key,
     "tls:index/selfSignedCert:SelfSignedCert": _tls_self_signed_cert,
+    "time:index/offset:Offset": _time_offset,
 }
 
 

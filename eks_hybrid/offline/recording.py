@@ -12,6 +12,8 @@ from typing import Any
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor, Mocks
 
+from .options import recorded_options
+
 SECRET = "[secret]"
 # Pulumi's wire signatures (sdk/python/lib/pulumi/runtime/rpc.py): a special object carries one of these.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -52,6 +54,10 @@ class RecordedResource:
     inputs: dict[str, Any]
     dependencies: tuple[str, ...] = field(default=())
     protect: bool = False
+    provider: str | None = None
+    """The explicit provider's URN; None for the engine's default provider of the type's package."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Resource options a reviewer and a diff need (see `offline.options.recorded_options`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +68,9 @@ class RecordedResource:
             "custom": self.custom,
             "protect": self.protect,
             "inputs": self.inputs,
+            "dependsOn": list(self.dependencies),
+            "provider": self.provider,
+            "options": self.options,
         }
 
 
@@ -102,6 +111,7 @@ class RecordingMonitor(MockMonitor):
         raw = json_format.MessageToDict(props, preserving_proto_field_name=True)
         inputs = {k: scrub(v) for k, v in sorted(raw.items()) if k not in _HIDDEN_INPUTS}
         dependencies = tuple(sorted(engine_urn(d) for d in getattr(request, "dependencies", [])))
+        provider = str(getattr(request, "provider", "") or "").rsplit("::", 1)[0]
         resource = RecordedResource(
             urn=engine_urn(urn),
             type=request.type,
@@ -111,6 +121,8 @@ class RecordingMonitor(MockMonitor):
             inputs=inputs,
             dependencies=dependencies,
             protect=bool(getattr(request, "protect", False)),
+            provider=engine_urn(provider) if provider else None,
+            options=recorded_options(request, raw, engine_urn(urn)),
         )
         with self._lock:
             if resource.urn in self.recorded:

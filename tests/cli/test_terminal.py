@@ -112,9 +112,10 @@ def test_a_plan_in_a_terminal_is_coloured_tree(terminal):
     # Bold names, dim types, cyan inputs: the header and an input line carry those SGR codes.
     assert "\x1b[1mexample-dallas" in text
     assert any("\x1b[36m" in line and "destinationCidrBlock" in line for line in text.splitlines())
-    # Layout: the tree's guides, the secrets section last, the missing key in red.
+    # Layout: the tree's guides, the secrets section last, the missing key in red, then the policy verdict.
     assert any(line.startswith("├── dallas (eks-hybrid:network:SiteConnectivity)") for line in lines)
-    assert lines[-2] == "└── secrets a real run needs"
+    assert lines[-3] == "└── secrets a real run needs"
+    assert lines[-1] == "policy: example-dallas: every rule passes"
     assert "\x1b[31mmissing" in text
 
 

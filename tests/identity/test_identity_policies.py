@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -206,12 +206,6 @@ def test_certificate_bundle_problems() -> None:
     assert problem.path == "p" and "PEM certificate bundle" in problem.rule
 
 
-def test_activation_start_is_the_current_hour_or_source_date_epoch() -> None:
-    now = datetime(2026, 1, 30, 10, 41, 12, 5, tzinfo=UTC)
-    assert policies.activation_start(now, {}) == datetime(2026, 1, 30, 10, 0, tzinfo=UTC)
-    assert policies.activation_start(now, {"SOURCE_DATE_EPOCH": "1767225600"}) == datetime(
-        2026, 1, 1, tzinfo=UTC
-    )
-    assert policies.activation_start(now, {"SOURCE_DATE_EPOCH": "soon"}) == datetime(
-        2026, 1, 30, 10, tzinfo=UTC
-    )
+def test_rfc3339_is_utc_whole_seconds() -> None:
+    eastern = datetime(2026, 1, 30, 5, 11, 12, 999, tzinfo=timezone(timedelta(hours=-5)))
+    assert policies.rfc3339(eastern) == "2026-01-30T10:11:12Z"

@@ -1,0 +1,69 @@
+"""`eks-hybrid diff BASE HEAD`: what would change between two plans, for a review or a PR comment."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..diff.render import to_markdown, to_text
+from ..diff.report import compare
+from ..diff.sources import SourceError, load_side
+from . import output
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def diff(
+    base: Annotated[
+        str, typer.Argument(metavar="BASE", help="A plan JSON file, a stacks directory or a git revision.")
+    ],
+    head: Annotated[
+        str, typer.Argument(metavar="HEAD", help="The same kinds as BASE: what BASE would become.")
+    ],
+    format: Annotated[
+        DiffFormat,
+        typer.Option("--format", "-f", help="text, markdown (a PR comment, with a Mermaid picture) or json."),
+    ] = DiffFormat.text,
+    stacks_dir: Annotated[
+        str,
+        typer.Option("--stacks-dir", metavar="DIR", help="For git revisions: where their stack files are."),
+    ] = "stacks",
+    repo: Annotated[
+        Path, typer.Option("--repo", metavar="DIR", help="The git repository revisions are read from.")
+    ] = Path("."),
+    fail_on_danger: Annotated[
+        bool, typer.Option("--fail-on-danger", help="Exit 1 when a dangerous change is found.")
+    ] = False,
+) -> None:
+    """Compare two sets of plans: resources created, replaced, updated and deleted (matched by URN, aliases
+    count as the same resource), every property change down to nested keys and list elements, the dangerous
+    changes, the head's policy violations, and the topology of both.
+
+    A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
+    1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
+    """
+    try:
+        base_plans = load_side(base, repo=repo, stacks_dir=stacks_dir)
+        head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir)
+    except SourceError as error:
+        if format is DiffFormat.json:
+            typer.echo(json.dumps({"error": {"kind": "source", "message": str(error)}}, indent=2))
+            raise typer.Exit(code=output.EXIT_PROBLEMS) from None
+        output.fail(str(error))
+    report = compare(base_plans, head_plans)
+    if format is DiffFormat.json:
+        typer.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
+    elif format is DiffFormat.markdown:
+        typer.echo(to_markdown(report), nl=False)
+    else:
+        typer.echo(to_text(report), nl=False)
+    if fail_on_danger and report.dangers:
+        raise typer.Exit(code=output.EXIT_FAILURE)

@@ -1,0 +1,136 @@
+"""Where the two sides of a diff come from: a plan JSON file, a stacks directory, or a git revision.
+
+- A JSON file: `eks-hybrid plan --format json` of one stack, or of several (`--all`).
+- A directory of `Pulumi.<stack>.yaml` files: planned here, with this checkout's code.
+- A git revision (`origin/main`, a commit): the revision's tree is extracted (`git archive`) into a
+  temporary directory and planned with *its own* code (`python -m eks_hybrid.cli plan` run there), because
+  that is what deploying it would run. Secrets are never needed: plans run with `--offline-secrets`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..plan_documents import error_document, plan_document, plan_stacks, stack_order
+from ..planner import Planner
+from .engine import PlanSet
+
+
+class SourceError(Exception):
+    """A side of the diff cannot be read or planned at all (not one stack: the whole side)."""
+
+
+def _from_documents(label: str, document: Any) -> PlanSet:
+    plans = PlanSet(label)
+    if isinstance(document, dict) and "stacks" in document:
+        for stack in document["stacks"]:
+            plans.stacks[stack["stack"]] = stack
+        for name, error in (document.get("errors") or {}).items():
+            plans.errors[name] = str(error.get("message", error) if isinstance(error, dict) else error)
+    elif isinstance(document, dict) and "resources" in document:
+        plans.stacks[document["stack"]] = document
+    elif isinstance(document, dict) and "error" in document:
+        plans.errors[document["stack"]] = str(document["error"].get("message"))
+    else:
+        raise SourceError(f"{label}: not an eks-hybrid plan document")
+    return plans
+
+
+def load_plan_file(path: Path) -> PlanSet:
+    try:
+        return _from_documents(str(path), json.loads(path.read_text()))
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{path}: cannot be read as a plan: {exc}") from exc
+
+
+def plan_directory(stacks_dir: Path, *, label: str | None = None, policy: bool = True) -> PlanSet:
+    planner = Planner(stacks_dir, offline_secrets=True)
+    plans = PlanSet(label or str(stacks_dir))
+    for outcome in plan_stacks(planner, stack_order(stacks_dir)):
+        if outcome.plan is not None:
+            plans.stacks[outcome.stack] = plan_document(outcome.plan, policy=policy)
+        elif outcome.error is not None:
+            plans.errors[outcome.stack] = error_document(outcome.stack, outcome.error)["error"]["message"]
+    return plans
+
+
+def _git(repo: Path, *args: str, binary: bool = False) -> Any:
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    if result.returncode != 0:
+        raise SourceError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout if binary else result.stdout.decode().strip()
+
+
+def is_revision(repo: Path, revision: str) -> bool:
+    result = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def _run_plan(tree: Path, stacks: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(tree), "NO_COLOR": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "eks_hybrid.cli",
+        "plan",
+        "--offline-secrets",
+        "--stacks-dir",
+        stacks,
+        *args,
+    ]
+    return subprocess.run(command, cwd=tree, env=environment, capture_output=True, text=True, check=False)
+
+
+def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> PlanSet:
+    commit = _git(repo, "rev-parse", "--verify", f"{revision}^{{commit}}")
+    label = f"{revision} ({commit[:12]})" if not commit.startswith(revision) else commit[:12]
+    archive = _git(repo, "archive", "--format=tar", commit, binary=True)
+    with tempfile.TemporaryDirectory(prefix="eks-hybrid-diff-") as tmp:
+        tree = Path(tmp)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        if not (tree / "eks_hybrid" / "cli").is_dir():
+            raise SourceError(f"{revision}: has no eks_hybrid package to plan its stacks with")
+        if not (tree / stacks_dir).is_dir():
+            return PlanSet(label)  # no stacks yet: every head stack is new
+        whole = _run_plan(tree, stacks_dir, "--all", "--format", "json")
+        try:
+            return _from_documents(label, json.loads(whole.stdout))
+        except (ValueError, SourceError):
+            pass  # an older eks-hybrid: --format json takes one stack at a time
+        plans = PlanSet(label)
+        for name in sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in (tree / stacks_dir).glob("Pulumi.*.yaml")
+        ):
+            single = _run_plan(tree, stacks_dir, "--stack", name, "--format", "json")
+            try:
+                plans.stacks[name] = json.loads(single.stdout)
+            except ValueError:
+                plans.errors[name] = (
+                    single.stderr or single.stdout
+                ).strip() or f"exit status {single.returncode}"
+        return plans
+
+
+def load_side(argument: str, *, repo: Path, stacks_dir: str = "stacks") -> PlanSet:
+    """BASE or HEAD of `eks-hybrid diff`: a plan JSON file, a stacks directory, or a git revision."""
+    path = Path(argument)
+    if path.is_file():
+        return load_plan_file(path)
+    if path.is_dir():
+        return plan_directory(path, label=argument)
+    if is_revision(repo, argument):
+        return plan_revision(repo, argument, stacks_dir)
+    raise SourceError(f"{argument}: not a plan JSON file, a stacks directory or a git revision of {repo}")

@@ -1,0 +1,92 @@
+"""Plan documents: one stack's plan (or why it could not be planned) as JSON, and a set of them.
+
+A stack's document is `StackPlan.to_json()` plus its policy verdict. A stack that cannot be planned has
+an error document instead: `{"stack", "error": {"kind", "message", "problems": [{file, path, rule}]}}`.
+Several stacks make `{"format": PLANS_FORMAT, "stacks": [...], "errors": {stack: error}}`, which
+`eks-hybrid diff` reads back.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from components.errors import ProblemsError
+
+from .planner import HubNotPlannedError, Planner, StackPlan
+from .policy.plans import policy_section
+from .stack_files import list_stacks, read_stack_file
+
+PLANS_FORMAT = "eks-hybrid/plans/v1"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One stack's outcome: its plan, or the error that stopped it."""
+
+    stack: str
+    plan: StackPlan | None = None
+    error: Exception | None = None
+
+
+def stack_order(stacks_dir: Path) -> list[str]:
+    """Hubs first, then sites, each alphabetically; a file that cannot be read goes last (and fails there)."""
+
+    def rank(name: str) -> tuple[int, str]:
+        try:
+            role = read_stack_file(stacks_dir, name).role
+        except ProblemsError:
+            return (2, name)
+        return (0 if role == "hub" else 1, name)
+
+    return sorted(list_stacks(stacks_dir), key=rank)
+
+
+def plan_stacks(planner: Planner, names: Iterable[str]) -> list[Planned]:
+    outcomes = []
+    for name in names:
+        try:
+            outcomes.append(Planned(name, plan=planner.plan(name)))
+        except Exception as error:
+            outcomes.append(Planned(name, error=error))
+    return outcomes
+
+
+def plan_document(plan: StackPlan, *, policy: bool = True) -> dict[str, Any]:
+    document = plan.to_json()
+    if policy:
+        document["policy"] = policy_section(document)
+    return document
+
+
+def error_document(stack: str, error: Exception, *, debug: bool = False) -> dict[str, Any]:
+    if isinstance(error, HubNotPlannedError):
+        body: dict[str, Any] = {
+            "kind": "skipped",
+            "message": f"hub stack {error.hub} could not be planned",
+            "hub": error.hub,
+        }
+    elif isinstance(error, ProblemsError):
+        body = {
+            "kind": "problems",
+            "message": error.render(),
+            "problems": [{"file": p.file, "path": p.path, "rule": p.rule} for p in error.problems],
+        }
+    else:
+        body = {"kind": "failure", "message": f"planning failed: {type(error).__name__}: {error}"}
+        if debug:
+            body["traceback"] = "".join(traceback.format_exception(error))
+    return {"stack": stack, "error": body}
+
+
+def plans_document(outcomes: Iterable[Planned], *, policy: bool = True) -> dict[str, Any]:
+    stacks, errors = [], {}
+    for outcome in outcomes:
+        if outcome.plan is not None:
+            stacks.append(plan_document(outcome.plan, policy=policy))
+        elif outcome.error is not None:
+            errors[outcome.stack] = error_document(outcome.stack, outcome.error)["error"]
+    return {"format": PLANS_FORMAT, "stacks": stacks, "errors": errors}

@@ -1,0 +1,100 @@
+"""`eks-hybrid diff` end to end: plan JSON files, stack directories and git revisions, in every format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from eks_hybrid.cli import app
+
+from ..conftest import REPO, STACKS, copy_examples
+
+runner = CliRunner()
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def add_host(stacks: Path) -> None:
+    path = stacks / "Pulumi.example-dallas.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"]["eks-hybrid:site"]["nodePools"][0]["edgeHosts"].append(
+        {"uid": "edge-8f3a2b1e", "name": "dallas-03"}
+    )
+    path.write_text(yaml.safe_dump(document))
+
+
+def test_git_revisions_are_planned_with_their_own_code(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    for part in ("eks_hybrid", "components", "stacks"):  # what `python -m eks_hybrid.cli plan` imports
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    add_host(repo / "stacks")
+    git(repo, "commit", "-qam", "a host for dallas")
+    result = runner.invoke(app, ["diff", "HEAD~1", "HEAD", "--repo", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["totals"] == {"create": 0, "replace": 0, "update": 1, "delete": 0}
+    [dallas] = [s for s in report["stacks"] if s["stack"] == "example-dallas"]
+    [pool] = dallas["resources"]
+    assert pool["changes"] == [
+        {"path": "pool.edgeHosts[2]", "kind": "added", "new": {"name": "dallas-03", "uid": "edge-8f3a2b1e"}}
+    ]
+    assert report["base"].startswith("HEAD~1 (")
+
+
+def test_plan_json_files_and_directories_in_text_and_markdown(tmp_path: Path) -> None:
+    base = runner.invoke(
+        app, ["plan", "--all", "--offline-secrets", "--format", "json", "--stacks-dir", str(STACKS)]
+    )
+    assert base.exit_code == 0
+    (tmp_path / "base.json").write_text(base.stdout)
+    head_dir = copy_examples(tmp_path)
+    add_host(head_dir)
+    text = runner.invoke(app, ["diff", str(tmp_path / "base.json"), str(head_dir)])
+    assert text.exit_code == 0, text.output
+    assert "~ dallas-dallas-workers (pulumi-python:dynamic:Resource) update" in text.stdout
+    assert '+ pool.edgeHosts[2]: {"name": "dallas-03", "uid": "edge-8f3a2b1e"}' in text.stdout
+    markdown = runner.invoke(
+        app, ["diff", str(tmp_path / "base.json"), str(head_dir), "--format", "markdown"]
+    )
+    assert markdown.stdout.startswith("<!-- eks-hybrid:plan-diff -->\n## eks-hybrid plan diff:")
+    assert "```mermaid\nflowchart LR" in markdown.stdout
+    assert '"+ dallas-03<br/>edge-8f3a2b1e"' in markdown.stdout
+
+
+def test_a_side_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["diff", "no-such-thing", str(STACKS), "--repo", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no-such-thing: not a plan JSON file, a stacks directory or a git revision" in result.stderr
+    as_json = runner.invoke(
+        app, ["diff", "no-such-thing", str(STACKS), "--repo", str(tmp_path), "--format", "json"]
+    )
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["error"]["kind"] == "source"
+    (tmp_path / "bad.json").write_text('{"hello": 1}')
+    result = runner.invoke(app, ["diff", str(tmp_path / "bad.json"), str(STACKS)])
+    assert result.exit_code == 2 and "not an eks-hybrid plan document" in result.stderr
+
+
+def test_fail_on_danger(tmp_path: Path) -> None:
+    def new_asn(config: dict) -> None:
+        config["eks-hybrid:transitGateway"]["amazonSideAsn"] = 64514
+
+    head_dir = copy_examples(tmp_path, {"example-hub": new_asn})
+    result = runner.invoke(app, ["diff", str(STACKS), str(head_dir), "--fail-on-danger"])
+    assert result.exit_code == 1
+    assert "DANGEROUS CHANGES" in result.stdout and "Amazon-side ASN 64512 -> 64514" in result.stdout

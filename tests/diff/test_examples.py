@@ -1,0 +1,222 @@
+"""Deliberate changes to the example stacks, each diffed as a reviewer would see it.
+
+A site added, a site removed, a host added, a profile version bumped, a key rotated, gateways and the
+cluster replaced, Cilium's pool list edited in the middle: each produces the expected resource changes and,
+where it should, a dangerous-change entry. The base plans are planned once per module.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from eks_hybrid.diff.engine import PlanSet, ResourceDiff
+from eks_hybrid.diff.render import COMMENT_MARKER, to_markdown, to_text
+from eks_hybrid.diff.report import DiffReport, compare
+from eks_hybrid.diff.sample import reno_site
+from eks_hybrid.diff.sources import plan_directory
+from eks_hybrid.topology.mermaid import to_mermaid
+
+from ..conftest import STACKS
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture(scope="module")
+def base() -> PlanSet:
+    return plan_directory(STACKS, label="main")
+
+
+def head(
+    tmp_path: Path, edits: dict[str, Edit | None], new: dict[str, dict[str, Any]] | None = None
+) -> PlanSet:
+    """The examples with `edits` (None deletes that stack's file) and `new` stack files."""
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS, stacks)
+    for name, edit in edits.items():
+        path = stacks / f"Pulumi.{name}.yaml"
+        if edit is None:
+            path.unlink()
+            continue
+        document = yaml.safe_load(path.read_text())
+        edit(document["config"])
+        path.write_text(yaml.safe_dump(document))
+    for name, config in (new or {}).items():
+        (stacks / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": config}))
+    return plan_directory(stacks, label="head")
+
+
+def changes(report: DiffReport, stack: str) -> dict[str, ResourceDiff]:
+    [diff] = [s for s in report.stacks if s.stack == stack]
+    return {r.name: r for r in diff.resources}
+
+
+def kinds(report: DiffReport) -> list[str]:
+    return sorted(d.kind for d in report.dangers)
+
+
+def reno_config() -> dict[str, Any]:
+    return reno_site(yaml.safe_load((STACKS / "Pulumi.example-chicago.yaml").read_text())["config"])
+
+
+def add_reno_to_hub(config: dict[str, Any]) -> None:
+    config["eks-hybrid:sites"]["reno"] = {
+        "nodeCidr": "10.203.0.0/16",
+        "podCidr": "172.17.0.0/16",
+        "routeVia": "site",
+    }
+
+
+def test_nothing_changed_is_an_empty_diff(base: PlanSet) -> None:
+    report = compare(base, base)
+    assert report.totals() == {"create": 0, "replace": 0, "update": 0, "delete": 0}
+    assert report.dangers == () and all(s.status == "unchanged" for s in report.stacks)
+
+
+def test_a_site_added(base: PlanSet, tmp_path: Path) -> None:
+    report = compare(base, head(tmp_path, {"example-hub": add_reno_to_hub}, {"example-reno": reno_config()}))
+    [reno] = [s for s in report.stacks if s.stack == "example-reno"]
+    assert reno.status == "added"
+    created = {r.type for r in reno.resources if r.action == "create"}
+    assert {"aws:ec2/customerGateway:CustomerGateway", "aws:ec2/vpnConnection:VpnConnection"} <= created
+    hub = changes(report, "example-hub")
+    # Remote networks change in place since terraform-provider-aws PR #42928: no cluster replacement.
+    assert hub["edge-prod-eks"].action == "update"
+    paths = {c.path: c for c in hub["edge-prod-eks"].changes}
+    assert paths["remoteNetworkConfig.remoteNodeNetworks.cidrs[3]"].new == "10.203.0.0/16"
+    assert paths["remoteNetworkConfig.remotePodNetworks.cidrs[0]"].new == "172.17.0.0/16"
+    assert hub["edge-prod-cilium-pools-reno-pool"].action == "create"
+    assert report.dangers == ()
+    mermaid = to_mermaid(report.topology)
+    assert '"+ site reno<br/>stack example-reno"' in mermaid and "class " in mermaid
+
+
+def test_a_site_removed(base: PlanSet, tmp_path: Path) -> None:
+    def drop_denver(config: dict[str, Any]) -> None:
+        del config["eks-hybrid:sites"]["denver"]
+
+    report = compare(base, head(tmp_path, {"example-hub": drop_denver, "example-denver": None}))
+    [denver] = [s for s in report.stacks if s.stack == "example-denver"]
+    assert denver.status == "removed" and {r.action for r in denver.resources} == {"delete"}
+    association = changes(report, "example-denver")["denver-dx-association"]
+    assert any("protected" in note for note in association.notes)
+    assert changes(report, "example-hub")["edge-prod-eks"].action == "update"
+    dangers = kinds(report)
+    assert "remote-network-removal" not in dangers  # nothing uses denver's networks any more
+    assert "cilium-pool-reorder" in dangers and "protected" in dangers
+    assert '"- site denver<br/>stack example-denver"' in to_mermaid(report.topology)
+
+
+def test_a_remote_network_removed_while_its_site_still_uses_it(base: PlanSet, tmp_path: Path) -> None:
+    def drop_denver(config: dict[str, Any]) -> None:
+        del config["eks-hybrid:sites"]["denver"]
+
+    report = compare(base, head(tmp_path, {"example-hub": drop_denver}))
+    [danger] = [
+        d for d in report.dangers if d.kind == "remote-network-removal" and "10.202.0.0/16" in d.message
+    ]
+    assert "site denver (stack example-denver) still uses 10.202.0.0/16" in danger.message
+
+
+def test_a_host_added(base: PlanSet, tmp_path: Path) -> None:
+    def add_host(config: dict[str, Any]) -> None:
+        config["eks-hybrid:site"]["nodePools"][0]["edgeHosts"].append(
+            {"uid": "edge-8f3a2b1e", "name": "dallas-03"}
+        )
+
+    report = compare(base, head(tmp_path, {"example-dallas": add_host}))
+    [pool] = changes(report, "example-dallas").values()
+    assert (pool.name, pool.action) == ("dallas-dallas-workers", "update")
+    [change] = pool.changes
+    assert (change.path, change.kind, change.new) == (
+        "pool.edgeHosts[2]",
+        "added",
+        {"name": "dallas-03", "uid": "edge-8f3a2b1e"},
+    )
+    assert report.dangers == ()
+    assert '"+ dallas-03<br/>edge-8f3a2b1e"' in to_mermaid(report.topology)
+
+
+def test_a_profile_version_bumped(base: PlanSet, tmp_path: Path) -> None:
+    def bump(config: dict[str, Any]) -> None:
+        config["eks-hybrid:palette"]["profile"]["version"] = "1.1.0"
+
+    report = compare(base, head(tmp_path, {"example-hub": bump}))
+    [profile] = changes(report, "example-hub").values()
+    assert profile.action == "update"  # a new version is cloned: the profile resource is not replaced
+    assert [(c.path, c.old, c.new) for c in profile.changes] == [("profile.version", "1.0.0", "1.1.0")]
+
+
+def set_key(ciphertext: str) -> Edit:
+    def edit(config: dict[str, Any]) -> None:
+        config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["tunnels"][0]["presharedKey"] = {
+            "secure": ciphertext
+        }
+
+    return edit
+
+
+def test_a_key_set_then_rotated(tmp_path: Path) -> None:
+    keyed = head(tmp_path / "a", {"example-dallas": set_key("v1:bm9uY2Ux:Y2lwaGVyMQ==")})
+    unkeyed = plan_directory(STACKS)
+    report = compare(unkeyed, keyed)
+    [vpn] = changes(report, "example-dallas").values()
+    assert vpn.action == "update"  # ModifyVpnTunnelOptions: in place, but the tunnel restarts
+    assert [(c.path, c.kind, c.new) for c in vpn.changes] == [("tunnel1PresharedKey", "added", "[secret]")]
+    assert kinds(report) == ["preshared-key-rotation", "preshared-key-rotation"]
+    rotated = head(tmp_path / "b", {"example-dallas": set_key("v1:bm9uY2Uy:Y2lwaGVyMg==")})
+    report = compare(keyed, rotated)
+    assert changes(report, "example-dallas") == {}  # the same "[secret]" on both sides
+    [secret] = next(s for s in report.stacks if s.stack == "example-dallas").secrets
+    assert secret.path == "eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[0].presharedKey"
+    assert secret.kind == "changed"
+    [danger] = report.dangers
+    assert danger.kind == "preshared-key-rotation" and "rotated" in danger.message
+    assert "v1:" not in to_text(report) + to_markdown(report)  # ciphertexts stay in the stack file
+
+
+def test_a_replacement_is_flagged(base: PlanSet, tmp_path: Path) -> None:
+    def new_asn_and_service_cidr(config: dict[str, Any]) -> None:
+        config["eks-hybrid:transitGateway"]["amazonSideAsn"] = 64514
+        config["eks-hybrid:cluster"]["serviceCidr"] = "172.22.0.0/16"
+
+    report = compare(base, head(tmp_path, {"example-hub": new_asn_and_service_cidr}))
+    hub = changes(report, "example-hub")
+    assert (hub["edge-prod-tgw"].action, hub["edge-prod-tgw"].replace_reasons) == (
+        "replace",
+        ["amazonSideAsn"],
+    )
+    cluster = hub["edge-prod-eks"]
+    assert cluster.action == "replace"
+    assert cluster.replace_reasons == ["kubernetesNetworkConfig.serviceIpv4Cidr"]
+    assert {"cluster-replacement", "asn-change", "protected"} <= set(kinds(report))
+    markdown = to_markdown(report)
+    assert markdown.startswith(COMMENT_MARKER)
+    assert (
+        "| +- replace | `edge-prod-eks` | `aws:eks/cluster:Cluster` |"
+        " `kubernetesNetworkConfig.serviceIpv4Cidr` |" in markdown
+    )
+    assert ":warning: Dangerous changes" in markdown
+
+
+def test_a_cilium_pool_inserted_in_the_middle(base: PlanSet, tmp_path: Path) -> None:
+    """The issue's own example: a new site's pod CIDR lands in the middle of clusterPoolIPv4PodCIDRList."""
+
+    def add_site(config: dict[str, Any]) -> None:
+        config["eks-hybrid:sites"]["reno"] = {"nodeCidr": "10.62.0.0/16", "podCidr": "172.25.0.0/16"}
+
+    report = compare(base, head(tmp_path, {"example-hub-ssm": add_site}))
+    release = changes(report, "example-hub-ssm")["edge-lab-cilium-release"]
+    [change] = [c for c in release.changes if "clusterPoolIPv4PodCIDRList" in c.path]
+    assert (change.path, change.kind, change.new) == (
+        "values.ipam.operator.clusterPoolIPv4PodCIDRList[1]",
+        "added",
+        "172.25.0.0/16",
+    )
+    [danger] = [d for d in report.dangers if d.kind == "cilium-pool-reorder"]
+    assert "only appending is safe" in danger.message
