@@ -17,7 +17,7 @@
             └── PaletteValidationError     400 (the request did not match the API spec)
 
 Library errors (httpx, pydantic) are mapped to these in one place each, `raise ... from exc`.
-Messages never contain credentials (`components.palette._redact`).
+Messages never contain credentials (`eks_hybrid.components.palette._redact`).
 """
 
 from __future__ import annotations

@@ -8,9 +8,15 @@ from datetime import UTC, datetime
 import pulumi
 import pytest
 
-from components.config import HubConfig
-from components.eks_hub import EKS_EXPORTS, EksSide, check_eks_side, declare_eks_side, eks_side_problems
-from components.errors import PlanError
+from eks_hybrid.components.config import HubConfig
+from eks_hybrid.components.eks_hub import (
+    EKS_EXPORTS,
+    EksSide,
+    check_eks_side,
+    declare_eks_side,
+    eks_side_problems,
+)
+from eks_hybrid.components.errors import PlanError
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import hub_config, load_hub
 from tests.conftest import STACKS, MockEngine

@@ -13,7 +13,7 @@ gateway device", CGRequirements.html, and AWS's own strongSwan sample, aws-sampl
   a 0.0.0.0/0 <-> 0.0.0.0/0 child per tunnel, AWS's default traffic selectors, bound to its own XFRM
   interface (`if_id`) carrying the tunnel's inside address, as AWS's sample binds each tunnel to a VTI;
 - DPD every 10 s with restart (AWS's sample: `dpddelay=10s`, `dpdaction=restart`), retry forever, no
-  MOBIKE, and the lifetimes the VPN connection was created with (`components.network.tunnels`).
+  MOBIKE, and the lifetimes the VPN connection was created with (`eks_hybrid.components.network.tunnels`).
 """
 
 from __future__ import annotations

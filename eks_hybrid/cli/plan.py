@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from components.errors import ProblemsError
+from eks_hybrid.components.errors import ProblemsError
 
 from ..planner import HubNotPlannedError, Planner, StackPlan
 from ..stack_files import list_stacks, read_stack_file, stack_location

@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from components.errors import PlanError, Problem, ProblemsError
-from components.onprem.bundle import SiteBundle, render_site
-from components.onprem.edgeforge import EdgeForgeError
-from components.onprem.userdata import UserDataError, parse_user_data
+from eks_hybrid.components.errors import PlanError, Problem, ProblemsError
+from eks_hybrid.components.onprem.bundle import SiteBundle, render_site
+from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
+from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
 
 from ..render import (
     DEFAULT_CLUSTER_ASN,

@@ -11,8 +11,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from components._sdk_private import run_program
-from components.errors import EksHybridError
+from eks_hybrid.components._sdk_private import run_program
+from eks_hybrid.components.errors import EksHybridError
 
 from .mocks import OfflineMocks
 from .recording import SECRET, RecordedResource, RecordingMonitor, scrub

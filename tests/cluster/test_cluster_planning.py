@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.cluster import planning
-from components.cluster.planning import (
+from eks_hybrid.components.cluster import planning
+from eks_hybrid.components.cluster.planning import (
     ExistingCluster,
     RemoteNetworks,
     existing_cluster_problems,
@@ -22,7 +22,7 @@ from components.cluster.planning import (
     remote_networks,
     security_group_rules,
 )
-from components.config.hub import NodeGroupConfig, SiteInventoryEntry
+from eks_hybrid.components.config.hub import NodeGroupConfig, SiteInventoryEntry
 
 PURE_MODULES = [
     "components/cluster/planning.py",

@@ -9,9 +9,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.cluster import HybridCluster, HybridClusterArgs, hybrid_node_access_entry
-from components.config import HubConfig
-from components.errors import PlanError
+from eks_hybrid.components.cluster import HybridCluster, HybridClusterArgs, hybrid_node_access_entry
+from eks_hybrid.components.config import HubConfig
+from eks_hybrid.components.errors import PlanError
 from eks_hybrid.offline import mocks
 from eks_hybrid.offline.engine import OfflineRun
 from tests.conftest import MockEngine

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import components.cni.bgp as bgp_module
-from components.cni.bgp import (
+import eks_hybrid.components.cni.bgp as bgp_module
+from eks_hybrid.components.cni.bgp import (
     ADVERTISE_LABEL,
     PEER_CONFIG_NAME,
     SITE_LABEL,
@@ -93,7 +93,11 @@ def test_the_module_imports_nothing_from_pulumi():
 def test_the_objects_apply_as_custom_resources_named_by_kind_and_name(mock_engine):
     import pulumi_kubernetes as k8s
 
-    from components.cni.bgp_peering import CILIUM_BGP_PEERING, CiliumBgpPeering, CiliumBgpPeeringArgs
+    from eks_hybrid.components.cni.bgp_peering import (
+        CILIUM_BGP_PEERING,
+        CiliumBgpPeering,
+        CiliumBgpPeeringArgs,
+    )
 
     objects = site_bgp_objects(
         "austin", cluster_asn=65100, router_address="10.60.0.1", router_asn=65030, chart_version="1.18.4"

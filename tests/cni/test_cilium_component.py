@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
-from components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs, cilium_values
-from components.config import CiliumConfig
+from eks_hybrid.components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs, cilium_values
+from eks_hybrid.components.config import CiliumConfig
 from eks_hybrid.offline.engine import OfflineRun
 from tests.conftest import MockEngine
 

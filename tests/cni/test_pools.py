@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from components.cni import site_pod_pools, values
-from components.config import SiteInventoryEntry
+from eks_hybrid.components.cni import site_pod_pools, values
+from eks_hybrid.components.config import SiteInventoryEntry
 from eks_hybrid.planner import Planner
 from tests.conftest import STACKS
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pulumi
 import pytest
 
-from components.config import SECRET_PLACEHOLDER, CredentialsConfig
-from components.errors import PlanError
-from components.identity import NodeIdentity, NodeIdentityArgs
+from eks_hybrid.components.config import SECRET_PLACEHOLDER, CredentialsConfig
+from eks_hybrid.components.errors import PlanError
+from eks_hybrid.components.identity import NodeIdentity, NodeIdentityArgs
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import PEM
 from tests.conftest import MockEngine

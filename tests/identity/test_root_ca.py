@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 import pulumi
 
-from components.config import SECRET_PLACEHOLDER, CredentialsConfig
-from components.identity import NodeIdentity, NodeIdentityArgs
-from components.identity.ca import generated_ca, private_key_problems
-from components.identity.component import identity_problems
+from eks_hybrid.components.config import SECRET_PLACEHOLDER, CredentialsConfig
+from eks_hybrid.components.identity import NodeIdentity, NodeIdentityArgs
+from eks_hybrid.components.identity.ca import generated_ca, private_key_problems
+from eks_hybrid.components.identity.component import identity_problems
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import PEM
 from tests.conftest import MockEngine

@@ -6,7 +6,7 @@ import pulumi
 import pytest
 from pydantic import SecretStr
 
-from components.network.hub import (
+from eks_hybrid.components.network.hub import (
     TRANSIT_GATEWAY_HUB,
     VIRTUAL_PRIVATE_GATEWAY,
     TransitGatewayHub,
@@ -14,8 +14,8 @@ from components.network.hub import (
     VirtualPrivateGateway,
     VirtualPrivateGatewayArgs,
 )
-from components.network.planning import plan_site
-from components.network.site import SITE_CONNECTIVITY, SiteConnectivity, SiteConnectivityArgs
+from eks_hybrid.components.network.planning import plan_site
+from eks_hybrid.components.network.site import SITE_CONNECTIVITY, SiteConnectivity, SiteConnectivityArgs
 
 from .conftest import ROUTE_TABLES, direct_connect, entry, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 

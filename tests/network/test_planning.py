@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.network import planning
-from components.network.planning import cidr_slug, hub_vpc_routes, plan_site, site_kind
+from eks_hybrid.components.network import planning
+from eks_hybrid.components.network.planning import cidr_slug, hub_vpc_routes, plan_site, site_kind
 
 from .conftest import ROUTE_TABLES, direct_connect, entry, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 
@@ -155,7 +155,7 @@ def test_planning_module_never_imports_pulumi():
 
 
 def test_with_aggregates_the_hub_routes_each_aggregate_not_each_site():
-    from components.config import RemoteNetworksConfig
+    from eks_hybrid.components.config import RemoteNetworksConfig
 
     aggregates = RemoteNetworksConfig.model_validate(
         {"nodeCidrs": ["10.0.0.0/8"], "podCidrs": ["100.64.0.0/10"]}
@@ -171,7 +171,7 @@ def test_with_aggregates_the_hub_routes_each_aggregate_not_each_site():
 
 
 def test_aggregates_of_one_kind_leave_the_other_per_site():
-    from components.config import RemoteNetworksConfig
+    from eks_hybrid.components.config import RemoteNetworksConfig
 
     aggregates = RemoteNetworksConfig.model_validate({"nodeCidrs": ["10.0.0.0/8"]})
     sites = {"a": entry("10.1.0.0/16", "172.18.0.0/16"), "b": entry("10.2.0.0/16", "172.19.0.0/16", "site")}

@@ -7,8 +7,8 @@ import inspect
 import pulumi_aws as aws
 from pydantic import SecretStr
 
-from components.config import TunnelConfig
-from components.network.tunnels import STRONG_PROPOSALS, preshared_keys, tunnel_arguments
+from eks_hybrid.components.config import TunnelConfig
+from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, preshared_keys, tunnel_arguments
 
 VPN_CONNECTION_ARGS = set(inspect.signature(aws.ec2.VpnConnection._internal_init).parameters)
 

@@ -7,9 +7,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.config.hub import PaletteConfig
-from components.config.site import NodePoolConfig
-from components.palette import (
+from eks_hybrid.components.config.hub import PaletteConfig
+from eks_hybrid.components.config.site import NodePoolConfig
+from eks_hybrid.components.palette import (
     HUB_TYPE,
     NODE_POOLS_TYPE,
     PaletteHub,
