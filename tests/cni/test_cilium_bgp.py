@@ -91,6 +91,7 @@ def test_the_module_imports_nothing_from_pulumi():
 
 
 def test_the_objects_apply_as_custom_resources_named_by_kind_and_name(mock_engine):
+    import pulumi
     import pulumi_kubernetes as k8s
 
     from eks_hybrid.components.cni.bgp_peering import (
@@ -105,7 +106,9 @@ def test_the_objects_apply_as_custom_resources_named_by_kind_and_name(mock_engin
 
     def program() -> None:
         provider = k8s.Provider("k8s", kubeconfig='{"apiVersion": "v1", "kind": "Config"}')
-        peering = CiliumBgpPeering("austin-bgp", CiliumBgpPeeringArgs(objects=objects, k8s_provider=provider))
+        peering = CiliumBgpPeering(
+            "austin-bgp", CiliumBgpPeeringArgs(objects=objects), pulumi.ResourceOptions(providers=[provider])
+        )
         for resource in peering.resources:
             assert resource.get_provider("kubernetes:cilium.io/v2:CiliumBGPPeerConfig") is provider
 
