@@ -1,8 +1,9 @@
 """What several components take about the sites: each site's node and pod CIDR by the site's name, and the
 remote-network aggregates that may stand for them. Pass the same mapping to `TransitGatewayHub`,
-`HybridCluster` and `CiliumSitePools`; its keys name their per-site children."""
+`HybridCluster` and `CiliumSitePools`; its keys name their per-site children.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Pulumi's schema analyzer reads these annotations at run time.
+"""
 
 from collections.abc import Mapping
 from ipaddress import IPv4Network

@@ -17,7 +17,7 @@ from .cni import CiliumArgs, CiliumSitePoolsArgs, HybridConfigArgs, pod_traffic_
 from .config.hub import HubConfig, PaletteProfileConfig, RemoteNetworksConfig, SiteInventoryEntry
 from .config.hub_outputs import HubInventory, HubPalette
 from .config.site import NodePoolConfig, SiteConfig, SiteToSiteVpnConfig
-from .identity import IamRolesAnywhere, NodeIdentityArgs, SsmActivation
+from .identity import IamRolesAnywhere, NodeIdentity, NodeIdentityArgs, SsmActivation
 from .network import (
     DirectConnect,
     SiteConnectivityArgs,
@@ -33,10 +33,10 @@ from .palette import (
     NodePool,
     NodeTaint,
     PaletteHubArgs,
-    PaletteIamRolesAnywhere,
     PaletteNodePoolsArgs,
     PaletteProfile,
-    PaletteSsmActivation,
+    iam_roles_anywhere_of,
+    ssm_activation_of,
 )
 from .sites import RemoteNetworkAggregates, SiteCidrs
 
@@ -272,9 +272,8 @@ def palette_hub_args(
     cluster_name: pulumi.Input[str],
     node_cidrs: pulumi.Input[Sequence[str]],
     pod_cidrs: pulumi.Input[Sequence[str]],
-    identity: Mapping[str, Any],
+    identity: NodeIdentity,
 ) -> PaletteHubArgs:
-    """`identity`: the node identity's outputs (`role_arn`, `trust_anchor_arn`, ..., `activation_code`)."""
     palette = hub.palette
     assert palette is not None
     args = PaletteHubArgs(
@@ -288,17 +287,9 @@ def palette_hub_args(
         endpoint=palette.endpoint,
     )
     if hub.credentials.provider == "ssm":
-        args["ssm"] = PaletteSsmActivation(
-            activation_id=identity["activation_id"] or "", activation_code=identity["activation_code"] or ""
-        )
+        args["ssm"] = ssm_activation_of(identity)
     else:
-        args["iam_roles_anywhere"] = PaletteIamRolesAnywhere(
-            role_arn=identity["role_arn"] or "",
-            trust_anchor_arn=identity["trust_anchor_arn"] or "",
-            profile_arn=identity["profile_arn"] or "",
-            root_ca_certificate=identity["root_ca_certificate"] or "",
-            root_ca_private_key=identity["root_ca_private_key"] or "",
-        )
+        args["iam_roles_anywhere"] = iam_roles_anywhere_of(identity)
     return args
 
 

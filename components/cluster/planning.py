@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
-from ..config.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
+from ..config.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
+from ..config.labels import CLOUD_CAPACITY_VALUE
 
 # Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
 # `internal/service/eks/cluster.go`: ForceNew). Remote networks are NOT among them since

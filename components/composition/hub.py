@@ -116,19 +116,6 @@ def palette_exports(palette: PaletteHub) -> dict[str, pulumi.Output[str]]:
 
 
 def palette_args(hub: HubConfig, eks: EksSide) -> PaletteHubArgs:
-    identity = eks.identity
     return palette_hub_args(
-        hub,
-        eks.cluster_name,
-        eks.cluster.remote_node_cidrs,
-        eks.cluster.remote_pod_cidrs,
-        {
-            "role_arn": identity.role_arn,
-            "trust_anchor_arn": identity.trust_anchor_arn,
-            "profile_arn": identity.profile_arn,
-            "root_ca_certificate": identity.root_ca_certificate,
-            "root_ca_private_key": identity.root_ca_private_key,
-            "activation_id": identity.activation_id,
-            "activation_code": identity.activation_code,
-        },
+        hub, eks.cluster_name, eks.cluster.remote_node_cidrs, eks.cluster.remote_pod_cidrs, eks.identity
     )

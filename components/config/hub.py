@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_core import PydanticCustomError
 
 from ._base import ConfigModel
-from .cidrs import MAX_REMOTE_NETWORKS
+from .cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
 from .fields import (
     AmazonSideAsn,
     AnyCidr,

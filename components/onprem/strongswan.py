@@ -18,8 +18,8 @@ gateway device", CGRequirements.html, and AWS's own strongSwan sample, aws-sampl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .model import OnPremSite, Tunnel, VpnLink
 
@@ -55,7 +55,7 @@ _DPD_ACTIONS = {"restart": "restart", "clear": "clear", "none": "clear"}
 _START_ACTIONS = {"start": "start", "add": "trap"}
 
 
-def _keyword(table: dict, name: object, kind: str) -> str:
+def _keyword(table: Mapping[Any, str], name: Any, kind: str) -> str:
     try:
         return str(table[name])
     except KeyError:

@@ -14,6 +14,8 @@ from .hub import (
     PaletteProfileKubernetes,
     PaletteProfileOs,
     PaletteSsmActivation,
+    iam_roles_anywhere_of,
+    ssm_activation_of,
 )
 from .node_pools import NODE_POOLS_TYPE, EdgeHost, NodePool, NodeTaint, PaletteNodePools, PaletteNodePoolsArgs
 from .payloads import HybridIdentity
@@ -40,5 +42,7 @@ __all__ = [
     "PaletteProfileOs",
     "PaletteSsmActivation",
     "RetryPolicy",
+    "iam_roles_anywhere_of",
     "resolve_credentials",
+    "ssm_activation_of",
 ]

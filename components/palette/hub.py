@@ -11,6 +11,8 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import Arguments, derive
 from .._tokens import component_type
+from ..errors import ArgumentsError, Problem
+from ..identity import NodeIdentity
 from ._credentials import DEFAULT_ENDPOINT
 from ._resources import ClusterImport, ClusterReadiness, HybridProfile, HybridSettings
 from ._wire import camel_keys, palette_settings
@@ -25,6 +27,8 @@ __all__ = [
     "PaletteProfileKubernetes",
     "PaletteProfileOs",
     "PaletteSsmActivation",
+    "iam_roles_anywhere_of",
+    "ssm_activation_of",
 ]
 
 HUB_TYPE = "eks-hybrid:palette:PaletteHub"
@@ -116,6 +120,36 @@ class PaletteSsmActivation(TypedDict):
     """The activation's id (`NodeIdentity.activation_id`)."""
     activation_code: pulumi.Input[str]
     """The activation's code (secret; `NodeIdentity.activation_code`)."""
+
+
+def iam_roles_anywhere_of(identity: NodeIdentity) -> PaletteIamRolesAnywhere:
+    """`PaletteHubArgs.iam_roles_anywhere` from a `NodeIdentity` with IAM Roles Anywhere and a CA Palette can
+    issue from (generated, or given with its key)."""
+    return PaletteIamRolesAnywhere(
+        role_arn=identity.role_arn,
+        trust_anchor_arn=_present(identity.trust_anchor_arn, "trust_anchor_arn"),
+        profile_arn=_present(identity.profile_arn, "profile_arn"),
+        root_ca_certificate=_present(identity.root_ca_certificate, "root_ca_certificate"),
+        root_ca_private_key=_present(identity.root_ca_private_key, "root_ca_private_key"),
+    )
+
+
+def ssm_activation_of(identity: NodeIdentity) -> PaletteSsmActivation:
+    """`PaletteHubArgs.ssm` from a `NodeIdentity` with an SSM hybrid activation."""
+    return PaletteSsmActivation(
+        activation_id=_present(identity.activation_id, "activation_id"),
+        activation_code=_present(identity.activation_code, "activation_code"),
+    )
+
+
+def _present(value: pulumi.Output[str | None], output: str) -> pulumi.Output[str]:
+    def required(resolved: str | None) -> str:
+        if resolved is None:
+            rule = f"has no {output}: its credentials provider or CA source does not make one for Palette"
+            raise ArgumentsError([Problem("NodeIdentity", output, rule)])
+        return resolved
+
+    return value.apply(required)
 
 
 class PaletteHubArgs(TypedDict):

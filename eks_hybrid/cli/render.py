@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,7 +31,7 @@ from ..render import (
 from . import output
 
 
-def _user_data(path: Path | None) -> dict | None:
+def _user_data(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     try:
