@@ -28,7 +28,15 @@ from .stack_args import (
     node_identity_args,
 )
 
-__all__ = ["EKS_EXPORTS", "EksSide", "check_eks_side", "declare_eks_side", "eks_side_problems"]
+__all__ = [
+    "EKS_EXPORTS",
+    "EksSide",
+    "check_eks_side",
+    "cluster_problems",
+    "declare_eks_side",
+    "eks_side_problems",
+    "identity_problems",
+]
 
 # Every name `EksSide.exports()` may return; identity exports depend on the credentials provider.
 EKS_EXPORTS = (

@@ -49,6 +49,8 @@ __all__ = [
     "node_pool",
     "palette_hub_args",
     "palette_node_pools_args",
+    "palette_profile",
+    "remote_network_aggregates",
     "route_tables",
     "site_cidrs",
     "site_connectivity_args",
@@ -68,7 +70,7 @@ def site_cidrs(sites: Mapping[str, SiteInventoryEntry]) -> dict[str, SiteCidrs]:
     }
 
 
-def aggregates(remote: RemoteNetworksConfig | None) -> RemoteNetworkAggregates | None:
+def remote_network_aggregates(remote: RemoteNetworksConfig | None) -> RemoteNetworkAggregates | None:
     """Aggregates keyed by their CIDR written as a name, as 0.1 named their routes and rules."""
     if remote is None:
         return None
@@ -81,7 +83,7 @@ def aggregates(remote: RemoteNetworksConfig | None) -> RemoteNetworkAggregates |
 
 
 def _with_aggregates(args: Any, remote: RemoteNetworksConfig | None) -> None:
-    found = aggregates(remote)
+    found = remote_network_aggregates(remote)
     if found:
         args["remote_network_aggregates"] = found
 

@@ -15,10 +15,19 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from .._inputs import Arguments, derive, is_known, name_tagged, positive_int, service_cidr
+from .._inputs import (
+    Arguments,
+    checked_aggregates,
+    checked_sites,
+    derive,
+    is_known,
+    name_tagged,
+    positive_int,
+    service_cidr,
+)
 from .._tokens import component_type
 from ..config.versions import today_utc, version_warnings
-from ..sites import RemoteNetworkAggregates, SiteCidrs, checked_aggregates, checked_sites
+from ..sites import RemoteNetworkAggregates, SiteCidrs
 from . import planning
 from .planning import (
     CLOUD_NODE_LABELS,
@@ -33,8 +42,10 @@ __all__ = [
     "CloudNodeGroup",
     "HybridCluster",
     "HybridClusterArgs",
+    "create_role_with_policies",
     "existing_facts",
     "hybrid_node_access_entry",
+    "managed_policy_arn",
     "read_existing_cluster",
 ]
 
@@ -221,7 +232,8 @@ class HybridCluster(pulumi.ComponentResource):
 
         for rule in rules:
             cidr = (node_cidrs if rule.role == "node" else pod_cidrs)[rule.source]
-            legacy = [pulumi.Alias(name=f"{name}-{rule.legacy_key(cidr)}")] if isinstance(cidr, str) else []
+            old = f"{name}-{rule.legacy_key(cidr)}" if isinstance(cidr, str) else None
+            legacy = [pulumi.Alias(name=old)] if old is not None and old != f"{name}-{rule.key}" else []
             rule_args: dict[str, Any] = {
                 "security_group_id": self.cluster_security_group_id,
                 "cidr_ipv4": cidr,

@@ -15,10 +15,10 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .._inputs import Arguments, derive, remote_cidr, service_cidr, vpc_cidr
+from .._inputs import Arguments, checked_sites, derive, remote_cidr, service_cidr, vpc_cidr
 from .._tokens import component_type
 from ..config.versions import cilium_line, cilium_problem
-from ..sites import SiteCidrs, checked_sites
+from ..sites import SiteCidrs
 from . import values as plan
 from .pools import site_pod_pools
 

@@ -30,7 +30,8 @@ class IamRolesAnywhere(TypedDict, total=False):
     a profile listing the role, and the role trusted by Roles Anywhere for that anchor only."""
 
     generate_certificate_authority: bool
-    """Generate the CA here (pulumi-tls: an RSA 4096 key, kept as a secret, and a self-signed certificate)."""
+    """Generate the CA here (pulumi-tls: an RSA 4096 key, encrypted in the state, and a self-signed
+    certificate); its key is the `root_ca_private_key` output."""
     certificate_authority_validity_days: pulumi.Input[int]
     """A generated CA's validity (default 3650 days)."""
     certificate_authority_pem: pulumi.Input[str]

@@ -9,10 +9,19 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from .._inputs import Arguments, amazon_side_asn, as_text, is_known, name_tagged, vpc_cidr
+from .._aliases import renamed_from, renamed_route
+from .._inputs import (
+    Arguments,
+    amazon_side_asn,
+    as_text,
+    checked_aggregates,
+    checked_sites,
+    name_tagged,
+    vpc_cidr,
+)
 from .._tokens import component_type
-from ..sites import RemoteNetworkAggregates, SiteCidrs, checked_aggregates, checked_sites
-from .planning import Role, cidr_slug, hub_vpc_routes
+from ..sites import RemoteNetworkAggregates, SiteCidrs
+from .planning import Role, hub_vpc_routes
 
 __all__ = [
     "TRANSIT_GATEWAY_HUB",
@@ -80,7 +89,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
         vpc = arguments.check("vpc_cidr", args["vpc_cidr"], vpc_cidr)
         asn = arguments.check("amazon_side_asn", args.get("amazon_side_asn", 64512), amazon_side_asn)
         tables = arguments.plain_mapping("route_tables", args.get("route_tables"))
-        if not tables:
+        if not tables and isinstance(args.get("route_tables"), Mapping):
             arguments.problem("route_tables", "needs at least one VPC route table")
         sites = checked_sites(arguments, args.get("sites"), beside={"vpc_cidr": args["vpc_cidr"]})
         node_aggregates, pod_aggregates = checked_aggregates(arguments, args.get("remote_network_aggregates"))
@@ -133,7 +142,9 @@ class TransitGatewayHub(pulumi.ComponentResource):
             destination_cidr_block=vpc,
             transit_gateway_attachment_id=attachment.id,
             transit_gateway_route_table_id=route_table.id,
-            opts=pulumi.ResourceOptions(parent=self, aliases=legacy_name(f"{name}-tgw-route-", vpc)),
+            opts=pulumi.ResourceOptions(
+                parent=self, aliases=renamed_from(f"{name}-tgw-route-vpc", f"{name}-tgw-route-", vpc)
+            ),
         )
         destinations: dict[Role, Mapping[str, pulumi.Input[str]]] = {
             "node": node_aggregates or {key: site["node_cidr"] for key, site in sites.items()},
@@ -150,7 +161,9 @@ class TransitGatewayHub(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     depends_on=[attachment],
-                    aliases=legacy_route_name(name, tables[route.table], destination),
+                    aliases=renamed_route(
+                        f"{name}-route-{route.key}", name, tables[route.table], destination
+                    ),
                 ),
             )
 
@@ -166,19 +179,6 @@ class TransitGatewayHub(pulumi.ComponentResource):
                 "vpcAttachmentId": attachment.id,
             }
         )
-
-
-def legacy_name(prefix: str, cidr: pulumi.Input[str]) -> list[pulumi.Input[pulumi.Alias]]:
-    """The alias to a child's 0.1 name, `<prefix><CIDR>` (e.g. `edge-tgw-route-10.100.0.0-16`), so a stack
-    planned by 0.1 keeps its resources; only a known CIDR can have been in a 0.1 name."""
-    return [pulumi.Alias(name=f"{prefix}{cidr_slug(cidr)}")] if isinstance(cidr, str) else []
-
-
-def legacy_route_name(
-    name: str, table_id: pulumi.Input[str], cidr: pulumi.Input[str]
-) -> list[pulumi.Input[pulumi.Alias]]:
-    """0.1 named a VPC route by its table's id and its CIDR (`<name>-route-<rtb id>-<CIDR>`)."""
-    return legacy_name(f"{name}-route-{table_id}-", cidr) if is_known(table_id) else []
 
 
 class VirtualPrivateGatewayArgs(TypedDict):

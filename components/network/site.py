@@ -5,11 +5,13 @@ No `from __future__ import annotations` here: Pulumi's schema analyzer reads the
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
+from .._aliases import renamed_from, renamed_route
 from .._inputs import (
     Arguments,
     any_cidr,
@@ -21,7 +23,6 @@ from .._inputs import (
 )
 from .._tokens import component_type
 from ..config import cidrs
-from .hub import legacy_name, legacy_route_name
 from .planning import Role, SiteKind, SiteRoutes, site_routes
 from .tunnels import TUNNEL_NUMBERS, tunnel_arguments
 
@@ -164,6 +165,7 @@ class SiteConnectivity(pulumi.ComponentResource):
         protect = bool(arguments.plain("protect", args.get("protect", True), (True, False)))
         vpn = args.get("vpn")
         kind, plan = self._plan(arguments, vpn, args.get("direct_connect"), sorted(tables))
+        checked_vpn = _checked_vpn(arguments, vpn) if vpn is not None else None
         arguments.raise_problems()
 
         self._name = name
@@ -176,8 +178,8 @@ class SiteConnectivity(pulumi.ComponentResource):
 
         route_target: dict[str, pulumi.Input[str]] = {}
         route_depends: list[pulumi.Resource] = []
-        if vpn is not None and plan.uses_vpn:
-            connection = self._vpn_connection(arguments, vpn, plan, protect)
+        if vpn is not None and checked_vpn is not None and plan.uses_vpn:
+            connection = self._vpn_connection(checked_vpn, plan, protect)
             if plan.kind == "transitGatewayVpn":
                 self._transit_gateway_side(vpn, connection, plan, cidr)
             else:
@@ -187,7 +189,10 @@ class SiteConnectivity(pulumi.ComponentResource):
                         vpn_connection_id=connection.id,
                         destination_cidr_block=cidr[role],
                         opts=pulumi.ResourceOptions(
-                            parent=self, aliases=legacy_name(f"{name}-vpn-route-", cidr[role])
+                            parent=self,
+                            aliases=renamed_from(
+                                f"{name}-vpn-route-{role}", f"{name}-vpn-route-", cidr[role]
+                            ),
                         ),
                     )
                 route_target = {"gateway_id": vpn.get("vpn_gateway_id", "")}
@@ -217,7 +222,9 @@ class SiteConnectivity(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     depends_on=route_depends,
-                    aliases=legacy_route_name(name, tables[route.table], cidr[route.role]),
+                    aliases=renamed_route(
+                        f"{name}-route-{route.key}", name, tables[route.table], cidr[route.role]
+                    ),
                 ),
                 **route_target,
             )
@@ -269,25 +276,10 @@ class SiteConnectivity(pulumi.ComponentResource):
         kind = "transitGatewayVpn" if on_tgw else "vpnGatewayVpn"
         return kind, site_routes(kind, static=routing != "bgp", propagate=bool(propagate), tables=tables)
 
-    def _vpn_connection(
-        self, arguments: Arguments, vpn: SiteToSiteVpn, plan: SiteRoutes, protect: bool
-    ) -> aws.ec2.VpnConnection:
+    def _vpn_connection(self, vpn: "_CheckedVpn", plan: SiteRoutes, protect: bool) -> aws.ec2.VpnConnection:
         name = self._name
         child = pulumi.ResourceOptions(parent=self)
-        asn = arguments.check("vpn.bgp_asn", vpn.get("bgp_asn", 65000), customer_asn)
-        address = arguments.check("vpn.customer_gateway_ip", vpn["customer_gateway_ip"], public_ipv4)
-        tunnels = list(vpn.get("tunnels") or [])
-        inside = [
-            arguments.check(f"vpn.tunnels[{i}].inside_cidr", t["inside_cidr"], tunnel_inside_cidr)
-            if t.get("inside_cidr") is not None
-            else None
-            for i, t in enumerate(tunnels)
-        ]
-        known_inside = [c for c in inside if isinstance(c, str)]
-        if len(set(known_inside)) < len(known_inside):
-            arguments.problem("vpn.tunnels", "the two tunnels need different inside CIDRs")
-        arguments.raise_problems()
-
+        asn, address, tunnels, inside = vpn.asn, vpn.address, vpn.tunnels, vpn.inside
         gateway = aws.ec2.CustomerGateway(
             f"{name}-customer-gateway",
             ip_address=address,
@@ -297,9 +289,9 @@ class SiteConnectivity(pulumi.ComponentResource):
             **_bgp_asn_input(asn),
         )
         attach: dict[str, pulumi.Input[str]] = (
-            {"transit_gateway_id": vpn.get("transit_gateway_id", "")}
+            {"transit_gateway_id": vpn.given.get("transit_gateway_id", "")}
             if plan.kind == "transitGatewayVpn"
-            else {"vpn_gateway_id": vpn.get("vpn_gateway_id", "")}
+            else {"vpn_gateway_id": vpn.given.get("vpn_gateway_id", "")}
         )
         keys = {
             f"tunnel{number}_preshared_key": pulumi.Output.secret(tunnel["preshared_key"])
@@ -373,9 +365,41 @@ class SiteConnectivity(pulumi.ComponentResource):
                 transit_gateway_attachment_id=attachment_id,
                 transit_gateway_route_table_id=route_table,
                 opts=pulumi.ResourceOptions(
-                    parent=self, aliases=legacy_name(f"{name}-tgw-route-", cidr[role])
+                    parent=self,
+                    aliases=renamed_from(f"{name}-tgw-route-{role}", f"{name}-tgw-route-", cidr[role]),
                 ),
             )
+
+
+@dataclass(frozen=True)
+class _CheckedVpn:
+    """A VPN's arguments after their checks (checked Outputs check themselves when they resolve)."""
+
+    given: SiteToSiteVpn
+    asn: pulumi.Input[int]
+    address: pulumi.Input[str]
+    tunnels: list[VpnTunnel]
+    inside: list[pulumi.Input[str] | None]
+
+
+def _checked_vpn(arguments: Arguments, vpn: SiteToSiteVpn) -> _CheckedVpn:
+    tunnels = list(vpn.get("tunnels") or [])
+    inside = [
+        arguments.check(f"vpn.tunnels[{i}].inside_cidr", t["inside_cidr"], tunnel_inside_cidr)
+        if t.get("inside_cidr") is not None
+        else None
+        for i, t in enumerate(tunnels)
+    ]
+    known_inside = [c for c in inside if isinstance(c, str)]
+    if len(set(known_inside)) < len(known_inside):
+        arguments.problem("vpn.tunnels", "the two tunnels need different inside CIDRs")
+    return _CheckedVpn(
+        given=vpn,
+        asn=arguments.check("vpn.bgp_asn", vpn.get("bgp_asn", 65000), customer_asn),
+        address=arguments.check("vpn.customer_gateway_ip", vpn["customer_gateway_ip"], public_ipv4),
+        tunnels=tunnels,
+        inside=inside,
+    )
 
 
 def _bgp_asn_input(asn: pulumi.Input[int]) -> dict[str, pulumi.Input[str]]:

@@ -15,7 +15,15 @@ from ._credentials import DEFAULT_ENDPOINT
 from ._resources import HybridNodePool
 from ._wire import camel_keys, palette_settings
 
-__all__ = ["NODE_POOLS_TYPE", "EdgeHost", "NodePool", "NodeTaint", "PaletteNodePools", "PaletteNodePoolsArgs"]
+__all__ = [
+    "NODE_POOLS_TYPE",
+    "EdgeHost",
+    "NodePool",
+    "NodeTaint",
+    "PaletteNodePools",
+    "PaletteNodePoolsArgs",
+    "pool_input",
+]
 
 NODE_POOLS_TYPE = "eks-hybrid:palette:PaletteNodePools"
 
