@@ -5,6 +5,7 @@ it wrote, and `mypy --strict` accepts it against the py.typed package."""
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -124,3 +125,19 @@ def test_mypy_strict_accepts_it_against_the_typed_package():
         env={**os.environ, "MYPY_CACHE_DIR": "/dev/null"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readmes_program_runs_as_written():
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Use the components in your own program", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None
+    code = compile(match.group(1), "README.md", "exec")
+    run = run_offline(lambda: exec(code, {}), stack="readme", config={"aws:region": "us-west-2"})
+    names = {r.name for r in run.resources}
+    assert {"edge-route-private-dallas-node", "edge-route-private-dallas-pod", "dallas-vpn"} <= names
+    assert (
+        run.named("dallas-vpn").inputs["transitGatewayId"]
+        == run.named("edge-route-table").inputs["transitGatewayId"]
+    )
+    assert len(run.outputs["tunnels"]) == 2
