@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict examples/library/__main__.py
 
 unit: $(STAMP)
 	$(BIN)/pytest

@@ -2,8 +2,8 @@
 
 import pulumi
 
-from components.composition import build_current_stack
-from components.errors import ProblemsError
+from eks_hybrid.components.composition import build_current_stack
+from eks_hybrid.components.errors import ProblemsError
 
 try:
     build_current_stack()

@@ -1,32 +1,42 @@
-"""The EKS side of a hub: cluster, node identity, access entry, cloud nodes, Cilium and hybrid-config.
+"""The EKS side of a hub stack: cluster, node identity, access entry, cloud nodes, Cilium and hybrid-config.
 
 The hub composition calls `declare_eks_side(name, hub)` and merges `EksSide.exports()` with the network's.
+This is the config layer: it checks the stack (naming its keys), then builds each component's Args.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .cluster import HybridCluster, HybridClusterArgs, hybrid_node_access_entry
-from .cluster.component import cluster_problems, stack_file
-from .cni import (
-    Cilium,
-    CiliumArgs,
-    CiliumSitePools,
-    CiliumSitePoolsArgs,
-    HybridConfig,
-    HybridConfigArgs,
-    site_pod_pools,
-)
-from .config.hub import HubConfig
+from .cluster import HybridCluster, hybrid_node_access_entry, read_existing_cluster
+from .cluster import planning as cluster_planning
+from .cni import Cilium, CiliumSitePools, HybridConfig
+from .config import SECRET_PLACEHOLDER
+from .config.hub import CredentialsConfig, HubConfig
+from .config.source import stack_file_label
 from .errors import PlanError, Problem
-from .identity import NodeIdentity, NodeIdentityArgs
-from .identity.component import identity_problems
+from .identity import NodeIdentity, ca, policies
+from .stack_args import (
+    cilium_args,
+    cilium_site_pools_args,
+    hybrid_cluster_args,
+    hybrid_config_args,
+    node_identity_args,
+)
 
-__all__ = ["EKS_EXPORTS", "EksSide", "check_eks_side", "declare_eks_side", "eks_side_problems"]
+__all__ = [
+    "EKS_EXPORTS",
+    "EksSide",
+    "check_eks_side",
+    "cluster_problems",
+    "declare_eks_side",
+    "eks_side_problems",
+    "identity_problems",
+]
 
 # Every name `EksSide.exports()` may return; identity exports depend on the credentials provider.
 EKS_EXPORTS = (
@@ -64,17 +74,18 @@ class EksSide:
     cluster_name: pulumi.Output[str]
     cluster_arn: pulumi.Output[str]
     role_arn: pulumi.Output[str]
-    trust_anchor_arn: pulumi.Output[str] | None
-    profile_arn: pulumi.Output[str] | None
-    activation_id: pulumi.Output[str] | None
-    activation_code: pulumi.Output[str] | None
-    root_ca_certificate: pulumi.Output[str] | None = None
-    root_ca_private_key: pulumi.Output[str] | None = None
+    trust_anchor_arn: pulumi.Output[str | None]
+    profile_arn: pulumi.Output[str | None]
+    activation_id: pulumi.Output[str | None]
+    activation_code: pulumi.Output[str | None]
+    root_ca_certificate: pulumi.Output[str | None]
+    root_ca_private_key: pulumi.Output[str | None]
     generated_ca: bool = False
+    acm_pca: bool = False
 
-    def exports(self) -> dict[str, pulumi.Input]:
+    def exports(self) -> dict[str, pulumi.Input[object]]:
         """Stack exports, camelCase. The SSM activation code is a secret."""
-        out: dict[str, pulumi.Input] = {
+        out: dict[str, pulumi.Input[object]] = {
             "clusterName": self.cluster_name,
             "clusterArn": self.cluster_arn,
             "clusterEndpoint": self.cluster.endpoint,
@@ -87,27 +98,71 @@ class EksSide:
             # Sites check cluster-pool's BGP requirement against it.
             "ciliumIpamMode": self.cilium_ipam,
         }
-        if self.trust_anchor_arn is not None and self.profile_arn is not None:
+        if self.credentials_provider == "iamRolesAnywhere":
             out |= {"trustAnchorArn": self.trust_anchor_arn, "profileArn": self.profile_arn}
-        if self.root_ca_certificate is not None:
-            out["rootCaCertificate"] = self.root_ca_certificate
-        if self.generated_ca and self.root_ca_private_key is not None:
-            # Only a CA generated here: the user has no other copy of its key (to sign node certificates
-            # without Palette). A supplied key is already the user's.
-            out["rootCaPrivateKey"] = pulumi.Output.secret(self.root_ca_private_key)
-        if self.activation_id is not None and self.activation_code is not None:
-            code: pulumi.Output[str] = pulumi.Output.secret(self.activation_code)
+            if not self.acm_pca:
+                out["rootCaCertificate"] = self.root_ca_certificate
+            if self.generated_ca:
+                # Only a CA generated here: the user has no other copy of its key (to sign node
+                # certificates without Palette). A supplied key is already the user's.
+                out["rootCaPrivateKey"] = pulumi.Output.secret(cast(Any, self.root_ca_private_key))
+        else:
+            code: pulumi.Output[Any] = pulumi.Output.secret(cast(Any, self.activation_code))
             out |= {"ssmActivationId": self.activation_id, "ssmActivationCode": code}
         return out
 
 
 def eks_side_problems(hub: HubConfig, file: str | None = None) -> list[Problem]:
-    """Every reason the EKS side cannot be planned, found without declaring anything. In `mode: existing`
-    this reads the cluster (an `aws.eks.get_cluster` invoke)."""
-    file = file or stack_file()
-    return cluster_problems(HybridClusterArgs.from_config(hub), file) + identity_problems(
-        hub.credentials, file
+    """Every reason the EKS side cannot be planned, found without declaring anything, naming the stack
+    file's keys. In `mode: existing` this reads the cluster (an `aws.eks.get_cluster` invoke)."""
+    file = file or stack_file_label(pulumi.get_stack())
+    return cluster_problems(hub, file) + identity_problems(hub.credentials, file)
+
+
+def cluster_problems(hub: HubConfig, file: str) -> list[Problem]:
+    """What `HybridCluster` would refuse, in the stack's terms (reads an adopted cluster)."""
+    cluster = hub.cluster
+    problems: list[Problem] = []
+    instance_type = cluster_planning.instance_type_problem(cluster.node_group.instance_type)
+    if instance_type:
+        problems.append(Problem(file, "eks-hybrid:cluster.nodeGroup.instanceType", instance_type))
+    endpoint = cluster_planning.public_endpoint_problem(cluster.endpoint_access, cluster.public_access_cidrs)
+    if endpoint:
+        problems.append(Problem(file, "eks-hybrid:cluster.publicAccessCidrs", endpoint))
+    if cluster.mode == "existing":
+        existing = read_existing_cluster(cluster.name, hub.region)
+        node_networks, pod_networks = hub.remote_networks_by_key()
+        networks = cluster_planning.remote_networks(node_networks.values(), pod_networks.values())
+        paths = {
+            "name": "eks-hybrid:cluster.name",
+            "sites": "eks-hybrid:sites",
+            "service_cidr": "eks-hybrid:cluster.serviceCidr",
+        }
+        problems += [
+            Problem(file, paths[what], rule)
+            for what, rule in cluster_planning.existing_cluster_problems(
+                existing.facts, networks, cluster.service_cidr
+            )
+        ]
+    return problems
+
+
+def identity_problems(credentials: CredentialsConfig, file: str) -> list[Problem]:
+    """What `NodeIdentity` would refuse of the CA the stack supplies (its values are never quoted)."""
+    ira = credentials.iam_roles_anywhere
+    if credentials.provider != "iamRolesAnywhere" or ira is None:
+        return []
+    path = "eks-hybrid:credentials.iamRolesAnywhere"
+    checks = (
+        (ira.certificate_authority_pem, "certificateAuthorityPem", policies.certificate_bundle_problems),
+        (ira.certificate_authority_private_key, "certificateAuthorityPrivateKey", ca.private_key_problems),
     )
+    return [
+        problem
+        for value, key, check in checks
+        if value is not None
+        for problem in check(value.get_secret_value(), file, f"{path}.{key}", SECRET_PLACEHOLDER)
+    ]
 
 
 def check_eks_side(hub: HubConfig, file: str | None = None) -> None:
@@ -127,48 +182,30 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     be planned (an adopted cluster that does not fit, a node group too small, a malformed CA bundle).
     """
     check_eks_side(hub)
-    cluster = HybridCluster(name, HybridClusterArgs.from_config(hub), opts)
+    cluster = HybridCluster(name, hybrid_cluster_args(hub), opts)
     identity = NodeIdentity(
-        f"{name}-node-identity",
-        NodeIdentityArgs.from_config(hub, cluster.cluster_name, cluster.cluster_arn),
-        opts,
+        f"{name}-node-identity", node_identity_args(hub, cluster.cluster_name, cluster.cluster_arn), opts
     )
-    hybrid_node_access_entry(name, cluster, identity.role_arn, hub.tags)
+    hybrid_node_access_entry(name, cluster, identity.role_arn, dict(hub.tags))
     ipam = hub.cilium_ipam
+    in_cluster = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[cluster.k8s_provider]))
     cilium = Cilium(
         f"{name}-cilium",
-        CiliumArgs(
-            config=hub.cilium,
-            # cluster-pool: the sites' pod CIDRs in the inventory's order, so a site added at the end only
-            # appends to clusterPoolIPv4PodCIDRList (Cilium forbids changing existing elements).
-            pod_cidrs=list(dict.fromkeys(entry.pod_cidr for entry in hub.sites.values())),
-            k8s_provider=cluster.k8s_provider,
-            ipam=ipam,
-            # multi-pool runs the operator on the cloud node group (it registers the CRDs of the pools).
-            depends_on=[cluster.node_group] if ipam == "multiPool" else [],
+        cilium_args(hub),
+        # multi-pool runs the operator on the cloud node group (it registers the CRDs of the pools).
+        pulumi.ResourceOptions.merge(
+            in_cluster, pulumi.ResourceOptions(depends_on=[cluster.node_group] if ipam == "multiPool" else [])
         ),
-        opts,
     )
     site_pools = None
     if ipam == "multiPool":
         site_pools = CiliumSitePools(
             f"{name}-cilium-pools",
-            CiliumSitePoolsArgs(
-                pools=site_pod_pools(hub.sites, hub.cilium.pod_cidr_mask_size),
-                k8s_provider=cluster.k8s_provider,
-                release=cilium.release,
-            ),
-            opts,
+            cilium_site_pools_args(hub),
+            pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release])),
         )
-    hybrid_config = HybridConfig(
-        f"{name}-hybrid-config",
-        HybridConfigArgs(
-            service_cidr=hub.cluster.service_cidr,
-            vpc_cidr=hub.cluster.vpc_cidr,
-            k8s_provider=cluster.k8s_provider,
-        ),
-        opts,
-    )
+    hybrid_config = HybridConfig(f"{name}-hybrid-config", hybrid_config_args(hub), in_cluster)
+    ira = hub.credentials.iam_roles_anywhere
     return EksSide(
         credentials_provider=hub.credentials.provider,
         enable_credentials_file=hub.credentials.enable_credentials_file,
@@ -188,8 +225,6 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         activation_code=identity.activation_code,
         root_ca_certificate=identity.root_ca_certificate,
         root_ca_private_key=identity.root_ca_private_key,
-        generated_ca=bool(
-            hub.credentials.iam_roles_anywhere
-            and hub.credentials.iam_roles_anywhere.generate_certificate_authority
-        ),
+        generated_ca=bool(ira and ira.generate_certificate_authority),
+        acm_pca=bool(ira and ira.acm_pca_arn),
     )

@@ -3,7 +3,8 @@
     EksHybridError
     ├── ProblemsError                 one or more `Problem`s, reported all at once
     │   ├── ConfigError               a stack file breaks a rule of the config contract
-    │   └── PlanError                 valid config that cannot be planned (e.g. a site the hub does not know)
+    │   ├── PlanError                 valid config that cannot be planned (e.g. a site the hub does not know)
+    │   └── ArgumentsError            a component's arguments break a rule (names the component and argument)
     └── PaletteError                  anything from the Palette API
         ├── PaletteTransportError     no usable HTTP response: connection reset, timeout, deadline
         ├── PaletteScopeError         the key works but cannot see the configured project
@@ -17,7 +18,7 @@
             └── PaletteValidationError     400 (the request did not match the API spec)
 
 Library errors (httpx, pydantic) are mapped to these in one place each, `raise ... from exc`.
-Messages never contain credentials (`components.palette._redact`).
+Messages never contain credentials (`eks_hybrid.components.palette._redact`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "ArgumentsError",
     "ConfigError",
     "EksHybridError",
     "PaletteAuthError",
@@ -90,6 +92,15 @@ class PlanError(ProblemsError):
     """A valid config that cannot be planned against what it depends on (the hub's inventory)."""
 
     headline = "cannot plan this stack"
+
+
+class ArgumentsError(ProblemsError):
+    """A component was given arguments that break a rule. Each problem's `file` names the component
+    (`TransitGatewayHub 'edge'`) and its `path` the argument (`sites.dallas.pod_cidr`). Raised before the
+    component declares anything when the value is known, or when an Output resolves (failing the
+    deployment with the same message)."""
+
+    headline = "invalid component arguments"
 
 
 class PaletteError(EksHybridError):

@@ -60,14 +60,24 @@ class QuotaUse:
 def hub_quota_uses(hub: HubConfig) -> list[QuotaUse]:
     """What the hub's plan (and the site stacks it implies) uses of every quota it can count."""
     quotas = hub.quotas
-    networks = cluster_planning.remote_networks(hub.sites, hub.remote_networks)
+    node_networks, pod_networks = hub.remote_networks_by_key()
+    networks = cluster_planning.remote_networks(node_networks.values(), pod_networks.values())
     rules = cluster_planning.security_group_rules(
-        networks, pod_traffic_source=pod_traffic_source(hub.cilium_ipam), core_dns=hub.cluster.core_dns
+        list(node_networks),
+        list(pod_networks),
+        pod_traffic_source=pod_traffic_source(hub.cilium_ipam),
+        core_dns=hub.cluster.core_dns,
     )
     inbound, outbound = cluster_planning.security_group_rule_counts(rules)
     tgw_sites = [name for name, entry in hub.sites.items() if entry.route_via == "transitGateway"]
     site_routed = len(hub.sites) - len(tgw_sites)
-    hub_routes = hub_vpc_routes(hub.cluster.route_table_ids[:1], hub.sites, hub.remote_networks)
+    aggregates = hub.remote_networks
+    hub_routes = hub_vpc_routes(
+        hub.cluster.route_table_ids[:1],
+        tgw_sites,
+        aggregates.node_cidrs if aggregates else None,
+        aggregates.pod_cidrs if aggregates else None,
+    )
     per_table = LOCAL_ROUTES + len(hub_routes) + SITE_OWNED_ROUTES * site_routed
     aggregate = "set eks-hybrid:remoteNetworks aggregates"
     return [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.errors import ProblemsError
+from eks_hybrid.components.errors import ProblemsError
 
 from .planner import HubNotPlannedError, Planner, StackPlan
 from .policy.plans import policy_section

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.composition import build_current_stack
-from components.config import validate_stack
-from components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
-from components.config.source import stack_file_label
-from components.errors import ConfigError, EksHybridError, PlanError, Problem
+from eks_hybrid.components.composition import build_current_stack
+from eks_hybrid.components.config import validate_stack
+from eks_hybrid.components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
+from eks_hybrid.components.config.source import stack_file_label
+from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
 from .secret_digests import config_secret_digests

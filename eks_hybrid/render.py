@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
-from components.config.source import stack_file_label
-from components.errors import PlanError, Problem
-from components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
-from components.onprem.bundle import SiteBundle
-from components.onprem.model import (
+from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
+from eks_hybrid.components.config.source import stack_file_label
+from eks_hybrid.components.errors import PlanError, Problem
+from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
+from eks_hybrid.components.onprem.bundle import SiteBundle
+from eks_hybrid.components.onprem.model import (
     CiliumBgpPeering,
     ClusterEndpoint,
     EdgeHost,

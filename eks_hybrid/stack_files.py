@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from components.config import SECRET_PLACEHOLDER
-from components.errors import ConfigError, Problem
+from eks_hybrid.components.config import SECRET_PLACEHOLDER
+from eks_hybrid.components.errors import ConfigError, Problem
 
 STACK_FILE_PREFIX = "Pulumi."
 STACK_FILE_SUFFIX = ".yaml"

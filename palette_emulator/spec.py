@@ -47,8 +47,8 @@ UPSTREAM = {
     "licence": "Apache-2.0",
 }
 
-# Every operation the client (`components.palette._api`) calls and the emulator serves, as the spec spells
-# its path. The vendored subset holds exactly these.
+# Every operation the client (`eks_hybrid.components.palette._api`) calls and the emulator serves, as the
+# spec spells its path. The vendored subset holds exactly these.
 OPERATIONS: tuple[tuple[str, str], ...] = (
     ("GET", "/v1/dashboard/projects/metadata"),
     ("POST", "/v1/spectroclusters/aws/import"),

@@ -7,9 +7,15 @@ import json
 import pulumi
 import pytest
 
-from components.config import HubConfig
-from components.eks_hub import EKS_EXPORTS, EksSide, check_eks_side, declare_eks_side, eks_side_problems
-from components.errors import PlanError
+from eks_hybrid.components.config import HubConfig
+from eks_hybrid.components.eks_hub import (
+    EKS_EXPORTS,
+    EksSide,
+    check_eks_side,
+    declare_eks_side,
+    eks_side_problems,
+)
+from eks_hybrid.components.errors import PlanError
 from eks_hybrid.offline.engine import OfflineRun
 from eks_hybrid.offline.mocks import KNOWN_AFTER_APPLY
 from tests.cluster.hubs import hub_config, load_hub
@@ -118,10 +124,12 @@ def test_side_fields(ira: Side, ssm: Side) -> None:
     ira_side = ira[2]["side"]
     ssm_side = ssm[2]["side"]
     assert isinstance(ira_side, EksSide) and isinstance(ssm_side, EksSide)
-    assert ira_side.activation_id is None and ira_side.activation_code is None
-    assert ira_side.trust_anchor_arn is not None and ira_side.profile_arn is not None
-    assert ssm_side.trust_anchor_arn is None and ssm_side.profile_arn is None
-    assert ssm_side.activation_id is not None and ssm_side.activation_code is not None
+    assert (ira_side.credentials_provider, ssm_side.credentials_provider) == ("iamRolesAnywhere", "ssm")
+    # Identity outputs that do not apply resolve to nothing and are not exported.
+    assert {"trustAnchorArn", "profileArn"} <= set(ira[0].outputs) and "ssmActivationId" not in ira[0].outputs
+    assert {"ssmActivationId", "ssmActivationCode"} <= set(ssm[0].outputs) and "profileArn" not in ssm[
+        0
+    ].outputs
     assert ira_side.k8s_provider is ira_side.cluster.k8s_provider
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config import HubConfig, SiteConfig
+from eks_hybrid.components.config import HubConfig, SiteConfig
 
 from .conftest import REPO, STACKS
 

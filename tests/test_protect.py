@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from components.config import validate_stack
-from components.errors import ConfigError
+from eks_hybrid.components.config import validate_stack
+from eks_hybrid.components.errors import ConfigError
 from eks_hybrid.planner import Planner
 
 from .conftest import STACKS, copy_examples

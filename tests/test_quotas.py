@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from components.composition.hub import build_hub
-from components.config import HubConfig, validate_stack
-from components.errors import ConfigError, PlanError
-from components.quotas import hub_quota_problems, hub_quota_uses
+from eks_hybrid.components.composition.hub import build_hub
+from eks_hybrid.components.config import HubConfig, validate_stack
+from eks_hybrid.components.errors import ConfigError, PlanError
+from eks_hybrid.components.quotas import hub_quota_problems, hub_quota_uses
 from eks_hybrid.offline import mocks
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import hub_config

@@ -18,7 +18,7 @@ from pulumi.runtime import config as runtime_config
 from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime import sync_await as runtime_sync_await
 
-from components import _sdk_private
+from eks_hybrid.components import _sdk_private
 
 from .conftest import REPO
 

@@ -1,34 +1,53 @@
 """`HybridCluster`: the EKS cluster hybrid nodes join (created or adopted by name) and what they need.
 
-Thin: `planning` decides remote networks, security group rules, the node group's shape and whether an
-adopted cluster fits; this module only declares resources from those plans.
-"""
+Thin: `planning` decides remote networks, security group rules, the node group's AMI and whether an
+adopted cluster fits; this module only checks the arguments and declares resources.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Pulumi's schema analyzer reads these annotations at run time.
+"""
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..cni.values import pod_traffic_source
-from ..config.hub import ClusterConfig, HubConfig, RemoteNetworksConfig, SiteInventoryEntry
+from .._inputs import (
+    Arguments,
+    checked_aggregates,
+    checked_sites,
+    derive,
+    is_known,
+    name_tagged,
+    positive_int,
+    service_cidr,
+)
+from .._tokens import component_type
 from ..config.versions import today_utc, version_warnings
-from ..errors import PlanError, Problem
+from ..sites import RemoteNetworkAggregates, SiteCidrs
 from . import planning
 from .planning import (
+    CLOUD_NODE_LABELS,
     CLUSTER_POLICIES,
     HYBRID_ACCESS_ENTRY_TYPE,
     NODE_GROUP_POLICIES,
     ExistingCluster,
-    PodTrafficSource,
-    RemoteNetworks,
 )
+
+__all__ = [
+    "HYBRID_CLUSTER",
+    "CloudNodeGroup",
+    "HybridCluster",
+    "HybridClusterArgs",
+    "create_role_with_policies",
+    "existing_facts",
+    "hybrid_node_access_entry",
+    "managed_policy_arn",
+    "read_existing_cluster",
+]
 
 HYBRID_CLUSTER = "eks-hybrid:cluster:HybridCluster"
 ADOPTION_NOTE = (
@@ -38,102 +57,154 @@ ADOPTION_NOTE = (
 )
 
 
-def stack_file() -> str:
-    """The file a user edits for this stack, for error messages (`stackConfigDir: stacks`)."""
-    return f"stacks/Pulumi.{pulumi.get_stack()}.yaml"
+class CloudNodeGroup(TypedDict, total=False):
+    """The cloud node group: always-on AWS capacity for the Palette agent, CoreDNS and webhooks."""
+
+    instance_type: pulumi.Input[str]
+    """An xlarge size or larger (the Palette agent needs 4 vCPU and 16 GiB; default t3.xlarge); Graviton
+    types get the arm64 AMI."""
+    disk_size_gib: pulumi.Input[int]
+    """Each node's disk (default 50; the Palette agent needs 40 or more)."""
+    desired_size: pulumi.Input[int]
+    """Nodes wanted (default 2)."""
+    min_size: pulumi.Input[int]
+    """At least this many nodes (default 1)."""
+    max_size: pulumi.Input[int]
+    """At most this many nodes (default 3)."""
 
 
-@dataclass(frozen=True)
-class HybridClusterArgs:
-    cluster: ClusterConfig
-    region: str
-    sites: Mapping[str, SiteInventoryEntry]
-    tags: Mapping[str, str] = field(default_factory=dict)
-    protect: bool = True
-    """Pulumi `protect` on a created EKS cluster (an adopted one is never deleted by this program)."""
-    # Aggregates that stand for the sites' CIDRs in the remote networks and the security group rules.
-    remote_networks: RemoteNetworksConfig | None = None
-    # The address hybrid pods' traffic reaches the VPC from: `node` (the CNI masquerades) or `pod`.
-    pod_traffic_source: PodTrafficSource = "pod"
-    # The date support warnings are computed for (default: today, UTC). Warnings never change a resource.
-    today: date | None = None
+class HybridClusterArgs(TypedDict):
+    """The arguments of `HybridCluster`."""
 
-    @classmethod
-    def from_config(cls, hub: HubConfig) -> HybridClusterArgs:
-        return cls(
-            cluster=hub.cluster,
-            region=hub.region,
-            sites=hub.sites,
-            tags=hub.tags,
-            remote_networks=hub.remote_networks,
-            pod_traffic_source=pod_traffic_source(hub.cilium_ipam),
-            protect=hub.protect,
-        )
-
-    def networks(self) -> RemoteNetworks:
-        return planning.remote_networks(self.sites, self.remote_networks)
-
-    def security_group_rules(self) -> list[planning.SecurityGroupRule]:
-        return planning.security_group_rules(
-            self.networks(), pod_traffic_source=self.pod_traffic_source, core_dns=self.cluster.core_dns
-        )
-
-    def warnings(self) -> list[str]:
-        """What every plan of this cluster should say, whatever it declares."""
-        config = self.cluster
-        return version_warnings(
-            config.kubernetes_version, self.today or today_utc()
-        ) + planning.public_endpoint_warnings(config.endpoint_access, config.public_access_cidrs)
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster's name (with `adopt_existing`, the running cluster to adopt: a plain string)."""
+    kubernetes_version: pulumi.Input[str]
+    """The Kubernetes version, for example "1.35" (a created cluster's; an adopted one is only compared)."""
+    region: pulumi.Input[str]
+    """The cluster's AWS region (the kubeconfig's `aws eks get-token --region`, the IAM partition)."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The cluster's subnets, also the cloud node group's."""
+    sites: Mapping[str, SiteCidrs]
+    """Every site's node and pod CIDR by site name: the cluster's remote networks (unless aggregates stand
+    for them) and the sources of the security group rules, which are named by these keys."""
+    remote_network_aggregates: NotRequired[RemoteNetworkAggregates]
+    """Aggregates that are the remote networks of their kind instead of the sites' CIDRs (at most 15)."""
+    adopt_existing: NotRequired[bool]
+    """Adopt the running cluster named `cluster_name` instead of creating one: it is read, checked to fit
+    the sites, and never changed (default false)."""
+    vpc_id: NotRequired[pulumi.Input[str]]
+    """The VPC, only compared with an adopted cluster's (a warning when they differ)."""
+    endpoint_access: NotRequired[str]
+    """`private` (default) or `public`, never both: with both, the endpoint resolves to public addresses off
+    the VPC and hybrid nodes fail to join."""
+    public_access_cidrs: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """With a public endpoint, the networks allowed to reach it (required then: EKS's default is
+    0.0.0.0/0)."""
+    service_cidr: NotRequired[pulumi.Input[str]]
+    """The Kubernetes service CIDR (default 172.20.0.0/16, inside RFC 1918)."""
+    authentication_mode: NotRequired[pulumi.Input[str]]
+    """`API_AND_CONFIG_MAP` (default) or `API`: hybrid nodes need access entries."""
+    core_dns: NotRequired[str]
+    """Where CoreDNS runs: `cloud` (default: DNS from hybrid pods is let in) or `hybrid`."""
+    pod_traffic_source: NotRequired[str]
+    """The address hybrid pods' traffic reaches the VPC from: `pod` (default: the CNI does not masquerade,
+    as Cilium multi-pool) or `node` (it does, as Cilium cluster-pool)."""
+    node_group: NotRequired[CloudNodeGroup]
+    """The cloud node group's size and type."""
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Tags for every resource that takes them (each also gets a `Name`)."""
+    protect: NotRequired[bool]
+    """Pulumi `protect` on a created cluster (an adopted one is never deleted by this program; default
+    true)."""
 
 
 class HybridCluster(pulumi.ComponentResource):
-    """An EKS cluster ready for hybrid nodes.
-
-    `mode: create` declares the cluster (remote networks = the sites' CIDRs, one endpoint, the service
-    CIDR, API or API_AND_CONFIG_MAP authentication) and its IAM role. `mode: existing` reads a running
-    cluster by name, checks that it can host the sites' nodes, and changes nothing about it.
-    Either way it declares the cluster security group rules for the hybrid CIDRs, the cloud node group with
-    its role, and a Kubernetes provider for everything in-cluster.
-    """
+    """An EKS cluster ready for hybrid nodes. Created: the cluster (remote node and pod networks, one
+    endpoint, the service CIDR, API or API_AND_CONFIG_MAP authentication) and its IAM role. Adopted: a
+    running cluster read by name, checked to host the sites' nodes, and never changed. Either way, the
+    cluster security group's inbound rules for the hybrid networks, the cloud node group with its role,
+    and a Kubernetes provider for everything in-cluster."""
 
     cluster_name: pulumi.Output[str]
+    """The EKS cluster's name."""
     cluster_arn: pulumi.Output[str]
+    """The EKS cluster's ARN (what `NodeIdentity` scopes the node role's permissions to)."""
     endpoint: pulumi.Output[str]
+    """The Kubernetes API endpoint."""
     certificate_authority: pulumi.Output[str]
+    """The cluster's certificate authority data (base64)."""
     cluster_security_group_id: pulumi.Output[str]
-    service_cidr: str
-    remote_networks: RemoteNetworks
-    node_group: aws.eks.NodeGroup
-    k8s_provider: k8s.Provider
+    """The cluster security group EKS created, which the hybrid rules are in."""
+    kubeconfig: pulumi.Output[str]
+    """A kubeconfig (JSON) for the cluster that gets tokens from `aws eks get-token` (AWS CLI v2 on PATH):
+    give it to a `kubernetes` provider for `Cilium`, `CiliumSitePools`, `HybridConfig` and `PaletteHub`."""
+    remote_node_cidrs: pulumi.Output[list[str]]
+    """The cluster's remote node networks, ordered by address."""
+    remote_pod_cidrs: pulumi.Output[list[str]]
+    """The cluster's remote pod networks, ordered by address."""
 
     def __init__(
         self, name: str, args: HybridClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(HYBRID_CLUSTER, name, None, opts)
-        config = args.cluster
-        file = stack_file()
-        networks = args.networks()
-        problems = planning.node_group_problems(config.node_group, file, "eks-hybrid:cluster.nodeGroup")
-        problems += planning.public_endpoint_problems(
-            config.endpoint_access, config.public_access_cidrs, file
+        super().__init__(component_type(HYBRID_CLUSTER), name, None, opts)
+        arguments = Arguments("HybridCluster", name)
+        adopt = bool(arguments.plain("adopt_existing", args.get("adopt_existing", False), (True, False)))
+        access = arguments.plain(
+            "endpoint_access", args.get("endpoint_access", "private"), ("private", "public")
         )
-        partition = planning.partition_for(args.region)
-        tags = dict(args.tags)
-
+        core_dns = arguments.plain("core_dns", args.get("core_dns", "cloud"), ("cloud", "hybrid"))
+        source = arguments.plain("pod_traffic_source", args.get("pod_traffic_source", "pod"), ("node", "pod"))
+        protect = bool(arguments.plain("protect", args.get("protect", True), (True, False)))
+        sites = checked_sites(arguments, args.get("sites"))
+        if not sites:
+            arguments.problem("sites", "needs at least one site")
+        node_aggregates, pod_aggregates = checked_aggregates(arguments, args.get("remote_network_aggregates"))
+        services = arguments.check("service_cidr", args.get("service_cidr", "172.20.0.0/16"), service_cidr)
+        mode = arguments.check(
+            "authentication_mode", args.get("authentication_mode", "API_AND_CONFIG_MAP"), _authentication_mode
+        )
+        public_cidrs = args.get("public_access_cidrs")
+        if is_known(public_cidrs) and access is not None:
+            problem = planning.public_endpoint_problem(str(access), public_cidrs)  # type: ignore[arg-type]
+            if problem:
+                arguments.problem(
+                    "public_access_cidrs", problem.replace("publicAccessCidrs", "public_access_cidrs")
+                )
+        group = args.get("node_group") or CloudNodeGroup()
+        instance_type = arguments.check(
+            "node_group.instance_type",
+            group.get("instance_type", "t3.xlarge"),
+            planning.instance_type_problem,
+        )
+        sizes: dict[str, pulumi.Input[int]] = {
+            key: arguments.check(f"node_group.{key}", cast(Any, group).get(key, default), positive_int)
+            for key, default in (("disk_size_gib", 50), ("desired_size", 2), ("min_size", 1), ("max_size", 3))
+        }
+        node_cidrs = node_aggregates or {key: site["node_cidr"] for key, site in sites.items()}
+        pod_cidrs = pod_aggregates or {key: site["pod_cidr"] for key, site in sites.items()}
+        existing = self._adopted(arguments, args, node_cidrs, pod_cidrs, services) if adopt else None
+        rules = planning.security_group_rules(
+            sorted(node_cidrs),
+            sorted(pod_cidrs),
+            pod_traffic_source=source or "pod",
+            core_dns=core_dns or "cloud",
+        )
         # Every problem is found before anything is declared: a failed plan must create nothing.
-        existing = _read_existing(config.name, args.region) if config.mode == "existing" else None
-        if existing is not None:
-            problems += planning.existing_cluster_problems(
-                existing.facts, networks, config.service_cidr, file
-            )
-        if problems:
-            raise PlanError(problems)
+        arguments.raise_problems()
 
-        for warning in args.warnings():
-            pulumi.log.warn(warning, resource=self)
+        version = args["kubernetes_version"]
+        if isinstance(version, str):
+            for warning in version_warnings(version, today_utc()):
+                pulumi.log.warn(warning, resource=self)
+        if is_known(public_cidrs):
+            for warning in planning.public_endpoint_warnings(str(access), public_cidrs):  # type: ignore[arg-type]
+                pulumi.log.warn(warning, resource=self)
 
+        region = args["region"]
+        tags = args.get("tags")
+        cluster_dependency: list[pulumi.Resource] = []
         if existing is None:
-            cluster = self._create(name, args, networks, partition)
+            cluster = self._create(name, args, str(access), mode, services, node_cidrs, pod_cidrs, protect)
             self.cluster_name = cluster.name
             self.cluster_arn = cluster.arn
             self.endpoint = cluster.endpoint
@@ -141,48 +212,59 @@ class HybridCluster(pulumi.ComponentResource):
             self.cluster_security_group_id = cluster.vpc_config.apply(
                 lambda vpc: vpc.cluster_security_group_id or ""
             )
-            cluster_dependency: list[pulumi.Resource] = [cluster]
+            cluster_dependency = [cluster]
         else:
+            vpc_id = args.get("vpc_id")
             for warning in planning.existing_cluster_warnings(
-                existing.facts, config.vpc_id, config.kubernetes_version
+                existing.facts,
+                vpc_id if isinstance(vpc_id, str) else "",
+                version if isinstance(version, str) else "",
             ):
                 pulumi.log.warn(warning, resource=self)
-            pulumi.log.info(ADOPTION_NOTE.format(cluster=config.name), resource=self)
+            pulumi.log.info(ADOPTION_NOTE.format(cluster=existing.facts.name), resource=self)
             self.cluster_name = pulumi.Output.from_input(existing.facts.name)
             self.cluster_arn = pulumi.Output.from_input(existing.arn)
             self.endpoint = pulumi.Output.from_input(existing.endpoint)
             self.certificate_authority = pulumi.Output.from_input(existing.certificate_authority)
             self.cluster_security_group_id = pulumi.Output.from_input(existing.security_group_id)
-            cluster_dependency = []
+        self.remote_node_cidrs = _sorted_networks(node_cidrs)
+        self.remote_pod_cidrs = _sorted_networks(pod_cidrs)
 
-        self.service_cidr = config.service_cidr
-        self.remote_networks = networks
-        child = pulumi.ResourceOptions(parent=self)
-
-        for rule in args.security_group_rules():
+        for rule in rules:
+            cidr = (node_cidrs if rule.role == "node" else pod_cidrs)[rule.source]
+            old = f"{name}-{rule.legacy_key(cidr)}" if isinstance(cidr, str) else None
+            legacy = [pulumi.Alias(name=old)] if old is not None and old != f"{name}-{rule.key}" else []
             rule_args: dict[str, Any] = {
                 "security_group_id": self.cluster_security_group_id,
-                "cidr_ipv4": rule.cidr,
+                "cidr_ipv4": cidr,
                 "ip_protocol": rule.protocol,
                 "from_port": rule.port,
                 "to_port": rule.port,
-                "description": rule.description,
-                "tags": {**tags, "Name": f"{name}-{rule.key}"},
-                "opts": child,
+                "description": derive(cidr, rule.description),
+                # The Name tag reads as before (by CIDR); the resource is named by the site's key.
+                "tags": _tagged_by(tags, cidr, lambda c, rule=rule: f"{name}-{rule.legacy_key(c)}"),
+                "opts": pulumi.ResourceOptions(parent=self, aliases=legacy),
             }
             if rule.direction == "ingress":
                 aws.vpc.SecurityGroupIngressRule(f"{name}-{rule.key}", **rule_args)
             else:
                 aws.vpc.SecurityGroupEgressRule(f"{name}-{rule.key}", **rule_args)
 
-        self.node_group = self._node_group(name, args, partition, cluster_dependency)
-        self.k8s_provider = k8s.Provider(
+        # Python only (not in the package schema): with Cilium multi-pool, the operator runs on these nodes.
+        self.node_group: aws.eks.NodeGroup = self._node_group(
+            name, args, instance_type, sizes, cluster_dependency
+        )
+        self.kubeconfig = pulumi.Output.all(
+            self.cluster_name, self.endpoint, self.certificate_authority, region
+        ).apply(
+            lambda values: json.dumps(
+                planning.kubeconfig(str(values[0]), str(values[1]), str(values[2]), str(values[3]))
+            )
+        )
+        # Python only (not in the package schema): other languages build a provider from `kubeconfig`.
+        self.k8s_provider: k8s.Provider = k8s.Provider(
             f"{name}-k8s",
-            kubeconfig=pulumi.Output.all(self.cluster_name, self.endpoint, self.certificate_authority).apply(
-                lambda values: json.dumps(
-                    planning.kubeconfig(str(values[0]), str(values[1]), str(values[2]), args.region)
-                )
-            ),
+            kubeconfig=self.kubeconfig,
             opts=pulumi.ResourceOptions(parent=self, depends_on=cluster_dependency),
         )
         self.register_outputs(
@@ -191,75 +273,111 @@ class HybridCluster(pulumi.ComponentResource):
                 "clusterArn": self.cluster_arn,
                 "clusterEndpoint": self.endpoint,
                 "clusterSecurityGroupId": self.cluster_security_group_id,
-                "remoteNodeCidrs": list(networks.node_cidrs),
-                "remotePodCidrs": list(networks.pod_cidrs),
+                "remoteNodeCidrs": self.remote_node_cidrs,
+                "remotePodCidrs": self.remote_pod_cidrs,
             }
         )
 
+    @staticmethod
+    def _adopted(
+        arguments: Arguments,
+        args: HybridClusterArgs,
+        node_cidrs: Mapping[str, pulumi.Input[str]],
+        pod_cidrs: Mapping[str, pulumi.Input[str]],
+        services: pulumi.Input[str],
+    ) -> "_Existing | None":
+        """The adopted cluster, read now (a plain invoke, so problems surface before anything is declared),
+        with every way it does not fit noted."""
+        name, region = args["cluster_name"], args["region"]
+        if not isinstance(name, str) or not isinstance(region, str):
+            arguments.problem(
+                "cluster_name",
+                "adopt_existing reads the cluster before declaring anything: give cluster_name"
+                " and region as plain strings",
+            )
+            return None
+        existing = read_existing_cluster(name, region)
+        known = [*node_cidrs.values(), *pod_cidrs.values(), services]
+        if all(isinstance(value, str) for value in known):
+            networks = planning.remote_networks(
+                [str(c) for c in node_cidrs.values()], [str(c) for c in pod_cidrs.values()]
+            )
+            for what, rule in planning.existing_cluster_problems(existing.facts, networks, str(services)):
+                arguments.problem({"name": "cluster_name"}.get(what, what), rule)
+        return existing
+
     def _create(
-        self, name: str, args: HybridClusterArgs, networks: RemoteNetworks, partition: str
+        self,
+        name: str,
+        args: HybridClusterArgs,
+        access: str,
+        mode: pulumi.Input[str],
+        services: pulumi.Input[str],
+        node_cidrs: Mapping[str, pulumi.Input[str]],
+        pod_cidrs: Mapping[str, pulumi.Input[str]],
+        protect: bool,
     ) -> aws.eks.Cluster:
-        config = args.cluster
-        tags = dict(args.tags)
+        tags = args.get("tags")
         role, attachments = create_role_with_policies(
             f"{name}-cluster",
-            description=f"EKS cluster role of {config.name}",
+            description=derive(args["cluster_name"], lambda cluster: f"EKS cluster role of {cluster}"),
             trust_policy=planning.cluster_trust_policy(),
             policies=CLUSTER_POLICIES,
-            partition=partition,
+            region=args["region"],
             tags=tags,
             parent=self,
         )
-        private, public = planning.endpoint_flags(config.endpoint_access)
-        remote = networks.as_inputs()
+        private, public = planning.endpoint_flags(access)
+        public_cidrs = args.get("public_access_cidrs")
         return aws.eks.Cluster(
             f"{name}-eks",
-            name=config.name,
-            version=config.kubernetes_version,
+            name=args["cluster_name"],
+            version=args["kubernetes_version"],
             role_arn=role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
-                subnet_ids=list(config.subnet_ids),
+                subnet_ids=args["subnet_ids"],
                 endpoint_private_access=private,
                 endpoint_public_access=public,
-                # Only with a public endpoint, and only what the stack names (EKS's default is 0.0.0.0/0).
-                public_access_cidrs=list(config.public_access_cidrs or []) if public else None,
+                # Only with a public endpoint, and only what the caller names (EKS's default is 0.0.0.0/0).
+                public_access_cidrs=public_cidrs if public else None,
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(
-                authentication_mode=config.authentication_mode,
+                authentication_mode=mode,
                 # The deployer keeps cluster-admin, so this program can install Cilium. ForceNew: fixed.
                 bootstrap_cluster_creator_admin_permissions=True,
             ),
             kubernetes_network_config=aws.eks.ClusterKubernetesNetworkConfigArgs(
-                service_ipv4_cidr=config.service_cidr,
-                ip_family="ipv4",
+                service_ipv4_cidr=services, ip_family="ipv4"
             ),
             remote_network_config=aws.eks.ClusterRemoteNetworkConfigArgs(
                 remote_node_networks=aws.eks.ClusterRemoteNetworkConfigRemoteNodeNetworksArgs(
-                    cidrs=remote["remote_node_networks"]["cidrs"]
+                    cidrs=_sorted_networks(node_cidrs)
                 ),
                 remote_pod_networks=aws.eks.ClusterRemoteNetworkConfigRemotePodNetworksArgs(
-                    cidrs=remote["remote_pod_networks"]["cidrs"]
+                    cidrs=_sorted_networks(pod_cidrs)
                 ),
             ),
-            tags={**tags, "Name": config.name},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments, protect=args.protect),
+            tags=_tagged_by(tags, args["cluster_name"], str),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments, protect=protect),
         )
 
     def _node_group(
         self,
         name: str,
         args: HybridClusterArgs,
-        partition: str,
+        instance_type: pulumi.Input[str],
+        sizes: Mapping[str, pulumi.Input[int]],
         cluster_dependency: Sequence[pulumi.Resource],
     ) -> aws.eks.NodeGroup:
-        plan = planning.node_group_plan(args.cluster.node_group)
-        tags = dict(args.tags)
+        tags = args.get("tags")
         role, attachments = create_role_with_policies(
             f"{name}-node",
-            description=f"Cloud node group of EKS cluster {args.cluster.name}",
+            description=derive(
+                args["cluster_name"], lambda cluster: f"Cloud node group of EKS cluster {cluster}"
+            ),
             trust_policy=planning.node_trust_policy(),
             policies=NODE_GROUP_POLICIES,
-            partition=partition,
+            region=args["region"],
             tags=tags,
             parent=self,
         )
@@ -267,25 +385,53 @@ class HybridCluster(pulumi.ComponentResource):
             f"{name}-cloud-nodes",
             cluster_name=self.cluster_name,
             node_role_arn=role.arn,
-            subnet_ids=list(args.cluster.subnet_ids),
-            instance_types=list(plan.instance_types),
-            ami_type=plan.ami_type,
+            subnet_ids=args["subnet_ids"],
+            instance_types=[instance_type],
+            ami_type=derive(instance_type, planning.ami_type_for),
             capacity_type="ON_DEMAND",
-            disk_size=plan.disk_size_gib,
+            disk_size=sizes["disk_size_gib"],
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
-                desired_size=plan.desired_size, min_size=plan.min_size, max_size=plan.max_size
+                desired_size=sizes["desired_size"], min_size=sizes["min_size"], max_size=sizes["max_size"]
             ),
             update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
-            labels=dict(plan.labels),
-            tags={**tags, "Name": f"{name}-cloud-nodes"},
+            labels=dict(CLOUD_NODE_LABELS),
+            tags=name_tagged(tags, f"{name}-cloud-nodes"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, *cluster_dependency]),
         )
 
 
+def _authentication_mode(mode: str) -> str | None:
+    if mode not in ("API", "API_AND_CONFIG_MAP"):
+        return f"authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {mode!r}"
+    return None
+
+
+def _tagged_by(
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None, value: pulumi.Input[str], render: Any
+) -> pulumi.Input[Any]:
+    """The caller's tags with a `Name` rendered from `value` (which may be an Output)."""
+    if isinstance(value, str):
+        return name_tagged(tags, str(render(value)))
+    return pulumi.Output.all(pulumi.Output.from_input(tags or {}), value).apply(
+        lambda resolved: {**resolved[0], "Name": str(render(resolved[1]))}
+    )
+
+
+def _sorted_networks(cidrs: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[list[str]]:
+    """The distinct CIDRs ordered by address (so adding a site appends and changes nothing else)."""
+    return pulumi.Output.all(*cidrs.values()).apply(
+        lambda values: planning.sorted_cidrs(str(v) for v in values)
+    )
+
+
 def hybrid_node_access_entry(
-    name: str, cluster: HybridCluster, role_arn: pulumi.Input[str], tags: Mapping[str, str] | None = None
+    name: str,
+    cluster: HybridCluster,
+    role_arn: pulumi.Input[str],
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
 ) -> aws.eks.AccessEntry:
-    """The HYBRID_LINUX access entry that lets nodes with `role_arn` join as `system:node:<session name>`.
+    """The HYBRID_LINUX access entry that lets nodes with `role_arn` (`NodeIdentity.role_arn`) join as
+    `system:node:<session name>`, a child of `cluster` named `<name>-hybrid-nodes`.
 
     No policy association, no Kubernetes groups, no username: EKS sets them for this type.
     """
@@ -294,7 +440,7 @@ def hybrid_node_access_entry(
         cluster_name=cluster.cluster_name,
         principal_arn=role_arn,
         type=HYBRID_ACCESS_ENTRY_TYPE,
-        tags=dict(tags or {}),
+        tags=tags if tags is not None else {},
         opts=pulumi.ResourceOptions(parent=cluster),
     )
 
@@ -308,20 +454,7 @@ class _Existing:
     security_group_id: str
 
 
-def cluster_problems(args: HybridClusterArgs, file: str) -> list[Problem]:
-    """Everything `HybridCluster` would refuse, without declaring anything (reads an adopted cluster)."""
-    config = args.cluster
-    problems = planning.node_group_problems(config.node_group, file, "eks-hybrid:cluster.nodeGroup")
-    problems += planning.public_endpoint_problems(config.endpoint_access, config.public_access_cidrs, file)
-    if config.mode == "existing":
-        existing = _read_existing(config.name, args.region)
-        problems += planning.existing_cluster_problems(
-            existing.facts, args.networks(), config.service_cidr, file
-        )
-    return problems
-
-
-def _read_existing(cluster_name: str, region: str) -> _Existing:
+def read_existing_cluster(cluster_name: str, region: str) -> _Existing:
     """Read a running cluster by name (a plain invoke, so problems surface before anything is declared)."""
     result = aws.eks.get_cluster(name=cluster_name, region=region)
     authorities = result.certificate_authorities or []
@@ -362,29 +495,35 @@ def existing_facts(result: Any) -> ExistingCluster:
 def create_role_with_policies(
     prefix: str,
     *,
-    description: str,
+    description: pulumi.Input[str],
     trust_policy: dict[str, Any],
     policies: Sequence[str],
-    partition: str,
-    tags: dict[str, str],
+    region: pulumi.Input[str],
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
     parent: pulumi.Resource,
 ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
-    """`{prefix}-role` and one `{prefix}-{policy}` attachment per AWS managed policy."""
+    """`{prefix}-role` and one `{prefix}-{policy}` attachment per AWS managed policy (in the region's
+    partition)."""
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(
         f"{prefix}-role",
         description=description,
         assume_role_policy=json.dumps(trust_policy),
-        tags=tags,
+        tags=tags if tags is not None else {},
         opts=child,
     )
     attachments = [
         aws.iam.RolePolicyAttachment(
             f"{prefix}-{policy}",
             role=role.name,
-            policy_arn=planning.managed_policy_arn(partition, policy),
+            policy_arn=managed_policy_arn(region, policy),
             opts=child,
         )
         for policy in policies
     ]
     return role, attachments
+
+
+def managed_policy_arn(region: pulumi.Input[str], policy: str) -> pulumi.Input[str]:
+    """The AWS managed policy's ARN in `region`'s partition (aws, aws-us-gov, aws-cn)."""
+    return derive(region, lambda known: planning.managed_policy_arn(planning.partition_for(known), policy))

@@ -4,24 +4,26 @@
   CIDRs in one deterministic order (by address), so adding a site appends to these two lists and changes
   nothing else about the cluster.
 - `security_group_rules`: the cluster security group's inbound rules for the hybrid networks, one per
-  CIDR, port and protocol, each named by role, port and CIDR (never by list position). Outbound needs none:
-  the cluster security group EKS creates keeps its allow-all egress rule.
-- `node_group_plan`: the cloud node group's shape and labels.
+  network, port and protocol, each named by role, port and the key of the site or aggregate the network
+  belongs to (never by list position, never by a value that may be an Output). Outbound needs none: the
+  cluster security group EKS creates keeps its allow-all egress rule.
+- `instance_type_problem`, `ami_type_for`: the cloud node group's size floor and AMI.
 - `existing_cluster_problems`: whether a cluster adopted by name can host the sites' hybrid nodes.
 - `kubeconfig`: a kubeconfig that authenticates with `aws eks get-token`.
+
+No config models: callers pass plain values and keys.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
-from ..config.hub import NodeGroupConfig, RemoteNetworksConfig, SiteInventoryEntry
-from ..config.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
-from ..errors import Problem
+from ..config.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
+from ..config.labels import CLOUD_CAPACITY_VALUE
 
 # Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
 # `internal/service/eks/cluster.go`: ForceNew). Remote networks are NOT among them since
@@ -87,15 +89,11 @@ class RemoteNetworks:
         }
 
 
-def remote_networks(
-    sites: Mapping[str, SiteInventoryEntry], aggregates: RemoteNetworksConfig | None = None
-) -> RemoteNetworks:
-    """The cluster's remote networks: per kind, the configured aggregates, or else every site's CIDRs."""
-    node_aggregates = aggregates.node_cidrs if aggregates else None
-    pod_aggregates = aggregates.pod_cidrs if aggregates else None
+def remote_networks(node_cidrs: Iterable[str], pod_cidrs: Iterable[str]) -> RemoteNetworks:
+    """The cluster's remote networks, each kind distinct and ordered by address: per kind, the aggregates
+    when there are any, else every site's CIDRs (the caller chooses which it passes)."""
     return RemoteNetworks(
-        node_cidrs=tuple(sorted_cidrs(node_aggregates or (s.node_cidr for s in sites.values()))),
-        pod_cidrs=tuple(sorted_cidrs(pod_aggregates or (s.pod_cidr for s in sites.values()))),
+        node_cidrs=tuple(sorted_cidrs(node_cidrs)), pod_cidrs=tuple(sorted_cidrs(pod_cidrs))
     )
 
 
@@ -110,18 +108,13 @@ def endpoint_flags(endpoint_access: str) -> tuple[bool, bool]:
 OPEN_TO_THE_INTERNET = "0.0.0.0/0"
 
 
-def public_endpoint_problems(
-    endpoint_access: str, public_access_cidrs: Sequence[str] | None, file: str
-) -> list[Problem]:
-    """The stack's config rules refuse these too; a program building ClusterConfig itself meets them here."""
-    key = "eks-hybrid:cluster.publicAccessCidrs"
+def public_endpoint_problem(endpoint_access: str, public_access_cidrs: Sequence[str] | None) -> str | None:
+    """Why the public access CIDRs do not fit the endpoint (the stack's config rules refuse this too)."""
     if endpoint_access == "public" and not public_access_cidrs:
-        return [
-            Problem(file, key, "a public endpoint needs publicAccessCidrs (EKS would open it to 0.0.0.0/0)")
-        ]
+        return "a public endpoint needs publicAccessCidrs (EKS would open it to 0.0.0.0/0)"
     if endpoint_access == "private" and public_access_cidrs:
-        return [Problem(file, key, "the endpoint is private, so publicAccessCidrs has nothing to restrict")]
-    return []
+        return "the endpoint is private, so publicAccessCidrs has nothing to restrict"
+    return None
 
 
 def public_endpoint_warnings(endpoint_access: str, public_access_cidrs: Sequence[str] | None) -> list[str]:
@@ -182,70 +175,74 @@ def node_trust_policy() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SecurityGroupRule:
-    """One rule of the cluster security group. `key` names it by direction, port, protocol (when not TCP),
-    role and CIDR: `ingress-443-from-node-10.200.0.0-16`, `ingress-53-udp-from-pod-192.168.0.0-16`."""
+    """One rule of the cluster security group, from the network of `role` that the site or aggregate keyed
+    `source` has. `key` names it by direction, port, protocol (when not TCP), role and source:
+    `ingress-443-from-node-dallas`, `ingress-53-udp-from-pod-dallas`."""
 
     direction: Literal["ingress", "egress"]
     role: Literal["node", "pod"]
-    cidr: str
+    source: str
     port: int
-    description: str
     protocol: Literal["tcp", "udp"] = "tcp"
 
     @property
     def key(self) -> str:
+        return self._key(self.source)
+
+    def legacy_key(self, cidr: str) -> str:
+        """The key 0.1 gave this rule, by its CIDR (`ingress-443-from-node-10.200.0.0-16`)."""
+        return self._key(cidr_slug(cidr))
+
+    def _key(self, source: str) -> str:
         verb = "from" if self.direction == "ingress" else "to"
         protocol = "" if self.protocol == "tcp" else f"-{self.protocol}"
-        return f"{self.direction}-{self.port}{protocol}-{verb}-{self.role}-{cidr_slug(self.cidr)}"
+        return f"{self.direction}-{self.port}{protocol}-{verb}-{self.role}-{source}"
+
+    def description(self, cidr: str) -> str:
+        if self.port == DNS:
+            return f"Hybrid pods' DNS ({self.protocol.upper()}) from {cidr} to CoreDNS on cloud nodes"
+        who = "nodes" if self.role == "node" else "pods"
+        return f"Hybrid {who} in {cidr} to the API server"
 
 
 PodTrafficSource = Literal["node", "pod"]
 
 
 def security_group_rules(
-    networks: RemoteNetworks, *, pod_traffic_source: PodTrafficSource = "pod", core_dns: str = "cloud"
+    node_sources: Sequence[str],
+    pod_sources: Sequence[str],
+    *,
+    pod_traffic_source: PodTrafficSource = "pod",
+    core_dns: str = "cloud",
 ) -> list[SecurityGroupRule]:
     """Inbound rules of the cluster security group, the group EKS puts on its control-plane interfaces
-    and on the nodes of managed node groups without a launch template (our cloud node group).
+    and on the nodes of managed node groups without a launch template (our cloud node group), for the node
+    and pod networks of the sites (or aggregates) keyed `node_sources` and `pod_sources`.
 
     `pod_traffic_source` is the address hybrid pods' traffic carries when it reaches the VPC: `node` when
     the CNI masquerades it (Cilium's cluster-pool default), `pod` when it does not (multi-pool). Following
     the cluster security group table of `hybrid-nodes-networking.adoc`:
 
-    - TCP 443 from every node CIDR (kubelets to the API server), and from every pod CIDR when pods keep
-      their addresses ("Pods requiring access to K8s API server when the CNI is not using NAT").
-    - With `core_dns: cloud`, TCP and UDP 53 from the addresses pods' DNS queries arrive from, so hybrid
+    - TCP 443 from every node network (kubelets to the API server), and from every pod network when pods
+      keep their addresses ("Pods requiring access to K8s API server when the CNI is not using NAT").
+    - With `core_dns: cloud`, TCP and UDP 53 from the networks pods' DNS queries arrive from, so hybrid
       pods reach CoreDNS on the cloud nodes (networking table: "Pod to CoreDNS ... allow DNS traffic to the
       VPC where CoreDNS is running").
 
     No outbound rule: the API server's traffic to kubelets (10250) and webhooks leaves through the group's
     default allow-all egress, which EKS creates and AWS's guide keeps.
     """
-    rules: list[SecurityGroupRule] = []
-    for cidr in networks.node_cidrs:
-        rules.append(
-            SecurityGroupRule("ingress", "node", cidr, HTTPS, f"Hybrid nodes in {cidr} to the API server")
-        )
+    rules = [SecurityGroupRule("ingress", "node", source, HTTPS) for source in sorted(node_sources)]
     if pod_traffic_source == "pod":
-        for cidr in networks.pod_cidrs:
-            rules.append(
-                SecurityGroupRule("ingress", "pod", cidr, HTTPS, f"Hybrid pods in {cidr} to the API server")
-            )
+        rules += [SecurityGroupRule("ingress", "pod", source, HTTPS) for source in sorted(pod_sources)]
     if core_dns == "cloud":
         dns_role: Literal["node", "pod"] = pod_traffic_source
-        sources = networks.pod_cidrs if dns_role == "pod" else networks.node_cidrs
-        for cidr in sources:
-            for protocol in ("tcp", "udp"):
-                rules.append(
-                    SecurityGroupRule(
-                        "ingress",
-                        dns_role,
-                        cidr,
-                        DNS,
-                        f"Hybrid pods' DNS ({protocol.upper()}) from {cidr} to CoreDNS on cloud nodes",
-                        protocol,
-                    )
-                )
+        sources = pod_sources if dns_role == "pod" else node_sources
+        rules += [
+            SecurityGroupRule("ingress", dns_role, source, DNS, protocol)
+            for source in sorted(sources)
+            for protocol in ("tcp", "udp")
+        ]
     return rules
 
 
@@ -262,15 +259,10 @@ _INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z]+\d+[a-z-]*)\.(?P<size>[a-z0-9-]+
 _GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*$")
 
 
-@dataclass(frozen=True)
-class NodeGroupPlan:
-    instance_types: tuple[str, ...]
-    ami_type: str
-    disk_size_gib: int
-    desired_size: int
-    min_size: int
-    max_size: int
-    labels: Mapping[str, str] = field(default_factory=dict)
+CLOUD_NODE_LABELS: Mapping[str, str] = {CLOUD_CAPACITY_LABEL: CLOUD_CAPACITY_VALUE}
+"""The cloud node group's labels. Cilium's agent and operator require `eks.amazonaws.com/compute-type In
+[hybrid]`, a label only nodeadm puts on hybrid nodes, so Cilium never lands on these nodes; the VPC CNI runs
+there instead."""
 
 
 def ami_type_for(instance_type: str) -> str:
@@ -280,40 +272,17 @@ def ami_type_for(instance_type: str) -> str:
     return "AL2023_ARM_64_STANDARD" if _GRAVITON.match(family) else "AL2023_x86_64_STANDARD"
 
 
-def node_group_problems(config: NodeGroupConfig, file: str, path: str) -> list[Problem]:
+def instance_type_problem(instance_type: str) -> str | None:
     """The Palette agent needs an always-on worker of at least t3.xlarge (4 vCPU, 16 GiB) and 40 GB."""
-    match = _INSTANCE_TYPE.match(config.instance_type)
+    match = _INSTANCE_TYPE.match(instance_type)
     if match is None:
-        return [
-            Problem(file, f"{path}.instanceType", f"{config.instance_type!r} is not an EC2 instance type")
-        ]
+        return f"{instance_type!r} is not an EC2 instance type"
     if match.group("size") in _SMALL_SIZES:
-        return [
-            Problem(
-                file,
-                f"{path}.instanceType",
-                f"{config.instance_type} is smaller than the Palette agent needs: use an xlarge size or"
-                " larger (t3.xlarge: 4 vCPU, 16 GiB)",
-            )
-        ]
-    return []
-
-
-def node_group_plan(config: NodeGroupConfig) -> NodeGroupPlan:
-    """Cloud capacity for the Palette agent, CoreDNS and webhooks, labelled as cloud capacity.
-
-    Cilium's agent and operator require `eks.amazonaws.com/compute-type In [hybrid]`, a label only nodeadm
-    puts on hybrid nodes, so Cilium never lands here; the VPC CNI runs here instead.
-    """
-    return NodeGroupPlan(
-        instance_types=(config.instance_type,),
-        ami_type=ami_type_for(config.instance_type),
-        disk_size_gib=config.disk_size_gib,
-        desired_size=config.desired_size,
-        min_size=config.min_size,
-        max_size=config.max_size,
-        labels={CLOUD_CAPACITY_LABEL: CLOUD_CAPACITY_VALUE},
-    )
+        return (
+            f"{instance_type} is smaller than the Palette agent needs: use an xlarge size or larger"
+            " (t3.xlarge: 4 vCPU, 16 GiB)"
+        )
+    return None
 
 
 # --- adopting an existing cluster -----------------------------------------------------------------------
@@ -340,18 +309,20 @@ def uncovered(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
     return [w for w in wanted if not any(IPv4Network(w).subnet_of(n) for n in networks)]
 
 
+ClusterFinding = tuple[Literal["name", "sites", "service_cidr"], str]
+"""(what is wrong: the cluster's name, the sites' networks or the service CIDR; the rule)."""
+
+
 def existing_cluster_problems(
-    cluster: ExistingCluster, networks: RemoteNetworks, service_cidr: str, file: str
-) -> list[Problem]:
+    cluster: ExistingCluster, networks: RemoteNetworks, service_cidr: str
+) -> list[ClusterFinding]:
     """What stops the adopted cluster from hosting the sites' nodes. We do not change the cluster, so each
-    problem says what to change on it (or in the stack)."""
-    key = "eks-hybrid:cluster"
-    problems: list[Problem] = []
+    problem says what to change on it (or in the caller's arguments)."""
+    problems: list[ClusterFinding] = []
     if cluster.authentication_mode not in ("API", "API_AND_CONFIG_MAP"):
         problems.append(
-            Problem(
-                file,
-                f"{key}.name",
+            (
+                "name",
                 f"cluster {cluster.name} uses authentication mode {cluster.authentication_mode}: hybrid nodes"
                 " need API or API_AND_CONFIG_MAP (change it on the cluster; eks-hybrid does not)",
             )
@@ -364,9 +335,8 @@ def existing_cluster_problems(
         if missing:
             have = ", ".join(present) or "none"
             problems.append(
-                Problem(
-                    file,
-                    "eks-hybrid:sites",
+                (
+                    "sites",
                     f"cluster {cluster.name}'s remote {role} networks ({have}) do not contain"
                     f" {', '.join(missing)}: add them to the cluster's remoteNetworkConfig"
                     " (aws eks update-cluster-config), or use mode: create",
@@ -374,9 +344,8 @@ def existing_cluster_problems(
             )
     if cluster.service_cidr and cluster.service_cidr != service_cidr:
         problems.append(
-            Problem(
-                file,
-                f"{key}.serviceCidr",
+            (
+                "service_cidr",
                 f"{service_cidr} differs from cluster {cluster.name}'s service CIDR {cluster.service_cidr}:"
                 " set serviceCidr to the cluster's, so overlap checks and Palette's hybrid-config use it",
             )

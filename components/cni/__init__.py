@@ -1,6 +1,7 @@
 """Cilium on hybrid nodes (one pod pool per site with multi-pool), and the `kube-system/hybrid-config`
 ConfigMap Palette reads."""
 
+from ..sites import SiteCidrs
 from .component import (
     CILIUM,
     CILIUM_SITE_POOLS,
@@ -25,6 +26,7 @@ __all__ = [
     "CiliumSitePoolsArgs",
     "HybridConfig",
     "HybridConfigArgs",
+    "SiteCidrs",
     "SitePodPool",
     "chart_source",
     "cilium_values",

@@ -1,28 +1,31 @@
 """`CiliumBgpPeering`: the Cilium BGP control plane objects of `bgp.py`, applied with pulumi-kubernetes.
 
 A thin wiring point for the hub: nothing declares it yet. Once the hub config names each site's router
-address and the cluster's ASN (issue 17), the hub creates one per site, after its `Cilium` release (the
-release installs the CRDs).
+address and the cluster's ASN, the hub creates one per site, after its `Cilium` release (the release
+installs the CRDs). Python only for now (not in the component package): its argument is the documents
+`bgp.site_bgp_objects` builds.
+
+No `from __future__ import annotations` here: Pulumi's schema analyzer reads these annotations at run time.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .._tokens import component_type
+
+__all__ = ["CILIUM_BGP_PEERING", "CiliumBgpPeering", "CiliumBgpPeeringArgs", "child_name"]
+
 CILIUM_BGP_PEERING = "eks-hybrid:cni:CiliumBgpPeering"
 
 
-@dataclass(frozen=True)
-class CiliumBgpPeeringArgs:
+class CiliumBgpPeeringArgs(TypedDict):
+    """The arguments of `CiliumBgpPeering`; the Kubernetes provider comes from the options."""
+
     objects: Sequence[Mapping[str, Any]]
     """The documents of `bgp.site_bgp_objects` (peer config, advertisement, the site's cluster config)."""
-    k8s_provider: k8s.Provider
-    """The cluster's Kubernetes provider."""
 
 
 def child_name(name: str, document: Mapping[str, Any]) -> str:
@@ -36,7 +39,8 @@ class CiliumBgpPeering(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: CiliumBgpPeeringArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(CILIUM_BGP_PEERING, name, None, opts)
+        super().__init__(component_type(CILIUM_BGP_PEERING), name, None, opts)
+        #: The custom resources (Python only).
         self.resources = [
             k8s.apiextensions.CustomResource(
                 child_name(name, document),
@@ -44,8 +48,8 @@ class CiliumBgpPeering(pulumi.ComponentResource):
                 kind=document["kind"],
                 metadata=k8s.meta.v1.ObjectMetaArgs(**document["metadata"]),
                 spec=document["spec"],
-                opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None),
             )
-            for document in args.objects
+            for document in args["objects"]
         ]
-        self.register_outputs({"objects": [child_name(name, d) for d in args.objects]})
+        self.register_outputs({"objects": [child_name(name, d) for d in args["objects"]]})

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..config.hub import SiteInventoryEntry
 from ..config.labels import SITE_LABEL
 
 POOL_API_VERSION = "cilium.io/v2alpha1"
@@ -28,11 +27,13 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "eks-hybrid"}
 
 @dataclass(frozen=True)
 class SitePodPool:
-    """One site's pod pool and the node config that makes it the default of the site's nodes."""
+    """One site's pod pool and the node config that makes it the default of the site's nodes. The site's
+    name decides every name; the CIDR and mask size are only carried into the pool's spec (either may be a
+    value known later, such as a Pulumi Output)."""
 
     site: str
-    cidr: str
-    mask_size: int
+    cidr: Any
+    mask_size: Any
 
     @property
     def pool_name(self) -> str:
@@ -70,6 +71,7 @@ class SitePodPool:
         }
 
 
-def site_pod_pools(sites: Mapping[str, SiteInventoryEntry], mask_size: int) -> list[SitePodPool]:
-    """One pool per site over its pod CIDR, ordered by site name (resources are named by site, not order)."""
-    return [SitePodPool(site, sites[site].pod_cidr, mask_size) for site in sorted(sites)]
+def site_pod_pools(pod_cidrs: Mapping[str, Any], mask_size: Any) -> list[SitePodPool]:
+    """One pool per site over its pod CIDR (`pod_cidrs` by site name), ordered by site name (resources are
+    named by site, not order)."""
+    return [SitePodPool(site, pod_cidrs[site], mask_size) for site in sorted(pod_cidrs)]

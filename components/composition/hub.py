@@ -6,22 +6,19 @@ import os
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 from ..config.hub import HubConfig
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
 from ..eks_hub import EksSide, declare_eks_side, eks_side_problems
 from ..errors import PlanError, Problem
-from ..network.hub import (
-    TransitGatewayHub,
-    TransitGatewayHubArgs,
-    VirtualPrivateGateway,
-    VirtualPrivateGatewayArgs,
-    attachment_problems,
-)
+from ..network import TransitGatewayHub, VirtualPrivateGateway
+from ..network.planning import SubnetFacts, attachment_subnet_problems
 from ..ownership import HUB_TAG
 from ..palette import PaletteHub, PaletteHubArgs
 from ..quotas import hub_quota_problems
+from ..stack_args import palette_hub_args, transit_gateway_hub_args, virtual_private_gateway_args
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -45,11 +42,29 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
 def hub_problems(hub: HubConfig, file: str) -> list[Problem]:
     """Everything that stops the hub from planning, found before anything is declared: AWS quotas the
     plan would exceed, the attachment's subnets (read from AWS), and the EKS side's problems."""
-    return (
-        hub_quota_problems(hub, file)
-        + attachment_problems(TransitGatewayHubArgs.from_config(hub), file)
-        + eks_side_problems(hub, file)
+    return hub_quota_problems(hub, file) + attachment_problems(hub, file) + eks_side_problems(hub, file)
+
+
+def attachment_problems(hub: HubConfig, file: str) -> list[Problem]:
+    """Whether the TGW attachment's subnets are one per Availability Zone, in the VPC, and (when given apart
+    from the cluster's) cover every zone of the cluster's subnets. Reads the subnets (plain invokes), so
+    it runs before anything is declared."""
+    explicit = hub.transit_gateway.subnet_ids is not None
+    attachment = list(hub.transit_gateway.subnet_ids or hub.cluster.subnet_ids)
+    cluster = list(hub.cluster.subnet_ids)
+    facts = {subnet_id: _subnet_facts(subnet_id) for subnet_id in dict.fromkeys([*attachment, *cluster])}
+    return attachment_subnet_problems(
+        [facts[s] for s in attachment],
+        [facts[s] for s in cluster],
+        vpc_id=hub.cluster.vpc_id,
+        explicit=explicit,
+        file=file,
     )
+
+
+def _subnet_facts(subnet_id: str) -> SubnetFacts:
+    result = aws.ec2.get_subnet(id=subnet_id)
+    return SubnetFacts(subnet_id, result.availability_zone, result.vpc_id)
 
 
 def check_hub(hub: HubConfig, file: str) -> None:
@@ -66,7 +81,7 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
     check_hub(hub, file)
-    network = TransitGatewayHub(name, TransitGatewayHubArgs.from_config(hub))
+    network = TransitGatewayHub(name, transit_gateway_hub_args(hub))
     exports: dict[str, Any] = {
         **inventory_exports(hub),
         "transitGatewayId": network.transit_gateway_id,
@@ -75,39 +90,34 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
         "vpnGatewayId": None,
     }
     if hub.virtual_private_gateway is not None:
-        vgw = VirtualPrivateGateway(
-            name, VirtualPrivateGatewayArgs.from_config(hub, hub.virtual_private_gateway)
-        )
+        vgw = VirtualPrivateGateway(name, virtual_private_gateway_args(hub))
         exports["vpnGatewayId"] = vgw.vpn_gateway_id
 
     eks = declare_eks_side(name, hub)
     exports |= eks.exports()
     if hub.palette is not None:
-        palette = PaletteHub(name, palette_args(hub, eks))
-        exports |= palette.exports()
+        palette = PaletteHub(
+            name, palette_args(hub, eks), pulumi.ResourceOptions(providers=[eks.k8s_provider])
+        )
+        exports |= palette_exports(palette)
 
     for key, value in exports.items():
         pulumi.export(key, value)
     return exports
 
 
+def palette_exports(palette: PaletteHub) -> dict[str, pulumi.Output[str]]:
+    """The hub's stack outputs for Palette, under the names site stacks read (`HUB_PALETTE_OUTPUTS`)."""
+    return {
+        "paletteClusterUid": palette.cluster_uid,
+        "paletteCloudConfigUid": palette.cloud_config_uid,
+        "paletteProfileUid": palette.profile_uid,
+        "paletteEndpoint": palette.endpoint,
+        "paletteProjectUid": palette.project_uid,
+    }
+
+
 def palette_args(hub: HubConfig, eks: EksSide) -> PaletteHubArgs:
-    assert hub.palette is not None
-    return PaletteHubArgs(
-        palette=hub.palette,
-        cluster_name=eks.cluster_name,
-        region=hub.region,
-        vpc_cidr=hub.cluster.vpc_cidr,
-        # The cluster's remote networks, aggregates included, as EKS has them.
-        node_cidrs=list(eks.cluster.remote_networks.node_cidrs),
-        pod_cidrs=list(eks.cluster.remote_networks.pod_cidrs),
-        k8s_provider=eks.k8s_provider,
-        credentials_provider=hub.credentials.provider,
-        role_arn=eks.role_arn,
-        trust_anchor_arn=eks.trust_anchor_arn,
-        profile_arn=eks.profile_arn,
-        activation_id=eks.activation_id,
-        activation_code=eks.activation_code,
-        root_ca_certificate=eks.root_ca_certificate,
-        root_ca_private_key=eks.root_ca_private_key,
+    return palette_hub_args(
+        hub, eks.cluster_name, eks.cluster.remote_node_cidrs, eks.cluster.remote_pod_cidrs, eks.identity
     )

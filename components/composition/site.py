@@ -12,11 +12,9 @@ from ..config.rules import check_site_label
 from ..config.secrets import check_secrets
 from ..config.site import NodePoolConfig, SiteConfig
 from ..errors import PlanError, Problem
-from ..network.checks import check_site_against_hub
-from ..network.planning import plan_site
-from ..network.site import SiteConnectivity, SiteConnectivityArgs
-from ..ownership import SITE_TAG
-from ..palette import PaletteNodePools, PaletteNodePoolsArgs
+from ..network import SiteConnectivity, check_site_against_hub, site_kind
+from ..palette import PaletteNodePools
+from ..stack_args import palette_node_pools_args, site_connectivity_args
 from .inventory import hub_inventory, hub_palette
 
 
@@ -41,40 +39,47 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
     inventory = hub_inventory(hub_ref, site.hub, file, site.site.name)
     check_site_against_hub(site, inventory, file, site.hub)
     palette = hub_palette(hub_ref, site.hub, file) if site.site.node_pools else None
-    plan = plan_site(site.site, inventory)
+    entry = inventory.sites[site.site.name]
+    kind = site_kind(site.site)
 
-    connectivity = SiteConnectivity(
-        site.site.name,
-        SiteConnectivityArgs(
-            site=site.site,
-            plan=plan,
-            transit_gateway_id=inventory.transit_gateway_id,
-            transit_gateway_route_table_id=inventory.transit_gateway_route_table_id,
-            vpn_gateway_id=inventory.vpn_gateway_id,
-            tags={**site.tags, SITE_TAG: site.site.name},
-            protect=site.protect,
-        ),
-    )
+    connectivity = SiteConnectivity(site.site.name, site_connectivity_args(site, inventory))
     exports: dict[str, Any] = {
         "site": site.site.name,
-        "nodeCidr": plan.node_cidr,
-        "podCidr": plan.pod_cidr,
-        **connectivity.exports(),
+        "nodeCidr": entry.node_cidr,
+        "podCidr": entry.pod_cidr,
+        **connectivity_exports(kind, connectivity),
     }
     if palette is not None:
         pools = PaletteNodePools(
             site.site.name,
-            PaletteNodePoolsArgs(
-                pools=labelled_pools(site, file),
-                site_name=site.site.name,
-                endpoint=palette.endpoint,
-                project_uid=palette.project_uid,
-                cloud_config_uid=palette.cloud_config_uid,
-                profile_uid=palette.profile_uid,
-            ),
+            palette_node_pools_args(site, labelled_pools(site, file), palette),
             pulumi.ResourceOptions(depends_on=[connectivity]),
         )
         exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}
     for key, value in exports.items():
         pulumi.export(key, value)
     return exports
+
+
+def connectivity_exports(kind: str, connectivity: SiteConnectivity) -> dict[str, Any]:
+    """What the site stack exports for `render` and operators (pre-shared keys stay secret)."""
+    outputs: dict[str, Any] = {"kind": kind}
+    if kind not in ("transitGatewayVpn", "vpnGatewayVpn"):
+        return outputs
+    outputs["vpnConnectionId"] = connectivity.vpn_connection_id
+    outputs["customerGatewayId"] = connectivity.customer_gateway_id
+    if kind == "transitGatewayVpn":
+        outputs["transitGatewayAttachmentId"] = connectivity.transit_gateway_attachment_id
+    # Addresses stay readable; the keys go in their own export so only they are secret.
+    outputs["tunnels"] = pulumi.Output.all(
+        connectivity.tunnel_outside_addresses,
+        connectivity.tunnel_customer_inside_addresses,
+        connectivity.tunnel_aws_inside_addresses,
+    ).apply(
+        lambda columns: [
+            {"outsideAddress": outside, "customerInsideAddress": customer, "awsInsideAddress": aws_side}
+            for outside, customer, aws_side in zip(*columns, strict=True)
+        ]
+    )
+    outputs["tunnelPresharedKeys"] = connectivity.tunnel_preshared_keys
+    return outputs

@@ -19,6 +19,8 @@ RFC1918 = (
 # (2026); the service CIDR stays RFC 1918.
 CGNAT = IPv4Network("100.64.0.0/10")
 REMOTE_NETWORK_RANGES = (*RFC1918, CGNAT)
+# EKS takes at most 15 remote node networks and 15 remote pod networks per cluster (hybrid-nodes-overview).
+MAX_REMOTE_NETWORKS = 15
 TUNNEL_INSIDE_RANGE = IPv4Network("169.254.0.0/16")
 # AWS reserves these /30s inside 169.254.0.0/16 for other uses; a VPN tunnel cannot take them.
 RESERVED_TUNNEL_CIDRS = tuple(
@@ -117,6 +119,43 @@ def ipv4_address(value: object) -> str:
         return str(IPv4Address(str(value)))
     except ValueError as exc:
         raise CidrRuleError(f"{value!r} is not an IPv4 address") from exc
+
+
+# Addresses the internet cannot reach. Documentation ranges (RFC 5737) stay allowed for examples.
+_NOT_PUBLIC = tuple(
+    (IPv4Network(network), what)
+    for network, what in (
+        ("0.0.0.0/8", "'this network' (RFC 791)"),
+        ("10.0.0.0/8", "private (RFC 1918)"),
+        ("100.64.0.0/10", "carrier-grade NAT (RFC 6598)"),
+        ("127.0.0.0/8", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("172.16.0.0/12", "private (RFC 1918)"),
+        ("192.168.0.0/16", "private (RFC 1918)"),
+        ("224.0.0.0/4", "multicast"),
+        ("240.0.0.0/4", "reserved"),
+    )
+)
+
+
+def public_ipv4_problem(value: object) -> str | None:
+    """Why `value` cannot be a customer gateway's address, or None when it can.
+
+    AWS's CreateCustomerGateway takes a private address only for private-IP VPNs over Direct Connect
+    (`OutsideIpAddressType: PrivateIpv4`), which eks-hybrid does not declare: its tunnels run over the
+    internet (EC2 API reference, CreateCustomerGateway `IpAddress`).
+    """
+    try:
+        address = IPv4Address(str(value))
+    except ValueError:
+        return f"{value!r} is not an IPv4 address"
+    for network, what in _NOT_PUBLIC:
+        if address in network:
+            return (
+                f"{value} is a {what} address ({network}): the customer gateway is the on-prem router's"
+                " public IPv4 address, which AWS's tunnel endpoints reach over the internet"
+            )
+    return None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_core import PydanticCustomError
 
 from ._base import ConfigModel
+from .cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
 from .fields import (
     AmazonSideAsn,
     AnyCidr,
@@ -23,9 +24,6 @@ from .fields import (
     VpcId,
 )
 from .versions import today_utc, version_problem
-
-# EKS takes at most 15 remote node networks and 15 remote pod networks per cluster (hybrid-nodes-overview).
-MAX_REMOTE_NETWORKS = 15
 
 
 class NodeGroupConfig(ConfigModel):
@@ -291,6 +289,20 @@ class HubConfig(ConfigModel):
         """The cluster's remote pod networks: the aggregates when configured, else every site's."""
         aggregates = self.remote_networks.pod_cidrs if self.remote_networks else None
         return sorted(set(aggregates or (s.pod_cidr for s in self.sites.values())))
+
+    def remote_networks_by_key(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(node networks, pod networks) by the key that names their routes and rules: per kind the
+        aggregates, keyed by their CIDR written as a name (`10.200.0.0-13`), when configured; else every
+        site's CIDR, keyed by the site's name."""
+        aggregates = self.remote_networks
+        found: list[dict[str, str]] = []
+        for kind in ("node", "pod"):
+            chosen = getattr(aggregates, f"{kind}_cidrs") if aggregates else None
+            if chosen:
+                found.append({cidr.replace("/", "-"): cidr for cidr in chosen})
+            else:
+                found.append({name: getattr(entry, f"{kind}_cidr") for name, entry in self.sites.items()})
+        return found[0], found[1]
 
     @property
     def cilium_ipam(self) -> CiliumIpam:

@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from . import cidrs
 from ._base import ConfigModel
 from .fields import AnyCidr, Asn, EniId, IPv4, Slug, TunnelInsideCidr
 
-# Addresses the internet cannot reach. Documentation ranges (RFC 5737) stay allowed for examples.
-_NOT_PUBLIC = tuple(
-    (IPv4Network(network), what)
-    for network, what in (
-        ("0.0.0.0/8", "'this network' (RFC 791)"),
-        ("10.0.0.0/8", "private (RFC 1918)"),
-        ("100.64.0.0/10", "carrier-grade NAT (RFC 6598)"),
-        ("127.0.0.0/8", "loopback"),
-        ("169.254.0.0/16", "link-local"),
-        ("172.16.0.0/12", "private (RFC 1918)"),
-        ("192.168.0.0/16", "private (RFC 1918)"),
-        ("224.0.0.0/4", "multicast"),
-        ("240.0.0.0/4", "reserved"),
-    )
-)
-
 
 def _public_ipv4(value: str) -> str:
-    """AWS's CreateCustomerGateway takes a private address only for private-IP VPNs over Direct
-    Connect (`OutsideIpAddressType: PrivateIpv4`), which eks-hybrid does not declare: its tunnels run
-    over the internet (EC2 API reference, CreateCustomerGateway `IpAddress`).
-    """
-    address = IPv4Address(value)
-    for network, what in _NOT_PUBLIC:
-        if address in network:
-            raise PydanticCustomError(
-                "eks_hybrid_rule",
-                "{value} is a {what} address ({network}): the customer gateway is the on-prem router's"
-                " public IPv4 address, which AWS's tunnel endpoints reach over the internet",
-                {"value": value, "what": what, "network": str(network)},
-            )
+    problem = cidrs.public_ipv4_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
     return value
 
 

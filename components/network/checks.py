@@ -6,12 +6,23 @@ from ipaddress import IPv4Network
 
 from ..config.cidrs import contains_address
 from ..config.hub_outputs import HubInventory
-from ..config.site import SiteConfig
+from ..config.site import SiteConfig, SiteSpec
 from ..errors import PlanError, Problem
-from .planning import site_kind
+from .planning import SiteKind
 
 _VPN = "eks-hybrid:site.connectivity.siteToSiteVpn"
 _TYPE = "eks-hybrid:site.connectivity.type"
+
+
+def site_kind(site: SiteSpec) -> SiteKind:
+    """Which path a site stack's connectivity takes."""
+    connectivity = site.connectivity
+    if connectivity.type == "siteToSiteVpn":
+        vpn = connectivity.site_to_site_vpn
+        if vpn is not None and vpn.attach_to == "virtualPrivateGateway":
+            return "vpnGatewayVpn"
+        return "transitGatewayVpn"
+    return connectivity.type
 
 
 def _describe(kind: str) -> str:

@@ -1,166 +1,105 @@
-"""Route sets for the hub and for each site: pure functions, no Pulumi.
+"""Route sets for the hub and for each site: pure functions, no Pulumi, no config models.
 
-Every destination is routed by exactly one owner. The hub routes the node and pod CIDRs of sites with
-`routeVia: transitGateway` from every VPC route table to the transit gateway; a site with `routeVia: site`
-routes its own CIDRs to its virtual private gateway, Direct Connect path or software-VPN appliance.
+Every destination is routed by exactly one owner. The hub routes the node and pod CIDRs of the sites it is
+given (the `routeVia: transitGateway` sites of a hub stack) from every VPC route table to the transit
+gateway; a site that does not reach the VPC through the transit gateway routes its own CIDRs to its
+virtual private gateway, Direct Connect path or software-VPN appliance.
 
-With remote-network aggregates (`eks-hybrid:remoteNetworks`), the hub routes each aggregate instead of each
-site's CIDR, so the VPC route tables stay small however many sites there are; the transit gateway's route
-table still has one route per site CIDR to that site's attachment (the site stacks add them), and a
-`routeVia: site` site's own, more specific routes win over the aggregate by longest prefix.
+With remote-network aggregates, the hub routes each aggregate instead of each site's CIDR of that kind, so
+the VPC route tables stay small however many sites there are; the transit gateway's route table still has
+one route per site CIDR to that site's attachment (each site adds them), and a site's own, more specific
+routes win over the aggregate by longest prefix.
+
+Routes are planned by key, never by value: a route is named by its route table's key, the key of the site
+or aggregate it leads to, and the role of the CIDR (`node` or `pod`), all names the caller chose. The CIDRs
+and ids themselves may be Outputs; they never reach a name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ..config.hub import RemoteNetworksConfig, SiteInventoryEntry
-from ..config.hub_outputs import HubInventory
-from ..config.site import SiteSpec
 from ..errors import Problem
 
 SiteKind = Literal["transitGatewayVpn", "vpnGatewayVpn", "directConnect", "softwareVpn"]
 VpcRouteTarget = Literal["transitGateway", "vpnGateway", "networkInterface"]
+Role = Literal["node", "pod"]
+ROLES: tuple[Role, Role] = ("node", "pod")
+"""The two networks of a site that AWS must route back on-prem: its node CIDR and its pod CIDR."""
 
 
 def cidr_slug(cidr: str) -> str:
-    """`10.200.0.0/16` -> `10.200.0.0-16`: a CIDR as it appears in a resource name."""
+    """`10.200.0.0/16` -> `10.200.0.0-16`: a CIDR as the names of 0.1 had it (kept for their aliases)."""
     return cidr.replace("/", "-")
 
 
 @dataclass(frozen=True)
 class VpcRoute:
-    """One route in one VPC route table. `key` names the resource by table and destination, never index.
+    """One route in one VPC route table: the table's key, the key of the site or aggregate the destination
+    belongs to (None for a site's own route), and the destination's role. `key` names the resource."""
 
-    `site` is the site the destination belongs to, or None for a remote-network aggregate."""
-
-    route_table_id: str
-    destination: str
-    role: Literal["node", "pod"]
-    site: str | None
+    table: str
+    source: str | None
+    role: Role
 
     @property
     def key(self) -> str:
-        return f"{self.route_table_id}-{cidr_slug(self.destination)}"
-
-
-def site_destinations(entry: SiteInventoryEntry) -> tuple[tuple[Literal["node", "pod"], str], ...]:
-    """The two networks of a site that AWS must route back on-prem: node CIDR and pod CIDR."""
-    return (("node", entry.node_cidr), ("pod", entry.pod_cidr))
-
-
-def vpc_routes_for(site: str, entry: SiteInventoryEntry, route_table_ids: Sequence[str]) -> list[VpcRoute]:
-    return [
-        VpcRoute(route_table_id=table, destination=cidr, role=role, site=site)
-        for table in route_table_ids
-        for role, cidr in site_destinations(entry)
-    ]
+        return "-".join(part for part in (self.table, self.source, self.role) if part)
 
 
 def hub_vpc_routes(
-    route_table_ids: Sequence[str],
-    sites: Mapping[str, SiteInventoryEntry],
-    aggregates: RemoteNetworksConfig | None = None,
+    tables: Sequence[str],
+    sites: Sequence[str],
+    node_aggregates: Sequence[str] | None = None,
+    pod_aggregates: Sequence[str] | None = None,
 ) -> list[VpcRoute]:
-    """Routes the hub owns, in every table: per kind, each aggregate when configured, else that CIDR of
-    every `routeVia: transitGateway` site."""
-    node_aggregates = aggregates.node_cidrs if aggregates else None
-    pod_aggregates = aggregates.pod_cidrs if aggregates else None
-    routes: list[VpcRoute] = []
-    for table in route_table_ids:
-        routes.extend(VpcRoute(table, cidr, "node", None) for cidr in node_aggregates or ())
-        routes.extend(VpcRoute(table, cidr, "pod", None) for cidr in pod_aggregates or ())
-    for site in sorted(sites):
-        entry = sites[site]
-        if entry.route_via != "transitGateway":
-            continue
-        routes.extend(
-            route
-            for route in vpc_routes_for(site, entry, route_table_ids)
-            if not (node_aggregates if route.role == "node" else pod_aggregates)
-        )
-    return routes
-
-
-def site_kind(site: SiteSpec) -> SiteKind:
-    connectivity = site.connectivity
-    if connectivity.type == "siteToSiteVpn":
-        vpn = connectivity.site_to_site_vpn
-        if vpn is not None and vpn.attach_to == "virtualPrivateGateway":
-            return "vpnGatewayVpn"
-        return "transitGatewayVpn"
-    return connectivity.type
+    """Routes the hub owns, in every table: per role, each aggregate when there are aggregates of that
+    role, else that CIDR of every site. Ordered by table, role, then key, whatever order they came in."""
+    aggregates = {"node": node_aggregates, "pod": pod_aggregates}
+    return [
+        VpcRoute(table, source, role)
+        for table in tables
+        for role in ROLES
+        for source in sorted(aggregates[role] or sites)
+    ]
 
 
 @dataclass(frozen=True)
-class SiteNetworkPlan:
-    """Everything a site's connectivity declares, decided before any resource is."""
+class SiteRoutes:
+    """Everything a site's connectivity routes, decided before any resource is declared."""
 
-    site: str
     kind: SiteKind
-    node_cidr: str
-    pod_cidr: str
     static_routes_only: bool
-    transit_gateway_routes: tuple[str, ...]
+    transit_gateway_routes: tuple[Role, ...]
+    """The site's CIDRs (by role) the hub's TGW route table sends to the VPN attachment."""
     transit_gateway_propagation: bool
-    vpn_connection_routes: tuple[str, ...]
+    vpn_connection_routes: tuple[Role, ...]
     vpc_routes: tuple[VpcRoute, ...]
     vpc_route_target: VpcRouteTarget | None
-    direct_connect_allowed_prefixes: tuple[str, ...]
 
     @property
     def uses_vpn(self) -> bool:
         return self.kind in ("transitGatewayVpn", "vpnGatewayVpn")
 
 
-def plan_site(site: SiteSpec, inventory: HubInventory) -> SiteNetworkPlan:
-    """The site's routes. Call after `check_site_against_hub` has passed: the site is in the inventory."""
-    entry = inventory.sites[site.name]
-    kind = site_kind(site)
-    destinations = tuple(cidr for _, cidr in site_destinations(entry))
-    vpn = site.connectivity.site_to_site_vpn
-    static = vpn is not None and vpn.routing == "static"
-    propagate = vpn is not None and vpn.propagate_routes
-    own_routes = vpc_routes_for(site.name, entry, inventory.route_table_ids)
-
-    tgw_routes: tuple[str, ...] = ()
-    tgw_propagation = False
-    vpn_routes: tuple[str, ...] = ()
-    vpc_routes: tuple[VpcRoute, ...] = ()
-    target: VpcRouteTarget | None = None
-    dx_prefixes: tuple[str, ...] = ()
-
+def site_routes(
+    kind: SiteKind, *, static: bool = True, propagate: bool = False, tables: Sequence[str] = ()
+) -> SiteRoutes:
+    """A site's routes. `tables` are the VPC route tables the site routes its own CIDRs in (none for a VPN
+    on the transit gateway, whose VPC routes the hub owns, nor for a VGW that propagates its routes)."""
+    own = tuple(VpcRoute(table, None, role) for table in tables for role in ROLES)
     if kind == "transitGatewayVpn":
-        # The hub owns the VPC routes of TGW sites; the TGW needs routes back to the VPN attachment.
-        tgw_routes = destinations if static else ()
-        tgw_propagation = not static or propagate
-    elif kind == "vpnGatewayVpn":
-        vpn_routes = destinations if static else ()
-        if not propagate:
-            vpc_routes, target = tuple(own_routes), "vpnGateway"
-    elif kind == "directConnect":
-        dx = site.connectivity.direct_connect
-        assert dx is not None
-        dx_prefixes = (dx.private_subnet_cidr or inventory.vpc_cidr,)
-        vpc_routes, target = tuple(own_routes), "vpnGateway"
-    else:
-        vpc_routes, target = tuple(own_routes), "networkInterface"
-
-    return SiteNetworkPlan(
-        site=site.name,
-        kind=kind,
-        node_cidr=entry.node_cidr,
-        pod_cidr=entry.pod_cidr,
-        static_routes_only=static,
-        transit_gateway_routes=tgw_routes,
-        transit_gateway_propagation=tgw_propagation,
-        vpn_connection_routes=vpn_routes,
-        vpc_routes=vpc_routes,
-        vpc_route_target=target,
-        direct_connect_allowed_prefixes=dx_prefixes,
-    )
+        # The TGW needs routes back to the VPN attachment: static ones, or BGP's propagated ones.
+        return SiteRoutes(kind, static, ROLES if static else (), not static or propagate, (), (), None)
+    if kind == "vpnGatewayVpn":
+        return SiteRoutes(
+            kind, static, (), False, ROLES if static else (), own, "vpnGateway" if own else None
+        )
+    if kind == "directConnect":
+        return SiteRoutes(kind, False, (), False, (), own, "vpnGateway" if own else None)
+    return SiteRoutes(kind, False, (), False, (), own, "networkInterface" if own else None)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr
-
-from ..config.site import TunnelConfig
-
 
 @dataclass(frozen=True)
 class TunnelProposals:
@@ -33,9 +29,11 @@ TUNNEL_NUMBERS = (1, 2)
 
 
 def tunnel_arguments(
-    tunnels: Sequence[TunnelConfig], proposals: TunnelProposals = STRONG_PROPOSALS
+    inside_cidrs: Sequence[object | None] = (), proposals: TunnelProposals = STRONG_PROPOSALS
 ) -> dict[str, Any]:
-    """Keyword arguments for `aws.ec2.VpnConnection` covering both tunnels (pre-shared keys excluded)."""
+    """Keyword arguments for `aws.ec2.VpnConnection` covering both tunnels (pre-shared keys excluded).
+
+    `inside_cidrs[n]` is tunnel n+1's inside CIDR, or None to let AWS pick one; it may be an Output."""
     arguments: dict[str, Any] = {}
     for number in TUNNEL_NUMBERS:
         prefix = f"tunnel{number}_"
@@ -52,15 +50,6 @@ def tunnel_arguments(
             f"{prefix}dpd_timeout_action": proposals.dpd_timeout_action,
             f"{prefix}startup_action": proposals.startup_action,
         }
-        if number <= len(tunnels) and tunnels[number - 1].inside_cidr:
-            arguments[f"{prefix}inside_cidr"] = tunnels[number - 1].inside_cidr
+        if number <= len(inside_cidrs) and inside_cidrs[number - 1] is not None:
+            arguments[f"{prefix}inside_cidr"] = inside_cidrs[number - 1]
     return arguments
-
-
-def preshared_keys(tunnels: Sequence[TunnelConfig]) -> dict[str, SecretStr]:
-    """`tunnelN_preshared_key` -> the configured key; the component wraps each in a Pulumi secret."""
-    return {
-        f"tunnel{number}_preshared_key": tunnel.preshared_key
-        for number, tunnel in zip(TUNNEL_NUMBERS, tunnels, strict=False)
-        if tunnel.preshared_key is not None
-    }

@@ -1,8 +1,8 @@
 """The on-prem and edge side of a site: router, image, user-data and node config files, rendered purely.
 
 The renderers (`strongswan`, `frr`, `edgeforge`, `userdata`, `pod_routes`, `site_readme`) and `model` never
-import Pulumi. `bundle.render_site` composes them with the Cilium BGP objects of `components.cni.bgp`,
-whose package loads Pulumi, so it is imported on first use.
+import Pulumi. `bundle.render_site` composes them with the Cilium BGP objects of
+`eks_hybrid.components.cni.bgp`, whose package loads Pulumi, so it is imported on first use.
 """
 
 from typing import Any

@@ -124,7 +124,8 @@ def host_node_config(site: OnPremSite, host: EdgeHost) -> dict[str, Any]:
         node_labels=labels,
         source=f"edge/nodeconfig/{host.node_name}.yaml",
     )
-    return _swap(document, swaps)
+    swapped: dict[str, Any] = _swap(document, swaps)
+    return swapped
 
 
 def _cilium_objects(site: OnPremSite) -> str:

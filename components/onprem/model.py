@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # importing components.network at run time would load pulumi
+if TYPE_CHECKING:  # importing eks_hybrid.components.network at run time would load pulumi
     from ..network.tunnels import TunnelProposals
 
 PLACEHOLDER_TOKEN = re.compile(r"<[A-Z][A-Z0-9_]*>")
@@ -69,7 +69,7 @@ class VpnLink:
     amazon_asn: int
     tunnels: tuple[Tunnel, ...]
     proposals: TunnelProposals
-    """The proposals the VPN connection was created with (`components.network.tunnels.STRONG_PROPOSALS`)."""
+    """The proposals the VPN connection was created with (`network.tunnels.STRONG_PROPOSALS`)."""
     tunnel_interfaces: bool = False
     """Route-based tunnels (0/0 selectors on an XFRM interface per tunnel) with static routing too."""
 

@@ -14,7 +14,9 @@ import shlex
 from .model import OnPremSite
 
 ROUTE_PROTOCOL = 187  # unassigned in iproute2's rt_protos; marks the routes this script owns
-SITE_LABEL = "eks-hybrid/site"  # the label components.cni.bgp selects on, set on every node of the site
+SITE_LABEL = (
+    "eks-hybrid/site"  # the label eks_hybrid.components.cni.bgp selects on, set on every node of the site
+)
 
 # One line per node: "<InternalIP addresses> | <pod blocks>".
 _JSONPATH = (

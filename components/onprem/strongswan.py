@@ -13,13 +13,13 @@ gateway device", CGRequirements.html, and AWS's own strongSwan sample, aws-sampl
   a 0.0.0.0/0 <-> 0.0.0.0/0 child per tunnel, AWS's default traffic selectors, bound to its own XFRM
   interface (`if_id`) carrying the tunnel's inside address, as AWS's sample binds each tunnel to a VTI;
 - DPD every 10 s with restart (AWS's sample: `dpddelay=10s`, `dpdaction=restart`), retry forever, no
-  MOBIKE, and the lifetimes the VPN connection was created with (`components.network.tunnels`).
+  MOBIKE, and the lifetimes the VPN connection was created with (`eks_hybrid.components.network.tunnels`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .model import OnPremSite, Tunnel, VpnLink
 
@@ -55,7 +55,7 @@ _DPD_ACTIONS = {"restart": "restart", "clear": "clear", "none": "clear"}
 _START_ACTIONS = {"start": "start", "add": "trap"}
 
 
-def _keyword(table: dict, name: object, kind: str) -> str:
+def _keyword(table: Mapping[Any, str], name: Any, kind: str) -> str:
     try:
         return str(table[name])
     except KeyError:

@@ -45,7 +45,9 @@ def _merge_list(user: Sequence[Any], required: Sequence[Any]) -> list[Any]:
     return [*user, *(item for item in required if item not in user)]
 
 
-def merge_user_data(user: Mapping[str, Any] | None, required: Mapping[str, Any], path: str = "") -> dict:
+def merge_user_data(
+    user: Mapping[str, Any] | None, required: Mapping[str, Any], path: str = ""
+) -> dict[str, Any]:
     """Deep-merge `required` into `user`: the user's keys, values and list order are kept, missing mapping
     keys and list items are added. A value of another type where a mapping or list is required is an
     error (nothing is overwritten)."""

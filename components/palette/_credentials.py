@@ -1,7 +1,9 @@
-"""Where the Palette endpoint, project and API key come from: stack config first, then the environment.
+"""Where the Palette endpoint, project and API key come from: what the component was given first, then this
+project's stack config (`eks-hybrid:palette`), then the environment.
 
-The key is held in a `PaletteCredentials` whose repr never shows it; it is never a resource input,
-output or part of a pickled provider.
+The key is held in a `PaletteCredentials` whose repr never shows it. A key given to a component is a
+secret input of each Palette resource (a Pulumi secret in the state); a key from config or the
+environment is never a resource input or output. No key is ever part of a pickled provider.
 """
 
 from __future__ import annotations
@@ -87,21 +89,27 @@ def resolve_credentials(
     *,
     endpoint: str | None = None,
     project_uid: str | None = None,
+    api_key: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> PaletteCredentials:
-    """Explicit arguments win, then the config object `{endpoint, projectUid, apiKey}`, then the env."""
+    """Explicit arguments win (a component's `endpoint`, `project_uid` and `api_key`), then the config
+    object `{endpoint, projectUid, apiKey}`, then the environment."""
     env = os.environ if env is None else env
     config = config or {}
-    source = "eks-hybrid:palette.apiKey" if config.get("apiKey") else ENV_API_KEY
-    api_key = config.get("apiKey") or env.get(ENV_API_KEY) or ""
+    if api_key:
+        source = "the component's api_key"
+    else:
+        source = "eks-hybrid:palette.apiKey" if config.get("apiKey") else ENV_API_KEY
+        api_key = config.get("apiKey") or env.get(ENV_API_KEY) or ""
     if isinstance(api_key, Mapping):  # an undecrypted {"secure": ...} never reaches a provider as a key
         api_key = ""
     resolved_endpoint = endpoint or config.get("endpoint") or env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT
     resolved_project = project_uid or config.get("projectUid") or env.get(ENV_PROJECT_UID) or ""
     if not api_key:
         raise PaletteCredentialsError(
-            "no Palette API key: set it with `pulumi config set --secret --path eks-hybrid:palette.apiKey`"
-            f" or export {ENV_API_KEY}"
+            "no Palette API key: give the component its api_key (a secret), export"
+            f" {ENV_API_KEY}, or in an eks-hybrid stack set it with"
+            " `pulumi config set --secret --path eks-hybrid:palette.apiKey`"
         )
     problem = api_key_problem(str(api_key))
     if problem:

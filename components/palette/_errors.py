@@ -1,4 +1,4 @@
-"""The one place where httpx failures and Palette error responses become `components.errors` classes."""
+"""Where httpx failures and Palette error responses become `eks_hybrid.components.errors` classes."""
 
 from __future__ import annotations
 

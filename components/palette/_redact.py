@@ -25,10 +25,10 @@ _lock = threading.Lock()
 # Loggers whose records could carry request or response details; a filter is installed on each (filters
 # of a parent logger do not see records of its children, so httpcore's children are listed).
 LOGGERS = (
-    "components.palette",
-    "components.palette._client",
-    "components.palette._waits",
-    "components.palette.providers",
+    "eks_hybrid.components.palette",
+    "eks_hybrid.components.palette._client",
+    "eks_hybrid.components.palette._waits",
+    "eks_hybrid.components.palette.providers",
     "httpx",
     "httpcore",
     "httpcore.connection",
@@ -102,7 +102,7 @@ class RedactingFilter(logging.Filter):
 _FILTER = RedactingFilter()
 
 
-PREFIXES = ("components.palette", "httpx", "httpcore")
+PREFIXES = ("eks_hybrid.components.palette", "httpx", "httpcore")
 
 
 def _install_filters() -> None:

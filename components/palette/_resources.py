@@ -16,6 +16,14 @@ def _props(outputs: tuple[str, ...], inputs: dict[str, Any]) -> dict[str, Any]:
     return {**dict.fromkeys(outputs), **inputs}
 
 
+def _secret(opts: pulumi.ResourceOptions | None, *outputs: str) -> pulumi.ResourceOptions:
+    """`opts`, with the outputs that echo a secret input kept secret in the state: an API key given by
+    the caller (`apiKey`) always, and `outputs`."""
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(additional_secret_outputs=["apiKey", *outputs])
+    )
+
+
 class ClusterImport(Resource):
     clusterUid: pulumi.Output[str]
     cloudConfigUid: pulumi.Output[str]
@@ -23,13 +31,9 @@ class ClusterImport(Resource):
     state: pulumi.Output[str]
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["importManifest"])
         outputs = ("clusterUid", "cloudConfigUid", "importManifest", "state")
         super().__init__(
-            providers.CLUSTER_IMPORT,
-            name,
-            _props(outputs, inputs),
-            pulumi.ResourceOptions.merge(opts, secret),
+            providers.CLUSTER_IMPORT, name, _props(outputs, inputs), _secret(opts, "importManifest")
         )
 
 
@@ -38,7 +42,9 @@ class ClusterReadiness(Resource):
     health: pulumi.Output[str]
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(providers.CLUSTER_READINESS, name, _props(("state", "health"), inputs), opts)
+        super().__init__(
+            providers.CLUSTER_READINESS, name, _props(("state", "health"), inputs), _secret(opts)
+        )
 
 
 class HybridSettings(Resource):
@@ -48,12 +54,8 @@ class HybridSettings(Resource):
     enabled: pulumi.Output[bool]
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["identity"])
         super().__init__(
-            providers.HYBRID_SETTINGS,
-            name,
-            _props(("enabled",), inputs),
-            pulumi.ResourceOptions.merge(opts, secret),
+            providers.HYBRID_SETTINGS, name, _props(("enabled",), inputs), _secret(opts, "identity")
         )
 
 
@@ -66,7 +68,7 @@ class HybridProfile(Resource):
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         outputs = ("profileUid", "published", "retainedVersions", "packUids")
-        super().__init__(providers.PROFILE, name, _props(outputs, inputs), opts)
+        super().__init__(providers.PROFILE, name, _props(outputs, inputs), _secret(opts))
 
 
 class HybridNodePool(Resource):
@@ -76,4 +78,4 @@ class HybridNodePool(Resource):
 
     def __init__(self, name: str, inputs: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         outputs = ("poolUid", "poolClusterUid", "poolCloudConfigUid")
-        super().__init__(providers.NODE_POOL, name, _props(outputs, inputs), opts)
+        super().__init__(providers.NODE_POOL, name, _props(outputs, inputs), _secret(opts))

@@ -1,87 +1,233 @@
-"""`PaletteHub`: import the EKS cluster into Palette, wait for health, enable hybrid mode, add a profile."""
+"""`PaletteHub`: import the EKS cluster into Palette, wait for health, enable hybrid mode, add a profile.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Pulumi's schema analyzer reads these annotations at run time.
+"""
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.hub import PaletteConfig
+from .._inputs import Arguments, derive
+from .._tokens import component_type
+from ..errors import ArgumentsError, Problem
+from ..identity import NodeIdentity
+from ._credentials import DEFAULT_ENDPOINT
 from ._resources import ClusterImport, ClusterReadiness, HybridProfile, HybridSettings
+from ._wire import camel_keys, palette_settings
 
-__all__ = ["HUB_TYPE", "PaletteHub", "PaletteHubArgs"]
+__all__ = [
+    "HUB_TYPE",
+    "PaletteHub",
+    "PaletteHubArgs",
+    "PaletteIamRolesAnywhere",
+    "PaletteProfile",
+    "PaletteProfileCni",
+    "PaletteProfileKubernetes",
+    "PaletteProfileOs",
+    "PaletteSsmActivation",
+    "iam_roles_anywhere_of",
+    "ssm_activation_of",
+]
 
 HUB_TYPE = "eks-hybrid:palette:PaletteHub"
 
 
-@dataclass
-class PaletteHubArgs:
-    palette: PaletteConfig
+class PaletteProfileOs(TypedDict):
+    """The OS layer: the EdgeForge provider image hybrid hosts boot (BYOI)."""
+
+    provider_image: pulumi.Input[str]
+    """The provider image (registry/repository:tag) built with EdgeForge for nodeadm."""
+    pack: NotRequired[pulumi.Input[str]]
+    """The OS pack (default edge-native-byoi)."""
+    tag: NotRequired[pulumi.Input[str]]
+    """The pack's version (default 2.1.0)."""
+    registry_name: NotRequired[pulumi.Input[str]]
+    """The pack registry by name (default: Spectro Cloud's public registry)."""
+    registry_uid: NotRequired[pulumi.Input[str]]
+    """The pack registry by uid (instead of by name)."""
+    values: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """Values merged over the pack's own defaults."""
+
+
+class PaletteProfileKubernetes(TypedDict):
+    """The Kubernetes layer: nodeadm with the EKS-D version of the cluster."""
+
+    version: pulumi.Input[str]
+    """The Kubernetes version as the pack names it (major.minor.patch, as 1.35.0)."""
+    pack: NotRequired[pulumi.Input[str]]
+    """The Kubernetes pack (default edge-nodeadm)."""
+    registry_name: NotRequired[pulumi.Input[str]]
+    """The pack registry by name (default: Spectro Cloud's public registry)."""
+    registry_uid: NotRequired[pulumi.Input[str]]
+    """The pack registry by uid (instead of by name)."""
+    values: NotRequired[pulumi.Input[Mapping[str, Any]]]
+    """Values merged over the pack's own defaults."""
+
+
+class PaletteProfileCni(TypedDict, total=False):
+    """The CNI layer of hybrid pools: a placeholder (the cluster's CNI is Cilium on EKS)."""
+
+    pack: pulumi.Input[str]
+    """The CNI pack (default cni-custom)."""
+    tag: pulumi.Input[str]
+    """The pack's version (default 0.1.0)."""
+    registry_name: pulumi.Input[str]
+    """The pack registry by name (default: Spectro Cloud's public registry)."""
+    registry_uid: pulumi.Input[str]
+    """The pack registry by uid (instead of by name)."""
+    values: pulumi.Input[Mapping[str, Any]]
+    """Values merged over the pack's own defaults."""
+
+
+class PaletteProfile(TypedDict):
+    """The hybrid pools' cluster profile: immutable versions grouped by name (a new version is cloned, the
+    old one kept while pools use it)."""
+
+    os: PaletteProfileOs
+    """The OS layer."""
+    kubernetes: PaletteProfileKubernetes
+    """The Kubernetes layer."""
+    name: NotRequired[pulumi.Input[str]]
+    """The profile's name (default eks-hybrid-nodes)."""
+    version: NotRequired[pulumi.Input[str]]
+    """The profile's version, major.minor.patch (default 1.0.0); bump it to change the layers."""
+    cni: NotRequired[PaletteProfileCni]
+    """The CNI layer."""
+
+
+class PaletteIamRolesAnywhere(TypedDict):
+    """How hybrid hosts get AWS credentials with IAM Roles Anywhere (from `NodeIdentity`)."""
+
+    role_arn: pulumi.Input[str]
+    """The hybrid node role (`NodeIdentity.role_arn`)."""
+    trust_anchor_arn: pulumi.Input[str]
+    """The trust anchor (`NodeIdentity.trust_anchor_arn`)."""
+    profile_arn: pulumi.Input[str]
+    """The Roles Anywhere profile (`NodeIdentity.profile_arn`)."""
+    root_ca_certificate: pulumi.Input[str]
+    """The trust anchor's CA certificate, PEM (`NodeIdentity.root_ca_certificate`)."""
+    root_ca_private_key: pulumi.Input[str]
+    """That CA's private key, PEM (secret; `NodeIdentity.root_ca_private_key`): Palette issues each edge
+    host's certificate from it."""
+
+
+class PaletteSsmActivation(TypedDict):
+    """How hybrid hosts get AWS credentials with an SSM hybrid activation (from `NodeIdentity`)."""
+
+    activation_id: pulumi.Input[str]
+    """The activation's id (`NodeIdentity.activation_id`)."""
+    activation_code: pulumi.Input[str]
+    """The activation's code (secret; `NodeIdentity.activation_code`)."""
+
+
+def iam_roles_anywhere_of(identity: NodeIdentity) -> PaletteIamRolesAnywhere:
+    """`PaletteHubArgs.iam_roles_anywhere` from a `NodeIdentity` with IAM Roles Anywhere and a CA Palette can
+    issue from (generated, or given with its key)."""
+    return PaletteIamRolesAnywhere(
+        role_arn=identity.role_arn,
+        trust_anchor_arn=_present(identity.trust_anchor_arn, "trust_anchor_arn"),
+        profile_arn=_present(identity.profile_arn, "profile_arn"),
+        root_ca_certificate=_present(identity.root_ca_certificate, "root_ca_certificate"),
+        root_ca_private_key=_present(identity.root_ca_private_key, "root_ca_private_key"),
+    )
+
+
+def ssm_activation_of(identity: NodeIdentity) -> PaletteSsmActivation:
+    """`PaletteHubArgs.ssm` from a `NodeIdentity` with an SSM hybrid activation."""
+    return PaletteSsmActivation(
+        activation_id=_present(identity.activation_id, "activation_id"),
+        activation_code=_present(identity.activation_code, "activation_code"),
+    )
+
+
+def _present(value: pulumi.Output[str | None], output: str) -> pulumi.Output[str]:
+    def required(resolved: str | None) -> str:
+        if resolved is None:
+            rule = f"has no {output}: its credentials provider or CA source does not make one for Palette"
+            raise ArgumentsError([Problem("NodeIdentity", output, rule)])
+        return resolved
+
+    return value.apply(required)
+
+
+class PaletteHubArgs(TypedDict):
+    """The arguments of `PaletteHub`. The import manifest is applied with the Kubernetes provider given in
+    the options (`pulumi.ResourceOptions(providers=[k8s_provider])`)."""
+
     cluster_name: pulumi.Input[str]
-    region: str
-    vpc_cidr: str
-    node_cidrs: list[str]
-    pod_cidrs: list[str]
-    k8s_provider: pulumi.ProviderResource
-    credentials_provider: Literal["iamRolesAnywhere", "ssm"]
-    role_arn: pulumi.Input[str] | None = None
-    trust_anchor_arn: pulumi.Input[str] | None = None
-    profile_arn: pulumi.Input[str] | None = None
-    activation_id: pulumi.Input[str] | None = None
-    activation_code: pulumi.Input[str] | None = None
-    root_ca_certificate: pulumi.Input[str] | None = None
-    """IAM Roles Anywhere: the trust anchor's root CA certificate (PEM); Palette issues host certificates."""
-    root_ca_private_key: pulumi.Input[str] | None = None
-    """IAM Roles Anywhere: that CA's private key (PEM), sent to Palette as a secret."""
-    readiness_timeout_seconds: float = 1800.0
-    readiness_poll_seconds: float = 15.0
-
-
-def _identity(args: PaletteHubArgs) -> dict[str, pulumi.Input[str] | None]:
-    if args.credentials_provider == "ssm":
-        code = pulumi.Output.secret(args.activation_code) if args.activation_code is not None else None
-        return {"provider": "ssm", "activationId": args.activation_id, "activationCode": code}
-    key = pulumi.Output.secret(args.root_ca_private_key) if args.root_ca_private_key is not None else None
-    return {
-        "provider": "iamRolesAnywhere",
-        "roleArn": args.role_arn,
-        "trustAnchorArn": args.trust_anchor_arn,
-        "profileArn": args.profile_arn,
-        "rootCaCertificate": args.root_ca_certificate,
-        "rootCaPrivateKey": key,
-    }
+    """The EKS cluster to import (`HybridCluster.cluster_name`)."""
+    vpc_cidr: pulumi.Input[str]
+    """The VPC CIDR, for Palette's hybrid config."""
+    node_cidrs: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The cluster's remote node networks (`HybridCluster.remote_node_cidrs`)."""
+    pod_cidrs: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """The cluster's remote pod networks (`HybridCluster.remote_pod_cidrs`)."""
+    profile: PaletteProfile
+    """The hybrid pools' cluster profile."""
+    project_uid: pulumi.Input[str]
+    """The Palette project (24 hex characters)."""
+    iam_roles_anywhere: NotRequired[PaletteIamRolesAnywhere]
+    """Hybrid hosts' credentials from IAM Roles Anywhere (exactly one of this and `ssm`)."""
+    ssm: NotRequired[PaletteSsmActivation]
+    """Hybrid hosts' credentials from an SSM hybrid activation."""
+    endpoint: NotRequired[pulumi.Input[str]]
+    """Palette's API endpoint (default https://api.spectrocloud.com)."""
+    api_key: NotRequired[pulumi.Input[str]]
+    """A Palette API key (secret: kept a secret in the state and never logged). Without it, the Palette
+    calls take the key from the PALETTE_API_KEY environment variable of `pulumi up`."""
+    readiness_timeout_seconds: NotRequired[pulumi.Input[float]]
+    """How long the imported cluster may take to become Running and Healthy (default 1800)."""
+    readiness_poll_seconds: NotRequired[pulumi.Input[float]]
+    """How often its state is read meanwhile (default 15)."""
 
 
 class PaletteHub(pulumi.ComponentResource):
-    """Children: `-import`, `-import-manifest` (ConfigGroup), `-ready`, `-hybrid`, `-profile`."""
+    """The EKS cluster in Palette, ready for hybrid node pools: the cluster import (`-import`), its manifest
+    applied in the cluster (`-import-manifest`), a wait until Palette sees it Running and Healthy
+    (`-ready`), hybrid mode with the VPC and remote networks and the hosts' credentials (`-hybrid`), and the
+    hybrid pools' cluster profile (`-profile`)."""
 
     cluster_uid: pulumi.Output[str]
+    """The imported cluster's uid in Palette."""
     cloud_config_uid: pulumi.Output[str]
+    """Its AWS cloud config, where hybrid pools live (`PaletteNodePools.cloud_config_uid`)."""
     profile_uid: pulumi.Output[str]
+    """The current version of the hybrid pools' profile (`PaletteNodePools.profile_uid`)."""
     endpoint: pulumi.Output[str]
+    """The Palette endpoint used."""
     project_uid: pulumi.Output[str]
+    """The Palette project used."""
 
     def __init__(self, name: str, args: PaletteHubArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(HUB_TYPE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        palette = args.palette
-        where = {"endpoint": palette.endpoint.rstrip("/"), "projectUid": palette.project_uid}
+        super().__init__(component_type(HUB_TYPE), name, None, opts)
+        arguments = Arguments("PaletteHub", name)
+        where = palette_settings(arguments, args.get("endpoint", DEFAULT_ENDPOINT), args["project_uid"])
+        identity = _identity(arguments, args.get("iam_roles_anywhere"), args.get("ssm"))
+        profile = args.get("profile")
+        if not isinstance(profile, Mapping) or "os" not in profile or "kubernetes" not in profile:
+            arguments.problem("profile", "needs its os and kubernetes layers")
+        arguments.raise_problems()
+        secret_key = _api_key(args.get("api_key"))
 
-        imported = ClusterImport(f"{name}-import", {**where, "clusterName": args.cluster_name}, child)
+        child = pulumi.ResourceOptions(parent=self)
+        imported = ClusterImport(
+            f"{name}-import", {**where, **secret_key, "clusterName": args["cluster_name"]}, child
+        )
         manifest = k8s.yaml.v2.ConfigGroup(
             f"{name}-import-manifest",
             yaml=imported.importManifest,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         ready = ClusterReadiness(
             f"{name}-ready",
             {
                 **where,
+                **secret_key,
                 "clusterUid": imported.clusterUid,
-                "timeoutSeconds": args.readiness_timeout_seconds,
-                "pollSeconds": args.readiness_poll_seconds,
+                "timeoutSeconds": args.get("readiness_timeout_seconds", 1800.0),
+                "pollSeconds": args.get("readiness_poll_seconds", 15.0),
             },
             pulumi.ResourceOptions(parent=self, depends_on=[manifest]),
         )
@@ -89,25 +235,24 @@ class PaletteHub(pulumi.ComponentResource):
             f"{name}-hybrid",
             {
                 **where,
+                **secret_key,
                 "clusterUid": imported.clusterUid,
                 "cloudConfigUid": imported.cloudConfigUid,
-                "vpcCidr": args.vpc_cidr,
-                "nodeCidrs": sorted(set(args.node_cidrs)),
-                "podCidrs": sorted(set(args.pod_cidrs)),
-                "identity": _identity(args),
+                "vpcCidr": args["vpc_cidr"],
+                "nodeCidrs": derive(args["node_cidrs"], _distinct_sorted),
+                "podCidrs": derive(args["pod_cidrs"], _distinct_sorted),
+                "identity": identity,
             },
             pulumi.ResourceOptions(parent=self, depends_on=[ready]),
         )
-        profile = HybridProfile(
-            f"{name}-profile",
-            {**where, "profile": palette.profile.model_dump(by_alias=True, mode="json")},
-            child,
+        hybrid_profile = HybridProfile(
+            f"{name}-profile", {**where, **secret_key, "profile": camel_keys(profile, keep_none=True)}, child
         )
         self.cluster_uid = imported.clusterUid
         self.cloud_config_uid = imported.cloudConfigUid
-        self.profile_uid = profile.profileUid
+        self.profile_uid = hybrid_profile.profileUid
         self.endpoint = pulumi.Output.from_input(where["endpoint"])
-        self.project_uid = pulumi.Output.from_input(palette.project_uid)
+        self.project_uid = pulumi.Output.from_input(where["projectUid"])
         self.register_outputs(
             {
                 "clusterUid": self.cluster_uid,
@@ -118,12 +263,35 @@ class PaletteHub(pulumi.ComponentResource):
             }
         )
 
-    def exports(self) -> dict[str, pulumi.Output[str]]:
-        """The hub's stack outputs for Palette, under the names site stacks read."""
+
+def _distinct_sorted(cidrs: Sequence[str]) -> list[str]:
+    return sorted(set(cidrs))
+
+
+def _api_key(api_key: pulumi.Input[str] | None) -> dict[str, pulumi.Input[str]]:
+    """The `apiKey` input of each Palette resource: a secret, or nothing (then the environment's)."""
+    return {} if api_key is None else {"apiKey": pulumi.Output.secret(api_key)}
+
+
+def _identity(
+    arguments: Arguments, ira: PaletteIamRolesAnywhere | None, ssm: PaletteSsmActivation | None
+) -> dict[str, pulumi.Input[str] | None]:
+    """The `identity` input: the hosts' credentials, the CA key and the activation code as secrets."""
+    if (ira is None) == (ssm is None):
+        arguments.problem("iam_roles_anywhere", "give exactly one of iam_roles_anywhere and ssm")
+        return {}
+    if ssm is not None:
         return {
-            "paletteClusterUid": self.cluster_uid,
-            "paletteCloudConfigUid": self.cloud_config_uid,
-            "paletteProfileUid": self.profile_uid,
-            "paletteEndpoint": self.endpoint,
-            "paletteProjectUid": self.project_uid,
+            "provider": "ssm",
+            "activationId": ssm["activation_id"],
+            "activationCode": pulumi.Output.secret(ssm["activation_code"]),
         }
+    assert ira is not None
+    return {
+        "provider": "iamRolesAnywhere",
+        "roleArn": ira["role_arn"],
+        "trustAnchorArn": ira["trust_anchor_arn"],
+        "profileArn": ira["profile_arn"],
+        "rootCaCertificate": ira["root_ca_certificate"],
+        "rootCaPrivateKey": pulumi.Output.secret(ira["root_ca_private_key"]),
+    }

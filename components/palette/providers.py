@@ -72,6 +72,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+PROVIDER_KEY = "__provider"  # the pickled provider in each dynamic resource's state (pulumi.dynamic)
 DELETE_TIMEOUT = 1200.0  # the Terraform provider's force-delete delay default: 20 minutes
 POOL_TIMEOUT = 1800.0  # Spectro's docs: a hybrid pool "will take up to 15 minutes"
 APPLY_TIMEOUT = 1800.0
@@ -111,7 +112,10 @@ class PaletteProvider(ResourceProvider):
 
     def api(self, props: dict[str, Any]) -> PaletteApi:
         credentials = resolve_credentials(
-            self._config, endpoint=props.get("endpoint") or None, project_uid=props.get("projectUid") or None
+            self._config,
+            endpoint=props.get("endpoint") or None,
+            project_uid=props.get("projectUid") or None,
+            api_key=props.get("apiKey") or None,
         )
         client = PaletteClient.from_credentials(credentials, transport=self.transport, **self.client_options)
         return PaletteApi(client)
@@ -127,11 +131,17 @@ class PaletteProvider(ResourceProvider):
             report=self.report,
         )
 
-    def _diff(self, changes: Changes) -> DiffResult:
+    def _diff(self, changes: Changes, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         for warning in changes.warnings:
             _warn(warning)
+        # A new API key, or this provider's code at a new module path (0.2.0 moved it from
+        # `components.palette.providers`), is an update that only stores them: later reads and deletes
+        # use what the state holds.
+        stored = olds.get("apiKey") != news.get("apiKey") or (
+            PROVIDER_KEY in olds and PROVIDER_KEY in news and olds[PROVIDER_KEY] != news[PROVIDER_KEY]
+        )
         return DiffResult(
-            changes=changes.any,
+            changes=changes.any or bool(stored),
             replaces=changes.replaces,
             delete_before_replace=self.delete_before_replace,
         )
@@ -184,7 +194,7 @@ class ClusterImportProvider(PaletteProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in (*self.REPLACE_KEYS, "clusterName") if olds.get(k) != news.get(k)]
-        return self._diff(Changes(changed=replaces, replaces=replaces))
+        return self._diff(Changes(changed=replaces, replaces=replaces), olds, news)
 
     def _outs(self, api: PaletteApi, uid: str, props: dict[str, Any]) -> dict[str, Any]:
         cluster = api.get_cluster(uid) or {}
@@ -259,7 +269,7 @@ class ClusterReadinessProvider(PaletteProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in (*self.REPLACE_KEYS, "clusterUid") if olds.get(k) != news.get(k)]
-        return self._diff(Changes(changed=replaces, replaces=replaces))
+        return self._diff(Changes(changed=replaces, replaces=replaces), olds, news)
 
     @staticmethod
     def _status(api: PaletteApi, uid: str) -> tuple[str, str, str]:
@@ -350,7 +360,7 @@ class HybridSettingsProvider(PaletteProvider):
                 "hybrid access management (SSM / IAM Roles Anywhere) changed: it reaches existing nodes only"
                 " after Palette repaves every hybrid pool"
             )
-        return self._diff(Changes(changed=changed, replaces=replaces, warnings=warnings))
+        return self._diff(Changes(changed=changed, replaces=replaces, warnings=warnings), olds, news)
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         api = self.api(props)
@@ -453,7 +463,7 @@ class ProfileProvider(PaletteProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return self._diff(profile_changes(olds, news))
+        return self._diff(profile_changes(olds, news), olds, news)
 
     def _publish_version(self, api: PaletteApi, profile: PaletteProfileConfig) -> tuple[str, dict[str, str]]:
         """The uid of `profile`'s name+version, published with our packs; and the packs' uids by layer."""
@@ -592,7 +602,7 @@ class NodePoolProvider(PaletteProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return self._diff(pool_changes(olds, news))
+        return self._diff(pool_changes(olds, news), olds, news)
 
     def _validate_hosts(self, api: PaletteApi, pool: NodePoolConfig, own: list[str]) -> None:
         problems: list[str] = []

@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from components.errors import ProblemsError
+from eks_hybrid.components.errors import ProblemsError
 
 from ..plan_documents import Planned, error_document, plan_document, plans_document
 from ..plan_documents import stack_order as _stack_order

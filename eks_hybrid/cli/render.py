@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from components.errors import PlanError, Problem, ProblemsError
-from components.onprem.bundle import SiteBundle, render_site
-from components.onprem.edgeforge import EdgeForgeError
-from components.onprem.userdata import UserDataError, parse_user_data
+from eks_hybrid.components.errors import PlanError, Problem, ProblemsError
+from eks_hybrid.components.onprem.bundle import SiteBundle, render_site
+from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
+from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
 
 from ..render import (
     DEFAULT_CLUSTER_ASN,
@@ -31,7 +31,7 @@ from ..render import (
 from . import output
 
 
-def _user_data(path: Path | None) -> dict | None:
+def _user_data(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     try:

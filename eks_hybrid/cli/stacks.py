@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from components.errors import ProblemsError
+from eks_hybrid.components.errors import ProblemsError
 
 from ..plan_documents import stack_order
 from ..stack_files import read_stack_file

@@ -11,8 +11,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from components._sdk_private import run_program
-from components.errors import EksHybridError
+from eks_hybrid.components._sdk_private import run_program
+from eks_hybrid.components.errors import EksHybridError
 
 from .mocks import OfflineMocks
 from .recording import SECRET, RecordedResource, RecordingMonitor, scrub
@@ -68,8 +68,10 @@ def run_offline(
     secret_keys: list[str] | None = None,
     stack_references: Mapping[str, StackOutputs] | None = None,
     region: str = "us-west-2",
+    project: str = PROJECT,
 ) -> OfflineRun:
-    """Run `program` as stack `stack` of project eks-hybrid, in a fresh event loop, and reset afterwards."""
+    """Run `program` as stack `stack` of `project` (eks-hybrid's own by default), in a fresh event loop,
+    and reset afterwards."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     logger = logging.getLogger(f"eks_hybrid.offline.{stack}")
@@ -79,10 +81,10 @@ def run_offline(
     mocks = OfflineMocks(region=region, stack_outputs=stack_references or {})
     monitor = RecordingMonitor(mocks)
     try:
-        pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
+        pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
         pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
         pulumi_mocks.set_mocks(
-            mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor, logger=logger
+            mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger
         )
         loop.run_until_complete(run_program(program))
         raw_outputs, secret_outputs = _resolve_exports(loop)

@@ -58,6 +58,8 @@ class RecordedResource:
     """The explicit provider's URN; None for the engine's default provider of the type's package."""
     options: dict[str, Any] = field(default_factory=dict)
     """Resource options a reviewer and a diff need (see `offline.options.recorded_options`)."""
+    aliases: tuple[str, ...] = field(default=())
+    """The URNs this resource was known by before (its `aliases` option), as the engine resolves them."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,25 @@ class RecordedResource:
 def engine_urn(mock_urn: str) -> str:
     """The mock engine qualifies top-level types with the root stack type; the real engine does not."""
     return mock_urn.replace("::pulumi:pulumi:Stack$", "::")
+
+
+def alias_urn(urn: str, alias: Any) -> str:
+    """The URN an `aliases` entry stands for (a `pulumi.alias_pb2.Alias`): given outright, or a spec that
+    changes the name, the type or the parent of `urn` (the engine's rule: what the spec leaves out is the
+    resource's own)."""
+    if not alias.HasField("spec"):
+        return engine_urn(alias.urn)
+    spec = alias.spec
+    prefix, qualified_type, name = urn.rsplit("::", 2)
+    parent_types, _, own_type = qualified_type.rpartition("$")
+    own_type = spec.type or own_type
+    if spec.parentUrn:
+        parent_types = engine_urn(spec.parentUrn).rsplit("::", 2)[1]
+        parent_types = "" if parent_types == "pulumi:pulumi:Stack" else parent_types
+    elif spec.noParent:
+        parent_types = ""
+    qualified = f"{parent_types}${own_type}" if parent_types else own_type
+    return f"{prefix}::{qualified}::{spec.name or name}"
 
 
 @contextmanager
@@ -111,9 +132,11 @@ class RecordingMonitor(MockMonitor):
         raw = json_format.MessageToDict(props, preserving_proto_field_name=True)
         inputs = {k: scrub(v) for k, v in sorted(raw.items()) if k not in _HIDDEN_INPUTS}
         dependencies = tuple(sorted(engine_urn(d) for d in getattr(request, "dependencies", [])))
+        own = engine_urn(urn)
+        aliases = tuple(sorted(alias_urn(own, alias) for alias in getattr(request, "aliases", [])))
         provider = str(getattr(request, "provider", "") or "").rsplit("::", 1)[0]
         resource = RecordedResource(
-            urn=engine_urn(urn),
+            urn=own,
             type=request.type,
             name=request.name,
             parent=engine_urn(request.parent) if request.parent else None,
@@ -122,7 +145,8 @@ class RecordingMonitor(MockMonitor):
             dependencies=dependencies,
             protect=bool(getattr(request, "protect", False)),
             provider=engine_urn(provider) if provider else None,
-            options=recorded_options(request, raw, engine_urn(urn)),
+            options=recorded_options(request, raw, own),
+            aliases=aliases,
         )
         with self._lock:
             if resource.urn in self.recorded:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import eks_hybrid.cli.render as render_command
-from components.onprem.model import placeholders_in
+from eks_hybrid.components.onprem.model import placeholders_in
 from tests.conftest import STACKS
 from tests.onprem.conftest import (
     AUSTIN_OUTPUTS,

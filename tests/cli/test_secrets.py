@@ -10,11 +10,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from components.composition import build_current_stack
-from components.config.secrets import PALETTE_API_KEY_ENV
-from components.errors import ConfigError
-from components.palette._credentials import ENV_API_KEY
 from eks_hybrid.cli import app
+from eks_hybrid.components.composition import build_current_stack
+from eks_hybrid.components.config.secrets import PALETTE_API_KEY_ENV
+from eks_hybrid.components.errors import ConfigError
+from eks_hybrid.components.palette._credentials import ENV_API_KEY
 from eks_hybrid.stack_files import read_stack_file
 
 from ..conftest import REPO, STACKS, copy_examples

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from components.config import SECRET_PLACEHOLDER, HubConfig, validate_stack
+from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, validate_stack
 
 PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUOffline\n-----END CERTIFICATE-----\n"
 

@@ -11,18 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.cluster import planning
-from components.cluster.planning import (
+from eks_hybrid.components.cluster import planning
+from eks_hybrid.components.cluster.planning import (
+    CLOUD_NODE_LABELS,
     ExistingCluster,
     RemoteNetworks,
     existing_cluster_problems,
     existing_cluster_warnings,
-    node_group_plan,
-    node_group_problems,
+    instance_type_problem,
     remote_networks,
     security_group_rules,
 )
-from components.config.hub import NodeGroupConfig, SiteInventoryEntry
 
 PURE_MODULES = [
     "components/cluster/planning.py",
@@ -44,20 +43,19 @@ def test_planning_modules_never_import_pulumi(module: str) -> None:
     assert not [name for name in imported if name.split(".")[0].startswith("pulumi")]
 
 
-def sites(**entries: tuple[str, str]) -> dict[str, SiteInventoryEntry]:
-    return {name: SiteInventoryEntry(node_cidr=n, pod_cidr=p) for name, (n, p) in entries.items()}
+def sites(**entries: tuple[str, str]) -> RemoteNetworks:
+    """The remote networks of sites given as `name=(node CIDR, pod CIDR)`."""
+    return remote_networks((n for n, _ in entries.values()), (p for _, p in entries.values()))
 
 
 # --- remote networks ------------------------------------------------------------------------------------
 
 
 def test_remote_networks_are_the_union_of_site_cidrs_ordered_by_address() -> None:
-    networks = remote_networks(
-        sites(
-            dallas=("10.200.0.0/16", "192.168.0.0/16"),
-            chicago=("10.201.0.0/16", "172.18.0.0/16"),
-            austin=("10.9.0.0/16", "172.19.0.0/16"),
-        )
+    networks = sites(
+        dallas=("10.200.0.0/16", "192.168.0.0/16"),
+        chicago=("10.201.0.0/16", "172.18.0.0/16"),
+        austin=("10.9.0.0/16", "172.19.0.0/16"),
     )
     assert networks.node_cidrs == ("10.9.0.0/16", "10.200.0.0/16", "10.201.0.0/16")
     # By address, not as strings: 172.x before 192.168.x.
@@ -92,18 +90,16 @@ def test_remote_networks_do_not_depend_on_site_order(entries: list[tuple[int, in
     names = list(inventory)
     shuffled = names[:]
     rnd.shuffle(shuffled)
-    first = remote_networks(sites(**{k: inventory[k] for k in names}))
-    second = remote_networks(sites(**{k: inventory[k] for k in shuffled}))
+    first = sites(**{k: inventory[k] for k in names})
+    second = sites(**{k: inventory[k] for k in shuffled})
     assert first == second
     starts = [int(ipaddress.IPv4Network(c).network_address) for c in first.node_cidrs]
     assert starts == sorted(starts)
 
 
 def test_adding_a_site_only_appends_its_cidrs() -> None:
-    before = remote_networks(sites(dallas=("10.200.0.0/16", "192.168.0.0/16")))
-    after = remote_networks(
-        sites(dallas=("10.200.0.0/16", "192.168.0.0/16"), denver=("10.202.0.0/16", "172.19.0.0/16"))
-    )
+    before = sites(dallas=("10.200.0.0/16", "192.168.0.0/16"))
+    after = sites(dallas=("10.200.0.0/16", "192.168.0.0/16"), denver=("10.202.0.0/16", "172.19.0.0/16"))
     assert set(before.node_cidrs) < set(after.node_cidrs)
     assert set(before.pod_cidrs) < set(after.pod_cidrs)
 
@@ -161,21 +157,20 @@ def test_managed_policy_arn() -> None:
 
 # --- security group rules -------------------------------------------------------------------------------
 
-NETWORKS = RemoteNetworks(
-    node_cidrs=("10.200.0.0/16", "10.201.0.0/16"), pod_cidrs=("172.18.0.0/16", "192.168.0.0/16")
-)
+# Two sites, keyed by name: their networks are what the rules admit, their names what names the rules.
+SITES = {"dallas": ("10.200.0.0/16", "192.168.0.0/16"), "chicago": ("10.201.0.0/16", "172.18.0.0/16")}
+NODE, POD = list(SITES), list(SITES)
+NETWORKS = sites(**SITES)
 
 
 def rule_set(rules: list[planning.SecurityGroupRule]) -> set[tuple[str, str, int, str]]:
-    return {(r.role, r.cidr, r.port, r.protocol) for r in rules}
+    return {(r.role, r.source, r.port, r.protocol) for r in rules}
 
 
-def expected(
-    https: dict[str, tuple[str, ...]], dns: tuple[str, tuple[str, ...]]
-) -> set[tuple[str, str, int, str]]:
-    role, cidrs = dns
-    return {(r, c, 443, "tcp") for r, sources in https.items() for c in sources} | {
-        (role, c, 53, protocol) for c in cidrs for protocol in ("tcp", "udp")
+def expected(https: dict[str, list[str]], dns: tuple[str, list[str]]) -> set[tuple[str, str, int, str]]:
+    role, sources = dns
+    return {(r, s, 443, "tcp") for r, keys in https.items() for s in keys} | {
+        (role, s, 53, protocol) for s in sources for protocol in ("tcp", "udp")
     }
 
 
@@ -183,25 +178,25 @@ def expected(
     ("source", "https", "dns"),
     [
         # Multi-pool: pods keep their addresses, so their API and DNS traffic arrives from the pod CIDRs.
-        ("pod", {"node": NETWORKS.node_cidrs, "pod": NETWORKS.pod_cidrs}, ("pod", NETWORKS.pod_cidrs)),
+        ("pod", {"node": NODE, "pod": POD}, ("pod", POD)),
         # Cluster-pool keeps Cilium's masquerading: pod traffic leaves with the node's address, so no pod
         # CIDR rule for 443 (EKS table: only "when the CNI is not using NAT") and DNS comes from the nodes.
-        ("node", {"node": NETWORKS.node_cidrs}, ("node", NETWORKS.node_cidrs)),
+        ("node", {"node": NODE}, ("node", NODE)),
     ],
 )
 def test_https_and_dns_arrive_from_where_pod_traffic_comes_from(
     source: planning.PodTrafficSource,
-    https: dict[str, tuple[str, ...]],
-    dns: tuple[str, tuple[str, ...]],
+    https: dict[str, list[str]],
+    dns: tuple[str, list[str]],
 ) -> None:
-    rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns="cloud")
+    rules = security_group_rules(NODE, POD, pod_traffic_source=source, core_dns="cloud")
     assert rule_set(rules) == expected(https, dns)
     assert len(rules) == len(rule_set(rules))
 
 
 @pytest.mark.parametrize("source", ["node", "pod"])
 def test_coredns_on_hybrid_nodes_needs_no_dns_rule(source: planning.PodTrafficSource) -> None:
-    rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns="hybrid")
+    rules = security_group_rules(NODE, POD, pod_traffic_source=source, core_dns="hybrid")
     assert all(r.port == 443 for r in rules)
 
 
@@ -210,28 +205,32 @@ def test_no_egress_rules_the_group_keeps_its_allow_all_egress() -> None:
     # quota use (the old plan: six per site, so the tenth site failed at apply).
     for source in ("node", "pod"):
         for dns in ("cloud", "hybrid"):
-            rules = security_group_rules(NETWORKS, pod_traffic_source=source, core_dns=dns)  # type: ignore[arg-type]
+            rules = security_group_rules(NODE, POD, pod_traffic_source=source, core_dns=dns)  # type: ignore[arg-type]
             assert {r.direction for r in rules} == {"ingress"}
 
 
 def test_rule_counts_include_eks_defaults() -> None:
-    rules = security_group_rules(NETWORKS, pod_traffic_source="pod", core_dns="cloud")
+    rules = security_group_rules(NODE, POD, pod_traffic_source="pod", core_dns="cloud")
     assert planning.security_group_rule_counts(rules) == (1 + 8, 1)
 
 
-def test_rule_keys_are_unique_and_keyed_by_cidr_not_position() -> None:
-    rules = security_group_rules(NETWORKS)
+def test_rule_keys_are_unique_and_named_by_key_not_position_nor_value() -> None:
+    rules = security_group_rules(NODE, POD)
     keys = [r.key for r in rules]
     assert len(keys) == len(set(keys))
-    assert "ingress-443-from-node-10.200.0.0-16" in keys
-    assert "ingress-443-from-pod-192.168.0.0-16" in keys
-    assert "ingress-53-from-pod-192.168.0.0-16" in keys
-    assert "ingress-53-udp-from-pod-192.168.0.0-16" in keys
+    assert "ingress-443-from-node-dallas" in keys
+    assert "ingress-443-from-pod-dallas" in keys
+    assert "ingress-53-from-pod-dallas" in keys
+    assert "ingress-53-udp-from-pod-dallas" in keys
     # A new site adds rules and leaves every existing key as it was.
-    grown = RemoteNetworks(
-        node_cidrs=("10.9.0.0/16", *NETWORKS.node_cidrs), pod_cidrs=(*NETWORKS.pod_cidrs, "172.30.0.0/16")
-    )
-    assert set(keys) < {r.key for r in security_group_rules(grown)}
+    assert set(keys) < {r.key for r in security_group_rules([*NODE, "austin"], [*POD, "austin"])}
+
+
+def test_a_rule_keeps_its_0_1_name_as_its_legacy_key() -> None:
+    # 0.1 named rules by CIDR; the alias of each renamed rule is built from this.
+    rule = planning.SecurityGroupRule("ingress", "pod", "dallas", 53, "udp")
+    assert rule.legacy_key("192.168.0.0/16") == "ingress-53-udp-from-pod-192.168.0.0-16"
+    assert rule.key == "ingress-53-udp-from-pod-dallas"
 
 
 def test_webhook_ports_say_who_listens_on_each() -> None:
@@ -240,23 +239,20 @@ def test_webhook_ports_say_who_listens_on_each() -> None:
     assert all(owner.strip() for owner in planning.WEBHOOK_PORTS.values())
 
 
-def test_every_rule_is_described() -> None:
-    assert all(r.cidr in r.description for r in security_group_rules(NETWORKS))
+def test_every_rule_is_described_with_its_cidr() -> None:
+    assert all("10.9.0.0/16" in r.description("10.9.0.0/16") for r in security_group_rules(NODE, POD))
+    assert planning.SecurityGroupRule("ingress", "node", "dallas", 443).description("10.9.0.0/16") == (
+        "Hybrid nodes in 10.9.0.0/16 to the API server"
+    )
 
 
 # --- node group -----------------------------------------------------------------------------------------
 
 
-def test_node_group_plan_carries_sizes_and_the_cloud_label() -> None:
-    plan = node_group_plan(
-        NodeGroupConfig(instance_type="m6i.2xlarge", disk_size_gib=80, desired_size=3, min_size=2, max_size=5)
-    )
-    assert plan.instance_types == ("m6i.2xlarge",)
-    assert plan.ami_type == "AL2023_x86_64_STANDARD"
-    assert (plan.disk_size_gib, plan.desired_size, plan.min_size, plan.max_size) == (80, 3, 2, 5)
-    assert plan.labels == {"eks-hybrid/capacity": "cloud"}
+def test_cloud_nodes_carry_the_cloud_label_never_the_hybrid_one() -> None:
+    assert CLOUD_NODE_LABELS == {"eks-hybrid/capacity": "cloud"}
     # Never the label Cilium selects on: cloud nodes must not look hybrid.
-    assert "eks.amazonaws.com/compute-type" not in plan.labels
+    assert "eks.amazonaws.com/compute-type" not in CLOUD_NODE_LABELS
 
 
 @pytest.mark.parametrize(
@@ -276,19 +272,17 @@ def test_ami_type_follows_the_architecture(instance_type: str, ami: str) -> None
 
 @pytest.mark.parametrize("instance_type", ["t3.large", "m5.medium", "t3.micro", "c6i.large"])
 def test_node_group_too_small_for_the_palette_agent(instance_type: str) -> None:
-    [problem] = node_group_problems(NodeGroupConfig(instance_type=instance_type), "f.yaml", "k.nodeGroup")
-    assert problem.path == "k.nodeGroup.instanceType"
-    assert "xlarge" in problem.rule
+    problem = instance_type_problem(instance_type)
+    assert problem is not None and "xlarge" in problem
 
 
 @pytest.mark.parametrize("instance_type", ["t3.xlarge", "m6i.2xlarge", "m7g.metal", "r6i.24xlarge"])
 def test_node_group_large_enough(instance_type: str) -> None:
-    assert node_group_problems(NodeGroupConfig(instance_type=instance_type), "f", "p") == []
+    assert instance_type_problem(instance_type) is None
 
 
 def test_node_group_instance_type_must_parse() -> None:
-    [problem] = node_group_problems(NodeGroupConfig(instance_type="big"), "f", "p")
-    assert "not an EC2 instance type" in problem.rule
+    assert "not an EC2 instance type" in str(instance_type_problem("big"))
 
 
 # --- adopted clusters -----------------------------------------------------------------------------------
@@ -310,30 +304,30 @@ def existing(**changes: object) -> ExistingCluster:
 
 
 def test_an_adopted_cluster_that_covers_the_sites_has_no_problems() -> None:
-    assert existing_cluster_problems(existing(), NETWORKS, "172.20.0.0/16", "f") == []
+    assert existing_cluster_problems(existing(), NETWORKS, "172.20.0.0/16") == []
 
 
 def test_an_adopted_cluster_missing_remote_networks_names_them() -> None:
     problems = existing_cluster_problems(
-        existing(remote_node_cidrs=("10.200.0.0/16",), remote_pod_cidrs=()), NETWORKS, "172.20.0.0/16", "f"
+        existing(remote_node_cidrs=("10.200.0.0/16",), remote_pod_cidrs=()), NETWORKS, "172.20.0.0/16"
     )
-    rules = [p.rule for p in problems]
+    rules = [rule for _, rule in problems]
     assert len(problems) == 2
     assert "remote node networks (10.200.0.0/16) do not contain 10.201.0.0/16" in rules[0]
     assert "remote pod networks (none) do not contain 172.18.0.0/16, 192.168.0.0/16" in rules[1]
-    assert all(p.path == "eks-hybrid:sites" for p in problems)
+    assert all(what == "sites" for what, _ in problems)
 
 
 def test_an_adopted_cluster_in_config_map_mode_is_refused() -> None:
-    [problem] = existing_cluster_problems(
-        existing(authentication_mode="CONFIG_MAP"), NETWORKS, "172.20.0.0/16", "f"
+    [(what, rule)] = existing_cluster_problems(
+        existing(authentication_mode="CONFIG_MAP"), NETWORKS, "172.20.0.0/16"
     )
-    assert "CONFIG_MAP" in problem.rule
+    assert what == "name" and "CONFIG_MAP" in rule
 
 
 def test_an_adopted_cluster_with_another_service_cidr_is_refused() -> None:
-    [problem] = existing_cluster_problems(existing(), NETWORKS, "172.21.0.0/16", "f")
-    assert problem.path == "eks-hybrid:cluster.serviceCidr"
+    [(what, _)] = existing_cluster_problems(existing(), NETWORKS, "172.21.0.0/16")
+    assert what == "service_cidr"
 
 
 def test_adopted_cluster_warnings() -> None:

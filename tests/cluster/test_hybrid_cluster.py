@@ -9,9 +9,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.cluster import HybridCluster, HybridClusterArgs, hybrid_node_access_entry
-from components.config import HubConfig
-from components.errors import PlanError
+from eks_hybrid.components.cluster import HybridCluster, hybrid_node_access_entry
+from eks_hybrid.components.cluster import component as cluster_component
+from eks_hybrid.components.config import HubConfig
+from eks_hybrid.components.errors import ArgumentsError
+from eks_hybrid.components.stack_args import hybrid_cluster_args
 from eks_hybrid.offline import mocks
 from eks_hybrid.offline.engine import OfflineRun
 from tests.conftest import MockEngine
@@ -25,7 +27,7 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 def run_cluster(engine: MockEngine, hub: HubConfig, role_arn: str | None = None) -> OfflineRun:
     def program() -> None:
-        cluster = HybridCluster("edge", HybridClusterArgs.from_config(hub))
+        cluster = HybridCluster("edge", hybrid_cluster_args(hub))
         if role_arn:
             hybrid_node_access_entry("edge", cluster, role_arn)
         pulumi.export("securityGroup", cluster.cluster_security_group_id)
@@ -159,9 +161,10 @@ def test_security_group_rules_per_cidr(mock_engine: MockEngine) -> None:
     for rule in ingress.values():
         assert rule["securityGroupId"] == sg
         assert rule["fromPort"] == rule["toPort"]
-    assert run.named("edge-ingress-443-from-node-10.200.0.0-16").inputs["tags"]["Name"] == (
-        "edge-ingress-443-from-node-10.200.0.0-16"
-    )
+    # Named by the site's key; the Name tag and the description read as before, by CIDR.
+    rule = run.named("edge-ingress-443-from-node-dallas").inputs
+    assert rule["tags"]["Name"] == "edge-ingress-443-from-node-10.200.0.0-16"
+    assert rule["description"] == "Hybrid nodes in 10.200.0.0/16 to the API server"
 
 
 def test_access_entry_is_hybrid_linux_without_groups_or_policies(mock_engine: MockEngine) -> None:
@@ -217,7 +220,7 @@ def test_cloud_node_group(mock_engine: MockEngine) -> None:
 
 
 def test_a_node_group_too_small_for_the_palette_agent_is_refused(mock_engine: MockEngine) -> None:
-    with pytest.raises(PlanError, match="xlarge"):
+    with pytest.raises(ArgumentsError, match=r"HybridCluster 'edge': node_group\.instance_type: .*xlarge"):
         run_cluster(mock_engine, hub_config(cluster={"nodeGroup": {"instanceType": "t3.large"}}))
 
 
@@ -282,10 +285,10 @@ def test_existing_cluster_missing_a_site_fails_with_every_problem(
         "aws:eks/getCluster:getCluster",
         _narrow_cluster(["10.200.0.0/16"], [], accessConfigs=[{"authenticationMode": "CONFIG_MAP"}]),
     )
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(ArgumentsError) as caught:
         run_cluster(mock_engine, hub_config(cluster={"mode": "existing", "name": "legacy"}))
     message = str(caught.value)
-    assert "stacks/Pulumi.example-hub.yaml" in message
+    assert "HybridCluster 'edge': sites: cluster legacy's remote node networks" in message
     assert "do not contain 10.201.0.0/16" in message
     assert "remote pod networks (none)" in message
     assert "CONFIG_MAP" in message
@@ -330,9 +333,10 @@ def test_existing_cluster_says_what_it_will_not_change(
     assert "vpc-0bbbbbbbbbbbbbbbb" in warnings
 
 
-def test_a_version_near_its_end_of_support_warns_without_changing_the_plan(mock_engine: MockEngine) -> None:
+def test_a_version_near_its_end_of_support_warns_without_changing_the_plan(
+    mock_engine: MockEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 1.34 leaves EKS standard support on 2026-12-02. The check takes the date, so this is deterministic.
-    import dataclasses
     from datetime import date
 
     # Validated against the test's dates only (model_copy skips the clock-based version check).
@@ -340,7 +344,8 @@ def test_a_version_near_its_end_of_support_warns_without_changing_the_plan(mock_
     hub = base.model_copy(update={"cluster": base.cluster.model_copy(update={"kubernetes_version": "1.34"})})
 
     def run_on(day: date) -> OfflineRun:
-        args = dataclasses.replace(HybridClusterArgs.from_config(hub), today=day)
+        monkeypatch.setattr(cluster_component, "today_utc", lambda: day)
+        args = hybrid_cluster_args(hub)
         return mock_engine.run(lambda: HybridCluster("edge", args) and None, stack="example-hub")
 
     near, far = run_on(date(2026, 11, 29)), run_on(date(2026, 6, 1))
@@ -355,15 +360,16 @@ def test_a_program_building_a_public_cluster_without_access_cidrs_is_refused(moc
     # same refusal from the component, before anything is declared.
     base = hub_config()
     hub = base.model_copy(update={"cluster": base.cluster.model_copy(update={"endpoint_access": "public"})})
-    caught: list[PlanError] = []
+    caught: list[ArgumentsError] = []
 
     def program() -> None:
         try:
-            HybridCluster("edge", HybridClusterArgs.from_config(hub))
-        except PlanError as exc:
+            HybridCluster("edge", hybrid_cluster_args(hub))
+        except ArgumentsError as exc:
             caught.append(exc)
 
     run = mock_engine.run(program, stack="example-hub")
     assert [r for r in run.resources if r.custom] == []
     [problem] = caught[0].problems
-    assert problem.path == "eks-hybrid:cluster.publicAccessCidrs"
+    assert (problem.file, problem.path) == ("HybridCluster 'edge'", "public_access_cidrs")
+    assert "a public endpoint needs public_access_cidrs" in problem.rule

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import components.cni.bgp as bgp_module
-from components.cni.bgp import (
+import eks_hybrid.components.cni.bgp as bgp_module
+from eks_hybrid.components.cni.bgp import (
     ADVERTISE_LABEL,
     PEER_CONFIG_NAME,
     SITE_LABEL,
@@ -91,9 +91,14 @@ def test_the_module_imports_nothing_from_pulumi():
 
 
 def test_the_objects_apply_as_custom_resources_named_by_kind_and_name(mock_engine):
+    import pulumi
     import pulumi_kubernetes as k8s
 
-    from components.cni.bgp_peering import CILIUM_BGP_PEERING, CiliumBgpPeering, CiliumBgpPeeringArgs
+    from eks_hybrid.components.cni.bgp_peering import (
+        CILIUM_BGP_PEERING,
+        CiliumBgpPeering,
+        CiliumBgpPeeringArgs,
+    )
 
     objects = site_bgp_objects(
         "austin", cluster_asn=65100, router_address="10.60.0.1", router_asn=65030, chart_version="1.18.4"
@@ -101,7 +106,9 @@ def test_the_objects_apply_as_custom_resources_named_by_kind_and_name(mock_engin
 
     def program() -> None:
         provider = k8s.Provider("k8s", kubeconfig='{"apiVersion": "v1", "kind": "Config"}')
-        peering = CiliumBgpPeering("austin-bgp", CiliumBgpPeeringArgs(objects=objects, k8s_provider=provider))
+        peering = CiliumBgpPeering(
+            "austin-bgp", CiliumBgpPeeringArgs(objects=objects), pulumi.ResourceOptions(providers=[provider])
+        )
         for resource in peering.resources:
             assert resource.get_provider("kubernetes:cilium.io/v2:CiliumBGPPeerConfig") is provider
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs, cilium_values
-from components.config import CiliumConfig
+from eks_hybrid.components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs, cilium_values
 from eks_hybrid.offline.engine import OfflineRun
 from tests.conftest import MockEngine
 
@@ -13,13 +13,13 @@ PODS = ["172.18.0.0/16", "192.168.0.0/16"]
 KUBECONFIG = '{"apiVersion": "v1", "kind": "Config"}'
 
 
-def run_cni(engine: MockEngine, config: CiliumConfig) -> OfflineRun:
+def run_cni(engine: MockEngine, args: CiliumArgs | None = None) -> OfflineRun:
     def program() -> None:
         provider = k8s.Provider("k8s", kubeconfig=KUBECONFIG)
-        cilium = Cilium("cni", CiliumArgs(config=config, pod_cidrs=PODS, k8s_provider=provider))
+        in_cluster = pulumi.ResourceOptions(providers=[provider])
+        cilium = Cilium("cni", args or CiliumArgs(pod_cidrs=PODS), in_cluster)
         hybrid = HybridConfig(
-            "palette",
-            HybridConfigArgs(service_cidr="172.20.0.0/16", vpc_cidr="10.100.0.0/16", k8s_provider=provider),
+            "palette", HybridConfigArgs(service_cidr="172.20.0.0/16", vpc_cidr="10.100.0.0/16"), in_cluster
         )
         # Both in-cluster resources go through the cluster's provider, never an ambient kubeconfig.
         assert cilium.release.get_provider("kubernetes:helm.sh/v3:Release") is provider
@@ -31,15 +31,17 @@ def run_cni(engine: MockEngine, config: CiliumConfig) -> OfflineRun:
 def test_the_default_is_awss_build_of_a_line_aws_supports(mock_engine: MockEngine) -> None:
     # AWS supports Cilium 1.17.x and 1.18.x on hybrid nodes, from its own build in ECR Public; AWS's E2E
     # installs v1.18.5-0.
-    inputs = run_cni(mock_engine, CiliumConfig()).named("cni-release").inputs
+    inputs = run_cni(mock_engine).named("cni-release").inputs
     assert inputs["chart"] == "oci://public.ecr.aws/eks/cilium/cilium"
     assert inputs["version"] == "1.18.5-0"
     assert not inputs.get("repositoryOpts")
 
 
 def test_release_from_the_upstream_repository(mock_engine: MockEngine) -> None:
-    config = CiliumConfig(chart_version="1.18.4", repository="https://helm.cilium.io/", pod_cidr_mask_size=25)
-    run = run_cni(mock_engine, config)
+    args = CiliumArgs(
+        pod_cidrs=PODS, chart_version="1.18.4", repository="https://helm.cilium.io/", pod_cidr_mask_size=25
+    )
+    run = run_cni(mock_engine, args)
     release = run.named("cni-release")
     assert release.type == "kubernetes:helm.sh/v3:Release"
     assert release.parent == run.named("cni").urn
@@ -54,10 +56,13 @@ def test_release_from_the_upstream_repository(mock_engine: MockEngine) -> None:
 
 
 def test_release_from_aws_oci_registry(mock_engine: MockEngine) -> None:
-    config = CiliumConfig(
-        chart_version="1.17.13-1", repository="oci://public.ecr.aws/eks/cilium/cilium", bgp_control_plane=True
+    args = CiliumArgs(
+        pod_cidrs=PODS,
+        chart_version="1.17.13-1",
+        repository="oci://public.ecr.aws/eks/cilium/cilium",
+        bgp_control_plane=True,
     )
-    inputs = run_cni(mock_engine, config).named("cni-release").inputs
+    inputs = run_cni(mock_engine, args).named("cni-release").inputs
     assert inputs["chart"] == "oci://public.ecr.aws/eks/cilium/cilium"
     assert "repositoryOpts" not in inputs or not inputs["repositoryOpts"].get("repo")
     assert inputs["version"] == "1.17.13-1"
@@ -65,13 +70,13 @@ def test_release_from_aws_oci_registry(mock_engine: MockEngine) -> None:
 
 
 def test_release_uses_the_cluster_provider(mock_engine: MockEngine) -> None:
-    run = run_cni(mock_engine, CiliumConfig())  # the program asserts the provider of each resource
+    run = run_cni(mock_engine)  # the program asserts the provider of each resource
     [provider] = run.by_type("pulumi:providers:kubernetes")
     assert provider.inputs["kubeconfig"] == KUBECONFIG
 
 
 def test_hybrid_config_map(mock_engine: MockEngine) -> None:
-    run = run_cni(mock_engine, CiliumConfig())
+    run = run_cni(mock_engine)
     config_map = run.named("palette-configmap")
     assert config_map.type == "kubernetes:core/v1:ConfigMap"
     assert config_map.parent == run.named("palette").urn

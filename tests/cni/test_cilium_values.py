@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.cni import values
+from eks_hybrid.components.cni import values
 from tests.conftest import REFERENCE
 
 PODS = ["172.18.0.0/16", "192.168.0.0/16"]

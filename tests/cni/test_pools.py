@@ -10,15 +10,11 @@ from typing import Any
 
 import pytest
 
-from components.cni import site_pod_pools, values
-from components.config import SiteInventoryEntry
+from eks_hybrid.components.cni import site_pod_pools, values
 from eks_hybrid.planner import Planner
 from tests.conftest import STACKS
 
-SITES = {
-    "dallas": SiteInventoryEntry.model_validate({"nodeCidr": "10.200.0.0/16", "podCidr": "192.168.0.0/16"}),
-    "chicago": SiteInventoryEntry.model_validate({"nodeCidr": "10.201.0.0/16", "podCidr": "172.18.0.0/16"}),
-}
+SITES = {"dallas": "192.168.0.0/16", "chicago": "172.18.0.0/16"}  # each site's pod CIDR
 POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
 NODE_CONFIG = "kubernetes:cilium.io/v2:CiliumNodeConfig"
 
@@ -57,19 +53,14 @@ def test_one_pool_and_one_node_config_per_site() -> None:
 
 
 def test_no_site_can_be_named_into_the_fallback_pool() -> None:
-    default = {
-        "default": SiteInventoryEntry.model_validate({"nodeCidr": "10.1.0.0/16", "podCidr": "10.2.0.0/16"})
-    }
+    default = {"default": "10.2.0.0/16"}
     [pool] = site_pod_pools(default, 24)
     assert pool.pool_name != "default"
 
 
 def test_adding_a_site_only_adds_its_objects() -> None:
     before = {p.site: (p.pool_object(), p.node_config_object()) for p in site_pod_pools(SITES, 25)}
-    grown = {
-        "austin": SiteInventoryEntry.model_validate({"nodeCidr": "10.9.0.0/16", "podCidr": "172.19.0.0/16"}),
-        **SITES,
-    }
+    grown = {"austin": "172.19.0.0/16", **SITES}
     after = {p.site: (p.pool_object(), p.node_config_object()) for p in site_pod_pools(grown, 25)}
     assert set(after) - set(before) == {"austin"}
     assert all(after[site] == before[site] for site in before)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from components.composition.site import labelled_pools
-from components.config import SiteConfig
-from components.errors import PlanError
+from eks_hybrid.components.composition.site import labelled_pools
+from eks_hybrid.components.config import SiteConfig
+from eks_hybrid.components.errors import PlanError
 from tests.config.builders import site_doc
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.config import validate_stack
-from components.errors import ConfigError, Problem
+from eks_hybrid.components.config import validate_stack
+from eks_hybrid.components.errors import ConfigError, Problem
 
 FILE = "stacks/Pulumi.test.yaml"
 SECRET = "s3cr3t-Do-Not-Echo-7f1c"  # recognisable, so a test can assert it never shows up in a message

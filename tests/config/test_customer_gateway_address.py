@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import validate_stack
+from eks_hybrid.components.config import validate_stack
 
 from .builders import FILE, single, site_doc, with_value
 

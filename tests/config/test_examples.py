@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from components.config import HubConfig, SiteConfig, validate_stack
-from components.errors import ConfigError
+from eks_hybrid.components.config import HubConfig, SiteConfig, validate_stack
+from eks_hybrid.components.errors import ConfigError
 from eks_hybrid.stack_files import list_stacks, read_stack_file
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
@@ -104,7 +104,7 @@ def test_example_hubs_run_a_current_version_with_no_support_warning(name):
     # 1.34 leaves standard support three days after; the examples run 1.35.
     from datetime import date
 
-    from components.config.versions import version_problem, version_warnings
+    from eks_hybrid.components.config.versions import version_problem, version_warnings
 
     hub = load(name)
     assert isinstance(hub, HubConfig)

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from components.config.fields import AmazonSideAsn, EniId, RemoteCidr, Slug, asn_problem, is_private_asn
+from eks_hybrid.components.config.fields import (
+    AmazonSideAsn,
+    EniId,
+    RemoteCidr,
+    Slug,
+    asn_problem,
+    is_private_asn,
+)
 
 PRIVATE = st.one_of(st.integers(64512, 65534), st.integers(4200000000, 4294967294))
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from components.config import HubConfig, validate_stack
+from eks_hybrid.components.config import HubConfig, validate_stack
 
 from .builders import (
     FILE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from components.config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
+from eks_hybrid.components.config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
 
 
 def outputs() -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import validate_stack
-from components.config.messages import dotted
-from components.errors import ConfigError
+from eks_hybrid.components.config import validate_stack
+from eks_hybrid.components.config.messages import dotted
+from eks_hybrid.components.errors import ConfigError
 
 from .builders import (
     FILE,

@@ -7,14 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import components.config
+import eks_hybrid.components.config
 
-PACKAGE = Path(components.config.__file__).parent
-REPO = PACKAGE.parents[1]
+PACKAGE = Path(eks_hybrid.components.config.__file__).parent
+REPO = Path(__file__).resolve().parents[2]
 # `source.py` is the one thin module that reads the running stack's config from Pulumi's runtime.
 READS_FROM_PULUMI = {"source"}
 PURE_MODULES = sorted(
-    f"components.config.{path.stem}"
+    f"eks_hybrid.components.config.{path.stem}"
     for path in PACKAGE.glob("*.py")
     if path.stem != "__init__" and path.stem not in READS_FROM_PULUMI
 )
@@ -40,9 +40,17 @@ def imported_pulumi_modules(modules: list[str]) -> list[str]:
 
 
 def test_the_package_and_every_pure_module_never_import_pulumi():
-    assert "components.config.cidrs" in PURE_MODULES and "components.config.loading" in PURE_MODULES
-    assert imported_pulumi_modules(["components.config", "components.errors", *PURE_MODULES]) == []
+    assert (
+        "eks_hybrid.components.config.cidrs" in PURE_MODULES
+        and "eks_hybrid.components.config.loading" in PURE_MODULES
+    )
+    assert (
+        imported_pulumi_modules(
+            ["eks_hybrid.components.config", "eks_hybrid.components.errors", *PURE_MODULES]
+        )
+        == []
+    )
 
 
 def test_the_check_would_notice_pulumi():
-    assert "pulumi" in imported_pulumi_modules(["components.config.source"])
+    assert "pulumi" in imported_pulumi_modules(["eks_hybrid.components.config.source"])

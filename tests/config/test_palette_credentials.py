@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import HubConfig, validate_stack
-from components.config.hub import DEFAULT_PACK_REGISTRY
+from eks_hybrid.components.config import HubConfig, validate_stack
+from eks_hybrid.components.config.hub import DEFAULT_PACK_REGISTRY
 
 from .builders import FILE, hub_doc, palette_block, problems, single, with_value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import SiteConfig, validate_stack
+from eks_hybrid.components.config import SiteConfig, validate_stack
 
 from .builders import FILE, assert_says, at, paths, problems, single, site_doc, with_value, without
 

@@ -109,7 +109,10 @@ def test_a_replaced_provider_replaces_what_it_manages_and_protect_is_noted():
 
 def test_replace_on_changes_option_and_dynamic_providers():
     pool_type = "eks-hybrid:palette:PaletteNodePools$pulumi-python:dynamic:Resource"
-    options = {"protect": False, "dynamicProvider": "components.palette.providers.NodePoolProvider"}
+    options = {
+        "protect": False,
+        "dynamicProvider": "eks_hybrid.components.palette.providers.NodePoolProvider",
+    }
     base = doc(resource(pool_type, "d-pool", {"pool": {"name": "a", "edgeHosts": []}}, options=options))
     head = doc(
         resource(pool_type, "d-pool", {"pool": {"name": "a", "edgeHosts": [{"uid": "h"}]}}, options=options)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.palette import providers
+from eks_hybrid.components.palette import providers
 from eks_hybrid.diff.replacements import DYNAMIC_TYPE, rule_for, table
 from eks_hybrid.diff.sources import plan_directory
 

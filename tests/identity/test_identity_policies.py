@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.identity import policies
+from eks_hybrid.components.identity import policies
 
 ANCHOR = "arn:aws:rolesanywhere:us-west-2:123456789012:trust-anchor/0f0e0d0c-0000-1111-2222-333344445555"
 CLUSTER = "arn:aws:eks:us-west-2:123456789012:cluster/edge-prod"

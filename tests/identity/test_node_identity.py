@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import pulumi
 import pytest
 
-from components.config import SECRET_PLACEHOLDER, CredentialsConfig
-from components.errors import PlanError
-from components.identity import NodeIdentity, NodeIdentityArgs
+from eks_hybrid.components.config import SECRET_PLACEHOLDER
+from eks_hybrid.components.errors import ArgumentsError
+from eks_hybrid.components.identity import NodeIdentity, policies
+from eks_hybrid.components.stack_args import node_identity_args
 from eks_hybrid.offline.engine import OfflineRun
-from tests.cluster.hubs import PEM
+from tests.cluster.hubs import PEM, hub_config
 from tests.conftest import MockEngine
 
 CLUSTER_ARN = "arn:aws:eks:us-west-2:123456789012:cluster/edge-prod"
@@ -23,24 +24,19 @@ NOW = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 def run_identity(
     engine: MockEngine, credentials: Mapping[str, object], region: str = "us-west-2"
 ) -> OfflineRun:
-    config = CredentialsConfig.model_validate(credentials)
+    """`NodeIdentity` with the Args a hub stack with these credentials builds (`eks-hybrid:tags` are
+    `environment: test`); an activation's lifetime counts from NOW (its `start_time`)."""
+    args = node_identity_args(hub_config(credentials=credentials), "edge-prod", CLUSTER_ARN)
+    args["region"] = region
+    if "ssm" in args:
+        args["ssm"] = {**args["ssm"], "start_time": policies.rfc3339(NOW)}
 
     def program() -> None:
-        identity = NodeIdentity(
-            "nodes",
-            NodeIdentityArgs(
-                credentials=config,
-                cluster_name="edge-prod",
-                cluster_arn=CLUSTER_ARN,
-                region=region,
-                tags={"environment": "test"},
-                now=NOW,
-            ),
-        )
+        identity = NodeIdentity("nodes", args)
         pulumi.export("roleArn", identity.role_arn)
         for key in ("trust_anchor_arn", "profile_arn", "activation_id", "activation_code"):
             value = getattr(identity, key)
-            pulumi.export(key, value if value is not None else "none")
+            pulumi.export(key, value.apply(lambda v: "none" if v is None else v))
 
     return engine.run(program, stack="identity")
 
@@ -123,7 +119,10 @@ def test_a_ca_bundle_that_is_not_pem_is_refused(mock_engine: MockEngine) -> None
         "provider": "iamRolesAnywhere",
         "iamRolesAnywhere": {"certificateAuthorityPem": "not a certificate"},
     }
-    with pytest.raises(PlanError, match="certificateAuthorityPem: is not a PEM certificate bundle"):
+    with pytest.raises(
+        ArgumentsError,
+        match=r"NodeIdentity 'nodes': iam_roles_anywhere\.certificate_authority_pem: is not a PEM",
+    ):
         run_identity(mock_engine, bad)
 
 

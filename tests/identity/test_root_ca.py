@@ -7,12 +7,13 @@ from collections.abc import Mapping
 
 import pulumi
 
-from components.config import SECRET_PLACEHOLDER, CredentialsConfig
-from components.identity import NodeIdentity, NodeIdentityArgs
-from components.identity.ca import generated_ca, private_key_problems
-from components.identity.component import identity_problems
+from eks_hybrid.components.config import SECRET_PLACEHOLDER, CredentialsConfig
+from eks_hybrid.components.eks_hub import identity_problems
+from eks_hybrid.components.identity import NodeIdentity
+from eks_hybrid.components.identity.ca import generated_ca, private_key_problems
+from eks_hybrid.components.stack_args import node_identity_args
 from eks_hybrid.offline.engine import OfflineRun
-from tests.cluster.hubs import PEM
+from tests.cluster.hubs import PEM, hub_config
 from tests.conftest import MockEngine
 
 CLUSTER_ARN = "arn:aws:eks:us-west-2:123456789012:cluster/edge-prod"
@@ -22,18 +23,14 @@ PATH = "eks-hybrid:credentials.iamRolesAnywhere.certificateAuthorityPrivateKey"
 
 
 def run_identity(engine: MockEngine, ira: Mapping[str, object]) -> OfflineRun:
-    config = CredentialsConfig.model_validate({"provider": "iamRolesAnywhere", "iamRolesAnywhere": ira})
+    hub = hub_config(credentials={"provider": "iamRolesAnywhere", "iamRolesAnywhere": ira})
+    args = node_identity_args(hub, "edge-prod", CLUSTER_ARN)
 
     def program() -> None:
-        identity = NodeIdentity(
-            "nodes",
-            NodeIdentityArgs(
-                credentials=config, cluster_name="edge-prod", cluster_arn=CLUSTER_ARN, region="us-west-2"
-            ),
-        )
+        identity = NodeIdentity("nodes", args)
         for key in ("root_ca_certificate", "root_ca_private_key"):
             value = getattr(identity, key)
-            pulumi.export(key, value if value is not None else "none")
+            pulumi.export(key, value.apply(lambda v: "none" if v is None else v))
 
     return engine.run(program, stack="identity")
 

@@ -6,23 +6,25 @@ import pulumi
 import pytest
 from pydantic import SecretStr
 
-from components.network.hub import (
+from eks_hybrid.components.composition.site import connectivity_exports
+from eks_hybrid.components.network import (
+    SITE_CONNECTIVITY,
     TRANSIT_GATEWAY_HUB,
     VIRTUAL_PRIVATE_GATEWAY,
+    SiteCidrs,
+    SiteConnectivity,
     TransitGatewayHub,
     TransitGatewayHubArgs,
     VirtualPrivateGateway,
     VirtualPrivateGatewayArgs,
+    site_kind,
 )
-from components.network.planning import plan_site
-from components.network.site import SITE_CONNECTIVITY, SiteConnectivity, SiteConnectivityArgs
+from eks_hybrid.components.stack_args import site_connectivity_args
 
-from .conftest import ROUTE_TABLES, direct_connect, entry, inventory, site, software_vpn, tgw_vpn, vgw_vpn
+from .conftest import ROUTE_TABLES, direct_connect, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 
-SITES = {
-    "dallas": entry("10.200.0.0/16", "192.168.0.0/16"),
-    "chicago": entry("10.201.0.0/16", "172.18.0.0/16", route_via="site"),
-}
+# The hub routes the sites that reach the VPC through the transit gateway: dallas (chicago routes its own).
+SITES = {"dallas": SiteCidrs(node_cidr="10.200.0.0/16", pod_cidr="192.168.0.0/16")}
 
 
 def hub_args(**overrides):
@@ -30,7 +32,7 @@ def hub_args(**overrides):
         "vpc_id": "vpc-0123456789abcdef0",
         "vpc_cidr": "10.100.0.0/16",
         "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
-        "route_table_ids": ROUTE_TABLES,
+        "route_tables": {table: table for table in ROUTE_TABLES},
         "sites": SITES,
         "amazon_side_asn": 64512,
         "tags": {"environment": "test"},
@@ -51,12 +53,12 @@ def test_transit_gateway_hub(mock_engine):
     assert tgw["tags"] == {"environment": "test", "Name": "edge-tgw"}
 
     attachment = run.named("edge-vpc-attachment")
-    assert attachment.inputs["subnetIds"] == hub_args().subnet_ids
+    assert attachment.inputs["subnetIds"] == hub_args()["subnet_ids"]
     assert attachment.inputs["transitGatewayDefaultRouteTableAssociation"] is False
     assert attachment.inputs["transitGatewayDefaultRouteTablePropagation"] is False
 
     association = run.named("edge-vpc-association").inputs
-    vpc_route = run.named("edge-tgw-route-10.100.0.0-16").inputs
+    vpc_route = run.named("edge-tgw-route-vpc").inputs
     assert vpc_route["destinationCidrBlock"] == "10.100.0.0/16"
     assert vpc_route["transitGatewayAttachmentId"] == association["transitGatewayAttachmentId"]
     assert vpc_route["transitGatewayRouteTableId"] == association["transitGatewayRouteTableId"]
@@ -77,7 +79,7 @@ def test_hub_routes_every_tgw_site_from_every_table_after_the_attachment(mock_en
 
 def test_route_names_are_stable_when_a_site_is_added(mock_engine):
     before = mock_engine.run(lambda: TransitGatewayHub("edge", hub_args()))
-    more = {**SITES, "austin": entry("10.210.0.0/16", "172.30.0.0/16")}
+    more = {**SITES, "austin": SiteCidrs(node_cidr="10.210.0.0/16", pod_cidr="172.30.0.0/16")}
     after = mock_engine.run(lambda: TransitGatewayHub("edge", hub_args(sites=more)))
     assert {r.urn for r in before.resources} < {r.urn for r in after.resources}
 
@@ -85,7 +87,7 @@ def test_route_names_are_stable_when_a_site_is_added(mock_engine):
 def test_virtual_private_gateway_with_propagation(mock_engine):
     args = VirtualPrivateGatewayArgs(
         vpc_id="vpc-0123456789abcdef0",
-        route_table_ids=ROUTE_TABLES,
+        route_tables={table: table for table in ROUTE_TABLES},
         amazon_side_asn=64513,
         propagate_routes=True,
     )
@@ -100,23 +102,16 @@ def test_virtual_private_gateway_with_propagation(mock_engine):
 
 
 def test_virtual_private_gateway_without_propagation(mock_engine):
-    args = VirtualPrivateGatewayArgs(vpc_id="vpc-0123456789abcdef0", route_table_ids=ROUTE_TABLES)
+    args = VirtualPrivateGatewayArgs(
+        vpc_id="vpc-0123456789abcdef0", route_tables={table: table for table in ROUTE_TABLES}
+    )
     run = mock_engine.run(lambda: VirtualPrivateGateway("edge", args))
     assert run.by_type("aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation") == []
 
 
 def connectivity(config):
-    hub = inventory()
-    return SiteConnectivity(
-        config.site.name,
-        SiteConnectivityArgs(
-            site=config.site,
-            plan=plan_site(config.site, hub),
-            transit_gateway_id=hub.transit_gateway_id,
-            transit_gateway_route_table_id=hub.transit_gateway_route_table_id,
-            vpn_gateway_id=hub.vpn_gateway_id,
-        ),
-    )
+    """The site's `SiteConnectivity` with the Args its stack file and hub inventory make."""
+    return SiteConnectivity(config.site.name, site_connectivity_args(config, inventory()))
 
 
 def test_tgw_vpn_with_static_routes(mock_engine):
@@ -206,7 +201,7 @@ def test_preshared_key_is_sent_as_a_secret(mock_engine, vpn_with_keys):
 
     def program():
         component = connectivity(vpn_with_keys)
-        for name, value in component.exports().items():
+        for name, value in connectivity_exports(site_kind(vpn_with_keys.site), component).items():
             pulumi.export(name, value)
 
     run = mock_engine.run(program)

@@ -1,4 +1,5 @@
-"""Route sets: every destination routed by exactly one owner, in every table, named by table and CIDR."""
+"""Route sets: every destination routed by exactly one owner, in every table, named by keys (never by
+the ids and CIDRs, which may be Outputs). A site stack's path is decided from its config (`stack_args`)."""
 
 from __future__ import annotations
 
@@ -9,102 +10,116 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.network import planning
-from components.network.planning import cidr_slug, hub_vpc_routes, plan_site, site_kind
+from eks_hybrid.components.network import planning
+from eks_hybrid.components.network.checks import site_kind
+from eks_hybrid.components.network.planning import cidr_slug, hub_vpc_routes, site_routes
+from eks_hybrid.components.stack_args import site_connectivity_args
 
-from .conftest import ROUTE_TABLES, direct_connect, entry, inventory, site, software_vpn, tgw_vpn, vgw_vpn
+from .conftest import ROUTE_TABLES, direct_connect, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 
 
-def test_cidr_slug_is_name_safe():
+def test_cidr_slug_is_how_0_1_named_by_cidr():
     assert cidr_slug("10.200.0.0/16") == "10.200.0.0-16"
 
 
-def test_hub_routes_cover_both_cidrs_of_tgw_sites_in_every_table():
-    sites = {
-        "dallas": entry("10.200.0.0/16", "192.168.0.0/16"),
-        "chicago": entry("10.201.0.0/16", "172.18.0.0/16", route_via="site"),
-    }
-    routes = hub_vpc_routes(ROUTE_TABLES, sites)
-    assert [(r.route_table_id, r.destination, r.role, r.site) for r in routes] == [
-        (ROUTE_TABLES[0], "10.200.0.0/16", "node", "dallas"),
-        (ROUTE_TABLES[0], "192.168.0.0/16", "pod", "dallas"),
-        (ROUTE_TABLES[1], "10.200.0.0/16", "node", "dallas"),
-        (ROUTE_TABLES[1], "192.168.0.0/16", "pod", "dallas"),
+def test_hub_routes_cover_both_networks_of_every_site_in_every_table():
+    routes = hub_vpc_routes(["private-a", "private-b"], ["dallas"])
+    assert [(r.table, r.source, r.role) for r in routes] == [
+        ("private-a", "dallas", "node"),
+        ("private-a", "dallas", "pod"),
+        ("private-b", "dallas", "node"),
+        ("private-b", "dallas", "pod"),
     ]
-    assert routes[0].key == "rtb-0a1b2c3d4e5f60001-10.200.0.0-16"
+    assert routes[0].key == "private-a-dallas-node"
 
 
-def test_hub_routes_do_not_depend_on_inventory_order():
-    a = {"b": entry("10.1.0.0/16", "10.2.0.0/16"), "a": entry("10.3.0.0/16", "10.4.0.0/16")}
-    b = dict(reversed(list(a.items())))
-    assert hub_vpc_routes(ROUTE_TABLES, a) == hub_vpc_routes(ROUTE_TABLES, b)
+def test_hub_routes_do_not_depend_on_site_order():
+    assert hub_vpc_routes(ROUTE_TABLES, ["b", "a"]) == hub_vpc_routes(ROUTE_TABLES, ["a", "b"])
+
+
+def plan_of(config):
+    """The site's routes as its component decides them from the Args the config layer builds."""
+    args = site_connectivity_args(config, inventory())
+    vpn = args.get("vpn") or {}
+    kind = site_kind(config.site)
+    return args, site_routes(
+        kind,
+        static=vpn.get("routing", "static") == "static",
+        propagate=bool(vpn.get("propagate_routes")),
+        tables=sorted(args.get("route_tables") or {}),
+    )
 
 
 def test_tgw_static_site_routes_both_cidrs_on_the_tgw_and_leaves_vpc_routes_to_the_hub():
-    plan = plan_site(site(tgw_vpn()).site, inventory())
+    args, plan = plan_of(site(tgw_vpn()))
     assert plan.kind == "transitGatewayVpn"
     assert plan.static_routes_only is True
-    assert plan.transit_gateway_routes == ("10.200.0.0/16", "192.168.0.0/16")
+    assert plan.transit_gateway_routes == ("node", "pod")
     assert plan.transit_gateway_propagation is False
-    assert plan.vpc_routes == ()
+    assert plan.vpc_routes == () and "route_tables" not in args
     assert plan.vpn_connection_routes == ()
+    assert args["vpn"]["transit_gateway_id"] == "tgw-0123456789abcdef0"
 
 
 def test_tgw_bgp_site_has_no_static_routes_and_propagates_into_the_tgw_table():
-    plan = plan_site(site(tgw_vpn(routing="bgp")).site, inventory())
+    _, plan = plan_of(site(tgw_vpn(routing="bgp")))
     assert plan.static_routes_only is False
     assert plan.transit_gateway_routes == ()
     assert plan.transit_gateway_propagation is True
 
 
 def test_tgw_static_site_can_also_propagate():
-    plan = plan_site(site(tgw_vpn(propagate=True)).site, inventory())
-    assert plan.transit_gateway_routes == ("10.200.0.0/16", "192.168.0.0/16")
+    _, plan = plan_of(site(tgw_vpn(propagate=True)))
+    assert plan.transit_gateway_routes == ("node", "pod")
     assert plan.transit_gateway_propagation is True
 
 
 def test_vgw_static_site_routes_on_the_vpn_and_in_every_vpc_table():
-    plan = plan_site(site(vgw_vpn(), name="chicago").site, inventory())
+    args, plan = plan_of(site(vgw_vpn(), name="chicago"))
     assert plan.kind == "vpnGatewayVpn"
-    assert plan.vpn_connection_routes == ("10.201.0.0/16", "172.18.0.0/16")
+    assert plan.vpn_connection_routes == ("node", "pod")
     assert plan.vpc_route_target == "vpnGateway"
-    assert {(r.route_table_id, r.destination) for r in plan.vpc_routes} == {
-        (table, cidr) for table in ROUTE_TABLES for cidr in ("10.201.0.0/16", "172.18.0.0/16")
+    assert {(r.table, r.role) for r in plan.vpc_routes} == {
+        (t, role) for t in ROUTE_TABLES for role in ("node", "pod")
     }
+    assert args["route_tables"] == {table: table for table in ROUTE_TABLES}
+    assert (args["node_cidr"], args["pod_cidr"]) == ("10.201.0.0/16", "172.18.0.0/16")
 
 
 def test_vgw_site_with_propagation_declares_no_vpc_routes():
-    plan = plan_site(site(vgw_vpn(propagate=True), name="chicago").site, inventory())
-    assert plan.vpc_routes == ()
+    args, plan = plan_of(site(vgw_vpn(propagate=True), name="chicago"))
+    assert plan.vpc_routes == () and "route_tables" not in args
     assert plan.vpc_route_target is None
-    assert plan.vpn_connection_routes == ("10.201.0.0/16", "172.18.0.0/16")
+    assert plan.vpn_connection_routes == ("node", "pod")
+    assert "propagate_routes" not in args["vpn"]  # the VGW's propagation is the hub's
 
 
 def test_vgw_bgp_site_has_no_vpn_connection_routes():
-    plan = plan_site(site(vgw_vpn(routing="bgp"), name="chicago").site, inventory())
+    _, plan = plan_of(site(vgw_vpn(routing="bgp"), name="chicago"))
     assert plan.static_routes_only is False
     assert plan.vpn_connection_routes == ()
     assert len(plan.vpc_routes) == 4
 
 
 def test_direct_connect_allows_the_vpc_cidr_by_default():
-    plan = plan_site(site(direct_connect(), name="chicago").site, inventory())
+    args, plan = plan_of(site(direct_connect(), name="chicago"))
     assert plan.kind == "directConnect"
-    assert plan.direct_connect_allowed_prefixes == ("10.100.0.0/16",)
+    assert args["direct_connect"]["allowed_prefixes"] == ["10.100.0.0/16"]
     assert plan.vpc_route_target == "vpnGateway"
     assert len(plan.vpc_routes) == 4
 
 
 def test_direct_connect_allows_only_the_private_subnet_when_given():
-    plan = plan_site(site(direct_connect("10.100.16.0/20"), name="chicago").site, inventory())
-    assert plan.direct_connect_allowed_prefixes == ("10.100.16.0/20",)
+    args, _ = plan_of(site(direct_connect("10.100.16.0/20"), name="chicago"))
+    assert args["direct_connect"]["allowed_prefixes"] == ["10.100.16.0/20"]
 
 
 def test_software_vpn_routes_both_cidrs_to_the_appliance():
-    plan = plan_site(site(software_vpn(), name="chicago").site, inventory())
+    args, plan = plan_of(site(software_vpn(), name="chicago"))
     assert plan.kind == "softwareVpn"
     assert plan.vpc_route_target == "networkInterface"
-    assert sorted({r.destination for r in plan.vpc_routes}) == ["10.201.0.0/16", "172.18.0.0/16"]
+    assert sorted({r.role for r in plan.vpc_routes}) == ["node", "pod"]
+    assert args["software_vpn"] == {"network_interface_id": "eni-0a1b2c3d4e5f60001"}
 
 
 @pytest.mark.parametrize(
@@ -121,63 +136,56 @@ def test_site_kind(connectivity, kind):
 
 
 def test_no_destination_is_routed_by_both_hub_and_site():
+    # The hub routes its transitGateway sites; chicago (routeVia: site) routes its own.
     hub = inventory()
-    owned_by_hub = {(r.route_table_id, r.destination) for r in hub_vpc_routes(hub.route_table_ids, hub.sites)}
-    chicago = plan_site(site(vgw_vpn(), name="chicago").site, hub)
-    dallas = plan_site(site(tgw_vpn()).site, hub)
-    owned_by_sites = {(r.route_table_id, r.destination) for r in chicago.vpc_routes + dallas.vpc_routes}
+    tgw_sites = [name for name, entry in hub.sites.items() if entry.route_via == "transitGateway"]
+    owned_by_hub = {(r.table, r.source) for r in hub_vpc_routes(hub.route_table_ids, tgw_sites)}
+    owned_by_sites = set()
+    for config in (site(vgw_vpn(), name="chicago"), site(tgw_vpn())):
+        _, plan = plan_of(config)
+        owned_by_sites |= {(r.table, config.site.name) for r in plan.vpc_routes}
     assert owned_by_hub and owned_by_sites
     assert not owned_by_hub & owned_by_sites
 
 
-@given(st.lists(st.sampled_from(["transitGateway", "site"]), min_size=1, max_size=30), st.integers(1, 4))
-def test_hub_routes_are_unique_and_keyed_by_table_and_destination(route_vias, tables):
-    sites = {
-        f"site{i}": entry(f"10.{i}.0.0/16", f"172.16.{i}.0/24", route_via=via)
-        for i, via in enumerate(route_vias)
-    }
-    table_ids = [f"rtb-{n:017x}" for n in range(tables)]
-    routes = hub_vpc_routes(table_ids, sites)
+@given(
+    st.lists(st.text("abcdefgh", min_size=1, max_size=6), min_size=1, max_size=30, unique=True),
+    st.integers(1, 4),
+)
+def test_hub_routes_are_unique_and_keyed_by_table_site_and_role(sites, tables):
+    table_keys = [f"rtb-{n:017x}" for n in range(tables)]
+    routes = hub_vpc_routes(table_keys, sites)
     keys = [r.key for r in routes]
     assert len(keys) == len(set(keys))
-    assert len(routes) == 2 * tables * route_vias.count("transitGateway")
+    assert len(routes) == 2 * tables * len(sites)
 
 
-def test_planning_module_never_imports_pulumi():
+def test_planning_module_never_imports_pulumi_nor_config():
     tree = ast.parse(inspect.getsource(planning))
     imported = {
         alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not any(name.startswith("pulumi") for name in imported)
+    assert not any(name.startswith("pulumi") or name.startswith("config") for name in imported)
 
 
 # --- remote-network aggregates (issue 17, point 6) ----------------------------------------------------
 
 
 def test_with_aggregates_the_hub_routes_each_aggregate_not_each_site():
-    from components.config import RemoteNetworksConfig
-
-    aggregates = RemoteNetworksConfig.model_validate(
-        {"nodeCidrs": ["10.0.0.0/8"], "podCidrs": ["100.64.0.0/10"]}
-    )
-    sites = {f"store{i:03d}": entry(f"10.{i}.0.0/16", f"100.64.{i}.0/24") for i in range(100)}
-    routes = hub_vpc_routes(ROUTE_TABLES, sites, aggregates)
-    assert [(r.route_table_id, r.destination, r.role, r.site) for r in routes] == [
-        (ROUTE_TABLES[0], "10.0.0.0/8", "node", None),
-        (ROUTE_TABLES[0], "100.64.0.0/10", "pod", None),
-        (ROUTE_TABLES[1], "10.0.0.0/8", "node", None),
-        (ROUTE_TABLES[1], "100.64.0.0/10", "pod", None),
+    sites = [f"store{i:03d}" for i in range(100)]
+    routes = hub_vpc_routes(ROUTE_TABLES, sites, ["10.0.0.0-8"], ["100.64.0.0-10"])
+    assert [(r.table, r.source, r.role) for r in routes] == [
+        (ROUTE_TABLES[0], "10.0.0.0-8", "node"),
+        (ROUTE_TABLES[0], "100.64.0.0-10", "pod"),
+        (ROUTE_TABLES[1], "10.0.0.0-8", "node"),
+        (ROUTE_TABLES[1], "100.64.0.0-10", "pod"),
     ]
 
 
 def test_aggregates_of_one_kind_leave_the_other_per_site():
-    from components.config import RemoteNetworksConfig
-
-    aggregates = RemoteNetworksConfig.model_validate({"nodeCidrs": ["10.0.0.0/8"]})
-    sites = {"a": entry("10.1.0.0/16", "172.18.0.0/16"), "b": entry("10.2.0.0/16", "172.19.0.0/16", "site")}
-    routes = hub_vpc_routes(ROUTE_TABLES[:1], sites, aggregates)
-    # b's pod CIDR stays b's own (routeVia: site); its node CIDR's own route is more specific than 10/8.
-    assert [(r.destination, r.site) for r in routes] == [("10.0.0.0/8", None), ("172.18.0.0/16", "a")]
+    # Only site a reaches the VPC through the TGW; its node CIDR is in the aggregate, its pod CIDR is not.
+    routes = hub_vpc_routes(ROUTE_TABLES[:1], ["a"], ["10.0.0.0-8"])
+    assert [(r.source, r.role) for r in routes] == [("10.0.0.0-8", "node"), ("a", "pod")]
 
 
 # --- the transit gateway attachment's subnets (point 10) ----------------------------------------------

@@ -5,16 +5,14 @@ from __future__ import annotations
 import inspect
 
 import pulumi_aws as aws
-from pydantic import SecretStr
 
-from components.config import TunnelConfig
-from components.network.tunnels import STRONG_PROPOSALS, preshared_keys, tunnel_arguments
+from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, tunnel_arguments
 
 VPN_CONNECTION_ARGS = set(inspect.signature(aws.ec2.VpnConnection._internal_init).parameters)
 
 
 def test_every_argument_is_a_vpn_connection_input():
-    arguments = tunnel_arguments([TunnelConfig(inside_cidr="169.254.10.0/30")])
+    arguments = tunnel_arguments(["169.254.10.0/30"])
     assert set(arguments) <= VPN_CONNECTION_ARGS
 
 
@@ -41,17 +39,15 @@ def test_weak_algorithms_are_never_offered():
 
 
 def test_inside_cidrs_only_for_configured_tunnels():
-    arguments = tunnel_arguments([TunnelConfig(inside_cidr="169.254.10.0/30")])
+    arguments = tunnel_arguments(["169.254.10.0/30"])
     assert arguments["tunnel1_inside_cidr"] == "169.254.10.0/30"
     assert "tunnel2_inside_cidr" not in arguments
 
 
-def test_preshared_keys_stay_out_of_the_plain_arguments():
-    tunnels = [TunnelConfig(preshared_key=SecretStr("first-key_1")), TunnelConfig()]
-    assert not any("preshared" in name for name in tunnel_arguments(tunnels))
-    keys = preshared_keys(tunnels)
-    assert list(keys) == ["tunnel1_preshared_key"]
-    assert keys["tunnel1_preshared_key"].get_secret_value() == "first-key_1"
+def test_pre_shared_keys_are_never_tunnel_arguments():
+    # The component adds each given key itself, as a Pulumi secret (see test_components).
+    assert not any("preshared" in name for name in tunnel_arguments([None, "169.254.10.4/30"]))
+    assert "tunnel1_inside_cidr" not in tunnel_arguments([None, "169.254.10.4/30"])
 
 
 def test_default_proposals_are_the_strong_set():

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.errors import PlanError
-from components.nodeconfig import (
+from eks_hybrid.components.errors import PlanError
+from eks_hybrid.components.nodeconfig import (
     ClusterDetails,
     IamRolesAnywhereCredentials,
     SsmCredentials,

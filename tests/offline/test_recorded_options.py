@@ -66,10 +66,10 @@ def test_urn_helpers() -> None:
 def test_dynamic_provider_is_read_from_the_pickle_without_unpickling() -> None:
     from pulumi.dynamic.dynamic import serialize_provider
 
-    from components.palette.providers import NODE_POOL
+    from eks_hybrid.components.palette.providers import NODE_POOL
 
     assert dynamic_provider({"__provider": serialize_provider(NODE_POOL)}) == (
-        "components.palette.providers.NodePoolProvider"
+        "eks_hybrid.components.palette.providers.NodePoolProvider"
     )
     assert dynamic_provider({"__provider": "not base64!"}) is None
     assert dynamic_provider({}) is None

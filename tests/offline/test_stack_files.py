@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from components.errors import ConfigError
+from eks_hybrid.components.errors import ConfigError
 from eks_hybrid.stack_files import list_stacks, read_stack_file
 
 from ..conftest import STACKS

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from components.network.tunnels import STRONG_PROPOSALS
-from components.onprem.model import (
+from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS
+from eks_hybrid.components.onprem.model import (
     CiliumBgpPeering,
     EdgeHost,
     NodeIdentity,

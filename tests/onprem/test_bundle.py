@@ -7,8 +7,8 @@ from dataclasses import replace
 import jsonschema
 import yaml
 
-from components.onprem.bundle import render_site
-from components.onprem.model import EdgeHost, NodeIdentity, Placeholder, placeholders_in
+from eks_hybrid.components.onprem.bundle import render_site
+from eks_hybrid.components.onprem.model import EdgeHost, NodeIdentity, Placeholder, placeholders_in
 from tests.nodeconfig.test_nodeconfig import validator  # noqa: F401  (the CRD schema fixture)
 
 from .sites import PSK1, PSK2, bgp_site, cilium, static_site

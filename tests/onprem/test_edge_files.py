@@ -7,7 +7,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.onprem.edgeforge import (
+from eks_hybrid.components.onprem.edgeforge import (
     EdgeForgeError,
     canvos_warning,
     edgeforge_arg,
@@ -15,7 +15,7 @@ from components.onprem.edgeforge import (
     parse_provider_image,
     supported_kubernetes_versions,
 )
-from components.onprem.userdata import (
+from eks_hybrid.components.onprem.userdata import (
     BIND_MOUNTS,
     EXTRA_DIRS_ROOTFS,
     UserDataError,

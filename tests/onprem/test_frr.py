@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.onprem.frr import frr_conf, needs_frr, pod_block_prefix_list
+from eks_hybrid.components.onprem.frr import frr_conf, needs_frr, pod_block_prefix_list
 
 from .sites import bgp_site, cilium, static_site
 

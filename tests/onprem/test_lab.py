@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from components.network.tunnels import STRONG_PROPOSALS
+from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS
 
 from .aws_endpoint import WEAK_AWS_DEFAULT, AwsTunnel, aws_frr_conf, aws_swanctl_conf
 from .conftest import AUSTIN_OUTPUTS, DALLAS_OUTPUTS, HUB_OUTPUTS, HUB_SSM_OUTPUTS, render, render_deployed

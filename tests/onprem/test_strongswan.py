@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from components.network.tunnels import STRONG_PROPOSALS, TunnelProposals
-from components.onprem.strongswan import (
+from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TunnelProposals
+from eks_hybrid.components.onprem.strongswan import (
     charon_snippet,
     esp_proposals,
     ike_proposals,

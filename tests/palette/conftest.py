@@ -12,8 +12,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from starlette.applications import Starlette
 
-from components.palette import PaletteClient, RetryPolicy
-from components.palette.providers import PaletteProvider
+from eks_hybrid.components.palette import PaletteClient, RetryPolicy
+from eks_hybrid.components.palette.providers import PaletteProvider
 from palette_emulator import EmulatorState, LiveServer, SyncASGITransport, create_app
 
 API_KEY = "test-key-0123456789-do-not-leak"

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from components.errors import (
+from eks_hybrid.components.errors import (
     PaletteAuthError,
     PaletteForbiddenError,
     PaletteNotFoundError,
@@ -20,8 +20,8 @@ from components.errors import (
     PaletteTransportError,
     PaletteValidationError,
 )
-from components.palette import PaletteApi, PaletteClient, RetryPolicy, resolve_credentials
-from components.palette._credentials import PaletteCredentialsError
+from eks_hybrid.components.palette import PaletteApi, PaletteClient, RetryPolicy, resolve_credentials
+from eks_hybrid.components.palette._credentials import PaletteCredentialsError
 from palette_emulator import EmulatorState, FaultRule, Faults, LiveServer, SyncASGITransport
 
 from .conftest import API_KEY, OTHER_PROJECT, PROJECT, make_client, register_hosts
@@ -251,7 +251,7 @@ def test_httpx_exceptions_that_quote_the_key_are_scrubbed(caplog: pytest.LogCapt
 def test_log_records_are_redacted_on_our_and_httpx_loggers(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     make_client("http://x", palette(lambda r: httpx.Response(200, json={}))).close()  # registers the key
-    for name in ("httpx", "httpcore.http11", "components.palette._client"):
+    for name in ("httpx", "httpcore.http11", "eks_hybrid.components.palette._client"):
         logging.getLogger(name).debug("headers %s", {"ApiKey": API_KEY})
     assert API_KEY not in caplog.text and caplog.text.count("[REDACTED]") == 3
 

@@ -7,53 +7,58 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.config.hub import PaletteConfig
-from components.config.site import NodePoolConfig
-from components.palette import (
+from eks_hybrid.components.composition.hub import palette_exports
+from eks_hybrid.components.palette import (
     HUB_TYPE,
     NODE_POOLS_TYPE,
+    EdgeHost,
+    NodePool,
     PaletteHub,
     PaletteHubArgs,
+    PaletteIamRolesAnywhere,
     PaletteNodePools,
     PaletteNodePoolsArgs,
+    PaletteSsmActivation,
 )
 from tests.conftest import STACKS
 
 from .conftest import PROJECT
 
 DYNAMIC = "pulumi-python:dynamic:Resource"
-PALETTE = PaletteConfig.model_validate(
-    {
-        "projectUid": PROJECT,
-        "profile": {"os": {"providerImage": "r/x:1"}, "kubernetes": {"version": "1.31.0"}},
-    }
-)
 
 
-def _hub(credentials: str = "ssm") -> Any:
+def hub_args(credentials: str = "ssm", **extra: Any) -> PaletteHubArgs:
+    args = PaletteHubArgs(
+        cluster_name="edge-prod",
+        vpc_cidr="10.100.0.0/16",
+        node_cidrs=["10.201.0.0/16", "10.200.0.0/16"],
+        pod_cidrs=["192.168.0.0/16"],
+        profile={"os": {"provider_image": "r/x:1"}, "kubernetes": {"version": "1.31.0"}},
+        project_uid=PROJECT,
+        **extra,
+    )
+    if credentials == "ssm":
+        args["ssm"] = PaletteSsmActivation(
+            activation_id="act-id", activation_code=pulumi.Output.secret("act-code")
+        )
+    else:
+        args["iam_roles_anywhere"] = PaletteIamRolesAnywhere(
+            role_arn="arn:aws:iam::1:role/r",
+            trust_anchor_arn="arn:ta",
+            profile_arn="arn:p",
+            root_ca_certificate="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            root_ca_private_key="-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+        )
+    return args
+
+
+def _hub(credentials: str = "ssm", **extra: Any) -> Any:
     def program() -> None:
         k8s_provider = k8s.Provider("k8s", kubeconfig="{}")
         hub = PaletteHub(
-            "palette",
-            PaletteHubArgs(
-                palette=PALETTE,
-                cluster_name="edge-prod",
-                region="us-west-2",
-                vpc_cidr="10.100.0.0/16",
-                node_cidrs=["10.201.0.0/16", "10.200.0.0/16"],
-                pod_cidrs=["192.168.0.0/16"],
-                k8s_provider=k8s_provider,
-                credentials_provider=credentials,  # type: ignore[arg-type]
-                activation_id="act-id",
-                activation_code=pulumi.Output.secret("act-code"),
-                role_arn="arn:aws:iam::1:role/r",
-                trust_anchor_arn="arn:ta",
-                profile_arn="arn:p",
-                root_ca_certificate="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-                root_ca_private_key="-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
-            ),
+            "palette", hub_args(credentials, **extra), pulumi.ResourceOptions(providers=[k8s_provider])
         )
-        for key, value in hub.exports().items():
+        for key, value in palette_exports(hub).items():
             pulumi.export(key, value)
 
     return program
@@ -115,7 +120,7 @@ def test_the_hybrid_settings_state_keeps_the_identity_secret(mock_engine: Any, m
 
     monkeypatch.setattr(pulumi.dynamic.Resource, "__init__", capture)
     mock_engine.run(_hub("iamRolesAnywhere"))
-    assert seen["palette-hybrid"].additional_secret_outputs == ["identity"]
+    assert seen["palette-hybrid"].additional_secret_outputs == ["apiKey", "identity"]
 
 
 def test_the_example_hub_sends_palette_the_ca_its_trust_anchor_trusts(mock_engine: Any) -> None:
@@ -130,23 +135,19 @@ def test_the_example_hub_sends_palette_the_ca_its_trust_anchor_trusts(mock_engin
 
 
 def test_node_pools_are_named_by_pool(mock_engine: Any) -> None:
-    pools = [
-        NodePoolConfig.model_validate({"name": "b-pool", "edgeHosts": [{"uid": "edge-2"}]}),
-        NodePoolConfig.model_validate(
-            {
-                "name": "a-pool",
-                "architecture": "arm64",
-                "edgeHosts": [{"uid": "edge-1", "vpnServerIp": "10.0.0.1"}],
-            }
+    pools = {
+        "b-pool": NodePool(edge_hosts=[EdgeHost(uid="edge-2")]),
+        "a-pool": NodePool(
+            architecture="arm64", edge_hosts=[EdgeHost(uid="edge-1", vpn_server_ip="10.0.0.1")]
         ),
-    ]
+    }
 
     def program() -> None:
         PaletteNodePools(
             "dallas-palette",
             PaletteNodePoolsArgs(
+                site="dallas",
                 pools=pools,
-                site_name="dallas",
                 endpoint="https://api.spectrocloud.com",
                 project_uid=PROJECT,
                 cloud_config_uid="cfg",
@@ -160,4 +161,7 @@ def test_node_pools_are_named_by_pool(mock_engine: Any) -> None:
     assert names == ["dallas-palette-a-pool", "dallas-palette-b-pool"]
     inputs = run.named("dallas-palette-a-pool").inputs
     assert inputs["pool"]["edgeHosts"] == [{"uid": "edge-1", "vpnServerIp": "10.0.0.1"}]
+    # Every pool's nodes carry the site label Cilium's per-site pod pool selects them by.
+    assert inputs["pool"]["labels"] == {"eks-hybrid/site": "dallas"}
+    assert inputs["pool"]["name"] == "a-pool" and inputs["pool"]["architecture"] == "arm64"
     assert inputs["cloudConfigUid"] == "cfg" and inputs["profileUid"] == "prof" and inputs["site"] == "dallas"

@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-from components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
-from components.palette import providers as p
-from components.palette.node_pools import pool_input
+from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
+from eks_hybrid.components.palette import providers as p
+from eks_hybrid.components.palette.node_pools import pool_input
+from eks_hybrid.components.stack_args import node_pool
 from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.spec import OPERATIONS
 
@@ -105,7 +106,7 @@ def test_hub_and_two_sites_lifecycle(
                 **where,
                 "cloudConfigUid": cloud,
                 "profileUid": profile_outs["profileUid"],
-                "pool": pool_input(pool),
+                "pool": pool_input(pool.name, node_pool(pool), site.site.name),
             }
             created = provider(p.NodePoolProvider).create(props)
             assert created.outs

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config.hub import PaletteProfileConfig
-from components.palette.packs import (
+from eks_hybrid.components.config.hub import PaletteProfileConfig
+from eks_hybrid.components.palette.packs import (
     CNI_OVERLAY,
     LayerSpec,
     PackResolutionError,

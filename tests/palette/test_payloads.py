@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.config.hub import PaletteProfileConfig
-from components.config.site import NodePoolConfig
-from components.palette import payloads
-from components.palette.packs import ResolvedPack
+from eks_hybrid.components.config.hub import PaletteProfileConfig
+from eks_hybrid.components.config.site import NodePoolConfig
+from eks_hybrid.components.palette import payloads
+from eks_hybrid.components.palette.packs import ResolvedPack
 from palette_emulator.spec import validate
 
 POOL = NodePoolConfig.model_validate(

@@ -14,8 +14,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
-from components.palette import providers as p
+from eks_hybrid.components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
+from eks_hybrid.components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, LiveServer
 from palette_emulator.catalog import default_catalog
 
@@ -82,7 +82,11 @@ def test_providers_pickle_by_reference_without_the_key(provider: ProviderFactory
         provider(cls) for cls in (p.ClusterImportProvider, p.NodePoolProvider, p.ProfileProvider)
     ):
         raw = base64.b64decode(serialize_provider(instance))
-        assert len(raw) < 200 and API_KEY.encode() not in raw and b"components.palette.providers" in raw
+        assert (
+            len(raw) < 200
+            and API_KEY.encode() not in raw
+            and b"eks_hybrid.components.palette.providers" in raw
+        )
     assert len(base64.b64decode(serialize_provider(p.NODE_POOL))) < 200
 
 

@@ -115,7 +115,7 @@ def test_no_wildcard_iam_action():
 
 def test_the_rules_tags_are_the_librarys() -> None:
     """The rules module stays standard-library only (the pack's virtualenv), so it repeats these names."""
-    from components import ownership
+    from eks_hybrid.components import ownership
 
     assert rules.OWNER_TAGS == ownership.OWNER_TAGS
     assert (rules.NODE_CIDR_TAG, rules.POD_CIDR_TAG) == (ownership.NODE_CIDR_TAG, ownership.POD_CIDR_TAG)

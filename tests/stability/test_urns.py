@@ -1,0 +1,88 @@
+"""Type tokens and child names are public API: every resource the example stacks had under 0.1 keeps its
+URN, or is renamed with an alias to it, so `pulumi up` with this version moves nothing.
+
+`urns-0.1.0.json` was written from main@55424ab (0.1.0) before the library API changed, by
+`eks-hybrid plan -s <stack> --offline-secrets --format json` per example stack.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eks_hybrid.offline.recording import RecordedResource
+from eks_hybrid.planner import Planner
+from tests.conftest import STACKS
+
+BEFORE = json.loads((Path(__file__).parent / "urns-0.1.0.json").read_text())["stacks"]
+# Resources that are new in 0.2 (not renames), by name, with why.
+NEW_IN_0_2 = {
+    # The SSM activation's expiry counts from this offset's creation time, kept in state, so that a plan
+    # never depends on the clock (CHANGELOG 0.2.0).
+    "edge-lab-node-identity-activation-expiry",
+}
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, tuple[RecordedResource, ...]]:
+    planner = Planner(STACKS, offline_secrets=True)
+    return {stack: planner.plan(stack).run.resources for stack in BEFORE}
+
+
+@pytest.mark.parametrize("stack", sorted(BEFORE))
+def test_every_urn_of_0_1_is_kept_or_aliased(plans, stack):
+    resources = plans[stack]
+    current = {r.urn for r in resources}
+    aliased = {alias: r.urn for r in resources for alias in r.aliases}
+    lost = [urn for urn in BEFORE[stack] if urn not in current and urn not in aliased]
+    assert lost == []
+    # A resource the 0.1 plan did not have is new only by name: it carries the alias of its old name.
+    added = [
+        r.urn
+        for r in resources
+        if r.urn not in BEFORE[stack] and not set(r.aliases) & set(BEFORE[stack]) and r.name not in NEW_IN_0_2
+    ]
+    assert added == []
+
+
+@pytest.mark.parametrize("stack", sorted(BEFORE))
+def test_aliases_never_point_at_a_live_resource_or_at_the_same_urn_twice(plans, stack):
+    resources = plans[stack]
+    current = {r.urn for r in resources}
+    aliases = [alias for r in resources for alias in r.aliases]
+    assert not set(aliases) & current
+    assert len(aliases) == len(set(aliases))
+
+
+def test_the_renames_are_the_deliberate_ones(plans):
+    # 0.2.0 names routes and security group rules by the keys the caller gives (route table, site or
+    # aggregate, role), no longer by ids and CIDRs that may be Outputs; nothing else was renamed.
+    renamed = {stack: sorted(r.name for r in resources if r.aliases) for stack, resources in plans.items()}
+    assert renamed["example-dallas"] == ["dallas-tgw-route-node", "dallas-tgw-route-pod"]
+    assert renamed["example-chicago"] == ["chicago-vpn-route-node", "chicago-vpn-route-pod"]
+    assert renamed["example-austin"] == []
+    assert "edge-prod-tgw-route-vpc" in renamed["example-hub"]
+    assert "edge-prod-ingress-443-from-node-dallas" in renamed["example-hub"]
+    assert "edge-prod-route-rtb-0a1b2c3d4e5f60001-dallas-pod" in renamed["example-hub"]
+    assert sum(len(names) for names in renamed.values()) == 17 + 11 + 2 + 2 + 4
+    for resources in plans.values():
+        for r in resources:
+            if r.aliases:
+                assert r.type in {
+                    "aws:ec2/route:Route",
+                    "aws:ec2transitgateway/route:Route",
+                    "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
+                    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                }
+
+
+def test_the_check_sees_a_rename_without_an_alias(plans):
+    resources = plans["example-dallas"]
+    current = {r.urn for r in resources}
+    lost = [urn for urn in BEFORE["example-dallas"] if urn not in current]
+    assert [urn.rsplit("::", 1)[1] for urn in lost] == [
+        "dallas-tgw-route-10.200.0.0-16",
+        "dallas-tgw-route-192.168.0.0-16",
+    ]

@@ -1,0 +1,158 @@
+"""The real wheel, installed into a fresh virtualenv (its dependencies at the pinned versions, from pip's
+cache or the index): one top-level package, the public API imports, the library example runs under the
+mock engine, the component provider serves the committed schema, and a consumer's `mypy --strict` reads
+the installed package's types (py.typed).
+
+About a minute on this 2-core machine, most of it pip installing the dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import venv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@dataclass(frozen=True)
+class Installed:
+    python: Path
+    site_packages: Path
+    wheel: Path
+    workdir: Path  # outside the repository, so nothing imports from its folders
+
+
+def run(*command: str | Path, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    root = tmp_path_factory.mktemp("wheel")
+    # Build from the tracked files only (the library link kept as a link), as a release build would.
+    source = root / "source"
+    tracked = run("git", "ls-files", "-z", cwd=REPO).stdout.split("\0")
+    for name in filter(None, tracked):
+        target = source / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (REPO / name).is_symlink():
+            target.symlink_to((REPO / name).readlink())
+        else:
+            shutil.copy2(REPO / name, target)
+    built = run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", root / "dist", source, cwd=root
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = (root / "dist").glob("eks_hybrid-*.whl")
+
+    venv.EnvBuilder(with_pip=True).create(root / "venv")
+    python = root / "venv" / "bin" / "python"
+    pins = [line for line in (REPO / "requirements.txt").read_text().splitlines() if "==" in line]
+    (root / "constraints.txt").write_text("\n".join(pins) + "\n")
+    done = run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        wheel,
+        "-c",
+        "constraints.txt",
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    site = Path(
+        run(
+            python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root
+        ).stdout.strip()
+    )
+    workdir = root / "consumer"
+    workdir.mkdir()
+    yield Installed(python, site, wheel, workdir)
+
+
+def test_the_wheel_has_one_top_level_package(installed: Installed):
+    listing = run(sys.executable, "-m", "zipfile", "-l", installed.wheel, cwd=installed.workdir).stdout
+    tops = {line.split()[0].split("/")[0] for line in listing.splitlines()[1:] if line.strip()}
+    assert tops == {"eks_hybrid", installed.wheel.name.split("-py3")[0] + ".dist-info"}
+    assert "eks_hybrid/py.typed" in listing and "eks_hybrid/components/network/hub.py" in listing
+
+
+def test_no_components_or_emulator_is_installed_at_the_top(installed: Installed):
+    assert not (installed.site_packages / "components").exists()
+    assert not (installed.site_packages / "palette_emulator").exists()
+    probe = (
+        "import importlib.util, json; names = ('components', 'palette_emulator');"
+        " print(json.dumps([importlib.util.find_spec(n) is not None for n in names]))"
+    )
+    assert json.loads(run(installed.python, "-c", probe, cwd=installed.workdir).stdout) == [False, False]
+    [record] = installed.site_packages.glob("eks_hybrid-*.dist-info/top_level.txt")
+    assert record.read_text().split() == ["eks_hybrid"]
+
+
+def test_the_public_api_imports(installed: Installed):
+    script = (
+        "from eks_hybrid.components.network import TransitGatewayHub, SiteConnectivity, SiteCidrs\n"
+        "from eks_hybrid.components.cluster import HybridCluster\n"
+        "from eks_hybrid.components.identity import NodeIdentity\n"
+        "from eks_hybrid.components.cni import Cilium, CiliumSitePools, HybridConfig\n"
+        "from eks_hybrid.components.palette import PaletteHub, PaletteNodePools\n"
+        "import eks_hybrid; print(eks_hybrid.__version__)\n"
+    )
+    result = run(installed.python, "-c", script, cwd=installed.workdir)
+    assert result.returncode == 0, result.stderr
+    from eks_hybrid import __version__
+
+    assert result.stdout.strip() == __version__
+    cli = run(installed.python, "-m", "eks_hybrid.cli", "--version", cwd=installed.workdir)
+    assert cli.stdout.strip() == f"eks-hybrid {__version__}"
+
+
+def test_the_library_example_runs_from_the_installed_package(installed: Installed):
+    shutil.copy(REPO / "examples" / "library" / "__main__.py", installed.workdir / "program.py")
+    script = (
+        "import runpy\n"
+        "from eks_hybrid.offline.engine import run_offline\n"
+        "config = {'aws:region': 'us-west-2', 'edge-estate:paletteProjectUid': '6491d4a94c39ad82d3cc30ae'}\n"
+        "program = lambda: runpy.run_path('program.py') and None\n"
+        "run = run_offline(program, stack='dev', project='edge-estate', config=config)\n"
+        "names = {r.name for r in run.resources}\n"
+        "assert 'edge-route-private-a-dallas-node' in names and 'chicago-vpn-route-pod' in names, names\n"
+        "print(len(run.resources))\n"
+    )
+    result = run(installed.python, "-c", script, cwd=installed.workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert int(result.stdout.strip().splitlines()[-1]) > 80
+
+
+def test_the_installed_provider_serves_the_committed_schema(installed: Installed):
+    # The analyzer reads the docstrings from the installed sources.
+    served = run(installed.python, "-m", "eks_hybrid.provider", "--schema", cwd=installed.workdir)
+    assert json.loads(served.stdout) == json.loads((REPO / "package" / "schema.json").read_text())
+
+
+def test_a_consumers_strict_mypy_reads_the_installed_types(installed: Installed):
+    shutil.copy(REPO / "examples" / "library" / "__main__.py", installed.workdir / "consumer.py")
+    result = run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--python-executable",
+        installed.python,
+        "consumer.py",
+        cwd=installed.workdir,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Without py.typed the same check would fail on an untyped import.
+    assert "Success: no issues found in 1 source file" in result.stdout
