@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from . import cidrs
 
 
@@ -29,7 +30,7 @@ def _pattern(regex: str, what: str) -> Callable[[str], str]:
 
     def run(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise PydanticCustomError("eks_hybrid_rule", "'{value}' is not " + what, {"value": value})
+            raise PydanticCustomError("eks_hybrid_rule", "{value} is not " + what, {"value": shown(value)})
         return value
 
     return run

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from ._base import ConfigModel
 from .fields import (
     AmazonSideAsn,
@@ -82,8 +84,8 @@ class ClusterConfig(ConfigModel):
             raise PydanticCustomError(
                 "eks_hybrid_rule",
                 "endpoint access must be private or public, never both: with both, the endpoint resolves"
-                " to public addresses off the VPC and hybrid nodes fail to join (got '{value}')",
-                {"value": value},
+                " to public addresses off the VPC and hybrid nodes fail to join (got {value})",
+                {"value": shown(value)},
             )
         return value
 
@@ -93,8 +95,8 @@ class ClusterConfig(ConfigModel):
         if value not in ("API", "API_AND_CONFIG_MAP"):
             raise PydanticCustomError(
                 "eks_hybrid_rule",
-                "authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject '{value}'",
-                {"value": value},
+                "authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {value}",
+                {"value": shown(value)},
             )
         return value
 
@@ -193,6 +195,19 @@ class CiliumConfig(ConfigModel):
     bgp_control_plane: bool = False
     # Default: multiPool when the hub has more than one site, clusterPool for a single site.
     ipam: CiliumIpam | None = None
+
+    @field_validator("repository")
+    @classmethod
+    def _helm_location(cls, value: str) -> str:
+        # The schemes `components.cni.values.chart_source` (and Helm) install from.
+        if not re.fullmatch(r"(oci|https?)://[^\s/]+(/\S*)?", value):
+            raise PydanticCustomError(
+                "eks_hybrid_rule",
+                "must be an OCI location (oci://registry/path) or a Helm repository URL (https://...):"
+                " Helm installs charts from nothing else (got {value})",
+                {"value": shown(value)},
+            )
+        return value
 
 
 DEFAULT_PACK_REGISTRY = "Public Repo"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from ._base import ConfigModel
 from .fields import AnyCidr, Asn, EniId, IPv4, Slug, TunnelInsideCidr
 
@@ -46,6 +48,24 @@ def _public_ipv4(value: str) -> str:
 
 
 PublicIPv4 = Annotated[IPv4, AfterValidator(_public_ipv4)]
+
+# Pulumi limits stack and project names to 100 characters of letters, digits, '-', '_' and '.'
+# (pulumi/pulumi `pkg/backend/diy/store.go` ParseReference: "stack names are limited to 100 characters").
+_STACK_REFERENCE = re.compile(r"([A-Za-z0-9_.-]{1,100}/){0,2}[A-Za-z0-9_.-]{1,100}")
+
+
+def _stack_reference(value: str) -> str:
+    if not _STACK_REFERENCE.fullmatch(value):
+        raise PydanticCustomError(
+            "eks_hybrid_rule",
+            "must name the hub stack as stack, project/stack or org/project/stack, each part 1 to 100"
+            " letters, digits, '-', '_' or '.' (Pulumi's stack-name pattern; got {value})",
+            {"value": shown(value)},
+        )
+    return value
+
+
+StackReferenceName = Annotated[str, AfterValidator(_stack_reference)]
 
 
 class CustomerGatewayConfig(ConfigModel):
@@ -134,7 +154,7 @@ class SiteConfig(ConfigModel):
 
     region: str = Field(alias="aws:region", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
     role: Literal["site"] = Field(alias="eks-hybrid:role")
-    hub: str = Field(alias="eks-hybrid:hub", pattern=r"^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$")
+    hub: StackReferenceName = Field(alias="eks-hybrid:hub")
     site: SiteSpec = Field(alias="eks-hybrid:site")
     palette: SitePaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
     tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")

@@ -404,3 +404,11 @@ def test_a_pool_label_that_would_move_nodes_to_another_site_is_refused():
 def test_the_site_label_with_the_sites_own_name_is_accepted():
     labelled = {**pool("w", "h1"), "labels": {"eks-hybrid/site": "dallas"}}
     assert validate_stack(pools(labelled), FILE).site.node_pools[0].labels == {"eks-hybrid/site": "dallas"}
+
+
+def test_a_hub_name_longer_than_pulumi_allows_is_refused():
+    # Issue 16: a 300-character hub name passed, and plan then failed opening `Pulumi.<300 chars>.yaml`.
+    for hub in ("h" * 101, "org/" + "p" * 101 + "/hub", "h" * 300):
+        problem = single(with_value(site_doc(), ("eks-hybrid:hub",), hub), "eks-hybrid:hub", "1 to 100")
+        assert "characters)" in problem.rule and len(problem.rule) < 300
+    validate_stack(with_value(site_doc(), ("eks-hybrid:hub",), "o/p/" + "h" * 100), FILE)
