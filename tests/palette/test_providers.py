@@ -15,6 +15,7 @@ from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
+from components.palette import RetryPolicy
 from components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, LiveServer
 from palette_emulator.catalog import default_catalog
@@ -633,3 +634,32 @@ def test_a_project_the_key_cannot_see_is_named_not_treated_as_empty(
     with pytest.raises(PaletteScopeError):
         provider(p.ClusterImportProvider).delete(hub["cluster"], props)
     assert hub["cluster"] in live_clusters(state)
+
+
+# --- issue 16: an import whose follow-up reads are rate limited -------------------------------------------
+
+
+def test_an_import_whose_follow_up_read_is_rate_limited_still_succeeds(
+    provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState
+) -> None:
+    # The import POST takes one token, the cluster GET the other; the manifest GET meets an empty bucket
+    # that answers `Retry-After: 0`. Without backoff the create failed with the cluster already in Palette.
+    app.state.faults.rate_limit("/v1/spectroclusters/", burst=2, per_second=4, retry_after="0")
+    prov = provider(p.ClusterImportProvider)
+    prov.client_options = {"retry": RetryPolicy(initial=0.1, maximum=0.5, max_attempts=8)}
+    created = prov.create({**_where(live), "clusterName": "edge-prod"})
+    assert created.outs and "kind: Namespace" in created.outs["importManifest"]
+    assert list(live_clusters(state)) == [created.id]
+    assert any(f.startswith("429 GET") for f in app.state.faults.fired)
+
+
+def test_an_import_whose_follow_up_read_fails_says_the_cluster_exists(
+    provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState
+) -> None:
+    app.state.faults.add(FaultRule("status", path="/v1/spectroclusters/", method="GET", status=503, times=50))
+    with pytest.raises(PaletteError) as info:
+        provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+    [uid] = live_clusters(state)
+    message = str(info.value)
+    assert f"the cluster is imported in Palette as {uid} and the next `pulumi up` adopts it" in message
+    assert "gave up after 6 attempts over" in message
