@@ -14,6 +14,8 @@ from ._base import ConfigModel
 from .fields import (
     AmazonSideAsn,
     AnyCidr,
+    AwsTagKey,
+    AwsTagValue,
     ClusterName,
     RemoteCidr,
     RouteTableId,
@@ -291,7 +293,7 @@ class HubConfig(ConfigModel):
     cilium: CiliumConfig = Field(default=CiliumConfig(), alias="eks-hybrid:cilium")
     palette: PaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
     quotas: QuotasConfig = Field(default=QuotasConfig(), alias="eks-hybrid:quotas")
-    tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
+    tags: dict[AwsTagKey, AwsTagValue] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
 

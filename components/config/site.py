@@ -11,7 +11,18 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import shown
 from ._base import ConfigModel
-from .fields import AnyCidr, Asn, EniId, IPv4, Slug, TunnelInsideCidr
+from .fields import (
+    AnyCidr,
+    Asn,
+    AwsTagKey,
+    AwsTagValue,
+    EniId,
+    IPv4,
+    LabelKey,
+    LabelValue,
+    Slug,
+    TunnelInsideCidr,
+)
 
 # Addresses the internet cannot reach. Documentation ranges (RFC 5737) stay allowed for examples.
 _NOT_PUBLIC = tuple(
@@ -122,8 +133,8 @@ class EdgeHostConfig(ConfigModel):
 
 
 class TaintConfig(ConfigModel):
-    key: str = Field(min_length=1)
-    value: str = ""
+    key: LabelKey
+    value: LabelValue = ""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 
@@ -131,7 +142,7 @@ class NodePoolConfig(ConfigModel):
     name: Slug
     architecture: Literal["amd64", "arm64"] = "amd64"
     edge_hosts: list[EdgeHostConfig] = Field(min_length=1)
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     taints: list[TaintConfig] = Field(default_factory=list)
     ntp_servers: list[str] = Field(default_factory=list)
 
@@ -157,7 +168,7 @@ class SiteConfig(ConfigModel):
     hub: StackReferenceName = Field(alias="eks-hybrid:hub")
     site: SiteSpec = Field(alias="eks-hybrid:site")
     palette: SitePaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
-    tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
+    tags: dict[AwsTagKey, AwsTagValue] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on the site's VPN connection or Direct Connect gateway association."""
 
