@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -58,6 +60,13 @@ class RetryPolicy:
 PROJECTS_PATH = "/v1/dashboard/projects/metadata"
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client: building one loads the CA bundle (about 100 ms), and a
+    provider builds a client per call."""
+    return httpx.create_ssl_context()
+
+
 class PaletteClient:
     """Talks to one Palette project. The API key travels in the `ApiKey` header only, and is redacted from
     every error and log record (`_redact`).
@@ -99,7 +108,11 @@ class PaletteClient:
         self._project_checked = False
         headers = {"ApiKey": api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
         self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, transport=transport, timeout=timeout_seconds
+            base_url=self.base_url,
+            headers=headers,
+            transport=transport,
+            timeout=timeout_seconds,
+            verify=_tls_context(),
         )
 
     @classmethod
