@@ -132,7 +132,7 @@ def _read_yaml(path: Path, label: str) -> Any:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError([Problem(label, "(file)", f"cannot be read: {reason}")]) from None
     except safe_yaml.YamlRefusal as exc:
-        loc = exc.loc[1:] if exc.loc[:1] == ("config",) else exc.loc
+        loc = exc.loc[1:] if len(exc.loc) > 1 and exc.loc[0] == "config" else exc.loc
         raise ConfigError([Problem(label, safe_yaml.dotted(loc) or "(file)", exc.rule)]) from None
 
 

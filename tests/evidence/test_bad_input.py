@@ -38,13 +38,16 @@ from components.config.versions import KUBERNETES_VERSIONS, cilium_problem, crea
 from components.errors import ProblemsError
 from eks_hybrid.cli import app
 from eks_hybrid.planner import Planner
-from eks_hybrid.safe_yaml import MAX_DEPTH, MAX_NODES
 from eks_hybrid.stack_files import read_stack_file
 
 from ..conftest import STACKS
 from .conftest import examples, record, record_max
 
 SUITE = "bad input"
+# The documented limits of stack files (eks_hybrid/safe_yaml.py, README "Stack files"): a file expands to at
+# most 250,000 values through its aliases and nests at most 64 levels.
+MAX_NODES = 250_000
+MAX_DEPTH = 64
 # Full plans (about a second each) per property: (one in every N valid examples, at most M).
 FULL_PLANS = {"valid": (8, 16), "invalid": (1, 0), "hostile": (4, 8)}
 YAML_PEAK_BYTES = 64 * 1024 * 1024

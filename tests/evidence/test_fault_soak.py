@@ -28,7 +28,7 @@ from components.errors import PaletteError
 from components.palette import RetryPolicy
 from components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, Faults, LiveServer
-from tests.palette.conftest import PROJECT, ProviderFactory, register_hosts
+from tests.palette.conftest import PROJECT, ProviderFactory, hybrid_hub, register_hosts
 
 from .conftest import record, record_max
 
@@ -211,35 +211,11 @@ def _configure(instance: p.PaletteProvider, transport: CountingTransport) -> p.P
     return instance
 
 
-def _hub(provider: ProviderFactory, live: LiveServer) -> dict[str, str]:
-    where = _where(live)
-    imported = provider(p.ClusterImportProvider).create({**where, "clusterName": "edge-soak"})
-    assert imported.outs is not None
-    provider(p.ClusterReadinessProvider).create({**where, "clusterUid": imported.id})
-    cloud = imported.outs["cloudConfigUid"]
-    provider(p.HybridSettingsProvider).create(
-        {
-            **where,
-            "clusterUid": imported.id,
-            "cloudConfigUid": cloud,
-            "vpcCidr": "10.100.0.0/16",
-            "nodeCidrs": ["10.200.0.0/16"],
-            "podCidrs": ["192.168.0.0/16"],
-            "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
-        }
-    )
-    profile = provider(p.ProfileProvider).create(
-        {**where, "profile": {**PROFILE_BASE, "name": "hub-profile"}}
-    )
-    assert profile.outs is not None
-    return {"cluster": imported.id, "cloud": cloud, "profile": profile.outs["profileUid"]}
-
-
 @pytest.mark.timeout(600)
 def test_providers_under_faults_end_in_the_intended_state_with_no_duplicate_or_orphan(
     provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState
 ) -> None:
-    hub = _hub(provider, live)
+    hub = hybrid_hub(provider, live, {**PROFILE_BASE, "name": "hub-profile"}, cluster="edge-soak")
     register_hosts(state, *(f"soak-host-{i:02d}" for i in range(HOSTS)))
     faults: Faults = app.state.faults
     faults.rate_limit("/v1/cloudconfigs", burst=4, per_second=40, retry_after="0")

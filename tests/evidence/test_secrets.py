@@ -18,14 +18,13 @@ import base64
 import json
 import logging
 import pickle
+import re
 import traceback
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from typer.testing import CliRunner
 
@@ -37,7 +36,7 @@ from eks_hybrid import planner as planner_module
 from eks_hybrid.cli import app as cli
 from eks_hybrid.planner import Planner
 from palette_emulator import EmulatorState, FaultRule, LiveServer
-from tests.palette.conftest import FAST_RETRY, PROJECT, ProviderFactory
+from tests.palette.conftest import PROJECT, ProviderFactory, with_key
 
 from ..conftest import STACKS, copy_examples
 from .conftest import record
@@ -167,7 +166,7 @@ BROKEN = {
     # A YAML syntax error on the ciphertext's line: PyYAML would quote the line.
     "syntax error": (
         "example-dallas",
-        lambda text: text.replace("apiKey:\n      secure:", "apiKey: {secure: }}\n      secure:", 1),
+        lambda text: re.sub(r"(secure: v1:PLANTED\S+)\n", r"\1: nested: here\n", text, count=1),
     ),
     # A credential block given as a string: was echoed as `got '...'`.
     "block as a string": (
@@ -223,14 +222,6 @@ def test_a_program_that_fails_under_debug_shows_its_traceback_and_no_secret(
 # --- the Palette client and providers ----------------------------------------------------------------------
 
 
-def _with_key(provider: ProviderFactory, cls: type[p.PaletteProvider], live: LiveServer, key: str) -> Any:
-    instance = provider(cls)
-    raw = {"eks-hybrid:palette": json.dumps({"endpoint": live.url, "projectUid": PROJECT, "apiKey": key})}
-    instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
-    instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
-    return instance
-
-
 @pytest.mark.parametrize("bad_key_status", [401, 404])
 def test_keys_palette_echoes_never_reach_an_error_a_log_or_a_pickle(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState, scan: Scan, bad_key_status: int
@@ -238,7 +229,7 @@ def test_keys_palette_echoes_never_reach_an_error_a_log_or_a_pickle(
     # Palette answers some unknown keys with 404 quoting the key (palette-sdk-go#209); the emulator does too.
     state.bad_key_status = bad_key_status
     for cls in (p.ClusterImportProvider, p.ProfileProvider, p.NodePoolProvider):
-        instance = _with_key(provider, cls, live, "pk-PLANTED-wrong-key-9c1d")
+        instance = with_key(provider, cls, live, "pk-PLANTED-wrong-key-9c1d")
         with pytest.raises(EksHybridError) as info:
             instance.read(
                 "uid",
@@ -255,7 +246,7 @@ def test_the_right_key_under_faults_never_reaches_an_error_or_a_log(
     app.state.emulator.api_keys = frozenset({ENV_KEY})
     app.state.faults.add(FaultRule("status", path="/v1/spectroclusters", status=503, times=100))
     app.state.faults.add(FaultRule("drop", path="/v1/dashboard/spectroclusters/search", times=1))
-    instance = _with_key(provider, p.ClusterImportProvider, live, ENV_KEY)
+    instance = with_key(provider, p.ClusterImportProvider, live, ENV_KEY)
     with pytest.raises(EksHybridError) as info:
         instance.create(
             {"endpoint": live.url, "projectUid": PROJECT, "clusterName": "edge-prod", "pollSeconds": 0}

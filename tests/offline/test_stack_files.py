@@ -204,3 +204,9 @@ def test_secure_values_are_recorded_by_their_exact_path(tmp_path):
 def test_an_unreadable_environment_block_is_not_a_crash(tmp_path):
     _write(tmp_path, "environment: {imports: [{}], values: 3}\n" + DALLAS)
     assert read_stack_file(tmp_path, "x").environments == ("", "(inline values)")
+
+
+def test_the_documented_limits():
+    from eks_hybrid import safe_yaml
+
+    assert (safe_yaml.MAX_NODES, safe_yaml.MAX_DEPTH, safe_yaml.MAX_BYTES) == (250_000, 64, 4 * 1024 * 1024)

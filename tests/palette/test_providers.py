@@ -4,14 +4,11 @@ and issue 9's points (packs, the IRA root CA, drift, auth versus absence, versio
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from typing import Any
 
 import pytest
 import yaml
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
@@ -20,7 +17,15 @@ from components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, LiveServer
 from palette_emulator.catalog import default_catalog
 
-from .conftest import API_KEY, FAST_RETRY, OTHER_PROJECT, PROJECT, ProviderFactory, register_hosts
+from .conftest import (
+    API_KEY,
+    OTHER_PROJECT,
+    PROJECT,
+    ProviderFactory,
+    hybrid_hub,
+    register_hosts,
+    with_key,
+)
 
 PROFILE = {
     "name": "eks-hybrid-nodes",
@@ -47,24 +52,7 @@ def paths(state: EmulatorState, method: str | None = None) -> list[str]:
 @pytest.fixture
 def hub(provider: ProviderFactory, live: LiveServer) -> dict[str, str]:
     """An imported, healthy, hybrid-enabled cluster and a published profile."""
-    imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
-    assert imported.outs is not None
-    provider(p.ClusterReadinessProvider).create({**_where(live), "clusterUid": imported.id})
-    cloud = imported.outs["cloudConfigUid"]
-    provider(p.HybridSettingsProvider).create(
-        {
-            **_where(live),
-            "clusterUid": imported.id,
-            "cloudConfigUid": cloud,
-            "vpcCidr": "10.100.0.0/16",
-            "nodeCidrs": ["10.200.0.0/16"],
-            "podCidrs": ["192.168.0.0/16"],
-            "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
-        }
-    )
-    profile = provider(p.ProfileProvider).create({**_where(live), "profile": PROFILE})
-    assert profile.outs is not None
-    return {"cluster": imported.id, "cloud": cloud, "profile": profile.outs["profileUid"]}
+    return hybrid_hub(provider, live, PROFILE)
 
 
 def _pool_props(
@@ -582,16 +570,6 @@ def test_faults_never_duplicate_or_orphan(
 # --- auth and scope failures never drop a resource or finish a delete (point 4) --------------------------
 
 
-def _with_key(
-    provider: ProviderFactory, cls: type[p.PaletteProvider], live: LiveServer, key: str
-) -> p.PaletteProvider:
-    instance = provider(cls)
-    raw = {"eks-hybrid:palette": json.dumps({"endpoint": live.url, "projectUid": PROJECT, "apiKey": key})}
-    instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
-    instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
-    return instance
-
-
 @pytest.mark.parametrize("bad_key_status", [401, 404])
 def test_a_rejected_key_never_drops_state_or_finishes_a_delete(
     provider: ProviderFactory,
@@ -615,7 +593,7 @@ def test_a_rejected_key_never_drops_state_or_finishes_a_delete(
         ),
         (p.NodePoolProvider, pool.id, pool_props),
     ):
-        wrong = _with_key(provider, cls, live, "wrong-key-123")
+        wrong = with_key(provider, cls, live, "wrong-key-123")
         with pytest.raises(PaletteAuthError) as read:
             wrong.read(id_, props)
         with pytest.raises(PaletteAuthError):
