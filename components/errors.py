@@ -18,7 +18,8 @@
             └── PaletteValidationError     400 (the request did not match the API spec)
 
 Library errors (httpx, pydantic) are mapped to these in one place each, `raise ... from exc`.
-Messages never contain credentials (`eks_hybrid.components.palette._redact`).
+Messages never contain credentials (`eks_hybrid.components.palette._redact`), and a value from a stack file
+appears only through `shown`: quoted, control characters (terminal escapes included) escaped, and cut short.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_SHOWN_PROBLEMS",
     "ArgumentsError",
     "ConfigError",
     "EksHybridError",
@@ -44,7 +46,31 @@ __all__ = [
     "PlanError",
     "Problem",
     "ProblemsError",
+    "printable",
+    "shown",
 ]
+
+MAX_SHOWN_PROBLEMS = 200
+"""A report lists at most this many problems, then says how many more there are."""
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """`text` with every non-printable character (ANSI escapes, NUL, bidi controls) escaped as `\\x1b`, and
+    when `limit` is given, at most `limit` characters, saying how long it was."""
+    escaped = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    if limit is None or len(escaped) <= limit:
+        return escaped
+    return f"{escaped[: limit - 1]}… ({len(escaped)} characters)"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value a user wrote, as a message may quote it: `'text'`, escaped and at most `limit` characters."""
+    if isinstance(value, str):
+        text = printable(value)
+        if len(text) > limit:
+            return f"'{text[: limit - 1]}…' ({len(value)} characters)"
+        return f"'{text}'"
+    return printable(repr(value), limit)
 
 
 class EksHybridError(Exception):
@@ -60,7 +86,8 @@ class Problem:
     rule: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.rule}"
+        # Paths hold keys the user wrote; rules quote values through `shown`, escaped again here in case.
+        return f"{printable(self.file, 300)}: {printable(self.path, 300)}: {printable(self.rule, 2000)}"
 
 
 class ProblemsError(EksHybridError):
@@ -78,7 +105,9 @@ class ProblemsError(EksHybridError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         lines = [f"{self.headline} ({count} {noun}):"]
-        lines += [f"  - {problem}" for problem in self.problems]
+        lines += [f"  - {problem}" for problem in self.problems[:MAX_SHOWN_PROBLEMS]]
+        if count > MAX_SHOWN_PROBLEMS:
+            lines.append(f"  ... and {count - MAX_SHOWN_PROBLEMS} more (fix these first, then plan again)")
         return "\n".join(lines)
 
 

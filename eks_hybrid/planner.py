@@ -10,7 +10,7 @@ from typing import Any
 from eks_hybrid.components.composition import build_current_stack
 from eks_hybrid.components.config import validate_stack
 from eks_hybrid.components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
-from eks_hybrid.components.config.source import stack_file_label
+from eks_hybrid.components.config.source import stack_file_label, stack_files_in
 from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
@@ -77,18 +77,23 @@ class Planner:
     _hub_failures: dict[str, Exception] = field(default_factory=dict)
 
     def plan(self, name: str) -> StackPlan:
-        stack = read_stack_file(self.stacks_dir, name)
         try:
-            return self._plan(stack)
+            stack = read_stack_file(self.stacks_dir, name)
+        except Exception as error:
+            self._hub_failures.setdefault(name, error)  # a site naming this file as its hub is skipped
+            raise
+        try:
+            with stack_files_in(self.stacks_dir):
+                return self._plan(stack)
         except Exception as error:
             if stack.role == "hub":
                 self._hub_failures.setdefault(name, error)
             raise
 
     def _plan(self, stack: StackFile) -> StackPlan:
-        file = stack_file_label(stack.name)
+        file = stack.label
         # Validate here too, so a bad file is reported as the file's problems, not the program's.
-        config = validate_stack(stack.document, file, stack.secret_keys)
+        config = validate_stack(stack.document, file, stack.secret_keys, secret_paths=stack.secret_paths)
         # The environment is the program's own (`pulumi up` reads PALETTE_API_KEY from it too).
         statuses = secret_statuses(config, os.environ)
         missing = [status.need.path for status in statuses if status.missing]
@@ -123,9 +128,13 @@ class Planner:
             return self._hub_outputs[hub]
         if hub in self._hub_failures:
             raise HubNotPlannedError(site, hub, self._hub_failures[hub])
-        hub_file = (
-            read_stack_file(self.stacks_dir, hub) if stack_path(self.stacks_dir, hub).is_file() else None
-        )
+        hub_file = None
+        if stack_path(self.stacks_dir, hub).is_file():
+            try:
+                hub_file = read_stack_file(self.stacks_dir, hub)
+            except Exception as error:  # the hub's own file is at fault: blame it, skip the site
+                self._hub_failures.setdefault(hub, error)
+                raise HubNotPlannedError(site, hub, error) from error
         if hub_file is None or hub_file.role != "hub":
             found = "is not a hub stack" if hub_file else f"has no stack file in {self.stacks_dir}"
             raise PlanError(

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
-from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
 from eks_hybrid.components.onprem.bundle import SiteBundle
@@ -389,7 +388,7 @@ def gather_site(
         raise PlanError(
             [
                 Problem(
-                    stack_file_label(stack),
+                    stack_file.label,
                     "eks-hybrid:role",
                     "render writes a site's files: name a site stack",
                 )
@@ -397,10 +396,10 @@ def gather_site(
         )
     planner = planner or Planner(stacks_dir, offline_secrets=True)  # render never calls Palette
     planned = planner.plan(stack).run.outputs
-    site = validate_stack(stack_file.document, stack_file_label(stack), stack_file.secret_keys)
+    site = validate_stack(stack_file.document, stack_file.label, stack_file.secret_keys)
     assert isinstance(site, SiteConfig)
     hub_file = read_stack_file(stacks_dir, site.hub_stack_name)
-    hub = validate_stack(hub_file.document, stack_file_label(hub_file.name), hub_file.secret_keys)
+    hub = validate_stack(hub_file.document, hub_file.label, hub_file.secret_keys)
     assert isinstance(hub, HubConfig)
 
     gatherer = _Gatherer(site, hub, planned, site_outputs, hub_outputs, options or RenderOptions())

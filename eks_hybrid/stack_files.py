@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from eks_hybrid.components.config import SECRET_PLACEHOLDER
 from eks_hybrid.components.errors import ConfigError, Problem
+
+from . import safe_yaml
 
 STACK_FILE_PREFIX = "Pulumi."
 STACK_FILE_SUFFIX = ".yaml"
@@ -25,6 +25,13 @@ class StackFile:
     secret_keys: frozenset[str]
     environments: tuple[str, ...] = ()
     """The Pulumi ESC environments the stack imports (`environment:`); offline plans cannot open them."""
+    secret_paths: frozenset[str] = frozenset()
+    """The dotted path of every `secure:` value (`eks-hybrid:site.connectivity...tunnels[0].presharedKey`)."""
+
+    @property
+    def label(self) -> str:
+        """How messages name this file: its path as the user gave it (`stacks/Pulumi.example-hub.yaml`)."""
+        return str(self.path)
 
     @property
     def role(self) -> str | None:
@@ -52,7 +59,12 @@ class StackFile:
             for key in rest[:-1]:
                 node = node.setdefault(key, {})
             node[rest[-1]] = SECRET_PLACEHOLDER
-        return replace(self, document=document, secret_keys=frozenset(secret_keys))
+        return replace(
+            self,
+            document=document,
+            secret_keys=frozenset(secret_keys),
+            secret_paths=self.secret_paths | frozenset(paths),
+        )
 
     def runtime_config(self) -> dict[str, str]:
         """Config as Pulumi's language host passes it: strings, with objects and lists as JSON."""
@@ -73,21 +85,16 @@ def list_stacks(stacks_dir: Path) -> list[str]:
     )
 
 
-def _without_secrets(value: Any) -> tuple[Any, bool]:
-    """Replace every `{secure: ...}` with the placeholder; says whether one was found."""
+def _without_secrets(value: Any, path: str, found: set[str]) -> Any:
+    """`value` with each `{secure: ...}` replaced by the placeholder, its dotted path added to `found`."""
     if isinstance(value, dict):
         if set(value) == {"secure"}:
-            return SECRET_PLACEHOLDER, True
-        found = False
-        cleaned = {}
-        for key, item in value.items():
-            cleaned[key], inner = _without_secrets(item)
-            found = found or inner
-        return cleaned, found
+            found.add(path)
+            return SECRET_PLACEHOLDER
+        return {key: _without_secrets(item, f"{path}.{key}", found) for key, item in value.items()}
     if isinstance(value, list):
-        items = [_without_secrets(item) for item in value]
-        return [item for item, _ in items], any(inner for _, inner in items)
-    return value, False
+        return [_without_secrets(item, f"{path}[{index}]", found) for index, item in enumerate(value)]
+    return value
 
 
 def stack_location(argument: str, stacks_dir: Path) -> tuple[Path, str]:
@@ -106,30 +113,46 @@ def _environments(raw: object) -> tuple[str, ...]:
     if isinstance(raw, list):
         return tuple(str(item) for item in raw)
     if isinstance(raw, dict):
-        imports = raw.get("imports") or []
-        names = [next(iter(item)) if isinstance(item, dict) else str(item) for item in imports]
+        imports = raw.get("imports")
+        items = imports if isinstance(imports, list) else []
+        names = [str(next(iter(item), "")) if isinstance(item, dict) else str(item) for item in items]
         return tuple(names) + (("(inline values)",) if raw.get("values") else ())
     return ()
 
 
+def _read_yaml(path: Path, label: str) -> Any:
+    try:
+        size = path.stat().st_size
+        if size > safe_yaml.MAX_BYTES:  # refused before reading it into memory
+            raise safe_yaml.YamlRefusal(
+                (), f"is {size} bytes: a stack file is at most {safe_yaml.MAX_BYTES} bytes"
+            )
+        return safe_yaml.load(path.read_bytes())
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError([Problem(label, "(file)", f"cannot be read: {reason}")]) from None
+    except safe_yaml.YamlRefusal as exc:
+        loc = exc.loc[1:] if len(exc.loc) > 1 and exc.loc[0] == "config" else exc.loc
+        raise ConfigError([Problem(label, safe_yaml.dotted(loc) or "(file)", exc.rule)]) from None
+
+
 def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
     path = stack_path(stacks_dir, name)
-    label = f"{stacks_dir.name}/{path.name}"
+    label = str(path)
     if not path.is_file():
         known = ", ".join(list_stacks(stacks_dir)) or "none"
         raise ConfigError([Problem(label, "(file)", f"no such stack file (stacks here: {known})")])
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem(label, "(file)", f"is not valid YAML: {exc}")]) from exc
+    raw = _read_yaml(path, label)
     config = raw.get("config") if isinstance(raw, dict) else None
     if not isinstance(config, dict):
         raise ConfigError([Problem(label, "config", "a stack file needs a top-level `config:` mapping")])
     document: dict[str, Any] = {}
+    secret_paths: set[str] = set()
     secret_keys: set[str] = set()
     for key, value in config.items():
-        document[str(key)], has_secret = _without_secrets(value)
-        if has_secret:
+        found = len(secret_paths)
+        document[str(key)] = _without_secrets(value, str(key), secret_paths)
+        if len(secret_paths) > found:
             secret_keys.add(str(key))
     return StackFile(
         name=name,
@@ -137,4 +160,5 @@ def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
         document=document,
         secret_keys=frozenset(secret_keys),
         environments=_environments(raw.get("environment")),
+        secret_paths=frozenset(secret_paths),
     )

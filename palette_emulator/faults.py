@@ -1,4 +1,5 @@
-"""Fault injection: 429 bursts (token bucket per path prefix), 5xx, slow responses, dropped connections."""
+"""Fault injection: 429 bursts (token bucket per path prefix), 5xx, slow responses, dropped connections,
+and late answers (the request takes effect at once, its answer arrives after the client gave up)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ class FaultRule:
     times: int = 1
     status: int = 503
     retry_after: str | None = None
-    after_handling: bool = False  # drop: let the request take effect, then lose the response
+    # drop: let the request take effect, then lose the response. delay: let it take effect at once and
+    # hold the answer `seconds` (a late answer: a client that timed out retries what already happened).
+    after_handling: bool = False
     seconds: float = 0.0
 
     def matches(self, method: str, path: str) -> bool:
@@ -186,7 +189,17 @@ class FaultMiddleware:
         if rule is None:
             await self.app(scope, receive, send)
             return
-        if rule.kind == "delay":
+        if rule.kind == "delay" and rule.after_handling:
+            held: list[Message] = []
+
+            async def hold(message: Message) -> None:
+                held.append(message)
+
+            await self.app(scope, receive, hold)
+            await asyncio.sleep(rule.seconds)
+            for message in held:  # to a client that may have gone: the server drops them then
+                await send(message)
+        elif rule.kind == "delay":
             await asyncio.sleep(rule.seconds)
             await self.app(scope, receive, send)
         elif rule.kind == "status":

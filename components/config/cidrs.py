@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from ..errors import printable, shown
+
 RFC1918 = (
     IPv4Network("10.0.0.0/8"),
     IPv4Network("172.16.0.0/12"),
@@ -45,18 +47,18 @@ def parse_ipv4_network(value: object) -> IPv4Network:
     """Parse an IPv4 network in CIDR notation; host bits set is an error that suggests the fix."""
     network = _parse_loose(value)
     if str(network.network_address) != str(value).split("/")[0].strip():
-        raise CidrRuleError(f"{value} has host bits set: did you mean {network}?")
+        raise CidrRuleError(f"{printable(str(value), 60)} has host bits set: did you mean {network}?")
     return network
 
 
 def _parse_loose(value: object) -> IPv4Network:
     if not isinstance(value, str) or "/" not in value:
-        raise CidrRuleError(f"{value!r} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)")
+        raise CidrRuleError(f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)")
     try:
         return IPv4Network(value.strip(), strict=False)
     except ValueError as exc:
         raise CidrRuleError(
-            f"{value!r} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)"
+            f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)"
         ) from exc
 
 
@@ -118,7 +120,7 @@ def ipv4_address(value: object) -> str:
     try:
         return str(IPv4Address(str(value)))
     except ValueError as exc:
-        raise CidrRuleError(f"{value!r} is not an IPv4 address") from exc
+        raise CidrRuleError(f"{shown(value)} is not an IPv4 address") from exc
 
 
 # Addresses the internet cannot reach. Documentation ranges (RFC 5737) stay allowed for examples.
@@ -190,6 +192,39 @@ def find_overlaps(networks: Iterable[LabelledNetwork]) -> list[Overlap]:
         overlaps.extend(Overlap(first=n, second=current) for n in open_networks)
         open_networks.append(current)
     return overlaps
+
+
+@dataclass(frozen=True)
+class OverlapGroup:
+    """A network and every earlier network it overlaps: one problem per network, however many there are."""
+
+    network: LabelledNetwork
+    first: LabelledNetwork
+    others: int
+
+    def describe(self) -> str:
+        more = f" and {self.others} other network{'s' if self.others != 1 else ''}" if self.others else ""
+        return f"{self.network.network} overlaps {self.first.network} ({self.first.path}){more}"
+
+
+def overlap_groups(networks: Iterable[LabelledNetwork]) -> list[OverlapGroup]:
+    """For each network that overlaps an earlier one (by address), the first of those and how many more.
+
+    O(n log n) and one record per network, so 1,000 sites sharing a CIDR give 1,000 problems, not the half
+    million pairs `find_overlaps` would list. CIDRs either nest or are disjoint, so the networks still open
+    at a start address form a chain, each inside the one below it.
+    """
+    ordered = sorted(networks, key=lambda n: (int(n.network.network_address), n.network.prefixlen, n.path))
+    groups: list[OverlapGroup] = []
+    chain: list[LabelledNetwork] = []
+    for current in ordered:
+        start = int(current.network.network_address)
+        while chain and int(chain[-1].network.broadcast_address) < start:
+            chain.pop()
+        if chain:
+            groups.append(OverlapGroup(current, chain[0], len(chain) - 1))
+        chain.append(current)
+    return groups
 
 
 def contains_address(networks: Sequence[IPv4Network], address: str) -> IPv4Network | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from . import cidrs
 
 
@@ -29,7 +31,7 @@ def _pattern(regex: str, what: str) -> Callable[[str], str]:
 
     def run(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise PydanticCustomError("eks_hybrid_rule", "'{value}' is not " + what, {"value": value})
+            raise PydanticCustomError("eks_hybrid_rule", "{value} is not " + what, {"value": shown(value)})
         return value
 
     return run
@@ -71,6 +73,66 @@ ClusterName = Annotated[
         )
     ),
 ]
+
+# AWS tags, as the strictest service the stacks tag (IAM, EKS) takes them: keys 1 to 128 and values up to
+# 256 Unicode letters, digits, spaces and `_ . : / = + - @`; `aws:` is reserved (AWS General Reference,
+# "Tagging your AWS resources": tag naming limits and requirements).
+_TAG_SYMBOLS = frozenset("_.:/=+-@")
+
+
+def _tag_text(what: str, shortest: int, longest: int) -> Callable[[str], str]:
+    def run(value: str) -> str:
+        ok = shortest <= len(value) <= longest and all(
+            c in _TAG_SYMBOLS or unicodedata.category(c)[0] in "LNZ" for c in value
+        )
+        if not ok:
+            raise PydanticCustomError(
+                "eks_hybrid_rule",
+                "{value} is not "
+                + what
+                + f" ({shortest} to {longest} letters, digits, spaces or _ . : / = + - @)",
+                {"value": shown(value)},
+            )
+        if what.startswith("an AWS tag key") and value.lower().startswith("aws:"):
+            raise PydanticCustomError(
+                "eks_hybrid_rule",
+                "{value}: tag keys starting with aws: are AWS's own",
+                {"value": shown(value)},
+            )
+        return value
+
+    return run
+
+
+AwsTagKey = Annotated[str, AfterValidator(_tag_text("an AWS tag key", 1, 128))]
+AwsTagValue = Annotated[str, AfterValidator(_tag_text("an AWS tag value", 0, 256))]
+
+# Kubernetes label keys and values ("Labels and Selectors", syntax and character set): an optional DNS
+# subdomain prefix and '/', then a name of at most 63 characters; values at most 63, possibly empty. Taint
+# keys and values follow the same rules.
+_LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+_DNS_PREFIX = r"(?=.{1,253}/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/"
+LabelKey = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            f"({_DNS_PREFIX})?{_LABEL_NAME}",
+            "a Kubernetes label key (an optional DNS prefix and '/', then at most 63 letters, digits, '-',"
+            " '_' or '.', starting and ending alphanumeric)",
+        )
+    ),
+]
+LabelValue = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            f"({_LABEL_NAME})?",
+            "a Kubernetes label value (at most 63 letters, digits, '-', '_' or '.', starting and ending"
+            " alphanumeric, or empty)",
+        )
+    ),
+]
+
 Asn = Annotated[int, Field(ge=1, le=4294967294, strict=True)]  # strict: YAML `true` is not ASN 1
 Secret = SecretStr
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from ._base import ConfigModel
 from .cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
 from .fields import (
     AmazonSideAsn,
     AnyCidr,
+    AwsTagKey,
+    AwsTagValue,
     ClusterName,
     RemoteCidr,
     RouteTableId,
@@ -80,8 +84,8 @@ class ClusterConfig(ConfigModel):
             raise PydanticCustomError(
                 "eks_hybrid_rule",
                 "endpoint access must be private or public, never both: with both, the endpoint resolves"
-                " to public addresses off the VPC and hybrid nodes fail to join (got '{value}')",
-                {"value": value},
+                " to public addresses off the VPC and hybrid nodes fail to join (got {value})",
+                {"value": shown(value)},
             )
         return value
 
@@ -91,8 +95,8 @@ class ClusterConfig(ConfigModel):
         if value not in ("API", "API_AND_CONFIG_MAP"):
             raise PydanticCustomError(
                 "eks_hybrid_rule",
-                "authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject '{value}'",
-                {"value": value},
+                "authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {value}",
+                {"value": shown(value)},
             )
         return value
 
@@ -192,6 +196,19 @@ class CiliumConfig(ConfigModel):
     # Default: multiPool when the hub has more than one site, clusterPool for a single site.
     ipam: CiliumIpam | None = None
 
+    @field_validator("repository")
+    @classmethod
+    def _helm_location(cls, value: str) -> str:
+        # The schemes `components.cni.values.chart_source` (and Helm) install from.
+        if not re.fullmatch(r"(oci|https?)://[^\s/]+(/\S*)?", value):
+            raise PydanticCustomError(
+                "eks_hybrid_rule",
+                "must be an OCI location (oci://registry/path) or a Helm repository URL (https://...):"
+                " Helm installs charts from nothing else (got {value})",
+                {"value": shown(value)},
+            )
+        return value
+
 
 DEFAULT_PACK_REGISTRY = "Public Repo"
 """The registry a profile layer's pack is looked up in when the layer names none: Spectro Cloud's public
@@ -274,7 +291,7 @@ class HubConfig(ConfigModel):
     cilium: CiliumConfig = Field(default=CiliumConfig(), alias="eks-hybrid:cilium")
     palette: PaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
     quotas: QuotasConfig = Field(default=QuotasConfig(), alias="eks-hybrid:quotas")
-    tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
+    tags: dict[AwsTagKey, AwsTagValue] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from ..errors import ConfigError, Problem
+from ..errors import ConfigError, Problem, shown
 from ._base import SECRET_PLACEHOLDER
 from .hub import HubConfig
 from .messages import _unwrap, problems_from_validation
@@ -25,14 +25,39 @@ def relevant_keys(document: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k == "aws:region" or k.startswith(f"{NAMESPACE}:")}
 
 
+# Keys only one role has: a file whose role says one thing while its keys say the other has a swapped role.
+_ONLY = {
+    "hub": frozenset(
+        f"{NAMESPACE}:{key}"
+        for key in ("cluster", "sites", "credentials", "transitGateway", "virtualPrivateGateway", "cilium")
+    ),
+    "site": frozenset(f"{NAMESPACE}:{key}" for key in ("hub", "site")),
+}
+
+
+def _swapped_role(role: str, document: Mapping[str, Any]) -> str | None:
+    """The role the keys belong to, when they all belong to the other one."""
+    other = "site" if role == "hub" else "hub"
+    if document.keys() & _ONLY[other] and not document.keys() & _ONLY[role]:
+        return other
+    return None
+
+
 def validate_stack(
-    document: Mapping[str, Any], file: str, secret_keys: Iterable[str] = (), *, today: date | None = None
+    document: Mapping[str, Any],
+    file: str,
+    secret_keys: Iterable[str] = (),
+    *,
+    today: date | None = None,
+    secret_paths: Iterable[str] | None = None,
 ) -> StackConfig:
     """Parse a whole stack document (`{"aws:region": ..., "eks-hybrid:role": ..., ...}`).
 
     `secret_keys` are the top-level keys Pulumi holds as secrets; a credential given in plain text under
-    any other key is a problem. `today` (default: the current UTC date) decides which Kubernetes versions
-    EKS still creates. Raises `ConfigError` naming `file`, each key path and its rule.
+    any other key is a problem. `secret_paths`, when the caller knows them (a stack file read by `plan`
+    marks each `secure:` value), are the exact paths of the secret values: then a plain-text credential
+    beside a secret sibling is a problem too. `today` (default: the current UTC date) decides which
+    Kubernetes versions EKS still creates. Raises `ConfigError` naming `file`, each key path and its rule.
     """
     document = relevant_keys(document)
     role = document.get(f"{NAMESPACE}:role")
@@ -43,8 +68,21 @@ def validate_stack(
     elif role == "site":
         model, rules = SiteConfig, SITE_RULES
     else:
-        got = "it is missing" if role is None else f"got {role!r}"
+        got = "it is missing" if role is None else f"got {shown(role)}"
         raise ConfigError([Problem(file, f"{NAMESPACE}:role", f"must be hub or site ({got})")])
+    swapped = _swapped_role(role, document)
+    if swapped is not None:
+        keys = ", ".join(sorted(document.keys() & _ONLY[swapped]))
+        raise ConfigError(
+            [
+                Problem(
+                    file,
+                    f"{NAMESPACE}:role",
+                    f"is {role}, but this file holds a {swapped} stack's keys ({keys}) and none of a"
+                    f" {role}'s: set {NAMESPACE}:role: {swapped}",
+                )
+            ]
+        )
 
     secrets = frozenset(secret_keys)
     problems: list[Problem] = []
@@ -55,7 +93,8 @@ def validate_stack(
         problems.extend(problems_from_validation(exc, model, file, secret_keys=secrets))
     for rule in rules:
         problems.extend(Problem(file, path, message) for path, message in rule(document))
-    problems.extend(_plaintext_secrets(model, document, file, secrets))
+    exact = None if secret_paths is None else frozenset(secret_paths)
+    problems.extend(_plaintext_secrets(model, document, file, secrets, exact))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.path))
     assert config is not None
@@ -63,11 +102,19 @@ def validate_stack(
 
 
 def _plaintext_secrets(
-    model: type[BaseModel], document: Mapping[str, Any], file: str, secret_keys: frozenset[str]
+    model: type[BaseModel],
+    document: Mapping[str, Any],
+    file: str,
+    secret_keys: frozenset[str],
+    secret_paths: frozenset[str] | None,
 ) -> list[Problem]:
     problems = []
     for key, path, value in _secret_values(model, document):
-        if value.strip() != SECRET_PLACEHOLDER and key not in secret_keys:
+        if secret_paths is not None:
+            plaintext = path not in secret_paths
+        else:  # Pulumi marks whole top-level keys secret: a secret sibling hides a plain value here
+            plaintext = value.strip() != SECRET_PLACEHOLDER and key not in secret_keys
+        if plaintext:
             problems.append(
                 Problem(
                     file,

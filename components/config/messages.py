@@ -9,9 +9,9 @@ import typing
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from ..errors import Problem
+from ..errors import Problem, shown
 
 # Never echo what a user typed into these keys: they hold credentials.
 SECRET_KEYS = frozenset(
@@ -32,8 +32,8 @@ def dotted(loc: Sequence[int | str]) -> str:
     return path
 
 
-def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
-    """The model class that holds the key at `loc` (for "did you mean"), or None if it is not a model."""
+def _annotation_at(root: type[BaseModel], loc: Sequence[int | str]) -> Any:
+    """The type the model expects at `loc`, or None where `loc` leaves the models (an unknown key)."""
     current: Any = root
     for part in loc:
         current = _unwrap(current)
@@ -46,8 +46,28 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel
             current = field.annotation
         else:
             return None
-    current = _unwrap(current)
+    return _unwrap(current)
+
+
+def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
+    """The model class that holds the key at `loc` (for "did you mean"), or None if it is not a model."""
+    current = _annotation_at(root, loc)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def holds_credentials(annotation: Any, seen: frozenset[type] = frozenset()) -> bool:
+    """Whether a value of this type is, or can contain, a credential (a SecretStr at any depth)."""
+    annotation = _unwrap(annotation)
+    if annotation is SecretStr:
+        return True
+    if typing.get_origin(annotation) in (list, dict, typing.Union, types.UnionType):
+        return any(holds_credentials(arg, seen) for arg in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in seen:
+        return any(
+            holds_credentials(field.annotation, seen | {annotation})
+            for field in annotation.model_fields.values()
+        )
+    return False
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -63,11 +83,11 @@ def _unknown_key_rule(root: type[BaseModel], loc: Sequence[int | str]) -> str:
     owner = _model_at(root, loc[:-1])
     key = str(loc[-1])
     if owner is None:
-        return f"unknown key {key!r}"
+        return f"unknown key {shown(key)}"
     allowed = sorted(f.alias or n for n, f in owner.model_fields.items())
-    close = difflib.get_close_matches(key, allowed, n=1)
+    close = difflib.get_close_matches(key[:200], allowed, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
-    return f"unknown key {key!r}{hint}"
+    return f"unknown key {shown(key)}{hint}"
 
 
 def _one_of(values: Sequence[str]) -> str:
@@ -133,9 +153,13 @@ def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = f
     message = _plain_rule(kind, error.get("ctx") or {}) or str(error["msg"])
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
-    # A credential key anywhere in the path, or a top-level key Pulumi holds as a secret (decrypted here).
-    secret = any(part in SECRET_KEYS for part in loc if isinstance(part, str)) or (
-        bool(loc) and loc[0] in secret_keys
+    # Never echo a credential: a credential key anywhere in the path, a block that holds credentials (an
+    # API key given as a plain string where the `palette` mapping belongs), or a top-level key Pulumi
+    # holds as a secret (decrypted here).
+    secret = (
+        any(part in SECRET_KEYS for part in loc if isinstance(part, str))
+        or (bool(loc) and loc[0] in secret_keys)
+        or holds_credentials(_annotation_at(root, loc))
     )
     if secret or "input" not in error:
         return message
@@ -143,7 +167,7 @@ def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = f
         return f"{message} (got {error['ctx']['actual_length']})"
     if isinstance(error["input"], dict | list):
         return message
-    return f"{message} (got {error['input']!r})"
+    return f"{message} (got {shown(error['input'])})"
 
 
 def problems_from_validation(

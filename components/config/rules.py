@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from ipaddress import IPv4Network
 from typing import Any
 
+from ..errors import shown
 from . import cidrs
 from .fields import asn_problem
 from .hub import MAX_REMOTE_NETWORKS, CiliumConfig
@@ -56,10 +57,10 @@ def hub_networks(document: Mapping[str, Any]) -> list[cidrs.LabelledNetwork]:
 
 
 def check_hub_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
-    for overlap in cidrs.find_overlaps(hub_networks(document)):
+    for group in cidrs.overlap_groups(hub_networks(document)):
         yield (
-            overlap.second.path,
-            f"{overlap.describe()}: node, pod, VPC and service CIDRs must not overlap",
+            group.network.path,
+            f"{group.describe()}: node, pod, VPC and service CIDRs must not overlap",
         )
 
 
@@ -210,6 +211,32 @@ def check_aggregate_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
             )
 
 
+# Lists whose items name resources or must be distinct to AWS: a repeated route table id would declare two
+# routes with one name, a repeated subnet fails CreateCluster / CreateTransitGatewayVpcAttachment.
+_DISTINCT_LISTS = (
+    ("eks-hybrid:cluster", "routeTableIds", "route table"),
+    ("eks-hybrid:cluster", "subnetIds", "subnet"),
+    ("eks-hybrid:cluster", "publicAccessCidrs", "network"),
+    ("eks-hybrid:transitGateway", "subnetIds", "subnet"),
+)
+
+
+def check_distinct_lists(document: Mapping[str, Any]) -> Iterator[Finding]:
+    for block, key, what in _DISTINCT_LISTS:
+        seen: dict[str, int] = {}
+        for index, value in enumerate(_sequence(_mapping(document.get(block)).get(key))):
+            if not isinstance(value, str):
+                continue
+            item = value.strip()
+            if item in seen:
+                yield (
+                    f"{block}.{key}[{index}]",
+                    f"{shown(item)} is already {key}[{seen[item]}]: list each {what} once",
+                )
+            else:
+                seen[item] = index
+
+
 def check_tunnel_inside_cidrs(document: Mapping[str, Any]) -> Iterator[Finding]:
     """AWS requires a tunnel's inside CIDR unique among the VPN connections of one gateway; the hub sees
     every site's, so it checks them unique across the whole inventory (the sites share the hub's TGW and
@@ -293,8 +320,8 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
     if match and match.group(0) != layer:
         yield (
             "eks-hybrid:palette.profile.os.providerImage",
-            f"the EdgeForge image is built for Kubernetes {match.group(0)} (K8S_VERSION in its tag {tag!r}),"
-            f" but the Kubernetes layer is {layer}: rebuild the image or align the versions",
+            f"the EdgeForge image is built for Kubernetes {match.group(0)} (K8S_VERSION in its tag"
+            f" {shown(tag)}), but the Kubernetes layer is {layer}: rebuild the image or align the versions",
         )
 
 
@@ -306,6 +333,7 @@ HUB_RULES = (
     check_remote_networks,
     check_aggregate_overlaps,
     check_tunnel_inside_cidrs,
+    check_distinct_lists,
     check_cilium,
     check_palette_kubernetes,
 )
@@ -380,7 +408,8 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
             if name in pool_names:
                 yield (
                     f"eks-hybrid:site.nodePools[{index}].name",
-                    f"pool name {name!r} is already used by nodePools[{pool_names[name]}]: names are unique",
+                    f"pool name {shown(name)} is already used by nodePools[{pool_names[name]}]:"
+                    " names are unique",
                 )
             else:
                 pool_names[name] = index
@@ -408,7 +437,7 @@ def check_site_label(document: Mapping[str, Any]) -> Iterator[Finding]:
             yield (
                 f"eks-hybrid:site.nodePools[{index}].labels.{SITE_LABEL}",
                 f"{SITE_LABEL} is set by eks-hybrid to the site's name ({site}) on every node of its pools:"
-                f" remove this label or make it {site!r} (got {value!r})",
+                f" remove this label or make it {shown(site)} (got {shown(value)})",
             )
 
 

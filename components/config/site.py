@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from . import cidrs
 from ._base import ConfigModel
-from .fields import AnyCidr, Asn, EniId, IPv4, Slug, TunnelInsideCidr
+from .fields import (
+    AnyCidr,
+    Asn,
+    AwsTagKey,
+    AwsTagValue,
+    EniId,
+    IPv4,
+    LabelKey,
+    LabelValue,
+    Slug,
+    TunnelInsideCidr,
+)
 
 
 def _public_ipv4(value: str) -> str:
@@ -20,6 +33,24 @@ def _public_ipv4(value: str) -> str:
 
 
 PublicIPv4 = Annotated[IPv4, AfterValidator(_public_ipv4)]
+
+# Pulumi limits stack and project names to 100 characters of letters, digits, '-', '_' and '.'
+# (pulumi/pulumi `pkg/backend/diy/store.go` ParseReference: "stack names are limited to 100 characters").
+_STACK_REFERENCE = re.compile(r"([A-Za-z0-9_.-]{1,100}/){0,2}[A-Za-z0-9_.-]{1,100}")
+
+
+def _stack_reference(value: str) -> str:
+    if not _STACK_REFERENCE.fullmatch(value):
+        raise PydanticCustomError(
+            "eks_hybrid_rule",
+            "must name the hub stack as stack, project/stack or org/project/stack, each part 1 to 100"
+            " letters, digits, '-', '_' or '.' (Pulumi's stack-name pattern; got {value})",
+            {"value": shown(value)},
+        )
+    return value
+
+
+StackReferenceName = Annotated[str, AfterValidator(_stack_reference)]
 
 
 class CustomerGatewayConfig(ConfigModel):
@@ -76,8 +107,8 @@ class EdgeHostConfig(ConfigModel):
 
 
 class TaintConfig(ConfigModel):
-    key: str = Field(min_length=1)
-    value: str = ""
+    key: LabelKey
+    value: LabelValue = ""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 
@@ -85,7 +116,7 @@ class NodePoolConfig(ConfigModel):
     name: Slug
     architecture: Literal["amd64", "arm64"] = "amd64"
     edge_hosts: list[EdgeHostConfig] = Field(min_length=1)
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     taints: list[TaintConfig] = Field(default_factory=list)
     ntp_servers: list[str] = Field(default_factory=list)
 
@@ -108,10 +139,10 @@ class SiteConfig(ConfigModel):
 
     region: str = Field(alias="aws:region", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
     role: Literal["site"] = Field(alias="eks-hybrid:role")
-    hub: str = Field(alias="eks-hybrid:hub", pattern=r"^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$")
+    hub: StackReferenceName = Field(alias="eks-hybrid:hub")
     site: SiteSpec = Field(alias="eks-hybrid:site")
     palette: SitePaletteConfig | None = Field(default=None, alias="eks-hybrid:palette")
-    tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
+    tags: dict[AwsTagKey, AwsTagValue] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on the site's VPN connection or Direct Connect gateway association."""
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -10,10 +14,23 @@ import pulumi
 from .._sdk_private import config_items, config_value, is_config_secret
 from .loading import NAMESPACE, StackConfig, relevant_keys, validate_stack
 
+_STACKS_DIR: ContextVar[str] = ContextVar("stacks_dir", default="stacks")
+
 
 def stack_file_label(stack: str) -> str:
-    """How errors name the stack file (`stackConfigDir: stacks` in Pulumi.yaml)."""
-    return f"stacks/Pulumi.{stack}.yaml"
+    """How errors name the stack file: `stacks/Pulumi.<stack>.yaml` (`stackConfigDir: stacks` in
+    Pulumi.yaml), or in the directory `eks-hybrid plan --stacks-dir` read it from."""
+    return str(Path(_STACKS_DIR.get()) / f"Pulumi.{stack}.yaml")
+
+
+@contextlib.contextmanager
+def stack_files_in(directory: Path | str) -> Iterator[None]:
+    """Within this block, `stack_file_label` names files in `directory` (the offline planner's)."""
+    token = _STACKS_DIR.set(str(directory))
+    try:
+        yield
+    finally:
+        _STACKS_DIR.reset(token)
 
 
 def _decode(value: Any) -> Any:
@@ -42,4 +59,4 @@ def load_current_stack() -> StackConfig:
     return validate_stack(document, stack_file_label(pulumi.get_stack()), secret_keys)
 
 
-__all__ = ["NAMESPACE", "current_document", "load_current_stack", "stack_file_label"]
+__all__ = ["NAMESPACE", "current_document", "load_current_stack", "stack_file_label", "stack_files_in"]

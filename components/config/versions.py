@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from ..errors import shown
+
 EKS_CALENDAR = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
 CALENDAR_CHECKED = date(2026, 11, 29)
 WARN_WITHIN_DAYS = 60
@@ -103,8 +105,8 @@ def version_problem(version: str, today: date) -> str | None:
     usable = ", ".join(creatable_versions(today)) or "none known"
     if row is None:
         return (
-            f"Kubernetes {version} is not in eks-hybrid's EKS version table (checked {CALENDAR_CHECKED}):"
-            f" use one EKS supports today ({usable}); a newer version needs a row in"
+            f"Kubernetes {shown(version)} is not in eks-hybrid's EKS version table (checked"
+            f" {CALENDAR_CHECKED}): use one EKS supports today ({usable}); a newer version needs a row in"
             " components/config/versions.py from AWS's release calendar"
         )
     if today < row.eks_release:
@@ -159,7 +161,7 @@ def cilium_problem(chart_version: str, kubernetes: str | None) -> str | None:
     if line in lines:
         return None
     return (
-        f"Cilium {chart_version} is not a line AWS supports for hybrid nodes"
+        f"Cilium {shown(chart_version)} is not a line AWS supports for hybrid nodes"
         f"{f' on Kubernetes {kubernetes}' if row else ''} ({', '.join(f'{x}.x' for x in lines)};"
         f" {CILIUM_SOURCE}), and eks-hybrid pins datapath values only for those lines"
     )

@@ -241,7 +241,14 @@ class ClusterImportProvider(PaletteProvider):
             lambda: self._find_live(api, name, props),
             lambda: api.import_aws_cluster(payloads.cluster_import_body(name)),
         )
-        return CreateResult(uid, self._outs(api, uid, props))
+        try:
+            outs = self._outs(api, uid, props)
+        except PaletteError as exc:  # the import happened: say so, and that the next run adopts it
+            exc.add_context(
+                f"; the cluster is imported in Palette as {uid} and the next `pulumi up` adopts it"
+            )
+            raise
+        return CreateResult(uid, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         api = self.api(props)

@@ -160,8 +160,9 @@ def test_config_errors_exit_2_with_every_problem_and_no_traceback(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "invalid stack configuration (2 problems):" in result.stderr
-    assert "stacks/Pulumi.bad-hub.yaml: eks-hybrid:cluster.authenticationMode:" in result.stderr
-    assert "stacks/Pulumi.bad-hub.yaml: eks-hybrid:sites.dallas.podCidr:" in result.stderr
+    # The file is named where --stacks-dir found it (issue 16: it said `stacks/...` whatever the directory).
+    assert f"{tmp_path}/Pulumi.bad-hub.yaml: eks-hybrid:cluster.authenticationMode:" in result.stderr
+    assert f"{tmp_path}/Pulumi.bad-hub.yaml: eks-hybrid:sites.dallas.podCidr:" in result.stderr
     assert result.stdout == ""
 
 
@@ -173,8 +174,9 @@ def test_site_problems_against_the_hub_exit_2(tmp_path):
     result = plan("--stack", "austin", "--stacks-dir", str(tmp_path), "--offline-secrets")
     assert result.exit_code == 2
     assert "cannot plan this stack (1 problem):" in result.stderr
+    # Checked by the program itself against the hub's outputs, still naming the file where it is.
     assert (
-        "stacks/Pulumi.austin.yaml: eks-hybrid:site.name: site 'austin' is not in hub example-hub"
+        f"{tmp_path}/Pulumi.austin.yaml: eks-hybrid:site.name: site 'austin' is not in hub example-hub"
         in result.stderr
     )
 
@@ -253,7 +255,7 @@ def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_pat
     result = plan("--stack", "big-hub", "--stacks-dir", str(tmp_path), "--offline-secrets")
     assert result.exit_code == 2, result.output
     assert (
-        "stacks/Pulumi.big-hub.yaml: eks-hybrid:sites: 61 inbound rules of the cluster security group,"
+        f"{tmp_path}/Pulumi.big-hub.yaml: eks-hybrid:sites: 61 inbound rules of the cluster security group,"
         " over AWS's quota of 60"
     ) in result.stderr
     assert "Traceback" not in result.output

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from eks_hybrid.components.config import HubConfig, validate_stack
+from eks_hybrid.components.errors import ConfigError
 
 from .builders import (
     FILE,
@@ -188,7 +189,20 @@ def test_mode_is_create_or_existing():
 def test_cluster_ids_and_names(key, value, path, phrase):
     problem = single(cluster(key, value), f"{CLUSTER}.{path}", phrase)
     if isinstance(value, str):
-        assert value in problem.rule  # not a secret, so the rule shows what was written
+        # Not a secret, so the rule shows what was written: in full when short, its start and length if not.
+        assert (value if len(value) <= 60 else f"'{value[:59]}…' ({len(value)} characters)") in problem.rule
+
+
+@pytest.mark.parametrize(
+    ("block", "key"),
+    [(CLUSTER, "routeTableIds"), (CLUSTER, "subnetIds"), ("eks-hybrid:transitGateway", "subnetIds")],
+)
+def test_a_repeated_id_is_refused_naming_its_index(block, key):
+    # Issue 16: a repeated route table id declared two routes with one name (the engine refuses the plan).
+    value = "rtb-0a1b2c3d4e5f60001" if key == "routeTableIds" else "subnet-0a1b2c3d4e5f60001"
+    doc = with_value(hub_doc(), (block, key), [value, value.upper().replace("RTB", "rtb"), value])
+    found = at(doc, f"{block}.{key}[2]")
+    assert_says(found[0], f"'{value}' is already {key}[0]: list each")
 
 
 def test_a_bad_subnet_id_names_its_index_among_several_problems():
@@ -404,6 +418,19 @@ def test_every_overlapping_pair_is_reported():
         f"{SITES}.chicago.podCidr",
     ]
     assert all(f"({SITES}.dallas." in p.rule for p in found)
+
+
+def test_many_sites_sharing_a_cidr_give_one_problem_per_site_not_per_pair():
+    # Issue 16: 1,000 sites sharing one CIDR printed a million lines (every pair).
+    sites = {f"s{i:04d}": {"nodeCidr": "10.200.0.0/16", "podCidr": "192.168.0.0/16"} for i in range(1000)}
+    found = problems(with_value(hub_doc(), (SITES,), sites))
+    overlaps = [p for p in found if "must not overlap" in p.rule]
+    assert len(overlaps) == 2 * 999
+    assert_says(
+        next(p for p in overlaps if p.path == f"{SITES}.s0999.nodeCidr"),
+        f"10.200.0.0/16 overlaps 10.200.0.0/16 ({SITES}.s0000.nodeCidr) and 998 other networks",
+    )
+    assert str(ConfigError(found)).count("\n") < 250  # and the report itself is capped
 
 
 def test_disjoint_adjacent_cidrs_do_not_overlap():
@@ -626,6 +653,26 @@ def test_cilium_mask_bounds(mask):
 
 def test_cilium_chart_version_is_semver():
     single(with_value(hub_doc(), (CILIUM, "chartVersion"), "latest"), f"{CILIUM}.chartVersion", "pattern")
+
+
+@pytest.mark.parametrize(
+    "repository", ["ftp://charts.example.com/cilium", "charts.example.com", "oci://", ""]
+)
+def test_cilium_repository_is_one_helm_installs_from(repository):
+    # Issue 16: `ftp://` passed validation and failed inside the Cilium component, an exit 1.
+    single(
+        with_value(hub_doc(), (CILIUM, "repository"), repository),
+        f"{CILIUM}.repository",
+        "must be an OCI location (oci://registry/path) or a Helm repository URL",
+    )
+
+
+@pytest.mark.parametrize(
+    "repository",
+    ["oci://public.ecr.aws/eks/cilium/cilium", "https://helm.cilium.io", "http://10.0.0.5:8080/x"],
+)
+def test_cilium_repository_schemes_the_chart_source_takes(repository):
+    validate_stack(with_value(hub_doc(), (CILIUM, "repository"), repository), FILE)
 
 
 # --- palette ------------------------------------------------------------------------------------------

@@ -51,18 +51,18 @@ def test_role_must_be_hub_or_site(role, got):
     single(doc, "eks-hybrid:role", "must be hub or site", got)
 
 
-def test_a_hub_document_with_the_site_role_flags_the_hub_keys():
+def test_a_swapped_role_is_one_problem_naming_the_role():
+    # Issue 16: a hub file marked `site` was five problems (unknown hub keys, missing site keys), none of
+    # them the real one.
     doc = with_value(hub_doc(), ("eks-hybrid:role",), "site")
-    found = problems(doc)
-    assert [p.path for p in found] == [
-        "eks-hybrid:cluster",
-        "eks-hybrid:credentials",
-        "eks-hybrid:hub",
-        "eks-hybrid:site",
-        "eks-hybrid:sites",
-    ]
-    assert_says(found[0], "unknown key 'eks-hybrid:cluster'")
-    assert_says(found[2], "required key is missing")
+    single(doc, "eks-hybrid:role", "is site, but this file holds a hub stack's keys", "role: hub")
+    doc = with_value(site_doc(), ("eks-hybrid:role",), "hub")
+    single(doc, "eks-hybrid:role", "eks-hybrid:hub, eks-hybrid:site", "set eks-hybrid:role: site")
+
+
+def test_a_document_mixing_both_roles_keys_is_checked_key_by_key():
+    doc = {**hub_doc(), "eks-hybrid:site": site_doc()["eks-hybrid:site"]}
+    assert_says(single(doc, "eks-hybrid:site"), "unknown key 'eks-hybrid:site'")
 
 
 # --- unknown keys -------------------------------------------------------------------------------------
@@ -325,3 +325,85 @@ def test_a_secret_under_an_unknown_key_is_not_echoed():
 def test_a_differently_cased_key_at_least_lists_the_allowed_keys():
     doc = with_value(hub_doc(), ("eks-hybrid:sites", "dallas", "podCIDR"), "x")
     single(doc, "eks-hybrid:sites.dallas.podCIDR", "unknown key 'podCIDR'", "podCidr")
+
+
+# --- issue 16: what a message may echo ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("block", "value"),
+    [
+        (("eks-hybrid:palette",), SECRET),  # an API key pasted where the palette mapping belongs
+        (("eks-hybrid:credentials", "iamRolesAnywhere"), SECRET),  # a PEM where its settings belong
+        (("eks-hybrid:credentials",), SECRET),
+        (("eks-hybrid:site", "connectivity", "siteToSiteVpn", "tunnels"), SECRET),  # a PSK for the list
+        (("eks-hybrid:site", "connectivity", "siteToSiteVpn", "tunnels", 0), SECRET),
+    ],
+)
+def test_a_block_that_holds_credentials_given_as_plain_text_is_not_echoed(block, value):
+    # Was `must be a mapping of keys to values (got 's3cr3t-...')`.
+    base = site_doc() if block[0] == "eks-hybrid:site" else hub_with_secrets("[secret]", "[secret]")
+    if block[-1] == 0:
+        base = site_with_psk("[secret]")
+    with pytest.raises(ConfigError) as caught:
+        validate_stack(with_value(base, block, value), FILE)
+    assert dotted(block) in [p.path for p in caught.value.problems]
+    assert SECRET not in str(caught.value)
+
+
+def test_a_long_value_is_echoed_cut_short_with_its_length():
+    value = "x" * 200_000
+    doc = with_value(site_doc(), ("eks-hybrid:site", "connectivity", "siteToSiteVpn", "attachTo"), value)
+    [problem] = problems(doc)
+    assert f"(got '{'x' * 59}…' (200000 characters))" in problem.rule
+    assert len(str(problem)) < 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("eks-hybrid:site", "connectivity", "siteToSiteVpn", "attachTo"),  # echoed as `got ...`
+        ("eks-hybrid:site", "name"),  # echoed by a rule's own template
+        ("eks-hybrid:site", "nodePools", 0, "labels", "eks-hybrid/site"),  # echoed by a cross-key rule
+    ],
+)
+def test_terminal_escapes_in_a_value_are_shown_escaped(path):
+    value = "\x1b[2J\x1b[31mred\x1b]0;title\x07\u202e"
+    found = problems(with_value(site_doc(), path, value))
+    text = str(ConfigError(found))
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert all("\\x1b[31mred" in str(problem) for problem in found)
+
+
+def test_terminal_escapes_in_a_key_are_shown_escaped():
+    doc = with_value(site_doc(), ("eks-hybrid:site", "na\x1b[8mme"), "x")
+    with pytest.raises(ConfigError) as caught:
+        validate_stack(doc, FILE)
+    [problem] = caught.value.problems
+    assert "\x1b" not in str(problem) and "unknown key 'na\\x1b[8mme'" in str(problem)
+
+
+def test_a_report_of_thousands_of_problems_is_capped():
+    doc = with_value(site_doc(), ("eks-hybrid:site", "nodePools"), [{"name": f"P{i}"} for i in range(1500)])
+    with pytest.raises(ConfigError) as caught:
+        validate_stack(doc, FILE)
+    text = str(caught.value)
+    assert f"({len(caught.value.problems)} problems)" in text
+    assert text.count("\n  - ") == 200 and f"... and {len(caught.value.problems) - 200} more" in text
+
+
+def test_a_plaintext_key_beside_a_secure_sibling_is_a_problem_when_the_paths_are_known():
+    # Issue 16: tunnels[0] came from `secure:`, tunnels[1] was typed in; Pulumi marks the whole top-level
+    # key secret, so only `plan`, which sees each `secure:` value, can tell them apart.
+    doc = with_value(
+        site_with_psk(SECRET),
+        ("eks-hybrid:site", "connectivity", "siteToSiteVpn", "tunnels", 0),
+        {"insideCidr": "169.254.10.0/30", "presharedKey": "[secret]"},
+    )
+    secure = ["eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[0].presharedKey"]
+    with pytest.raises(ConfigError) as caught:
+        validate_stack(doc, FILE, {"eks-hybrid:site"}, secret_paths=secure)
+    [problem] = caught.value.problems
+    assert_plaintext(problem, "eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[1].presharedKey")
+    # Under `pulumi up` only the top-level key's secrecy is known: the sibling cannot be told apart.
+    validate_stack(doc, FILE, {"eks-hybrid:site"})

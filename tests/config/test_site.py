@@ -379,9 +379,29 @@ def test_host_in_a_pool_with_an_invalid_name_is_still_tracked():
         (
             {"name": "w", "edgeHosts": [{"uid": "h1"}], "taints": [{"key": "", "effect": "NoSchedule"}]},
             "taints[0].key",
-            "at least 1",
+            "is not a Kubernetes label key",
         ),
         ({"name": "w", "edgeHosts": [{"uid": "h1"}], "labels": {"site": 1}}, "labels.site", "must be text"),
+        # Kubernetes label syntax (issue 16: unicode and very long strings reached Palette as they were).
+        (
+            {"name": "w", "edgeHosts": [{"uid": "h1"}], "labels": {"zone": "x" * 64}},
+            "labels.zone",
+            "is not a Kubernetes label value",
+        ),
+        (
+            {"name": "w", "edgeHosts": [{"uid": "h1"}], "labels": {"équipe": "edge"}},
+            "labels.équipe",
+            "is not a Kubernetes label key",
+        ),
+        (
+            {
+                "name": "w",
+                "edgeHosts": [{"uid": "h1"}],
+                "taints": [{"key": "k", "value": "a b", "effect": "NoSchedule"}],
+            },
+            "taints[0].value",
+            "is not a Kubernetes label value",
+        ),
     ],
 )
 def test_pool_settings(pool_value, path, phrase):
@@ -404,3 +424,31 @@ def test_a_pool_label_that_would_move_nodes_to_another_site_is_refused():
 def test_the_site_label_with_the_sites_own_name_is_accepted():
     labelled = {**pool("w", "h1"), "labels": {"eks-hybrid/site": "dallas"}}
     assert validate_stack(pools(labelled), FILE).site.node_pools[0].labels == {"eks-hybrid/site": "dallas"}
+
+
+def test_a_hub_name_longer_than_pulumi_allows_is_refused():
+    # Issue 16: a 300-character hub name passed, and plan then failed opening `Pulumi.<300 chars>.yaml`.
+    for hub in ("h" * 101, "org/" + "p" * 101 + "/hub", "h" * 300):
+        problem = single(with_value(site_doc(), ("eks-hybrid:hub",), hub), "eks-hybrid:hub", "1 to 100")
+        assert "characters)" in problem.rule and len(problem.rule) < 300
+    validate_stack(with_value(site_doc(), ("eks-hybrid:hub",), "o/p/" + "h" * 100), FILE)
+
+
+@pytest.mark.parametrize(
+    ("tags", "key", "phrase"),
+    [
+        ({"k" * 129: "v"}, "k" * 129, "is not an AWS tag key"),
+        ({"team": "v" * 257}, "team", "is not an AWS tag value"),
+        ({"team": "a;b"}, "team", "is not an AWS tag value"),
+        ({"aws:owner": "me"}, "aws:owner", "tag keys starting with aws: are AWS's own"),
+    ],
+)
+def test_tags_follow_aws_tag_rules(tags, key, phrase):
+    problem = single(with_value(site_doc(), ("eks-hybrid:tags",), tags), f"eks-hybrid:tags.{key}", phrase)
+    assert len(str(problem)) < 400
+
+
+def test_unicode_tags_and_labels_within_the_rules_are_fine():
+    doc = with_value(site_doc(), ("eks-hybrid:tags",), {"équipe": "Ünïcode wörks: ok/ß=1+2@x", "k": ""})
+    doc = with_value(doc, (SITE, "nodePools", 0, "labels"), {"example.com/zone": "a-1.b_2", "empty": ""})
+    validate_stack(doc, FILE)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from palette_emulator import EmulatorState, LiveServer, SyncASGITransport, create_app
+from palette_emulator import EmulatorState, FaultRule, LiveServer, SyncASGITransport, create_app
 from palette_emulator import app as app_module
 from palette_emulator.__main__ import main as cli_main
 from palette_emulator.faults import parse_fault, parse_rate_limit
@@ -488,3 +488,19 @@ def test_fault_and_rate_limit_specs() -> None:
         2,
     )
     assert parse_rate_limit("/v1/edgehosts=5:10") == ("/v1/edgehosts", 5.0, 10.0)
+
+
+def test_a_late_answer_takes_effect_before_the_client_gives_up(
+    app: Starlette, live: LiveServer, state: EmulatorState
+) -> None:
+    # Issue 16's soak needs answers that arrive after the client gave up: the request is handled at once,
+    # its answer held back; the client times out although Palette has done what it asked.
+    faults = app.state.faults
+    faults.add(FaultRule("delay", path="/v1/spectroclusters/aws/import", seconds=1.0, after_handling=True))
+    with httpx.Client(base_url=live.url, headers=HEADERS, timeout=0.3) as late:
+        with pytest.raises(httpx.ReadTimeout):
+            late.post("/v1/spectroclusters/aws/import", json=IMPORT)
+        assert [c.name for c in state.clusters.values()] == ["c"]
+        assert late.get("/v1/dashboard/projects/metadata").status_code == 200  # the server carries on
+    assert faults.fired == ["delay POST /v1/spectroclusters/aws/import"]
+    assert parse_fault("kind=delay,seconds=5,afterHandling=true").after_handling

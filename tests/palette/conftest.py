@@ -13,6 +13,7 @@ from pulumi.dynamic.config import Config
 from starlette.applications import Starlette
 
 from eks_hybrid.components.palette import PaletteClient, RetryPolicy
+from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.providers import PaletteProvider
 from palette_emulator import EmulatorState, LiveServer, SyncASGITransport, create_app
 
@@ -87,6 +88,42 @@ def provider(live: LiveServer, reports: list[str]) -> ProviderFactory:
         return instance
 
     return build
+
+
+def with_key(
+    provider: ProviderFactory, cls: type[PaletteProvider], live: LiveServer, key: str
+) -> PaletteProvider:
+    """A provider of `cls` configured with `key` (a wrong or planted one)."""
+    instance = provider(cls)
+    raw = {"eks-hybrid:palette": json.dumps({"endpoint": live.url, "projectUid": PROJECT, "apiKey": key})}
+    instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
+    instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
+    return instance
+
+
+def hybrid_hub(
+    provider: ProviderFactory, live: LiveServer, profile: dict[str, Any], cluster: str = "edge-prod"
+) -> dict[str, str]:
+    """An imported, healthy, hybrid-enabled cluster and a published profile: their uids."""
+    where = {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
+    imported = provider(p.ClusterImportProvider).create({**where, "clusterName": cluster})
+    assert imported.outs is not None
+    provider(p.ClusterReadinessProvider).create({**where, "clusterUid": imported.id})
+    cloud = imported.outs["cloudConfigUid"]
+    provider(p.HybridSettingsProvider).create(
+        {
+            **where,
+            "clusterUid": imported.id,
+            "cloudConfigUid": cloud,
+            "vpcCidr": "10.100.0.0/16",
+            "nodeCidrs": ["10.200.0.0/16"],
+            "podCidrs": ["192.168.0.0/16"],
+            "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
+        }
+    )
+    created = provider(p.ProfileProvider).create({**where, "profile": profile})
+    assert created.outs is not None
+    return {"cluster": imported.id, "cloud": cloud, "profile": created.outs["profileUid"]}
 
 
 def register_hosts(

@@ -4,6 +4,7 @@ scope failures told apart from absence."""
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterator
 
@@ -351,3 +352,31 @@ def test_the_project_is_checked_once_per_client(asgi_client: PaletteClient, stat
     asgi_client.get("/v1/edgehosts/edge-2")
     checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
     assert len(checks) == 1 and state.requests[0][1] == "/v1/dashboard/projects/metadata"
+
+
+# --- issue 16: Retry-After: 0 keeps the backoff --------------------------------------------------------
+
+
+def test_retry_after_zero_does_not_turn_the_backoff_off() -> None:
+    policy = RetryPolicy(initial=1.0, maximum=30.0, jitter=lambda ceiling: ceiling)
+    assert [policy.backoff(attempt, 0.0) for attempt in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
+    assert policy.backoff(1, 7.0) == 7.0  # a longer Retry-After still wins
+    assert policy.backoff(1, 300.0) == 30.0  # up to the policy's maximum
+
+
+def test_a_rate_limit_answering_retry_after_zero_is_waited_out(app: object, live: LiveServer) -> None:
+    # Over real HTTP: the bucket refills 5 tokens a second and answers `Retry-After: 0` when empty. With the
+    # backoff off, all 8 attempts landed within milliseconds on the empty bucket and the request failed.
+    _faults(app).rate_limit("/v1/edgehosts", burst=1, per_second=5, retry_after="0")
+    retry = RetryPolicy(initial=0.1, maximum=0.4, max_attempts=8)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    with make_client(live.url, retry=retry, sleep=sleep) as client:
+        for _ in range(3):
+            with pytest.raises(PaletteNotFoundError):
+                client.get("/v1/edgehosts/missing")
+    assert waits and min(waits) >= 0.05

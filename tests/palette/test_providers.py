@@ -4,22 +4,28 @@ and issue 9's points (packs, the IRA root CA, drift, auth versus absence, versio
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from typing import Any
 
 import pytest
 import yaml
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
 from eks_hybrid.components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
+from eks_hybrid.components.palette import RetryPolicy
 from eks_hybrid.components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, LiveServer
 from palette_emulator.catalog import default_catalog
 
-from .conftest import API_KEY, FAST_RETRY, OTHER_PROJECT, PROJECT, ProviderFactory, register_hosts
+from .conftest import (
+    API_KEY,
+    OTHER_PROJECT,
+    PROJECT,
+    ProviderFactory,
+    hybrid_hub,
+    register_hosts,
+    with_key,
+)
 
 PROFILE = {
     "name": "eks-hybrid-nodes",
@@ -46,24 +52,7 @@ def paths(state: EmulatorState, method: str | None = None) -> list[str]:
 @pytest.fixture
 def hub(provider: ProviderFactory, live: LiveServer) -> dict[str, str]:
     """An imported, healthy, hybrid-enabled cluster and a published profile."""
-    imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
-    assert imported.outs is not None
-    provider(p.ClusterReadinessProvider).create({**_where(live), "clusterUid": imported.id})
-    cloud = imported.outs["cloudConfigUid"]
-    provider(p.HybridSettingsProvider).create(
-        {
-            **_where(live),
-            "clusterUid": imported.id,
-            "cloudConfigUid": cloud,
-            "vpcCidr": "10.100.0.0/16",
-            "nodeCidrs": ["10.200.0.0/16"],
-            "podCidrs": ["192.168.0.0/16"],
-            "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
-        }
-    )
-    profile = provider(p.ProfileProvider).create({**_where(live), "profile": PROFILE})
-    assert profile.outs is not None
-    return {"cluster": imported.id, "cloud": cloud, "profile": profile.outs["profileUid"]}
+    return hybrid_hub(provider, live, PROFILE)
 
 
 def _pool_props(
@@ -585,16 +574,6 @@ def test_faults_never_duplicate_or_orphan(
 # --- auth and scope failures never drop a resource or finish a delete (point 4) --------------------------
 
 
-def _with_key(
-    provider: ProviderFactory, cls: type[p.PaletteProvider], live: LiveServer, key: str
-) -> p.PaletteProvider:
-    instance = provider(cls)
-    raw = {"eks-hybrid:palette": json.dumps({"endpoint": live.url, "projectUid": PROJECT, "apiKey": key})}
-    instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
-    instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
-    return instance
-
-
 @pytest.mark.parametrize("bad_key_status", [401, 404])
 def test_a_rejected_key_never_drops_state_or_finishes_a_delete(
     provider: ProviderFactory,
@@ -618,7 +597,7 @@ def test_a_rejected_key_never_drops_state_or_finishes_a_delete(
         ),
         (p.NodePoolProvider, pool.id, pool_props),
     ):
-        wrong = _with_key(provider, cls, live, "wrong-key-123")
+        wrong = with_key(provider, cls, live, "wrong-key-123")
         with pytest.raises(PaletteAuthError) as read:
             wrong.read(id_, props)
         with pytest.raises(PaletteAuthError):
@@ -637,3 +616,32 @@ def test_a_project_the_key_cannot_see_is_named_not_treated_as_empty(
     with pytest.raises(PaletteScopeError):
         provider(p.ClusterImportProvider).delete(hub["cluster"], props)
     assert hub["cluster"] in live_clusters(state)
+
+
+# --- issue 16: an import whose follow-up reads are rate limited -------------------------------------------
+
+
+def test_an_import_whose_follow_up_read_is_rate_limited_still_succeeds(
+    provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState
+) -> None:
+    # The import POST takes one token, the cluster GET the other; the manifest GET meets an empty bucket
+    # that answers `Retry-After: 0`. Without backoff the create failed with the cluster already in Palette.
+    app.state.faults.rate_limit("/v1/spectroclusters/", burst=2, per_second=4, retry_after="0")
+    prov = provider(p.ClusterImportProvider)
+    prov.client_options = {"retry": RetryPolicy(initial=0.1, maximum=0.5, max_attempts=8)}
+    created = prov.create({**_where(live), "clusterName": "edge-prod"})
+    assert created.outs and "kind: Namespace" in created.outs["importManifest"]
+    assert list(live_clusters(state)) == [created.id]
+    assert any(f.startswith("429 GET") for f in app.state.faults.fired)
+
+
+def test_an_import_whose_follow_up_read_fails_says_the_cluster_exists(
+    provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState
+) -> None:
+    app.state.faults.add(FaultRule("status", path="/v1/spectroclusters/", method="GET", status=503, times=50))
+    with pytest.raises(PaletteError) as info:
+        provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+    [uid] = live_clusters(state)
+    message = str(info.value)
+    assert f"the cluster is imported in Palette as {uid} and the next `pulumi up` adopts it" in message
+    assert "gave up after 6 attempts over" in message
