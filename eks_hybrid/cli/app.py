@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import plan
+from . import plan, verify
 from .group import Group
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command(name="plan")(plan.plan)
+app.command(name="verify")(verify.verify)
 
 
 def package_version() -> str:

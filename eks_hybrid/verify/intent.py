@@ -221,14 +221,14 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
                     routes.append(RouteIntent(table, site, role, cidr, targets, owner))
 
     tgw_routes: list[TgwRouteIntent] = []
-    table = outputs.transit_gateway_route_table_id
-    if table is None:
+    tgw_table = outputs.transit_gateway_route_table_id
+    if tgw_table is None:
         unchecked.append(
             _missing("transit-gateway", "transit gateway route table", "transitGatewayRouteTableId", stack)
         )
     else:
         tgw_routes.append(
-            TgwRouteIntent(table, "vpc", "vpc", hub.cluster.vpc_cidr, outputs.vpc_attachment_id, ("vpc",))
+            TgwRouteIntent(tgw_table, "vpc", "vpc", hub.cluster.vpc_cidr, outputs.vpc_attachment_id, ("vpc",))
         )
         for site, entry in sorted(hub.sites.items()):
             if entry.route_via != "transitGateway":
@@ -398,7 +398,7 @@ def site_intent(
             )
             vpns.append(VpnIntent(name, outputs.vpn_connection_id, on, plan.vpn_connection_routes))
     if plan.kind == "transitGatewayVpn":
-        attachment = outputs.transit_gateway_attachment_id
+        attachment: str | None = outputs.transit_gateway_attachment_id
         if attachment is None:
             unchecked.append(
                 _missing("transit-gateway", "transit gateway routes", "transitGatewayAttachmentId", stack)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network
-from typing import Any
+from typing import Any, Literal
 
 from .. import findings
 from ..findings import Finding
-from ..intent import RouteIntent, Target, TgwRouteIntent, VpnIntent
+from ..intent import RouteIntent, Target, TargetKind, TgwRouteIntent, VpnIntent
 
 __all__ = ["check_route_tables", "check_tgw_routes", "check_vpn_connections"]
 
@@ -30,7 +30,7 @@ def _network(value: object) -> IPv4Network | None:
 @dataclass(frozen=True)
 class _Route:
     destination: IPv4Network
-    target_kind: str
+    target_kind: TargetKind | Literal["other"]
     target_id: str
     state: str
     propagated: bool
@@ -39,13 +39,10 @@ class _Route:
         how = "propagated" if self.propagated else "static"
         target = (
             Target(self.target_kind, self.target_id).describe()
-            if self.target_kind in _KINDS
+            if self.target_kind != "other"
             else (self.target_id or "no target")
         )
         return f"{how} route {self.destination} to {target}"
-
-
-_KINDS = ("transitGateway", "vpnGateway", "networkInterface")
 
 
 def _vpc_route(raw: Mapping[str, Any]) -> _Route | None:
@@ -53,6 +50,7 @@ def _vpc_route(raw: Mapping[str, Any]) -> _Route | None:
     if destination is None:  # IPv6 and prefix-list destinations never serve an IPv4 site CIDR here
         return None
     gateway = str(raw.get("GatewayId") or "")
+    kind: TargetKind | Literal["other"]
     if raw.get("TransitGatewayId"):
         kind, target = "transitGateway", str(raw["TransitGatewayId"])
     elif gateway.startswith("vgw-"):
@@ -290,7 +288,7 @@ def check_vpn_connections(
                 )
             )
             continue
-        state = vpn.get("State")
+        state = str(vpn.get("State"))
         if state != "available":
             out.append(
                 findings.fail(
