@@ -19,6 +19,7 @@ from .fields import (
     VpcCidr,
     VpcId,
 )
+from .verify import VerifyConfig
 
 SUPPORTED_KUBERNETES_VERSIONS = ("1.28", "1.29", "1.30", "1.31")
 
@@ -190,6 +191,8 @@ class HubConfig(ConfigModel):
     tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
+    verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
+    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
 
     @property
     def remote_node_cidrs(self) -> list[str]:

@@ -7,19 +7,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from components.config.verify import VERIFY_AREAS
+
 __all__ = ["AREAS", "Finding", "Status", "exit_code", "summary"]
 
-# The order areas appear in a report; also the names `--skip` takes.
-AREAS = (
-    "routes",
-    "transit-gateway",
-    "vpn",
-    "eks",
-    "identity",
-    "palette",
-    "kubernetes",
-    "quotas",
-)
+# The order areas appear in a report; also the names `--skip` and `eks-hybrid:verify.skip` take.
+AREAS = VERIFY_AREAS
 
 
 class Status(StrEnum):

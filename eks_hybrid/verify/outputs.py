@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from components.errors import ConfigError, Problem
+from components.postdeploy import HUB_OUTPUTS_ENV, OUTPUTS_ENV
 
 __all__ = [
     "HUB_OUTPUTS_ENV",
@@ -29,8 +30,6 @@ __all__ = [
     "load_outputs",
 ]
 
-OUTPUTS_ENV = "EKS_HYBRID_OUTPUTS"
-HUB_OUTPUTS_ENV = "EKS_HYBRID_HUB_OUTPUTS"
 SECRET_MASK = "[secret]"
 
 
