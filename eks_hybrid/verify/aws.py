@@ -73,12 +73,18 @@ class AwsReader:
         return found
 
     def tgw_routes(self, route_table_id: str) -> list[dict[str, Any]] | None:
-        """Active and blackhole routes of a TGW route table; None when the table does not exist."""
+        """Active and blackhole routes of a TGW route table (at most 1000, the API's default and maximum);
+        None when the table does not exist."""
+        ec2 = self.client("ec2")
+        tables = ec2.describe_transit_gateway_route_tables(
+            Filters=[{"Name": "transit-gateway-route-table-id", "Values": [route_table_id]}]
+        )
+        if not tables.get("TransitGatewayRouteTables"):
+            return None
         try:
-            response = self.client("ec2").search_transit_gateway_routes(
+            response = ec2.search_transit_gateway_routes(
                 TransitGatewayRouteTableId=route_table_id,
                 Filters=[{"Name": "state", "Values": ["active", "blackhole"]}],
-                MaxResults=1000,
             )
         except ClientError as error:
             if is_not_found(error):
@@ -105,10 +111,15 @@ class AwsReader:
 
     def vpn_connections(self, ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
         found: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
-        if ids:
-            response = self.client("ec2").describe_vpn_connections(
-                Filters=[{"Name": "vpn-connection-id", "Values": list(ids)}]
-            )
+        for (
+            connection_id
+        ) in ids:  # one each: a missing id fails the whole call (InvalidVpnConnectionID.NotFound)
+            try:
+                response = self.client("ec2").describe_vpn_connections(VpnConnectionIds=[connection_id])
+            except ClientError as error:
+                if is_not_found(error):
+                    continue
+                raise
             for connection in response.get("VpnConnections", []):
                 found[connection["VpnConnectionId"]] = connection
         return found
