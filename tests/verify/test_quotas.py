@@ -99,7 +99,7 @@ def test_security_group_rules_near_60_warn_and_say_the_quota_can_be_raised() -> 
 
 def test_propagated_routes_do_not_count_against_the_route_table_quota() -> None:
     routes = only(
-        run(route_tables={"rtb-0a1b2c3d4e5f60001": table(48, propagated=40)}), "rtb-0a1b2c3d4e5f60001"
+        run(route_tables={"rtb-0a1b2c3d4e5f60001": table(49, propagated=40)}), "rtb-0a1b2c3d4e5f60001"
     )
     assert routes.status is Status.warn
     assert routes.detail.startswith("49 of 50 used; the next site adds 2")
