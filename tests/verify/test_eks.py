@@ -61,7 +61,8 @@ def test_remote_networks_that_differ_from_the_inventory_fail(aws: Any) -> None:
     nodes = only(check_cluster(intent(), aws.cluster("edge-prod")), "remote node networks")
     assert nodes.status is Status.fail
     assert nodes.detail == (
-        "remoteNetworkConfig differs from eks-hybrid:sites: missing 10.201.0.0/16; not in the inventory 10.9.0.0/16"
+        "remoteNetworkConfig differs from eks-hybrid:sites: missing 10.201.0.0/16;"
+        " not in the inventory 10.9.0.0/16"
     )
     assert "update-cluster-config" in nodes.remedy
 
@@ -86,7 +87,9 @@ def _entry(kind: str) -> dict[str, Any]:
             "clusterName": "edge-prod",
             "principalArn": ROLE,
             "kubernetesGroups": [],
-            "accessEntryArn": "arn:aws:eks:us-west-2:123456789012:access-entry/edge-prod/role/123456789012/x/1",
+            "accessEntryArn": (
+                "arn:aws:eks:us-west-2:123456789012:access-entry/edge-prod/role/123456789012/x/1"
+            ),
             "createdAt": datetime(2026, 11, 1, tzinfo=UTC),
             "modifiedAt": datetime(2026, 11, 1, tzinfo=UTC),
             "tags": {},

@@ -161,8 +161,8 @@ def test_a_pod_cidr_from_another_sites_pool_fails() -> None:
     finding = only(check_kubernetes(intent(), state), "pod CIDRs")
     assert finding.status is Status.fail
     assert finding.detail == (
-        "allocated 172.18.0.128/25 (chicago's pod CIDR), outside dallas's pod CIDR 192.168.0.0/16: the VPC and"
-        " the transit gateway route those addresses to another site, so pod traffic to this node is lost"
+        "allocated 172.18.0.128/25 (chicago's pod CIDR), outside dallas's pod CIDR 192.168.0.0/16: the VPC"
+        " and the transit gateway route those addresses to another site, so pod traffic to this node is lost"
     )
     assert "CiliumPodIPPool per site" in finding.remedy
 
@@ -302,7 +302,7 @@ def test_the_adapter_reads_every_page_through_a_kubeconfig_file(api_server: Any,
 def test_the_built_kubeconfig_gets_its_token_from_aws_eks_get_token(
     api_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server, seen = api_server
+    server, _ = api_server
     aws = tmp_path / "aws"
     credential = {
         "apiVersion": "client.authentication.k8s.io/v1beta1",

@@ -340,12 +340,14 @@ def test_a_provisioning_pool_warns() -> None:
 def test_the_key_comes_from_the_stack_config_first_then_the_environment(tmp_path: Any) -> None:
     pulumi = tmp_path / "pulumi"
     pulumi.write_text(
-        '#!/bin/sh\n[ "$1 $2 $3 $4" = "config get --path eks-hybrid:palette.apiKey" ] && echo key-from-config\n'
+        "#!/bin/sh\n"
+        '[ "$1 $2 $3 $4 $5 $6" = "config get --path eks-hybrid:palette.apiKey --stack example-hub" ]'
+        " && echo key-from-config\n"
     )
     pulumi.chmod(0o755)
     assert palette_api_key("example-hub", True, {"PALETTE_API_KEY": "env"}, str(pulumi)) == "key-from-config"
     assert palette_api_key("example-hub", False, {"PALETTE_API_KEY": "env"}, str(pulumi)) == "env"
-    with pytest.raises(PaletteKeyError, match="no Palette API key .*PALETTE_API_KEY is not set"):
+    with pytest.raises(PaletteKeyError, match=r"no Palette API key .*PALETTE_API_KEY is not set"):
         palette_api_key("example-hub", False, {}, str(pulumi))
 
 
