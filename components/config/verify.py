@@ -27,6 +27,6 @@ class VerifyConfig(ConfigModel):
             data = data.strip().lower() == "true"  # Pulumi hands a program its boolean config as text
         if isinstance(data, bool):
             return {"enabled": data}
-        if isinstance(data, dict) and "enabled" not in data:
-            return {**data, "enabled": True}
+        if isinstance(data, dict) and data and "enabled" not in data:
+            return {**data, "enabled": True}  # `{skip: [...]}` opts in; the default `{}` does not
         return data

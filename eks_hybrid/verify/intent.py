@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
 from components.config.hub import HubConfig, SiteInventoryEntry
-from components.config.hub_outputs import HubInventory
+from components.config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
 from components.config.site import SiteConfig
 from components.network.planning import plan_site, site_destinations
 
@@ -348,7 +348,9 @@ def _kubernetes_intent(
 def parse_hub_inventory(hub_outputs: Mapping[str, Any], hub: str) -> HubInventory:
     """The hub's inventory as the site program reads it through its StackReference."""
     try:
-        return HubInventory.model_validate({k: v for k, v in hub_outputs.items() if v is not None})
+        return HubInventory.model_validate(
+            {k: v for k, v in hub_outputs.items() if k in HUB_INVENTORY_OUTPUTS and v is not None}
+        )
     except ValidationError as exc:
         missing = sorted({str(error["loc"][0]) for error in exc.errors()})
         raise ValueError(f"hub stack {hub}'s outputs lack {', '.join(missing)}") from exc
