@@ -107,8 +107,8 @@ def test_a_missing_route_exits_1_and_says_what_to_do(deployed: Deployed) -> None
         "check": f"{deployed.tables[1]}: 192.168.0.0/16 (dallas pod)",
         "status": "fail",
         "detail": "no route serves dallas's pod CIDR 192.168.0.0/16",
-        "remedy": f"add a route to the transit gateway {deployed.tgw}: the hub stack declares it: run `pulumi up`"
-        " there (after `pulumi refresh` if it was changed outside Pulumi)",
+        "remedy": f"add a route to the transit gateway {deployed.tgw}: the hub stack declares it: run"
+        " `pulumi up` there (after `pulumi refresh` if it was changed outside Pulumi)",
     }
 
 

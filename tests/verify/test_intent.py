@@ -44,7 +44,7 @@ def test_the_hub_expects_every_sites_cidrs_in_every_table(planned: dict[str, Any
     assert intent.identity is not None and intent.identity.trust_anchor_arn == outputs["trustAnchorArn"]
     assert intent.palette_hub is not None and intent.palette_hub.cluster_uid == outputs["paletteClusterUid"]
     assert intent.quotas is not None
-    # From the same planner the program declares rules with: 443 in from node and pod; 10250 + 5 webhook ports out.
+    # The planner the program declares rules with: 443 in from node and pod; 10250 + 5 webhook ports out.
     assert (intent.quotas.ingress_rules_per_site, intent.quotas.egress_rules_per_site) == (2, 6)
 
 
