@@ -17,11 +17,11 @@ _LABEL = {Status.ok: "ok", Status.warn: "warn", Status.fail: "FAIL", Status.erro
 
 
 def report_table(stack: str, role: str, items: Sequence[Finding]) -> Table:
-    table = Table(title=f"eks-hybrid verify: {stack} ({role} stack)", title_justify="left", show_lines=False)
+    table = Table(title=f"eks-hybrid verify: {stack} ({role} stack)", title_justify="left", expand=True)
     table.add_column("", no_wrap=True)
     table.add_column("area", no_wrap=True)
-    table.add_column("check")
-    table.add_column("found / remedy")
+    table.add_column("check", ratio=2)
+    table.add_column("found / remedy", ratio=3)
     for item in items:
         found = Text(item.detail)
         if item.remedy:
