@@ -212,18 +212,25 @@ class _Run:
         out: list[Finding] = []
         hub, pools = self.intent.palette_hub, self.intent.palette_pools
         if hub is not None:
-            reader = self.sources.palette(hub.endpoint, hub.project_uid)
-            try:
-                out += palette.check_palette_hub(hub, reader.hub_state(hub))
-            finally:
-                reader.close()
+            out += self._palette(
+                hub.endpoint, hub.project_uid, lambda r: palette.check_palette_hub(hub, r.hub_state(hub))
+            )
         if pools is not None:
-            reader = self.sources.palette(pools.endpoint, pools.project_uid)
-            try:
-                out += palette.check_palette_pools(pools, reader.pools_state(pools))
-            finally:
-                reader.close()
+            out += self._palette(
+                pools.endpoint,
+                pools.project_uid,
+                lambda r: palette.check_palette_pools(pools, r.pools_state(pools)),
+            )
         return out
+
+    def _palette(
+        self, endpoint: str, project: str, check: Callable[[PaletteReader], list[Finding]]
+    ) -> list[Finding]:
+        reader = self.sources.palette(endpoint, project)
+        try:
+            return check(reader)
+        finally:
+            reader.close()
 
     def kubernetes(self) -> list[Finding]:
         intent = self.intent.kubernetes

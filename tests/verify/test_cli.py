@@ -47,6 +47,18 @@ class Deployed:
         self.file = tmp_path / "hub-outputs.json"
         self.file.write_text(json.dumps(self.outputs))
 
+    def args(self) -> list[str]:
+        """The hub, its stack files and its outputs, every area but routes skipped."""
+        return [
+            "--stack",
+            "example-hub",
+            "--stacks-dir",
+            str(self.stacks),
+            "--outputs",
+            str(self.file),
+            *ONLY_ROUTES,
+        ]
+
     def route_everything(self) -> None:
         for table in self.tables:
             for cidr in ("10.200.0.0/16", "192.168.0.0/16"):
@@ -69,13 +81,7 @@ def verify(*args: str, input: str | None = None, env: dict[str, str] | None = No
 def test_a_hub_whose_routes_are_all_in_place_exits_0(deployed: Deployed) -> None:
     deployed.route_everything()
     result = verify(
-        "--stack",
-        "example-hub",
-        "--stacks-dir",
-        str(deployed.stacks),
-        "--outputs",
-        str(deployed.file),
-        *ONLY_ROUTES,
+        *deployed.args(),
     )
     assert result.exit_code == 0, result.output
     assert "eks-hybrid verify: example-hub (hub stack)" in result.output
@@ -87,13 +93,7 @@ def test_a_missing_route_exits_1_and_says_what_to_do(deployed: Deployed) -> None
     deployed.route_everything()
     deployed.ec2.delete_route(RouteTableId=deployed.tables[1], DestinationCidrBlock="192.168.0.0/16")
     result = verify(
-        "--stack",
-        "example-hub",
-        "--stacks-dir",
-        str(deployed.stacks),
-        "--outputs",
-        str(deployed.file),
-        *ONLY_ROUTES,
+        *deployed.args(),
         "--format",
         "json",
     )

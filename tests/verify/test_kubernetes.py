@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from components.cluster.planning import kubeconfig
 from eks_hybrid.verify.checks.kubernetes import ClusterState, check_kubernetes
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import KubernetesIntent
@@ -317,16 +318,8 @@ def test_the_built_kubeconfig_gets_its_token_from_aws_eks_get_token(
     state = reader.state()
     reader.close()
     assert len(state.nodes) == 2
-    assert (tmp_path / "argv").read_text().split() == [
-        "eks",
-        "get-token",
-        "--cluster-name",
-        "edge-prod",
-        "--region",
-        "us-west-2",
-        "--output",
-        "json",
-    ]
+    built = kubeconfig("edge-prod", server.url, "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t", "us-west-2")
+    assert (tmp_path / "argv").read_text().split() == built["users"][0]["user"]["exec"]["args"]
 
 
 def test_a_kubeconfig_needs_the_hubs_endpoint() -> None:
