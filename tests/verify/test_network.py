@@ -407,3 +407,13 @@ def test_vgw_vpn_static_routes_for_both_cidrs(stubbed: Any) -> None:
     assert only(results, "static route 10.201.0.0/16").status is Status.ok
     pod = only(results, "static route 172.18.0.0/16")
     assert (pod.status, pod.detail) == (Status.fail, "the static route is deleted")
+
+
+def test_a_vpn_connection_still_pending_fails_with_when_to_look_again() -> None:
+    pending = {"State": "pending", "VgwTelemetry": [], "Routes": []}
+    results = check_vpn_connections(
+        [VpnIntent("dallas", "vpn-0a1", "transitGateway", ())], {"vpn-0a1": pending}
+    )
+    state = only(results, "state")
+    assert (state.status, state.detail) == (Status.fail, "VPN connection is pending, not available")
+    assert state.remedy == "wait for AWS to finish provisioning it (a few minutes), then verify again"
