@@ -106,6 +106,9 @@ class EksIntent:
     pod_cidrs: tuple[str, ...]
     hybrid_role_arn: str | None
     security_group_id: str | None
+    exact: bool = True
+    """A created cluster's remote networks must equal the inventory; an adopted one (`mode: existing`), which
+    eks-hybrid does not change, must only contain it."""
     dns_from_remote: bool = True
     """Hybrid pods and nodes must reach CoreDNS in the cloud: UDP and TCP 53 from the remote CIDRs
     (EKS user guide, hybrid-nodes-networking). Wire to issue 17's CoreDNS placement once it lands."""
@@ -247,6 +250,7 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
         pod_cidrs=networks.pod_cidrs,
         hybrid_role_arn=outputs.hybrid_node_role_arn,
         security_group_id=outputs.cluster_security_group_id,
+        exact=hub.cluster.mode == "create",
     )
     if outputs.hybrid_node_role_arn is None:
         unchecked.append(_missing("eks", "HYBRID_LINUX access entry", "hybridNodeRoleArn", stack))

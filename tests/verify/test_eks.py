@@ -198,3 +198,20 @@ def test_a_group_that_does_not_exist_fails(aws: Any) -> None:
 
 def _sg_state_missing(aws: Any) -> tuple[Any, Any]:
     return aws.security_group_rules("sg-0000000000000dead"), {}
+
+
+def test_an_adopted_cluster_only_has_to_contain_the_inventory() -> None:
+    cluster = {
+        "status": "ACTIVE",
+        "remoteNetworkConfig": {
+            "remoteNodeNetworks": [{"cidrs": ["10.200.0.0/15", "10.9.0.0/16"]}],
+            "remotePodNetworks": [{"cidrs": ["172.18.0.0/16"]}],
+        },
+    }
+    results = check_cluster(intent(exact=False), cluster)
+    assert only(results, "remote node networks").status is Status.ok  # 10.200/15 holds both node CIDRs
+    pods = only(results, "remote pod networks")
+    assert (pods.status, pods.detail) == (
+        Status.fail,
+        "remoteNetworkConfig differs from eks-hybrid:sites: missing 192.168.0.0/16",
+    )

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 from typing import Any
 
-from components.cluster.planning import HYBRID_ACCESS_ENTRY_TYPE
+from components.cluster.planning import HYBRID_ACCESS_ENTRY_TYPE, uncovered
 
 from .. import findings
 from ..findings import Finding
@@ -65,8 +65,8 @@ def check_cluster(intent: EksIntent, cluster: Mapping[str, Any] | None) -> list[
     nodes, pods = remote_cidrs(cluster)
     for role, want, have in (("node", intent.node_cidrs, nodes), ("pod", intent.pod_cidrs, pods)):
         check = f"cluster {name} remote {role} networks"
-        extra = sorted(set(have) - set(want))
-        missing = sorted(set(want) - set(have))
+        extra = sorted(set(have) - set(want)) if intent.exact else []
+        missing = sorted(set(want) - set(have)) if intent.exact else uncovered(list(want), have)
         if not missing and not extra:
             out.append(findings.ok("eks", check, ", ".join(sorted(have)) or "none"))
             continue
