@@ -29,7 +29,7 @@ from eks_hybrid.verify.checks.palette import (
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import PaletteHubIntent, PalettePoolsIntent
 from eks_hybrid.verify.palette import PaletteKeyError, PaletteReader, palette_api_key
-from palette_emulator import EmulatorState, LiveServer, create_app
+from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.spec import strict
 
 from ..palette.conftest import API_KEY, PROJECT, make_client, register_hosts
@@ -64,18 +64,7 @@ def pack_validator(reference_dir: Any) -> Draft4Validator:
 
 
 @pytest.fixture
-def emulator() -> Starlette:
-    return create_app(import_polls=1, pool_polls=1)
-
-
-@pytest.fixture
-def state(emulator: Starlette) -> EmulatorState:
-    found: EmulatorState = emulator.state.emulator
-    return found
-
-
-@pytest.fixture
-def server(emulator: Starlette, pack_validator: Draft4Validator) -> Iterator[LiveServer]:
+def server(app: Starlette, pack_validator: Draft4Validator) -> Iterator[LiveServer]:
     async def pack(request: Request) -> Response:
         name, registry = request.path_params["name"], request.path_params["uid"]
         tags = PACKS.get((name, registry))
@@ -99,7 +88,7 @@ def server(emulator: Starlette, pack_validator: Draft4Validator) -> Iterator[Liv
         assert not errors, errors
         return JSONResponse(entity)
 
-    app = Starlette(routes=[Route("/v1/packs/{name}/registries/{uid}", pack), Mount("/", app=emulator)])
+    app = Starlette(routes=[Route("/v1/packs/{name}/registries/{uid}", pack), Mount("/", app=app)])
     with LiveServer(app) as live:
         yield live
 
