@@ -144,5 +144,6 @@ def _show(intent: Intent, results: list[Finding], format: Format) -> None:
     if format is Format.json:
         typer.echo(json.dumps(report_json(intent.stack, intent.role, results), indent=2))
         return
-    output.stdout.print(report_table(intent.stack, intent.role, results))
+    unicode = output.stdout.encoding.lower().replace("-", "").startswith("utf")
+    output.stdout.print(report_table(intent.stack, intent.role, results, unicode=unicode))
     output.stdout.print(summary_line(results))

@@ -16,7 +16,7 @@ _STYLE = {Status.ok: "green", Status.warn: "yellow", Status.fail: "bold red", St
 _LABEL = {Status.ok: "ok", Status.warn: "warn", Status.fail: "FAIL", Status.error: "n/a"}
 
 
-def report_table(stack: str, role: str, items: Sequence[Finding]) -> Table:
+def report_table(stack: str, role: str, items: Sequence[Finding], *, unicode: bool = True) -> Table:
     table = Table(title=f"eks-hybrid verify: {stack} ({role} stack)", title_justify="left", expand=True)
     table.add_column("", no_wrap=True)
     table.add_column("area", no_wrap=True)
@@ -25,7 +25,7 @@ def report_table(stack: str, role: str, items: Sequence[Finding]) -> Table:
     for item in items:
         found = Text(item.detail)
         if item.remedy:
-            found.append("\n→ " + item.remedy, style="cyan")
+            found.append(("\n→ " if unicode else "\n-> ") + item.remedy, style="cyan")
         table.add_row(
             Text(_LABEL[item.status], style=_STYLE[item.status]), item.area, Text(item.check), found
         )

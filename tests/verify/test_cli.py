@@ -195,3 +195,20 @@ def test_an_invalid_stack_file_exits_2(tmp_path: Path) -> None:
     assert "eks-hybrid:cluster.authenticationMode: authentication mode must be API or API_AND_CONFIG_MAP" in (
         result.output
     )
+
+
+def test_the_report_stays_ascii_on_a_console_that_is_not_utf8() -> None:
+    import io
+
+    from rich.console import Console
+
+    from eks_hybrid.verify.findings import fail
+    from eks_hybrid.verify.report import report_table
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    console = Console(file=stream, width=100, color_system=None)
+    finding = fail("routes", "rtb-1: 10.200.0.0/16", "no route", "add one")
+    console.print(report_table("example-hub", "hub", [finding], unicode=False))
+    stream.flush()
+    text = stream.buffer.getvalue().decode("ascii")
+    assert "| FAIL | routes" in text and "-> add one" in text
