@@ -3,6 +3,7 @@ Pulumi CLI, AWS on moto, the report, the JSON document and the exit status."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +11,13 @@ from typing import Any
 
 import boto3
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from eks_hybrid.cli import app
 from eks_hybrid.planner import Planner
+from eks_hybrid.verify.findings import fail
+from eks_hybrid.verify.report import report_table
 
 from ..conftest import STACKS, copy_examples
 from .conftest import REGION
@@ -198,13 +202,6 @@ def test_an_invalid_stack_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_the_report_stays_ascii_on_a_console_that_is_not_utf8() -> None:
-    import io
-
-    from rich.console import Console
-
-    from eks_hybrid.verify.findings import fail
-    from eks_hybrid.verify.report import report_table
-
     stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
     console = Console(file=stream, width=100, color_system=None)
     finding = fail("routes", "rtb-1: 10.200.0.0/16", "no route", "add one")
