@@ -20,6 +20,7 @@ from ..network.hub import (
     attachment_problems,
 )
 from ..palette import PaletteHub, PaletteHubArgs
+from ..postdeploy import PostDeployVerify, PostDeployVerifyArgs
 from ..quotas import hub_quota_problems
 
 
@@ -86,6 +87,15 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
 
     for key, value in exports.items():
         pulumi.export(key, value)
+    if hub.verify.enabled:
+        declared = [network, eks.cluster, eks.identity, eks.cilium, eks.hybrid_config]
+        declared += [vgw] if hub.virtual_private_gateway is not None else []
+        declared += [palette] if hub.palette is not None else []
+        PostDeployVerify(
+            name,
+            PostDeployVerifyArgs(stack=pulumi.get_stack(), outputs=exports, skip=hub.verify.skip),
+            pulumi.ResourceOptions(depends_on=declared),
+        )
     return exports
 
 

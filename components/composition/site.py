@@ -16,7 +16,8 @@ from ..network.checks import check_site_against_hub
 from ..network.planning import plan_site
 from ..network.site import SiteConnectivity, SiteConnectivityArgs
 from ..palette import PaletteNodePools, PaletteNodePoolsArgs
-from .inventory import hub_inventory, hub_palette
+from ..postdeploy import VERIFY_HUB_OUTPUTS, PostDeployVerify, PostDeployVerifyArgs
+from .inventory import hub_inventory, hub_palette, read_outputs
 
 
 def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
@@ -76,4 +77,15 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
         exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}
     for key, value in exports.items():
         pulumi.export(key, value)
+    if site.verify.enabled:
+        PostDeployVerify(
+            site.site.name,
+            PostDeployVerifyArgs(
+                stack=pulumi.get_stack(),
+                outputs=exports,
+                hub_outputs=read_outputs(hub_ref, VERIFY_HUB_OUTPUTS),
+                skip=site.verify.skip,
+            ),
+            pulumi.ResourceOptions(depends_on=[connectivity, *([pools] if palette is not None else [])]),
+        )
     return exports

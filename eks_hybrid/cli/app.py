@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import plan, render
+from . import plan, render, verify
 from .group import Group
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.command(name="plan")(plan.plan)
 app.command(name="render")(render.render)
+app.command(name="verify")(verify.verify)
 
 
 def package_version() -> str:

@@ -1,0 +1,463 @@
+"""What the stack says should exist, derived from its validated config and its deployed outputs (pure).
+
+The same planning functions the Pulumi program runs decide the intent (`plan_site`, `remote_networks`,
+`security_group_rules`), so `verify` checks what `pulumi up` meant to build, not a second opinion of it.
+Each piece that cannot be derived (an output the stack does not export) becomes a "could not check"
+finding instead, naming the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
+from components.config.hub import HubConfig, SiteInventoryEntry
+from components.config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
+from components.config.site import SiteConfig
+from components.network.planning import plan_site, site_destinations
+
+from . import findings
+from .findings import Finding
+from .outputs import HubOutputs, SiteOutputs
+
+__all__ = [
+    "EksIntent",
+    "IdentityIntent",
+    "Intent",
+    "KubernetesIntent",
+    "PaletteHubIntent",
+    "PalettePoolsIntent",
+    "QuotaIntent",
+    "RouteIntent",
+    "Target",
+    "TgwRouteIntent",
+    "VpnIntent",
+    "hub_intent",
+    "site_intent",
+]
+
+TargetKind = Literal["transitGateway", "vpnGateway", "networkInterface"]
+Role = Literal["node", "pod", "vpc"]
+
+# The label every node of a site carries (issue 17 makes the site's Palette pools set it).
+SITE_LABEL = "eks-hybrid/site"
+# What nodeadm labels every hybrid node with (aws/eks-hybrid, internal/kubelet: compute-type=hybrid).
+HYBRID_NODE_LABEL = "eks.amazonaws.com/compute-type"
+HYBRID_NODE_VALUE = "hybrid"
+
+_TARGET_NAMES = {
+    "transitGateway": "the transit gateway",
+    "vpnGateway": "the virtual private gateway",
+    "networkInterface": "the VPN appliance's network interface",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    id: str
+
+    def describe(self) -> str:
+        return f"{_TARGET_NAMES[self.kind]} {self.id}"
+
+
+@dataclass(frozen=True)
+class RouteIntent:
+    """A VPC route table must send `cidr` (or a network containing it) to one of `targets` (any, if empty)."""
+
+    route_table_id: str
+    site: str
+    role: Role
+    cidr: str
+    targets: tuple[Target, ...]
+    owner: str
+    """Who declares the route, for the remedy: "the hub stack", "this site stack", "the VGW's propagation"."""
+
+
+@dataclass(frozen=True)
+class TgwRouteIntent:
+    """The TGW route table must send `cidr` to `attachment_id` (or any attachment of `resource_types`)."""
+
+    route_table_id: str
+    site: str
+    role: Role
+    cidr: str
+    attachment_id: str | None
+    resource_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VpnIntent:
+    site: str
+    connection_id: str
+    on: Literal["transitGateway", "vpnGateway"]
+    static_routes: tuple[str, ...]
+    """Routes the VPN connection itself must carry (static routing on a VGW)."""
+
+
+@dataclass(frozen=True)
+class EksIntent:
+    cluster_name: str
+    node_cidrs: tuple[str, ...]
+    pod_cidrs: tuple[str, ...]
+    hybrid_role_arn: str | None
+    security_group_id: str | None
+    exact: bool = True
+    """A created cluster's remote networks must equal the inventory; an adopted one (`mode: existing`), which
+    eks-hybrid does not change, must only contain it."""
+    dns_from_remote: bool = True
+    """Hybrid pods and nodes must reach CoreDNS in the cloud: UDP and TCP 53 from the remote CIDRs
+    (EKS user guide, hybrid-nodes-networking). Wire to issue 17's CoreDNS placement once it lands."""
+
+
+@dataclass(frozen=True)
+class IdentityIntent:
+    provider: str
+    role_arn: str | None = None
+    trust_anchor_arn: str | None = None
+    profile_arn: str | None = None
+    activation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PaletteHubIntent:
+    endpoint: str
+    project_uid: str
+    cluster_uid: str
+    cloud_config_uid: str
+    profile_uid: str | None
+    vpc_cidr: str
+    node_cidrs: tuple[str, ...]
+    pod_cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PalettePoolsIntent:
+    site: str
+    endpoint: str
+    project_uid: str
+    cluster_uid: str | None
+    cloud_config_uid: str
+    pools: tuple[tuple[str, tuple[str, ...]], ...]
+    """(pool name, its edge host uids), in config order."""
+
+
+@dataclass(frozen=True)
+class KubernetesIntent:
+    cluster_name: str
+    endpoint: str | None
+    certificate_authority: str | None
+    region: str
+    sites: Mapping[str, SiteInventoryEntry]
+    only_site: str | None = None
+    expected_nodes: int | None = None
+    """A site stack knows how many edge hosts its pools hold: at least that many nodes must be Ready."""
+
+
+@dataclass(frozen=True)
+class QuotaIntent:
+    cluster_name: str
+    security_group_id: str | None
+    route_table_ids: tuple[str, ...]
+    transit_gateway_id: str | None
+    site_count: int
+    ingress_rules_per_site: int
+    egress_rules_per_site: int
+    vpc_routes_per_site: int
+    tgw_routes_per_site: int
+
+
+@dataclass(frozen=True)
+class Intent:
+    stack: str
+    role: Literal["hub", "site"]
+    region: str
+    routes: tuple[RouteIntent, ...] = ()
+    tgw_routes: tuple[TgwRouteIntent, ...] = ()
+    vpns: tuple[VpnIntent, ...] = ()
+    eks: EksIntent | None = None
+    identity: IdentityIntent | None = None
+    palette_hub: PaletteHubIntent | None = None
+    palette_pools: PalettePoolsIntent | None = None
+    kubernetes: KubernetesIntent | None = None
+    quotas: QuotaIntent | None = None
+    unchecked: tuple[Finding, ...] = field(default_factory=tuple)
+    """Checks that cannot run because an output is missing: reported as "could not check"."""
+
+
+def _missing(area: str, what: str, output: str, stack: str) -> Finding:
+    return findings.error(
+        area,
+        what,
+        f"stack {stack} exports no {output}",
+        f"run `pulumi up` on {stack} with this version of eks-hybrid, then pass its current outputs"
+        " (`pulumi stack output --json --show-secrets`)",
+    )
+
+
+def _per_site_rules() -> tuple[int, int]:
+    """Security group rules one more site adds, by direction, from the planner the program uses."""
+    one = security_group_rules(RemoteNetworks(node_cidrs=("10.0.0.0/16",), pod_cidrs=("10.1.0.0/16",)))
+    ingress = sum(1 for rule in one if rule.direction == "ingress")
+    return ingress, len(one) - ingress
+
+
+def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
+    unchecked: list[Finding] = []
+    tgw = outputs.transit_gateway_id
+    routes: list[RouteIntent] = []
+    if tgw is None:
+        unchecked.append(_missing("routes", "VPC route tables", "transitGatewayId", stack))
+    else:
+        for table in hub.cluster.route_table_ids:
+            for site, entry in sorted(hub.sites.items()):
+                for role, cidr in site_destinations(entry):
+                    if entry.route_via == "transitGateway":
+                        targets: tuple[Target, ...] = (Target("transitGateway", tgw),)
+                        owner = "the hub stack"
+                    else:
+                        targets, owner = (), f"site {site}'s stack (routeVia: site)"
+                    routes.append(RouteIntent(table, site, role, cidr, targets, owner))
+
+    tgw_routes: list[TgwRouteIntent] = []
+    tgw_table = outputs.transit_gateway_route_table_id
+    if tgw_table is None:
+        unchecked.append(
+            _missing("transit-gateway", "transit gateway route table", "transitGatewayRouteTableId", stack)
+        )
+    else:
+        tgw_routes.append(
+            TgwRouteIntent(tgw_table, "vpc", "vpc", hub.cluster.vpc_cidr, outputs.vpc_attachment_id, ("vpc",))
+        )
+        for site, entry in sorted(hub.sites.items()):
+            if entry.route_via != "transitGateway":
+                continue
+            for role, cidr in site_destinations(entry):
+                tgw_routes.append(
+                    TgwRouteIntent(
+                        table, site, role, cidr, None, ("vpn", "direct-connect-gateway", "connect")
+                    )
+                )
+
+    networks = remote_networks(hub.sites)
+    eks = EksIntent(
+        cluster_name=hub.cluster.name,
+        node_cidrs=networks.node_cidrs,
+        pod_cidrs=networks.pod_cidrs,
+        hybrid_role_arn=outputs.hybrid_node_role_arn,
+        security_group_id=outputs.cluster_security_group_id,
+        exact=hub.cluster.mode == "create",
+    )
+    if outputs.hybrid_node_role_arn is None:
+        unchecked.append(_missing("eks", "HYBRID_LINUX access entry", "hybridNodeRoleArn", stack))
+    if outputs.cluster_security_group_id is None:
+        unchecked.append(_missing("eks", "cluster security group", "clusterSecurityGroupId", stack))
+
+    identity = _identity_intent(stack, hub, outputs, unchecked)
+    palette = _palette_hub_intent(stack, hub, outputs, networks, unchecked)
+    ingress, egress = _per_site_rules()
+    return Intent(
+        stack=stack,
+        role="hub",
+        region=hub.region,
+        routes=tuple(routes),
+        tgw_routes=tuple(tgw_routes),
+        eks=eks,
+        identity=identity,
+        palette_hub=palette,
+        kubernetes=_kubernetes_intent(hub.cluster.name, hub.region, outputs, hub.sites),
+        quotas=QuotaIntent(
+            cluster_name=hub.cluster.name,
+            security_group_id=outputs.cluster_security_group_id,
+            route_table_ids=tuple(hub.cluster.route_table_ids),
+            transit_gateway_id=tgw,
+            site_count=len(hub.sites),
+            ingress_rules_per_site=ingress,
+            egress_rules_per_site=egress,
+            vpc_routes_per_site=2,
+            tgw_routes_per_site=2,
+        ),
+        unchecked=tuple(unchecked),
+    )
+
+
+def _identity_intent(
+    stack: str, hub: HubConfig, outputs: HubOutputs, unchecked: list[Finding]
+) -> IdentityIntent | None:
+    provider = hub.credentials.provider
+    if provider == "iamRolesAnywhere":
+        for name, value in (
+            ("trustAnchorArn", outputs.trust_anchor_arn),
+            ("profileArn", outputs.profile_arn),
+        ):
+            if value is None:
+                unchecked.append(_missing("identity", "IAM Roles Anywhere", name, stack))
+                return None
+    elif outputs.ssm_activation_id is None:
+        unchecked.append(_missing("identity", "SSM hybrid activation", "ssmActivationId", stack))
+        return None
+    return IdentityIntent(
+        provider=provider,
+        role_arn=outputs.hybrid_node_role_arn,
+        trust_anchor_arn=outputs.trust_anchor_arn,
+        profile_arn=outputs.profile_arn,
+        activation_id=outputs.ssm_activation_id,
+    )
+
+
+def _palette_hub_intent(
+    stack: str, hub: HubConfig, outputs: HubOutputs, networks: RemoteNetworks, unchecked: list[Finding]
+) -> PaletteHubIntent | None:
+    if hub.palette is None:
+        return None
+    if outputs.palette_cluster_uid is None or outputs.palette_cloud_config_uid is None:
+        unchecked.append(_missing("palette", "Palette cluster", "paletteClusterUid", stack))
+        return None
+    return PaletteHubIntent(
+        endpoint=hub.palette.endpoint.rstrip("/"),
+        project_uid=hub.palette.project_uid,
+        cluster_uid=outputs.palette_cluster_uid,
+        cloud_config_uid=outputs.palette_cloud_config_uid,
+        profile_uid=outputs.palette_profile_uid,
+        vpc_cidr=hub.cluster.vpc_cidr,
+        node_cidrs=networks.node_cidrs,
+        pod_cidrs=networks.pod_cidrs,
+    )
+
+
+def _kubernetes_intent(
+    cluster_name: str,
+    region: str,
+    outputs: HubOutputs,
+    sites: Mapping[str, SiteInventoryEntry],
+    *,
+    only_site: str | None = None,
+    expected_nodes: int | None = None,
+) -> KubernetesIntent:
+    return KubernetesIntent(
+        cluster_name=outputs.cluster_name or cluster_name,
+        endpoint=outputs.cluster_endpoint,
+        certificate_authority=outputs.cluster_certificate_authority,
+        region=region,
+        sites=dict(sites),
+        only_site=only_site,
+        expected_nodes=expected_nodes,
+    )
+
+
+def parse_hub_inventory(hub_outputs: Mapping[str, Any], hub: str) -> HubInventory:
+    """The hub's inventory as the site program reads it through its StackReference."""
+    try:
+        return HubInventory.model_validate(
+            {k: v for k, v in hub_outputs.items() if k in HUB_INVENTORY_OUTPUTS and v is not None}
+        )
+    except ValidationError as exc:
+        missing = sorted({str(error["loc"][0]) for error in exc.errors()})
+        raise ValueError(f"hub stack {hub}'s outputs lack {', '.join(missing)}") from exc
+
+
+def site_intent(
+    stack: str, site: SiteConfig, outputs: SiteOutputs, hub_document: Mapping[str, Any]
+) -> Intent:
+    """A site's intent: its own routes, link and pools, against its hub's deployed outputs."""
+    hub_outputs = HubOutputs.model_validate(hub_document)
+    inventory = parse_hub_inventory(hub_document, site.hub)
+    name = site.site.name
+    if name not in inventory.sites:
+        raise ValueError(f"site {name!r} is not in hub stack {site.hub}'s inventory (its `sites` output)")
+    plan = plan_site(site.site, inventory)
+    unchecked: list[Finding] = []
+
+    routes: list[RouteIntent] = []
+    if plan.kind == "transitGatewayVpn":
+        target, owner = Target("transitGateway", inventory.transit_gateway_id), "the hub stack"
+        destinations = [
+            (table, role, cidr) for table in inventory.route_table_ids for role, cidr in _both(plan)
+        ]
+    elif plan.vpc_routes:
+        target = _site_target(plan.vpc_route_target, site, inventory)
+        owner = "this site stack"
+        destinations = [(r.route_table_id, r.role, r.destination) for r in plan.vpc_routes]
+    else:  # a VGW VPN relying on the hub VGW's route propagation
+        target = Target("vpnGateway", inventory.vpn_gateway_id or "")
+        owner = (
+            "the hub's virtual private gateway propagation (eks-hybrid:virtualPrivateGateway.propagateRoutes)"
+        )
+        destinations = [
+            (table, role, cidr) for table in inventory.route_table_ids for role, cidr in _both(plan)
+        ]
+    for table, role, cidr in destinations:
+        routes.append(RouteIntent(table, name, role, cidr, (target,), owner))
+
+    tgw_routes: list[TgwRouteIntent] = []
+    vpns: list[VpnIntent] = []
+    if plan.uses_vpn:
+        if outputs.vpn_connection_id is None:
+            unchecked.append(_missing("vpn", "VPN connection", "vpnConnectionId", stack))
+        else:
+            on: Literal["transitGateway", "vpnGateway"] = (
+                "transitGateway" if plan.kind == "transitGatewayVpn" else "vpnGateway"
+            )
+            vpns.append(VpnIntent(name, outputs.vpn_connection_id, on, plan.vpn_connection_routes))
+    if plan.kind == "transitGatewayVpn":
+        attachment: str | None = outputs.transit_gateway_attachment_id
+        if attachment is None:
+            unchecked.append(
+                _missing("transit-gateway", "transit gateway routes", "transitGatewayAttachmentId", stack)
+            )
+        for role, cidr in _both(plan):
+            tgw_routes.append(
+                TgwRouteIntent(
+                    inventory.transit_gateway_route_table_id, name, role, cidr, attachment, ("vpn",)
+                )
+            )
+
+    pools = None
+    if site.site.node_pools:
+        if hub_outputs.palette_cloud_config_uid is None or hub_outputs.palette_project_uid is None:
+            unchecked.append(_missing("palette", "hybrid node pools", "paletteCloudConfigUid", site.hub))
+        else:
+            pools = PalettePoolsIntent(
+                site=name,
+                endpoint=(hub_outputs.palette_endpoint or "").rstrip("/"),
+                project_uid=hub_outputs.palette_project_uid,
+                cluster_uid=hub_outputs.palette_cluster_uid,
+                cloud_config_uid=hub_outputs.palette_cloud_config_uid,
+                pools=tuple(
+                    (pool.name, tuple(host.uid for host in pool.edge_hosts)) for pool in site.site.node_pools
+                ),
+            )
+    hosts = sum(len(pool.edge_hosts) for pool in site.site.node_pools)
+    return Intent(
+        stack=stack,
+        role="site",
+        region=site.region,
+        routes=tuple(routes),
+        tgw_routes=tuple(tgw_routes),
+        vpns=tuple(vpns),
+        palette_pools=pools,
+        kubernetes=_kubernetes_intent(
+            hub_outputs.cluster_name or "",
+            site.region,
+            hub_outputs,
+            inventory.sites,
+            only_site=name,
+            expected_nodes=hosts or None,
+        ),
+        unchecked=tuple(unchecked),
+    )
+
+
+def _both(plan: Any) -> tuple[tuple[Role, str], ...]:
+    return (("node", plan.node_cidr), ("pod", plan.pod_cidr))
+
+
+def _site_target(kind: str | None, site: SiteConfig, inventory: HubInventory) -> Target:
+    if kind == "networkInterface":
+        appliance = site.site.connectivity.software_vpn
+        return Target("networkInterface", appliance.network_interface_id if appliance else "")
+    return Target("vpnGateway", inventory.vpn_gateway_id or "")
