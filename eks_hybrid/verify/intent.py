@@ -1,30 +1,38 @@
 """What the stack says should exist, derived from its validated config and its deployed outputs (pure).
 
-The same planning functions the Pulumi program runs decide the intent (`plan_site`, `remote_networks`,
-`security_group_rules`), so `verify` checks what `pulumi up` meant to build, not a second opinion of it.
-Each piece that cannot be derived (an output the stack does not export) becomes a "could not check"
-finding instead, naming the output.
+The same planning functions the Pulumi program runs decide the intent (`plan_site`, `hub_vpc_routes`,
+`HybridClusterArgs` with its remote networks and security group rules, `site_pod_pools`, the quota
+arithmetic of `components.quotas`), so `verify` checks what `pulumi up` meant to build, not a second
+opinion of it. Each piece that cannot be derived (an output the stack does not export) becomes a "could not
+check" finding instead, naming the output.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
-from components.config.hub import HubConfig, SiteInventoryEntry
+from components.cluster.component import HybridClusterArgs
+from components.cluster.planning import RemoteNetworks, SecurityGroupRule
+from components.cni.pools import site_pod_pools
+from components.cni.values import COMPUTE_TYPE_LABEL
+from components.config.hub import CiliumConfig, CiliumIpam, HubConfig, SiteInventoryEntry
 from components.config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
+from components.config.labels import SITE_LABEL
 from components.config.site import SiteConfig
-from components.network.planning import plan_site, site_destinations
+from components.network.planning import VpcRoute, hub_vpc_routes, plan_site, site_destinations
+from components.quotas import QuotaUse, hub_quota_uses
 
 from . import findings
 from .findings import Finding
 from .outputs import HubOutputs, SiteOutputs
 
 __all__ = [
+    "SITE_LABEL",
     "EksIntent",
     "IdentityIntent",
     "Intent",
@@ -32,6 +40,7 @@ __all__ = [
     "PaletteHubIntent",
     "PalettePoolsIntent",
     "QuotaIntent",
+    "QuotaLimit",
     "RouteIntent",
     "Target",
     "TgwRouteIntent",
@@ -43,11 +52,12 @@ __all__ = [
 TargetKind = Literal["transitGateway", "vpnGateway", "networkInterface"]
 Role = Literal["node", "pod", "vpc"]
 
-# The label every node of a site carries (issue 17 makes the site's Palette pools set it).
-SITE_LABEL = "eks-hybrid/site"
-# What nodeadm labels every hybrid node with (aws/eks-hybrid, internal/kubelet: compute-type=hybrid).
-HYBRID_NODE_LABEL = "eks.amazonaws.com/compute-type"
+# What nodeadm labels every hybrid node with (aws/eks-hybrid, internal/kubelet: compute-type=hybrid), the
+# label Cilium's affinity selects hybrid nodes by.
+HYBRID_NODE_LABEL = COMPUTE_TYPE_LABEL
 HYBRID_NODE_VALUE = "hybrid"
+
+DNS_PORT = 53
 
 _TARGET_NAMES = {
     "transitGateway": "the transit gateway",
@@ -76,6 +86,9 @@ class RouteIntent:
     targets: tuple[Target, ...]
     owner: str
     """Who declares the route, for the remedy: "the hub stack", "this site stack", "the VGW's propagation"."""
+    avoid: tuple[Target, ...] = ()
+    """Targets that must not serve it even when `targets` is empty (any): the transit gateway has no route
+    back to a `routeVia: site` site, so an aggregate to it that covers the site's CIDR is a dead end."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +117,25 @@ class EksIntent:
     cluster_name: str
     node_cidrs: tuple[str, ...]
     pod_cidrs: tuple[str, ...]
+    """The cluster's remote networks: the `eks-hybrid:remoteNetworks` aggregates when set, else every
+    site's CIDRs (`components.cluster.planning.remote_networks`)."""
     hybrid_role_arn: str | None
     security_group_id: str | None
+    rules: tuple[SecurityGroupRule, ...]
+    """The cluster security group's rules the hub declares, from the planner the program runs
+    (`HybridClusterArgs.security_group_rules`: the remote networks, the address Cilium's IPAM mode gives
+    hybrid pods' traffic, and `eks-hybrid:cluster.coreDns`)."""
     exact: bool = True
-    """A created cluster's remote networks must equal the inventory; an adopted one (`mode: existing`), which
-    eks-hybrid does not change, must only contain it."""
-    dns_from_remote: bool = True
-    """Hybrid pods and nodes must reach CoreDNS in the cloud: UDP and TCP 53 from the remote CIDRs
-    (EKS user guide, hybrid-nodes-networking). Wire to issue 17's CoreDNS placement once it lands."""
+    """A created cluster's remote networks must equal the stack's; an adopted one (`mode: existing`), which
+    eks-hybrid does not change, must only contain them."""
+    node_source: str = "eks-hybrid:sites"
+    pod_source: str = "eks-hybrid:sites"
+    """The stack keys the remote networks come from, for messages (aggregates: eks-hybrid:remoteNetworks)."""
+
+    @property
+    def dns_from_remote(self) -> bool:
+        """Whether hybrid pods must reach CoreDNS in the cloud (UDP and TCP 53 in): `coreDns: cloud`."""
+        return any(rule.port == DNS_PORT for rule in self.rules)
 
 
 @dataclass(frozen=True)
@@ -156,6 +180,25 @@ class KubernetesIntent:
     only_site: str | None = None
     expected_nodes: int | None = None
     """A site stack knows how many edge hosts its pools hold: at least that many nodes must be Ready."""
+    ipam: CiliumIpam = "multiPool"
+    """Cilium's IPAM mode as the hub deployed it (its `ciliumIpamMode` output): where a CiliumNode holds
+    its allocations (`spec.ipam.pools.allocated` or `spec.ipam.podCIDRs`) and which CIDRs it may draw."""
+    pools: Mapping[str, str] = field(default_factory=dict)
+    """Multi-pool: site -> the name of its CiliumPodIPPool (`components.cni.pools`)."""
+
+
+@dataclass(frozen=True)
+class QuotaLimit:
+    """One AWS quota as the plan's quota check counts it (`components.quotas.hub_quota_uses`)."""
+
+    quota: str
+    limit: int
+    """AWS's default, or the account's raised value from the stack's `eks-hybrid:quotas`."""
+    next_site: int
+    """What one more transit gateway site adds, by the same arithmetic (none under aggregates)."""
+    adjustable: bool
+    source: str
+    advice: str
 
 
 @dataclass(frozen=True)
@@ -165,10 +208,13 @@ class QuotaIntent:
     route_table_ids: tuple[str, ...]
     transit_gateway_id: str | None
     site_count: int
-    ingress_rules_per_site: int
-    egress_rules_per_site: int
-    vpc_routes_per_site: int
-    tgw_routes_per_site: int
+    remote_node_networks: QuotaLimit
+    remote_pod_networks: QuotaLimit
+    inbound_rules: QuotaLimit
+    outbound_rules: QuotaLimit
+    vpc_routes: QuotaLimit
+    """Per VPC route table: the local route and every static route (propagated ones do not count)."""
+    tgw_routes: QuotaLimit
 
 
 @dataclass(frozen=True)
@@ -199,11 +245,59 @@ def _missing(area: str, what: str, output: str, stack: str) -> Finding:
     )
 
 
-def _per_site_rules() -> tuple[int, int]:
-    """Security group rules one more site adds, by direction, from the planner the program uses."""
-    one = security_group_rules(RemoteNetworks(node_cidrs=("10.0.0.0/16",), pod_cidrs=("10.1.0.0/16",)))
-    ingress = sum(1 for rule in one if rule.direction == "ingress")
-    return ingress, len(one) - ingress
+# The `components.quotas` uses verify checks live, by their `QuotaUse.quota`; whether AWS raises each on
+# request (Service Quotas): EKS's remote network limits are fixed (hybrid-nodes-overview), the VPC and
+# transit gateway ones adjustable (the quota pages `components.quotas` cites).
+_QUOTAS = {
+    "remote_node_networks": ("remote node networks per cluster", False),
+    "remote_pod_networks": ("remote pod networks per cluster", False),
+    "inbound_rules": ("inbound rules of the cluster security group", True),
+    "outbound_rules": ("outbound rules of the cluster security group", True),
+    "vpc_routes": ("routes in each VPC route table", True),
+    "tgw_routes": ("routes in the transit gateway's route tables", True),
+}
+# Where a hypothetical next site's CIDRs are taken from: any two networks no site uses will do, since the
+# arithmetic counts CIDRs and never looks inside them.
+_SPARE_SPACE = IPv4Network("10.0.0.0/8")
+
+
+def _unused_cidrs(sites: Mapping[str, SiteInventoryEntry], count: int) -> list[str]:
+    taken = [IPv4Network(cidr) for entry in sites.values() for _, cidr in site_destinations(entry)]
+    found: list[str] = []
+    for candidate in _SPARE_SPACE.subnets(new_prefix=24):
+        if not any(candidate.overlaps(network) for network in taken):
+            found.append(str(candidate))
+            if len(found) == count:
+                return found
+    raise ValueError("no spare /24 in 10.0.0.0/8 to count a next site with")
+
+
+def with_next_site(hub: HubConfig) -> HubConfig:
+    """The hub with one more transit gateway site (the default `routeVia`), for what it would add."""
+    node, pod = _unused_cidrs(hub.sites, 2)
+    name = next(f"next-site-{n}" for n in range(len(hub.sites) + 1) if f"next-site-{n}" not in hub.sites)
+    extra = SiteInventoryEntry(node_cidr=node, pod_cidr=pod)
+    return hub.model_copy(update={"sites": {**hub.sites, name: extra}})
+
+
+def quota_limits(hub: HubConfig) -> dict[str, QuotaLimit]:
+    """Each quota verify checks: its limit and what the next site adds, by `hub_quota_uses` before and after
+    a hypothetical next site (so aggregates, Cilium's IPAM mode flipping to multi-pool at the second site,
+    and CoreDNS placement all count as the plan counts them)."""
+    now: dict[str, QuotaUse] = {use.quota: use for use in hub_quota_uses(hub)}
+    after: dict[str, QuotaUse] = {use.quota: use for use in hub_quota_uses(with_next_site(hub))}
+    limits = {}
+    for key, (quota, adjustable) in _QUOTAS.items():
+        use = now[quota]
+        limits[key] = QuotaLimit(
+            quota=quota,
+            limit=use.limit,
+            next_site=after[quota].used - use.used,
+            adjustable=adjustable,
+            source=use.source,
+            advice=use.advice,
+        )
+    return limits
 
 
 def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
@@ -213,15 +307,7 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
     if tgw is None:
         unchecked.append(_missing("routes", "VPC route tables", "transitGatewayId", stack))
     else:
-        for table in hub.cluster.route_table_ids:
-            for site, entry in sorted(hub.sites.items()):
-                for role, cidr in site_destinations(entry):
-                    if entry.route_via == "transitGateway":
-                        targets: tuple[Target, ...] = (Target("transitGateway", tgw),)
-                        owner = "the hub stack"
-                    else:
-                        targets, owner = (), f"site {site}'s stack (routeVia: site)"
-                    routes.append(RouteIntent(table, site, role, cidr, targets, owner))
+        routes = _hub_routes(hub, Target("transitGateway", tgw))
 
     tgw_routes: list[TgwRouteIntent] = []
     tgw_table = outputs.transit_gateway_route_table_id
@@ -239,18 +325,23 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
             for role, cidr in site_destinations(entry):
                 tgw_routes.append(
                     TgwRouteIntent(
-                        table, site, role, cidr, None, ("vpn", "direct-connect-gateway", "connect")
+                        tgw_table, site, role, cidr, None, ("vpn", "direct-connect-gateway", "connect")
                     )
                 )
 
-    networks = remote_networks(hub.sites)
+    # What the program's HybridCluster is given: the same remote networks and security group rules.
+    cluster = HybridClusterArgs.from_config(hub)
+    networks = cluster.networks()
     eks = EksIntent(
         cluster_name=hub.cluster.name,
         node_cidrs=networks.node_cidrs,
         pod_cidrs=networks.pod_cidrs,
         hybrid_role_arn=outputs.hybrid_node_role_arn,
         security_group_id=outputs.cluster_security_group_id,
+        rules=tuple(cluster.security_group_rules()),
         exact=hub.cluster.mode == "create",
+        node_source=_networks_key(hub, "nodeCidrs"),
+        pod_source=_networks_key(hub, "podCidrs"),
     )
     if outputs.hybrid_node_role_arn is None:
         unchecked.append(_missing("eks", "HYBRID_LINUX access entry", "hybridNodeRoleArn", stack))
@@ -259,7 +350,7 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
 
     identity = _identity_intent(stack, hub, outputs, unchecked)
     palette = _palette_hub_intent(stack, hub, outputs, networks, unchecked)
-    ingress, egress = _per_site_rules()
+    limits = quota_limits(hub)
     return Intent(
         stack=stack,
         role="hub",
@@ -269,20 +360,68 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
         eks=eks,
         identity=identity,
         palette_hub=palette,
-        kubernetes=_kubernetes_intent(hub.cluster.name, hub.region, outputs, hub.sites),
+        kubernetes=_kubernetes_intent(
+            hub.cluster.name,
+            hub.region,
+            outputs,
+            hub.sites,
+            # What the hub deployed; a hub exported before `ciliumIpamMode` existed: what its config says.
+            ipam=_ipam(outputs.cilium_ipam_mode) or hub.cilium_ipam,
+            mask_size=hub.cilium.pod_cidr_mask_size,
+        ),
         quotas=QuotaIntent(
             cluster_name=hub.cluster.name,
             security_group_id=outputs.cluster_security_group_id,
             route_table_ids=tuple(hub.cluster.route_table_ids),
             transit_gateway_id=tgw,
             site_count=len(hub.sites),
-            ingress_rules_per_site=ingress,
-            egress_rules_per_site=egress,
-            vpc_routes_per_site=2,
-            tgw_routes_per_site=2,
+            **limits,
         ),
         unchecked=tuple(unchecked),
     )
+
+
+def _hub_routes(hub: HubConfig, tgw: Target) -> list[RouteIntent]:
+    """Every site's node and pod CIDR in every VPC route table. A transit gateway site's is served by the
+    route the hub declares for it (`hub_vpc_routes`: its own, or the aggregate that contains it); a
+    `routeVia: site` site's by whatever its own stack routes it to, but never the transit gateway."""
+    tables = hub.cluster.route_table_ids
+    declared = hub_vpc_routes(tables, hub.sites, hub.remote_networks)
+    routes: list[RouteIntent] = []
+    for table in tables:
+        for site, entry in sorted(hub.sites.items()):
+            for role, cidr in site_destinations(entry):
+                if entry.route_via == "transitGateway":
+                    owner = _hub_owner(table, role, cidr, declared)
+                    routes.append(RouteIntent(table, site, role, cidr, (tgw,), owner))
+                else:
+                    owner = f"site {site}'s stack (routeVia: site)"
+                    routes.append(RouteIntent(table, site, role, cidr, (), owner, avoid=(tgw,)))
+    return routes
+
+
+def _hub_owner(table: str, role: str, cidr: str, declared: list[VpcRoute]) -> str:
+    network = IPv4Network(cidr)
+    for route in declared:
+        aggregate = route.route_table_id == table and route.role == role and route.site is None
+        if aggregate and network.subnet_of(IPv4Network(route.destination)):
+            return f"the hub stack (as its eks-hybrid:remoteNetworks aggregate {route.destination})"
+    return "the hub stack"
+
+
+def _networks_key(hub: HubConfig, kind: Literal["nodeCidrs", "podCidrs"]) -> str:
+    aggregates = hub.remote_networks
+    configured = None
+    if aggregates is not None:
+        configured = aggregates.node_cidrs if kind == "nodeCidrs" else aggregates.pod_cidrs
+    return f"eks-hybrid:remoteNetworks.{kind}" if configured else "eks-hybrid:sites"
+
+
+_IPAM_MODES: dict[str | None, CiliumIpam] = {"multiPool": "multiPool", "clusterPool": "clusterPool"}
+
+
+def _ipam(value: str | None) -> CiliumIpam | None:
+    return _IPAM_MODES.get(value)
 
 
 def _identity_intent(
@@ -335,6 +474,8 @@ def _kubernetes_intent(
     outputs: HubOutputs,
     sites: Mapping[str, SiteInventoryEntry],
     *,
+    ipam: CiliumIpam,
+    mask_size: int = CiliumConfig().pod_cidr_mask_size,
     only_site: str | None = None,
     expected_nodes: int | None = None,
 ) -> KubernetesIntent:
@@ -346,6 +487,8 @@ def _kubernetes_intent(
         sites=dict(sites),
         only_site=only_site,
         expected_nodes=expected_nodes,
+        ipam=ipam,
+        pools={pool.site: pool.pool_name for pool in site_pod_pools(sites, mask_size)},
     )
 
 
@@ -445,6 +588,8 @@ def site_intent(
             site.region,
             hub_outputs,
             inventory.sites,
+            # As the site program reads it (a hub exported before the output existed: multi-pool).
+            ipam=inventory.cilium_ipam_mode,
             only_site=name,
             expected_nodes=hosts or None,
         ),

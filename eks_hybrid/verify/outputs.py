@@ -55,6 +55,7 @@ class HubOutputs(_Outputs):
     trust_anchor_arn: str | None = None
     profile_arn: str | None = None
     ssm_activation_id: str | None = None
+    cilium_ipam_mode: str | None = None
     palette_endpoint: str | None = None
     palette_project_uid: str | None = None
     palette_cluster_uid: str | None = None

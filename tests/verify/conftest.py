@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,21 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Stubber
     for stubber in stubbers.values():
         stubber.assert_no_pending_responses()
         stubber.deactivate()
+
+
+def vgw_telemetry(tunnels: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    """DescribeVpnConnections' `VgwTelemetry` for (outside address, UP/DOWN) pairs, AWS's wording."""
+    when = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+    return [
+        {
+            "AcceptedRouteCount": 0,
+            "LastStatusChange": when,
+            "OutsideIpAddress": address,
+            "Status": status,
+            "StatusMessage": "" if status == "UP" else "IPSEC IS DOWN",
+        }
+        for address, status in tunnels
+    ]
 
 
 def schema(name: str) -> dict[str, Any]:

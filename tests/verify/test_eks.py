@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from components.cluster.planning import RemoteNetworks, security_group_rules
 from eks_hybrid.verify.checks.eks import check_access_entry, check_cluster, check_security_group
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import EksIntent
@@ -20,6 +21,12 @@ NODES = ("10.200.0.0/16", "10.201.0.0/16")
 PODS = ("172.18.0.0/16", "192.168.0.0/16")
 
 
+def planned_rules(source: str = "pod", core_dns: str = "cloud") -> tuple[Any, ...]:
+    """The rules the hub declares, from the program's planner (multi-pool: pods keep their addresses)."""
+    networks = RemoteNetworks(NODES, PODS)
+    return tuple(security_group_rules(networks, pod_traffic_source=source, core_dns=core_dns))  # type: ignore[arg-type]
+
+
 def intent(**changes: Any) -> EksIntent:
     values: dict[str, Any] = {
         "cluster_name": "edge-prod",
@@ -27,6 +34,7 @@ def intent(**changes: Any) -> EksIntent:
         "pod_cidrs": PODS,
         "hybrid_role_arn": ROLE,
         "security_group_id": None,
+        "rules": planned_rules(),
     }
     return EksIntent(**{**values, **changes})
 
@@ -62,7 +70,7 @@ def test_remote_networks_that_differ_from_the_inventory_fail(aws: Any) -> None:
     assert nodes.status is Status.fail
     assert nodes.detail == (
         "remoteNetworkConfig differs from eks-hybrid:sites: missing 10.201.0.0/16;"
-        " not in the inventory 10.9.0.0/16"
+        " not in the stack 10.9.0.0/16"
     )
     assert "update-cluster-config" in nodes.remedy
 
@@ -154,15 +162,19 @@ def _sg_state(aws: Any, group: str) -> tuple[Any, Any]:
     return rules, aws.prefix_lists(r["PrefixListId"] for r in rules if r.get("PrefixListId"))
 
 
-def test_the_group_admits_443_and_dns_from_every_remote_cidr(aws: Any) -> None:
+def test_the_group_admits_what_the_hubs_rules_admit(aws: Any) -> None:
     group = Group()
     remote = [*NODES, *PODS]
     group.allow("tcp", 443, remote)
     group.allow("tcp", 53, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"])  # covering CIDRs count
     group.allow("udp", 53, prefix_list=group.prefix_list(remote))  # so do prefix lists
     results = check_security_group(intent(security_group_id=group.id), *_sg_state(aws, group.id))
-    assert [f.status for f in results] == [Status.ok] * 4
-    assert results[0].detail == "admits TCP 443, UDP 53, TCP 53"
+    assert [(f.check.split(" from ")[1], f.status, f.detail) for f in results] == [
+        ("10.200.0.0/16 (remote node)", Status.ok, "admits TCP 443"),
+        ("10.201.0.0/16 (remote node)", Status.ok, "admits TCP 443"),
+        ("172.18.0.0/16 (remote pod)", Status.ok, "admits TCP 443, TCP 53, UDP 53"),
+        ("192.168.0.0/16 (remote pod)", Status.ok, "admits TCP 443, TCP 53, UDP 53"),
+    ]
 
 
 def test_missing_dns_rules_fail_naming_what_breaks(aws: Any) -> None:
@@ -172,19 +184,47 @@ def test_missing_dns_rules_fail_naming_what_breaks(aws: Any) -> None:
     finding = only(results, "from 172.18.0.0/16")
     assert finding.status is Status.fail
     assert finding.detail == (
-        "no ingress rule admits UDP 53, TCP 53: hybrid pods cannot resolve names with CoreDNS in the cloud"
+        "no ingress rule admits TCP 53, UDP 53: hybrid pods cannot resolve names with CoreDNS in the cloud"
     )
+    assert "eks-hybrid:cluster.coreDns: cloud" in finding.remedy
+
+
+def test_with_coredns_on_hybrid_nodes_no_dns_rule_is_expected(aws: Any) -> None:
+    group = Group()
+    group.allow("tcp", 443, [*NODES, *PODS])
+    hybrid = intent(security_group_id=group.id, rules=planned_rules(core_dns="hybrid"))
+    assert not hybrid.dns_from_remote and intent().dns_from_remote
+    results = check_security_group(hybrid, *_sg_state(aws, group.id))
+    assert [(f.status, f.detail) for f in results] == [(Status.ok, "admits TCP 443")] * 4
+
+
+def test_cluster_pool_expects_443_and_dns_from_the_node_cidrs_only(aws: Any) -> None:
+    """Cluster-pool masquerades pods' traffic to the node's address: the planner's rules name node CIDRs."""
+    group = Group()
+    group.allow("tcp", 443, list(NODES))
+    group.allow("udp", 53, list(NODES))
+    results = check_security_group(
+        intent(security_group_id=group.id, rules=planned_rules(source="node")), *_sg_state(aws, group.id)
+    )
+    assert [f.check.split(" from ")[1] for f in results] == [
+        "10.200.0.0/16 (remote node)",
+        "10.201.0.0/16 (remote node)",
+    ]
+    assert {f.detail for f in results} == {
+        "no ingress rule admits TCP 53: hybrid pods cannot resolve names with CoreDNS in the cloud"
+    }
 
 
 def test_missing_443_fails(aws: Any) -> None:
     group = Group()
     group.allow("tcp", 443, list(PODS))
     results = check_security_group(
-        intent(security_group_id=group.id, dns_from_remote=False), *_sg_state(aws, group.id)
+        intent(security_group_id=group.id, rules=planned_rules(core_dns="hybrid")), *_sg_state(aws, group.id)
     )
     finding = only(results, "from 10.200.0.0/16")
     assert finding.status is Status.fail
-    assert finding.detail == "no ingress rule admits TCP 443: kubelets and pods cannot reach the API server"
+    assert finding.detail == "no ingress rule admits TCP 443: kubelets cannot reach the API server"
+    assert finding.remedy == "the hub stack declares these rules: `pulumi refresh` and `pulumi up` the hub"
     assert only(results, "from 192.168.0.0/16").status is Status.ok
 
 
@@ -214,4 +254,21 @@ def test_an_adopted_cluster_only_has_to_contain_the_inventory() -> None:
     assert (pods.status, pods.detail) == (
         Status.fail,
         "remoteNetworkConfig differs from eks-hybrid:sites: missing 192.168.0.0/16",
+    )
+
+
+def test_with_aggregates_the_cluster_must_hold_the_aggregates(aws: Any) -> None:
+    create_cluster(list(NODES), ["172.18.0.0/15"])
+    aggregated = intent(
+        node_cidrs=("10.200.0.0/14",),
+        pod_cidrs=("172.18.0.0/15",),
+        node_source="eks-hybrid:remoteNetworks.nodeCidrs",
+        pod_source="eks-hybrid:remoteNetworks.podCidrs",
+    )
+    results = check_cluster(aggregated, aws.cluster("edge-prod"))
+    assert only(results, "remote pod networks").status is Status.ok
+    nodes = only(results, "remote node networks")
+    assert nodes.detail == (
+        "remoteNetworkConfig differs from eks-hybrid:remoteNetworks.nodeCidrs: missing 10.200.0.0/14; not in"
+        " the stack 10.200.0.0/16, 10.201.0.0/16"
     )

@@ -36,6 +36,7 @@ def test_the_hub_expects_every_sites_cidrs_in_every_table(planned: dict[str, Any
         ("dallas", "10.200.0.0/16", None),
         ("dallas", "192.168.0.0/16", None),
     ]
+    assert {t.route_table_id for t in intent.tgw_routes} == {outputs["transitGatewayRouteTableId"]}
     assert intent.eks is not None and intent.eks.node_cidrs == (
         "10.200.0.0/16",
         "10.201.0.0/16",
@@ -43,9 +44,136 @@ def test_the_hub_expects_every_sites_cidrs_in_every_table(planned: dict[str, Any
     )
     assert intent.identity is not None and intent.identity.trust_anchor_arn == outputs["trustAnchorArn"]
     assert intent.palette_hub is not None and intent.palette_hub.cluster_uid == outputs["paletteClusterUid"]
-    assert intent.quotas is not None
-    # The planner the program declares rules with: 443 in from node and pod; 10250 + 5 webhook ports out.
-    assert (intent.quotas.ingress_rules_per_site, intent.quotas.egress_rules_per_site) == (2, 6)
+    assert (
+        intent.kubernetes is not None and intent.kubernetes.ipam == outputs["ciliumIpamMode"] == "multiPool"
+    )
+    assert intent.kubernetes.pools == {
+        "chicago": "eks-hybrid-chicago",
+        "dallas": "eks-hybrid-dallas",
+        "denver": "eks-hybrid-denver",
+    }
+    # The rules the program declares (multi-pool: pods keep their addresses; CoreDNS in the cloud).
+    assert [rule.key for rule in intent.eks.rules] == [
+        f"ingress-443-from-node-{n}" for n in ("10.200.0.0-16", "10.201.0.0-16", "10.202.0.0-16")
+    ] + [f"ingress-443-from-pod-{p}" for p in PODS] + [
+        f"ingress-53{proto}-from-pod-{p}" for p in PODS for proto in ("", "-udp")
+    ]
+    assert intent.eks.dns_from_remote
+    quotas = intent.quotas
+    assert quotas is not None
+    # What one more site adds, by the plan's arithmetic: a node and a pod network, 443 from both and DNS
+    # (TCP and UDP) from its pod CIDR, two routes per VPC table and two TGW routes.
+    assert [
+        (q.quota, q.limit, q.next_site)
+        for q in (
+            quotas.remote_node_networks,
+            quotas.remote_pod_networks,
+            quotas.inbound_rules,
+            quotas.outbound_rules,
+            quotas.vpc_routes,
+            quotas.tgw_routes,
+        )
+    ] == [
+        ("remote node networks per cluster", 15, 1),
+        ("remote pod networks per cluster", 15, 1),
+        ("inbound rules of the cluster security group", 60, 4),
+        ("outbound rules of the cluster security group", 60, 0),
+        ("routes in each VPC route table", 50, 2),
+        ("routes in the transit gateway's route tables", 10_000, 2),
+    ]
+
+
+PODS = ("172.18.0.0-16", "172.19.0.0-16", "192.168.0.0-16")
+AGGREGATES = {"nodeCidrs": ["10.200.0.0/14"], "podCidrs": ["172.18.0.0/15", "192.168.0.0/16"]}
+
+
+def aggregated(document: dict[str, Any]) -> None:
+    document["eks-hybrid:remoteNetworks"] = AGGREGATES
+    document["eks-hybrid:quotas"] = {"securityGroupRules": 120, "routesPerRouteTable": 200}
+
+
+def test_with_aggregates_the_cluster_palette_and_hub_routes_use_them(planned: dict[str, Any]) -> None:
+    outputs = HubOutputs.model_validate(planned["example-hub"])
+    intent = hub_intent("example-hub", hub_config(aggregated), outputs)
+    assert intent.eks is not None and intent.palette_hub is not None
+    assert (intent.eks.node_cidrs, intent.eks.pod_cidrs) == (
+        ("10.200.0.0/14",),
+        ("172.18.0.0/15", "192.168.0.0/16"),
+    )
+    assert (intent.palette_hub.node_cidrs, intent.palette_hub.pod_cidrs) == (
+        intent.eks.node_cidrs,
+        intent.eks.pod_cidrs,
+    )
+    assert (intent.eks.node_source, intent.eks.pod_source) == (
+        "eks-hybrid:remoteNetworks.nodeCidrs",
+        "eks-hybrid:remoteNetworks.podCidrs",
+    )
+    assert {rule.cidr for rule in intent.eks.rules} == {"10.200.0.0/14", "172.18.0.0/15", "192.168.0.0/16"}
+    # Each site's CIDR is still checked, served by the aggregate the hub declares; a routeVia: site site's
+    # must not be served by the transit gateway (the aggregate would send it there, and no further).
+    dallas = {r.owner for r in intent.routes if r.site == "dallas"}
+    assert dallas == {
+        "the hub stack (as its eks-hybrid:remoteNetworks aggregate 10.200.0.0/14)",
+        "the hub stack (as its eks-hybrid:remoteNetworks aggregate 192.168.0.0/16)",
+    }
+    tgw = Target("transitGateway", planned["example-hub"]["transitGatewayId"])
+    assert {(r.targets, r.avoid) for r in intent.routes if r.site == "chicago"} == {((), (tgw,))}
+    # The TGW keeps one route per site CIDR.
+    assert [t.cidr for t in intent.tgw_routes if t.site == "dallas"] == ["10.200.0.0/16", "192.168.0.0/16"]
+    # Quotas: the stack's raised values, and a next site inside the aggregates adds no remote network, no
+    # rule and no VPC route; the TGW still gets its two.
+    quotas = intent.quotas
+    assert quotas is not None
+    assert (quotas.inbound_rules.limit, quotas.vpc_routes.limit) == (120, 200)
+    assert [
+        q.next_site
+        for q in (
+            quotas.remote_node_networks,
+            quotas.remote_pod_networks,
+            quotas.inbound_rules,
+            quotas.vpc_routes,
+            quotas.tgw_routes,
+        )
+    ] == [0, 0, 0, 0, 2]
+
+
+def test_coredns_on_hybrid_nodes_expects_no_dns_rules(planned: dict[str, Any]) -> None:
+    def hybrid_dns(document: dict[str, Any]) -> None:
+        document["eks-hybrid:cluster"]["coreDns"] = "hybrid"
+
+    intent = hub_intent(
+        "example-hub", hub_config(hybrid_dns), HubOutputs.model_validate(planned["example-hub"])
+    )
+    assert intent.eks is not None and not intent.eks.dns_from_remote
+    assert {rule.port for rule in intent.eks.rules} == {443}
+    assert intent.quotas is not None and intent.quotas.inbound_rules.next_site == 2
+
+
+def test_a_cluster_pool_hub_expects_rules_from_node_cidrs_and_checks_cluster_pool_allocations() -> None:
+    """example-hub-ssm: one BGP site, cluster-pool IPAM, so pods' traffic reaches the VPC from the node."""
+    planner = Planner(STACKS, offline_secrets=True)
+    outputs = dict(planner.plan("example-hub-ssm").run.outputs)
+    config = hub_config(name="example-hub-ssm")
+    intent = hub_intent("example-hub-ssm", config, HubOutputs.model_validate(outputs))
+    assert intent.kubernetes is not None and intent.kubernetes.ipam == "clusterPool"
+    assert intent.eks is not None
+    assert {(rule.role, rule.port, rule.protocol) for rule in intent.eks.rules} == {
+        ("node", 443, "tcp"),
+        ("node", 53, "tcp"),
+        ("node", 53, "udp"),
+    }
+    # cluster-pool is set explicitly (every site on BGP): the next site adds 443 and DNS (TCP, UDP) from
+    # its node CIDR only.
+    assert intent.quotas is not None and intent.quotas.inbound_rules.next_site == 3
+
+
+def test_the_ipam_mode_is_the_hubs_export_and_its_config_only_without_one(planned: dict[str, Any]) -> None:
+    exported = {**planned["example-hub"], "ciliumIpamMode": "clusterPool"}
+    intent = hub_intent("example-hub", hub_config(), HubOutputs.model_validate(exported))
+    assert intent.kubernetes is not None and intent.kubernetes.ipam == "clusterPool"
+    legacy = {k: v for k, v in planned["example-hub"].items() if k != "ciliumIpamMode"}
+    intent = hub_intent("example-hub", hub_config(), HubOutputs.model_validate(legacy))
+    assert intent.kubernetes is not None and intent.kubernetes.ipam == "multiPool"
 
 
 def test_outputs_the_hub_does_not_export_are_reported_not_guessed() -> None:
@@ -85,6 +213,7 @@ def test_a_tgw_vpn_site_expects_its_attachment_and_its_pools(planned: dict[str, 
     assert intent.palette_pools.pools == (("dallas-workers", ("edge-8f3a2b1c", "edge-8f3a2b1d")),)
     assert intent.kubernetes is not None
     assert (intent.kubernetes.only_site, intent.kubernetes.expected_nodes) == ("dallas", 2)
+    assert (intent.kubernetes.ipam, intent.kubernetes.pools["dallas"]) == ("multiPool", "eks-hybrid-dallas")
 
 
 def test_a_vgw_vpn_site_relying_on_propagation_expects_propagated_routes_and_static_vpn_routes(
@@ -112,3 +241,18 @@ def test_a_site_missing_from_the_hubs_inventory_is_refused(planned: dict[str, An
     hub = {**planned["example-hub"], "sites": {}}
     with pytest.raises(ValueError, match="site 'dallas' is not in hub stack example-hub's inventory"):
         site_intent("example-dallas", site_config("example-dallas"), SiteOutputs(), hub)
+
+
+def test_the_second_site_of_a_default_hub_counts_the_switch_to_multi_pool(planned: dict[str, Any]) -> None:
+    """One site without an explicit IPAM mode is cluster-pool; a second makes it multi-pool, which moves
+    443 and DNS to the pod CIDRs: the plan's arithmetic counts that, a fixed per-site figure would not."""
+
+    def dallas_only(document: dict[str, Any]) -> None:
+        document["eks-hybrid:sites"] = {"dallas": document["eks-hybrid:sites"]["dallas"]}
+
+    config = hub_config(dallas_only)
+    assert config.cilium_ipam == "clusterPool"
+    intent = hub_intent("example-hub", config, HubOutputs.model_validate(planned["example-hub"]))
+    assert intent.eks is not None and len(intent.eks.rules) == 3  # 443 and DNS from dallas's node CIDR
+    # After: 443 from two node and two pod CIDRs, DNS (TCP, UDP) from two pod CIDRs = 8 rules.
+    assert intent.quotas is not None and intent.quotas.inbound_rules.next_site == 8 - 3

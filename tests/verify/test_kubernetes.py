@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from components.cluster.planning import kubeconfig
+from components.cni.pools import site_pod_pools
 from eks_hybrid.verify.checks.kubernetes import ClusterState, check_kubernetes
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import KubernetesIntent
@@ -86,15 +87,16 @@ def agent(node_name: str, *, ready: bool = True) -> dict[str, Any]:
     }
 
 
-def cilium_node(name: str, pod_cidrs: list[str], *, multi_pool: bool = False) -> dict[str, Any]:
+def cilium_node(name: str, pod_cidrs: list[str], *, pool: str | None = None) -> dict[str, Any]:
+    """Multi-pool when `pool` names the pool the node drew from, else cluster-pool (`spec.ipam.podCIDRs`)."""
     ipam: dict[str, Any] = (
         {
             "pools": {
-                "allocated": [{"pool": "dallas", "cidrs": pod_cidrs}],
-                "requested": [{"pool": "dallas", "needed": {"ipv4-addrs": 16}}],
+                "allocated": [{"pool": pool, "cidrs": pod_cidrs}],
+                "requested": [{"pool": pool, "needed": {"ipv4-addrs": 16}}],
             }
         }
-        if multi_pool
+        if pool
         else {"podCIDRs": pod_cidrs}
     )
     return {
@@ -119,6 +121,10 @@ def validated(nodes: list[Any], pods: list[Any], cilium_nodes: list[Any]) -> Clu
     return ClusterState(nodes=nodes, cilium_pods=pods, cilium_nodes=cilium_nodes)
 
 
+# The hub's per-site pools, named by the program's own planner.
+POOLS = {pool.site: pool.pool_name for pool in site_pod_pools(SITES, 25)}
+
+
 def intent(**changes: Any) -> KubernetesIntent:
     values: dict[str, Any] = {
         "cluster_name": "edge-prod",
@@ -126,6 +132,8 @@ def intent(**changes: Any) -> KubernetesIntent:
         "certificate_authority": None,
         "region": "us-west-2",
         "sites": SITES,
+        "ipam": "multiPool",
+        "pools": POOLS,
     }
     return KubernetesIntent(**{**values, **changes})
 
@@ -135,8 +143,8 @@ def healthy() -> ClusterState:
         [node("dallas-01", "10.200.0.11", site="dallas"), node("chicago-01", "10.201.0.11", site="chicago")],
         [agent("dallas-01"), agent("chicago-01")],
         [
-            cilium_node("dallas-01", ["192.168.0.0/25"]),
-            cilium_node("chicago-01", ["172.18.0.0/25"], multi_pool=True),
+            cilium_node("dallas-01", ["192.168.0.0/25"], pool="eks-hybrid-dallas"),
+            cilium_node("chicago-01", ["172.18.0.0/25"], pool="eks-hybrid-chicago"),
         ],
     )
 
@@ -148,31 +156,85 @@ def test_ready_labelled_nodes_with_agents_and_their_own_sites_pod_cidrs_pass() -
     ]
     assert (
         only(results, "chicago-01 pod CIDRs").detail
-        == "172.18.0.0/25 inside chicago's pod CIDR 172.18.0.0/16"
+        == "172.18.0.0/25 from pool eks-hybrid-chicago, inside chicago's pod CIDR 172.18.0.0/16"
     )
     assert len(results) == 8
 
 
-def test_a_pod_cidr_from_another_sites_pool_fails() -> None:
+def test_a_block_of_another_sites_pool_fails() -> None:
     state = validated(
         [node("dallas-01", "10.200.0.11", site="dallas")],
         [agent("dallas-01")],
-        [cilium_node("dallas-01", ["172.18.0.128/25"])],
+        [cilium_node("dallas-01", ["172.18.0.128/25"], pool="eks-hybrid-chicago")],
     )
     finding = only(check_kubernetes(intent(), state), "pod CIDRs")
     assert finding.status is Status.fail
     assert finding.detail == (
-        "allocated 172.18.0.128/25 (chicago's pod CIDR), outside dallas's pod CIDR 192.168.0.0/16: the VPC"
-        " and the transit gateway route those addresses to another site, so pod traffic to this node is lost"
+        "drew from pool eks-hybrid-chicago, not dallas's pool eks-hybrid-dallas; allocated 172.18.0.128/25"
+        " (chicago's pod CIDR), outside dallas's pod CIDR 192.168.0.0/16: the VPC and the transit gateway"
+        " route those addresses to another site, so pod traffic to this node is lost"
     )
-    assert "CiliumPodIPPool per site" in finding.remedy
+    assert finding.remedy.startswith(
+        "dallas's CiliumNodeConfig makes eks-hybrid-dallas the default pool of the nodes labelled"
+        " eks-hybrid/site=dallas"
+    )
+
+
+def test_multi_pool_reads_pools_allocated_not_cluster_pool_pod_cidrs() -> None:
+    """A node allocated under cluster-pool before the hub moved to multi-pool (a second site)."""
+    state = validated(
+        [node("dallas-01", "10.200.0.11", site="dallas")],
+        [agent("dallas-01")],
+        [cilium_node("dallas-01", ["192.168.0.0/25"])],
+    )
+    finding = only(check_kubernetes(intent(), state), "pod CIDRs")
+    assert (finding.status, finding.detail) == (
+        Status.fail,
+        "allocated 192.168.0.0/25 in spec.ipam.podCIDRs (clusterPool IPAM), but the hub runs Cilium with"
+        " multiPool IPAM: the node was allocated before the mode changed",
+    )
+
+
+def test_cluster_pool_checks_pod_cidrs_against_the_sites() -> None:
+    one_site = {"dallas": SITES["dallas"]}
+    single = intent(ipam="clusterPool", sites=one_site, pools={})
+    own = validated(
+        [node("dallas-01", "10.200.0.11", site="dallas")],
+        [agent("dallas-01")],
+        [cilium_node("dallas-01", ["192.168.0.0/25"])],
+    )
+    assert only(check_kubernetes(single, own), "pod CIDRs").detail == (
+        "192.168.0.0/25 inside dallas's pod CIDR 192.168.0.0/16"
+    )
+    stray = validated(
+        [node("dallas-01", "10.200.0.11", site="dallas")],
+        [agent("dallas-01")],
+        [cilium_node("dallas-01", ["10.99.0.0/25"])],
+    )
+    finding = only(check_kubernetes(single, stray), "pod CIDRs")
+    assert finding.status is Status.fail
+    assert finding.detail.startswith("allocated 10.99.0.0/25 (in no site's pod CIDR), outside dallas's")
+    assert "eks-hybrid:cilium.ipam: multiPool" in finding.remedy
+    # Several sites on cluster-pool means every site is on BGP (the config refuses it otherwise): the
+    # node's block is advertised from its own site, whichever site's pod CIDR it lies in.
+    bgp = validated(
+        [node("dallas-01", "10.200.0.11", site="dallas")],
+        [agent("dallas-01")],
+        [cilium_node("dallas-01", ["172.18.0.128/25"])],
+    )
+    shared = only(check_kubernetes(intent(ipam="clusterPool", pools={}), bgp), "pod CIDRs")
+    assert (shared.status, shared.detail) == (
+        Status.ok,
+        "172.18.0.128/25 (chicago's pod CIDR): cluster-pool IPAM over BGP, the block is advertised from"
+        " dallas",
+    )
 
 
 def test_a_node_not_ready_without_its_site_label_or_a_running_agent_fails() -> None:
     state = validated(
         [node("dallas-01", "10.200.0.11", site=None, ready=False)],
         [agent("dallas-01", ready=False)],
-        [cilium_node("dallas-01", ["192.168.0.0/25"])],
+        [cilium_node("dallas-01", ["192.168.0.0/25"], pool="eks-hybrid-dallas")],
     )
     results = check_kubernetes(intent(), state)
     assert only(results, "Ready").detail == "not Ready: Kubelet stopped posting node status."
@@ -198,7 +260,9 @@ def test_a_label_naming_another_site_than_the_address_fails() -> None:
 
 def test_no_agent_on_a_node_fails() -> None:
     state = validated(
-        [node("dallas-01", "10.200.0.11", site="dallas")], [], [cilium_node("dallas-01", ["192.168.0.0/25"])]
+        [node("dallas-01", "10.200.0.11", site="dallas")],
+        [],
+        [cilium_node("dallas-01", ["192.168.0.0/25"], pool="eks-hybrid-dallas")],
     )
     assert (
         only(check_kubernetes(intent(), state), "Cilium agent").detail

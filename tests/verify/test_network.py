@@ -3,7 +3,6 @@ botocore's Stubber (validated against the service model) where it does not."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -13,7 +12,7 @@ from eks_hybrid.verify.checks.network import check_route_tables, check_tgw_route
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import RouteIntent, Target, TgwRouteIntent, VpnIntent
 
-from .conftest import REGION, only
+from .conftest import REGION, only, vgw_telemetry
 
 TGW = "tgw-0123456789abcdef0"
 
@@ -90,6 +89,35 @@ def test_a_covering_aggregate_serves_a_site(world: World, aws: Any) -> None:
     results = check_route_tables(intents, aws.route_tables(world.tables))
     assert all(f.status is Status.ok for f in results)
     assert only(results, f"{world.tables[0]}: 10.200.0.0/16").detail.endswith("(aggregate 10.200.0.0/14)")
+
+
+def test_a_route_via_site_cidr_must_not_fall_through_to_the_tgw_aggregate(world: World, aws: Any) -> None:
+    """With aggregates the hub routes 10.200.0.0/14 to the TGW; chicago (routeVia: site) lies inside it and
+    is routed by its own stack to the VGW. Without its own route the aggregate would carry it to the TGW,
+    which has no route to chicago: a failure, however any target is acceptable for a routeVia: site site."""
+    chicago = {"node": "10.201.0.0/16"}
+    tgw = Target("transitGateway", world.tgw)
+    intents = [
+        RouteIntent(table, "chicago", "node", chicago["node"], (), "site chicago's stack", avoid=(tgw,))
+        for table in world.tables
+    ]
+    for table in world.tables:
+        world.route(table, "10.200.0.0/14", TransitGatewayId=world.tgw)
+    world.route(world.tables[0], chicago["node"], GatewayId=world.vgw)
+    first, second = check_route_tables(intents, aws.route_tables(world.tables))
+    assert (first.status, first.detail) == (
+        Status.ok,
+        f"active static route 10.201.0.0/16 to the virtual private gateway {world.vgw}",
+    )
+    assert second.status is Status.fail
+    assert second.detail == (
+        "chicago's node CIDR 10.201.0.0/16 is served by a static route 10.200.0.0/14 to the transit gateway"
+        f" {world.tgw}, which does not reach chicago: the site routes its CIDRs itself (routeVia: site)"
+    )
+    assert second.remedy.startswith(
+        "give chicago's node CIDR 10.201.0.0/16 its own route, more specific than 10.200.0.0/14: site"
+        " chicago's stack declares it"
+    )
 
 
 def test_a_route_to_the_wrong_target_fails(world: World, aws: Any) -> None:
@@ -329,7 +357,6 @@ def test_an_available_vpn_on_moto_with_no_tunnel_telemetry_fails_its_tunnels(wor
 
 
 def _vpn(telemetry: list[tuple[str, str]], routes: list[tuple[str, str]]) -> dict[str, Any]:
-    when = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
     return {
         "VpnConnections": [
             {
@@ -344,16 +371,7 @@ def _vpn(telemetry: list[tuple[str, str]], routes: list[tuple[str, str]]) -> dic
                     {"DestinationCidrBlock": cidr, "Source": "static", "State": state}
                     for cidr, state in routes
                 ],
-                "VgwTelemetry": [
-                    {
-                        "AcceptedRouteCount": 0,
-                        "LastStatusChange": when,
-                        "OutsideIpAddress": address,
-                        "Status": status,
-                        "StatusMessage": "" if status == "UP" else "IPSEC IS DOWN",
-                    }
-                    for address, status in telemetry
-                ],
+                "VgwTelemetry": vgw_telemetry(telemetry),
                 "Tags": [],
             }
         ]

@@ -1,4 +1,5 @@
-"""Quota headroom: counts from the API documents (moto for security group rules), limits as data."""
+"""Quota headroom: counts from the API documents (moto for security group rules); limits and per-site
+increments from the plan's quota arithmetic (`components.quotas`) over the example hub's config."""
 
 from __future__ import annotations
 
@@ -6,28 +7,22 @@ from typing import Any
 
 import boto3
 
-from eks_hybrid.verify.checks.quotas import (
-    RULES_PER_SECURITY_GROUP,
-    check_quotas,
-    rule_count,
-)
+from components.quotas import EKS_QUOTAS, VPC_QUOTAS
+from eks_hybrid.verify.checks.quotas import check_quotas, rule_count
 from eks_hybrid.verify.findings import Status
-from eks_hybrid.verify.intent import QuotaIntent
+from eks_hybrid.verify.intent import QuotaIntent, quota_limits
 
-from .conftest import REGION, only
+from .conftest import REGION, hub_config, only
 
 
-def intent(**changes: Any) -> QuotaIntent:
+def intent(edit: Any = None, **changes: Any) -> QuotaIntent:
     values: dict[str, Any] = {
         "cluster_name": "edge-prod",
         "security_group_id": "sg-0a1b2c3d4e5f60001",
         "route_table_ids": ("rtb-0a1b2c3d4e5f60001",),
         "transit_gateway_id": "tgw-0a1b2c3d4e5f60001",
         "site_count": 3,
-        "ingress_rules_per_site": 2,
-        "egress_rules_per_site": 6,
-        "vpc_routes_per_site": 2,
-        "tgw_routes_per_site": 2,
+        **quota_limits(hub_config(edit)),
     }
     return QuotaIntent(**{**values, **changes})
 
@@ -62,22 +57,24 @@ def table(routes: int, propagated: int = 0) -> dict[str, Any]:
     return {"RouteTableId": "rtb-0a1b2c3d4e5f60001", "Routes": static + learned}
 
 
-def run(**state: Any) -> list[Any]:
+def run(quotas: QuotaIntent | None = None, **state: Any) -> list[Any]:
     defaults: dict[str, Any] = {
         "cluster": cluster(3, 3),
-        "rules": rules(6, 19),
+        "rules": rules(13, 1),
         "prefix_lists": {},
         "route_tables": {"rtb-0a1b2c3d4e5f60001": table(7)},
         "tgw_route_counts": {"tgw-rtb-0a1b2c3d4e5f60001": 7},
     }
-    return check_quotas(intent(), **{**defaults, **state})
+    return check_quotas(quotas or intent(), **{**defaults, **state})
 
 
 def test_headroom_everywhere_passes() -> None:
     results = run()
     assert [f.status for f in results] == [Status.ok] * 6
     assert only(results, "remote node networks").detail == "3 of 15 used; the next site adds 1"
-    assert only(results, "outbound rules").detail == "19 of 60 used; the next site adds 6"
+    # Multi-pool with CoreDNS in the cloud: 443 from the node and pod CIDRs, DNS (TCP, UDP) from the pod CIDR.
+    assert only(results, "inbound rules").detail == "13 of 60 used; the next site adds 4"
+    assert only(results, "outbound rules").detail == "1 of 60 used; the next site adds none"
 
 
 def test_the_15th_remote_network_warns_that_the_next_site_crosses_the_limit() -> None:
@@ -85,16 +82,48 @@ def test_the_15th_remote_network_warns_that_the_next_site_crosses_the_limit() ->
     assert nodes.status is Status.warn
     assert nodes.detail == (
         "15 of 15 used; the next site adds 1: the next site would cross the remote node networks per cluster"
-        " limit (EKS user guide, hybrid-nodes-overview; EKS API reference, RemoteNodeNetwork)"
+        f" limit ({EKS_QUOTAS})"
     )
-    assert nodes.remedy == "aggregate sites under covering remote networks (eks-hybrid:remoteNetworks)"
+    assert nodes.remedy == "set eks-hybrid:remoteNetworks aggregates (nodeCidrs)"
 
 
 def test_security_group_rules_near_60_warn_and_say_the_quota_can_be_raised() -> None:
-    outbound = only(run(rules=rules(6, 55)), "outbound rules")
-    assert outbound.status is Status.warn
-    assert outbound.detail.startswith("55 of 60 used; the next site adds 6")
-    assert outbound.remedy.startswith("request an increase in Service Quotas")
+    inbound = only(run(rules=rules(57, 1)), "inbound rules")
+    assert inbound.status is Status.warn
+    assert inbound.detail.startswith("57 of 60 used; the next site adds 4")
+    assert "raise the quota and set eks-hybrid:quotas.securityGroupRules" in inbound.remedy
+
+
+def test_the_stacks_raised_quota_is_the_limit() -> None:
+    raised = intent(lambda d: d.__setitem__("eks-hybrid:quotas", {"securityGroupRules": 120}))
+    assert (
+        only(run(raised, rules=rules(57, 1)), "inbound rules").detail
+        == "57 of 120 used; the next site adds 4"
+    )
+    over = only(run(rules=rules(61, 1)), "inbound rules")
+    assert (over.status, over.detail) == (
+        Status.fail,
+        f"61 is over the inbound rules of the cluster security group limit of 60 ({VPC_QUOTAS} (EKS's own"
+        " self-referencing rule counted))",
+    )
+    assert over.remedy.startswith("the account's quota is higher than the stack says")
+
+
+def test_with_aggregates_the_next_site_adds_no_network_rule_or_vpc_route() -> None:
+    def aggregated(document: dict[str, Any]) -> None:
+        document["eks-hybrid:remoteNetworks"] = {
+            "nodeCidrs": ["10.200.0.0/14"],
+            "podCidrs": ["172.18.0.0/15", "192.168.0.0/16"],
+        }
+
+    results = run(
+        intent(aggregated),
+        cluster=cluster(15, 15),
+        rules=rules(60, 1),
+        route_tables={"rtb-0a1b2c3d4e5f60001": table(50)},
+    )
+    assert [f.status for f in results] == [Status.ok] * 6
+    assert only(results, "rtb-0a1b2c3d4e5f60001").detail == "50 of 50 used; the next site adds none"
 
 
 def test_propagated_routes_do_not_count_against_the_route_table_quota() -> None:
@@ -103,6 +132,9 @@ def test_propagated_routes_do_not_count_against_the_route_table_quota() -> None:
     )
     assert routes.status is Status.warn
     assert routes.detail.startswith("49 of 50 used; the next site adds 2")
+    assert routes.remedy.startswith(
+        "set eks-hybrid:remoteNetworks aggregates for the transit gateway's sites"
+    )
     assert only(run(route_tables={"rtb-0a1b2c3d4e5f60001": table(10, 40)}), "rtb-").status is Status.ok
 
 
@@ -135,4 +167,3 @@ def test_a_prefix_list_rule_counts_as_its_max_entries_as_aws_counts_it(aws: Any)
     lists = aws.prefix_lists(r["PrefixListId"] for r in found if r.get("PrefixListId"))
     assert rule_count(found, lists, egress=False) == 31
     assert rule_count(found, lists, egress=True) == 1  # the default allow-all egress rule
-    assert RULES_PER_SECURITY_GROUP.limit == 60

@@ -1,6 +1,8 @@
-"""The EKS cluster: ACTIVE, remote networks equal to the inventory, the hybrid access entry, and the
-cluster security group admitting the remote networks (TCP 443 to the API server; UDP and TCP 53 to CoreDNS
-in the cloud: EKS user guide, hybrid-nodes-networking, "Cluster security group" and the on-prem table)."""
+"""The EKS cluster: ACTIVE, remote networks equal to the inventory (the aggregates when set), the hybrid
+access entry, and the cluster security group admitting what the hub's rules admit: TCP 443 to the API
+server, and UDP and TCP 53 to CoreDNS with `coreDns: cloud`, from the sources the planner chooses (EKS
+user guide, hybrid-nodes-networking, "Cluster security group";
+`components.cluster.planning.security_group_rules`)."""
 
 from __future__ import annotations
 
@@ -26,9 +28,6 @@ __all__ = [
 PrefixLists = Mapping[str, Mapping[str, Any]]
 """Prefix list id -> {"MaxEntries": int, "Entries": [cidr, ...]} (DescribeManagedPrefixLists and
 GetManagedPrefixListEntries)."""
-
-API_SERVER = (("tcp", 443),)
-DNS = (("udp", 53), ("tcp", 53))
 
 
 def remote_cidrs(cluster: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -63,7 +62,10 @@ def check_cluster(intent: EksIntent, cluster: Mapping[str, Any] | None) -> list[
         )
         out.append(findings.fail("eks", f"cluster {name} status", f"status is {status}, not ACTIVE", remedy))
     nodes, pods = remote_cidrs(cluster)
-    for role, want, have in (("node", intent.node_cidrs, nodes), ("pod", intent.pod_cidrs, pods)):
+    for role, want, have, key in (
+        ("node", intent.node_cidrs, nodes, intent.node_source),
+        ("pod", intent.pod_cidrs, pods, intent.pod_source),
+    ):
         check = f"cluster {name} remote {role} networks"
         extra = sorted(set(have) - set(want)) if intent.exact else []
         missing = sorted(set(want) - set(have)) if intent.exact else uncovered(list(want), have)
@@ -74,12 +76,12 @@ def check_cluster(intent: EksIntent, cluster: Mapping[str, Any] | None) -> list[
         if missing:
             parts.append(f"missing {', '.join(missing)}")
         if extra:
-            parts.append(f"not in the inventory {', '.join(extra)}")
+            parts.append(f"not in the stack {', '.join(extra)}")
         out.append(
             findings.fail(
                 "eks",
                 check,
-                f"remoteNetworkConfig differs from eks-hybrid:sites: {'; '.join(parts)}",
+                f"remoteNetworkConfig differs from {key}: {'; '.join(parts)}",
                 "`pulumi up` the hub (it updates the remote networks in place); for an adopted cluster"
                 " (mode: existing), `aws eks update-cluster-config --remote-network-config ...`",
             )
@@ -147,10 +149,31 @@ def admits(
     )
 
 
+def _wanted(intent: EksIntent) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(role, source CIDR) -> the (protocol, port) pairs the hub's rules admit from it, in rule order."""
+    wanted: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for rule in intent.rules:
+        if rule.direction == "ingress":
+            wanted.setdefault((rule.role, rule.cidr), []).append((rule.protocol, rule.port))
+    return wanted
+
+
+def _why(role: str, missing: Sequence[tuple[str, int]]) -> list[str]:
+    why = []
+    if any(port == 443 for _, port in missing):
+        who = "kubelets" if role == "node" else "pods that keep their addresses (multi-pool IPAM)"
+        why.append(f"{who} cannot reach the API server")
+    if any(port == 53 for _, port in missing):
+        why.append("hybrid pods cannot resolve names with CoreDNS in the cloud")
+    return why
+
+
 def check_security_group(
     intent: EksIntent, rules: Sequence[Mapping[str, Any]] | None, prefix_lists: PrefixLists
 ) -> list[Finding]:
-    """`rules`: DescribeSecurityGroupRules' rules of the cluster security group (None when it is gone)."""
+    """Each rule the hub declares (`intent.rules`) is admitted by some ingress rule of the group, one finding
+    per source CIDR. `rules`: DescribeSecurityGroupRules' rules of the cluster security group (None when
+    it is gone)."""
     group = intent.security_group_id
     if group is None:
         return []
@@ -163,30 +186,26 @@ def check_security_group(
                 "it is the EKS cluster's own group: check the hub's clusterSecurityGroupId output",
             )
         ]
-    wanted = API_SERVER + (DNS if intent.dns_from_remote else ())
     out = []
-    for role, cidrs in (("node", intent.node_cidrs), ("pod", intent.pod_cidrs)):
-        for cidr in cidrs:
-            missing = [
-                f"{p.upper()} {port}" for p, port in wanted if not admits(rules, prefix_lists, p, port, cidr)
-            ]
-            check = f"{group} from {cidr} (remote {role})"
-            every = ", ".join(f"{p.upper()} {port}" for p, port in wanted)
-            if not missing:
-                out.append(findings.ok("eks", check, f"admits {every}"))
-                continue
-            why = []
-            if "TCP 443" in missing:
-                why.append("kubelets and pods cannot reach the API server")
-            if any(m.endswith(" 53") for m in missing):
-                why.append("hybrid pods cannot resolve names with CoreDNS in the cloud")
-            out.append(
-                findings.fail(
-                    "eks",
-                    check,
-                    f"no ingress rule admits {', '.join(missing)}: {'; '.join(why)}",
-                    "the hub stack declares these rules: `pulumi refresh` and `pulumi up` the hub"
-                    + ("" if "TCP 443" in missing else " (DNS rules come with CoreDNS in the cloud)"),
-                )
+    for (role, cidr), wanted in _wanted(intent).items():
+        check = f"{group} from {cidr} (remote {role})"
+        missing = [(p, port) for p, port in wanted if not admits(rules, prefix_lists, p, port, cidr)]
+        if not missing:
+            out.append(findings.ok("eks", check, f"admits {_ports_text(wanted)}"))
+            continue
+        remedy = "the hub stack declares these rules: `pulumi refresh` and `pulumi up` the hub"
+        if all(port == 53 for _, port in missing):
+            remedy += " (DNS rules come with CoreDNS in the cloud, eks-hybrid:cluster.coreDns: cloud)"
+        out.append(
+            findings.fail(
+                "eks",
+                check,
+                f"no ingress rule admits {_ports_text(missing)}: {'; '.join(_why(role, missing))}",
+                remedy,
             )
+        )
     return out
+
+
+def _ports_text(pairs: Sequence[tuple[str, int]]) -> str:
+    return ", ".join(f"{protocol.upper()} {port}" for protocol, port in pairs)

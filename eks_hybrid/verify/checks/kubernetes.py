@@ -2,9 +2,12 @@
 drawing pod CIDRs only from their own site's pod CIDR (the failure that silently misroutes pod traffic:
 the VPC and the TGW send that CIDR to another site).
 
-Inputs are API documents: core/v1 Node and Pod (Kubernetes OpenAPI) and cilium.io/v2 CiliumNode, whose
-`spec.ipam.podCIDRs` (cluster-pool IPAM) and `spec.ipam.pools.allocated[].cidrs` (multi-pool IPAM) hold
-the node's allocations (Cilium CRD `ciliumnodes.yaml`).
+Inputs are API documents: core/v1 Node and Pod (Kubernetes OpenAPI) and cilium.io/v2 CiliumNode. Where a
+CiliumNode holds its allocations depends on the IPAM mode the hub deployed (its `ciliumIpamMode` output;
+Cilium CRD `ciliumnodes.yaml`): multi-pool in `spec.ipam.pools.allocated[]` (`pool`, `cidrs`), each of
+which must be the node's own site's pool (`eks-hybrid-<site>`, `components.cni.pools`); cluster-pool in
+`spec.ipam.podCIDRs`, any block of the one pool over every site's pod CIDR, which the config allows with
+several sites only when every site is on BGP (each node's block advertised from its own site).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from .. import findings
 from ..findings import Finding
 from ..intent import HYBRID_NODE_LABEL, HYBRID_NODE_VALUE, SITE_LABEL, KubernetesIntent
 
-__all__ = ["ClusterState", "check_kubernetes", "node_pod_cidrs"]
+__all__ = ["ClusterState", "check_kubernetes", "node_allocations"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,19 @@ def _site_by_pod_cidr(cidr: IPv4Network, sites: Mapping[str, SiteInventoryEntry]
     return next((s for s, e in sorted(sites.items()) if cidr.subnet_of(IPv4Network(e.pod_cidr))), None)
 
 
-def node_pod_cidrs(cilium_node: Mapping[str, Any]) -> list[str]:
-    """Every pod CIDR Cilium allocated to the node, whichever IPAM mode allocated it."""
-    ipam = (cilium_node.get("spec") or {}).get("ipam") or {}
-    cidrs = list(ipam.get("podCIDRs") or [])
-    for allocation in (ipam.get("pools") or {}).get("allocated") or []:
-        cidrs.extend(allocation.get("cidrs") or [])
-    return [str(c) for c in cidrs]
+IPAM_FIELDS = {"multiPool": "spec.ipam.pools.allocated", "clusterPool": "spec.ipam.podCIDRs"}
+
+
+def node_allocations(cilium_node: Mapping[str, Any], ipam: str) -> list[tuple[str | None, str]]:
+    """(pool, CIDR) of every block Cilium allocated the node in `ipam` mode; cluster-pool names no pool."""
+    spec = (cilium_node.get("spec") or {}).get("ipam") or {}
+    if ipam == "clusterPool":
+        return [(None, str(cidr)) for cidr in spec.get("podCIDRs") or []]
+    return [
+        (str(allocation.get("pool") or ""), str(cidr))
+        for allocation in (spec.get("pools") or {}).get("allocated") or []
+        for cidr in allocation.get("cidrs") or []
+    ]
 
 
 def _ready(node: Mapping[str, Any]) -> tuple[bool, str]:
@@ -211,40 +220,106 @@ def _pod_cidrs(
             "no CiliumNode for this node: Cilium has not allocated it pod addresses",
             "check the node's Cilium agent and the cilium-operator logs",
         )
-    cidrs = node_pod_cidrs(cilium_node)
-    if not cidrs:
+    allocations = node_allocations(cilium_node, intent.ipam)
+    if not allocations:
+        other = "clusterPool" if intent.ipam == "multiPool" else "multiPool"
+        stray = [cidr for _, cidr in node_allocations(cilium_node, other)]
+        if stray:
+            return findings.fail(
+                "kubernetes",
+                check,
+                f"allocated {', '.join(stray)} in {IPAM_FIELDS[other]} ({other} IPAM), but the hub runs"
+                f" Cilium with {intent.ipam} IPAM: the node was allocated before the mode changed",
+                "`pulumi up` the hub so Cilium's values match eks-hybrid:cilium.ipam, then drain the node and"
+                " delete its CiliumNode so it is allocated again",
+            )
         return findings.fail(
             "kubernetes",
             check,
-            "the CiliumNode has no pod CIDR allocated",
+            f"the CiliumNode has no pod CIDR allocated ({IPAM_FIELDS[intent.ipam]} is empty)",
             "check the cilium-operator logs: its pool may be exhausted or no pool selects this node",
         )
+    cidrs = ", ".join(cidr for _, cidr in allocations)
     if site is None:
         return findings.fail(
             "kubernetes",
             check,
             f"the node belongs to no site (no {SITE_LABEL} label, address in no site's node CIDR):"
-            f" cannot tell whether {', '.join(cidrs)} is right",
+            f" cannot tell whether {cidrs} is right",
             "label the node with its site (`pulumi up` its site stack)",
         )
     own = IPv4Network(intent.sites[site].pod_cidr)
-    outside = []
-    for cidr in cidrs:
-        try:
-            network = IPv4Network(cidr)
-        except ValueError:
-            outside.append(f"{cidr} (not an IPv4 CIDR)")
-            continue
-        if not network.subnet_of(own):
-            owner = _site_by_pod_cidr(network, intent.sites)
-            outside.append(f"{cidr} ({owner}'s pod CIDR)" if owner else f"{cidr} (in no site's pod CIDR)")
-    if outside:
+    if intent.ipam == "multiPool":
+        return _multi_pool(check, site, own, allocations, intent)
+    return _cluster_pool(check, site, own, [cidr for _, cidr in allocations], intent)
+
+
+def _outside(cidr: str, own: IPv4Network, sites: Mapping[str, SiteInventoryEntry]) -> str | None:
+    """None when `cidr` lies in `own`; else how to name where it lies."""
+    try:
+        network = IPv4Network(cidr)
+    except ValueError:
+        return f"{cidr} (not an IPv4 CIDR)"
+    if network.subnet_of(own):
+        return None
+    owner = _site_by_pod_cidr(network, sites)
+    return f"{cidr} ({owner}'s pod CIDR)" if owner else f"{cidr} (in no site's pod CIDR)"
+
+
+_MISROUTED = (
+    "the VPC and the transit gateway route those addresses to another site, so pod traffic to this node is"
+    " lost"
+)
+_REALLOCATE = "then drain the node and delete its CiliumNode so it is allocated again"
+
+
+def _multi_pool(
+    check: str,
+    site: str,
+    own: IPv4Network,
+    allocations: Sequence[tuple[str | None, str]],
+    intent: KubernetesIntent,
+) -> Finding:
+    pool = intent.pools.get(site, "")
+    foreign = sorted({str(p) for p, _ in allocations if p != pool})
+    outside = [where for _, cidr in allocations if (where := _outside(cidr, own, intent.sites))]
+    if foreign or outside:
+        parts = []
+        if foreign:
+            parts.append(f"drew from pool {', '.join(foreign)}, not {site}'s pool {pool}")
+        if outside:
+            parts.append(f"allocated {', '.join(outside)}, outside {site}'s pod CIDR {own}: {_MISROUTED}")
         return findings.fail(
             "kubernetes",
             check,
-            f"allocated {', '.join(outside)}, outside {site}'s pod CIDR {own}: the VPC and the transit"
-            " gateway route those addresses to another site, so pod traffic to this node is lost",
-            "give each site its own Cilium pod pool (multi-pool IPAM, one CiliumPodIPPool per site selected"
-            f" by {SITE_LABEL}); then drain the node and delete its CiliumNode so it is allocated again",
+            "; ".join(parts),
+            f"{site}'s CiliumNodeConfig makes {pool} the default pool of the nodes labelled"
+            f" {SITE_LABEL}={site}: check the node's label and that the pool and its node config exist"
+            f" (`pulumi up` the hub); {_REALLOCATE}",
         )
-    return findings.ok("kubernetes", check, f"{', '.join(cidrs)} inside {site}'s pod CIDR {own}")
+    cidrs = ", ".join(cidr for _, cidr in allocations)
+    return findings.ok("kubernetes", check, f"{cidrs} from pool {pool}, inside {site}'s pod CIDR {own}")
+
+
+def _cluster_pool(
+    check: str, site: str, own: IPv4Network, cidrs: Sequence[str], intent: KubernetesIntent
+) -> Finding:
+    outside = [where for cidr in cidrs if (where := _outside(cidr, own, intent.sites))]
+    if not outside:
+        return findings.ok("kubernetes", check, f"{', '.join(cidrs)} inside {site}'s pod CIDR {own}")
+    if len(intent.sites) > 1 and all("'s pod CIDR)" in where for where in outside):
+        # Cluster-pool over several sites is planned only with every site on BGP: the node's site
+        # advertises its block, which wins over the other site's pod CIDR by longest prefix.
+        return findings.ok(
+            "kubernetes",
+            check,
+            f"{', '.join(outside)}: cluster-pool IPAM over BGP, the block is advertised from {site}",
+        )
+    return findings.fail(
+        "kubernetes",
+        check,
+        f"allocated {', '.join(outside)}, outside {site}'s pod CIDR {own}: {_MISROUTED}",
+        "with statically routed sites, give each site its own Cilium pod pool (multi-pool IPAM,"
+        f" eks-hybrid:cilium.ipam: multiPool, one CiliumPodIPPool per site selected by {SITE_LABEL});"
+        f" {_REALLOCATE}",
+    )

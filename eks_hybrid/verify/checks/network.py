@@ -149,6 +149,14 @@ def _route_finding(
             f"{what} is served by a {best.state} {best.describe()}: traffic to it is dropped",
             f"the route's target is gone or detached; recreate it to {expected}: {restore}",
         )
+    if (best.target_kind, best.target_id) in {(t.kind, t.id) for t in intent.avoid}:
+        return findings.fail(
+            "routes",
+            check,
+            f"{what} is served by a {best.describe()}, which does not reach {intent.site}: the site routes"
+            " its CIDRs itself (routeVia: site)",
+            f"give {what} its own route, more specific than {best.destination}: {restore}",
+        )
     if intent.targets and (best.target_kind, best.target_id) not in {(t.kind, t.id) for t in intent.targets}:
         return findings.fail(
             "routes",

@@ -1,85 +1,42 @@
 """Headroom under the AWS quotas one more site consumes: a warning when the next site would cross one.
 
-The limits are AWS's defaults (data below, with their source). Adjustable ones may have been raised for
-your account; `verify` does not read Service Quotas, so a raised quota can show a warning it does not need.
+The limits and the per-site increments are the plan's (`components.quotas.hub_quota_uses`, through
+`intent.quota_limits`): AWS's defaults, or the account's raised values the stack gives in
+`eks-hybrid:quotas`; remote-network aggregates make a site add no remote network, route or rule.
+`verify` does not read Service Quotas: a quota raised in the account but not in the stack can warn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import findings
 from ..findings import Finding
-from ..intent import QuotaIntent
+from ..intent import QuotaIntent, QuotaLimit
 from .eks import PrefixLists, remote_cidrs
 
-__all__ = [
-    "REMOTE_NODE_NETWORKS",
-    "REMOTE_POD_NETWORKS",
-    "ROUTES_PER_VPC_ROUTE_TABLE",
-    "RULES_PER_SECURITY_GROUP",
-    "TGW_ROUTES",
-    "Quota",
-    "check_quotas",
-    "rule_count",
-]
+__all__ = ["check_quotas", "rule_count"]
 
 
-@dataclass(frozen=True)
-class Quota:
-    name: str
-    limit: int
-    adjustable: bool
-    source: str
-
-
-REMOTE_NODE_NETWORKS = Quota(
-    "remote node networks per cluster",
-    15,
-    False,
-    "EKS user guide, hybrid-nodes-overview; EKS API reference, RemoteNodeNetwork",
-)
-REMOTE_POD_NETWORKS = Quota(
-    "remote pod networks per cluster",
-    15,
-    False,
-    "EKS user guide, hybrid-nodes-overview; EKS API reference, RemotePodNetwork",
-)
-RULES_PER_SECURITY_GROUP = Quota(
-    "inbound or outbound rules per security group",
-    60,
-    True,
-    "Amazon VPC quotas, Security groups (a rule referencing a prefix list counts as its max entries)",
-)
-ROUTES_PER_VPC_ROUTE_TABLE = Quota(
-    "routes per VPC route table", 50, True, "Amazon VPC quotas, Route tables (non-propagated routes)"
-)
-TGW_ROUTES = Quota(
-    "combined routes across all route tables of a transit gateway",
-    10_000,
-    True,
-    "AWS Transit Gateway quotas, Routing",
-)
-
-
-def _headroom(quota: Quota, check: str, used: int, per_site: int) -> Finding:
-    detail = f"{used} of {quota.limit} used; the next site adds {per_site}"
+def _headroom(quota: QuotaLimit, check: str, used: int) -> Finding:
+    adds = f"the next site adds {quota.next_site}" if quota.next_site else "the next site adds none"
+    detail = f"{used} of {quota.limit} used; {adds}"
     if used > quota.limit:
-        return findings.fail(
-            "quotas",
-            check,
-            f"{used} is over the {quota.name} limit of {quota.limit}",
-            "the account's quota was raised or the limit changed: check Service Quotas",
+        remedy = (
+            "the account's quota is higher than the stack says: set the account's value (Service Quotas) in"
+            " eks-hybrid:quotas where it has a key for this quota, so plans count against it"
+            if quota.adjustable
+            else f"AWS's documented limit may have changed: check {quota.source}"
         )
-    if used + per_site > quota.limit:
-        raise_it = "request an increase in Service Quotas, or " if quota.adjustable else ""
+        over = f"{used} is over the {quota.quota} limit of {quota.limit} ({quota.source})"
+        return findings.fail("quotas", check, over, remedy)
+    if used + quota.next_site > quota.limit:
         return findings.warn(
             "quotas",
             check,
-            f"{detail}: the next site would cross the {quota.name} limit ({quota.source})",
-            f"{raise_it}aggregate sites under covering remote networks (eks-hybrid:remoteNetworks)",
+            f"{detail}: the next site would cross the {quota.quota} limit ({quota.source})",
+            quota.advice,
         )
     return findings.ok("quotas", check, detail)
 
@@ -104,50 +61,26 @@ def check_quotas(
     route_tables: Mapping[str, Mapping[str, Any] | None],
     tgw_route_counts: Mapping[str, int] | None,
 ) -> list[Finding]:
-    """Each quota with what the next site would add (from the same planners the program uses)."""
+    """Each quota with what the next site would add (the plan's arithmetic, `intent.quota_limits`)."""
     out: list[Finding] = []
     if cluster is not None:
         nodes, pods = remote_cidrs(cluster)
-        out.append(
-            _headroom(
-                REMOTE_NODE_NETWORKS, f"cluster {intent.cluster_name} remote node networks", len(nodes), 1
-            )
-        )
-        out.append(
-            _headroom(REMOTE_POD_NETWORKS, f"cluster {intent.cluster_name} remote pod networks", len(pods), 1)
-        )
+        name = intent.cluster_name
+        out.append(_headroom(intent.remote_node_networks, f"cluster {name} remote node networks", len(nodes)))
+        out.append(_headroom(intent.remote_pod_networks, f"cluster {name} remote pod networks", len(pods)))
     if rules is not None and intent.security_group_id:
-        for egress, per_site in (
-            (False, intent.ingress_rules_per_site),
-            (True, intent.egress_rules_per_site),
-        ):
+        for egress, quota in ((False, intent.inbound_rules), (True, intent.outbound_rules)):
             direction = "outbound" if egress else "inbound"
-            out.append(
-                _headroom(
-                    RULES_PER_SECURITY_GROUP,
-                    f"{intent.security_group_id} {direction} rules",
-                    rule_count(rules, prefix_lists, egress),
-                    per_site,
-                )
-            )
+            check = f"{intent.security_group_id} {direction} rules"
+            out.append(_headroom(quota, check, rule_count(rules, prefix_lists, egress)))
     for table_id in intent.route_table_ids:
         table = route_tables.get(table_id)
         if table is None:
             continue
         static = [r for r in table.get("Routes") or [] if r.get("Origin") != "EnableVgwRoutePropagation"]
-        out.append(
-            _headroom(
-                ROUTES_PER_VPC_ROUTE_TABLE, f"{table_id} routes", len(static), intent.vpc_routes_per_site
-            )
-        )
+        out.append(_headroom(intent.vpc_routes, f"{table_id} routes", len(static)))
     if tgw_route_counts is not None and intent.transit_gateway_id:
         total = sum(tgw_route_counts.values())
-        out.append(
-            _headroom(
-                TGW_ROUTES,
-                f"{intent.transit_gateway_id} routes ({len(tgw_route_counts)} route tables)",
-                total,
-                intent.tgw_routes_per_site,
-            )
-        )
+        check = f"{intent.transit_gateway_id} routes ({len(tgw_route_counts)} route tables)"
+        out.append(_headroom(intent.tgw_routes, check, total))
     return out
