@@ -1,4 +1,7 @@
-"""A thin, read-only Palette adapter over our client (`components.palette`): GETs only.
+"""A thin, read-only Palette adapter over our client (`components.palette`): GETs only, each one a
+`PaletteApi` method, so every request verify sends is an operation of the vendored spec subset
+(`tests/test_reference_data.py` checks `PaletteApi`'s; `tests/verify/test_palette.py` checks this file calls
+nothing else).
 
 The API key is found the way the providers find it: the stack's config first (`eks-hybrid:palette.apiKey`,
 decrypted by the Pulumi CLI, as `pulumi up` decrypts it for the providers), then `PALETTE_API_KEY`.
@@ -11,10 +14,8 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from components.config.secrets import PALETTE_API_KEY_ENV, PALETTE_API_KEY_PATH
-from components.errors import PaletteNotFoundError
 from components.palette import PaletteApi, PaletteClient
 
 from .checks.palette import HubState, PoolsState, pack_key
@@ -66,12 +67,6 @@ class PaletteReader:
     def close(self) -> None:
         self.api.client.close()
 
-    def _get(self, path: str) -> dict[str, Any] | None:
-        try:
-            return dict(self.api.client.get(path) or {})
-        except PaletteNotFoundError:
-            return None
-
     def hub_state(self, intent: PaletteHubIntent) -> HubState:
         cluster = self.api.get_cluster(intent.cluster_uid)
         overview = self.api.cluster_overview(intent.cluster_uid) if cluster else None
@@ -80,9 +75,7 @@ class PaletteReader:
         for pack in ((profile or {}).get("spec") or {}).get("published", {}).get("packs") or []:
             name, registry = pack_key(pack)
             if name and registry and (name, registry) not in packs:
-                packs[(name, registry)] = self._get(
-                    f"/v1/packs/{quote(name, safe='')}/registries/{quote(registry, safe='')}"
-                )
+                packs[(name, registry)] = self.api.pack_versions(name, registry)
         return HubState(
             cluster=cluster,
             overview=overview,

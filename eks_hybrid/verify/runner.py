@@ -13,7 +13,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
-from components.errors import PaletteError, PaletteStatusError
+from components.errors import (
+    PaletteAuthError,
+    PaletteError,
+    PaletteForbiddenError,
+    PaletteScopeError,
+    PaletteStatusError,
+)
+from components.palette import PaletteCredentialsError
 
 from . import findings
 from .aws import AwsReader, ReadOnlyViolation
@@ -46,6 +53,38 @@ def _redact(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+KEY_WHERE = (
+    "the stack's eks-hybrid:palette.apiKey (`pulumi config set --secret --path eks-hybrid:palette.apiKey`)"
+    " or PALETTE_API_KEY"
+)
+
+
+def _palette_refusal(error: Exception) -> tuple[str, str] | None:
+    """(detail, remedy) when Palette refused the key, the project or the request: never "not found"."""
+    if isinstance(error, PaletteCredentialsError):
+        return f"the Palette API key is unusable: {error}", f"put a valid key in {KEY_WHERE}"
+    if isinstance(error, PaletteAuthError):
+        return (
+            f"Palette rejected the API key ({error.status} {error.code})",
+            f"use a current key of a user in the stack's Palette project, in {KEY_WHERE}",
+        )
+    if isinstance(error, PaletteScopeError):
+        return (
+            str(error),
+            "check eks-hybrid:palette.projectUid in the hub's stack file (a site reads it from the hub's"
+            " paletteProjectUid output), or use a key of a user in that project",
+        )
+    if isinstance(error, PaletteForbiddenError) or (
+        isinstance(error, PaletteStatusError) and error.status == 403
+    ):
+        return (
+            f"Palette refused a read ({error.status} {error.code}): the key's user lacks a permission",
+            "give the key's user read access to clusters, cloud configs, cluster profiles, packs and edge"
+            " hosts in the stack's project (README, Permissions)",
+        )
+    return None
 
 
 def _could_not(area: str, check: str, error: Exception, secrets: Iterable[str]) -> Finding:
@@ -84,14 +123,10 @@ def _could_not(area: str, check: str, error: Exception, secrets: Iterable[str]) 
             "export PALETTE_API_KEY, or run where `pulumi config get` can decrypt the stack's"
             " eks-hybrid:palette.apiKey",
         )
-    if isinstance(error, PaletteStatusError) and error.status in (401, 403):
-        return findings.error(
-            area,
-            check,
-            f"Palette refused the API key ({error.status} {error.code})",
-            "use a key of a user with cluster, cloud config, profile and edge host read permissions in the"
-            " stack's project (README, Permissions)",
-        )
+    refusal = _palette_refusal(error)
+    if refusal is not None:
+        detail, remedy = refusal
+        return findings.error(area, check, _redact(detail, secrets), remedy)
     if isinstance(error, PaletteError):
         return findings.error(
             area, check, f"cannot read Palette: {text}", "check the Palette endpoint and project"

@@ -1,25 +1,23 @@
-"""Palette checks against the emulator over real HTTP, through our Palette client.
-
-The emulator serves no pack registries yet (issue 9 seeds them): `registries` below serves
-`GET /v1/packs/{name}/registries/{uid}` beside it, each answer validated against the API spec's
-`v1PackTagEntity` before it is sent.
-"""
+"""Palette checks against the emulator over real HTTP, through our Palette client: the emulator accepts
+only its one API key and known projects, serves the pack registries and packs the examples use, and
+checks every answer against the API spec. Profiles are built the way the hub's provider builds them (each
+layer's pack resolved in its registry, `resolve_packs`), so their packs carry registryUid and packUid."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ast
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
 
 from components.config.hub import PaletteProfileConfig
 from components.config.site import NodePoolConfig
-from components.palette import payloads
+from components.palette import PaletteApi, payloads
+from components.palette import _api as palette_api
+from components.palette.providers import resolve_packs
+from eks_hybrid.verify import palette as verify_palette
 from eks_hybrid.verify.checks.palette import (
     HubState,
     PoolsState,
@@ -27,20 +25,16 @@ from eks_hybrid.verify.checks.palette import (
     check_palette_pools,
 )
 from eks_hybrid.verify.findings import Status
-from eks_hybrid.verify.intent import PaletteHubIntent, PalettePoolsIntent
+from eks_hybrid.verify.intent import Intent, PaletteHubIntent, PalettePoolsIntent
 from eks_hybrid.verify.palette import PaletteKeyError, PaletteReader, palette_api_key
+from eks_hybrid.verify.runner import Sources, run_checks
 from palette_emulator import EmulatorState, LiveServer
-from palette_emulator.spec import strict
+from palette_emulator.catalog import PUBLIC_REPO
+from palette_emulator.faults import FaultRule
 
-from ..palette.conftest import API_KEY, PROJECT, make_client, register_hosts
+from ..palette.conftest import API_KEY, OTHER_PROJECT, PROJECT, live, make_client, register_hosts  # noqa: F401
 from .conftest import only
 
-REGISTRY = "5e2031962f090e2d3d8a3c6d"
-PACKS = {
-    ("edge-native-byoi", REGISTRY): {"2.1.0": "63bd0ebd2cbbf4ae2b2c0d7a"},
-    ("edge-nodeadm", REGISTRY): {"1.31.0": "6746f3a1c2d1f0b1a2c3d4e5", "1.30.0": "6746f3a1c2d1f0b1a2c3d4e4"},
-    ("cni-custom", REGISTRY): {"0.1.0": "6171e9bd1c5f3ae5b7c4d2a1"},
-}
 NODES = ["10.200.0.0/16", "10.201.0.0/16"]
 PODS = ["172.18.0.0/16", "192.168.0.0/16"]
 PROFILE = PaletteProfileConfig.model_validate(
@@ -53,55 +47,14 @@ PROFILE = PaletteProfileConfig.model_validate(
 )
 
 
-@pytest.fixture(scope="module")
-def pack_validator(reference_dir: Any) -> Draft4Validator:
-    import json
-
-    spec = json.loads((reference_dir / "palette-apis-spec.json").read_text())
-    return Draft4Validator(
-        {"definitions": strict(spec["definitions"]), "$ref": "#/definitions/v1PackTagEntity"}
-    )
+def public_repo(state: EmulatorState) -> str:
+    [uid] = [uid for uid, registry in state.catalog.registries.items() if registry["name"] == PUBLIC_REPO]
+    return uid
 
 
 @pytest.fixture
-def server(app: Starlette, pack_validator: Draft4Validator) -> Iterator[LiveServer]:
-    async def pack(request: Request) -> Response:
-        name, registry = request.path_params["name"], request.path_params["uid"]
-        tags = PACKS.get((name, registry))
-        if tags is None:
-            body = {
-                "code": "ResourceNotFound",
-                "message": f"pack '{name}' not found",
-                "details": None,
-                "ref": "r",
-            }
-            return JSONResponse(body, status_code=404)
-        entity = {
-            "name": name,
-            "registryUid": registry,
-            "layer": "os" if name == "edge-native-byoi" else "k8s" if name == "edge-nodeadm" else "cni",
-            "cloudTypes": ["edge-native"],
-            "tags": [{"tag": tag, "version": tag, "packUid": uid, "group": ""} for tag, uid in tags.items()],
-            "packValues": [],
-        }
-        errors = list(pack_validator.iter_errors(entity))
-        assert not errors, errors
-        return JSONResponse(entity)
-
-    app = Starlette(routes=[Route("/v1/packs/{name}/registries/{uid}", pack), Mount("/", app=app)])
-    with LiveServer(app) as live:
-        yield live
-
-
-def resolved_profile(*, registry: bool = True, k8s_version: str = "1.31.0") -> dict[str, Any]:
-    body = payloads.cluster_profile_body(PROFILE)
-    for pack in body["spec"]["template"]["packs"]:
-        if pack["name"] == "edge-nodeadm":
-            pack["tag"] = k8s_version
-        if registry:
-            pack["registryUid"] = REGISTRY
-            pack["uid"] = PACKS[(pack["name"], REGISTRY)].get(pack["tag"], "63bd0ebd2cbbf4ae2b2c0000")
-    return body
+def server(live: LiveServer) -> LiveServer:  # noqa: F811 - the emulator over HTTP, shared with tests/palette
+    return live
 
 
 def build_hub(
@@ -111,28 +64,23 @@ def build_hub(
     health: str = "Healthy",
     hybrid: bool = True,
     pods: list[str] = PODS,
-    profile: dict[str, Any] | None = None,
 ) -> PaletteHubIntent:
+    """The hub's Palette side as its providers leave it, through the same `PaletteApi` calls."""
     with make_client(server.url) as client:
-        uid = str(
-            client.post("/v1/spectroclusters/aws/import", payloads.cluster_import_body("edge-prod"))["uid"]
-        )
+        api = PaletteApi(client)
+        uid = api.import_aws_cluster(payloads.cluster_import_body("edge-prod"))
         state.mark_cluster_running(uid, health)
-        config_uid = client.get(f"/v1/spectroclusters/{uid}")["spec"]["cloudConfigRef"]["uid"]
-        if hybrid:
-            client.patch(f"/v1/spectroclusters/{uid}/hybridSettings", payloads.hybrid_settings_body(True))
+        config_uid = str((api.get_cluster(uid) or {})["spec"]["cloudConfigRef"]["uid"])
+        api.set_hybrid_settings(uid, payloads.hybrid_settings_body(True))
         identity = payloads.HybridIdentity(
             "ssm", activation_id="3b9a6e2e-0d1c-4f5a-9b8e", activation_code="x" * 20
         )
-        client.put(
-            f"/v1/cloudconfigs/aws/{config_uid}/clusterConfig/hybridConfig",
-            payloads.hybrid_config_body("10.100.0.0/16", NODES, pods, identity),
-        )
-        profile_uid = str(
-            client.post("/v1/clusterprofiles", profile or resolved_profile(), params={"publish": "true"})[
-                "uid"
-            ]
-        )
+        api.put_hybrid_config(config_uid, payloads.hybrid_config_body("10.100.0.0/16", NODES, pods, identity))
+        if not hybrid:  # turned off afterwards (Palette takes no hybrid config while it is off)
+            api.set_hybrid_settings(uid, payloads.hybrid_settings_body(False))
+        # As the hub's ProfileProvider does: resolve each layer's pack, create, publish.
+        profile_uid = api.create_profile(payloads.cluster_profile_body(PROFILE, resolve_packs(api, PROFILE)))
+        api.publish_profile(profile_uid)
     return PaletteHubIntent(
         endpoint=server.url,
         project_uid=PROJECT,
@@ -145,12 +93,17 @@ def build_hub(
     )
 
 
-def hub_findings(server: LiveServer, intent: PaletteHubIntent) -> list[Any]:
+def read(server: LiveServer, fetch: Callable[[PaletteReader], Any]) -> Any:
+    """What `fetch` reads through verify's Palette reader, with the key the emulator accepts."""
     reader = PaletteReader.connect(server.url, PROJECT, API_KEY)
     try:
-        return check_palette_hub(intent, reader.hub_state(intent))
+        return fetch(reader)
     finally:
         reader.close()
+
+
+def hub_findings(server: LiveServer, intent: PaletteHubIntent) -> list[Any]:
+    return check_palette_hub(intent, read(server, lambda reader: reader.hub_state(intent)))
 
 
 def test_a_healthy_hybrid_cluster_with_resolved_packs_passes(
@@ -183,19 +136,59 @@ def test_hybrid_mode_off_and_cidrs_that_differ_fail(server: LiveServer, state: E
     )
 
 
-def test_packs_without_a_registry_fail(server: LiveServer, state: EmulatorState) -> None:
-    """What today's profile payload sends (issue 9 resolves packs in registries)."""
-    results = hub_findings(server, build_hub(server, state, profile=resolved_profile(registry=False)))
-    pack = only(results, "pack edge-nodeadm")
-    assert pack.status is Status.fail
-    assert pack.detail == "the pack names no registry (registryUid): Palette cannot resolve it"
+def test_the_profile_packs_carry_their_registry_and_pack_uids(
+    server: LiveServer, state: EmulatorState
+) -> None:
+    intent = build_hub(server, state)
+    profile = read(server, lambda reader: reader.hub_state(intent).profile)
+    assert profile is not None
+    registry = public_repo(state)
+    assert [(p["name"], p["registryUid"], p["packUid"]) for p in profile["spec"]["published"]["packs"]] == [
+        (name, registry, state.catalog.pack_uid(registry, name, tag))
+        for name, tag in (("edge-native-byoi", "2.1.0"), ("edge-nodeadm", "1.31.0"), ("cni-custom", "0.1.0"))
+    ]
 
 
-def test_a_pack_version_the_registry_lacks_fails(server: LiveServer, state: EmulatorState) -> None:
-    results = hub_findings(server, build_hub(server, state, profile=resolved_profile(k8s_version="1.33.0")))
-    pack = only(results, "pack edge-nodeadm")
-    assert pack.status is Status.fail
-    assert pack.detail == f"registry {REGISTRY} has no version 1.33.0 of edge-nodeadm (has 1.30.0, 1.31.0)"
+def test_a_pack_without_a_registry_fails() -> None:
+    """Palette (and the emulator) refuse to create such a profile; one made elsewhere can still lack it."""
+    pack = {"name": "edge-nodeadm", "tag": "1.31.0", "layer": "k8s"}
+    profile = {
+        "metadata": {"name": "eks-hybrid-nodes"},
+        "spec": {"version": "1.0.0", "published": {"packs": [pack]}},
+        "status": {"isPublished": True},
+    }
+    intent = PaletteHubIntent("u", PROJECT, "c", "cc", "p", "10.100.0.0/16", (), ())
+    finding = check_palette_hub(intent, HubState({"metadata": {}, "spec": {}}, None, None, profile))[-1]
+    assert finding.status is Status.fail
+    assert finding.detail == "the pack names no registry (registryUid): Palette cannot resolve it"
+
+
+def test_a_pack_version_the_registry_no_longer_has_fails(server: LiveServer, state: EmulatorState) -> None:
+    """The profile was published; then the registry dropped the version (a tag deleted upstream)."""
+    intent = build_hub(server, state)
+    registry = public_repo(state)
+    pack = state.catalog.packs[(registry, "edge-nodeadm")]
+    pack["tags"] = [t for t in pack["tags"] if t["tag"] != "1.31.0"]
+    found = only(hub_findings(server, intent), "pack edge-nodeadm")
+    assert found.status is Status.fail
+    assert found.detail == (
+        f"registry {registry} has no version 1.31.0 of edge-nodeadm (has 1.29.0, 1.30.0, 1.32.0, 1.33.0,"
+        " 1.34.0, 1.35.0, 1.36.0)"
+    )
+
+
+def test_a_pack_uid_that_is_another_version_fails() -> None:
+    pack = {"name": "edge-nodeadm", "tag": "1.31.0", "layer": "k8s", "registryUid": "r", "packUid": "old"}
+    profile = {
+        "metadata": {"name": "eks-hybrid-nodes"},
+        "spec": {"version": "1.0.0", "published": {"packs": [pack]}},
+        "status": {"isPublished": True},
+    }
+    entity = {"name": "edge-nodeadm", "tags": [{"tag": "1.31.0", "version": "1.31.0", "packUid": "new"}]}
+    intent = PaletteHubIntent("u", PROJECT, "c", "cc", "p", "10.100.0.0/16", (), ())
+    state = HubState({"metadata": {}, "spec": {}}, None, None, profile, {("edge-nodeadm", "r"): entity})
+    finding = check_palette_hub(intent, state)[-1]
+    assert finding.detail == "the profile pins pack uid old, but edge-nodeadm 1.31.0 is new in registry r"
 
 
 def test_a_pack_marked_invalid_fails() -> None:
@@ -209,7 +202,7 @@ def test_a_pack_marked_invalid_fails() -> None:
                         "name": "edge-nodeadm",
                         "tag": "1.30.0",
                         "layer": "k8s",
-                        "registryUid": REGISTRY,
+                        "registryUid": "5e2031962f090e2d3d8a3c6d",
                         "isInvalid": True,
                         "inValidReason": "tag 1.30.0 was deleted",
                     }
@@ -270,11 +263,7 @@ def build_pool(server: LiveServer, state: EmulatorState) -> PalettePoolsIntent:
 
 
 def pool_findings(server: LiveServer, intent: PalettePoolsIntent) -> list[Any]:
-    reader = PaletteReader.connect(server.url, PROJECT, API_KEY)
-    try:
-        return check_palette_pools(intent, reader.pools_state(intent))
-    finally:
-        reader.close()
+    return check_palette_pools(intent, read(server, lambda reader: reader.pools_state(intent)))
 
 
 def test_a_pool_with_its_healthy_hosts_passes(server: LiveServer, state: EmulatorState) -> None:
@@ -341,13 +330,104 @@ def test_the_key_comes_from_the_stack_config_first_then_the_environment(tmp_path
 
 
 def test_a_pack_the_registry_does_not_have_fails() -> None:
-    pack = {"name": "edge-nodeadm", "tag": "1.31.0", "layer": "k8s", "registryUid": REGISTRY}
+    registry = "5e2031962f090e2d3d8a3c6d"
+    pack = {"name": "edge-nodeadm", "tag": "1.31.0", "layer": "k8s", "registryUid": registry}
     profile = {
         "metadata": {"name": "eks-hybrid-nodes"},
         "spec": {"version": "1.0.0", "published": {"packs": [pack]}},
         "status": {"isPublished": True},
     }
     intent = PaletteHubIntent("u", PROJECT, "c", "cc", "p", "10.100.0.0/16", (), ())
-    state = HubState({"metadata": {}, "spec": {}}, None, None, profile, {("edge-nodeadm", REGISTRY): None})
+    state = HubState({"metadata": {}, "spec": {}}, None, None, profile, {("edge-nodeadm", registry): None})
     finding = check_palette_hub(intent, state)[-1]
-    assert (finding.status, finding.detail) == (Status.fail, f"registry {REGISTRY} has no pack edge-nodeadm")
+    assert (finding.status, finding.detail) == (Status.fail, f"registry {registry} has no pack edge-nodeadm")
+
+
+# --- refusals are "could not check", never "not found" ------------------------------------------------
+
+
+def palette_findings(server: LiveServer, intent: PaletteHubIntent, key: str, project: str) -> list[Any]:
+    def connect(endpoint: str, _project: str) -> PaletteReader:
+        return PaletteReader.connect(endpoint, project, key, deadline_seconds=5.0)
+
+    def unreachable(*_: Any) -> Any:
+        raise AssertionError("only Palette is checked here")
+
+    plan = Intent("example-hub", "hub", "us-west-2", palette_hub=intent)
+    return run_checks(plan, Sources(aws=unreachable, palette=connect, kubernetes=unreachable, secrets=[key]))
+
+
+def test_a_rejected_key_could_not_check_and_says_where_the_key_comes_from(
+    server: LiveServer, state: EmulatorState
+) -> None:
+    intent = build_hub(server, state)
+    wrong = "wrong-key-0123456789-abcdef"
+    [finding] = palette_findings(server, intent, wrong, PROJECT)
+    assert (finding.area, finding.status) == ("palette", Status.error)
+    assert finding.detail.startswith("Palette rejected the API key (")
+    assert "eks-hybrid:palette.apiKey" in finding.remedy and "PALETTE_API_KEY" in finding.remedy
+    assert wrong not in finding.detail + finding.remedy
+
+
+def test_a_project_the_key_cannot_see_could_not_check_naming_the_project_key(
+    server: LiveServer, state: EmulatorState
+) -> None:
+    intent = build_hub(server, state)
+    [finding] = palette_findings(server, intent, API_KEY, OTHER_PROJECT)
+    assert finding.status is Status.error
+    assert finding.detail.startswith(f"Palette project {OTHER_PROJECT} does not exist or this API key cannot")
+    assert finding.remedy.startswith("check eks-hybrid:palette.projectUid")
+
+
+def test_a_forbidden_read_could_not_check_and_is_not_a_missing_cluster(
+    server: LiveServer, state: EmulatorState, app: Any
+) -> None:
+    intent = build_hub(server, state)
+    app.state.faults.add(FaultRule(kind="status", path="/v1/spectroclusters/", method="GET", status=403))
+    [finding] = palette_findings(server, intent, API_KEY, PROJECT)
+    assert finding.status is Status.error
+    assert finding.detail.startswith("Palette refused a read (403 ")
+    assert "read access to clusters" in finding.remedy
+
+
+def test_verify_calls_palette_only_through_palette_api() -> None:
+    """Every request verify makes is a `PaletteApi` method (whose paths tests/test_reference_data.py checks
+    against the vendored spec subset), and a GET: no raw client call, no path of its own."""
+    tree = ast.parse(Path(verify_palette.__file__).read_text())
+
+    def used_on(owner: str) -> set[str]:
+        """Attributes read on `<anything>.<owner>` (e.g. `self.api.get_cluster`)."""
+        return {
+            node.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == owner
+        }
+
+    methods = used_on("api") - {"client"}
+    assert methods == {
+        "get_cluster",
+        "cluster_overview",
+        "get_profile",
+        "pack_versions",
+        "get_aws_cloud_config",
+        "get_pool",
+        "hybrid_pools",
+        "get_edge_host",
+    }
+    assert used_on("client") == {"close"}
+    constants = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)]
+    assert [c for c in constants if str(c).startswith("/v1")] == []
+    # Each of those PaletteApi methods only GETs.
+    api = ast.parse(Path(palette_api.__file__).read_text())
+    for function in ast.walk(api):
+        if isinstance(function, ast.FunctionDef) and function.name in methods:
+            verbs = {
+                call.args[0].value
+                for call in ast.walk(function)
+                if isinstance(call, ast.Call)
+                and getattr(call.func, "attr", "") == "_call"
+                and isinstance(call.args[0], ast.Constant)
+            }
+            assert verbs <= {"GET"}, (function.name, verbs)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.errors import PaletteStatusError
+from components.errors import PaletteAuthError
 from eks_hybrid.verify.findings import Status, exit_code
 from eks_hybrid.verify.intent import (
     Intent,
@@ -54,7 +54,7 @@ def test_each_area_fails_on_its_own_and_secrets_are_redacted() -> None:
     key = "palette-key-0123456789"
 
     def palette(endpoint: str, project: str) -> Any:
-        raise PaletteStatusError(401, "Unauthorized", f"invalid api key {key}")
+        raise PaletteAuthError(401, "Unauthorized", f"invalid api key {key}")
 
     def kubernetes(target: KubernetesIntent) -> Any:
         raise ValueError(
@@ -66,7 +66,7 @@ def test_each_area_fails_on_its_own_and_secrets_are_redacted() -> None:
         intent, Sources(aws=unreachable, palette=palette, kubernetes=kubernetes, secrets=[key])
     )
     denied = only(results, "Palette")
-    assert denied.detail == "Palette refused the API key (401 Unauthorized)"
+    assert denied.detail == "Palette rejected the API key (401 Unauthorized)"
     assert key not in denied.detail + denied.remedy
     cluster = only(results, "hybrid nodes")
     assert cluster.detail.startswith(
