@@ -20,7 +20,7 @@ from ..network.hub import (
     attachment_problems,
 )
 from ..palette import PaletteHub, PaletteHubArgs
-from ..postdeploy import PostDeployVerify, PostDeployVerifyArgs
+from ..postdeploy import PostDeployVerify, PostDeployVerifyArgs, config_digest
 from ..quotas import hub_quota_problems
 
 
@@ -93,7 +93,12 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
         declared += [palette] if hub.palette is not None else []
         PostDeployVerify(
             name,
-            PostDeployVerifyArgs(stack=pulumi.get_stack(), outputs=exports, skip=hub.verify.skip),
+            PostDeployVerifyArgs(
+                stack=pulumi.get_stack(),
+                outputs=exports,
+                skip=hub.verify.skip,
+                config_digest=config_digest(hub),
+            ),
             pulumi.ResourceOptions(depends_on=declared),
         )
     return exports

@@ -16,7 +16,7 @@ from ..network.checks import check_site_against_hub
 from ..network.planning import plan_site
 from ..network.site import SiteConnectivity, SiteConnectivityArgs
 from ..palette import PaletteNodePools, PaletteNodePoolsArgs
-from ..postdeploy import VERIFY_HUB_OUTPUTS, PostDeployVerify, PostDeployVerifyArgs
+from ..postdeploy import VERIFY_HUB_OUTPUTS, PostDeployVerify, PostDeployVerifyArgs, config_digest
 from .inventory import hub_inventory, hub_palette, read_outputs
 
 
@@ -85,6 +85,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
                 outputs=exports,
                 hub_outputs=read_outputs(hub_ref, VERIFY_HUB_OUTPUTS),
                 skip=site.verify.skip,
+                config_digest=config_digest(site),
             ),
             pulumi.ResourceOptions(depends_on=[connectivity, *([pools] if palette is not None else [])]),
         )

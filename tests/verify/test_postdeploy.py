@@ -1,23 +1,25 @@
 """The opt-in post-deploy step: `eks-hybrid:verify` in a stack adds a `local.Command` that runs verify
-after everything else the stack declares, with the stack's outputs (secrets left out)."""
+after everything else the stack declares, with the stack's outputs (secrets left out), and inputs that are
+a function of the stack's config alone (no interpreter path, project path or clock)."""
 
 from __future__ import annotations
 
 import json
-import shlex
+import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from pydantic import SecretStr
 
 from components.config.verify import VerifyConfig
 from components.errors import ConfigError
-from components.postdeploy import run_stamp, verify_command
+from components.postdeploy import PROJECT_VIRTUALENV, VERIFY_EXECUTABLE, config_digest, verify_command
 from eks_hybrid.planner import Planner
 
-from ..conftest import STACKS, copy_examples
+from ..conftest import REPO, STACKS, copy_examples
 from .conftest import example_document, hub_config
 
 
@@ -29,8 +31,7 @@ def enable(value: Any) -> Any:
 
 
 @pytest.fixture
-def plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Planner:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+def plans(tmp_path: Path) -> Planner:
     stacks = copy_examples(
         tmp_path,
         {
@@ -50,12 +51,12 @@ def command(plan: Any) -> Any:
 def test_a_hub_runs_verify_last_with_its_outputs_but_no_secret(plans: Planner) -> None:
     plan = plans.plan("example-hub-ssm")
     step = command(plan)
-    expected = (
-        f"{shlex.quote(sys.executable)} -m eks_hybrid.cli verify --stack example-hub-ssm --stacks-dir stacks"
-    )
+    expected = ".venv/bin/eks-hybrid verify --stack example-hub-ssm --stacks-dir stacks"
     assert step.name == "edge-lab-verify"
     assert step.inputs["create"] == step.inputs["update"] == expected
-    assert step.inputs["triggers"] == ["2026-11-18T11:06:40+00:00"]
+    assert "dir" not in step.inputs  # pulumi-command runs it where `pulumi up` runs: the project directory
+    config = hub_config(enable(True), name="example-hub-ssm")
+    assert step.inputs["triggers"] == [config_digest(config)]
     outputs = json.loads(step.inputs["environment"]["EKS_HYBRID_OUTPUTS"])
     assert outputs["clusterName"] == "edge-lab" and "ssmActivationId" in outputs
     assert "ssmActivationCode" not in outputs
@@ -84,8 +85,59 @@ def test_a_site_passes_its_hubs_outputs_and_its_skips(plans: Planner) -> None:
         "nodeCidr": "10.200.0.0/16",
         "podCidr": "192.168.0.0/16",
         "routeVia": "transitGateway",
+        "tunnelInsideCidrs": ["169.254.10.0/30", "169.254.10.4/30"],
     }
     assert "transitGatewayRouteTableId" in hub and "paletteCloudConfigUid" in hub
+    assert hub["ciliumIpamMode"] == "multiPool"  # the site's pod CIDR check reads it
+
+
+def test_no_secret_reaches_the_steps_inputs(plans: Planner) -> None:
+    """The example hub generates its CA: its private key is a secret export, and stays out."""
+    step = command(plans.plan("example-hub"))
+    outputs = json.loads(step.inputs["environment"]["EKS_HYBRID_OUTPUTS"])
+    assert "rootCaCertificate" in outputs and "rootCaPrivateKey" not in outputs
+    assert "PRIVATE KEY" not in json.dumps(step.inputs)
+    assert "apiKey" not in json.dumps(step.inputs)
+
+
+def test_the_steps_inputs_depend_on_the_config_alone(
+    tmp_path: Path, plans: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planned from another directory, another interpreter and another clock: the same inputs, none of
+    which names this machine's paths."""
+    first = command(plans.plan("example-hub")).inputs
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
+    monkeypatch.setattr(sys, "executable", "/somewhere/else/python3")
+    again = Planner(plans.stacks_dir, offline_secrets=True)
+    assert command(again.plan("example-hub")).inputs == first
+    text = json.dumps(first)
+    for machine_specific in (str(REPO), str(tmp_path), sys.prefix, os.path.expanduser("~")):
+        assert machine_specific not in text
+
+
+def test_a_config_change_changes_the_trigger_and_secrets_do_not() -> None:
+    base = hub_config()
+    resized = hub_config(lambda d: d["eks-hybrid:cluster"]["nodeGroup"].__setitem__("desiredSize", 3))
+    assert config_digest(base) != config_digest(resized)
+
+    def keyed(value: str) -> Any:
+        assert base.palette is not None
+        palette = base.palette.model_copy(update={"api_key": SecretStr(value)})
+        return base.model_copy(update={"palette": palette})
+
+    one, other = keyed("palette-key-one-0123456789"), keyed("palette-key-two-0123456789")
+    assert config_digest(one) == config_digest(other) == config_digest(base)
+
+
+def test_the_command_is_the_virtualenv_pulumi_yaml_declares() -> None:
+    project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+    assert project["runtime"]["options"]["virtualenv"] == PROJECT_VIRTUALENV
+    assert VERIFY_EXECUTABLE == ".venv/bin/eks-hybrid"
+    assert "-e ." in (REPO / "requirements.txt").read_text().splitlines()  # installs the console script
+    assert verify_command("prod hub", ["kubernetes"], executable="eks-hybrid") == (
+        "eks-hybrid verify --stack 'prod hub' --stacks-dir stacks --skip kubernetes"
+    )
 
 
 def test_stacks_without_it_declare_no_step() -> None:
@@ -117,10 +169,18 @@ def test_an_unknown_area_is_refused_naming_the_key() -> None:
     assert example_document("example-hub").get("eks-hybrid:verify") is None
 
 
-def test_the_stamp_changes_every_run_unless_pinned() -> None:
-    now = datetime(2026, 11, 29, 7, 0, 5, tzinfo=UTC)
-    assert run_stamp({}, now) == "2026-11-29T07:00:05+00:00"
-    assert run_stamp({"SOURCE_DATE_EPOCH": "1795000000"}, now) == "2026-11-18T11:06:40+00:00"
-    assert verify_command("prod hub", "/opt/py 3/python") == (
-        "'/opt/py 3/python' -m eks_hybrid.cli verify --stack 'prod hub' --stacks-dir stacks"
-    )
+@pytest.mark.parametrize(
+    ("stack", "line"),
+    [
+        ("example-hub", "  # eks-hybrid:verify: true"),
+        ("example-dallas", "  # eks-hybrid:verify: {skip: [kubernetes]}"),
+    ],
+)
+def test_the_example_stacks_show_the_opt_in_commented_out(stack: str, line: str) -> None:
+    """README's example-stack docs: the opt-in is in the files, off; uncommented it is a valid value (the
+    `plans` fixture plans both stacks with it)."""
+    text = (STACKS / f"Pulumi.{stack}.yaml").read_text()
+    assert line in text.splitlines()
+    value = yaml.safe_load(line.replace("# ", "", 1).strip())["eks-hybrid:verify"]
+    assert VerifyConfig.model_validate(value).enabled
+    assert example_document(stack).get("eks-hybrid:verify") is None
