@@ -23,6 +23,7 @@ from .fields import (
     VpcCidr,
     VpcId,
 )
+from .verify import VerifyConfig
 from .versions import today_utc, version_problem
 
 
@@ -277,6 +278,8 @@ class HubConfig(ConfigModel):
     tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
+    verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
+    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
 
     @property
     def remote_node_cidrs(self) -> list[str]:

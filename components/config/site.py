@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from . import cidrs
 from ._base import ConfigModel
 from .fields import AnyCidr, Asn, EniId, IPv4, Slug, TunnelInsideCidr
+from .verify import VerifyConfig
 
 
 def _public_ipv4(value: str) -> str:
@@ -114,6 +115,8 @@ class SiteConfig(ConfigModel):
     tags: dict[str, str] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on the site's VPN connection or Direct Connect gateway association."""
+    verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
+    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
 
     @property
     def hub_stack_name(self) -> str:
