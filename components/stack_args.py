@@ -7,10 +7,13 @@ as a name (`10.200.0.0-13`), sites and pools by their names.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import pulumi
+from pydantic import BaseModel, SecretStr
 
 from .cluster import CloudNodeGroup, HybridClusterArgs
 from .cni import CiliumArgs, CiliumSitePoolsArgs, HybridConfigArgs, pod_traffic_source
@@ -39,11 +42,13 @@ from .palette import (
     iam_roles_anywhere_of,
     ssm_activation_of,
 )
+from .postdeploy import STACKS_DIR, PostDeployVerifyArgs
 from .sites import RemoteNetworkAggregates, SiteCidrs
 
 __all__ = [
     "cilium_args",
     "cilium_site_pools_args",
+    "config_digest",
     "hybrid_cluster_args",
     "hybrid_config_args",
     "node_identity_args",
@@ -51,6 +56,7 @@ __all__ = [
     "palette_hub_args",
     "palette_node_pools_args",
     "palette_profile",
+    "post_deploy_verify_args",
     "remote_network_aggregates",
     "route_tables",
     "site_cidrs",
@@ -328,3 +334,44 @@ def palette_node_pools_args(
         cloud_config_uid=palette.cloud_config_uid,
         profile_uid=palette.profile_uid,
     )
+
+
+def _without_secrets(value: Any) -> Any:
+    """`value` without its secrets and unset (None) keys: a secret key set or not reads the same."""
+    if isinstance(value, Mapping):
+        return {
+            k: _without_secrets(v) for k, v in value.items() if v is not None and not isinstance(v, SecretStr)
+        }
+    if isinstance(value, list | tuple):
+        return [_without_secrets(v) for v in value if not isinstance(v, SecretStr)]
+    return value
+
+
+def config_digest(config: BaseModel) -> str:
+    """A digest of a validated stack config, the trigger that re-runs the post-deploy step when the config
+    changes. Secrets are left out entirely: whether a key came from the stack or from the environment (and
+    its value) must change neither the plan nor the step."""
+    document = _without_secrets(config.model_dump(by_alias=True))
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def post_deploy_verify_args(
+    stack: str,
+    config: HubConfig | SiteConfig,
+    outputs: Mapping[str, pulumi.Input[Any]],
+    hub_outputs: Mapping[str, Any] | None = None,
+) -> PostDeployVerifyArgs:
+    """The post-deploy step of the stack `stack` (`eks-hybrid:verify`): verify reads the stack's file where
+    `pulumi up` does (`stacks/Pulumi.<stack>.yaml`, Pulumi.yaml's `stackConfigDir`), not where an offline
+    plan read it (`plan --stacks-dir`), so the step's inputs depend on the config alone."""
+    args = PostDeployVerifyArgs(
+        stack=stack,
+        outputs=outputs,
+        skip=list(config.verify.skip),
+        config_digest=config_digest(config),
+        stacks_dir=STACKS_DIR,
+    )
+    if hub_outputs is not None:
+        args["hub_outputs"] = hub_outputs
+    return args

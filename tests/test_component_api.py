@@ -333,6 +333,7 @@ COMPONENT_MODULES = [
     "components/palette/hub.py",
     "components/palette/node_pools.py",
     "components/palette/_wire.py",
+    "components/postdeploy.py",
 ]
 # Pure rules and data the config layer shares with the components; no stack-file model.
 SHARED_CONFIG_MODULES = {"cidrs", "labels", "versions", "fields", "_base"}

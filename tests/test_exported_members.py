@@ -35,6 +35,8 @@ MODULES = [
     "eks_hybrid.components.cni.component",
     "eks_hybrid.components.palette.hub",
     "eks_hybrid.components.palette.node_pools",
+    "eks_hybrid.components.postdeploy",
+    "eks_hybrid.components.config.verify",
     "eks_hybrid.provider",
 ]
 

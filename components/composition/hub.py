@@ -17,8 +17,14 @@ from ..network import TransitGatewayHub, VirtualPrivateGateway
 from ..network.planning import SubnetFacts, attachment_subnet_problems
 from ..ownership import HUB_TAG
 from ..palette import PaletteHub, PaletteHubArgs
+from ..postdeploy import PostDeployVerify
 from ..quotas import hub_quota_problems
-from ..stack_args import palette_hub_args, transit_gateway_hub_args, virtual_private_gateway_args
+from ..stack_args import (
+    palette_hub_args,
+    post_deploy_verify_args,
+    transit_gateway_hub_args,
+    virtual_private_gateway_args,
+)
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -77,6 +83,7 @@ def check_hub(hub: HubConfig, file: str) -> None:
 def build_hub(hub: HubConfig) -> dict[str, Any]:
     """Declare the whole hub; returns (and exports) its outputs."""
     name = hub.cluster.name
+    configured = hub  # as the stack file says: the post-deploy step's trigger digests it
     hub = hub.model_copy(update={"tags": {**hub.tags, HUB_TAG: name}})
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
@@ -103,6 +110,17 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
 
     for key, value in exports.items():
         pulumi.export(key, value)
+    if hub.verify.enabled:
+        # Depending on a component waits for all its children (the access entry is the cluster's).
+        declared: list[pulumi.Resource] = [network, eks.cluster, eks.identity, eks.cilium, eks.hybrid_config]
+        declared += [eks.site_pools] if eks.site_pools is not None else []
+        declared += [vgw] if hub.virtual_private_gateway is not None else []
+        declared += [palette] if hub.palette is not None else []
+        PostDeployVerify(
+            name,
+            post_deploy_verify_args(pulumi.get_stack(), configured, exports),
+            pulumi.ResourceOptions(depends_on=declared),
+        )
     return exports
 
 

@@ -7,15 +7,25 @@ from typing import Any
 
 import pulumi
 
+from ..config.hub_outputs import HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS
 from ..config.labels import SITE_LABEL
 from ..config.rules import check_site_label
 from ..config.secrets import check_secrets
 from ..config.site import NodePoolConfig, SiteConfig
+from ..eks_hub import EKS_EXPORTS
 from ..errors import PlanError, Problem
 from ..network import SiteConnectivity, check_site_against_hub, site_kind
 from ..palette import PaletteNodePools
-from ..stack_args import palette_node_pools_args, site_connectivity_args
-from .inventory import hub_inventory, hub_palette
+from ..postdeploy import SECRET_OUTPUTS, PostDeployVerify
+from ..stack_args import palette_node_pools_args, post_deploy_verify_args, site_connectivity_args
+from .inventory import hub_inventory, hub_palette, read_outputs
+
+VERIFY_HUB_OUTPUTS = tuple(
+    name
+    for name in (*HUB_INVENTORY_OUTPUTS, "vpcAttachmentId", *EKS_EXPORTS, *HUB_PALETTE_OUTPUTS)
+    if name not in SECRET_OUTPUTS
+)
+"""What a site's post-deploy verify reads of its hub: the inventory, the cluster and the Palette cluster."""
 
 
 def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
@@ -58,6 +68,14 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
         exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}
     for key, value in exports.items():
         pulumi.export(key, value)
+    if site.verify.enabled:
+        PostDeployVerify(
+            site.site.name,
+            post_deploy_verify_args(
+                pulumi.get_stack(), site, exports, read_outputs(hub_ref, VERIFY_HUB_OUTPUTS)
+            ),
+            pulumi.ResourceOptions(depends_on=[connectivity, *([pools] if palette is not None else [])]),
+        )
     return exports
 
 

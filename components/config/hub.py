@@ -27,6 +27,7 @@ from .fields import (
     VpcCidr,
     VpcId,
 )
+from .verify import VerifyConfig
 from .versions import today_utc, version_problem
 
 
@@ -294,6 +295,8 @@ class HubConfig(ConfigModel):
     tags: dict[AwsTagKey, AwsTagValue] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
+    verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
+    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
 
     @property
     def remote_node_cidrs(self) -> list[str]:

@@ -23,6 +23,7 @@ from .fields import (
     Slug,
     TunnelInsideCidr,
 )
+from .verify import VerifyConfig
 
 
 def _public_ipv4(value: str) -> str:
@@ -145,6 +146,8 @@ class SiteConfig(ConfigModel):
     tags: dict[AwsTagKey, AwsTagValue] = Field(default_factory=dict, alias="eks-hybrid:tags")
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on the site's VPN connection or Direct Connect gateway association."""
+    verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
+    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
 
     @property
     def hub_stack_name(self) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import diff, plan, render, stacks
+from . import diff, plan, render, stacks, verify
 from .group import Group
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command(name="plan")(plan.plan)
 app.command(name="render")(render.render)
 app.command(name="diff")(diff.diff)
 app.command(name="stacks")(stacks.stacks)
+app.command(name="verify")(verify.verify)
 
 
 def package_version() -> str:

@@ -12,13 +12,22 @@ from eks_hybrid.components.palette import providers
 from eks_hybrid.diff.replacements import DYNAMIC_TYPE, rule_for, table
 from eks_hybrid.diff.sources import plan_directory
 
-from ..conftest import STACKS
+from ..conftest import copy_examples
+
+
+def _verify_after_deploy(config: dict[str, Any]) -> None:
+    config["eks-hybrid:verify"] = True
 
 
 @pytest.fixture(scope="module")
-def declared() -> list[dict[str, Any]]:
-    """Every resource of every example stack's plan."""
-    plans = plan_directory(STACKS)
+def declared(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """Every resource of every example stack's plan, with the opt-in post-deploy step (`eks-hybrid:verify`)
+    on in a hub and a site, so that its types are covered too."""
+    stacks = copy_examples(
+        tmp_path_factory.mktemp("replacements"),
+        {"example-hub": _verify_after_deploy, "example-dallas": _verify_after_deploy},
+    )
+    plans = plan_directory(stacks)
     assert not plans.errors, plans.errors
     return [r for document in plans.stacks.values() for r in document["resources"]]
 
@@ -32,6 +41,7 @@ def test_every_declared_type_has_an_entry(declared: list[dict[str, Any]]) -> Non
         }
     )
     assert missing == []
+    assert "command:local:Command" in {r["type"] for r in declared}
 
 
 def test_every_entry_names_its_source() -> None:

@@ -9,25 +9,41 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from eks_hybrid.offline.recording import RecordedResource
 from eks_hybrid.planner import Planner
-from tests.conftest import STACKS
+from tests.conftest import copy_examples
 
 BEFORE = json.loads((Path(__file__).parent / "urns-0.1.0.json").read_text())["stacks"]
-# Resources that are new in 0.2 (not renames), by name, with why.
+# Resources that are new in 0.2 (not renames), by type and name, with why.
 NEW_IN_0_2 = {
     # The SSM activation's expiry counts from this offset's creation time, kept in state, so that a plan
     # never depends on the clock (CHANGELOG 0.2.0).
-    "edge-lab-node-identity-activation-expiry",
+    ("time:index/offset:Offset", "edge-lab-node-identity-activation-expiry"),
+    # The opt-in post-deploy step (`eks-hybrid:verify`), on in the stacks planned here: a component named
+    # like the stack's other top-level components and its command.
+    ("eks-hybrid:verify:PostDeployVerify", "edge-prod"),
+    ("command:local:Command", "edge-prod-verify"),
+    ("eks-hybrid:verify:PostDeployVerify", "dallas"),
+    ("command:local:Command", "dallas-verify"),
 }
+# Stacks planned with the opt-in post-deploy step on, so its URNs are pinned too.
+WITH_VERIFY = ("example-hub", "example-dallas")
+
+
+def _verify_after_deploy(config: dict[str, Any]) -> None:
+    config["eks-hybrid:verify"] = True
 
 
 @pytest.fixture(scope="module")
-def plans() -> dict[str, tuple[RecordedResource, ...]]:
-    planner = Planner(STACKS, offline_secrets=True)
+def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[RecordedResource, ...]]:
+    stacks = copy_examples(
+        tmp_path_factory.mktemp("urns"), {stack: _verify_after_deploy for stack in WITH_VERIFY}
+    )
+    planner = Planner(stacks, offline_secrets=True)
     return {stack: planner.plan(stack).run.resources for stack in BEFORE}
 
 
@@ -42,9 +58,29 @@ def test_every_urn_of_0_1_is_kept_or_aliased(plans, stack):
     added = [
         r.urn
         for r in resources
-        if r.urn not in BEFORE[stack] and not set(r.aliases) & set(BEFORE[stack]) and r.name not in NEW_IN_0_2
+        if r.urn not in BEFORE[stack]
+        and not set(r.aliases) & set(BEFORE[stack])
+        and (r.type, r.name) not in NEW_IN_0_2
     ]
     assert added == []
+
+
+def test_the_post_deploy_steps_urns(plans):
+    # Type tokens and child names are public API: the step's, pinned.
+    def urns(stack: str) -> list[str]:
+        return sorted(r.urn for r in plans[stack] if "verify" in r.type or r.type.startswith("command:"))
+
+    assert urns("example-hub") == [
+        "urn:pulumi:example-hub::eks-hybrid::eks-hybrid:verify:PostDeployVerify$command:local:Command::"
+        "edge-prod-verify",
+        "urn:pulumi:example-hub::eks-hybrid::eks-hybrid:verify:PostDeployVerify::edge-prod",
+    ]
+    assert urns("example-dallas") == [
+        "urn:pulumi:example-dallas::eks-hybrid::eks-hybrid:verify:PostDeployVerify$command:local:Command::"
+        "dallas-verify",
+        "urn:pulumi:example-dallas::eks-hybrid::eks-hybrid:verify:PostDeployVerify::dallas",
+    ]
+    assert urns("example-chicago") == []
 
 
 @pytest.mark.parametrize("stack", sorted(BEFORE))

@@ -1,0 +1,211 @@
+"""The EKS cluster: ACTIVE, remote networks equal to the inventory (the aggregates when set), the hybrid
+access entry, and the cluster security group admitting what the hub's rules admit: TCP 443 to the API
+server, and UDP and TCP 53 to CoreDNS with `coreDns: cloud`, from the sources the planner chooses (EKS
+user guide, hybrid-nodes-networking, "Cluster security group";
+`components.cluster.planning.security_group_rules`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from ipaddress import IPv4Network
+from typing import Any
+
+from eks_hybrid.components.cluster.planning import HYBRID_ACCESS_ENTRY_TYPE, uncovered
+
+from .. import findings
+from ..findings import Finding
+from ..intent import EksIntent
+
+__all__ = [
+    "PrefixLists",
+    "admits",
+    "check_access_entry",
+    "check_cluster",
+    "check_security_group",
+    "remote_cidrs",
+]
+
+PrefixLists = Mapping[str, Mapping[str, Any]]
+"""Prefix list id -> {"MaxEntries": int, "Entries": [cidr, ...]} (DescribeManagedPrefixLists and
+GetManagedPrefixListEntries)."""
+
+
+def remote_cidrs(cluster: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(node CIDRs, pod CIDRs) of DescribeCluster's `remoteNetworkConfig`."""
+    config = cluster.get("remoteNetworkConfig") or {}
+    nodes = [c for n in config.get("remoteNodeNetworks") or [] for c in n.get("cidrs") or []]
+    pods = [c for n in config.get("remotePodNetworks") or [] for c in n.get("cidrs") or []]
+    return nodes, pods
+
+
+def check_cluster(intent: EksIntent, cluster: Mapping[str, Any] | None) -> list[Finding]:
+    """`cluster`: DescribeCluster's `cluster` (None when it does not exist)."""
+    name = intent.cluster_name
+    if cluster is None:
+        return [
+            findings.fail(
+                "eks",
+                f"cluster {name}",
+                f"EKS cluster {name} does not exist in this account and region",
+                "the hub stack declares it (eks-hybrid:cluster.name): `pulumi up` the hub",
+            )
+        ]
+    out: list[Finding] = []
+    status = cluster.get("status")
+    if status == "ACTIVE":
+        out.append(findings.ok("eks", f"cluster {name} status", "ACTIVE"))
+    else:
+        remedy = (
+            "wait for the update to finish, then verify again"
+            if status in ("UPDATING", "CREATING", "PENDING")
+            else "see the cluster's health issues (aws eks describe-cluster) and fix them before the nodes"
+        )
+        out.append(findings.fail("eks", f"cluster {name} status", f"status is {status}, not ACTIVE", remedy))
+    nodes, pods = remote_cidrs(cluster)
+    for role, want, have, key in (
+        ("node", intent.node_cidrs, nodes, intent.node_source),
+        ("pod", intent.pod_cidrs, pods, intent.pod_source),
+    ):
+        check = f"cluster {name} remote {role} networks"
+        extra = sorted(set(have) - set(want)) if intent.exact else []
+        missing = sorted(set(want) - set(have)) if intent.exact else uncovered(list(want), have)
+        if not missing and not extra:
+            out.append(findings.ok("eks", check, ", ".join(sorted(have)) or "none"))
+            continue
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing)}")
+        if extra:
+            parts.append(f"not in the stack {', '.join(extra)}")
+        out.append(
+            findings.fail(
+                "eks",
+                check,
+                f"remoteNetworkConfig differs from {key}: {'; '.join(parts)}",
+                "`pulumi up` the hub (it updates the remote networks in place); for an adopted cluster"
+                " (mode: existing), `aws eks update-cluster-config --remote-network-config ...`",
+            )
+        )
+    return out
+
+
+def check_access_entry(intent: EksIntent, entry: Mapping[str, Any] | None) -> list[Finding]:
+    """`entry`: DescribeAccessEntry's `accessEntry` for the hybrid node role (None when there is none)."""
+    if intent.hybrid_role_arn is None:
+        return []
+    check = f"access entry {intent.hybrid_role_arn}"
+    remedy = "the hub stack declares it (`<cluster>-hybrid-nodes`): `pulumi refresh` and `pulumi up` the hub"
+    if entry is None:
+        return [
+            findings.fail(
+                "eks",
+                check,
+                "no access entry for the hybrid node role: nodes fail to join with Unauthorized",
+                remedy,
+            )
+        ]
+    kind = entry.get("type")
+    if kind != HYBRID_ACCESS_ENTRY_TYPE:
+        return [
+            findings.fail(
+                "eks",
+                check,
+                f"the access entry is of type {kind}, not {HYBRID_ACCESS_ENTRY_TYPE}",
+                "delete it (`aws eks delete-access-entry`), then `pulumi up` the hub to recreate it",
+            )
+        ]
+    return [findings.ok("eks", check, f"type {HYBRID_ACCESS_ENTRY_TYPE}")]
+
+
+def _ports(rule: Mapping[str, Any], protocol: str, port: int) -> bool:
+    rule_protocol = str(rule.get("IpProtocol"))
+    if rule_protocol == "-1":
+        return True
+    if rule_protocol not in (protocol, {"tcp": "6", "udp": "17"}[protocol]):
+        return False
+    low, high = int(rule.get("FromPort", -1)), int(rule.get("ToPort", -1))
+    return low <= port <= high
+
+
+def _sources(rule: Mapping[str, Any], prefix_lists: PrefixLists) -> list[IPv4Network]:
+    if rule.get("CidrIpv4"):
+        return [IPv4Network(str(rule["CidrIpv4"]))]
+    listed = prefix_lists.get(str(rule.get("PrefixListId") or ""))
+    if listed is not None:
+        return [IPv4Network(str(cidr)) for cidr in listed.get("Entries") or []]
+    return []
+
+
+def admits(
+    rules: Sequence[Mapping[str, Any]], prefix_lists: PrefixLists, protocol: str, port: int, cidr: str
+) -> bool:
+    """Whether some ingress rule (DescribeSecurityGroupRules) lets all of `cidr` in on `protocol`/`port`."""
+    network = IPv4Network(cidr)
+    return any(
+        not rule.get("IsEgress")
+        and _ports(rule, protocol, port)
+        and any(network.subnet_of(source) for source in _sources(rule, prefix_lists))
+        for rule in rules
+    )
+
+
+def _wanted(intent: EksIntent) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(role, source CIDR) -> the (protocol, port) pairs the hub's rules admit from it, in rule order."""
+    wanted: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for rule in intent.rules:
+        if rule.direction == "ingress":
+            wanted.setdefault((rule.role, rule.cidr), []).append((rule.protocol, rule.port))
+    return wanted
+
+
+def _why(role: str, missing: Sequence[tuple[str, int]]) -> list[str]:
+    why = []
+    if any(port == 443 for _, port in missing):
+        who = "kubelets" if role == "node" else "pods that keep their addresses (multi-pool IPAM)"
+        why.append(f"{who} cannot reach the API server")
+    if any(port == 53 for _, port in missing):
+        why.append("hybrid pods cannot resolve names with CoreDNS in the cloud")
+    return why
+
+
+def check_security_group(
+    intent: EksIntent, rules: Sequence[Mapping[str, Any]] | None, prefix_lists: PrefixLists
+) -> list[Finding]:
+    """Each rule the hub declares (`intent.rules`) is admitted by some ingress rule of the group, one finding
+    per source CIDR. `rules`: DescribeSecurityGroupRules' rules of the cluster security group (None when
+    it is gone)."""
+    group = intent.security_group_id
+    if group is None:
+        return []
+    if rules is None:
+        return [
+            findings.fail(
+                "eks",
+                f"security group {group}",
+                f"the cluster security group {group} does not exist",
+                "it is the EKS cluster's own group: check the hub's clusterSecurityGroupId output",
+            )
+        ]
+    out = []
+    for (role, cidr), wanted in _wanted(intent).items():
+        check = f"{group} from {cidr} (remote {role})"
+        missing = [(p, port) for p, port in wanted if not admits(rules, prefix_lists, p, port, cidr)]
+        if not missing:
+            out.append(findings.ok("eks", check, f"admits {_ports_text(wanted)}"))
+            continue
+        remedy = "the hub stack declares these rules: `pulumi refresh` and `pulumi up` the hub"
+        if all(port == 53 for _, port in missing):
+            remedy += " (DNS rules come with CoreDNS in the cloud, eks-hybrid:cluster.coreDns: cloud)"
+        out.append(
+            findings.fail(
+                "eks",
+                check,
+                f"no ingress rule admits {_ports_text(missing)}: {'; '.join(_why(role, missing))}",
+                remedy,
+            )
+        )
+    return out
+
+
+def _ports_text(pairs: Sequence[tuple[str, int]]) -> str:
+    return ", ".join(f"{protocol.upper()} {port}" for protocol, port in pairs)

@@ -1,0 +1,146 @@
+"""A deployed stack's outputs: where `verify` reads them from, and the names it uses.
+
+The document is what `pulumi stack output --json` prints (a JSON object, one key per output). Secret
+outputs may be present (`--show-secrets`) or masked (`"[secret]"`): `verify` never needs a secret value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from eks_hybrid.components.errors import ConfigError, Problem
+from eks_hybrid.components.postdeploy import HUB_OUTPUTS_ENV, OUTPUTS_ENV
+
+__all__ = [
+    "HUB_OUTPUTS_ENV",
+    "OUTPUTS_ENV",
+    "HubOutputs",
+    "OutputsSource",
+    "SiteOutputs",
+    "load_outputs",
+]
+
+SECRET_MASK = "[secret]"
+
+
+class _Outputs(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+
+
+class HubOutputs(_Outputs):
+    """The hub's exports that name real objects (README "Outputs"); every one may be absent."""
+
+    region: str | None = None
+    transit_gateway_id: str | None = None
+    transit_gateway_route_table_id: str | None = None
+    vpc_attachment_id: str | None = None
+    vpn_gateway_id: str | None = None
+    cluster_name: str | None = None
+    cluster_arn: str | None = None
+    cluster_endpoint: str | None = None
+    cluster_certificate_authority: str | None = None
+    cluster_security_group_id: str | None = None
+    hybrid_node_role_arn: str | None = None
+    credentials_provider: str | None = None
+    trust_anchor_arn: str | None = None
+    profile_arn: str | None = None
+    ssm_activation_id: str | None = None
+    cilium_ipam_mode: str | None = None
+    palette_endpoint: str | None = None
+    palette_project_uid: str | None = None
+    palette_cluster_uid: str | None = None
+    palette_cloud_config_uid: str | None = None
+    palette_profile_uid: str | None = None
+
+
+class SiteOutputs(_Outputs):
+    site: str | None = None
+    kind: str | None = None
+    vpn_connection_id: str | None = None
+    customer_gateway_id: str | None = None
+    transit_gateway_attachment_id: str | None = None
+
+
+class OutputsSource:
+    """Where one stack's outputs come from, in order: a file (or `-`, standard input), an environment
+    variable holding the JSON itself (what the post-deploy step passes), or the Pulumi CLI."""
+
+    def __init__(
+        self,
+        stack: str,
+        path: str | None,
+        env_var: str,
+        *,
+        environ: Mapping[str, str] | None = None,
+        stdin: TextIO | None = None,
+        pulumi: str | None = None,
+    ) -> None:
+        self.stack = stack
+        self.path = path
+        self.env_var = env_var
+        self.environ = os.environ if environ is None else environ
+        self.stdin = stdin or sys.stdin
+        self.pulumi = pulumi
+
+    def read(self) -> dict[str, Any]:
+        if self.path == "-":
+            return _parse(self.stdin.read(), "standard input", self.stack)
+        if self.path:
+            file = Path(self.path)
+            if not file.is_file():
+                raise _problem(self.path, "no such file")
+            return _parse(file.read_text(), self.path, self.stack)
+        if self.environ.get(self.env_var, "").strip():
+            return _parse(self.environ[self.env_var], f"${self.env_var}", self.stack)
+        return self._from_pulumi()
+
+    def _from_pulumi(self) -> dict[str, Any]:
+        pulumi = self.pulumi or shutil.which("pulumi")
+        command = f"pulumi stack output --json --stack {self.stack}"
+        if pulumi is None:
+            raise _problem(
+                "--outputs",
+                f"the outputs of stack {self.stack} are needed: save them with `{command} --show-secrets >"
+                " FILE` and pass --outputs FILE (the Pulumi CLI is not on PATH to ask it here)",
+            )
+        # No --show-secrets: verify needs no secret, and this works without the stack's passphrase.
+        done = subprocess.run(
+            [pulumi, "stack", "output", "--json", "--stack", self.stack],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            reason = (done.stderr or done.stdout).strip().splitlines()
+            raise _problem("--outputs", f"`{command}` failed: {reason[-1] if reason else done.returncode}")
+        return _parse(done.stdout, f"`{command}`", self.stack)
+
+
+def _problem(where: str, rule: str) -> ConfigError:
+    return ConfigError([Problem(where, "(outputs)", rule)])
+
+
+def _parse(text: str, where: str, stack: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise _problem(where, f"is not JSON (expected `pulumi stack output --json` of {stack})") from exc
+    if not isinstance(document, dict):
+        raise _problem(where, f"is not a JSON object (expected `pulumi stack output --json` of {stack})")
+    return document
+
+
+def load_outputs(source: OutputsSource) -> dict[str, Any]:
+    """The outputs, with masked secrets dropped (they would only ever be mistaken for values)."""
+    return {key: value for key, value in source.read().items() if value != SECRET_MASK}
