@@ -22,10 +22,12 @@ from ..stack_args import palette_hub_args, transit_gateway_hub_args, virtual_pri
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
-    """The hub's configured facts, in the shape `HubInventory` reads back."""
+    """The hub's configured facts, in the shape `HubInventory` reads back; `render` reads the Kubernetes
+    version and Cilium's settings (a site's nodes' pod blocks and BGP peering) from them too."""
     vgw = hub.virtual_private_gateway
     return {
         "region": hub.region,
+        "kubernetesVersion": hub.cluster.kubernetes_version,
         "vpcId": hub.cluster.vpc_id,
         "vpcCidr": hub.cluster.vpc_cidr,
         "serviceCidr": hub.cluster.service_cidr,
@@ -34,8 +36,13 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
         "vpnGatewayAsn": vgw.amazon_side_asn if vgw else None,
         "vpnGatewayPropagatesRoutes": bool(vgw and vgw.propagate_routes),
         "sites": {
-            name: entry.model_dump(by_alias=True, mode="json") for name, entry in sorted(hub.sites.items())
+            name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)
+            for name, entry in sorted(hub.sites.items())
         },
+        "ciliumChartVersion": hub.cilium.chart_version,
+        "ciliumPodCidrMaskSize": hub.cilium.pod_cidr_mask_size,
+        "ciliumBgpControlPlane": hub.cilium.bgp_control_plane,
+        "ciliumClusterAsn": hub.cilium.cluster_asn,
     }
 
 

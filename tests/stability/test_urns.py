@@ -22,6 +22,22 @@ NEW_IN_0_2 = {
     # The SSM activation's expiry counts from this offset's creation time, kept in state, so that a plan
     # never depends on the clock (CHANGELOG 0.2.0).
     "edge-lab-node-identity-activation-expiry",
+    # The hub applies each site's Cilium BGP peering with its router (issue 13): the examples turned it on
+    # for denver (example-hub) and both sites of example-hub-ssm.
+    *(
+        f"edge-prod-cilium-bgp{child}"
+        for child in ("", "-peer-config", "-advertisement", "-denver-cluster-config")
+    ),
+    *(
+        f"edge-lab-cilium-bgp{child}"
+        for child in (
+            "",
+            "-peer-config",
+            "-advertisement",
+            "-austin-cluster-config",
+            "-seattle-cluster-config",
+        )
+    ),
 }
 
 
