@@ -14,7 +14,7 @@ import pulumi_kubernetes as k8s
 
 from .cluster import HybridCluster, hybrid_node_access_entry, read_existing_cluster
 from .cluster import planning as cluster_planning
-from .cni import Cilium, CiliumSitePools, HybridConfig
+from .cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
 from .config import SECRET_PLACEHOLDER
 from .config.hub import CredentialsConfig, HubConfig
 from .config.source import stack_file_label
@@ -22,6 +22,7 @@ from .errors import PlanError, Problem
 from .identity import NodeIdentity, ca, policies
 from .stack_args import (
     cilium_args,
+    cilium_bgp_peering_args,
     cilium_site_pools_args,
     hybrid_cluster_args,
     hybrid_config_args,
@@ -69,6 +70,7 @@ class EksSide:
     identity: NodeIdentity
     cilium: Cilium
     site_pools: CiliumSitePools | None
+    bgp_peering: CiliumBgpPeering | None
     hybrid_config: HybridConfig
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Output[str]
@@ -177,7 +179,8 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     """Declare everything hybrid nodes need on the EKS side of the hub `hub`.
 
     Order: the cluster (created, or adopted and checked), the node identity scoped to its ARN, the
-    HYBRID_LINUX access entry for the identity's role, then Cilium and `kube-system/hybrid-config` through
+    HYBRID_LINUX access entry for the identity's role, then Cilium (with multi-pool its per-site pools, with
+    the BGP control plane each site's peering with its router) and `kube-system/hybrid-config` through
     the cluster's Kubernetes provider. Raises `PlanError` before declaring anything if the config cannot
     be planned (an adopted cluster that does not fit, a node group too small, a malformed CA bundle).
     """
@@ -189,21 +192,25 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     hybrid_node_access_entry(name, cluster, identity.role_arn, dict(hub.tags))
     ipam = hub.cilium_ipam
     in_cluster = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[cluster.k8s_provider]))
+    # multi-pool and the BGP control plane run the operator on the cloud node group: it registers the CRDs
+    # of the pools and of the BGP objects before any hybrid node joins.
+    operator_on_cloud = ipam == "multiPool" or hub.cilium.bgp_control_plane
     cilium = Cilium(
         f"{name}-cilium",
         cilium_args(hub),
-        # multi-pool runs the operator on the cloud node group (it registers the CRDs of the pools).
         pulumi.ResourceOptions.merge(
-            in_cluster, pulumi.ResourceOptions(depends_on=[cluster.node_group] if ipam == "multiPool" else [])
+            in_cluster, pulumi.ResourceOptions(depends_on=[cluster.node_group] if operator_on_cloud else [])
         ),
+    )
+    after_cilium = pulumi.ResourceOptions.merge(
+        in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release])
     )
     site_pools = None
     if ipam == "multiPool":
-        site_pools = CiliumSitePools(
-            f"{name}-cilium-pools",
-            cilium_site_pools_args(hub),
-            pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release])),
-        )
+        site_pools = CiliumSitePools(f"{name}-cilium-pools", cilium_site_pools_args(hub), after_cilium)
+    bgp_peering = None
+    if hub.bgp_peers:
+        bgp_peering = CiliumBgpPeering(f"{name}-cilium-bgp", cilium_bgp_peering_args(hub), after_cilium)
     hybrid_config = HybridConfig(f"{name}-hybrid-config", hybrid_config_args(hub), in_cluster)
     ira = hub.credentials.iam_roles_anywhere
     return EksSide(
@@ -214,6 +221,7 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         identity=identity,
         cilium=cilium,
         site_pools=site_pools,
+        bgp_peering=bgp_peering,
         hybrid_config=hybrid_config,
         k8s_provider=cluster.k8s_provider,
         cluster_name=cluster.cluster_name,

@@ -16,7 +16,14 @@ import pulumi
 from pydantic import BaseModel, SecretStr
 
 from .cluster import CloudNodeGroup, HybridClusterArgs
-from .cni import CiliumArgs, CiliumSitePoolsArgs, HybridConfigArgs, pod_traffic_source
+from .cni import (
+    CiliumArgs,
+    CiliumBgpPeer,
+    CiliumBgpPeeringArgs,
+    CiliumSitePoolsArgs,
+    HybridConfigArgs,
+    pod_traffic_source,
+)
 from .config.hub import HubConfig, PaletteProfileConfig, RemoteNetworksConfig, SiteInventoryEntry
 from .config.hub_outputs import HubInventory, HubPalette
 from .config.site import NodePoolConfig, SiteConfig, SiteToSiteVpnConfig
@@ -47,6 +54,7 @@ from .sites import RemoteNetworkAggregates, SiteCidrs
 
 __all__ = [
     "cilium_args",
+    "cilium_bgp_peering_args",
     "cilium_site_pools_args",
     "config_digest",
     "hybrid_cluster_args",
@@ -265,6 +273,18 @@ def cilium_args(hub: HubConfig) -> CiliumArgs:
 
 def cilium_site_pools_args(hub: HubConfig) -> CiliumSitePoolsArgs:
     return CiliumSitePoolsArgs(sites=site_cidrs(hub.sites), pod_cidr_mask_size=hub.cilium.pod_cidr_mask_size)
+
+
+def cilium_bgp_peering_args(hub: HubConfig) -> CiliumBgpPeeringArgs:
+    """The sites whose nodes peer with their router (`hub.bgp_peers`; empty without the BGP control plane)."""
+    return CiliumBgpPeeringArgs(
+        cluster_asn=hub.cilium.cluster_asn,
+        peers={
+            name: CiliumBgpPeer(address=peer.address, asn=peer.asn) for name, peer in hub.bgp_peers.items()
+        },
+        ipam=hub.cilium_ipam,
+        chart_version=hub.cilium.chart_version,
+    )
 
 
 def hybrid_config_args(hub: HubConfig) -> HybridConfigArgs:

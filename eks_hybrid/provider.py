@@ -24,7 +24,7 @@ from pulumi.provider.experimental.schema import generate_schema
 from . import __version__
 from .components._tokens import PACKAGE, host_as_package
 from .components.cluster import HybridCluster
-from .components.cni import Cilium, CiliumSitePools, HybridConfig
+from .components.cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
 from .components.identity import NodeIdentity
 from .components.network import SiteConnectivity, TransitGatewayHub, VirtualPrivateGateway
 from .components.palette import PaletteHub, PaletteNodePools
@@ -39,6 +39,7 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     NodeIdentity,
     Cilium,
     CiliumSitePools,
+    CiliumBgpPeering,
     HybridConfig,
     PaletteHub,
     PaletteNodePools,

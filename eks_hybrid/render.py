@@ -5,6 +5,8 @@ the site is planned offline first, so `render` refuses exactly what `plan` refus
 `pulumi stack output --json --show-secrets` for the site (`--outputs`) and for the hub (`--hub-outputs`)
 then fills in what only AWS knows: tunnel outside addresses, generated inside addresses and pre-shared
 keys, node identity ARNs or the SSM activation. Whatever is still unknown becomes a placeholder token.
+What the hub exports of its own config (the Kubernetes version, Cilium's settings and each site's
+`bgpPeer`) is read from its outputs when given, since that is what its cluster runs, else from its file.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
+from pydantic import ValidationError
+
+from eks_hybrid.components.config import (
+    SECRET_PLACEHOLDER,
+    HubConfig,
+    SiteConfig,
+    SiteInventoryEntry,
+    validate_stack,
+)
+from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
 from eks_hybrid.components.onprem.bundle import SiteBundle
@@ -37,8 +48,6 @@ from eks_hybrid.components.onprem.model import (
 from .planner import Planner
 from .stack_files import read_stack_file
 
-# The cluster's BGP ASN for Cilium's BGP control plane until the hub config has a key for it.
-DEFAULT_CLUSTER_ASN = 65100
 MANIFEST = ".eks-hybrid-render"
 SECRET_MODE = 0o600
 FILE_MODE = 0o644
@@ -47,11 +56,8 @@ SCRIPT_MODE = 0o755
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """What no stack file says yet: the router's LAN address and the ASNs of Cilium's BGP peering."""
+    """How to render what the stack files leave open."""
 
-    router_address: str | None = None
-    cluster_asn: int = DEFAULT_CLUSTER_ASN
-    router_asn: int | None = None
     route_based: bool = False
     """Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel)."""
 
@@ -127,14 +133,6 @@ _HUB_OUTPUT_KEYS = {
     "profile_arn": "profileArn",
     "role_arn": "hybridNodeRoleArn",
 }
-ROUTER_ADDRESS_PLACEHOLDER = Placeholder(
-    "<ON_PREM_ROUTER_LAN_ADDRESS>",
-    "the router's address in the node CIDR, which the nodes' Cilium agents dial",
-    "`eks-hybrid render --router-address`",
-)
-ROUTER_ASN_PLACEHOLDER = Placeholder(
-    "<ON_PREM_ROUTER_ASN>", "the on-prem router's BGP ASN", "`eks-hybrid render --router-asn`"
-)
 
 
 class _Gatherer:
@@ -315,51 +313,74 @@ class _Gatherer:
             )
         return None
 
-    def cilium_peering(self, vpn: VpnLink | None) -> CiliumBgpPeering | None:
-        cilium = self.hub.cilium
-        if not cilium.bgp_control_plane:
-            return None
-        options = self.options
-        node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
-        address = options.router_address
-        if address is not None:
+    def hub_sites(self) -> dict[str, SiteInventoryEntry]:
+        """The hub's inventory as deployed (its `sites` output) when given, else as its stack file says."""
+        sites = self.hub_outputs.get("sites") if self.hub_outputs is not None else None
+        if not isinstance(sites, dict):
+            return dict(self.hub.sites)
+        assert self.hub_outputs is not None
+        found: dict[str, SiteInventoryEntry] = {}
+        for name, entry in sites.items():
             try:
-                inside = ipaddress.IPv4Address(address) in node_cidr
-            except ValueError:
-                self.problem("--router-address", "(option)", f"{address!r} is not an IPv4 address")
-                address = None
-            else:
-                if not inside:
-                    self.problem(
-                        "--router-address",
-                        "(option)",
-                        f"{address} is not in the site's node CIDR {node_cidr}",
-                    )
-        router_asn = options.router_asn
-        if vpn is not None and router_asn is not None and router_asn != vpn.customer_asn:
+                found[name] = SiteInventoryEntry.model_validate(entry)
+            except ValidationError:
+                self.problem(
+                    self.hub_outputs.label,
+                    f"sites.{name}",
+                    "is not a site inventory entry (nodeCidr, podCidr, ...): use the hub's own outputs",
+                )
+        return found
+
+    def cilium_peering(self, vpn: VpnLink | None) -> CiliumBgpPeering | None:
+        """The values of the hub's `CiliumBGPClusterConfig` for this site, or None when its nodes do not
+        peer with its router (no `bgpPeer`, or Cilium's BGP control plane off)."""
+        name = self.site.site.name
+        sites = self.hub_sites()
+        entry = sites.get(name)
+        if not self._hub_value("ciliumBgpControlPlane", self.hub.cilium.bgp_control_plane):
+            return None
+        if entry is None or entry.bgp_peer is None:
+            return None
+        peer = entry.bgp_peer
+        label = self._hub_label("sites")
+        deployed = self.hub_outputs is not None and label == self.hub_outputs.label
+        key = f"sites.{name}.bgpPeer" if deployed else f"eks-hybrid:sites.{name}.bgpPeer"
+        cluster_asn = int(self._hub_value("ciliumClusterAsn", self.hub.cilium.cluster_asn))
+        node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
+        if ipaddress.IPv4Address(peer.address) not in node_cidr:
             self.problem(
-                "--router-asn",
-                "(option)",
-                f"{router_asn} differs from the customer gateway's bgpAsn {vpn.customer_asn}: the VPN router"
-                " peers with the nodes under its own ASN",
+                label, f"{key}.address", f"{peer.address} is not in the site's node CIDR {node_cidr}"
             )
-        if vpn is None and router_asn is None:
-            self.placeholders.append(ROUTER_ASN_PLACEHOLDER)
-        if address is None:
-            self.placeholders.append(ROUTER_ADDRESS_PLACEHOLDER)
-        asn = vpn.customer_asn if vpn is not None else router_asn
-        if asn is not None and asn == options.cluster_asn:
+        if peer.asn == cluster_asn:
             self.problem(
-                "--cluster-asn",
-                "(option)",
-                f"{options.cluster_asn} is also the router's ASN: the nodes and the router peer over eBGP",
+                label, f"{key}.asn", f"{peer.asn} is also the cluster's ASN: the nodes peer over eBGP"
             )
+        if vpn is not None and vpn.routing == "bgp" and peer.asn != vpn.customer_asn:
+            self.problem(
+                label,
+                f"{key}.asn",
+                f"{peer.asn} differs from the customer gateway's bgpAsn {vpn.customer_asn}: the router peers"
+                " with AWS and with the nodes as one BGP speaker",
+            )
+        ipam = self._hub_value("ciliumIpamMode", self.hub.cilium_ipam)
+        shared: tuple[str, ...] = ()
+        if ipam == "clusterPool":  # one pool over every site's pod CIDR
+            others = (other.pod_cidr for other_name, other in sites.items() if other_name != name)
+            shared = tuple(dict.fromkeys(cidr for cidr in others if cidr != entry.pod_cidr))
         return CiliumBgpPeering(
-            cluster_asn=options.cluster_asn,
-            router_address=address or ROUTER_ADDRESS_PLACEHOLDER.token,
-            router_asn=router_asn,
-            chart_version=cilium.chart_version,
+            cluster_asn=cluster_asn,
+            router_address=peer.address,
+            router_asn=peer.asn,
+            chart_version=str(self._hub_value("ciliumChartVersion", self.hub.cilium.chart_version)),
+            ipam="multiPool" if ipam == "multiPool" else "clusterPool",
+            shared_pod_cidrs=shared,
         )
+
+    def _hub_label(self, key: str) -> str:
+        """Where the hub's `key` was read: the outputs file when it has the key, else the hub stack file."""
+        if self.hub_outputs is not None and self.hub_outputs.get(key) is not None:
+            return self.hub_outputs.label
+        return stack_file_label(self.site.hub_stack_name)
 
     def planned_value(self, key: str) -> str:
         return str(self.planned[key])
@@ -416,12 +437,14 @@ def gather_site(
         connectivity=str(planned["kind"]),
         cluster_name=str(gatherer._hub_value("clusterName", hub.cluster.name)),
         region=hub.region,
-        kubernetes_version=hub.cluster.kubernetes_version,
+        kubernetes_version=str(gatherer._hub_value("kubernetesVersion", hub.cluster.kubernetes_version)),
         node_cidr=gatherer.planned_value("nodeCidr"),
         pod_cidr=gatherer.planned_value("podCidr"),
         vpc_cidr=str(gatherer._hub_value("vpcCidr", hub.cluster.vpc_cidr)),
         service_cidr=str(gatherer._hub_value("serviceCidr", hub.cluster.service_cidr)),
-        pod_block_prefix_length=hub.cilium.pod_cidr_mask_size,
+        pod_block_prefix_length=int(
+            gatherer._hub_value("ciliumPodCidrMaskSize", hub.cilium.pod_cidr_mask_size)
+        ),
         identity=identity,
         vpn=vpn,
         cilium_bgp=peering,

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import yaml
+from . import safe_yaml
 
 
 def _walk(value: Any, path: str, found: dict[str, str]) -> None:
@@ -31,8 +31,9 @@ def _walk(value: Any, path: str, found: dict[str, str]) -> None:
 def config_secret_digests(stack_file: Path) -> dict[str, str]:
     """`{"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[0].presharedKey": "sha256:..."}`."""
     try:
-        document = yaml.safe_load(stack_file.read_text()) or {}
-    except (OSError, yaml.YAMLError):
+        # Read as the planner reads stack files (encodings, bounds): the planner has accepted this file.
+        document = safe_yaml.load(stack_file.read_bytes()) or {}
+    except (OSError, safe_yaml.YamlRefusal):
         return {}
     found: dict[str, str] = {}
     config = document.get("config") if isinstance(document, dict) else None

@@ -7,6 +7,7 @@ import json
 import pulumi
 import pytest
 
+from eks_hybrid.components.cni.values import cloud_affinity
 from eks_hybrid.components.config import HubConfig
 from eks_hybrid.components.eks_hub import (
     EKS_EXPORTS,
@@ -160,7 +161,51 @@ def test_cluster_pool_is_the_remote_pod_networks_in_inventory_order(ssm: Side) -
     assert sorted(pool) == sorted(cluster["remoteNetworkConfig"]["remotePodNetworks"]["cidrs"])
     assert release["values"]["ipam"]["operator"]["clusterPoolIPv4MaskSize"] == hub.cilium.pod_cidr_mask_size
     assert run.outputs["ciliumIpamMode"] == "clusterPool"
-    assert not [r for r in run.resources if r.type.startswith("kubernetes:cilium.io")]
+    # No pools (one cluster pool); the BGP objects are the only Cilium custom resources.
+    assert {r.type.rsplit(":", 1)[1] for r in run.resources if r.type.startswith("kubernetes:cilium.io")} == {
+        "CiliumBGPClusterConfig",
+        "CiliumBGPPeerConfig",
+        "CiliumBGPAdvertisement",
+    }
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_each_site_with_a_bgp_peer_gets_its_cluster_config_after_cilium(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    # example-hub: Cilium 1.18 (cilium.io/v2), multi-pool, only denver peers; example-hub-ssm: 1.17
+    # (v2alpha1), cluster-pool, both sites peer.
+    run, hub, seen = request.getfixturevalue(which)
+    name = hub.cluster.name
+    side = seen["side"]
+    assert isinstance(side, EksSide) and side.bgp_peering is not None
+    api = "cilium.io/v2" if hub.cilium.chart_version.startswith("1.18.") else "cilium.io/v2alpha1"
+    configs = run.by_type(f"kubernetes:{api}:CiliumBGPClusterConfig")
+    assert {r.name: r.inputs["metadata"]["name"] for r in configs} == {
+        f"{name}-cilium-bgp-{site}-cluster-config": f"eks-hybrid-{site}" for site in hub.bgp_peers
+    }
+    for resource in configs:
+        site = resource.inputs["metadata"]["labels"]["eks-hybrid/site"]
+        [instance] = resource.inputs["spec"]["bgpInstances"]
+        assert instance["localASN"] == hub.cilium.cluster_asn
+        [peer] = instance["peers"]
+        wanted_peer = hub.bgp_peers[site]
+        assert (peer["peerAddress"], peer["peerASN"]) == (wanted_peer.address, wanted_peer.asn)
+        assert resource.inputs["spec"]["nodeSelector"]["matchLabels"]["eks-hybrid/site"] == site
+    [advertisement] = run.by_type(f"kubernetes:{api}:CiliumBGPAdvertisement")
+    wanted = "CiliumPodIPPool" if hub.cilium_ipam == "multiPool" else "PodCIDR"
+    assert advertisement.inputs["spec"]["advertisements"][0]["advertisementType"] == wanted
+    # After the release, through the cluster's provider; the operator that registers the CRDs runs on the
+    # cloud node group, which exists first.
+    release = run.named(f"{name}-cilium-release")
+    component = run.named(f"{name}-cilium-bgp")
+    assert all(release.urn in r.dependencies for r in configs)
+    assert all(r.parent == component.urn for r in configs)
+    assert all(r.provider and r.provider.startswith(run.named(f"{name}-k8s").urn) for r in configs)
+    assert release.inputs["values"]["operator"]["affinity"] == cloud_affinity()
+    assert run.named(f"{name}-cloud-nodes").urn in release.dependencies
+    exported = run.outputs
+    assert "ciliumClusterAsn" not in exported  # the EKS side's exports; the composition adds the config's
 
 
 def test_multi_pool_declares_one_pool_per_site_over_its_pod_cidr(ira: Side) -> None:
@@ -214,6 +259,7 @@ def test_type_tokens_and_names(which: str, request: pytest.FixtureRequest) -> No
             if hub.cilium_ipam == "multiPool"
             else {}
         ),
+        **({"eks-hybrid:cni:CiliumBgpPeering": f"{name}-cilium-bgp"} if hub.bgp_peers else {}),
     }
     assert all(r.name.startswith(f"{name}-") or r.name == name for r in run.resources)
     assert all(r.parent is not None for r in run.resources if r.custom)

@@ -33,6 +33,8 @@ MODULES = [
     "eks_hybrid.components.cluster.component",
     "eks_hybrid.components.identity.component",
     "eks_hybrid.components.cni.component",
+    "eks_hybrid.components.cni.bgp_peering",
+    "eks_hybrid.components.cni.bgp",
     "eks_hybrid.components.palette.hub",
     "eks_hybrid.components.palette.node_pools",
     "eks_hybrid.components.postdeploy",
@@ -84,6 +86,7 @@ COMPONENT_API = {
     "eks_hybrid.components.cni": {
         "Cilium": "CiliumArgs",
         "CiliumSitePools": "CiliumSitePoolsArgs",
+        "CiliumBgpPeering": "CiliumBgpPeeringArgs",
         "HybridConfig": "HybridConfigArgs",
     },
     "eks_hybrid.components.palette": {

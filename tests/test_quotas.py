@@ -28,12 +28,15 @@ POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
 AGGREGATES = {"nodeCidrs": ["10.128.0.0/9"], "podCidrs": ["100.64.0.0/10"]}
 
 
-def sites(count: int, *, aggregated: bool = False) -> dict[str, dict[str, Any]]:
-    """`count` sites on the transit gateway, CIDRs inside AGGREGATES when `aggregated`, else RFC 1918."""
+def sites(count: int, *, aggregated: bool = False, bgp: bool = False) -> dict[str, dict[str, Any]]:
+    """`count` sites on the transit gateway, CIDRs inside AGGREGATES when `aggregated`, else RFC 1918;
+    with `bgp`, each with the router its nodes peer with."""
     inventory = {}
     for i in range(count):
         pod = f"100.{64 + i // 16}.{(i % 16) * 16}.0/20" if aggregated else f"192.168.{i * 8}.0/21"
         inventory[f"store{i:03d}"] = {"nodeCidr": f"10.{128 + i}.0.0/16", "podCidr": pod}
+        if bgp:
+            inventory[f"store{i:03d}"]["bgpPeer"] = {"address": f"10.{128 + i}.0.1", "asn": 65000 + i}
     return inventory
 
 
@@ -143,9 +146,11 @@ def test_a_15_site_hub_plans_within_every_quota(
 
 def test_a_15_site_cluster_pool_hub_on_bgp_counts_dns_from_the_node_cidrs(mock_engine: MockEngine) -> None:
     # Cluster-pool masquerades pod traffic to the node's address: 443 and DNS from the node CIDRs only.
-    config = hub(15, cilium={"ipam": "clusterPool", "bgpControlPlane": True})
+    config = hub_config(sites=sites(15, bgp=True), cilium={"ipam": "clusterPool", "bgpControlPlane": True})
     assert uses(config)["inbound rules of the cluster security group"] == (1 + 45, 60)
-    assert_within_every_quota(plan(mock_engine, config), config)
+    run = plan(mock_engine, config)
+    assert_within_every_quota(run, config)
+    assert len([r for r in run.resources if r.type.endswith(":CiliumBGPClusterConfig")]) == 15
 
 
 def test_a_20_site_hub_without_aggregates_is_refused_naming_the_limit() -> None:

@@ -1,36 +1,61 @@
 """Cilium BGP control plane objects for hybrid sites: pure builders, no Pulumi.
 
-Each site's nodes peer with that site's on-prem router and advertise the pod block Cilium gave them, as in
+Each site's nodes peer with that site's on-prem router and advertise the pod blocks Cilium gave them, as in
 AWS's "Configure Cilium BGP for hybrid nodes" (awsdocs/amazon-eks-user-guide
 `latest/ug/nodes/hybrid-nodes-cilium-bgp.adoc`) and Cilium's "BGP Control Plane Resources"
-(cilium/cilium `Documentation/network/bgp-control-plane/bgp-control-plane-v2.rst`):
+(https://docs.cilium.io/en/v1.18/network/bgp-control-plane/bgp-control-plane-v2/, source
+cilium/cilium `Documentation/network/bgp-control-plane/bgp-control-plane-v2.rst`):
 
 - one `CiliumBGPClusterConfig` per site, selecting the site's hybrid nodes by the site label, with one BGP
   instance (`localASN` = the cluster's ASN) and one peer (the router's address and ASN);
 - one `CiliumBGPPeerConfig` shared by every site: IPv4 unicast, AWS's timers (hold 30 s, keepalive 10 s)
   and graceful restart, advertising what the advertisement below selects;
-- one `CiliumBGPAdvertisement` of type `PodCIDR` (each node advertises only the block it owns).
+- one `CiliumBGPAdvertisement` of the node's pod blocks. Its type follows the IPAM mode (same page, "Pod
+  CIDR Ranges"): `PodCIDR` with cluster-pool IPAM; with multi-pool IPAM `PodCIDR` "doesn't have any
+  effect", so it is `CiliumPodIPPool`, selecting the pools eks-hybrid made (`pools.py`). Either way a node
+  advertises only the blocks allocated to it, never a whole pool.
 
-Cilium 1.18 serves these kinds as `cilium.io/v2`; 1.16 and 1.17 only as `cilium.io/v2alpha1` (AWS's page
-above still uses v2alpha1, which 1.18 keeps serving, deprecated).
+Cilium 1.18 serves these kinds as `cilium.io/v2` (the v1.18 page above); 1.16 and 1.17 only as
+`cilium.io/v2alpha1` (https://docs.cilium.io/en/v1.17/network/bgp-control-plane/bgp-control-plane-v2/;
+AWS's page above still uses v2alpha1, which 1.18 keeps serving, deprecated).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from ..config.fields import reserved_asn_problem
+from ..config.labels import SITE_LABEL
+from .pools import MANAGED_BY
 from .values import COMPUTE_TYPE_LABEL
 
-SITE_LABEL = "eks-hybrid/site"
+__all__ = [
+    "ADVERTISEMENT_NAME",
+    "ADVERTISE_LABEL",
+    "CLUSTER_CONFIG_KIND",
+    "PEER_CONFIG_NAME",
+    "SITE_LABEL",
+    "asn_problem",
+    "bgp_api_version",
+    "cluster_config",
+    "cluster_config_metadata",
+    "cluster_config_name",
+    "cluster_config_spec",
+    "peer_config",
+    "pod_advertisement",
+    "site_bgp_objects",
+]
+
 ADVERTISE_LABEL = ("eks-hybrid/advertise", "pod-cidr")
 PEER_CONFIG_NAME = "eks-hybrid-onprem-router"
 ADVERTISEMENT_NAME = "eks-hybrid-pod-cidr"
 HOLD_TIME_SECONDS = 30
 KEEPALIVE_TIME_SECONDS = 10
 GRACEFUL_RESTART_SECONDS = 120
+CLUSTER_CONFIG_KIND = "CiliumBGPClusterConfig"
 _V2_SINCE = (1, 18)
-_MAX_ASN = 4_294_967_295
+_MAX_ASN = 4_294_967_294
 
 
 def bgp_api_version(chart_version: str) -> str:
@@ -46,10 +71,18 @@ def cluster_config_name(site: str) -> str:
     return f"eks-hybrid-{site}"
 
 
+def asn_problem(asn: object) -> str | None:
+    """Why `asn` cannot be a BGP speaker's ASN, or None."""
+    if isinstance(asn, bool) or not isinstance(asn, int) or not 1 <= asn <= _MAX_ASN:
+        return f"{asn!r} is not an ASN (1 to {_MAX_ASN})"
+    return reserved_asn_problem(asn)
+
+
 def _check_asns(cluster_asn: int, router_asn: int | str) -> None:
     for label, asn in (("cluster ASN", cluster_asn), ("router ASN", router_asn)):
-        if isinstance(asn, int) and not 1 <= asn <= _MAX_ASN:
-            raise ValueError(f"{label} {asn} is outside 1-{_MAX_ASN}")
+        problem = asn_problem(asn) if isinstance(asn, int) else None
+        if problem:
+            raise ValueError(f"{label}: {problem}")
     if cluster_asn == router_asn:
         raise ValueError(
             f"the cluster's ASN and the router's are both {cluster_asn}: the nodes and the router peer"
@@ -57,32 +90,46 @@ def _check_asns(cluster_asn: int, router_asn: int | str) -> None:
         )
 
 
+def cluster_config_metadata(site: str) -> dict[str, Any]:
+    return {"name": cluster_config_name(site), "labels": {**MANAGED_BY, SITE_LABEL: site}}
+
+
+def cluster_config_spec(
+    site: str, *, cluster_asn: int, router_address: str, router_asn: int | str
+) -> dict[str, Any]:
+    """The site's hybrid nodes (by the site label) peer with its router. Raises ValueError on ASNs that
+    cannot peer."""
+    _check_asns(cluster_asn, router_asn)
+    return {
+        "nodeSelector": {"matchLabels": {SITE_LABEL: site, COMPUTE_TYPE_LABEL: "hybrid"}},
+        "bgpInstances": [
+            {
+                "name": site,
+                "localASN": cluster_asn,
+                "peers": [
+                    {
+                        "name": f"{site}-router",
+                        "peerASN": router_asn,
+                        "peerAddress": router_address,
+                        "peerConfigRef": {"name": PEER_CONFIG_NAME},
+                    }
+                ],
+            }
+        ],
+    }
+
+
 def cluster_config(
     site: str, *, cluster_asn: int, router_address: str, router_asn: int | str, api_version: str
 ) -> dict[str, Any]:
     """The site's `CiliumBGPClusterConfig`: its hybrid nodes peer with its router."""
-    _check_asns(cluster_asn, router_asn)
     return {
         "apiVersion": api_version,
-        "kind": "CiliumBGPClusterConfig",
-        "metadata": {"name": cluster_config_name(site)},
-        "spec": {
-            "nodeSelector": {"matchLabels": {SITE_LABEL: site, COMPUTE_TYPE_LABEL: "hybrid"}},
-            "bgpInstances": [
-                {
-                    "name": site,
-                    "localASN": cluster_asn,
-                    "peers": [
-                        {
-                            "name": f"{site}-router",
-                            "peerASN": router_asn,
-                            "peerAddress": router_address,
-                            "peerConfigRef": {"name": PEER_CONFIG_NAME},
-                        }
-                    ],
-                }
-            ],
-        },
+        "kind": CLUSTER_CONFIG_KIND,
+        "metadata": cluster_config_metadata(site),
+        "spec": cluster_config_spec(
+            site, cluster_asn=cluster_asn, router_address=router_address, router_asn=router_asn
+        ),
     }
 
 
@@ -91,7 +138,7 @@ def peer_config(api_version: str) -> dict[str, Any]:
     return {
         "apiVersion": api_version,
         "kind": "CiliumBGPPeerConfig",
-        "metadata": {"name": PEER_CONFIG_NAME},
+        "metadata": {"name": PEER_CONFIG_NAME, "labels": dict(MANAGED_BY)},
         "spec": {
             "timers": {"holdTimeSeconds": HOLD_TIME_SECONDS, "keepAliveTimeSeconds": KEEPALIVE_TIME_SECONDS},
             "gracefulRestart": {"enabled": True, "restartTimeSeconds": GRACEFUL_RESTART_SECONDS},
@@ -106,24 +153,41 @@ def peer_config(api_version: str) -> dict[str, Any]:
     }
 
 
-def pod_cidr_advertisement(api_version: str) -> dict[str, Any]:
-    """The `CiliumBGPAdvertisement`: every node advertises the pod block it owns."""
+def pod_advertisement(api_version: str, ipam: Literal["clusterPool", "multiPool"]) -> dict[str, Any]:
+    """The `CiliumBGPAdvertisement`: every node advertises the pod blocks allocated to it."""
+    if ipam == "multiPool":
+        # The pools of `CiliumSitePools` carry the managed-by label; each node has blocks of its site's only.
+        advertisement: dict[str, Any] = {
+            "advertisementType": "CiliumPodIPPool",
+            "selector": {"matchLabels": dict(MANAGED_BY)},
+        }
+    else:
+        advertisement = {"advertisementType": "PodCIDR"}
     return {
         "apiVersion": api_version,
         "kind": "CiliumBGPAdvertisement",
-        "metadata": {"name": ADVERTISEMENT_NAME, "labels": {ADVERTISE_LABEL[0]: ADVERTISE_LABEL[1]}},
-        "spec": {"advertisements": [{"advertisementType": "PodCIDR"}]},
+        "metadata": {
+            "name": ADVERTISEMENT_NAME,
+            "labels": {**MANAGED_BY, ADVERTISE_LABEL[0]: ADVERTISE_LABEL[1]},
+        },
+        "spec": {"advertisements": [advertisement]},
     }
 
 
 def site_bgp_objects(
-    site: str, *, cluster_asn: int, router_address: str, router_asn: int | str, chart_version: str
+    site: str,
+    *,
+    cluster_asn: int,
+    router_address: str,
+    router_asn: int | str,
+    chart_version: str,
+    ipam: Literal["clusterPool", "multiPool"] = "clusterPool",
 ) -> list[dict[str, Any]]:
     """The shared peer config and advertisement, then the site's cluster config (apply in this order)."""
     api_version = bgp_api_version(chart_version)
     return [
         peer_config(api_version),
-        pod_cidr_advertisement(api_version),
+        pod_advertisement(api_version, ipam),
         cluster_config(
             site,
             cluster_asn=cluster_asn,

@@ -1,55 +1,159 @@
-"""`CiliumBgpPeering`: the Cilium BGP control plane objects of `bgp.py`, applied with pulumi-kubernetes.
-
-A thin wiring point for the hub: nothing declares it yet. Once the hub config names each site's router
-address and the cluster's ASN, the hub creates one per site, after its `Cilium` release (the release
-installs the CRDs). Python only for now (not in the component package): its argument is the documents
-`bgp.site_bgp_objects` builds.
+"""`CiliumBgpPeering`: each site's hybrid nodes peer with the site's on-prem router over Cilium's BGP control
+plane, so the router learns the pod blocks Cilium gave each node. The objects come from `bgp.py`.
 
 No `from __future__ import annotations` here: Pulumi's schema analyzer reads these annotations at run time.
 """
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .._inputs import Arguments, ipv4_address, is_known
 from .._tokens import component_type
+from ..errors import ArgumentsError, Problem
+from . import bgp
 
-__all__ = ["CILIUM_BGP_PEERING", "CiliumBgpPeering", "CiliumBgpPeeringArgs", "child_name"]
+__all__ = ["CILIUM_BGP_PEERING", "CiliumBgpPeer", "CiliumBgpPeering", "CiliumBgpPeeringArgs"]
 
 CILIUM_BGP_PEERING = "eks-hybrid:cni:CiliumBgpPeering"
+DEFAULT_CHART_VERSION = "1.18.5-0"
+
+
+class CiliumBgpPeer(TypedDict):
+    """A site's on-prem router, as the site's nodes see it."""
+
+    address: pulumi.Input[str]
+    """The router's IPv4 address in the site's node CIDR, on the nodes' segment (eBGP, TTL 1): the nodes
+    dial it (`peerAddress`)."""
+    asn: pulumi.Input[int]
+    """The router's ASN (`peerASN`); for a router that also peers with AWS, its customer gateway's ASN."""
 
 
 class CiliumBgpPeeringArgs(TypedDict):
     """The arguments of `CiliumBgpPeering`; the Kubernetes provider comes from the options."""
 
-    objects: Sequence[Mapping[str, Any]]
-    """The documents of `bgp.site_bgp_objects` (peer config, advertisement, the site's cluster config)."""
-
-
-def child_name(name: str, document: Mapping[str, Any]) -> str:
-    """`<name>-<kind>-<metadata.name>`: stable, from the object's identity, never a list index."""
-    return f"{name}-{str(document['kind']).lower()}-{document['metadata']['name']}"
+    cluster_asn: pulumi.Input[int]
+    """The ASN of every hybrid node's BGP instance (`localASN`); it must differ from each router's."""
+    peers: Mapping[str, CiliumBgpPeer]
+    """Each site's router by site name: the nodes labelled `eks-hybrid/site=<site>` peer with it. Each site
+    adds one `CiliumBGPClusterConfig`, named `eks-hybrid-<site>` (children `<name>-<site>-cluster-config`)."""
+    ipam: NotRequired[str]
+    """Cilium's IPAM mode, `clusterPool` (default) or `multiPool`: it decides how the node blocks are
+    advertised (`PodCIDR`, or `CiliumPodIPPool` selecting the pools labelled
+    `app.kubernetes.io/managed-by: eks-hybrid`, as `CiliumSitePools` makes them)."""
+    chart_version: NotRequired[str]
+    """The Cilium chart's version (default 1.18.5-0), a plain value: it decides the objects' apiVersion,
+    `cilium.io/v2` from 1.18, `v2alpha1` before."""
 
 
 class CiliumBgpPeering(pulumi.ComponentResource):
-    """Cilium BGP control plane objects on the cluster, one custom resource each."""
+    """Cilium BGP control plane objects: a shared `CiliumBGPPeerConfig` (AWS's timers, graceful restart)
+    and `CiliumBGPAdvertisement` (each node's pod blocks), and one `CiliumBGPClusterConfig` per site
+    (`<name>-peer-config`, `<name>-advertisement`, `<name>-<site>-cluster-config`). Give it
+    `depends_on=[cilium]` with the operator on capacity that exists before hybrid nodes join: the operator
+    registers the CRDs these objects are instances of."""
+
+    cluster_config_names: pulumi.Output[dict[str, str]]
+    """Each site's `CiliumBGPClusterConfig` name, by site."""
 
     def __init__(
         self, name: str, args: CiliumBgpPeeringArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(component_type(CILIUM_BGP_PEERING), name, None, opts)
-        #: The custom resources (Python only).
-        self.resources = [
-            k8s.apiextensions.CustomResource(
-                child_name(name, document),
-                api_version=document["apiVersion"],
-                kind=document["kind"],
-                metadata=k8s.meta.v1.ObjectMetaArgs(**document["metadata"]),
-                spec=document["spec"],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None),
+        arguments = Arguments("CiliumBgpPeering", name)
+        cluster_asn = arguments.check("cluster_asn", args.get("cluster_asn"), bgp.asn_problem)
+        if args.get("cluster_asn") is None:
+            arguments.problem("cluster_asn", "is required")
+        ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), ("clusterPool", "multiPool"))
+        version = arguments.plain("chart_version", args.get("chart_version", DEFAULT_CHART_VERSION))
+        if version is not None and _chart_version(version):
+            arguments.problem("chart_version", str(_chart_version(version)))
+        peers = arguments.plain_mapping("peers", args.get("peers"))
+        if not peers and not arguments.problems:
+            arguments.problem("peers", "names no site: give at least one site's router")
+        checked: dict[str, tuple[pulumi.Input[str], pulumi.Input[int]]] = {}
+        for site, peer in peers.items():
+            if not isinstance(peer, Mapping) or peer.get("address") is None or peer.get("asn") is None:
+                arguments.problem(f"peers.{site}", "must be a mapping with address and asn")
+                continue
+            address = arguments.check(f"peers.{site}.address", peer["address"], ipv4_address)
+            asn = arguments.check(f"peers.{site}.asn", peer["asn"], bgp.asn_problem)
+            if is_known(peer["asn"]) and peer["asn"] == args.get("cluster_asn"):
+                arguments.problem(
+                    f"peers.{site}.asn",
+                    f"{peer['asn']} is also cluster_asn: the nodes and the router peer over eBGP",
+                )
+            checked[site] = (address, asn)
+        arguments.raise_problems()
+
+        api_version = bgp.bgp_api_version(version)
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        for role, document in (
+            ("peer-config", bgp.peer_config(api_version)),
+            ("advertisement", bgp.pod_advertisement(api_version, ipam)),
+        ):
+            _custom_resource(
+                f"{name}-{role}", api_version, document["kind"], document["metadata"], document["spec"], child
             )
-            for document in args["objects"]
-        ]
-        self.register_outputs({"objects": [child_name(name, d) for d in args["objects"]]})
+        for site, (address, asn) in checked.items():
+            _custom_resource(
+                f"{name}-{site}-cluster-config",
+                api_version,
+                bgp.CLUSTER_CONFIG_KIND,
+                bgp.cluster_config_metadata(site),
+                _cluster_spec(f"CiliumBgpPeering {name!r}", site, cluster_asn, address, asn),
+                child,
+            )
+        names = {site: bgp.cluster_config_name(site) for site in checked}
+        self.cluster_config_names = pulumi.Output.from_input(names)
+        self.register_outputs({"clusterConfigNames": names})
+
+
+def _custom_resource(
+    name: str,
+    api_version: str,
+    kind: str,
+    metadata: Mapping[str, Any],
+    spec: pulumi.Input[Any],
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    return k8s.apiextensions.CustomResource(
+        name,
+        api_version=api_version,
+        kind=kind,
+        metadata=k8s.meta.v1.ObjectMetaArgs(**metadata),
+        spec=spec,
+        opts=opts,
+    )
+
+
+def _cluster_spec(
+    where: str,
+    site: str,
+    cluster_asn: pulumi.Input[int],
+    address: pulumi.Input[str],
+    asn: pulumi.Input[int],
+) -> pulumi.Output[dict[str, Any]]:
+    """The site's cluster config spec once its values are known (Outputs are judged when they resolve)."""
+
+    def spec(resolved: list[Any]) -> dict[str, Any]:
+        try:
+            return bgp.cluster_config_spec(
+                site, cluster_asn=resolved[0], router_address=resolved[1], router_asn=resolved[2]
+            )
+        except ValueError as exc:
+            raise ArgumentsError([Problem(where, f"peers.{site}.asn", str(exc))]) from exc
+
+    return pulumi.Output.all(cluster_asn, address, asn).apply(spec)
+
+
+def _chart_version(version: object) -> str | None:
+    if not isinstance(version, str):
+        return f"{version!r} is not a chart version (major.minor.patch, as 1.18.5-0)"
+    try:
+        bgp.bgp_api_version(version)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -65,7 +65,8 @@ class CiliumArgs(TypedDict):
     pod_cidr_mask_size: NotRequired[pulumi.Input[int]]
     """The block each node gets from its pool: /25 (default) is 128 pod addresses."""
     bgp_control_plane: NotRequired[pulumi.Input[bool]]
-    """Enable Cilium's BGP control plane (default false)."""
+    """Enable Cilium's BGP control plane (default false). The operator then runs on the cloud node group
+    (`eks-hybrid/capacity=cloud`), so the BGP CRDs exist before any hybrid node joins (`CiliumBgpPeering`)."""
 
 
 class Cilium(pulumi.ComponentResource):

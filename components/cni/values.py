@@ -2,8 +2,8 @@
 
 `cilium_values` is the one place Cilium's Helm values come from. They follow AWS's hybrid nodes docs
 (`hybrid-nodes-cni.adoc`) and AWS's own CI values (aws/eks-hybrid `test/e2e/cni/testdata/cilium/
-cilium-values.yaml`): agent (and, with cluster-pool, the operator) only on hybrid nodes, no Envoy, operator
-tolerations limited so a node can be drained.
+cilium-values.yaml`): agent (and, with cluster-pool and no BGP, the operator) only on hybrid nodes, no
+Envoy, operator tolerations limited so a node can be drained.
 
 Two IPAM modes:
 
@@ -107,7 +107,10 @@ def cilium_values(
     multi-pool: the pools are separate objects (`pools.site_pod_pools`); the values switch the IPAM mode,
     pin the line's datapath values, and run the operator on the cloud node group. The operator registers
     Cilium's CRDs when it starts; on cloud capacity it runs before any hybrid node joins, so the hub can
-    declare the pools in the same update (on hybrid nodes only, the CRDs would not exist yet).
+    declare the pools in the same update (on hybrid nodes only, the CRDs would not exist yet). With the BGP
+    control plane on, the operator runs on the cloud node group too, for the same reason: the hub declares
+    the BGP objects (`bgp.py`) in the update that installs Cilium. The operator runs with host networking,
+    so it needs no Cilium on the node it runs on.
     """
     if not pod_cidrs:
         raise ValueError("Cilium needs at least one pod CIDR (the cluster's remote pod networks)")
@@ -131,6 +134,8 @@ def cilium_values(
         "envoy": {"enabled": False},
         "bgpControlPlane": {"enabled": bgp_control_plane},
     }
+    if ipam == "multiPool" or bgp_control_plane:
+        operator["affinity"] = cloud_affinity()
     if ipam == "multiPool":
         if cilium_line not in MULTI_POOL_DATAPATH:
             raise ValueError(
@@ -138,7 +143,6 @@ def cilium_values(
                 f" got {cilium_line}"
             )
         values["ipam"] = {"mode": "multi-pool"}
-        operator["affinity"] = cloud_affinity()
         values |= {key: _copy(value) for key, value in MULTI_POOL_COMMON.items()}
         values |= {key: _copy(value) for key, value in MULTI_POOL_DATAPATH[cilium_line].items()}
     return values

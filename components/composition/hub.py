@@ -28,10 +28,12 @@ from ..stack_args import (
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
-    """The hub's configured facts, in the shape `HubInventory` reads back."""
+    """The hub's configured facts, in the shape `HubInventory` reads back; `render` reads the Kubernetes
+    version and Cilium's settings (a site's nodes' pod blocks and BGP peering) from them too."""
     vgw = hub.virtual_private_gateway
     return {
         "region": hub.region,
+        "kubernetesVersion": hub.cluster.kubernetes_version,
         "vpcId": hub.cluster.vpc_id,
         "vpcCidr": hub.cluster.vpc_cidr,
         "serviceCidr": hub.cluster.service_cidr,
@@ -40,8 +42,13 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
         "vpnGatewayAsn": vgw.amazon_side_asn if vgw else None,
         "vpnGatewayPropagatesRoutes": bool(vgw and vgw.propagate_routes),
         "sites": {
-            name: entry.model_dump(by_alias=True, mode="json") for name, entry in sorted(hub.sites.items())
+            name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)
+            for name, entry in sorted(hub.sites.items())
         },
+        "ciliumChartVersion": hub.cilium.chart_version,
+        "ciliumPodCidrMaskSize": hub.cilium.pod_cidr_mask_size,
+        "ciliumBgpControlPlane": hub.cilium.bgp_control_plane,
+        "ciliumClusterAsn": hub.cilium.cluster_asn,
     }
 
 
@@ -114,6 +121,7 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
         # Depending on a component waits for all its children (the access entry is the cluster's).
         declared: list[pulumi.Resource] = [network, eks.cluster, eks.identity, eks.cilium, eks.hybrid_config]
         declared += [eks.site_pools] if eks.site_pools is not None else []
+        declared += [eks.bgp_peering] if eks.bgp_peering is not None else []
         declared += [vgw] if hub.virtual_private_gateway is not None else []
         declared += [palette] if hub.palette is not None else []
         PostDeployVerify(

@@ -3,6 +3,7 @@
 from ._base import SECRET_PLACEHOLDER, ConfigModel
 from .hub import (
     MAX_REMOTE_NETWORKS,
+    BgpPeerConfig,
     CiliumConfig,
     ClusterConfig,
     CredentialsConfig,
@@ -39,6 +40,7 @@ __all__ = [
     "KUBERNETES_VERSIONS",
     "MAX_REMOTE_NETWORKS",
     "SECRET_PLACEHOLDER",
+    "BgpPeerConfig",
     "CiliumConfig",
     "ClusterConfig",
     "ConfigModel",

@@ -141,10 +141,18 @@ def is_private_asn(asn: int) -> bool:
     return 64512 <= asn <= 65534 or 4200000000 <= asn <= 4294967294
 
 
-def asn_problem(asn: int) -> str | None:
-    """Why an ASN cannot be used for BGP with AWS, or None when it can."""
+def reserved_asn_problem(asn: int) -> str | None:
+    """Why an ASN cannot peer anywhere (reserved: RFC 7607, 6793, 5398, 7300), or None."""
     if asn in (0, 23456, 65535, 4294967295) or 64496 <= asn <= 64511 or 65536 <= asn <= 131071:
         return f"ASN {asn} is reserved (documentation, AS_TRANS or IANA-reserved) and cannot peer"
+    return None
+
+
+def asn_problem(asn: int) -> str | None:
+    """Why an ASN cannot be used for BGP with AWS, or None when it can."""
+    reserved = reserved_asn_problem(asn)
+    if reserved:
+        return reserved
     if asn > 2147483647 and not is_private_asn(asn):
         return f"ASN {asn} is outside what AWS accepts for a customer gateway (1 to 2147483647)"
     return None

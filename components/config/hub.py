@@ -15,9 +15,11 @@ from .cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
 from .fields import (
     AmazonSideAsn,
     AnyCidr,
+    Asn,
     AwsTagKey,
     AwsTagValue,
     ClusterName,
+    IPv4,
     RemoteCidr,
     RouteTableId,
     ServiceCidr,
@@ -110,8 +112,27 @@ class ClusterConfig(ConfigModel):
         return data
 
 
+class BgpPeerConfig(ConfigModel):
+    """The site's on-prem router as its hybrid nodes peer with it over Cilium's BGP control plane: the
+    hub applies the site's `CiliumBGPClusterConfig` from it, and `render` writes the router's side."""
+
+    address: IPv4
+    """The router's address in the site's node CIDR, on the nodes' segment: the nodes dial it."""
+    asn: Asn
+    """The router's ASN; with BGP to AWS, the customer gateway's `bgpAsn` (one BGP speaker)."""
+
+    @field_validator("asn", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        # Read back from the hub's outputs (a StackReference), numbers arrive as doubles: 65030.0.
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+
 class SiteInventoryEntry(ConfigModel):
-    """One site's CIDRs in the hub's inventory, who owns its VPC routes, and its VPN tunnels' inside CIDRs.
+    """One site's CIDRs in the hub's inventory, who owns its VPC routes, its VPN tunnels' inside CIDRs, and
+    the router its nodes peer with over BGP.
 
     `tunnel_inside_cidrs` records the inside CIDRs the site stack gives its tunnels, so the hub can check
     them unique across every VPN connection of the environment (AWS requires it per gateway).
@@ -121,6 +142,7 @@ class SiteInventoryEntry(ConfigModel):
     pod_cidr: RemoteCidr
     route_via: Literal["transitGateway", "site"] = "transitGateway"
     tunnel_inside_cidrs: list[TunnelInsideCidr] = Field(default_factory=list, max_length=2)
+    bgp_peer: BgpPeerConfig | None = None
 
 
 class RemoteNetworksConfig(ConfigModel):
@@ -194,6 +216,8 @@ class CiliumConfig(ConfigModel):
     repository: str = "oci://public.ecr.aws/eks/cilium/cilium"
     pod_cidr_mask_size: int = Field(default=25, ge=16, le=30)
     bgp_control_plane: bool = False
+    # The hybrid nodes' ASN in Cilium's BGP control plane (`localASN`), peering with each site's bgpPeer.
+    cluster_asn: Asn = 65100
     # Default: multiPool when the hub has more than one site, clusterPool for a single site.
     ipam: CiliumIpam | None = None
 
@@ -323,6 +347,13 @@ class HubConfig(ConfigModel):
             else:
                 found.append({name: getattr(entry, f"{kind}_cidr") for name, entry in self.sites.items()})
         return found[0], found[1]
+
+    @property
+    def bgp_peers(self) -> dict[str, BgpPeerConfig]:
+        """Each site's router its nodes peer with, by site: none without Cilium's BGP control plane."""
+        if not self.cilium.bgp_control_plane:
+            return {}
+        return {name: entry.bgp_peer for name, entry in self.sites.items() if entry.bgp_peer is not None}
 
     @property
     def cilium_ipam(self) -> CiliumIpam:

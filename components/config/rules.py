@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from ipaddress import IPv4Network
-from typing import Any
+from ipaddress import IPv4Address, IPv4Network
+from typing import Any, TypeGuard
 
 from ..errors import shown
 from . import cidrs
-from .fields import asn_problem
+from .fields import asn_problem, reserved_asn_problem
 from .hub import MAX_REMOTE_NETWORKS, CiliumConfig
 from .labels import SITE_LABEL
 from .versions import cilium_problem
@@ -292,6 +292,71 @@ def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
         )
 
 
+def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """Each site's `bgpPeer` against the cluster's ASN and the site's node CIDR; with cluster-pool over
+    several sites, every site's nodes must advertise their blocks (see `check_cilium`)."""
+    cilium = _mapping(document.get("eks-hybrid:cilium"))
+    enabled = cilium.get("bgpControlPlane", False) is True
+    cluster_asn = cilium.get("clusterAsn", CiliumConfig.model_fields["cluster_asn"].default)
+    if _is_int(cluster_asn) and reserved_asn_problem(cluster_asn):
+        yield ("eks-hybrid:cilium.clusterAsn", str(reserved_asn_problem(cluster_asn)))
+    sites = _sites(document)
+    for site, entry in sites.items():
+        peer = _mapping(entry).get("bgpPeer")
+        path = f"eks-hybrid:sites.{site}.bgpPeer"
+        if peer is None:
+            continue
+        if not enabled:
+            yield (
+                path,
+                "the nodes peer with the router over Cilium's BGP control plane: set"
+                " eks-hybrid:cilium.bgpControlPlane: true, or remove bgpPeer",
+            )
+        peer = _mapping(peer)
+        asn = peer.get("asn")
+        if _is_int(asn) and reserved_asn_problem(asn):
+            yield (f"{path}.asn", str(reserved_asn_problem(asn)))
+        elif _is_int(asn) and asn == cluster_asn:
+            yield (
+                f"{path}.asn",
+                f"{asn} is also eks-hybrid:cilium.clusterAsn: the nodes and the router peer over eBGP, so"
+                " they need different ASNs",
+            )
+        yield from _peer_address_problems(path, peer.get("address"), _mapping(entry).get("nodeCidr"))
+    if cilium.get("ipam") == "clusterPool" and enabled and len(sites) > 1:
+        for site, entry in sites.items():
+            if _mapping(entry).get("bgpPeer") is None:
+                yield (
+                    f"eks-hybrid:sites.{site}",
+                    f"cluster-pool IPAM over {len(sites)} sites hands {site}'s nodes blocks of any site's pod"
+                    " CIDR, which are routed only if its nodes advertise them: give it a bgpPeer (its"
+                    " router's address and ASN), or use ipam: multiPool",
+                )
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _peer_address_problems(path: str, address: object, node_cidr: object) -> Iterator[Finding]:
+    network = _network(node_cidr)
+    try:
+        parsed = cidrs.ipv4_address(address)
+    except cidrs.CidrRuleError:
+        return  # the per-key check reports it
+    if network is None:
+        return
+    host = IPv4Address(parsed)
+    if host not in network:
+        yield (
+            f"{path}.address",
+            f"{host} is not in the site's node CIDR {network}: the nodes dial the router on their own"
+            " segment (eBGP, one hop), so give its address there",
+        )
+    elif network.prefixlen < 31 and host in (network.network_address, network.broadcast_address):
+        yield (f"{path}.address", f"{host} is the node CIDR's network or broadcast address, not a host")
+
+
 _IMAGE_VERSION = re.compile(r"(?<![\d.])(\d+\.\d+)\.\d+(?![\d.])")
 
 
@@ -335,6 +400,7 @@ HUB_RULES = (
     check_tunnel_inside_cidrs,
     check_distinct_lists,
     check_cilium,
+    check_cilium_bgp,
     check_palette_kubernetes,
 )
 

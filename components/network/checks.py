@@ -119,6 +119,19 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 )
             )
 
+    peer = entry.bgp_peer
+    bgp_to_aws = vpn is not None and vpn.routing == "bgp"
+    if vpn is not None and bgp_to_aws and peer is not None and peer.asn != vpn.customer_gateway.bgp_asn:
+        problems.append(
+            Problem(
+                file,
+                f"{_VPN}.customerGateway.bgpAsn",
+                f"{vpn.customer_gateway.bgp_asn} differs from hub {hub}'s eks-hybrid:sites.{spec.name}"
+                f".bgpPeer.asn {peer.asn}: the router peers with AWS and with the site's nodes as one BGP"
+                " speaker, so both must be its ASN",
+            )
+        )
+
     problems += _direct_connect_problems(site, inventory, file)
     problems += _tunnel_problems(site, entry.tunnel_inside_cidrs, file, hub)
     problems += _cluster_pool_problems(site, inventory, file, hub)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..cni.bgp import site_bgp_objects
+from ..cni.bgp import cluster_config_name, site_bgp_objects
 from ..nodeconfig import (
     ClusterDetails,
     Credentials,
@@ -23,7 +23,7 @@ from ..nodeconfig import (
     node_config_yaml,
 )
 from .edgeforge import canvos_warning, edgeforge_arg, edgeforge_kubernetes_version
-from .frr import ROUTER_ASN_PLACEHOLDER, frr_conf
+from .frr import frr_conf
 from .model import EdgeHost, OnPremSite, Placeholder, is_placeholder, placeholders_in
 from .pod_routes import pod_routes_script
 from .site_readme import FileEntry, site_readme
@@ -135,13 +135,15 @@ def _cilium_objects(site: OnPremSite) -> str:
         site.name,
         cluster_asn=peering.cluster_asn,
         router_address=peering.router_address,
-        router_asn=site.router_asn if site.router_asn is not None else ROUTER_ASN_PLACEHOLDER,
+        router_asn=peering.router_asn,
         chart_version=peering.chart_version,
+        ipam=peering.ipam,
     )
     header = (
-        f"# Cilium BGP control plane objects for eks-hybrid site {site.name}:"
-        " its nodes peer with its router.\n"
-        "# The peer config and the advertisement are shared by every site; apply with kubectl apply -f.\n"
+        f"# Cilium BGP control plane objects for eks-hybrid site {site.name}: its nodes peer with its\n"
+        f"# router. Hub stack {site.hub} applies them (CiliumBgpPeering); they are here to compare with\n"
+        "# the router's side, not to apply by hand:"
+        f" kubectl get ciliumbgpclusterconfig {cluster_config_name(site.name)} -o yaml\n"
     )
     return header + yaml.safe_dump_all(objects, sort_keys=False, explicit_start=True)
 
@@ -203,7 +205,8 @@ def render_site(
             RenderedFile(
                 "cluster/cilium-bgp.yaml",
                 _cilium_objects(site),
-                "Cilium BGP control plane objects: the site's nodes advertise their pod blocks to the router",
+                "the Cilium BGP control plane objects the hub applies for this site (its nodes advertise"
+                " their pod blocks to the router), to compare with the router's side",
             )
         )
     else:

@@ -81,16 +81,21 @@ class VpnLink:
 
 @dataclass(frozen=True)
 class CiliumBgpPeering:
-    """Cilium's BGP control plane on the site's nodes, peering with the on-prem router.
+    """Cilium's BGP control plane on the site's nodes, peering with the on-prem router: the values of the
+    hub's `CiliumBGPClusterConfig` for the site (`eks-hybrid:sites.<site>.bgpPeer`, `cilium.clusterAsn`).
 
-    `router_asn` is None when no configuration names it (a site without a VPN customer gateway);
-    `router_address` is the router's address in the node CIDR, which the nodes dial.
+    `router_address` is the router's address in the node CIDR, which the nodes dial. `shared_pod_cidrs` are
+    the other sites' pod CIDRs when Cilium's cluster-pool IPAM spans several sites: it may hand this site's
+    nodes blocks of them, so the router accepts those blocks too and passes every node block on to AWS
+    (which then routes each block to the site of the node that holds it).
     """
 
     cluster_asn: int
     router_address: str
-    router_asn: int | None
+    router_asn: int
     chart_version: str
+    ipam: Literal["clusterPool", "multiPool"] = "clusterPool"
+    shared_pod_cidrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,10 +167,11 @@ class OnPremSite:
 
     @property
     def router_asn(self) -> int | None:
-        """The on-prem router's ASN: the customer gateway's for a VPN site."""
-        if self.vpn is not None:
-            return self.vpn.customer_asn
-        return self.cilium_bgp.router_asn if self.cilium_bgp else None
+        """The on-prem router's ASN: its `bgpPeer.asn` with Cilium BGP (the hub's config requires it equal
+        to the customer gateway's with BGP to AWS), else the customer gateway's for a VPN site."""
+        if self.cilium_bgp is not None:
+            return self.cilium_bgp.router_asn
+        return self.vpn.customer_asn if self.vpn is not None else None
 
 
 def placeholders_in(text: str) -> list[str]:

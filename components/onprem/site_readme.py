@@ -107,18 +107,30 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
 
 def _pod_routing(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
     block = f"/{site.pod_block_prefix_length}"
-    if site.cilium_bgp is not None:
+    peering = site.cilium_bgp
+    if peering is not None:
+        if peering.shared_pod_cidrs:
+            others = ", ".join(f"`{cidr}`" for cidr in peering.shared_pod_cidrs)
+            accepted = (
+                f"{block} blocks of the pod CIDR or, since Cilium's cluster-pool IPAM spans several sites,"
+                f" of the other sites' pod CIDRs ({others}); it passes the node blocks on to AWS with the"
+                " aggregates, so the transit gateway sends each block to the site whose node holds it"
+            )
+        else:
+            accepted = (
+                f"{block} blocks of the pod CIDR; it never passes them on to AWS (AWS routes the whole pod"
+                " CIDR to this site)"
+            )
         return [
             "## How pod traffic finds its node: Cilium BGP",
             "",
-            f"Cilium gives each node a {block} block of `{site.pod_cidr}` and, with its BGP control plane on,"
-            f" each node advertises its block to this router (`{site.cilium_bgp.router_address}`, the"
-            " `peerAddress` in `cluster/cilium-bgp.yaml`). The router listens over the node CIDR"
-            f" `{site.node_cidr}` for ASN {site.cilium_bgp.cluster_asn} and accepts only {block} blocks of"
-            " the pod CIDR; it never passes them on to AWS (AWS receives the pod CIDR as one aggregate).",
+            f"Cilium gives each node a {block} block and, with its BGP control plane, each node advertises"
+            f" its blocks to this router. The hub applies the objects (`cluster/cilium-bgp.yaml` shows"
+            f" them): the site's nodes dial `{peering.router_address}` (ASN {peering.router_asn}) from ASN"
+            f" {peering.cluster_asn}, so give the router that address on the nodes' segment (eBGP, one hop)."
+            f" The router listens over the node CIDR `{site.node_cidr}` and accepts only {accepted}.",
             "",
-            "Apply the objects once (until the hub applies them itself): `kubectl apply -f"
-            " cluster/cilium-bgp.yaml`, then `cilium bgp peers` shows one established session per node and"
+            "Check: `cilium bgp peers` shows one established session per node, and"
             " `vtysh -c 'show ip route bgp'` on the router one route per node block.",
         ]
     lines = [
@@ -137,8 +149,8 @@ def _pod_routing(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
         " InternalIP>` for each. A block is allocated when a node joins and released when it is deleted, so"
         " keep the routes current with `router/pod-routes.sh`: it adds or replaces one route per block,"
         " removes the ones whose node is gone, and changes nothing if the API server cannot be read. Run it"
-        " every minute from a systemd timer or cron. (Or turn on `cilium.bgpControlPlane` in the hub and"
-        " let the nodes advertise their blocks.)",
+        " every minute from a systemd timer or cron. (Or give the site a `bgpPeer` in the hub's inventory,"
+        " with `cilium.bgpControlPlane` on, and let the nodes advertise their blocks.)",
     ]
     if not _has(files, "router/pod-routes.sh"):
         lines = lines[:-1]
@@ -194,7 +206,9 @@ def site_readme(
         " with what Palette wrote.",
     ]
     if site.cilium_bgp is not None:
-        order.append("**Pod routes.** `kubectl apply -f cluster/cilium-bgp.yaml` (see below).")
+        order.append(
+            "**Pod routes.** The hub's Cilium BGP objects make the nodes peer with the router (see below)."
+        )
     elif _has(files, "router/pod-routes.sh"):
         order.append("**Pod routes.** Install `router/pod-routes.sh` on the router and run it on a timer.")
     lines += ["## In this order", "", *(f"{n}. {step}" for n, step in enumerate(order, 1)), ""]

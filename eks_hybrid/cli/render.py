@@ -18,7 +18,6 @@ from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
 from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
 
 from ..render import (
-    DEFAULT_CLUSTER_ASN,
     FILE_MODE,
     SCRIPT_MODE,
     SECRET_MODE,
@@ -63,17 +62,9 @@ def render(
     stacks_dir: Annotated[
         Path, typer.Option("--stacks-dir", help="Where the Pulumi.<stack>.yaml files live.")
     ] = Path("stacks"),
-    router_address: Annotated[
-        str | None,
-        typer.Option("--router-address", help="The on-prem router's address in the node CIDR (Cilium BGP)."),
-    ] = None,
-    cluster_asn: Annotated[
-        int, typer.Option("--cluster-asn", help="The nodes' BGP ASN for Cilium's BGP control plane.")
-    ] = DEFAULT_CLUSTER_ASN,
-    router_asn: Annotated[
-        int | None,
-        typer.Option("--router-asn", help="The router's ASN when the site has no VPN customer gateway."),
-    ] = None,
+    router_address: Annotated[str | None, typer.Option("--router-address", hidden=True)] = None,
+    cluster_asn: Annotated[str | None, typer.Option("--cluster-asn", hidden=True)] = None,
+    router_asn: Annotated[str | None, typer.Option("--router-asn", hidden=True)] = None,
     route_based: Annotated[
         bool,
         typer.Option(
@@ -89,17 +80,13 @@ def render(
     Without --outputs/--hub-outputs the values only AWS knows are placeholders; render again after
     `pulumi up`. Exit status: 0 written, 2 invalid input, 1 unexpected failure.
     """
+    _refuse_replaced_options(router_address=router_address, cluster_asn=cluster_asn, router_asn=router_asn)
     if not stacks_dir.is_dir():
         output.fail(f"{stacks_dir}: no such stacks directory")
     if out.exists() and not out.is_dir():
         output.fail(f"{out}: exists and is not a directory")
     try:
-        options = RenderOptions(
-            router_address=router_address,
-            cluster_asn=cluster_asn,
-            router_asn=router_asn,
-            route_based=route_based,
-        )
+        options = RenderOptions(route_based=route_based)
         site, source = gather_site(
             stacks_dir,
             stack,
@@ -119,6 +106,26 @@ def render(
             traceback.print_exc()
         output.fail(f"{stack}: render failed: {type(error).__name__}: {error}", code=1)
     _report(bundle, out, source)
+
+
+# 0.1's options for Cilium BGP, now keys of the hub stack, which the hub applies its BGP objects from.
+_REPLACED_OPTIONS = {
+    "router_address": ("--router-address", "eks-hybrid:sites.<site>.bgpPeer.address"),
+    "cluster_asn": ("--cluster-asn", "eks-hybrid:cilium.clusterAsn"),
+    "router_asn": ("--router-asn", "eks-hybrid:sites.<site>.bgpPeer.asn"),
+}
+
+
+def _refuse_replaced_options(**given: str | None) -> None:
+    used = [_REPLACED_OPTIONS[name] for name, value in given.items() if value is not None]
+    if used:
+        output.fail(
+            "\n".join(
+                f"{option}: replaced by the hub stack key {key}, so that the router's files and the Cilium"
+                " BGP objects the hub applies use the same values"
+                for option, key in used
+            )
+        )
 
 
 def _report(bundle: SiteBundle, out: Path, source: str) -> None:

@@ -74,7 +74,11 @@ def pull_request(stacks: Path) -> None:
         sites = config["eks-hybrid:sites"]
         config["eks-hybrid:sites"] = {
             "austin": sites["austin"],
-            "boise": {"nodeCidr": "10.62.0.0/16", "podCidr": "172.25.0.0/16"},
+            "boise": {
+                "nodeCidr": "10.62.0.0/16",
+                "podCidr": "172.25.0.0/16",
+                "bgpPeer": {"address": "10.62.0.1", "asn": 65032},
+            },
             **{k: v for k, v in sites.items() if k != "austin"},
         }
 

@@ -12,7 +12,7 @@ import yaml
 
 import eks_hybrid.cli.render as render_command
 from eks_hybrid.components.onprem.model import placeholders_in
-from tests.conftest import STACKS
+from tests.conftest import STACKS, copy_examples
 from tests.onprem.conftest import (
     AUSTIN_OUTPUTS,
     DALLAS_OUTPUTS,
@@ -62,7 +62,7 @@ def test_what_each_example_site_gets(tmp_path):
     expected = {
         "example-dallas": {"router/swanctl.conf", "router/pod-routes.sh"},
         "example-chicago": {"router/swanctl.conf", "router/pod-routes.sh", "edge/edgeforge-arm64.arg"},
-        "example-denver": {"router/pod-routes.sh"},
+        "example-denver": {"router/frr.conf", "cluster/cilium-bgp.yaml"},  # Cilium BGP, no VPN
         "example-austin": {
             "router/swanctl.conf",
             "router/strongswan.d/eks-hybrid.conf",
@@ -77,9 +77,8 @@ def test_what_each_example_site_gets(tmp_path):
         assert result.exit_code == 0, result.output
         written = set((out / ".eks-hybrid-render").read_text().split())
         assert paths <= written, stack
-    assert "router/swanctl.conf" not in set(
-        (tmp_path / "example-denver/out/.eks-hybrid-render").read_text().split()
-    )
+    denver = set((tmp_path / "example-denver/out/.eks-hybrid-render").read_text().split())
+    assert "router/swanctl.conf" not in denver and "router/pod-routes.sh" not in denver
 
 
 def test_deployed_outputs_fill_every_placeholder_and_keys_stay_in_0600_files(tmp_path):
@@ -111,8 +110,6 @@ def test_keys_never_reach_stdout_or_stderr(tmp_path, capfd):
         str(site),
         "--hub-outputs",
         str(hub),
-        "--router-address",
-        "10.60.0.1",
     )
     assert result.exit_code == 0, result.output
     captured = capfd.readouterr()
@@ -151,9 +148,12 @@ def test_outputs_of_another_site_are_refused(tmp_path):
     [
         (["--stack", "example-hub"], "render writes a site's files: name a site stack"),
         (["--stack", "example-nowhere"], "no such stack file"),
-        (["--stack", "example-austin", "--router-address", "10.1.2.3"], "is not in the site's node CIDR"),
-        (["--stack", "example-austin", "--cluster-asn", "65030"], "is also the router's ASN"),
-        (["--stack", "example-austin", "--router-address", "router"], "'router' is not an IPv4 address"),
+        (
+            ["--stack", "example-austin", "--router-address", "10.60.0.1"],
+            "--router-address: replaced by the hub stack key eks-hybrid:sites.<site>.bgpPeer.address",
+        ),
+        (["--stack", "example-austin", "--cluster-asn", "65030"], "key eks-hybrid:cilium.clusterAsn"),
+        (["--stack", "example-denver", "--router-asn", "65040"], "key eks-hybrid:sites.<site>.bgpPeer.asn"),
         (["--stack", "example-denver", "--route-based"], "the site has no Site-to-Site VPN"),
     ],
 )
@@ -197,13 +197,15 @@ def test_rendering_again_removes_files_the_site_no_longer_gets(tmp_path):
     shutil.copytree(STACKS, stacks)
     result, out = render(tmp_path, "example-austin", stacks_dir=stacks)
     assert result.exit_code == 0 and (out / "cluster/cilium-bgp.yaml").exists()
-    hub = stacks / "Pulumi.example-hub-ssm.yaml"
-    # Without Cilium's BGP control plane the hub needs one pod pool per site (multi-pool).
-    hub.write_text(
-        hub.read_text()
-        .replace("bgpControlPlane: true", "bgpControlPlane: false")
-        .replace("ipam: clusterPool", "ipam: multiPool")
-    )
+
+    def without_bgp(config: dict) -> None:
+        # Without Cilium's BGP control plane the hub needs one pod pool per site (multi-pool).
+        config["eks-hybrid:cilium"] |= {"bgpControlPlane": False, "ipam": "multiPool"}
+        for entry in config["eks-hybrid:sites"].values():
+            entry.pop("bgpPeer", None)
+
+    copy_examples(tmp_path / "edited", {"example-hub-ssm": without_bgp})
+    shutil.copy(tmp_path / "edited/stacks/Pulumi.example-hub-ssm.yaml", stacks)
     (out / "notes.txt").write_text("mine")
     result, out = render(tmp_path, "example-austin", stacks_dir=stacks)
     assert result.exit_code == 0, result.output
@@ -244,7 +246,13 @@ def test_the_outputs_fixtures_have_the_shape_the_stacks_export():
             k: fixture[k] for k in ("site", "nodeCidr", "podCidr", "kind")
         }
     for hub, fixture in (("example-hub", HUB_OUTPUTS), ("example-hub-ssm", HUB_SSM_OUTPUTS)):
-        assert set(fixture) <= set(planner.plan(hub).run.outputs), hub
+        planned = planner.plan(hub).run.outputs
+        assert set(fixture) <= set(planned), hub
+        # What render reads of the hub's configured facts is exactly what the plan exports.
+        configured = ("sites", "vpcCidr", "serviceCidr", "amazonSideAsn", "vpnGatewayAsn", "region")
+        for key in fixture:
+            if key in configured or key.startswith(("cilium", "kubernetes")):
+                assert fixture[key] == planned[key], (hub, key)
     json.dumps(DALLAS_OUTPUTS)
 
 
@@ -256,3 +264,64 @@ def test_hub_outputs_of_another_identity_provider_and_a_file_as_out_dir_exit_2(t
     (tmp_path / "out").write_text("")
     result, _ = render(tmp_path, "example-dallas")
     assert result.exit_code == 2 and "exists and is not a directory" in result.output
+
+
+def test_cilium_bgp_values_come_from_the_hubs_outputs_when_given(tmp_path):
+    # The deployed hub applied these objects: the router must match them, not a stack file edited since.
+    sites = {name: dict(entry) for name, entry in HUB_SSM_OUTPUTS["sites"].items()}
+    sites["austin"]["bgpPeer"] = {"address": "10.60.0.254", "asn": 65030}
+    hub = {**HUB_SSM_OUTPUTS, "sites": sites, "ciliumClusterAsn": 65200, "ciliumPodCidrMaskSize": 26}
+    out = render_deployed(tmp_path, "example-austin", AUSTIN_OUTPUTS, hub)
+    frr = (out / "router/frr.conf").read_text()
+    assert " neighbor CILIUM remote-as 65200" in frr
+    assert "permit 192.168.0.0/17 ge 26 le 26" in frr and "permit 172.24.0.0/16 ge 26 le 26" in frr
+    cluster = list(yaml.safe_load_all((out / "cluster/cilium-bgp.yaml").read_text()))[-1]
+    [instance] = cluster["spec"]["bgpInstances"]
+    assert instance["localASN"] == 65200 and instance["peers"][0]["peerAddress"] == "10.60.0.254"
+    assert "dial `10.60.0.254`" in (out / "README.md").read_text()
+
+
+def test_a_hub_deployed_before_these_outputs_existed_falls_back_to_its_stack_file(tmp_path):
+    older = {
+        key: value
+        for key, value in HUB_SSM_OUTPUTS.items()
+        if not key.startswith(("cilium", "kubernetes")) and key != "sites"
+    }
+    out = render_deployed(tmp_path, "example-austin", AUSTIN_OUTPUTS, older)
+    frr = (out / "router/frr.conf").read_text()
+    assert " neighbor CILIUM remote-as 65100" in frr and "permit 192.168.0.0/17 ge 24 le 24" in frr
+    assert "K8S_VERSION=1.35.0" in (out / "edge/edgeforge-amd64.arg").read_text()
+
+
+def test_a_hub_that_deployed_no_peer_for_the_site_gets_static_pod_routes(tmp_path):
+    sites = {
+        name: {k: v for k, v in entry.items() if k != "bgpPeer"}
+        for name, entry in HUB_OUTPUTS["sites"].items()
+    }
+    out = render_deployed(
+        tmp_path,
+        "example-denver",
+        {"site": "denver", "nodeCidr": "10.202.0.0/16", "podCidr": "172.19.0.0/16", "kind": "directConnect"},
+        {**HUB_OUTPUTS, "sites": sites},
+    )
+    assert (out / "router/pod-routes.sh").exists() and not (out / "router/frr.conf").exists()
+
+
+def test_hub_outputs_with_a_broken_site_entry_exit_2(tmp_path):
+    sites = {**HUB_SSM_OUTPUTS["sites"], "austin": {"bgpPeer": {"address": "10.60.0.1", "asn": 65030}}}
+    hub = write_json(tmp_path / "hub.json", {**HUB_SSM_OUTPUTS, "sites": sites})
+    result, _ = render(tmp_path, "example-austin", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert "sites.austin: is not a site inventory entry" in result.output
+
+
+def test_deployed_values_that_cannot_peer_exit_2_naming_the_outputs_key(tmp_path):
+    sites = {name: dict(entry) for name, entry in HUB_SSM_OUTPUTS["sites"].items()}
+    sites["austin"]["bgpPeer"] = {"address": "10.9.0.1", "asn": 65031}
+    hub = write_json(tmp_path / "hub.json", {**HUB_SSM_OUTPUTS, "sites": sites})
+    result, _ = render(tmp_path, "example-austin", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert (
+        "sites.austin.bgpPeer.address: 10.9.0.1 is not in the site's node CIDR 10.60.0.0/16" in result.output
+    )
+    assert "sites.austin.bgpPeer.asn: 65031 differs from the customer gateway's bgpAsn 65030" in result.output

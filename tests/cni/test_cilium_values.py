@@ -63,6 +63,14 @@ def test_bgp_control_plane_when_asked(bgp: bool) -> None:
     assert values.cilium_values(PODS, 25, bgp_control_plane=bgp)["bgpControlPlane"] == {"enabled": bgp}
 
 
+def test_with_bgp_the_operator_runs_on_cloud_capacity_so_the_bgp_crds_exist_before_hybrid_nodes() -> None:
+    # The operator registers Cilium's CRDs; the hub declares the BGP objects in the update installing Cilium.
+    result = values.cilium_values(PODS, 25, bgp_control_plane=True)
+    assert result["operator"]["affinity"] == values.cloud_affinity()
+    assert result["affinity"] == HYBRID_ONLY  # the agents stay on hybrid nodes
+    assert result["ipam"]["mode"] == "cluster-pool"
+
+
 def test_exactly_these_top_level_keys() -> None:
     assert set(values.cilium_values(PODS, 25)) == {
         "affinity",

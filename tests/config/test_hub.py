@@ -833,7 +833,86 @@ def test_cluster_pool_with_several_statically_routed_sites_is_refused():
 def test_cluster_pool_with_every_site_on_the_transit_gateway_and_bgp_is_accepted():
     doc = with_value(hub_doc(), (CILIUM,), {"ipam": "clusterPool", "bgpControlPlane": True})
     doc = with_value(doc, (SITES, "chicago", "routeVia"), "transitGateway")
-    assert validate_stack(doc, FILE).cilium_ipam == "clusterPool"
+    doc = with_value(doc, (SITES, "dallas", "bgpPeer"), {"address": "10.200.0.1", "asn": 65010})
+    doc = with_value(doc, (SITES, "chicago", "bgpPeer"), {"address": "10.201.0.1", "asn": 65020})
+    config = validate_stack(doc, FILE)
+    assert isinstance(config, HubConfig)
+    assert config.cilium_ipam == "clusterPool"
+    assert config.cilium.cluster_asn == 65100  # the default
+    assert {name: (p.address, p.asn) for name, p in config.bgp_peers.items()} == {
+        "dallas": ("10.200.0.1", 65010),
+        "chicago": ("10.201.0.1", 65020),
+    }
+
+
+def test_cluster_pool_over_several_sites_needs_every_sites_nodes_to_advertise():
+    doc = with_value(hub_doc(), (CILIUM,), {"ipam": "clusterPool", "bgpControlPlane": True})
+    doc = with_value(doc, (SITES, "chicago", "routeVia"), "transitGateway")
+    doc = with_value(doc, (SITES, "dallas", "bgpPeer"), {"address": "10.200.0.1", "asn": 65010})
+    single(doc, f"{SITES}.chicago", "cluster-pool IPAM over 2 sites", "give it a bgpPeer", "ipam: multiPool")
+
+
+# --- Cilium BGP: the cluster's ASN and each site's router ---------------------------------------------
+
+
+def bgp_hub(**peer: object) -> dict:
+    doc = with_value(hub_doc(), (CILIUM, "bgpControlPlane"), True)
+    return with_value(doc, (SITES, "dallas", "bgpPeer"), {"address": "10.200.0.1", "asn": 65010, **peer})
+
+
+def test_a_bgp_peer_is_valid_and_other_sites_may_keep_static_pod_routes():
+    config = validate_stack(with_value(bgp_hub(), (CILIUM, "clusterAsn"), 4200000100), FILE)
+    assert isinstance(config, HubConfig)
+    assert config.cilium.cluster_asn == 4200000100
+    assert list(config.bgp_peers) == ["dallas"]  # chicago: multi-pool, pod-routes.sh
+    assert config.sites["chicago"].bgp_peer is None
+
+
+def test_a_bgp_peer_needs_the_bgp_control_plane():
+    doc = with_value(bgp_hub(), (CILIUM, "bgpControlPlane"), False)
+    single(doc, f"{SITES}.dallas.bgpPeer", "set eks-hybrid:cilium.bgpControlPlane: true", "or remove bgpPeer")
+
+
+@pytest.mark.parametrize(
+    ("address", "phrase"),
+    [
+        ("10.201.0.1", "is not in the site's node CIDR 10.200.0.0/16"),
+        ("10.200.0.0", "network or broadcast address"),
+        ("10.200.255.255", "network or broadcast address"),
+    ],
+)
+def test_the_router_is_on_the_nodes_segment(address, phrase):
+    single(bgp_hub(address=address), f"{SITES}.dallas.bgpPeer.address", phrase)
+
+
+def test_a_malformed_router_address_is_the_per_key_checks():
+    single(bgp_hub(address="router-1"), f"{SITES}.dallas.bgpPeer.address", "is not an IPv4 address")
+
+
+def test_the_router_and_the_nodes_peer_over_ebgp():
+    single(bgp_hub(asn=65100), f"{SITES}.dallas.bgpPeer.asn", "is also eks-hybrid:cilium.clusterAsn", "eBGP")
+    doc = with_value(bgp_hub(), (CILIUM, "clusterAsn"), 65010)
+    single(doc, f"{SITES}.dallas.bgpPeer.asn", "65010 is also eks-hybrid:cilium.clusterAsn")
+
+
+@pytest.mark.parametrize("asn", [23456, 64500, 65535, 70000])
+def test_reserved_asns_cannot_peer(asn):
+    single(bgp_hub(asn=asn), f"{SITES}.dallas.bgpPeer.asn", f"ASN {asn} is reserved")
+    doc = with_value(bgp_hub(), (CILIUM, "clusterAsn"), asn)
+    single(doc, f"{CILIUM}.clusterAsn", f"ASN {asn} is reserved")
+
+
+@pytest.mark.parametrize("asn", [True, 0, "65100", 4294967295])
+def test_asns_are_whole_numbers_in_range(asn):
+    assert f"{CILIUM}.clusterAsn" in paths(with_value(bgp_hub(), (CILIUM, "clusterAsn"), asn))
+    assert f"{SITES}.dallas.bgpPeer.asn" in paths(bgp_hub(asn=asn))
+
+
+def test_a_bgp_peer_has_only_address_and_asn():
+    assert paths(bgp_hub(port=179)) == [f"{SITES}.dallas.bgpPeer.port"]
+    assert f"{SITES}.dallas.bgpPeer.asn" in paths(
+        with_value(hub_doc(), (SITES, "dallas", "bgpPeer"), {"address": "10.200.0.1"})
+    )
 
 
 @pytest.mark.parametrize("version", ["1.16.6", "1.19.1"])

@@ -208,7 +208,12 @@ def test_a_cilium_pool_inserted_in_the_middle(base: PlanSet, tmp_path: Path) -> 
     """The issue's own example: a new site's pod CIDR lands in the middle of clusterPoolIPv4PodCIDRList."""
 
     def add_site(config: dict[str, Any]) -> None:
-        config["eks-hybrid:sites"]["reno"] = {"nodeCidr": "10.62.0.0/16", "podCidr": "172.25.0.0/16"}
+        # cluster-pool over several sites: every site's nodes advertise their blocks to its router
+        config["eks-hybrid:sites"]["reno"] = {
+            "nodeCidr": "10.62.0.0/16",
+            "podCidr": "172.25.0.0/16",
+            "bgpPeer": {"address": "10.62.0.1", "asn": 65032},
+        }
 
     report = compare(base, head(tmp_path, {"example-hub-ssm": add_site}))
     release = changes(report, "example-hub-ssm")["edge-lab-cilium-release"]

@@ -213,3 +213,25 @@ def test_a_bgp_transit_gateway_site_of_a_cluster_pool_hub_is_accepted():
 @pytest.mark.parametrize(("mode", "count"), [("clusterPool", 1), ("multiPool", 3)])
 def test_static_sites_are_fine_with_one_site_or_multi_pool(mode, count):
     assert problems(site(tgw_vpn()), inventory(ciliumIpamMode=mode, siteCount=count)) == []
+
+
+def _with_peer(asn: int):
+    sites = {
+        "dallas": {
+            "nodeCidr": "10.200.0.0/16",
+            "podCidr": "192.168.0.0/16",
+            # as a StackReference returns it: numbers are doubles
+            "bgpPeer": {"address": "10.200.0.1", "asn": float(asn)},
+        }
+    }
+    return inventory(sites=sites)
+
+
+def test_with_bgp_to_aws_the_routers_peer_asn_is_its_customer_gateways():
+    # One FRR speaks BGP to AWS (as the customer gateway) and to the nodes (as the hub's bgpPeer).
+    assert problems(site(tgw_vpn(routing="bgp", asn=65010)), _with_peer(65010)) == []
+    [(path, rule)] = problems(site(tgw_vpn(routing="bgp", asn=65010)), _with_peer(65011))
+    assert path == "eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn"
+    assert "65010 differs from hub example-hub's eks-hybrid:sites.dallas.bgpPeer.asn 65011" in rule
+    # With static routing the customer gateway's ASN is nominal: the router may peer under another.
+    assert problems(site(tgw_vpn(asn=65010)), _with_peer(65011)) == []

@@ -53,7 +53,33 @@ HUB_OUTPUTS: dict[str, Any] = {
     "hybridNodeRoleArn": "arn:aws:iam::111122223333:role/edge-prod-hybrid-nodes",
     "trustAnchorArn": f"{ROLES_ANYWHERE}:trust-anchor/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
     "profileArn": f"{ROLES_ANYWHERE}:profile/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",
-    "sites": {"dallas": {}, "chicago": {}, "denver": {}},
+    "sites": {
+        "chicago": {
+            "nodeCidr": "10.201.0.0/16",
+            "podCidr": "172.18.0.0/16",
+            "routeVia": "site",
+            "tunnelInsideCidrs": [],
+        },
+        "dallas": {
+            "nodeCidr": "10.200.0.0/16",
+            "podCidr": "192.168.0.0/16",
+            "routeVia": "transitGateway",
+            "tunnelInsideCidrs": ["169.254.10.0/30", "169.254.10.4/30"],
+        },
+        "denver": {
+            "nodeCidr": "10.202.0.0/16",
+            "podCidr": "172.19.0.0/16",
+            "routeVia": "site",
+            "tunnelInsideCidrs": [],
+            "bgpPeer": {"address": "10.202.0.1", "asn": 65040},
+        },
+    },
+    "kubernetesVersion": "1.35",
+    "ciliumIpamMode": "multiPool",
+    "ciliumChartVersion": "1.18.5-0",
+    "ciliumPodCidrMaskSize": 25,
+    "ciliumBgpControlPlane": True,
+    "ciliumClusterAsn": 65100,
 }
 AUSTIN_OUTPUTS: dict[str, Any] = {
     "site": "austin",
@@ -84,7 +110,28 @@ HUB_SSM_OUTPUTS: dict[str, Any] = {
     "hybridNodeRoleArn": "arn:aws:iam::111122223333:role/edge-lab-hybrid-nodes",
     "ssmActivationId": "4f3e2d1c-0b9a-4887-a6f5-e4d3c2b1a098",
     "ssmActivationCode": "Ab3dEf5hIj7lMn9pQr1tUv3x",
-    "sites": {"austin": {}, "seattle": {}},
+    "sites": {
+        "austin": {
+            "nodeCidr": "10.60.0.0/16",
+            "podCidr": "192.168.0.0/17",
+            "routeVia": "transitGateway",
+            "tunnelInsideCidrs": ["169.254.30.0/30", "169.254.30.4/30"],
+            "bgpPeer": {"address": "10.60.0.1", "asn": 65030},
+        },
+        "seattle": {
+            "nodeCidr": "10.61.0.0/16",
+            "podCidr": "172.24.0.0/16",
+            "routeVia": "transitGateway",
+            "tunnelInsideCidrs": [],
+            "bgpPeer": {"address": "10.61.0.1", "asn": 65031},
+        },
+    },
+    "kubernetesVersion": "1.35",
+    "ciliumIpamMode": "clusterPool",
+    "ciliumChartVersion": "1.17.13-1",
+    "ciliumPodCidrMaskSize": 24,
+    "ciliumBgpControlPlane": True,
+    "ciliumClusterAsn": 65100,
 }
 
 

@@ -61,4 +61,5 @@ def bgp_site(**changes: Any) -> OnPremSite:
 
 
 def cilium(**changes: Any) -> CiliumBgpPeering:
-    return replace(CiliumBgpPeering(65100, "10.200.0.1", None, "1.18.4"), **changes)
+    """The peering the hub applies for dallas: router 10.200.0.1 under the customer gateway's ASN."""
+    return replace(CiliumBgpPeering(65100, "10.200.0.1", 65010, "1.18.4"), **changes)

@@ -160,3 +160,22 @@ def test_route_based_static_tunnels_get_the_charon_snippet_and_the_vpc_routes_in
     assert "ip route replace 10.100.0.0/16 dev xfrm-aws1 metric 100" in readme
     assert "ip link add xfrm-aws1 type xfrm" in readme
     assert "table 220" not in readme
+
+
+def test_the_readme_of_a_cilium_bgp_site_names_the_routers_address_and_who_applies_the_objects():
+    readme = render_site(bgp_site(cilium_bgp=cilium())).file("README.md").content
+    assert (
+        "The hub applies the objects" in readme and "dial `10.200.0.1` (ASN 65010) from ASN 65100" in readme
+    )
+    assert "it never passes them on to AWS" in readme and "kubectl apply" not in readme
+    shared = render_site(bgp_site(cilium_bgp=cilium(shared_pod_cidrs=("172.18.0.0/16",))))
+    text = shared.file("README.md").content
+    assert (
+        "of the other sites' pod CIDRs (`172.18.0.0/16`)" in text
+        and "passes the node blocks on to AWS" in text
+    )
+    objects = shared.file("cluster/cilium-bgp.yaml").content
+    assert (
+        objects.startswith("# Cilium BGP control plane objects")
+        and "Hub stack example-hub applies them" in objects
+    )

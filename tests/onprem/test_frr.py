@@ -49,11 +49,36 @@ def test_cilium_bgp_adds_a_listen_range_over_the_node_cidr_for_the_cluster_asn()
     assert "router bgp 65010" in text  # the customer gateway's ASN
 
 
-def test_a_site_without_a_vpn_and_no_router_asn_gets_a_placeholder():
-    text = frr_conf(static_site(vpn=None, cilium_bgp=cilium()))
-    assert text is not None and "router bgp <ON_PREM_ROUTER_ASN>" in text
+def test_the_router_speaks_bgp_under_its_bgp_peer_asn():
+    # A site without a VPN (Direct Connect) has no customer gateway: the hub's bgpPeer.asn is the router's.
     text = frr_conf(static_site(vpn=None, cilium_bgp=cilium(router_asn=65001)))
     assert text is not None and "router bgp 65001" in text
+    # With static routing to AWS the customer gateway's ASN is nominal; the nodes peer with bgpPeer.asn.
+    text = frr_conf(static_site(cilium_bgp=cilium(router_asn=65002)))
+    assert text is not None and "router bgp 65002" in text
+
+
+def test_one_pool_per_site_keeps_node_blocks_from_aws():
+    text = frr_conf(bgp_site(cilium_bgp=cilium(ipam="multiPool")))
+    assert text is not None
+    assert "route-map AWS-OUT permit 20" not in text
+    assert text.count("ip prefix-list EKS-HYBRID-POD-BLOCKS") == 1
+
+
+def test_cluster_pool_over_several_sites_accepts_every_sites_blocks_and_passes_them_to_aws():
+    # Cilium's cluster-pool hands a dallas node a block of any CIDR of the pool: AWS must learn where it is.
+    text = frr_conf(bgp_site(cilium_bgp=cilium(shared_pod_cidrs=("172.18.0.0/16", "172.19.0.0/16"))))
+    assert text is not None
+    assert "ip prefix-list EKS-HYBRID-POD-BLOCKS seq 10 permit 192.168.0.0/16 ge 25 le 25" in text
+    assert "ip prefix-list EKS-HYBRID-POD-BLOCKS seq 20 permit 172.18.0.0/16 ge 25 le 25" in text
+    assert "ip prefix-list EKS-HYBRID-POD-BLOCKS seq 30 permit 172.19.0.0/16 ge 25 le 25" in text
+    aws_out = text.split("route-map AWS-OUT permit 20\n", 1)[1].split("exit", 1)[0]
+    assert aws_out.strip() == "match ip address prefix-list EKS-HYBRID-POD-BLOCKS"
+    # the aggregates still go (permit 10), and nothing comes back from AWS but the VPC
+    assert "route-map AWS-OUT permit 10\n match ip address prefix-list EKS-HYBRID-SITE" in text
+    # without BGP to AWS there is nothing to pass them on to
+    static = frr_conf(static_site(cilium_bgp=cilium(shared_pod_cidrs=("172.18.0.0/16",))))
+    assert static is not None and "AWS-OUT" not in static
 
 
 def test_pod_block_prefix_lists():

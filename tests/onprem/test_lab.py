@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS
+from eks_hybrid.planner import Planner
+from tests.conftest import copy_examples
 
 from .aws_endpoint import WEAK_AWS_DEFAULT, AwsTunnel, aws_frr_conf, aws_swanctl_conf
 from .conftest import AUSTIN_OUTPUTS, DALLAS_OUTPUTS, HUB_OUTPUTS, HUB_SSM_OUTPUTS, render, render_deployed
@@ -217,22 +219,27 @@ def test_static_routing_over_route_based_tunnels(lab, tmp_path):
     assert _bytes_in(charon.sas(), "aws-tunnel1") > 0
 
 
+def _austin(tmp_path: Path, ipam: str = "clusterPool") -> tuple[Path, dict[str, dict]]:
+    """austin rendered with /25 pod blocks (the brief's node advertises one, as Cilium's default mask
+    gives), and the Cilium BGP objects its hub applies, from the hub's offline plan of the same stacks."""
+
+    def hub_edit(config: dict) -> None:
+        config["eks-hybrid:cilium"] |= {"podCidrMaskSize": 25, "ipam": ipam}
+
+    stacks = copy_examples(tmp_path, {"example-hub-ssm": hub_edit})
+    objects = {
+        resource.inputs["kind"]: resource.inputs
+        for resource in Planner(stacks, offline_secrets=True).plan("example-hub-ssm").run.resources
+        if ":CiliumBGP" in resource.type and not resource.name.endswith("-seattle-cluster-config")
+    }
+    hub = {**HUB_SSM_OUTPUTS, "ciliumPodCidrMaskSize": 25, "ciliumIpamMode": ipam}
+    out = render_deployed(tmp_path, "example-austin", AUSTIN_OUTPUTS, hub, stacks_dir=stacks)
+    return out, objects
+
+
 @pytest.fixture
 def austin(tmp_path: Path) -> Path:
-    """austin with /25 pod blocks (as the brief's node advertises) and the router's LAN address."""
-    stacks = tmp_path / "stacks"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "stacks", stacks)
-    hub = stacks / "Pulumi.example-hub-ssm.yaml"
-    hub.write_text(hub.read_text().replace("podCidrMaskSize: 24", "podCidrMaskSize: 25"))
-    return render_deployed(
-        tmp_path,
-        "example-austin",
-        AUSTIN_OUTPUTS,
-        HUB_SSM_OUTPUTS,
-        "--router-address",
-        "10.60.0.1",
-        stacks_dir=stacks,
-    )
+    return _austin(tmp_path)[0]
 
 
 def _routes(frr: Frr) -> dict:
@@ -255,29 +262,50 @@ def _established(frr: Frr, count: int) -> bool:
     return sum(1 for peer in peers.values() if peer.get("state") == "Established") >= count
 
 
-NODE_FRR = """frr defaults traditional
-hostname austin-node
-ip route 192.168.0.128/25 blackhole
-ip route 10.99.0.0/24 blackhole
-ip route 192.168.1.0/26 blackhole
-router bgp 65100
- no bgp ebgp-requires-policy
- neighbor 10.60.0.1 remote-as 65030
- address-family ipv4 unicast
-  network 192.168.0.128/25
-  network 10.99.0.0/24
-  network 192.168.1.0/26
- exit-address-family
-exit
-"""
+NODE = "10.60.0.10"
+NODE_BLOCK = "192.168.0.128/25"  # a block of austin's pod CIDR
+SEATTLE_BLOCK = "172.24.0.0/25"  # a block of seattle's pod CIDR, which cluster-pool may hand austin's node
+NOT_A_POD_BLOCK = "10.99.0.0/24"
+WRONG_SIZE = "192.168.1.0/26"
 
 
-def test_bgp_over_a_route_based_tunnel_and_cilium_node_peering(lab, austin):
-    """AWS learns the node and pod CIDRs over tunnel 1; a node (FRR standing in for Cilium's BGP control
-    plane, cluster ASN 65100) advertises its /25 pod block, which the router installs and keeps from AWS."""
+def node_frr(objects: dict[str, dict]) -> str:
+    """FRR standing in for Cilium's BGP control plane on one of austin's nodes, configured from the objects
+    the hub applies: its ASN (`localASN`), the router's address and ASN, the peer config's timers."""
+    [instance] = objects["CiliumBGPClusterConfig"]["spec"]["bgpInstances"]
+    [peer] = instance["peers"]
+    timers = objects["CiliumBGPPeerConfig"]["spec"]["timers"]
+    blocks = (NODE_BLOCK, SEATTLE_BLOCK, NOT_A_POD_BLOCK, WRONG_SIZE)
+    return "\n".join(
+        [
+            "frr defaults traditional",
+            "hostname austin-node",
+            *(f"ip route {block} blackhole" for block in blocks),
+            f"router bgp {instance['localASN']}",
+            " no bgp ebgp-requires-policy",
+            f" neighbor {peer['peerAddress']} remote-as {peer['peerASN']}",
+            f" neighbor {peer['peerAddress']} timers"
+            f" {timers['keepAliveTimeSeconds']} {timers['holdTimeSeconds']}",
+            " address-family ipv4 unicast",
+            *(f"  network {block}" for block in blocks),
+            " exit-address-family",
+            "exit",
+            "",
+        ]
+    )
+
+
+@pytest.mark.parametrize("ipam", ["clusterPool", "multiPool"])
+def test_bgp_over_a_route_based_tunnel_and_cilium_node_peering(lab, tmp_path, ipam):
+    """AWS learns the node and pod CIDRs over tunnel 1; a node (FRR configured from the hub's Cilium BGP
+    objects) advertises its /25 pod block, which the router installs. With one pool per site the router
+    keeps node blocks from AWS; with cluster-pool over two sites it also accepts a block of seattle's pod
+    CIDR and passes every node block on to AWS, which then routes each block to the node's site."""
+    austin, objects = _austin(tmp_path, ipam)
+    router_address = objects["CiliumBGPClusterConfig"]["spec"]["bgpInstances"][0]["peers"][0]["peerAddress"]
     onprem, aws, node = lab.namespace("o"), lab.namespace("a"), lab.namespace("n")
     lab.link(onprem, ["192.0.2.1/29"], aws, ["192.0.2.2/29"])
-    lab.link(onprem, ["10.60.0.1/16"], node, ["10.60.0.10/16"])  # the site LAN: the node CIDR
+    lab.link(onprem, [f"{router_address}/16"], node, [f"{NODE}/16"])  # the site LAN: the node CIDR
     lab.stub_network(aws, "vpc", "10.50.0.10/16")
 
     aws_charon = Charon(lab, aws, "aws", route_based=True).start()
@@ -306,32 +334,42 @@ def test_bgp_over_a_route_based_tunnel_and_cilium_node_peering(lab, austin):
         ),
     ).start()
     router = Frr(lab, onprem, "frr-onprem", (austin / "router/frr.conf").read_text()).start()
-    node_frr = Frr(lab, node, "frr-node", NODE_FRR).start()
+    node_frr_daemons = Frr(lab, node, "frr-node", node_frr(objects)).start()
     wait_for(lambda: _established(aws_frr, 1), 45, "BGP between AWS and the router")
-    wait_for(lambda: _established(node_frr, 1), 45, "BGP between the node and the router")
+    wait_for(lambda: _established(node_frr_daemons, 1), 45, "BGP between the node and the router")
 
     customer = tunnel["customerInsideAddress"]
     wait_for(
         lambda: _installed_via(_routes(aws_frr), "192.168.0.0/17", "bgp", customer), 30, "pod CIDR at AWS"
     )
-    aws_routes = _routes(aws_frr)
-    assert _installed_via(aws_routes, "10.60.0.0/16", "bgp", customer), aws_routes.keys()
-    assert "192.168.0.128/25" not in aws_routes, "AWS gets the pod CIDR as one aggregate, never node blocks"
-    kernel = lab.ip(aws, "route")
-    assert "10.60.0.0/16 nhid" in kernel or "10.60.0.0/16 via" in kernel
-
-    wait_for(
-        lambda: _installed_via(_routes(router), "192.168.0.128/25", "bgp", "10.60.0.10"), 30, "node block"
-    )
+    wait_for(lambda: _installed_via(_routes(router), NODE_BLOCK, "bgp", NODE), 30, "node block")
     router_routes = _routes(router)
     assert _installed_via(router_routes, "10.50.0.0/16", "bgp", tunnel["awsInsideAddress"])
-    assert "10.99.0.0/24" not in router_routes, "only blocks of the pod CIDR are accepted from nodes"
-    assert "192.168.1.0/26" not in router_routes, "only blocks of the per-node size are accepted"
-    assert "192.168.0.128/25 nhid" in lab.ip(onprem, "route") or "192.168.0.128/25 via 10.60.0.10" in lab.ip(
-        onprem, "route"
-    )
+    assert NOT_A_POD_BLOCK not in router_routes, "only blocks of the pool's CIDRs are accepted from nodes"
+    assert WRONG_SIZE not in router_routes, "only blocks of the per-node size are accepted"
+    kernel = lab.ip(onprem, "route")
+    assert f"{NODE_BLOCK} nhid" in kernel or f"{NODE_BLOCK} via {NODE}" in kernel
 
-    assert _ping(lab, onprem, "10.60.0.1", "10.50.0.10"), "node CIDR -> VPC over the BGP route"
+    aws_routes = _routes(aws_frr)
+    assert _installed_via(aws_routes, "10.60.0.0/16", "bgp", customer), aws_routes.keys()
+    assert "10.60.0.0/16 nhid" in lab.ip(aws, "route") or "10.60.0.0/16 via" in lab.ip(aws, "route")
+    if ipam == "clusterPool":
+        assert _installed_via(router_routes, SEATTLE_BLOCK, "bgp", NODE), "any block of the cluster pool"
+        for block in (NODE_BLOCK, SEATTLE_BLOCK):
+            wait_for(
+                lambda b=block: _installed_via(_routes(aws_frr), b, "bgp", customer), 30, f"{block} at AWS"
+            )
+    else:
+        assert SEATTLE_BLOCK not in router_routes, "one pool per site: only the site's own pod CIDR"
+        assert NODE_BLOCK not in aws_routes, "AWS gets the pod CIDR as one aggregate, never node blocks"
+    # What the router's outbound policy sends AWS, whatever has arrived there yet.
+    advertised = json.loads(
+        router.vtysh(f"show ip bgp neighbors {tunnel['awsInsideAddress']} advertised-routes json") or "{}"
+    )
+    blocks = {NODE_BLOCK, SEATTLE_BLOCK} if ipam == "clusterPool" else set()
+    assert set(advertised.get("advertisedRoutes", {})) == {"10.60.0.0/16", "192.168.0.0/17"} | blocks
+
+    assert _ping(lab, onprem, router_address, "10.50.0.10"), "node CIDR -> VPC over the BGP route"
 
 
 def test_rendered_frr_confs_pass_vtysh_dryrun(tmp_path, austin, netns_unavailable):
@@ -343,11 +381,11 @@ def test_rendered_frr_confs_pass_vtysh_dryrun(tmp_path, austin, netns_unavailabl
     # A statically routed site needs a pod pool of its own (cluster-pool is correct only with BGP everywhere).
     hub = stacks / "Pulumi.example-hub-ssm.yaml"
     hub.write_text(hub.read_text().replace("ipam: clusterPool", "ipam: multiPool"))
-    result, static_out = render(
-        tmp_path / "static", "example-austin", "--router-address", "10.60.0.1", stacks_dir=stacks
-    )
+    result, static_out = render(tmp_path / "static", "example-austin", stacks_dir=stacks)
     assert result.exit_code == 0, result.output
-    for conf in (austin / "router/frr.conf", static_out / "router/frr.conf"):
+    result, denver = render(tmp_path / "denver", "example-denver")  # Cilium BGP only, no VPN
+    assert result.exit_code == 0, result.output
+    for conf in (austin / "router/frr.conf", static_out / "router/frr.conf", denver / "router/frr.conf"):
         checked = subprocess.run(
             ["vtysh", "--dryrun", "-f", str(conf)], capture_output=True, text=True, timeout=30
         )

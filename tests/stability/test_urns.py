@@ -29,6 +29,24 @@ NEW_IN_0_2 = {
     ("command:local:Command", "edge-prod-verify"),
     ("eks-hybrid:verify:PostDeployVerify", "dallas"),
     ("command:local:Command", "dallas-verify"),
+    # The hub applies each site's Cilium BGP peering with its router (issue 13): the examples turned it on
+    # for denver (example-hub, Cilium 1.18: cilium.io/v2) and both sites of example-hub-ssm (1.17: v2alpha1).
+    *(
+        (kind, f"{hub}-cilium-bgp{child}")
+        for hub, version, sites in (
+            ("edge-prod", "v2", ("denver",)),
+            ("edge-lab", "v2alpha1", ("austin", "seattle")),
+        )
+        for kind, child in (
+            ("eks-hybrid:cni:CiliumBgpPeering", ""),
+            (f"kubernetes:cilium.io/{version}:CiliumBGPPeerConfig", "-peer-config"),
+            (f"kubernetes:cilium.io/{version}:CiliumBGPAdvertisement", "-advertisement"),
+            *(
+                (f"kubernetes:cilium.io/{version}:CiliumBGPClusterConfig", f"-{site}-cluster-config")
+                for site in sites
+            ),
+        )
+    ),
 }
 # Stacks planned with the opt-in post-deploy step on, so its URNs are pinned too.
 WITH_VERIFY = ("example-hub", "example-dallas")
