@@ -79,11 +79,15 @@ class Planner:
     def plan(self, name: str) -> StackPlan:
         stack = read_stack_file(self.stacks_dir, name)
         try:
-            return self._plan(stack)
+            planned = self._plan(stack)
         except Exception as error:
             if stack.role == "hub":
                 self._hub_failures.setdefault(name, error)
             raise
+        if planned.role == "hub":
+            # Its sites read these: planning the hub again for them would double an `--all` run's work.
+            self._hub_outputs.setdefault(name, planned.run.stack_outputs())
+        return planned
 
     def _plan(self, stack: StackFile) -> StackPlan:
         file = stack_file_label(stack.name)
@@ -115,7 +119,7 @@ class Planner:
 
     def hub_outputs(self, hub: str) -> StackOutputs:
         if hub not in self._hub_outputs:
-            self._hub_outputs[hub] = self.plan(hub).run.stack_outputs()
+            self.plan(hub)
         return self._hub_outputs[hub]
 
     def _hub_for(self, site: str, hub: str) -> StackOutputs:

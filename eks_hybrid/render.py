@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
+from eks_hybrid.components.config.hub_outputs import SITE_INVENTORY, hub_sites
 from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
@@ -205,9 +206,10 @@ class _Gatherer:
                     "credentialsProvider",
                     f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
                 )
-            sites = out.get("sites")
-            if isinstance(sites, dict) and name not in sites:
-                self.problem(out.label, "sites", f"has no site {name!r}: these are another hub's outputs")
+            sites = hub_sites(out.values)
+            if sites and name not in sites:
+                key = SITE_INVENTORY if SITE_INVENTORY in out.values else "sites"
+                self.problem(out.label, key, f"has no site {name!r}: these are another hub's outputs")
 
     def tunnels(self) -> tuple[Tunnel, ...]:
         vpn = self.site.site.connectivity.site_to_site_vpn

@@ -15,7 +15,7 @@ from ..errors import PlanError, Problem
 from ..network import SiteConnectivity, check_site_against_hub, site_kind
 from ..palette import PaletteNodePools
 from ..stack_args import palette_node_pools_args, site_connectivity_args
-from .inventory import hub_inventory, hub_palette
+from .inventory import hub_inventory, hub_palette, read_outputs
 
 
 def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
@@ -35,10 +35,10 @@ def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
 def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
     """Declare the whole site; returns (and exports) its outputs. Raises `ProblemsError` before declaring."""
     check_secrets(site, file, os.environ)
-    hub_ref = pulumi.StackReference(site.hub)
-    inventory = hub_inventory(hub_ref, site.hub, file, site.site.name)
+    hub_outputs = read_outputs(pulumi.StackReference(site.hub))
+    inventory = hub_inventory(hub_outputs, site.hub, file, site.site.name)
     check_site_against_hub(site, inventory, file, site.hub)
-    palette = hub_palette(hub_ref, site.hub, file) if site.site.node_pools else None
+    palette = hub_palette(hub_outputs, site.hub, file) if site.site.node_pools else None
     entry = inventory.sites[site.site.name]
     kind = site_kind(site.site)
 

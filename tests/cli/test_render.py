@@ -256,3 +256,18 @@ def test_hub_outputs_of_another_identity_provider_and_a_file_as_out_dir_exit_2(t
     (tmp_path / "out").write_text("")
     result, _ = render(tmp_path, "example-dallas")
     assert result.exit_code == 2 and "exists and is not a directory" in result.output
+
+
+@pytest.mark.parametrize(
+    ("inventory", "key"),
+    [
+        ({"siteInventory": '{"austin":{}}', "siteCount": 1}, "siteInventory"),
+        ({"sites": {"austin": {}}}, "sites"),  # a hub planned with eks-hybrid 0.2
+    ],
+)
+def test_hub_outputs_without_the_site_in_either_inventory_shape_exit_2(tmp_path, inventory, key):
+    outputs = {k: v for k, v in HUB_OUTPUTS.items() if k not in ("siteInventory", "siteCount")}
+    hub = write_json(tmp_path / "hub.json", {**outputs, **inventory})
+    result, _ = render(tmp_path, "example-dallas", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert f"{key}: has no site 'dallas': these are another hub's outputs" in result.output

@@ -53,7 +53,8 @@ HUB_OUTPUTS: dict[str, Any] = {
     "hybridNodeRoleArn": "arn:aws:iam::111122223333:role/edge-prod-hybrid-nodes",
     "trustAnchorArn": f"{ROLES_ANYWHERE}:trust-anchor/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
     "profileArn": f"{ROLES_ANYWHERE}:profile/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",
-    "sites": {"dallas": {}, "chicago": {}, "denver": {}},
+    "siteInventory": '{"chicago":{},"dallas":{},"denver":{}}',
+    "siteCount": 3,
 }
 AUSTIN_OUTPUTS: dict[str, Any] = {
     "site": "austin",
@@ -84,7 +85,8 @@ HUB_SSM_OUTPUTS: dict[str, Any] = {
     "hybridNodeRoleArn": "arn:aws:iam::111122223333:role/edge-lab-hybrid-nodes",
     "ssmActivationId": "4f3e2d1c-0b9a-4887-a6f5-e4d3c2b1a098",
     "ssmActivationCode": "Ab3dEf5hIj7lMn9pQr1tUv3x",
-    "sites": {"austin": {}, "seattle": {}},
+    "siteInventory": '{"austin":{},"seattle":{}}',
+    "siteCount": 2,
 }
 
 
