@@ -37,14 +37,10 @@ from eks_hybrid.components.onprem.model import (
 )
 
 from .planner import Planner
+from .render_settings import DEFAULT_CLUSTER_ASN, FILE_MODE, SCRIPT_MODE, SECRET_MODE
 from .stack_files import read_stack_file
 
-# The cluster's BGP ASN for Cilium's BGP control plane until the hub config has a key for it.
-DEFAULT_CLUSTER_ASN = 65100
 MANIFEST = ".eks-hybrid-render"
-SECRET_MODE = 0o600
-FILE_MODE = 0o644
-SCRIPT_MODE = 0o755
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from eks_hybrid.components.errors import ProblemsError
-
-from ..plan_documents import Planned, error_document, plan_document, plans_document
-from ..plan_documents import stack_order as _stack_order
-from ..planner import HubNotPlannedError, Planner, StackPlan
-from ..stack_files import stack_location
-from ..text_tree import plan_tree
 from . import output
-from .plan_views import plan_markdown, plan_svg, policy_lines
+
+if TYPE_CHECKING:
+    from ..planner import HubNotPlannedError, StackPlan
 
 
 class Format(StrEnum):
@@ -40,6 +35,8 @@ class _Outcome:
     skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def failed(self, stack: str, error: Exception) -> None:
+        from eks_hybrid.components.errors import ProblemsError
+
         if stack in self.reported:
             return
         self.reported.add(stack)
@@ -116,6 +113,18 @@ def plan(
 
     Exit status: 0 planned, 1 the program failed, 2 invalid input or usage.
     """
+    # Loaded here, not at import: `eks-hybrid --help` and the other commands need none of it.
+    from eks_hybrid.components.errors import ProblemsError
+
+    from ..plan_documents import Planned, error_document, plan_document, plans_document
+    from ..plan_documents import stack_order as _stack_order
+    from ..planner import HubNotPlannedError, Planner
+    from ..runtime_tuning import tune_gc
+    from ..stack_files import stack_location
+    from ..text_tree import plan_node, render_text, to_rich
+    from .plan_views import plan_markdown, plan_svg, policy_lines
+
+    tune_gc()
     if all_stacks and stack:
         ctx.fail("--all plans every stack in --stacks-dir: give either --all or --stack")
     if not all_stacks and not stack:
@@ -153,7 +162,16 @@ def plan(
         results.append(Planned(name, plan=result))
         _warn(result)
         if format is Format.text:
-            output.stdout.print(plan_tree(result))
+            tree = plan_node(result)
+            text = None
+            if output.plain(output.stdout):
+                text = render_text(
+                    tree, width=output.stdout.width, ascii_only=output.stdout.options.ascii_only
+                )
+            if text is not None:
+                output.write(text)
+            else:
+                output.stdout.print(to_rich(tree))
             if policy:
                 for line in policy_lines(plan_document(result)):
                     output.stdout.print(line, markup=False)

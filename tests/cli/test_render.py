@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import eks_hybrid.cli.render as render_command
+import eks_hybrid.components.onprem.bundle as render_bundle
 from eks_hybrid.components.onprem.model import placeholders_in
 from tests.conftest import STACKS
 from tests.onprem.conftest import (
@@ -215,7 +215,7 @@ def test_an_unexpected_failure_exits_1_without_a_traceback(tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(render_command, "render_site", broken)
+    monkeypatch.setattr(render_bundle, "render_site", broken)  # the command loads it when it runs
     result, _ = render(tmp_path, "example-dallas")
     assert result.exit_code == 1
     assert "example-dallas: render failed: RuntimeError: boom" in result.output
