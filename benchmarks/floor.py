@@ -64,6 +64,15 @@ def resource_class(type_token: str) -> type | None:
     return found
 
 
+def import_classes(type_tokens: Iterable[str]) -> list[type]:
+    """The classes of these types, imported (pulumi-aws and pulumi-kubernetes load a module on first use)."""
+    return [cls for token in sorted(type_tokens) if (cls := resource_class(token)) is not None]
+
+
+def recorded_types(recording: Path) -> set[str]:
+    return {record["type"] for record in read_recording(recording)}
+
+
 def _keyword_names(cls: type) -> dict[str, str]:
     from pulumi import _types
 
@@ -80,19 +89,13 @@ class Replay:
         self._parameters: dict[type, frozenset[str]] = {}
         self._providers: dict[str, Any] = {}
 
-    def prepare(self, type_tokens: Iterable[str]) -> float:
-        """Import every class and learn its keyword names before the first registration; returns the seconds
-        spent learning the names (replay's own work: no program does it)."""
-        learning = 0.0
-        for token in sorted(type_tokens):
-            cls = resource_class(token)
-            if cls is not None:
-                started = time.perf_counter()
-                self._names[cls] = _keyword_names(cls)
-                init = getattr(cls, "_internal_init", None) or cls
-                self._parameters[cls] = frozenset(inspect.signature(init).parameters)
-                learning += time.perf_counter() - started
-        return learning
+    def prepare(self, type_tokens: Iterable[str]) -> None:
+        """Import every class and learn its keyword names, before the clock starts (`import_classes` does the
+        same imports for eks-hybrid's side of the comparison)."""
+        for cls in import_classes(type_tokens):
+            self._names[cls] = _keyword_names(cls)
+            init = getattr(cls, "_internal_init", None) or cls
+            self._parameters[cls] = frozenset(inspect.signature(init).parameters)
 
     def _options(self, record: dict[str, Any]) -> Any:
         import pulumi
@@ -198,23 +201,20 @@ def floor_mocks() -> Any:
 
 
 def run_floor(recording: Path, *, monitor: Any = None) -> dict[str, Any]:
-    """Register every recorded resource in one mock-engine run; returns the wall time (the replay's own work
-    excluded: reading the recording, learning each class's keyword names) and the number of resources."""
+    """Register every recorded resource in one mock-engine run; returns the wall time (reading the recording
+    excluded) and the number of resources."""
     import pulumi
     from pulumi.runtime import mocks as pulumi_mocks
 
     from eks_hybrid.components._sdk_private import run_program
 
-    types = {record["type"] for record in read_recording(recording)}
     replay = Replay()
+    replay.prepare(recorded_types(recording))
     parsing = 0.0
     count = 0
 
     def program() -> None:
         nonlocal parsing, count
-        # A program imports what it uses: pulumi-aws and pulumi-kubernetes load their modules on first use,
-        # in the run, as they do when eks-hybrid plans.
-        parsing += replay.prepare(types)
         with recording.open() as lines:
             while True:
                 started = time.perf_counter()

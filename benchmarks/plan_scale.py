@@ -2,10 +2,12 @@
 
 For each size (1 hub + N generated sites, `benchmarks/estate.py`):
 - **plan**: eks-hybrid plans every stack in one process (`Planner`, the hub once and its outputs reused by
-  every site), imports done before the clock starts;
+  every site);
 - **floor**: a bare program registers the very same resources (same types, names, inputs, parents,
   dependencies and options, recorded from the plan) in one `set_mocks` run with Pulumi's own `MockMonitor`
-  (`benchmarks/floor.py`), imports done before the clock starts too.
+  (`benchmarks/floor.py`).
+Both import the same resource classes before the clock starts (pulumi-aws and pulumi-kubernetes load a
+module on first use), so neither row counts imports; the process rows count them all.
 Both run with the interpreter settings the CLI uses (`eks_hybrid.runtime_tuning`, garbage collection on),
 each in a fresh process of its own (so peak memory, the process's max RSS, is its own), alternately, RUNS
 times; the table shows medians. Then **process** rows time whole processes: `eks-hybrid plan --all` (text
@@ -98,11 +100,14 @@ def record(directory: Path, out: Path) -> int:
     return count
 
 
-def worker_plan(directory: Path) -> dict[str, Any]:
+def worker_plan(directory: Path, recording: Path) -> dict[str, Any]:
+    from floor import import_classes, recorded_types
+
     from eks_hybrid.planner import Planner
     from eks_hybrid.runtime_tuning import tune_gc
 
     names = _stack_names(directory)
+    import_classes(recorded_types(recording))  # the floor's imports, also before the clock starts
     tune_gc()
     start = time.perf_counter()
     planner = Planner(directory, offline_secrets=True)  # a preview: no Palette key here
@@ -210,7 +215,7 @@ def main(sizes: tuple[int, ...], process_sizes: tuple[int, ...], runs: int) -> N
                 checked = True
             ours, floor = _alternate(
                 runs,
-                functools.partial(_run_worker, "--plan", str(directory)),
+                functools.partial(_run_worker, "--plan", str(directory), str(recording)),
                 functools.partial(_run_worker, "--floor", str(recording)),
             )
             print(_row("plan", sites, resources, ours, floor), flush=True)
@@ -231,14 +236,14 @@ if __name__ == "__main__":
     parser.add_argument("--process-sizes", default=",".join(map(str, PROCESS_SIZES)))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--record", nargs=2, metavar=("STACKS_DIR", "RECORDING"))
-    parser.add_argument("--plan", metavar="STACKS_DIR")
+    parser.add_argument("--plan", nargs=2, metavar=("STACKS_DIR", "RECORDING"))
     parser.add_argument("--floor", metavar="RECORDING")
     parser.add_argument("--check", metavar="RECORDING")
     options = parser.parse_args()
     if options.record:
         print(json.dumps({"resources": record(Path(options.record[0]), Path(options.record[1]))}))
     elif options.plan:
-        print(json.dumps(worker_plan(Path(options.plan))))
+        print(json.dumps(worker_plan(Path(options.plan[0]), Path(options.plan[1]))))
     elif options.floor:
         print(json.dumps(worker_floor(Path(options.floor))))
     elif options.check:
