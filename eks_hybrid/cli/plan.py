@@ -147,6 +147,13 @@ def plan(
     planners: dict[Path, Planner] = {}
     outcome = _Outcome(debug=debug)
     results: list[Planned] = []
+    documents_of: dict[int, dict[str, Any]] = {}  # each plan's document, built once (policy checked once)
+
+    def document_of(plan: StackPlan) -> dict[str, Any]:
+        if id(plan) not in documents_of:
+            documents_of[id(plan)] = plan_document(plan, policy=policy)
+        return documents_of[id(plan)]
+
     for directory, name in targets:
         planner = planners.setdefault(directory, Planner(directory, offline_secrets=offline_secrets))
         try:
@@ -173,15 +180,17 @@ def plan(
             else:
                 output.stdout.print(to_rich(tree))
             if policy:
-                for line in policy_lines(plan_document(result)):
+                for line in policy_lines(document_of(result)):
                     output.stdout.print(line, markup=False)
-    documents = [plan_document(r.plan, policy=policy) for r in results if r.plan is not None]
+    documents = [document_of(r.plan) for r in results if r.plan is not None]
     if format is Format.json:
         single = len(targets) == 1 and not all_stacks
         if single and results[0].plan is None and results[0].error is not None:
             document: dict[str, Any] = error_document(results[0].stack, results[0].error, debug=debug)
         else:
-            document = documents[0] if single else plans_document(results, policy=policy)
+            document = (
+                documents[0] if single else plans_document(results, policy=policy, documents=document_of)
+            )
         typer.echo(json.dumps(document, indent=2, sort_keys=True))
     elif format is Format.markdown:
         typer.echo(plan_markdown(documents, {r.stack: r.error for r in results if r.error}), nl=False)
