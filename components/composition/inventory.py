@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,21 +30,20 @@ HUB_SITE_OUTPUTS = (*HUB_INVENTORY_OUTPUTS, LEGACY_SITES, *HUB_PALETTE_OUTPUTS)
 def read_outputs(
     reference: pulumi.StackReference, names: tuple[str, ...] = HUB_SITE_OUTPUTS
 ) -> dict[str, Any]:
-    """The named outputs' values, resolved now, all in one wait (secret values included, unwrapped).
+    """The named outputs' values, resolved now, in one wait (secret values included, unwrapped).
 
     A site must check itself against the hub before declaring anything; declaring resources inside
-    `apply` would hide them from previews. Stack reference outputs are known in previews too.
+    `apply` would hide them from previews. Stack reference outputs are known in previews too. The whole
+    `outputs` map is read once (a StackReference holds every output of its hub anyway) instead of an Output
+    per name.
     """
 
-    async def details() -> list[Any]:
-        return await asyncio.gather(*(reference.get_output_details(name) for name in names))
+    async def everything() -> Any:
+        return await reference.outputs.future()
 
-    values: dict[str, Any] = {}
-    for name, found in zip(names, wait(details()), strict=True):
-        value = found.value if found.value is not None else found.secret_value
-        if value is not None:
-            values[name] = value
-    return values
+    found = wait(everything())
+    outputs: dict[str, Any] = found if isinstance(found, dict) else {}
+    return {name: outputs[name] for name in names if outputs.get(name) is not None}
 
 
 def hub_inventory(outputs: Mapping[str, Any], hub: str, file: str, site: str) -> HubInventory:
