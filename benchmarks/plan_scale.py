@@ -241,7 +241,8 @@ def main(sizes: tuple[int, ...], process_sizes: tuple[int, ...], runs: int) -> N
             )
             print(_row("plan", sites, resources, ours, floor, per_stack), flush=True)
             if sites in process_sizes:
-                cli = [str(Path(sys.executable).parent / "eks-hybrid"), "plan", "--all", "--offline-secrets"]
+                # `python -m eks_hybrid.cli` is the `eks-hybrid` command, run from this checkout.
+                cli = [sys.executable, "-m", "eks_hybrid.cli", "plan", "--all", "--offline-secrets"]
                 floor_process = [sys.executable, str(BENCHMARKS / "floor.py"), str(recording)]
                 ours, floor = _alternate(
                     runs,
