@@ -72,11 +72,10 @@ def recorded_types(recording: Path) -> set[str]:
     return {record["type"] for record in read_recording(recording)}
 
 
-def _keyword_names(cls: type) -> dict[str, str]:
-    from pulumi import _types
-
-    names: dict[str, str] = _types.resource_pulumi_to_py_names(cls)
-    return names
+def _keyword_names(parameters: frozenset[str]) -> dict[str, str]:
+    """Wire name (lower-cased, as `routetableid`) -> the constructor's keyword (`route_table_id`), read from
+    the constructor's own parameters (the check in `plan_scale.py` proves the replay faithful)."""
+    return {name.replace("_", "").lower(): name for name in parameters}
 
 
 class Replay:
@@ -92,9 +91,9 @@ class Replay:
         """Import every class and learn its keyword names, before the clock starts (`import_classes` does the
         same imports for eks-hybrid's side of the comparison)."""
         for cls in import_classes(type_tokens):
-            self._names[cls] = _keyword_names(cls)
             init = getattr(cls, "_internal_init", None) or cls
             self._parameters[cls] = frozenset(inspect.signature(init).parameters)
+            self._names[cls] = _keyword_names(self._parameters[cls])
 
     def _options(self, record: dict[str, Any]) -> Any:
         import pulumi
@@ -153,7 +152,7 @@ class Replay:
                 resource.register_outputs({})
             else:
                 names = self._names[cls]
-                keywords = {names.get(k) or _snake(k): v for k, v in inputs.items()}
+                keywords = {names.get(k.lower()) or _snake(k): v for k, v in inputs.items()}
                 unknown = set(keywords) - self._parameters[cls]
                 if unknown:
                     raise TypeError(f"{token} takes no {sorted(unknown)}: the floor cannot replay {name}")
