@@ -29,8 +29,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# Figures, not tests: planning time and memory against the engine's floor, and Palette requests (BENCHMARKS.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_scale.py
+	$(BIN)/python benchmarks/palette_requests.py
 
 emulator: $(STAMP)
 	$(BIN)/python -m palette_emulator --port 8765

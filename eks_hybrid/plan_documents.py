@@ -9,7 +9,7 @@ Several stacks make `{"format": PLANS_FORMAT, "stacks": [...], "errors": {stack:
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,11 +82,19 @@ def error_document(stack: str, error: Exception, *, debug: bool = False) -> dict
     return {"stack": stack, "error": body}
 
 
-def plans_document(outcomes: Iterable[Planned], *, policy: bool = True) -> dict[str, Any]:
+def plans_document(
+    outcomes: Iterable[Planned],
+    *,
+    policy: bool = True,
+    documents: Callable[[StackPlan], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """`documents` gives a plan's document when the caller has built it already (with the same `policy`)."""
     stacks, errors = [], {}
     for outcome in outcomes:
         if outcome.plan is not None:
-            stacks.append(plan_document(outcome.plan, policy=policy))
+            stacks.append(
+                documents(outcome.plan) if documents else plan_document(outcome.plan, policy=policy)
+            )
         elif outcome.error is not None:
             errors[outcome.stack] = error_document(outcome.stack, outcome.error)["error"]
     return {"format": PLANS_FORMAT, "stacks": stacks, "errors": errors}

@@ -14,7 +14,7 @@ from eks_hybrid.components.config.source import stack_file_label, stack_files_in
 from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
-from .secret_digests import config_secret_digests
+from .secret_digests import secret_digests
 from .stack_files import StackFile, read_stack_file, stack_path
 
 OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
@@ -84,11 +84,15 @@ class Planner:
             raise
         try:
             with stack_files_in(self.stacks_dir):
-                return self._plan(stack)
+                planned = self._plan(stack)
         except Exception as error:
             if stack.role == "hub":
                 self._hub_failures.setdefault(name, error)
             raise
+        if planned.role == "hub":
+            # Its sites read these: planning the hub again for them would double an `--all` run's work.
+            self._hub_outputs.setdefault(name, planned.run.stack_outputs())
+        return planned
 
     def _plan(self, stack: StackFile) -> StackPlan:
         file = stack.label
@@ -115,12 +119,12 @@ class Planner:
             secrets=tuple(statuses),
             environments=stack.environments,
             offline_secrets=self.offline_secrets,
-            config_secrets=config_secret_digests(stack.path),
+            config_secrets=secret_digests(stack.written),
         )
 
     def hub_outputs(self, hub: str) -> StackOutputs:
         if hub not in self._hub_outputs:
-            self._hub_outputs[hub] = self.plan(hub).run.stack_outputs()
+            self.plan(hub)
         return self._hub_outputs[hub]
 
     def _hub_for(self, site: str, hub: str) -> StackOutputs:

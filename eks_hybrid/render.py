@@ -29,6 +29,7 @@ from eks_hybrid.components.config import (
     SiteInventoryEntry,
     validate_stack,
 )
+from eks_hybrid.components.config.hub_outputs import SITE_INVENTORY, hub_sites
 from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
@@ -46,12 +47,10 @@ from eks_hybrid.components.onprem.model import (
 )
 
 from .planner import Planner
+from .render_settings import FILE_MODE, SCRIPT_MODE, SECRET_MODE
 from .stack_files import read_stack_file
 
 MANIFEST = ".eks-hybrid-render"
-SECRET_MODE = 0o600
-FILE_MODE = 0o644
-SCRIPT_MODE = 0o755
 
 
 @dataclass(frozen=True)
@@ -202,9 +201,10 @@ class _Gatherer:
                     "credentialsProvider",
                     f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
                 )
-            sites = out.get("sites")
-            if isinstance(sites, dict) and name not in sites:
-                self.problem(out.label, "sites", f"has no site {name!r}: these are another hub's outputs")
+            sites = hub_sites(out.values)
+            if sites and name not in sites:
+                key = SITE_INVENTORY if SITE_INVENTORY in out.values else "sites"
+                self.problem(out.label, key, f"has no site {name!r}: these are another hub's outputs")
 
     def tunnels(self) -> tuple[Tunnel, ...]:
         vpn = self.site.site.connectivity.site_to_site_vpn
@@ -314,11 +314,13 @@ class _Gatherer:
         return None
 
     def hub_sites(self) -> dict[str, SiteInventoryEntry]:
-        """The hub's inventory as deployed (its `sites` output) when given, else as its stack file says."""
-        sites = self.hub_outputs.get("sites") if self.hub_outputs is not None else None
-        if not isinstance(sites, dict):
+        """The hub's inventory as deployed (its `siteInventory` output, or an older hub's `sites`) when
+        given, else as its stack file says."""
+        sites = hub_sites(self.hub_outputs.values) if self.hub_outputs is not None else {}
+        if not sites:
             return dict(self.hub.sites)
         assert self.hub_outputs is not None
+        key = SITE_INVENTORY if SITE_INVENTORY in self.hub_outputs.values else "sites"
         found: dict[str, SiteInventoryEntry] = {}
         for name, entry in sites.items():
             try:
@@ -326,7 +328,7 @@ class _Gatherer:
             except ValidationError:
                 self.problem(
                     self.hub_outputs.label,
-                    f"sites.{name}",
+                    f"{key}.{name}",
                     "is not a site inventory entry (nodeCidr, podCidr, ...): use the hub's own outputs",
                 )
         return found
@@ -342,9 +344,14 @@ class _Gatherer:
         if entry is None or entry.bgp_peer is None:
             return None
         peer = entry.bgp_peer
-        label = self._hub_label("sites")
-        deployed = self.hub_outputs is not None and label == self.hub_outputs.label
-        key = f"sites.{name}.bgpPeer" if deployed else f"eks-hybrid:sites.{name}.bgpPeer"
+        outputs = self.hub_outputs
+        if outputs is not None and hub_sites(outputs.values):
+            label = outputs.label
+            inventory = SITE_INVENTORY if SITE_INVENTORY in outputs.values else "sites"
+            key = f"{inventory}.{name}.bgpPeer"
+        else:
+            label = self._hub_label("sites")
+            key = f"eks-hybrid:sites.{name}.bgpPeer"
         cluster_asn = int(self._hub_value("ciliumClusterAsn", self.hub.cilium.cluster_asn))
         node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
         if ipaddress.IPv4Address(peer.address) not in node_cidr:

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config.hub import HubConfig
+from ..config.hub_outputs import site_inventory_text
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
 from ..eks_hub import EksSide, declare_eks_side, eks_side_problems
@@ -41,10 +42,13 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
         "amazonSideAsn": hub.transit_gateway.amazon_side_asn,
         "vpnGatewayAsn": vgw.amazon_side_asn if vgw else None,
         "vpnGatewayPropagatesRoutes": bool(vgw and vgw.propagate_routes),
-        "sites": {
-            name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)
-            for name, entry in sorted(hub.sites.items())
-        },
+        "siteInventory": site_inventory_text(
+            {
+                name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)
+                for name, entry in hub.sites.items()
+            }
+        ),
+        "siteCount": len(hub.sites),
         "ciliumChartVersion": hub.cilium.chart_version,
         "ciliumPodCidrMaskSize": hub.cilium.pod_cidr_mask_size,
         "ciliumBgpControlPlane": hub.cilium.bgp_control_plane,

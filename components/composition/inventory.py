@@ -2,47 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 from pydantic import ValidationError
 
 from .._sdk_private import wait
-from ..config.hub_outputs import HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS, HubInventory, HubPalette
+from ..config.hub_outputs import (
+    HUB_INVENTORY_OUTPUTS,
+    HUB_PALETTE_OUTPUTS,
+    LEGACY_SITES,
+    SITE_INVENTORY,
+    HubInventory,
+    HubPalette,
+    site_view,
+)
 from ..errors import PlanError, Problem
 
 HUB_OUTPUTS_KEY = "eks-hybrid:hub"
 
 
-def read_outputs(reference: pulumi.StackReference, names: tuple[str, ...]) -> dict[str, Any]:
-    """The named outputs' values, resolved now (secret values included, unwrapped).
+HUB_SITE_OUTPUTS = (*HUB_INVENTORY_OUTPUTS, LEGACY_SITES, *HUB_PALETTE_OUTPUTS)
+"""Every output a site reads from its hub (`sites`: the inventory of hubs planned with eks-hybrid 0.2)."""
+
+
+def read_outputs(
+    reference: pulumi.StackReference, names: tuple[str, ...] = HUB_SITE_OUTPUTS
+) -> dict[str, Any]:
+    """The named outputs' values, resolved now, in one wait (secret values included, unwrapped).
 
     A site must check itself against the hub before declaring anything; declaring resources inside
-    `apply` would hide them from previews. Stack reference outputs are known in previews too.
+    `apply` would hide them from previews. Stack reference outputs are known in previews too. The whole
+    `outputs` map is read once (a StackReference holds every output of its hub anyway) instead of an Output
+    per name.
     """
-    values: dict[str, Any] = {}
-    for name in names:
-        details = wait(reference.get_output_details(name))
-        value = details.value if details.value is not None else details.secret_value
-        if value is not None:
-            values[name] = value
-    return values
+
+    async def everything() -> Any:
+        return await reference.outputs.future()
+
+    found = wait(everything())
+    outputs: dict[str, Any] = found if isinstance(found, dict) else {}
+    return {name: outputs[name] for name in names if outputs.get(name) is not None}
 
 
-def hub_inventory(reference: pulumi.StackReference, hub: str, file: str, site: str) -> HubInventory:
-    """The hub's facts and `site`'s own inventory entry (the others are not read: planning stays linear).
+def hub_inventory(outputs: Mapping[str, Any], hub: str, file: str, site: str) -> HubInventory:
+    """The hub's facts and `site`'s own inventory entry, from the hub's outputs (`read_outputs`).
 
     A `PlanError` names what is missing if the hub has not exported it yet.
     """
-    values = read_outputs(reference, HUB_INVENTORY_OUTPUTS)
-    all_sites = values.get("sites")
-    if isinstance(all_sites, dict):
-        values["sites"] = {site: all_sites[site]} if site in all_sites else {}
-        values["siteCount"] = max(1, len(all_sites))
+    values = site_view(
+        {k: v for k, v in outputs.items() if k in (*HUB_INVENTORY_OUTPUTS, LEGACY_SITES)}, site
+    )
     try:
         return HubInventory.model_validate(values)
     except ValidationError as exc:
-        missing = sorted({str(error["loc"][0]) for error in exc.errors()})
+        # A site validates its own entry of the inventory as `sites`; the hub exports it as `siteInventory`.
+        missing = sorted(
+            {SITE_INVENTORY if e["loc"][0] == "sites" else str(e["loc"][0]) for e in exc.errors()}
+        )
         raise PlanError(
             Problem(
                 file,
@@ -54,11 +72,10 @@ def hub_inventory(reference: pulumi.StackReference, hub: str, file: str, site: s
         ) from exc
 
 
-def hub_palette(reference: pulumi.StackReference, hub: str, file: str) -> HubPalette:
+def hub_palette(outputs: Mapping[str, Any], hub: str, file: str) -> HubPalette:
     """Where the site's node pools go in Palette; a `PlanError` if the hub does not manage Palette."""
-    values = read_outputs(reference, HUB_PALETTE_OUTPUTS)
     try:
-        return HubPalette.model_validate(values)
+        return HubPalette.model_validate({k: v for k, v in outputs.items() if k in HUB_PALETTE_OUTPUTS})
     except ValidationError as exc:
         raise PlanError(
             [

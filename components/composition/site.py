@@ -18,7 +18,7 @@ from ..network import SiteConnectivity, check_site_against_hub, site_kind
 from ..palette import PaletteNodePools
 from ..postdeploy import SECRET_OUTPUTS, PostDeployVerify
 from ..stack_args import palette_node_pools_args, post_deploy_verify_args, site_connectivity_args
-from .inventory import hub_inventory, hub_palette, read_outputs
+from .inventory import HUB_SITE_OUTPUTS, hub_inventory, hub_palette, read_outputs
 
 VERIFY_HUB_OUTPUTS = tuple(
     name
@@ -45,10 +45,11 @@ def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
 def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
     """Declare the whole site; returns (and exports) its outputs. Raises `ProblemsError` before declaring."""
     check_secrets(site, file, os.environ)
-    hub_ref = pulumi.StackReference(site.hub)
-    inventory = hub_inventory(hub_ref, site.hub, file, site.site.name)
+    # One read of the hub's outputs: what the site checks itself against, and what its verify step reads.
+    hub_outputs = read_outputs(pulumi.StackReference(site.hub), (*HUB_SITE_OUTPUTS, *VERIFY_HUB_OUTPUTS))
+    inventory = hub_inventory(hub_outputs, site.hub, file, site.site.name)
     check_site_against_hub(site, inventory, file, site.hub)
-    palette = hub_palette(hub_ref, site.hub, file) if site.site.node_pools else None
+    palette = hub_palette(hub_outputs, site.hub, file) if site.site.node_pools else None
     entry = inventory.sites[site.site.name]
     kind = site_kind(site.site)
 
@@ -72,7 +73,10 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
         PostDeployVerify(
             site.site.name,
             post_deploy_verify_args(
-                pulumi.get_stack(), site, exports, read_outputs(hub_ref, VERIFY_HUB_OUTPUTS)
+                pulumi.get_stack(),
+                site,
+                exports,
+                {k: v for k, v in hub_outputs.items() if k in VERIFY_HUB_OUTPUTS},
             ),
             pulumi.ResourceOptions(depends_on=[connectivity, *([pools] if palette is not None else [])]),
         )

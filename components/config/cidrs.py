@@ -5,6 +5,7 @@ No pydantic, no pulumi: these are the building blocks the config rules and plann
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,13 @@ def parse_ipv4_network(value: object) -> IPv4Network:
 def _parse_loose(value: object) -> IPv4Network:
     if not isinstance(value, str) or "/" not in value:
         raise CidrRuleError(f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)")
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _parse_text(value: str) -> IPv4Network:
+    """Parsed once per text: a 1,000-site hub checks each site's CIDRs in its config, its network, its
+    cluster and its Cilium pools (`ipaddress` is slow; networks are immutable, so sharing them is safe)."""
     try:
         return IPv4Network(value.strip(), strict=False)
     except ValueError as exc:

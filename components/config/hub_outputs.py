@@ -1,8 +1,17 @@
-"""What a hub stack exports for its sites, read back through a StackReference."""
+"""What a hub stack exports for its sites, read back through a StackReference.
+
+The CIDR inventory travels as one JSON text, `siteInventory`, beside its size, `siteCount`. A StackReference
+hands a site every output of its hub, and the SDK turns each value of a structured output into Python
+objects one by one: as a map of N sites, the inventory made every site's plan cost grow with the estate
+(50 ms a site at 1,000 sites). As text it is one value, parsed by `json` in C. Hubs of eks-hybrid 0.2
+exported the map as `sites`; `hub_sites` reads either.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -22,9 +31,45 @@ HUB_INVENTORY_OUTPUTS = (
     "vpnGatewayId",
     "vpnGatewayAsn",
     "vpnGatewayPropagatesRoutes",
-    "sites",
+    "siteInventory",
+    "siteCount",
     "ciliumIpamMode",
 )
+SITE_INVENTORY = "siteInventory"
+LEGACY_SITES = "sites"
+"""The map eks-hybrid 0.2 hubs exported in place of `siteInventory` (and `siteCount`)."""
+
+
+def site_inventory_text(sites: Mapping[str, Mapping[str, Any]]) -> str:
+    """The `siteInventory` export: every site's inventory entry as compact JSON, sorted by site."""
+    return json.dumps(sites, sort_keys=True, separators=(",", ":"))
+
+
+def hub_sites(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Every site's inventory entry from a hub's outputs (`siteInventory`, or a 0.2 hub's `sites`); `{}` when
+    neither is there or the text is not a JSON object."""
+    text = outputs.get(SITE_INVENTORY)
+    if isinstance(text, str):
+        try:
+            sites = json.loads(text)
+        except ValueError:
+            return {}
+        return sites if isinstance(sites, dict) else {}
+    legacy = outputs.get(LEGACY_SITES)
+    return dict(legacy) if isinstance(legacy, Mapping) else {}
+
+
+def site_view(outputs: Mapping[str, Any], site: str) -> dict[str, Any]:
+    """The hub's outputs as `HubInventory` reads them for `site`: its own inventory entry only (the others
+    are not validated: planning a site stays independent of the estate's size) and the estate's size."""
+    values = {k: v for k, v in outputs.items() if k not in (SITE_INVENTORY, LEGACY_SITES, "siteCount")}
+    if SITE_INVENTORY not in outputs and LEGACY_SITES not in outputs:
+        return values  # the hub exports no inventory: validation names `sites` as missing
+    sites = hub_sites(outputs)
+    values["sites"] = {site: sites[site]} if site in sites else {}
+    count = outputs.get("siteCount")
+    values["siteCount"] = count if isinstance(count, int) and count >= 1 else max(1, len(sites))
+    return values
 
 
 class HubInventory(ConfigModel):

@@ -9,9 +9,6 @@ from typing import Annotated
 
 import typer
 
-from ..diff.render import to_markdown, to_text
-from ..diff.report import compare
-from ..diff.sources import SourceError, load_side
 from . import output
 
 
@@ -50,6 +47,10 @@ def diff(
     A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
     1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
     """
+    from ..diff.render import to_markdown, to_text
+    from ..diff.report import compare
+    from ..diff.sources import SourceError, load_side
+
     try:
         base_plans = load_side(base, repo=repo, stacks_dir=stacks_dir)
         head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir)

@@ -28,6 +28,17 @@ stdout = Console(
 stderr = Console(stderr=True, soft_wrap=True, highlight=False, color_system=_COLOR_SYSTEM)
 
 
+def plain(console: Console) -> bool:
+    """Whether `console` prints no styles at all (a pipe, a file, NO_COLOR): then text is written as is."""
+    return console.color_system is None
+
+
+def write(text: str) -> None:
+    """Text to stdout as it is (no markup, no wrapping, no layout), as `stdout.print` would when `plain`."""
+    stdout.file.write(text)
+    stdout.file.flush()
+
+
 def problem(stack: str, message: str) -> None:
     """A stack's failure: its name as a header line, then the message, never read as markup."""
     mark = "✗" if stderr.encoding.lower().replace("-", "").startswith("utf") else "x"

@@ -8,19 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from eks_hybrid.components.errors import ProblemsError
-
-from ..plan_documents import Planned, error_document, plan_document, plans_document
-from ..plan_documents import stack_order as _stack_order
-from ..planner import HubNotPlannedError, Planner, StackPlan
-from ..stack_files import stack_location
-from ..text_tree import plan_tree
 from . import output
-from .plan_views import plan_markdown, plan_svg, policy_lines
+
+if TYPE_CHECKING:
+    from ..planner import HubNotPlannedError, StackPlan
 
 
 class Format(StrEnum):
@@ -40,6 +35,8 @@ class _Outcome:
     skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def failed(self, stack: str, error: Exception) -> None:
+        from eks_hybrid.components.errors import ProblemsError
+
         if stack in self.reported:
             return
         self.reported.add(stack)
@@ -116,6 +113,18 @@ def plan(
 
     Exit status: 0 planned, 1 the program failed, 2 invalid input or usage.
     """
+    # Loaded here, not at import: `eks-hybrid --help` and the other commands need none of it.
+    from eks_hybrid.components.errors import ProblemsError
+
+    from ..plan_documents import Planned, error_document, plan_document, plans_document
+    from ..plan_documents import stack_order as _stack_order
+    from ..planner import HubNotPlannedError, Planner
+    from ..runtime_tuning import tune_gc
+    from ..stack_files import stack_location
+    from ..text_tree import plan_node, render_text, to_rich
+    from .plan_views import plan_markdown, plan_svg, policy_lines
+
+    tune_gc()
     if all_stacks and stack:
         ctx.fail("--all plans every stack in --stacks-dir: give either --all or --stack")
     if not all_stacks and not stack:
@@ -138,6 +147,13 @@ def plan(
     planners: dict[Path, Planner] = {}
     outcome = _Outcome(debug=debug)
     results: list[Planned] = []
+    documents_of: dict[int, dict[str, Any]] = {}  # each plan's document, built once (policy checked once)
+
+    def document_of(plan: StackPlan) -> dict[str, Any]:
+        if id(plan) not in documents_of:
+            documents_of[id(plan)] = plan_document(plan, policy=policy)
+        return documents_of[id(plan)]
+
     for directory, name in targets:
         planner = planners.setdefault(directory, Planner(directory, offline_secrets=offline_secrets))
         try:
@@ -153,17 +169,28 @@ def plan(
         results.append(Planned(name, plan=result))
         _warn(result)
         if format is Format.text:
-            output.stdout.print(plan_tree(result))
+            tree = plan_node(result)
+            text = None
+            if output.plain(output.stdout):
+                text = render_text(
+                    tree, width=output.stdout.width, ascii_only=output.stdout.options.ascii_only
+                )
+            if text is not None:
+                output.write(text)
+            else:
+                output.stdout.print(to_rich(tree))
             if policy:
-                for line in policy_lines(plan_document(result)):
+                for line in policy_lines(document_of(result)):
                     output.stdout.print(line, markup=False)
-    documents = [plan_document(r.plan, policy=policy) for r in results if r.plan is not None]
+    documents = [document_of(r.plan) for r in results if r.plan is not None]
     if format is Format.json:
         single = len(targets) == 1 and not all_stacks
         if single and results[0].plan is None and results[0].error is not None:
             document: dict[str, Any] = error_document(results[0].stack, results[0].error, debug=debug)
         else:
-            document = documents[0] if single else plans_document(results, policy=policy)
+            document = (
+                documents[0] if single else plans_document(results, policy=policy, documents=document_of)
+            )
         typer.echo(json.dumps(document, indent=2, sort_keys=True))
     elif format is Format.markdown:
         typer.echo(plan_markdown(documents, {r.stack: r.error for r in results if r.error}), nl=False)

@@ -8,29 +8,23 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from eks_hybrid.components.errors import PlanError, Problem, ProblemsError
-from eks_hybrid.components.onprem.bundle import SiteBundle, render_site
-from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
-from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
-
-from ..render import (
-    FILE_MODE,
-    SCRIPT_MODE,
-    SECRET_MODE,
-    DeployedOutputs,
-    RenderOptions,
-    gather_site,
-    read_outputs,
-    write_bundle,
-)
+from ..render_settings import FILE_MODE, SCRIPT_MODE, SECRET_MODE
 from . import output
+
+if TYPE_CHECKING:
+    from eks_hybrid.components.onprem.bundle import SiteBundle
+
+    from ..render import DeployedOutputs
 
 
 def _user_data(path: Path | None) -> dict[str, Any] | None:
+    from eks_hybrid.components.errors import PlanError, Problem
+    from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
+
     if path is None:
         return None
     try:
@@ -42,6 +36,8 @@ def _user_data(path: Path | None) -> dict[str, Any] | None:
 
 
 def _outputs(path: Path | None) -> DeployedOutputs | None:
+    from ..render import read_outputs
+
     return read_outputs(path) if path is not None else None
 
 
@@ -81,6 +77,12 @@ def render(
     `pulumi up`. Exit status: 0 written, 2 invalid input, 1 unexpected failure.
     """
     _refuse_replaced_options(router_address=router_address, cluster_asn=cluster_asn, router_asn=router_asn)
+    from eks_hybrid.components.errors import PlanError, Problem, ProblemsError
+    from eks_hybrid.components.onprem.bundle import render_site
+    from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
+
+    from ..render import RenderOptions, gather_site, write_bundle
+
     if not stacks_dir.is_dir():
         output.fail(f"{stacks_dir}: no such stacks directory")
     if out.exists() and not out.is_dir():

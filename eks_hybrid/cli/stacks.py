@@ -8,10 +8,6 @@ from typing import Annotated
 
 import typer
 
-from eks_hybrid.components.errors import ProblemsError
-
-from ..plan_documents import stack_order
-from ..stack_files import read_stack_file
 from . import output
 
 
@@ -25,6 +21,11 @@ def stacks(
 
     Exit status: 0 listed, 2 a stack file that cannot be read.
     """
+    from eks_hybrid.components.errors import ProblemsError
+
+    from ..plan_documents import stack_order
+    from ..stack_files import read_stack_file
+
     if not stacks_dir.is_dir():
         output.fail(f"{stacks_dir}: no such stacks directory")
     hubs: list[str] = []

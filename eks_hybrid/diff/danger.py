@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eks_hybrid.components.config.hub_outputs import hub_sites
+
 from ..policy.rules import EKS_CLUSTER, remote_networks
 from ..policy.rules import Resource as PolicyResource
 from .engine import PlanSet, ResourceDiff, StackDiff
@@ -170,7 +172,7 @@ def _site_cidrs(base: PlanSet, head: PlanSet, hub: str) -> dict[str, list[str]]:
     head (planned, or failing to plan now: then its base plan says what it uses)."""
     used: dict[str, list[str]] = {}
     hub_doc = head.stacks.get(hub) or {}
-    for name, site in ((hub_doc.get("outputs") or {}).get("sites") or {}).items():
+    for name, site in hub_sites(hub_doc.get("outputs") or {}).items():
         if isinstance(site, dict):
             used[f"site {name} (hub inventory)"] = [
                 str(site[k]) for k in ("nodeCidr", "podCidr") if site.get(k)

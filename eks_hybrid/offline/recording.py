@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,25 +98,6 @@ def alias_urn(urn: str, alias: Any) -> str:
     return f"{prefix}::{qualified}::{spec.name or name}"
 
 
-@contextmanager
-def _closed_thread_loop() -> Iterator[None]:
-    """Give an executor thread an event loop for one monitor call, and close it afterwards.
-
-    Pulumi's MockMonitor creates a loop on each executor thread it is called from and never closes it;
-    the garbage collector later trips over those loops ("Invalid file descriptor: -1").
-    """
-    if threading.current_thread() is threading.main_thread():
-        yield
-        return
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-
-
 class RecordingMonitor(MockMonitor):
     """Records registrations before the SDK strips their secretness."""
 
@@ -127,6 +106,31 @@ class RecordingMonitor(MockMonitor):
         self._lock = threading.Lock()
         self.recorded: dict[str, RecordedResource] = {}
         self.duplicates: list[str] = []
+        self._thread = threading.local()
+        self._loops: list[asyncio.AbstractEventLoop] = []
+
+    def _thread_loop(self) -> None:
+        """Give the executor thread calling the monitor an event loop of its own for this run.
+
+        Pulumi's MockMonitor needs one on each executor thread it is called from, creates it and never closes
+        it; the garbage collector later trips over those loops ("Invalid file descriptor: -1"). This monitor
+        creates one per thread (not per call: a loop costs a selector and a socket pair) and `close` closes
+        them when the run ends.
+        """
+        if threading.current_thread() is threading.main_thread() or getattr(self._thread, "loop", None):
+            return
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._thread.loop = loop
+        with self._lock:
+            self._loops.append(loop)
+
+    def close(self) -> None:
+        """Close the executor threads' loops (call when the run is over)."""
+        with self._lock:
+            loops, self._loops = self._loops, []
+        for loop in loops:
+            loop.close()
 
     def _record(self, urn: str, request: Any, custom: bool, props: Any) -> None:
         raw = json_format.MessageToDict(props, preserving_proto_field_name=True)
@@ -154,18 +158,18 @@ class RecordingMonitor(MockMonitor):
             self.recorded[resource.urn] = resource
 
     def RegisterResource(self, request: Any) -> Any:
-        with _closed_thread_loop():
-            response = super().RegisterResource(request)
+        self._thread_loop()
+        response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self._record(response.urn, request, bool(request.custom), request.object)
         return response
 
     def ReadResource(self, request: Any) -> Any:
-        with _closed_thread_loop():
-            response = super().ReadResource(request)
+        self._thread_loop()
+        response = super().ReadResource(request)
         self._record(response.urn, request, True, request.properties)
         return response
 
     def Invoke(self, request: Any) -> Any:
-        with _closed_thread_loop():
-            return super().Invoke(request)
+        self._thread_loop()
+        return super().Invoke(request)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from eks_hybrid.components.config.hub_outputs import hub_sites
+
 from .rules import EKS_CLUSTER, OPEN, Resource, Violation, check_resources
 
 
@@ -28,9 +30,7 @@ def _opted_into_open_endpoint(resources: list[Resource]) -> bool:
 
 def _routed_by_sites(outputs: Mapping[str, Any]) -> list[str]:
     """A hub's `routeVia: site` sites own their VPC routes, in their own stacks."""
-    sites = outputs.get("sites")
-    if not isinstance(sites, dict):
-        return []
+    sites = hub_sites(outputs)
     return [
         str(site[key])
         for site in sites.values()

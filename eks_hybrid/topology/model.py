@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from eks_hybrid.components.config.hub_outputs import hub_sites
+
 Status = Literal["same", "added", "removed", "changed"]
 CONNECTIONS = {
     "transitGatewayVpn": "Site-to-Site VPN",
@@ -195,13 +197,13 @@ def build_topology(documents: Iterable[Mapping[str, Any]]) -> Topology:
         if document.get("role") != "site":
             continue
         hub = _hub_of(document) or "unknown"
-        inventory = ((hubs.get(hub) or {}).get("outputs") or {}).get("sites") or {}
+        inventory = hub_sites((hubs.get(hub) or {}).get("outputs") or {})
         site_elements, site_links = _site_elements(document, hub, inventory)
         elements += site_elements
         links += site_links
         seen_sites.add((hub, str((document.get("outputs") or {}).get("site") or document["stack"])))
     for hub, document in hubs.items():
-        for name, entry in sorted(((document.get("outputs") or {}).get("sites") or {}).items()):
+        for name, entry in sorted(hub_sites(document.get("outputs") or {}).items()):
             if (hub, name) not in seen_sites and isinstance(entry, dict):
                 elements.append(_planned_only_site(hub, name, entry))
     known = {e.id for e in elements}

@@ -22,7 +22,13 @@ from eks_hybrid.components.cni import pod_traffic_source
 from eks_hybrid.components.cni.pools import site_pod_pools
 from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL
 from eks_hybrid.components.config.hub import CiliumConfig, CiliumIpam, HubConfig, SiteInventoryEntry
-from eks_hybrid.components.config.hub_outputs import HUB_INVENTORY_OUTPUTS, HubInventory
+from eks_hybrid.components.config.hub_outputs import (
+    HUB_INVENTORY_OUTPUTS,
+    LEGACY_SITES,
+    SITE_INVENTORY,
+    HubInventory,
+    hub_sites,
+)
 from eks_hybrid.components.config.labels import SITE_LABEL
 from eks_hybrid.components.config.site import SiteConfig
 from eks_hybrid.components.network import site_kind
@@ -575,9 +581,14 @@ def _kubernetes_intent(
 def parse_hub_inventory(hub_outputs: Mapping[str, Any], hub: str) -> HubInventory:
     """The hub's inventory as the site program reads it through its StackReference."""
     try:
-        return HubInventory.model_validate(
-            {k: v for k, v in hub_outputs.items() if k in HUB_INVENTORY_OUTPUTS and v is not None}
-        )
+        values = {
+            k: v
+            for k, v in hub_outputs.items()
+            if k in HUB_INVENTORY_OUTPUTS and k != SITE_INVENTORY and v is not None
+        }
+        if SITE_INVENTORY in hub_outputs or LEGACY_SITES in hub_outputs:
+            values["sites"] = hub_sites(hub_outputs)  # every site: verify checks the estate's pools too
+        return HubInventory.model_validate(values)
     except ValidationError as exc:
         missing = sorted({str(error["loc"][0]) for error in exc.errors()})
         raise ValueError(f"hub stack {hub}'s outputs lack {', '.join(missing)}") from exc
@@ -591,7 +602,9 @@ def site_intent(
     inventory = parse_hub_inventory(hub_document, site.hub)
     name = site.site.name
     if name not in inventory.sites:
-        raise ValueError(f"site {name!r} is not in hub stack {site.hub}'s inventory (its `sites` output)")
+        raise ValueError(
+            f"site {name!r} is not in hub stack {site.hub}'s inventory (its `siteInventory` output)"
+        )
     entry = inventory.sites[name]
     cidrs = dict(site_destinations(entry))
     plan, tables = site_plan(site, inventory)

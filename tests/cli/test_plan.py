@@ -100,13 +100,16 @@ def test_hub_exports_everything_sites_need():
 
     outputs = plan_json("example-hub")["outputs"]
     assert set(HUB_INVENTORY_OUTPUTS) <= set(outputs)
-    assert outputs["sites"]["chicago"] == {
+    # The inventory is one JSON text (a StackReference hands every site all of it: text costs one value).
+    sites = json.loads(outputs["siteInventory"])
+    assert outputs["siteCount"] == len(sites) == 3
+    assert sites["chicago"] == {
         "nodeCidr": "10.201.0.0/16",
         "podCidr": "172.18.0.0/16",
         "routeVia": "site",
         "tunnelInsideCidrs": [],
     }
-    assert outputs["sites"]["dallas"]["tunnelInsideCidrs"] == ["169.254.10.0/30", "169.254.10.4/30"]
+    assert sites["dallas"]["tunnelInsideCidrs"] == ["169.254.10.0/30", "169.254.10.4/30"]
     assert outputs["ciliumIpamMode"] == "multiPool"
 
 

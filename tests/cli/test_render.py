@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-import eks_hybrid.cli.render as render_command
+import eks_hybrid.components.onprem.bundle as render_bundle
 from eks_hybrid.components.onprem.model import placeholders_in
 from tests.conftest import STACKS, copy_examples
 from tests.onprem.conftest import (
     AUSTIN_OUTPUTS,
     DALLAS_OUTPUTS,
     HUB_OUTPUTS,
+    HUB_SITES,
     HUB_SSM_OUTPUTS,
+    HUB_SSM_SITES,
+    exported_inventory,
     render,
     render_deployed,
     write_json,
@@ -217,7 +220,7 @@ def test_an_unexpected_failure_exits_1_without_a_traceback(tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(render_command, "render_site", broken)
+    monkeypatch.setattr(render_bundle, "render_site", broken)  # the command loads it when it runs
     result, _ = render(tmp_path, "example-dallas")
     assert result.exit_code == 1
     assert "example-dallas: render failed: RuntimeError: boom" in result.output
@@ -268,9 +271,10 @@ def test_hub_outputs_of_another_identity_provider_and_a_file_as_out_dir_exit_2(t
 
 def test_cilium_bgp_values_come_from_the_hubs_outputs_when_given(tmp_path):
     # The deployed hub applied these objects: the router must match them, not a stack file edited since.
-    sites = {name: dict(entry) for name, entry in HUB_SSM_OUTPUTS["sites"].items()}
+    sites = {name: dict(entry) for name, entry in HUB_SSM_SITES.items()}
     sites["austin"]["bgpPeer"] = {"address": "10.60.0.254", "asn": 65030}
-    hub = {**HUB_SSM_OUTPUTS, "sites": sites, "ciliumClusterAsn": 65200, "ciliumPodCidrMaskSize": 26}
+    hub = {**HUB_SSM_OUTPUTS, **exported_inventory(sites)}
+    hub |= {"ciliumClusterAsn": 65200, "ciliumPodCidrMaskSize": 26}
     out = render_deployed(tmp_path, "example-austin", AUSTIN_OUTPUTS, hub)
     frr = (out / "router/frr.conf").read_text()
     assert " neighbor CILIUM remote-as 65200" in frr
@@ -285,7 +289,7 @@ def test_a_hub_deployed_before_these_outputs_existed_falls_back_to_its_stack_fil
     older = {
         key: value
         for key, value in HUB_SSM_OUTPUTS.items()
-        if not key.startswith(("cilium", "kubernetes")) and key != "sites"
+        if not key.startswith(("cilium", "kubernetes")) and key not in ("siteInventory", "siteCount")
     }
     out = render_deployed(tmp_path, "example-austin", AUSTIN_OUTPUTS, older)
     frr = (out / "router/frr.conf").read_text()
@@ -294,34 +298,45 @@ def test_a_hub_deployed_before_these_outputs_existed_falls_back_to_its_stack_fil
 
 
 def test_a_hub_that_deployed_no_peer_for_the_site_gets_static_pod_routes(tmp_path):
-    sites = {
-        name: {k: v for k, v in entry.items() if k != "bgpPeer"}
-        for name, entry in HUB_OUTPUTS["sites"].items()
-    }
+    sites = {name: {k: v for k, v in entry.items() if k != "bgpPeer"} for name, entry in HUB_SITES.items()}
     out = render_deployed(
         tmp_path,
         "example-denver",
         {"site": "denver", "nodeCidr": "10.202.0.0/16", "podCidr": "172.19.0.0/16", "kind": "directConnect"},
-        {**HUB_OUTPUTS, "sites": sites},
+        {**HUB_OUTPUTS, **exported_inventory(sites)},
     )
     assert (out / "router/pod-routes.sh").exists() and not (out / "router/frr.conf").exists()
 
 
 def test_hub_outputs_with_a_broken_site_entry_exit_2(tmp_path):
-    sites = {**HUB_SSM_OUTPUTS["sites"], "austin": {"bgpPeer": {"address": "10.60.0.1", "asn": 65030}}}
-    hub = write_json(tmp_path / "hub.json", {**HUB_SSM_OUTPUTS, "sites": sites})
+    sites = {**HUB_SSM_SITES, "austin": {"bgpPeer": {"address": "10.60.0.1", "asn": 65030}}}
+    hub = write_json(tmp_path / "hub.json", {**HUB_SSM_OUTPUTS, **exported_inventory(sites)})
     result, _ = render(tmp_path, "example-austin", "--hub-outputs", str(hub))
     assert result.exit_code == 2
-    assert "sites.austin: is not a site inventory entry" in result.output
+    assert "siteInventory.austin: is not a site inventory entry" in result.output
 
 
 def test_deployed_values_that_cannot_peer_exit_2_naming_the_outputs_key(tmp_path):
-    sites = {name: dict(entry) for name, entry in HUB_SSM_OUTPUTS["sites"].items()}
+    sites = {name: dict(entry) for name, entry in HUB_SSM_SITES.items()}
     sites["austin"]["bgpPeer"] = {"address": "10.9.0.1", "asn": 65031}
-    hub = write_json(tmp_path / "hub.json", {**HUB_SSM_OUTPUTS, "sites": sites})
+    hub = write_json(tmp_path / "hub.json", {**HUB_SSM_OUTPUTS, **exported_inventory(sites)})
     result, _ = render(tmp_path, "example-austin", "--hub-outputs", str(hub))
     assert result.exit_code == 2
-    assert (
-        "sites.austin.bgpPeer.address: 10.9.0.1 is not in the site's node CIDR 10.60.0.0/16" in result.output
-    )
-    assert "sites.austin.bgpPeer.asn: 65031 differs from the customer gateway's bgpAsn 65030" in result.output
+    peer = "siteInventory.austin.bgpPeer"
+    assert f"{peer}.address: 10.9.0.1 is not in the site's node CIDR 10.60.0.0/16" in result.output
+    assert f"{peer}.asn: 65031 differs from the customer gateway's bgpAsn 65030" in result.output
+
+
+@pytest.mark.parametrize(
+    ("inventory", "key"),
+    [
+        ({"siteInventory": '{"austin":{}}', "siteCount": 1}, "siteInventory"),
+        ({"sites": {"austin": {}}}, "sites"),  # a hub planned with eks-hybrid 0.2
+    ],
+)
+def test_hub_outputs_without_the_site_in_either_inventory_shape_exit_2(tmp_path, inventory, key):
+    outputs = {k: v for k, v in HUB_OUTPUTS.items() if k not in ("siteInventory", "siteCount")}
+    hub = write_json(tmp_path / "hub.json", {**outputs, **inventory})
+    result, _ = render(tmp_path, "example-dallas", "--hub-outputs", str(hub))
+    assert result.exit_code == 2
+    assert f"{key}: has no site 'dallas': these are another hub's outputs" in result.output

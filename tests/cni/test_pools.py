@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from eks_hybrid.components.cni import site_pod_pools, values
+from eks_hybrid.components.config.hub_outputs import hub_sites
 from eks_hybrid.planner import Planner
 from tests.conftest import STACKS
 
@@ -130,7 +131,7 @@ def test_every_sites_nodes_draw_only_from_that_sites_pod_cidr(example_plans: dic
     hub = example_plans["example-hub"]
     pools = {r.inputs["metadata"]["name"]: r.inputs["spec"]["ipv4"] for r in hub.run.by_type(POOL)}
     node_configs = [r.inputs for r in hub.run.by_type(NODE_CONFIG)]
-    inventory = hub.run.outputs["sites"]
+    inventory = hub_sites(hub.run.outputs)
     release = next(r for r in hub.run.resources if r.type == "kubernetes:helm.sh/v3:Release")
     assert release.inputs["values"]["ipam"] == {"mode": "multi-pool"}
     assert "default" not in pools  # a node without the site label gets no address, never another site's

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eks_hybrid.cli.app import app
+from eks_hybrid.components.config.hub_outputs import site_inventory_text
 from tests.conftest import STACKS
 
 from .lab import Lab, unavailable_reason
@@ -180,3 +181,15 @@ def render_deployed(tmp_path: Path, stack: str, site: dict, hub: dict, *args: st
     )
     assert result.exit_code == 0, result.output
     return out
+
+
+def exported_inventory(sites: dict[str, Any]) -> dict[str, Any]:
+    """A hub's inventory outputs as it exports them: one JSON text and the count."""
+    return {"siteInventory": site_inventory_text(sites), "siteCount": len(sites)}
+
+
+# The fixtures above list `sites` for readability; a hub exports them as `siteInventory`.
+HUB_SITES: dict[str, Any] = HUB_OUTPUTS.pop("sites")
+HUB_OUTPUTS.update(exported_inventory(HUB_SITES))
+HUB_SSM_SITES: dict[str, Any] = HUB_SSM_OUTPUTS.pop("sites")
+HUB_SSM_OUTPUTS.update(exported_inventory(HUB_SSM_SITES))

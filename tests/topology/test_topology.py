@@ -67,7 +67,9 @@ def test_a_diff_marks_added_and_removed_parts(documents) -> None:
     base = build_topology(documents)
     without_denver = copy.deepcopy([d for d in documents if d["stack"] != "example-denver"])
     hub = next(d for d in without_denver if d["stack"] == "example-hub")
-    del hub["outputs"]["sites"]["denver"]  # out of the hub's inventory too
+    inventory = json.loads(hub["outputs"]["siteInventory"])
+    del inventory["denver"]  # out of the hub's inventory too
+    hub["outputs"]["siteInventory"] = json.dumps(inventory)
     head = build_topology(without_denver)
     merged = merge(base, head)
     statuses = {e.id: e.status for e in merged.elements}

@@ -260,7 +260,7 @@ def test_a_direct_connect_site_routes_its_own_cidrs_to_the_vgw(planned: dict[str
 
 
 def test_a_site_missing_from_the_hubs_inventory_is_refused(planned: dict[str, Any]) -> None:
-    hub = {**planned["example-hub"], "sites": {}}
+    hub = {**planned["example-hub"], "siteInventory": "{}"}
     with pytest.raises(ValueError, match="site 'dallas' is not in hub stack example-hub's inventory"):
         site_intent("example-dallas", site_config("example-dallas"), SiteOutputs(), hub)
 

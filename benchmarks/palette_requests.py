@@ -1,0 +1,179 @@
+"""Requests a hybrid node pool costs in Palette, and paging 1,000 edge hosts (run: `make bench`).
+
+Against the Palette emulator over real HTTP on 127.0.0.1 (`palette_emulator`), with the pool taking POLLS
+polls to come up (and to go), the dynamic provider's create, read, update (one host added) and delete of a
+one-host pool are counted request by request. The floor of each is what the operation itself needs: one
+call (the POST, the GET, the PUT, the DELETE) plus the polls that wait for Palette. Then 1,000 registered
+edge hosts are listed through `PaletteApi.search_edge_hosts`, Palette's page limit being 50 (the spec's
+`limit` maximum): the floor is 20 pages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from pulumi.dynamic import ConfigureRequest  # noqa: E402
+from pulumi.dynamic.config import Config  # noqa: E402
+
+from eks_hybrid.components.palette import PaletteApi, PaletteClient  # noqa: E402
+from eks_hybrid.components.palette import providers as p  # noqa: E402
+from palette_emulator import EmulatorState, LiveServer, create_app  # noqa: E402
+
+API_KEY = "bench-key-0123456789"
+PROJECT = "6491d4a94c39ad82d3cc30ae"
+POLLS = 2
+HOSTS = 1000
+PAGE_LIMIT = 50
+PROFILE = {
+    "name": "eks-hybrid-nodes",
+    "version": "1.0.0",
+    "os": {
+        "pack": "edge-native-byoi",
+        "tag": "2.1.0",
+        "providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.35.0-v4.5.21-eks-hybrid",
+    },
+    "kubernetes": {"pack": "edge-nodeadm", "version": "1.35.0"},
+}
+
+
+def _provider(cls: type[p.PaletteProvider], url: str) -> p.PaletteProvider:
+    instance = cls()
+    raw = {"eks-hybrid:palette": json.dumps({"endpoint": url, "projectUid": PROJECT, "apiKey": API_KEY})}
+    instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
+    instance.poll_sleep = lambda _s: None
+    instance.report = lambda _line: None
+    return instance
+
+
+def _pool(name: str, hosts: list[str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "architecture": "amd64",
+        "edgeHosts": [{"uid": uid} for uid in hosts],
+        "labels": {"eks-hybrid/site": "bench"},
+    }
+
+
+class Counted:
+    """The requests the emulator received while a block ran, by operation."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.operations: Counter[str] = Counter()
+
+    def __enter__(self) -> Counted:
+        self._start = len(self.state.operations)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.operations = Counter(f"{m} {path}" for m, path in self.state.operations[self._start :])
+
+    @property
+    def total(self) -> int:
+        return sum(self.operations.values())
+
+    def polls(self) -> int:
+        return self.operations["GET /v1/spectroclusters/{uid}"]
+
+
+def pool_lifecycle(url: str, state: EmulatorState) -> list[tuple[str, Counted, int]]:
+    """(operation, what it cost, its floor) for create, read, update and delete of one pool."""
+    where = {"endpoint": url, "projectUid": PROJECT, "pollSeconds": 0}
+    imported = _provider(p.ClusterImportProvider, url).create({**where, "clusterName": "bench"})
+    assert imported.outs is not None
+    cloud = imported.outs["cloudConfigUid"]
+    _provider(p.ClusterReadinessProvider, url).create({**where, "clusterUid": imported.id})
+    _provider(p.HybridSettingsProvider, url).create(
+        {
+            **where,
+            "clusterUid": imported.id,
+            "cloudConfigUid": cloud,
+            "vpcCidr": "10.200.0.0/16",
+            "nodeCidrs": ["10.0.0.0/9"],
+            "podCidrs": ["100.64.0.0/10"],
+            "identity": {
+                "provider": "iamRolesAnywhere",
+                "roleArn": "arn:aws:iam::123456789012:role/bench-node-identity-role",
+                "trustAnchorArn": "arn:aws:rolesanywhere:us-west-2:123456789012:trust-anchor/ta",
+                "profileArn": "arn:aws:rolesanywhere:us-west-2:123456789012:profile/pr",
+                "rootCaCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                "rootCaPrivateKey": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+            },
+        }
+    )
+    profile = _provider(p.ProfileProvider, url).create({**where, "profile": PROFILE})
+    assert profile.outs is not None
+    for uid in ("edge-bench-1", "edge-bench-2"):
+        state.register_edge_host(uid, project=PROJECT, arch="amd64")
+    props = {
+        **where,
+        "cloudConfigUid": cloud,
+        "profileUid": profile.outs["profileUid"],
+        "pool": _pool("bench-workers", ["edge-bench-1"]),
+    }
+    pools = _provider(p.NodePoolProvider, url)
+    results: list[tuple[str, Counted, int]] = []
+    with Counted(state) as created:
+        outs = pools.create(props).outs
+    assert outs is not None
+    results.append(("create", created, 1 + created.polls()))
+    with Counted(state) as read:
+        pools.read(outs["poolUid"], outs)
+    results.append(("read", read, 1))
+    news = {**outs, "pool": _pool("bench-workers", ["edge-bench-1", "edge-bench-2"])}
+    with Counted(state) as updated:
+        outs = pools.update(outs["poolUid"], outs, news).outs
+    assert outs is not None
+    results.append(("update (a host added)", updated, 1 + updated.polls()))
+    with Counted(state) as deleted:
+        pools.delete(outs["poolUid"], outs)
+    results.append(("delete", deleted, 1 + deleted.polls()))
+    return results
+
+
+def page_hosts(url: str, state: EmulatorState) -> tuple[int, int, float]:
+    """(hosts listed, requests, seconds) for listing HOSTS edge hosts."""
+    for index in range(HOSTS):
+        state.register_edge_host(f"edge-page-{index:04d}", project=PROJECT, arch="arm64")
+    with PaletteClient(url, API_KEY, PROJECT) as client, Counted(state) as paged:
+        start = time.perf_counter()
+        hosts = PaletteApi(client).search_edge_hosts({"architecture": ["arm64"]}, limit=PAGE_LIMIT)
+        seconds = time.perf_counter() - start
+    return len(hosts), paged.total, seconds
+
+
+def main() -> None:
+    app = create_app(api_key=API_KEY, import_polls=1, pool_polls=POLLS)
+    state: EmulatorState = app.state.emulator
+    state.delete_polls = POLLS
+    with LiveServer(app) as server:
+        lifecycle = pool_lifecycle(server.url, state)
+        listed, pages, seconds = page_hosts(server.url, state)
+    print(f"Palette requests per hybrid node pool (emulator on 127.0.0.1, the pool up after {POLLS} polls)")
+    print(f"{'operation':24} {'requests':>8} {'floor':>6}  requests by operation")
+    for name, counted, floor in lifecycle:
+        detail = ", ".join(f"{op} x{n}" for op, n in sorted(counted.operations.items()))
+        print(f"{name:24} {counted.total:>8} {floor:>6}  {detail}")
+    floor_pages = math.ceil(HOSTS / PAGE_LIMIT)
+    print(
+        f"paging {listed} edge hosts: {pages} requests (floor {floor_pages}, {PAGE_LIMIT} a page),"
+        f" {seconds:.2f} s"
+    )
+    if state.contract_violations:
+        raise SystemExit(
+            "the emulator answered outside the Palette spec:\n" + "\n".join(state.contract_violations)
+        )
+
+
+if __name__ == "__main__":
+    main()
