@@ -22,6 +22,7 @@ from rich.console import Console
 
 from eks_hybrid.components.composition.site import labelled_pools
 from eks_hybrid.components.config.hub import PaletteProfileConfig
+from eks_hybrid.components.config.hub_outputs import hub_sites
 from eks_hybrid.components.palette import PaletteApi, payloads
 from eks_hybrid.components.palette.providers import resolve_packs
 from eks_hybrid.planner import Planner
@@ -68,7 +69,7 @@ def _palette(hub: dict[str, Any]) -> tuple[LiveServer, dict[str, Any]]:
             root_ca_certificate=hub["rootCaCertificate"],
             root_ca_private_key="(the generated CA's key: a secret, not in the planned outputs)",
         )
-        cidrs = [(e["nodeCidr"], e["podCidr"]) for e in hub["sites"].values()]
+        cidrs = [(e["nodeCidr"], e["podCidr"]) for e in hub_sites(hub).values()]
         api.put_hybrid_config(
             config,
             payloads.hybrid_config_body(

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from eks_hybrid.components.config.hub_outputs import hub_sites
 from eks_hybrid.components.config.verify import VERIFY_AREAS, VerifyArea, VerifyConfig
 from eks_hybrid.components.errors import ArgumentsError, ConfigError
 from eks_hybrid.components.postdeploy import (
@@ -100,7 +101,7 @@ def test_a_site_passes_its_hubs_outputs_and_its_skips(plans: Planner) -> None:
     environment = step.inputs["environment"]
     assert "tunnelPresharedKeys" not in json.loads(environment["EKS_HYBRID_OUTPUTS"])
     hub = json.loads(environment["EKS_HYBRID_HUB_OUTPUTS"])
-    assert hub["sites"]["dallas"] == {
+    assert hub_sites(hub)["dallas"] == {
         "nodeCidr": "10.200.0.0/16",
         "podCidr": "192.168.0.0/16",
         "routeVia": "transitGateway",
