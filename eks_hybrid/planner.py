@@ -14,7 +14,7 @@ from eks_hybrid.components.config.source import stack_file_label, stack_files_in
 from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
-from .secret_digests import config_secret_digests
+from .secret_digests import secret_digests
 from .stack_files import StackFile, read_stack_file, stack_path
 
 OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
@@ -115,7 +115,7 @@ class Planner:
             secrets=tuple(statuses),
             environments=stack.environments,
             offline_secrets=self.offline_secrets,
-            config_secrets=config_secret_digests(stack.path),
+            config_secrets=secret_digests(stack.written),
         )
 
     def hub_outputs(self, hub: str) -> StackOutputs:

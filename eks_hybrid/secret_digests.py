@@ -9,10 +9,8 @@ set again, and a diff reports it as rotated.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
-
-from . import safe_yaml
 
 
 def _walk(value: Any, path: str, found: dict[str, str]) -> None:
@@ -28,15 +26,9 @@ def _walk(value: Any, path: str, found: dict[str, str]) -> None:
             _walk(item, f"{path}[{index}]", found)
 
 
-def config_secret_digests(stack_file: Path) -> dict[str, str]:
-    """`{"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[0].presharedKey": "sha256:..."}`."""
-    try:
-        # Read as the planner reads stack files (encodings, bounds): the planner has accepted this file.
-        document = safe_yaml.load(stack_file.read_bytes()) or {}
-    except (OSError, safe_yaml.YamlRefusal):
-        return {}
+def secret_digests(config: Mapping[str, Any]) -> dict[str, str]:
+    """`{"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[0].presharedKey": "sha256:..."}`, from a stack
+    file's `config:` mapping as written (`StackFile.written`: the file the planner read, not read again)."""
     found: dict[str, str] = {}
-    config = document.get("config") if isinstance(document, dict) else None
-    if isinstance(config, dict):
-        _walk(config, "", found)
+    _walk(dict(config), "", found)
     return dict(sorted(found.items()))

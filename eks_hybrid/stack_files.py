@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ class StackFile:
     """The Pulumi ESC environments the stack imports (`environment:`); offline plans cannot open them."""
     secret_paths: frozenset[str] = frozenset()
     """The dotted path of every `secure:` value (`eks-hybrid:site.connectivity...tunnels[0].presharedKey`)."""
+    written: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The `config:` mapping as the file writes it, `secure:` ciphertexts included (for their digests)."""
 
     @property
     def label(self) -> str:
@@ -161,4 +163,5 @@ def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
         secret_keys=frozenset(secret_keys),
         environments=_environments(raw.get("environment")),
         secret_paths=frozenset(secret_paths),
+        written=config,
     )
