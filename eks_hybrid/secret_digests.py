@@ -28,7 +28,7 @@ def _walk(value: Any, path: str, found: dict[str, str]) -> None:
 
 def secret_digests(config: Mapping[str, Any]) -> dict[str, str]:
     """`{"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[0].presharedKey": "sha256:..."}`, from a stack
-    file's `config:` mapping as written (`StackFile.written`)."""
+    file's `config:` mapping as written (`StackFile.written`: the file the planner read, not read again)."""
     found: dict[str, str] = {}
     _walk(dict(config), "", found)
     return dict(sorted(found.items()))

@@ -1,9 +1,12 @@
-"""`secret_digests`: a digest per `secure:` ciphertext, from the stack file the planner read."""
+"""`secret_digests`: a digest per `secure:` ciphertext, from the stack file as the planner read it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from eks_hybrid.components.errors import ConfigError
 from eks_hybrid.secret_digests import secret_digests
 from eks_hybrid.stack_files import read_stack_file
 
@@ -30,10 +33,17 @@ def test_each_secret_path_gets_a_digest_of_its_ciphertext(tmp_path: Path) -> Non
     assert list(digests) == PATHS
     assert all(value.startswith("sha256:") and len(value) == 23 for value in digests.values())
     rotated = _digests(tmp_path, STACK.replace("v1:def", "v1:rotated").encode())
-    assert rotated[PATHS[1]] != digests[PATHS[1]] and rotated[PATHS[0]] == digests[PATHS[0]]
+    assert rotated[PATHS[1]] != digests[PATHS[1]]
+    assert rotated[PATHS[0]] == digests[PATHS[0]]
 
 
 def test_a_utf16_stack_file_is_read_as_the_planner_reads_it(tmp_path: Path) -> None:
-    # The planner accepts UTF-16 with a byte-order mark (YAML 1.2 §5.2); digests read it the same way (reading
-    # it again as UTF-8 raised UnicodeDecodeError, a traceback the evidence suite found).
+    # The planner accepts UTF-16 with a byte-order mark (YAML 1.2 §5.2); reading the file again as UTF-8 for
+    # the digests raised UnicodeDecodeError, a traceback found by the evidence suite.
     assert list(_digests(tmp_path, STACK.encode("utf-16"))) == PATHS
+
+
+def test_a_file_the_planner_refuses_never_reaches_the_digests(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.s.yaml").write_bytes(b"a: &a [*a]")
+    with pytest.raises(ConfigError):
+        read_stack_file(tmp_path, "s")
