@@ -30,7 +30,7 @@ from pulumi_command import local
 
 from ._inputs import Arguments, is_known
 from ._tokens import component_type
-from .config.fields import VERIFY_AREAS
+from .verify_names import HUB_OUTPUTS_ENV, OUTPUTS_ENV, VERIFY_AREAS
 
 __all__ = [
     "HUB_OUTPUTS_ENV",
@@ -46,8 +46,6 @@ __all__ = [
 ]
 
 POST_DEPLOY_VERIFY = "eks-hybrid:verify:PostDeployVerify"
-OUTPUTS_ENV = "EKS_HYBRID_OUTPUTS"
-HUB_OUTPUTS_ENV = "EKS_HYBRID_HUB_OUTPUTS"
 SECRET_OUTPUTS = frozenset({"tunnelPresharedKeys", "ssmActivationCode", "rootCaPrivateKey"})
 """Secret exports: verify never needs them, so they never reach the command's inputs."""
 

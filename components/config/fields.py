@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
@@ -170,18 +170,3 @@ def _amazon_side_asn(asn: int) -> int:
 
 
 AmazonSideAsn = Annotated[int, Field(strict=True), AfterValidator(_amazon_side_asn)]
-
-
-# What `eks-hybrid verify` checks, in report order: `eks-hybrid:verify.skip` and `PostDeployVerify`'s `skip`
-# take these names.
-VerifyArea = Literal["routes", "transit-gateway", "vpn", "eks", "identity", "palette", "kubernetes", "quotas"]
-VERIFY_AREAS: tuple[VerifyArea, ...] = (
-    "routes",
-    "transit-gateway",
-    "vpn",
-    "eks",
-    "identity",
-    "palette",
-    "kubernetes",
-    "quotas",
-)

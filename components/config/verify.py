@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ..verify_names import VERIFY_AREAS, VerifyArea
 from ._base import ConfigModel
-from .fields import VERIFY_AREAS, VerifyArea
 
 __all__ = ["VERIFY_AREAS", "VerifyArea", "VerifyConfig"]
 

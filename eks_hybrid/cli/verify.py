@@ -6,30 +6,17 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, validate_stack
-from eks_hybrid.components.config.source import stack_file_label
-from eks_hybrid.components.errors import ProblemsError
+from eks_hybrid.components.verify_names import HUB_OUTPUTS_ENV, OUTPUTS_ENV, VERIFY_AREAS
 
-from ..stack_files import read_stack_file, stack_location
-from ..verify import AREAS, Finding, Sources, exit_code, hub_intent, run_checks, site_intent
-from ..verify.aws import AwsReader
-from ..verify.intent import Intent, KubernetesIntent
-from ..verify.kube import KubernetesReader
-from ..verify.outputs import (
-    HUB_OUTPUTS_ENV,
-    OUTPUTS_ENV,
-    HubOutputs,
-    OutputsSource,
-    SiteOutputs,
-    load_outputs,
-)
-from ..verify.palette import PaletteReader, palette_api_key
-from ..verify.report import report_json, report_table, summary_line
 from . import output
+
+if TYPE_CHECKING:
+    from ..verify import Finding
+    from ..verify.intent import Intent, KubernetesIntent
 
 
 class Format(StrEnum):
@@ -84,7 +71,7 @@ def verify(
     skip: Annotated[
         list[str] | None,
         typer.Option(
-            "--skip", metavar="AREA", help=f"An area not to check (repeatable): {', '.join(AREAS)}."
+            "--skip", metavar="AREA", help=f"An area not to check (repeatable): {', '.join(VERIFY_AREAS)}."
         ),
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text (a table) or json.")] = Format.text,
@@ -98,9 +85,21 @@ def verify(
     Exit status: 0 all good (warnings included), 1 a check failed, 2 a check could not run or the
     input is invalid.
     """
-    unknown = sorted(set(skip or ()) - set(AREAS))
+    # Pulumi, pydantic and the readers load here, not with the CLI (`tests/speed`).
+    from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, validate_stack
+    from eks_hybrid.components.config.source import stack_file_label
+    from eks_hybrid.components.errors import ProblemsError
+
+    from ..stack_files import read_stack_file, stack_location
+    from ..verify import Sources, exit_code, hub_intent, run_checks, site_intent
+    from ..verify.aws import AwsReader
+    from ..verify.kube import KubernetesReader
+    from ..verify.outputs import HubOutputs, OutputsSource, SiteOutputs, load_outputs
+    from ..verify.palette import PaletteReader, palette_api_key
+
+    unknown = sorted(set(skip or ()) - set(VERIFY_AREAS))
     if unknown:
-        ctx.fail(f"--skip takes {', '.join(AREAS)} (got {', '.join(unknown)})")
+        ctx.fail(f"--skip takes {', '.join(VERIFY_AREAS)} (got {', '.join(unknown)})")
     if outputs == "-" and hub_outputs == "-":
         ctx.fail("only one of --outputs and --hub-outputs can read standard input")
     try:
@@ -141,6 +140,8 @@ def verify(
 
 
 def _show(intent: Intent, results: list[Finding], format: Format) -> None:
+    from ..verify.report import report_json, report_table, summary_line
+
     if format is Format.json:
         typer.echo(json.dumps(report_json(intent.stack, intent.role, results), indent=2))
         return

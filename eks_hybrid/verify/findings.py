@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from eks_hybrid.components.config.fields import VERIFY_AREAS
+from eks_hybrid.components.verify_names import VERIFY_AREAS
 
 __all__ = ["AREAS", "Finding", "Status", "exit_code", "summary"]
 
