@@ -8,6 +8,7 @@ Several stacks make `{"format": PLANS_FORMAT, "stacks": [...], "errors": {stack:
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from eks_hybrid.components.errors import ProblemsError
 
 from .planner import HubNotPlannedError, Planner, StackPlan
 from .policy.plans import policy_section
-from .stack_files import list_stacks, read_stack_file
+from .stack_files import StackFile, list_stacks, read_stack_file
 
 PLANS_FORMAT = "eks-hybrid/plans/v1"
 
@@ -32,12 +33,16 @@ class Planned:
     error: Exception | None = None
 
 
-def stack_order(stacks_dir: Path) -> list[str]:
-    """Hubs first, then sites, each alphabetically; a file that cannot be read goes last (and fails there)."""
+def stack_order(stacks_dir: Path, read: Callable[[str], StackFile] | None = None) -> list[str]:
+    """Hubs first, then sites, each alphabetically; a file that cannot be read goes last (and fails there).
+
+    `read` reads a stack file by name (default: `read_stack_file` from `stacks_dir`); pass `Planner.read` so
+    that planning the stacks afterwards does not read each file again.
+    """
 
     def rank(name: str) -> tuple[int, str]:
         try:
-            role = read_stack_file(stacks_dir, name).role
+            role = (read or functools.partial(read_stack_file, stacks_dir))(name).role
         except ProblemsError:
             return (2, name)
         return (0 if role == "hub" else 1, name)

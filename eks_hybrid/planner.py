@@ -75,10 +75,18 @@ class Planner:
     offline_secrets: bool = False
     _hub_outputs: dict[str, StackOutputs] = field(default_factory=dict)
     _hub_failures: dict[str, Exception] = field(default_factory=dict)
+    _files: dict[str, StackFile] = field(default_factory=dict)
+
+    def read(self, name: str) -> StackFile:
+        """`name`'s stack file, read and parsed once per planner: ordering the stacks (`stack_order`),
+        planning each and a site's look at its hub's file all see the same read."""
+        if name not in self._files:
+            self._files[name] = read_stack_file(self.stacks_dir, name)
+        return self._files[name]
 
     def plan(self, name: str) -> StackPlan:
         try:
-            stack = read_stack_file(self.stacks_dir, name)
+            stack = self.read(name)
         except Exception as error:
             self._hub_failures.setdefault(name, error)  # a site naming this file as its hub is skipped
             raise
@@ -135,7 +143,7 @@ class Planner:
         hub_file = None
         if stack_path(self.stacks_dir, hub).is_file():
             try:
-                hub_file = read_stack_file(self.stacks_dir, hub)
+                hub_file = self.read(hub)
             except Exception as error:  # the hub's own file is at fault: blame it, skip the site
                 self._hub_failures.setdefault(hub, error)
                 raise HubNotPlannedError(site, hub, error) from error

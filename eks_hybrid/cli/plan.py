@@ -130,9 +130,14 @@ def plan(
     if not all_stacks and not stack:
         ctx.fail("name a stack with --stack STACK, or plan them all with --all")
     fail = _json_fail if format is Format.json else output.fail
+    planners: dict[Path, Planner] = {}
+
+    def planner_for(directory: Path) -> Planner:
+        return planners.setdefault(directory, Planner(directory, offline_secrets=offline_secrets))
+
     try:
         targets = (
-            [(stacks_dir, name) for name in _stack_order(stacks_dir)]
+            [(stacks_dir, name) for name in _stack_order(stacks_dir, planner_for(stacks_dir).read)]
             if all_stacks
             else [stack_location(argument, stacks_dir) for argument in stack or []]
         )
@@ -144,7 +149,6 @@ def plan(
     if not targets:
         fail(f"{stacks_dir}: no Pulumi.<stack>.yaml files to plan")
 
-    planners: dict[Path, Planner] = {}
     outcome = _Outcome(debug=debug)
     results: list[Planned] = []
     documents_of: dict[int, dict[str, Any]] = {}  # each plan's document, built once (policy checked once)
@@ -155,9 +159,8 @@ def plan(
         return documents_of[id(plan)]
 
     for directory, name in targets:
-        planner = planners.setdefault(directory, Planner(directory, offline_secrets=offline_secrets))
         try:
-            result = planner.plan(name)
+            result = planner_for(directory).plan(name)
         except HubNotPlannedError as error:
             outcome.skip(error)
             results.append(Planned(name, error=error))

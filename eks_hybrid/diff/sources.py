@@ -54,7 +54,7 @@ def load_plan_file(path: Path) -> PlanSet:
 def plan_directory(stacks_dir: Path, *, label: str | None = None, policy: bool = True) -> PlanSet:
     planner = Planner(stacks_dir, offline_secrets=True)
     plans = PlanSet(label or str(stacks_dir))
-    for outcome in plan_stacks(planner, stack_order(stacks_dir)):
+    for outcome in plan_stacks(planner, stack_order(stacks_dir, planner.read)):
         if outcome.plan is not None:
             plans.stacks[outcome.stack] = plan_document(outcome.plan, policy=policy)
         elif outcome.error is not None:

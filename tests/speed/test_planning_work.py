@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from eks_hybrid import runtime_tuning
+from eks_hybrid import plan_documents, runtime_tuning
+from eks_hybrid import planner as planner_module
 from eks_hybrid.components._sdk_private import wait as sdk_wait
 from eks_hybrid.components.composition import inventory
 from eks_hybrid.plan_documents import stack_order
@@ -35,6 +36,23 @@ def test_planning_every_stack_plans_each_hub_once(monkeypatch: pytest.MonkeyPatc
     for name in names:
         planner.plan(name)
     assert sorted(planned) == sorted(names)
+
+
+def test_ordering_and_planning_every_stack_read_each_stack_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    original = planner_module.read_stack_file
+
+    def counting(stacks_dir: Path, name: str) -> Any:
+        read.append(name)
+        return original(stacks_dir, name)
+
+    for module in (planner_module, plan_documents):
+        monkeypatch.setattr(module, "read_stack_file", counting)
+    planner = Planner(STACKS, offline_secrets=True)
+    names = stack_order(STACKS, planner.read)
+    for name in names:
+        planner.plan(name)
+    assert sorted(read) == sorted(names)
 
 
 def test_a_site_whose_hub_is_planned_first_by_its_site_plans_the_hub_once(
