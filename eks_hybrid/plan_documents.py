@@ -40,9 +40,11 @@ def stack_order(stacks_dir: Path, read: Callable[[str], StackFile] | None = None
     that planning the stacks afterwards does not read each file again.
     """
 
+    read_file = read or functools.partial(read_stack_file, stacks_dir)
+
     def rank(name: str) -> tuple[int, str]:
         try:
-            role = (read or functools.partial(read_stack_file, stacks_dir))(name).role
+            role = read_file(name).role
         except ProblemsError:
             return (2, name)
         return (0 if role == "hub" else 1, name)

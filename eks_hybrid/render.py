@@ -29,7 +29,7 @@ from eks_hybrid.components.config import (
     SiteInventoryEntry,
     validate_stack,
 )
-from eks_hybrid.components.config.hub_outputs import SITE_INVENTORY, hub_sites
+from eks_hybrid.components.config.hub_outputs import hub_sites, inventory_output
 from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
@@ -203,8 +203,11 @@ class _Gatherer:
                 )
             sites = hub_sites(out.values)
             if sites and name not in sites:
-                key = SITE_INVENTORY if SITE_INVENTORY in out.values else "sites"
-                self.problem(out.label, key, f"has no site {name!r}: these are another hub's outputs")
+                self.problem(
+                    out.label,
+                    inventory_output(out.values),
+                    f"has no site {name!r}: these are another hub's outputs",
+                )
 
     def tunnels(self) -> tuple[Tunnel, ...]:
         vpn = self.site.site.connectivity.site_to_site_vpn
@@ -320,7 +323,7 @@ class _Gatherer:
         if not sites:
             return dict(self.hub.sites)
         assert self.hub_outputs is not None
-        key = SITE_INVENTORY if SITE_INVENTORY in self.hub_outputs.values else "sites"
+        key = inventory_output(self.hub_outputs.values)
         found: dict[str, SiteInventoryEntry] = {}
         for name, entry in sites.items():
             try:
@@ -347,8 +350,7 @@ class _Gatherer:
         outputs = self.hub_outputs
         if outputs is not None and hub_sites(outputs.values):
             label = outputs.label
-            inventory = SITE_INVENTORY if SITE_INVENTORY in outputs.values else "sites"
-            key = f"{inventory}.{name}.bgpPeer"
+            key = f"{inventory_output(outputs.values)}.{name}.bgpPeer"
         else:
             label = self._hub_label("sites")
             key = f"eks-hybrid:sites.{name}.bgpPeer"

@@ -45,6 +45,11 @@ def site_inventory_text(sites: Mapping[str, Mapping[str, Any]]) -> str:
     return json.dumps(sites, sort_keys=True, separators=(",", ":"))
 
 
+def inventory_output(outputs: Mapping[str, Any]) -> str:
+    """The output a hub's inventory is read from, for messages: `siteInventory`, or a 0.2 hub's `sites`."""
+    return SITE_INVENTORY if SITE_INVENTORY in outputs else LEGACY_SITES
+
+
 def hub_sites(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """Every site's inventory entry from a hub's outputs (`siteInventory`, or a 0.2 hub's `sites`); `{}` when
     neither is there or the text is not a JSON object."""

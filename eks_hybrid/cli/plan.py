@@ -133,7 +133,9 @@ def plan(
     planners: dict[Path, Planner] = {}
 
     def planner_for(directory: Path) -> Planner:
-        return planners.setdefault(directory, Planner(directory, offline_secrets=offline_secrets))
+        if directory not in planners:
+            planners[directory] = Planner(directory, offline_secrets=offline_secrets)
+        return planners[directory]
 
     try:
         targets = (
