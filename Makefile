@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACKS_DIR ?= stacks
 
-.PHONY: plan test lint typecheck unit bench emulator clean
+.PHONY: plan test lint typecheck unit docs bench emulator clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 plan: $(STAMP)
 	$(BIN)/eks-hybrid plan --all --offline-secrets --stacks-dir $(STACKS_DIR)
 
-test: lint typecheck unit
+test: lint typecheck unit docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -29,6 +29,12 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# The documentation site, strictly (any warning fails) into site/, offline; its generated reference pages
+# must be current (`python -m tools.docs_reference --write` refreshes them).
+docs: $(STAMP)
+	$(BIN)/python -m tools.docs_reference --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
 # Figures, not tests: planning time and memory against the engine's floor, and Palette requests (BENCHMARKS.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_scale.py
@@ -38,4 +44,4 @@ emulator: $(STAMP)
 	$(BIN)/python -m palette_emulator --port 8765
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build site *.egg-info

@@ -8,7 +8,7 @@ that Palette publishes a Nodeadm pack for each is inferred from its docs ("the s
 read from a registry; the pack
 default values are modelled on the docs (the Custom CNI ships `custom-cni: calico`, which the docs tell you to
 change to `dummy`) and are the emulator's, not copies of Spectro's packs. A real tenant's registry is the
-judge: see README "Palette" for how a layer's registry is chosen.
+judge: see docs/concepts/palette.md for how a layer's registry is chosen.
 """
 
 from __future__ import annotations

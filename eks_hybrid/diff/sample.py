@@ -1,11 +1,11 @@
-"""The README's sample pull request comment, generated from the example stacks (never written by hand).
+"""The documentation's sample pull request comment, generated from the example stacks (never written by hand).
 
 The "pull request" adds a site `reno` to the edge-prod hub (its own stack, a Site-to-Site VPN on the
 shared VGW), a third host to dallas's pool, and a site `boise` to the edge-lab hub, whose pod CIDR lands in
 the middle of Cilium's cluster-pool list: the dangerous change a reviewer must catch.
 
-`python -m eks_hybrid.diff.sample README.md` rewrites the block between the README's markers;
-tests/diff/test_sample.py fails when the README's copy is stale.
+`python -m eks_hybrid.diff.sample` rewrites the block between the markers of docs/guides/pr-review.md (or of
+the Markdown file it is given); tests/diff/test_sample.py fails when that copy is stale.
 """
 
 from __future__ import annotations
@@ -95,19 +95,19 @@ def sample_comment(stacks_dir: Path) -> str:
 
 
 def embed(document: str, comment: str) -> str:
-    """`document` with the text between START and END replaced by `comment` (in a collapsed block)."""
+    """`document` with the text between START and END replaced by `comment`'s Markdown source, fenced (the
+    comment holds ``` fences of its own, never four backticks)."""
     before, rest = document.split(START, 1)
     _, after = rest.split(END, 1)
-    block = (
-        f"{START}\n<details><summary>The sample comment, rendered</summary>\n\n{comment}\n</details>\n{END}"
-    )
-    return before + block + after
+    if "````" in comment:
+        raise ValueError("the comment holds a four-backtick fence: widen the sample's fence")
+    return before + f"{START}\n````markdown\n{comment.rstrip()}\n````\n{END}" + after
 
 
 def main(argv: list[str]) -> int:
-    readme = Path(argv[0]) if argv else Path("README.md")
-    stacks = readme.parent / "stacks"
-    readme.write_text(embed(readme.read_text(), sample_comment(stacks)))
+    page = Path(argv[0]) if argv else Path("docs/guides/pr-review.md")
+    stacks = Path("stacks")  # run from the repository root, as the page path is
+    page.write_text(embed(page.read_text(), sample_comment(stacks)))
     return 0
 
 

@@ -38,7 +38,7 @@ class _Outputs(BaseModel):
 
 
 class HubOutputs(_Outputs):
-    """The hub's exports that name real objects (README "Outputs"); every one may be absent."""
+    """The hub's exports that name real objects (docs/concepts/hub-and-sites.md); every one may be absent."""
 
     region: str | None = None
     transit_gateway_id: str | None = None

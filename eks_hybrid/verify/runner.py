@@ -82,7 +82,7 @@ def _palette_refusal(error: Exception) -> tuple[str, str] | None:
         return (
             f"Palette refused a read ({error.status} {error.code}): the key's user lacks a permission",
             "give the key's user read access to clusters, cloud configs, cluster profiles, packs and edge"
-            " hosts in the stack's project (README, Permissions)",
+            " hosts in the stack's project (docs/reference/permissions.md)",
         )
     return None
 

@@ -164,7 +164,8 @@ def test_pulumi_up_runs_with_the_key_in_the_environment(mock_engine, monkeypatch
 
 
 def test_make_plan_previews_every_example_and_exits_0():
-    """`make plan` runs exactly the command tested here, and README says so."""
+    """`make plan` runs exactly the command tested here, and README (and with it the docs' Getting started,
+    which includes README's quick start) says so."""
     recipe = re.search(r"^plan: .*\n\t(.+)$", (REPO / "Makefile").read_text(), re.MULTILINE)
     assert recipe is not None
     command = recipe.group(1).split()

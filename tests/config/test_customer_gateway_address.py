@@ -1,6 +1,7 @@
-"""The customer gateway's address is the on-prem router's public IPv4 address (README, "Site stack"):
-eks-hybrid's VPN tunnels run over the internet, and AWS takes a private customer gateway address only
-for private-IP VPNs over Direct Connect (EC2 API reference, CreateCustomerGateway `IpAddress`)."""
+"""The customer gateway's address is the on-prem router's public IPv4 address
+(docs/reference/configuration.md, site stack): eks-hybrid's VPN tunnels run over the internet, and AWS takes
+a private customer gateway address only for private-IP VPNs over Direct Connect (EC2 API reference,
+CreateCustomerGateway `IpAddress`)."""
 
 from __future__ import annotations
 

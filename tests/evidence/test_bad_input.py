@@ -49,8 +49,8 @@ from ..conftest import STACKS
 from .conftest import examples, record, record_max
 
 SUITE = "bad input"
-# The documented limits of stack files (eks_hybrid/safe_yaml.py, README "Stack files"): a file expands to at
-# most 250,000 values through its aliases and nests at most 64 levels.
+# The documented limits of stack files (eks_hybrid/safe_yaml.py, docs/concepts/configuration.md): a file
+# expands to at most 250,000 values through its aliases and nests at most 64 levels.
 MAX_NODES = 250_000
 MAX_DEPTH = 64
 # Full plans (about a second each) per property: (one in every N valid examples, at most M).

@@ -127,12 +127,11 @@ def test_mypy_strict_accepts_it_against_the_typed_package():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_readmes_program_runs_as_written():
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("## Use the components in your own program", 1)[1].split("\n## ", 1)[0]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
+def test_the_library_guides_program_runs_as_written():
+    page = REPO / "docs" / "guides" / "library.md"
+    match = re.search(r"```python\n(.*?)```", page.read_text(), re.S)
     assert match is not None
-    code = compile(match.group(1), "README.md", "exec")
+    code = compile(match.group(1), str(page.relative_to(REPO)), "exec")
     run = run_offline(lambda: exec(code, {}), stack="readme", config={"aws:region": "us-west-2"})
     names = {r.name for r in run.resources}
     assert {"edge-route-private-dallas-node", "edge-route-private-dallas-pod", "dallas-vpn"} <= names

@@ -1,11 +1,12 @@
-"""README's sample `eks-hybrid verify` report, generated rather than written by hand.
+"""The documentation's sample `eks-hybrid verify` report (docs/guides/verify.md), generated rather than
+written by hand.
 
 The example dallas site as planned offline (its outputs and its hub's), with the real state behind it:
 AWS answers given to a real `AwsReader` through botocore's Stubber (which checks every response against the
 service model), Palette as the emulator over HTTP after the hub's and the site's providers' calls, and
 Kubernetes as documents validated against the Kubernetes and Cilium schemas. The state: the second VPC route
 table lost dallas's pod CIDR route, one tunnel is down, and dallas-02 drew pod addresses from chicago's
-pool. `tests/verify/test_sample_report.py` checks README shows exactly what this prints; to refresh README
+pool. `tests/verify/test_sample_report.py` checks the page shows exactly what this prints; to refresh it
 after a change of wording, run `.venv/bin/python -m tests.verify.sample_report --write`.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from botocore.stub import Stubber
@@ -43,6 +43,7 @@ from .test_kubernetes import agent, cilium_node, node, validated
 
 COMMAND = "$ eks-hybrid verify --stack example-dallas --outputs dallas.json --hub-outputs hub.json"
 WIDTH = 110
+PAGE = REPO / "docs" / "guides" / "verify.md"
 TUNNELS = (("52.12.4.20", "UP"), ("52.12.4.21", "DOWN"))
 
 
@@ -199,7 +200,7 @@ def findings() -> tuple[Intent, list[Finding]]:
 
 
 def render() -> str:
-    """The console block README shows: the command, then what `eks-hybrid verify` prints."""
+    """The console block the page shows: the command, then what `eks-hybrid verify` prints."""
     intent, results = findings()
     stream = io.StringIO()
     console = Console(file=stream, width=WIDTH, color_system=None, legacy_windows=False)
@@ -209,10 +210,10 @@ def render() -> str:
     return "\n".join([COMMAND, *lines]) + "\n"
 
 
-def readme_block(readme: str) -> tuple[int, int]:
-    """Where the sample sits in README: from its command line (followed by the report) to the fence."""
-    start = readme.index(f"```console\n{COMMAND}\neks-hybrid verify: ") + len("```console\n")
-    return start, readme.index("```", start)
+def page_block(page: str) -> tuple[int, int]:
+    """Where the sample sits in the page: from its command line (followed by the report) to the fence."""
+    start = page.index(f"```console\n{COMMAND}\neks-hybrid verify: ") + len("```console\n")
+    return start, page.index("```", start)
 
 
 def main(argv: list[str]) -> int:
@@ -220,10 +221,9 @@ def main(argv: list[str]) -> int:
     if "--write" not in argv:
         sys.stdout.write(text)
         return 0
-    path = Path(REPO / "README.md")
-    readme = path.read_text()
-    start, end = readme_block(readme)
-    path.write_text(readme[:start] + text + readme[end:])
+    page = PAGE.read_text()
+    start, end = page_block(page)
+    PAGE.write_text(page[:start] + text + page[end:])
     return 0
 
 

@@ -198,8 +198,8 @@ def test_an_unknown_area_is_refused_naming_the_key() -> None:
     ],
 )
 def test_the_example_stacks_show_the_opt_in_commented_out(stack: str, line: str) -> None:
-    """README's example-stack docs: the opt-in is in the files, off; uncommented it is a valid value (the
-    `plans` fixture plans both stacks with it)."""
+    """The docs' example-stack lines (docs/guides/verify.md): the opt-in is in the files, off; uncommented it
+    is a valid value (the `plans` fixture plans both stacks with it)."""
     text = (STACKS / f"Pulumi.{stack}.yaml").read_text()
     assert line in text.splitlines()
     value = yaml.safe_load(line.replace("# ", "", 1).strip())["eks-hybrid:verify"]

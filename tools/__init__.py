@@ -1,0 +1,1 @@
+"""Maintainers' scripts run from the repository (not part of the wheel)."""
