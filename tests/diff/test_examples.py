@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from eks_hybrid.diff.engine import PlanSet, ResourceDiff
-from eks_hybrid.diff.render import COMMENT_MARKER, to_markdown, to_text
+from eks_hybrid.diff.format import COMMENT_MARKER, to_markdown, to_text
 from eks_hybrid.diff.report import DiffReport, compare
 from eks_hybrid.diff.sample import reno_site
 from eks_hybrid.diff.sources import plan_directory
