@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .catalog import Catalog, default_catalog
+from ..catalog import Catalog, default_catalog
 
 __all__ = ["DEFAULT_PROJECTS", "ApiError", "EmulatorState"]
 
