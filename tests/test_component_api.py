@@ -115,7 +115,7 @@ def test_a_vpc_and_route_tables_made_in_the_program_wire_in_and_name_nothing(moc
 # --- arguments checked when known -----------------------------------------------------------------------
 
 
-def test_the_issues_examples_are_refused_naming_the_argument(mock_engine: MockEngine):
+def test_a_bad_cidr_asn_and_site_overlap_are_refused_naming_the_argument(mock_engine: MockEngine):
     found = problems_of(
         mock_engine,
         lambda: TransitGatewayHub(

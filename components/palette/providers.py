@@ -40,7 +40,7 @@ from ._api import PaletteApi
 from ._client import PaletteClient
 from ._credentials import parse_config_value, resolve_credentials
 from ._waits import Observation, Waiter, pulumi_info
-from .checks import (
+from .decisions import (
     TERMINAL_BAD_STATES,
     Changes,
     condition_message,

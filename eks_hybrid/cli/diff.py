@@ -47,7 +47,7 @@ def diff(
     A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
     1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
     """
-    from ..diff.render import to_markdown, to_text
+    from ..diff.format import to_markdown, to_text
     from ..diff.report import compare
     from ..diff.sources import SourceError, load_side
 

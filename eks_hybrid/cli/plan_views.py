@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..diff.render import COMMENT_MARKER
+from ..diff.format import COMMENT_MARKER
 from ..topology import build_topology
 from ..topology.graphviz import to_svg
 from ..topology.mermaid import to_mermaid

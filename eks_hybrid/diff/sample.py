@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .render import to_markdown
+from .format import to_markdown
 from .report import compare
 from .sources import plan_directory
 

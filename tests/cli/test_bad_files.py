@@ -1,4 +1,4 @@
-"""`plan` beside files a new user might leave in the stacks directory (issue 16): each problem is blamed
+"""`plan` beside files a new user might leave in the stacks directory: each problem is blamed
 on the file that has it, with exit status 2 and no traceback, and the other stacks still plan."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_plan_all_with_a_duplicate_key_in_one_stack(tmp_path: Path) -> None:
 
 
 def test_the_file_is_named_where_stacks_dir_found_it_even_for_program_checks(tmp_path: Path) -> None:
-    # Issue 16: every message said `stacks/Pulumi....` whatever --stacks-dir was.
+    # Each message names the file under --stacks-dir, never `stacks/Pulumi....` whatever the directory.
     other = tmp_path / "elsewhere"
     copy_examples(tmp_path).rename(other)
     config_path = other / "Pulumi.example-dallas.yaml"

@@ -163,7 +163,7 @@ def test_config_errors_exit_2_with_every_problem_and_no_traceback(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "invalid stack configuration (2 problems):" in result.stderr
-    # The file is named where --stacks-dir found it (issue 16: it said `stacks/...` whatever the directory).
+    # The file is named where --stacks-dir found it, not as `stacks/...` whatever the directory.
     assert f"{tmp_path}/Pulumi.bad-hub.yaml: eks-hybrid:cluster.authenticationMode:" in result.stderr
     assert f"{tmp_path}/Pulumi.bad-hub.yaml: eks-hybrid:sites.dallas.podCidr:" in result.stderr
     assert result.stdout == ""

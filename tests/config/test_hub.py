@@ -198,7 +198,7 @@ def test_cluster_ids_and_names(key, value, path, phrase):
     [(CLUSTER, "routeTableIds"), (CLUSTER, "subnetIds"), ("eks-hybrid:transitGateway", "subnetIds")],
 )
 def test_a_repeated_id_is_refused_naming_its_index(block, key):
-    # Issue 16: a repeated route table id declared two routes with one name (the engine refuses the plan).
+    # A repeated route table id would declare two routes with one name, which the Pulumi engine refuses.
     value = "rtb-0a1b2c3d4e5f60001" if key == "routeTableIds" else "subnet-0a1b2c3d4e5f60001"
     doc = with_value(hub_doc(), (block, key), [value, value.upper().replace("RTB", "rtb"), value])
     found = at(doc, f"{block}.{key}[2]")
@@ -421,7 +421,7 @@ def test_every_overlapping_pair_is_reported():
 
 
 def test_many_sites_sharing_a_cidr_give_one_problem_per_site_not_per_pair():
-    # Issue 16: 1,000 sites sharing one CIDR printed a million lines (every pair).
+    # Per pair, 1,000 sites sharing one CIDR would be half a million problems.
     sites = {f"s{i:04d}": {"nodeCidr": "10.200.0.0/16", "podCidr": "192.168.0.0/16"} for i in range(1000)}
     found = problems(with_value(hub_doc(), (SITES,), sites))
     overlaps = [p for p in found if "must not overlap" in p.rule]
@@ -659,7 +659,7 @@ def test_cilium_chart_version_is_semver():
     "repository", ["ftp://charts.example.com/cilium", "charts.example.com", "oci://", ""]
 )
 def test_cilium_repository_is_one_helm_installs_from(repository):
-    # Issue 16: `ftp://` passed validation and failed inside the Cilium component, an exit 1.
+    # Helm installs charts only from oci:// and http(s):// locations: `ftp://` is refused here, at plan time.
     single(
         with_value(hub_doc(), (CILIUM, "repository"), repository),
         f"{CILIUM}.repository",
@@ -714,7 +714,7 @@ def test_tags_are_strings():
     single(with_value(hub_doc(), ("eks-hybrid:tags",), {"team": 7}), "eks-hybrid:tags.team", "must be text")
 
 
-# --- issue 17: real AWS fidelity -----------------------------------------------------------------------
+# --- what real AWS accepts -----------------------------------------------------------------------------
 
 CREDENTIALS = "eks-hybrid:credentials"
 REMOTE = "eks-hybrid:remoteNetworks"

@@ -52,8 +52,8 @@ def test_role_must_be_hub_or_site(role, got):
 
 
 def test_a_swapped_role_is_one_problem_naming_the_role():
-    # Issue 16: a hub file marked `site` was five problems (unknown hub keys, missing site keys), none of
-    # them the real one.
+    # Read as a site file, a hub file marked `site` would be five problems (unknown hub keys, missing site
+    # keys), none of them the real one.
     doc = with_value(hub_doc(), ("eks-hybrid:role",), "site")
     single(doc, "eks-hybrid:role", "is site, but this file holds a hub stack's keys", "role: hub")
     doc = with_value(site_doc(), ("eks-hybrid:role",), "hub")
@@ -327,7 +327,7 @@ def test_a_differently_cased_key_at_least_lists_the_allowed_keys():
     single(doc, "eks-hybrid:sites.dallas.podCIDR", "unknown key 'podCIDR'", "podCidr")
 
 
-# --- issue 16: what a message may echo ----------------------------------------------------------------
+# --- what a message may echo --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -393,7 +393,7 @@ def test_a_report_of_thousands_of_problems_is_capped():
 
 
 def test_a_plaintext_key_beside_a_secure_sibling_is_a_problem_when_the_paths_are_known():
-    # Issue 16: tunnels[0] came from `secure:`, tunnels[1] was typed in; Pulumi marks the whole top-level
+    # tunnels[0] comes from `secure:`, tunnels[1] is typed in; Pulumi marks the whole top-level
     # key secret, so only `plan`, which sees each `secure:` value, can tell them apart.
     doc = with_value(
         site_with_psk(SECRET),

@@ -1,5 +1,6 @@
-"""Issue 9: IAM Roles Anywhere with Palette needs a CA whose key Palette can have; profile layers name
-their pack registry. Each rule is checked at plan time, naming the key and why."""
+"""IAM Roles Anywhere with Palette needs a CA whose key Palette can have (Palette's `v1IamRolesAnywhere`
+takes `rootCaPrivateKey`); profile layers name their pack registry. Each rule is checked at plan time,
+naming the key and why."""
 
 from __future__ import annotations
 

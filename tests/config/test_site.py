@@ -205,7 +205,7 @@ def test_customer_gateway_asn_beyond_what_aws_accepts(asn):
     ],
 )
 def test_customer_gateway_asn_out_of_range_is_reported_once(asn, rule):
-    # Once: the range check speaks, the reserved-ASN rule stays quiet (issue 10).
+    # Once: the range check speaks, the reserved-ASN rule stays quiet.
     gateway = {"ipAddress": "203.0.113.10", "bgpAsn": asn}
     single(vpn("customerGateway", gateway), CGW_ASN, rule, f"(got {asn})")
 
@@ -382,7 +382,7 @@ def test_host_in_a_pool_with_an_invalid_name_is_still_tracked():
             "is not a Kubernetes label key",
         ),
         ({"name": "w", "edgeHosts": [{"uid": "h1"}], "labels": {"site": 1}}, "labels.site", "must be text"),
-        # Kubernetes label syntax (issue 16: unicode and very long strings reached Palette as they were).
+        # Kubernetes label syntax ("Labels and Selectors"): no unicode, at most 63 characters.
         (
             {"name": "w", "edgeHosts": [{"uid": "h1"}], "labels": {"zone": "x" * 64}},
             "labels.zone",
@@ -412,7 +412,7 @@ def test_on_prem_router_kind():
     single(site(("onPremRouter",), {"kind": "vyos"}), f"{SITE}.onPremRouter.kind", "must be strongswan")
 
 
-# --- the site label eks-hybrid puts on every node (issue 17, point 4) ----------------------------------
+# --- the site label eks-hybrid puts on every node ------------------------------------------------------
 
 
 def test_a_pool_label_that_would_move_nodes_to_another_site_is_refused():
@@ -427,7 +427,8 @@ def test_the_site_label_with_the_sites_own_name_is_accepted():
 
 
 def test_a_hub_name_longer_than_pulumi_allows_is_refused():
-    # Issue 16: a 300-character hub name passed, and plan then failed opening `Pulumi.<300 chars>.yaml`.
+    # Pulumi limits stack names to 100 characters (pulumi/pulumi ParseReference): a longer hub name is
+    # refused here, not when plan opens `Pulumi.<name>.yaml`.
     for hub in ("h" * 101, "org/" + "p" * 101 + "/hub", "h" * 300):
         problem = single(with_value(site_doc(), ("eks-hybrid:hub",), hub), "eks-hybrid:hub", "1 to 100")
         assert "characters)" in problem.rule and len(problem.rule) < 300

@@ -53,7 +53,7 @@ def test_conditional_replacement_disable_to_enable_only():
 
 
 def test_an_aliased_rename_is_the_same_resource_and_so_are_its_children():
-    """The library API issue renames children with aliases: that must read as no change at all."""
+    """A component renamed with aliases, its children with it, must read as no change at all."""
     old_parent = resource("eks-hybrid:network:TransitGatewayHub", "hub", {})
     old_child = resource(TGW, "hub-tgw", {"amazonSideAsn": 64512}, parent=old_parent["urn"])
     new_parent = resource(

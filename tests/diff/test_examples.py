@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from eks_hybrid.diff.engine import PlanSet, ResourceDiff
-from eks_hybrid.diff.render import COMMENT_MARKER, to_markdown, to_text
+from eks_hybrid.diff.format import COMMENT_MARKER, to_markdown, to_text
 from eks_hybrid.diff.report import DiffReport, compare
 from eks_hybrid.diff.sample import reno_site
 from eks_hybrid.diff.sources import plan_directory
@@ -205,7 +205,7 @@ def test_a_replacement_is_flagged(base: PlanSet, tmp_path: Path) -> None:
 
 
 def test_a_cilium_pool_inserted_in_the_middle(base: PlanSet, tmp_path: Path) -> None:
-    """The issue's own example: a new site's pod CIDR lands in the middle of clusterPoolIPv4PodCIDRList."""
+    """A new site's pod CIDR lands in the middle of clusterPoolIPv4PodCIDRList, which reorders the pools."""
 
     def add_site(config: dict[str, Any]) -> None:
         # cluster-pool over several sites: every site's nodes advertise their blocks to its router

@@ -493,8 +493,8 @@ def test_fault_and_rate_limit_specs() -> None:
 def test_a_late_answer_takes_effect_before_the_client_gives_up(
     app: Starlette, live: LiveServer, state: EmulatorState
 ) -> None:
-    # Issue 16's soak needs answers that arrive after the client gave up: the request is handled at once,
-    # its answer held back; the client times out although Palette has done what it asked.
+    # The fault soak (tests/evidence) needs answers that arrive after the client gave up: the request is
+    # handled at once, its answer held back; the client times out although Palette has done what it asked.
     faults = app.state.faults
     faults.add(FaultRule("delay", path="/v1/spectroclusters/aws/import", seconds=1.0, after_handling=True))
     with httpx.Client(base_url=live.url, headers=HEADERS, timeout=0.3) as late:

@@ -1,7 +1,7 @@
-"""Issue 16's evidence suites: bad input, faults, secrets and least privilege, each counting what it tried.
+"""The evidence suites: bad input, faults, secrets and least privilege, each counting what it tried.
 
 Every suite adds its figures to `FIGURES`; pytest prints them at the end of the run (and writes them as JSON
-to `$EVIDENCE_FIGURES` when set), so a CI log carries the numbers the closing note quotes.
+to `$EVIDENCE_FIGURES` when set), so a CI log carries the figures of the run.
 
 Hypothesis runs under the `evidence` profile: derandomized (the same examples on every run, so CI is
 repeatable), no example database, no deadline (a full plan takes about a second). `EVIDENCE_PROFILE=deep`
@@ -51,7 +51,7 @@ def record_max(suite: str, key: str, value: int) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not FIGURES:
         return
-    terminalreporter.section("issue 16 evidence: figures")
+    terminalreporter.section("evidence: figures")
     for suite, counts in sorted(FIGURES.items()):
         figures = ", ".join(f"{key} {value}" for key, value in sorted(counts.items()))
         terminalreporter.write_line(f"{suite}: {figures}")

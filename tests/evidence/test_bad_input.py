@@ -1,4 +1,4 @@
-"""Bad input, property-based (issue 16): generated stack files, valid and invalid, through `plan`.
+"""Bad input, property-based: generated stack files, valid and invalid, through `plan`.
 
 Each example is one stack file, mutated from the bundled examples or written from scratch, with what must
 happen to it:

@@ -1,9 +1,10 @@
-"""`plan --all` over the hostile files of issue 16, in a real process under a 1 GiB address-space limit.
+"""`plan --all` over hostile stack files, in a real process under a 1 GiB address-space limit.
 
-Before issue 16 a few hundred bytes of YAML aliases took 36 s and 1.5 GB (here the limit turns that into a
-MemoryError), recursive aliases and deep nesting were tracebacks, and a binary file beside the examples
-was a traceback blaming the wrong stack. Now each hostile file is refused on its own (exit 2, named, no
-traceback) and every example still plans, within the limit. A timeout stands guard against a hang.
+Read without bounds, a few hundred bytes of YAML aliases (a "billion laughs" file) take 36 s and 1.5 GB
+(here the limit would turn that into a MemoryError), recursive aliases and deep nesting are tracebacks, and
+a binary file beside the examples a traceback blaming the wrong stack. Each hostile file must be refused
+on its own (exit 2, named, no traceback) and every example still plan, within the limit. A timeout stands
+guard against a hang.
 """
 
 from __future__ import annotations

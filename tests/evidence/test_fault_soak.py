@@ -1,4 +1,4 @@
-"""A soak of the Palette providers against the emulator over real HTTP with faults on (issue 16).
+"""A soak of the Palette providers against the emulator over real HTTP with faults on.
 
 A seeded sequence of `OPERATIONS` creates, updates and deletes of hybrid node pools and cluster profiles,
 while the emulator throttles (token buckets answering 429 with `Retry-After: 0` or `1`), answers 502-504,

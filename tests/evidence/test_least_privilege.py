@@ -1,4 +1,4 @@
-"""Least privilege (issue 16): every IAM policy document eks-hybrid generates, linted and scoped.
+"""Least privilege: every IAM policy document eks-hybrid generates, linted and scoped.
 
 The documents are taken from what the stacks declare: the example hubs (IAM Roles Anywhere and SSM, with
 and without the EKS Pod Identity credentials file) are planned and every IAM document in a resource's

@@ -1,4 +1,4 @@
-"""Secrets never leave through any door (issue 16): planted values, every output, one scan.
+"""Secrets never leave through any door: planted values, every output, one scan.
 
 Planted: `secure:` values in copies of every example stack (the Palette key, each tunnel's pre-shared key,
 another program's token), `PALETTE_API_KEY` in the environment, plain-text credentials where they do not

@@ -1,5 +1,6 @@
-"""The IAM Roles Anywhere root CA Palette needs (issue 9, point 2): generated with pulumi-tls, or supplied
-with its key; the trust anchor trusts the same certificate; the key is a secret end to end."""
+"""The IAM Roles Anywhere root CA Palette needs (Palette's `v1IamRolesAnywhere` takes the CA's certificate and
+key): generated with pulumi-tls, or supplied with its key; the trust anchor trusts the same certificate; the
+key is a secret end to end."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ TYPE = "eks-hybrid:site.connectivity.type"
 
 
 def test_tgw_site_must_be_route_via_transit_gateway():
-    # The key to change is where the VPN attaches, not the connectivity type (issue 10).
+    # The key to change is where the VPN attaches, not the connectivity type.
     [(path, rule)] = problems(site(tgw_vpn(), name="chicago"))
     assert path == ATTACH_TO
     assert "has `routeVia: site` for chicago" in rule
@@ -141,7 +141,7 @@ def test_all_problems_reported_at_once_and_sorted():
     assert str(caught.value).startswith("cannot plan this stack (4 problems):")
 
 
-# --- Direct Connect allowed prefixes (issue 17, point 1) ----------------------------------------------
+# --- Direct Connect allowed prefixes ------------------------------------------------------------------
 
 DX_KEY = "eks-hybrid:site.connectivity.directConnect.privateSubnetCidr"
 
@@ -163,7 +163,7 @@ def test_direct_connect_prefix_equal_to_or_wider_than_the_vpc_is_accepted(prefix
     assert problems(site(direct_connect(prefix), name="chicago")) == []
 
 
-# --- tunnel inside CIDRs recorded in the hub (point 13) -----------------------------------------------
+# --- tunnel inside CIDRs recorded in the hub ----------------------------------------------------------
 
 
 def tunnels(*cidrs):
@@ -195,7 +195,7 @@ def test_tunnels_without_inside_cidrs_need_no_record():
     assert problems(site(block)) == []
 
 
-# --- cluster-pool needs every site on BGP (point 4) ---------------------------------------------------
+# --- cluster-pool needs every site on BGP -------------------------------------------------------------
 
 
 def test_a_static_site_of_a_cluster_pool_hub_with_several_sites_is_refused():

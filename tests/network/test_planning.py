@@ -168,7 +168,7 @@ def test_planning_module_never_imports_pulumi_nor_config():
     assert not any(name.startswith("pulumi") or name.startswith("config") for name in imported)
 
 
-# --- remote-network aggregates (issue 17, point 6) ----------------------------------------------------
+# --- remote-network aggregates ------------------------------------------------------------------------
 
 
 def test_with_aggregates_the_hub_routes_each_aggregate_not_each_site():
@@ -188,7 +188,7 @@ def test_aggregates_of_one_kind_leave_the_other_per_site():
     assert [(r.source, r.role) for r in routes] == [("10.0.0.0-8", "node"), ("a", "pod")]
 
 
-# --- the transit gateway attachment's subnets (point 10) ----------------------------------------------
+# --- the transit gateway attachment's subnets ---------------------------------------------------------
 
 
 def facts(subnet_id: str, zone: str, vpc: str = "vpc-0123456789abcdef0") -> planning.SubnetFacts:

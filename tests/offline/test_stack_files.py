@@ -48,7 +48,7 @@ def test_missing_config_mapping(tmp_path):
         read_stack_file(tmp_path, "x")
 
 
-# --- issue 16: files a new user might hand `plan`, read safely ---------------------------------------------
+# --- files a new user might hand `plan`, read safely -------------------------------------------------------
 
 SECRET_CIPHERTEXT = "v1:AAAABBBBccccDDDD:PLANTED-CIPHERTEXT-0xC0FFEE"
 DALLAS = (STACKS / "Pulumi.example-dallas.yaml").read_text()
@@ -125,7 +125,7 @@ def test_yaml_pulumi_config_cannot_hold_is_refused_naming_the_key(tmp_path, extr
 
 
 def test_an_alias_bomb_is_refused_at_once_naming_its_key(tmp_path):
-    # ~500 bytes standing for 10**9 values: issue 16 measured 36 s and 1.5 GB before this was bounded.
+    # ~500 bytes standing for 10**9 values: 36 s and 1.5 GB to expand when reading is not bounded.
     lines = ["  other:a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"  other:a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
     problem = _refused(tmp_path, _with_config("\n".join(lines) + "\n"))

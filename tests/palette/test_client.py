@@ -354,7 +354,7 @@ def test_the_project_is_checked_once_per_client(asgi_client: PaletteClient, stat
     assert len(checks) == 1 and state.requests[0][1] == "/v1/dashboard/projects/metadata"
 
 
-# --- issue 16: Retry-After: 0 keeps the backoff --------------------------------------------------------
+# --- Retry-After: 0 keeps the backoff ------------------------------------------------------------------
 
 
 def test_retry_after_zero_does_not_turn_the_backoff_off() -> None:

@@ -1,4 +1,4 @@
-"""Pack resolution (issue 9, point 1): registry by name or uid, the pack's version, our values merged over
+"""Pack resolution: registry by name or uid, the pack's version, our values merged over
 the pack's defaults; every failure names the layer and its config key."""
 
 from __future__ import annotations

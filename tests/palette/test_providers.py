@@ -1,5 +1,5 @@
 """Each dynamic provider against the emulator over real HTTP: CRUD, adoption, drift, invalid hosts, faults,
-and issue 9's points (packs, the IRA root CA, drift, auth versus absence, versions, lookups, waits)."""
+packs, the IRA root CA, auth versus absence, profile versions, lookups and waits."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_providers_pickle_by_reference_without_the_key(provider: ProviderFactory
     assert len(base64.b64decode(serialize_provider(p.NODE_POOL))) < 200
 
 
-# --- cluster import: lookup by search, deletes that finish (point 6) ------------------------------------
+# --- cluster import: lookup by search, deletes that finish ----------------------------------------------
 
 
 def test_import_create_read_adopt_delete(
@@ -157,7 +157,7 @@ def test_an_up_after_a_destroy_waits_for_the_old_cluster_to_go(
     assert new.id != old.id and state.clusters[old.id].deleted and list(live_clusters(state)) == [new.id]
 
 
-# --- readiness: fail fast, report progress (point 7) ------------------------------------------------------
+# --- readiness: fail fast, report progress ----------------------------------------------------------------
 
 
 def test_readiness_times_out_with_a_clear_message(
@@ -200,7 +200,7 @@ def test_readiness_reports_progress_with_elapsed_time(
     assert any("is Running/Healthy after" in r for r in reports)
 
 
-# --- hybrid settings: the IRA root CA (point 2), hybrid off only when unused (point 8) --------------------
+# --- hybrid settings: the IRA root CA, hybrid off only when unused ----------------------------------------
 
 
 def _hybrid_props(live: LiveServer, hub: dict[str, str], **extra: Any) -> dict[str, Any]:
@@ -273,7 +273,7 @@ def test_hybrid_mode_stays_on_while_pools_use_it(
     assert state.clusters[hub["cluster"]].hybrid_enabled is False
 
 
-# --- the profile: packs by registry (point 1), versions (point 5) -----------------------------------------
+# --- the profile: packs by registry, versions -------------------------------------------------------------
 
 
 def test_profile_packs_are_resolved_in_their_registry_with_real_defaults(
@@ -377,7 +377,7 @@ def test_profile_adopts_an_existing_version(
     assert prov.check({**props, "profileUid": hub["profile"]}, same_version).failures
 
 
-# --- node pools: lifecycle, drift (point 3), machines first and profile apply (point 8) --------------------
+# --- node pools: lifecycle, drift, machines first and profile apply ----------------------------------------
 
 
 def test_pool_lifecycle(
@@ -571,7 +571,7 @@ def test_faults_never_duplicate_or_orphan(
     assert any(f.startswith("drop POST") for f in faults.fired)
 
 
-# --- auth and scope failures never drop a resource or finish a delete (point 4) --------------------------
+# --- auth and scope failures never drop a resource or finish a delete ------------------------------------
 
 
 @pytest.mark.parametrize("bad_key_status", [401, 404])
@@ -618,7 +618,7 @@ def test_a_project_the_key_cannot_see_is_named_not_treated_as_empty(
     assert hub["cluster"] in live_clusters(state)
 
 
-# --- issue 16: an import whose follow-up reads are rate limited -------------------------------------------
+# --- an import whose follow-up reads are rate limited -----------------------------------------------------
 
 
 def test_an_import_whose_follow_up_read_is_rate_limited_still_succeeds(

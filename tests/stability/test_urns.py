@@ -29,7 +29,7 @@ NEW_IN_0_2 = {
     ("command:local:Command", "edge-prod-verify"),
     ("eks-hybrid:verify:PostDeployVerify", "dallas"),
     ("command:local:Command", "dallas-verify"),
-    # The hub applies each site's Cilium BGP peering with its router (issue 13): the examples turned it on
+    # The hub applies each site's Cilium BGP peering with its router: the examples turn it on
     # for denver (example-hub, Cilium 1.18: cilium.io/v2) and both sites of example-hub-ssm (1.17: v2alpha1).
     *(
         (kind, f"{hub}-cilium-bgp{child}")

@@ -1,0 +1,191 @@
+"""Clusters: the imported EKS cluster and the hybrid pools' edge-native clusters, read, searched, deleted.
+
+A read of a cluster advances its state machines (the package's docstring lists them); deleting an imported
+cluster deletes its hybrid pools at once.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .errors import ApiError, bad_request, not_found
+from .pools import Pools
+from .records import AwsConfig, Cluster, now
+from .search import matches
+
+
+class Clusters(Pools):
+    def import_cluster(self, project: str, body: dict[str, Any], base_url: str) -> str:
+        metadata = body.get("metadata") or {}
+        name = str(metadata.get("name") or "")
+        if not name:
+            raise bad_request("metadata.name is required: the cluster's name in AWS")
+        with self.lock:
+            if any(c.name == name and c.project == project and not c.deleted for c in self.clusters.values()):
+                raise ApiError(409, "DuplicateResource", f"cluster '{name}' already exists in this project")
+            uid, config_uid = self.new_uid(), self.new_uid()
+            self.aws_configs[config_uid] = AwsConfig(config_uid, uid, project)
+            self.clusters[uid] = Cluster(
+                uid=uid,
+                name=name,
+                project=project,
+                cloud_type="aws",
+                config_uid=config_uid,
+                labels=dict(metadata.get("labels") or {}),
+                created=now(),
+            )
+            self.base_url = base_url
+            return uid
+
+    def _poll(self, cluster: Cluster) -> None:
+        """One read of a cluster: advances its state machine."""
+        if cluster.state == "Deleting":
+            if cluster.deleting_polls >= self.delete_polls:
+                cluster.deleted, cluster.state = True, "Deleted"
+            cluster.deleting_polls += 1
+            return
+        if cluster.cloud_type == "aws" and cluster.state == "Pending":
+            cluster.polls += 1
+            if cluster.polls >= self.import_polls:
+                self.mark_cluster_running(cluster.uid)
+        if cluster.cloud_type == "edge-native":
+            pool = self._pool_of(cluster.uid)
+            if pool is not None:
+                self._poll_pool(pool)
+            if cluster.spc_apply is not None and not cluster.spc_apply["canBeApplied"]:
+                cluster.apply_polls += 1
+                if cluster.apply_polls >= self.apply_polls:
+                    cluster.spc_apply["canBeApplied"] = True
+
+    def cluster(self, uid: str, project: str) -> dict[str, Any]:
+        with self.lock:
+            cluster = self._cluster(uid, project)
+            self._poll(cluster)
+            if cluster.deleted:
+                raise not_found("SpectroCluster", uid)
+            return self._cluster_view(cluster)
+
+    def mark_cluster_running(self, uid: str, health: str = "Healthy") -> None:
+        with self.lock:
+            cluster = self.clusters[uid]
+            cluster.state, cluster.health = "Running", health
+
+    def set_cluster_state(self, uid: str, state: str, message: str = "", reason: str = "") -> None:
+        """Test hook: put a cluster in `state` with a condition carrying Palette's `message`."""
+        with self.lock:
+            cluster = self.clusters[uid]
+            cluster.state = state
+            if message:
+                cluster.conditions.append(
+                    {
+                        "type": "Ready",
+                        "status": "False",
+                        "reason": reason or state,
+                        "message": message,
+                        "lastTransitionTime": now(),
+                    }
+                )
+            pool = self._pool_of(uid)
+            if pool is not None:
+                pool.state = state
+
+    def _cluster_view(self, cluster: Cluster) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "cloudType": cluster.cloud_type,
+            "cloudConfigRef": {
+                "kind": "AwsCloudConfig" if cluster.cloud_type == "aws" else "EdgeNativeCloudConfig",
+                "name": cluster.name,
+                "uid": cluster.config_uid,
+            },
+        }
+        if cluster.cloud_type == "aws":
+            refs = [
+                {"uid": p.cluster_uid, "cloudType": "edge-native"} for p in self._pools_of(cluster.config_uid)
+            ]
+            hybrid: dict[str, Any] = {"enable": cluster.hybrid_enabled, "hybridMachinePoolClusterRefs": refs}
+        else:
+            hybrid = {"enable": False, "clusterUid": cluster.parent_uid}
+            spec["clusterProfileTemplates"] = [
+                self._template(self.profiles[u]) for u in cluster.profile_uids if u in self.profiles
+            ]
+        spec["clusterConfig"] = {"hybridClusterConfig": hybrid}
+        status: dict[str, Any] = {"state": cluster.state, "conditions": copy.deepcopy(cluster.conditions)}
+        if cluster.cloud_type == "aws":
+            manifest = f"{self.base_url}/v1/spectroclusters/{cluster.uid}/import/manifest"
+            status["clusterImport"] = {
+                "importLink": f"kubectl apply -f {manifest}",
+                "state": "Imported" if cluster.state == "Running" else "Pending",
+                "isBrownfield": True,
+            }
+        if cluster.spc_apply is not None:
+            status["spcApply"] = copy.deepcopy(cluster.spc_apply)
+        return {"metadata": self._meta(cluster), "spec": spec, "status": status}
+
+    @staticmethod
+    def _meta(cluster: Cluster) -> dict[str, Any]:
+        return {
+            "name": cluster.name,
+            "uid": cluster.uid,
+            "labels": dict(cluster.labels),
+            "annotations": {},
+            "creationTimestamp": cluster.created,
+            "lastModifiedTimestamp": cluster.created,
+        }
+
+    def cluster_overview(self, uid: str, project: str) -> dict[str, Any]:
+        with self.lock:
+            cluster = self._cluster(uid, project)
+            return {
+                "metadata": {"name": cluster.name, "uid": uid},
+                "spec": {"cloudConfig": {"cloudType": cluster.cloud_type, "uid": cluster.config_uid}},
+                "status": {
+                    "state": cluster.state,
+                    "health": {"state": cluster.health},
+                    "conditions": copy.deepcopy(cluster.conditions),
+                },
+            }
+
+    def search_clusters(self, project: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`POST /v1/dashboard/spectroclusters/search`: soft-deleted clusters match unless the search says
+        `isDeleted=false`, as the Palette SDK's `GetClusterByName` does."""
+        with self.lock:
+            found = []
+            for cluster in sorted(self.clusters.values(), key=lambda c: c.created + c.uid):
+                if cluster.project != project:
+                    continue
+                values: dict[str, list[Any]] = {
+                    "clusterName": [cluster.name],
+                    "environment": [cluster.cloud_type],
+                    "isDeleted": [cluster.deleted],
+                }
+                if all(matches(values.get(str(f.get("property"))), f) for f in filters):
+                    found.append(
+                        {
+                            "metadata": self._meta(cluster),
+                            "specSummary": {
+                                "cloudConfig": {"cloudType": cluster.cloud_type, "uid": cluster.config_uid},
+                                "projectMeta": {"name": self.projects[project], "uid": project},
+                            },
+                            "status": {"state": cluster.state, "health": {"state": cluster.health}},
+                        }
+                    )
+            return found
+
+    def import_manifest(self, uid: str, project: str) -> str:
+        with self.lock:
+            cluster = self._cluster(uid, project)
+        return (
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cluster-" + uid + "\n---\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: palette-import\n"
+            f"  namespace: cluster-{uid}\ndata:\n  clusterName: {cluster.name}\n"
+        )
+
+    def delete_cluster(self, uid: str, project: str) -> None:
+        with self.lock:
+            cluster = self._cluster(uid, project)
+            if cluster.state == "Deleting":
+                return
+            for pool in list(self._pools_of(cluster.config_uid)):
+                self._delete_pool(pool)
+            cluster.state, cluster.deleting_polls = "Deleting", 0
