@@ -29,8 +29,8 @@ from eks_hybrid.components.config import (
     SiteInventoryEntry,
     validate_stack,
 )
-from eks_hybrid.components.config.hub_outputs import hub_sites, inventory_output
 from eks_hybrid.components.config.source import stack_file_label
+from eks_hybrid.components.domain.hub_outputs import hub_sites, inventory_output
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
 from eks_hybrid.components.onprem.bundle import SiteBundle

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.domain.hub_outputs import hub_sites
 
 Status = Literal["same", "added", "removed", "changed"]
 CONNECTIONS = {
