@@ -598,7 +598,7 @@ def site_intent(
     stack: str, site: SiteConfig, outputs: SiteOutputs, hub_document: Mapping[str, Any]
 ) -> Intent:
     """A site's intent: its own routes, link and pools, against its hub's deployed outputs."""
-    hub_outputs = HubOutputs.model_validate(hub_document)
+    hub_outputs = HubOutputs.from_outputs(hub_document)
     inventory = parse_hub_inventory(hub_document, site.hub)
     name = site.site.name
     if name not in inventory.sites:
