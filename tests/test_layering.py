@@ -48,8 +48,12 @@ MAY_IMPORT = {
     "composition": {"errors", "domain", "helpers", "areas", "config", "composition"},
     "deprecated": {"helpers", "config"},
 }
-# Deprecated names a package still hands out (`_deprecated.moved`) from a higher layer, until 0.4.0.
-DEPRECATED_NAMES = {"network": "eks_hybrid.components.config._site_checks"}
+# Packages that still hand out names they no longer export (`_deprecated.moved`), until 0.4.0, and where from.
+DEPRECATED_NAMES = {
+    "network": "eks_hybrid.components.config._site_checks",
+    "cluster": "eks_hybrid.components.cluster.",
+    "cni": "eks_hybrid.components.cni.",
+}
 
 
 def _module(path: Path) -> list[str]:

@@ -12,8 +12,9 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..cluster import HybridCluster, hybrid_node_access_entry, read_existing_cluster
+from ..cluster import HybridCluster, hybrid_node_access_entry
 from ..cluster import planning as cluster_planning
+from ..cluster.component import read_existing_cluster
 from ..cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
 from ..domain._base import SECRET_PLACEHOLDER
 from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput

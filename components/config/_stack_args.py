@@ -22,8 +22,8 @@ from ..cni import (
     CiliumBgpPeeringArgs,
     CiliumSitePoolsArgs,
     HybridConfigArgs,
-    pod_traffic_source,
 )
+from ..cni.values import pod_traffic_source
 from ..domain.hub_outputs import HubInventory, HubPalette
 from ..domain.naming import cidr_slug
 from ..identity import IamRolesAnywhere, NodeIdentity, NodeIdentityArgs, SsmActivation

@@ -1,6 +1,6 @@
 """The network half: the hub's transit gateway and VGW, each site's path to the VPC, and their route sets."""
 
-from .._deprecated import moved
+from .._deprecated import moved as _moved
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from .hub import (
     TRANSIT_GATEWAY_HUB,
@@ -49,7 +49,7 @@ __all__ = [
 
 # Moved in 0.3.0 to the stack-file contract (`eks_hybrid.components.config`), which checks a site stack
 # against its hub's outputs: internal to the stack-file programs, with no public replacement.
-__getattr__ = moved(
+__getattr__ = _moved(
     __name__,
     {
         name: (

@@ -18,9 +18,8 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from eks_hybrid.components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
-from eks_hybrid.components.cni import pod_traffic_source
 from eks_hybrid.components.cni.pools import site_pod_pools
-from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL
+from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL, pod_traffic_source
 from eks_hybrid.components.config._quotas import QuotaUse, hub_quota_uses
 from eks_hybrid.components.config._site_checks import site_kind
 from eks_hybrid.components.config._stack_args import remote_network_aggregates, site_connectivity_args
