@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pulumi
 
-from .network.planning import cidr_slug
+from .domain.naming import cidr_slug
 
 __all__ = ["renamed_from", "renamed_route"]
 

@@ -18,9 +18,9 @@ from typing import Any, TypeVar, cast
 
 import pulumi
 
-from .config import cidrs
-from .config.cidrs import MAX_REMOTE_NETWORKS
-from .config.fields import asn_problem, is_private_asn
+from .domain import cidrs
+from .domain.cidrs import MAX_REMOTE_NETWORKS
+from .domain.fields import asn_problem, is_private_asn
 from .errors import ArgumentsError, Problem
 from .sites import RemoteNetworkAggregates, SiteCidrs
 

@@ -29,8 +29,8 @@ from eks_hybrid.components.config import (
     SiteInventoryEntry,
     validate_stack,
 )
-from eks_hybrid.components.config.hub_outputs import hub_sites, inventory_output
 from eks_hybrid.components.config.source import stack_file_label
+from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites, inventory_output
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
 from eks_hybrid.components.onprem.bundle import SiteBundle
@@ -126,11 +126,11 @@ _HUB_PLACEHOLDERS = {
     "role_arn": ("<HYBRID_NODE_ROLE_ARN>", "the hybrid nodes' IAM role", "hub output `hybridNodeRoleArn`"),
 }
 _HUB_OUTPUT_KEYS = {
-    "ssm_activation_id": "ssmActivationId",
-    "ssm_activation_code": "ssmActivationCode",
-    "trust_anchor_arn": "trustAnchorArn",
-    "profile_arn": "profileArn",
-    "role_arn": "hybridNodeRoleArn",
+    "ssm_activation_id": HubOutput.SSM_ACTIVATION_ID,
+    "ssm_activation_code": HubOutput.SSM_ACTIVATION_CODE,
+    "trust_anchor_arn": HubOutput.TRUST_ANCHOR_ARN,
+    "profile_arn": HubOutput.PROFILE_ARN,
+    "role_arn": HubOutput.HYBRID_NODE_ROLE_ARN,
 }
 
 
@@ -188,17 +188,18 @@ class _Gatherer:
                     )
         if self.hub_outputs is not None:
             out = self.hub_outputs
-            if out.get("clusterName") not in (None, self.hub.cluster.name):
+            if out.get(HubOutput.CLUSTER_NAME) not in (None, self.hub.cluster.name):
                 self.problem(
                     out.label,
-                    "clusterName",
-                    f"is {out.get('clusterName')!r} but the hub stack file names {self.hub.cluster.name!r}",
+                    HubOutput.CLUSTER_NAME,
+                    f"is {out.get(HubOutput.CLUSTER_NAME)!r} but the hub stack file names"
+                    f" {self.hub.cluster.name!r}",
                 )
-            provider = out.get("credentialsProvider")
+            provider = out.get(HubOutput.CREDENTIALS_PROVIDER)
             if provider not in (None, self.hub.credentials.provider):
                 self.problem(
                     out.label,
-                    "credentialsProvider",
+                    HubOutput.CREDENTIALS_PROVIDER,
                     f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
                 )
             sites = hub_sites(out.values)
@@ -265,10 +266,10 @@ class _Gatherer:
                 )
             return None
         if vpn.attach_to == "transitGateway":
-            amazon_asn = self._hub_value("amazonSideAsn", self.hub.transit_gateway.amazon_side_asn)
+            amazon_asn = self._hub_value(HubOutput.AMAZON_SIDE_ASN, self.hub.transit_gateway.amazon_side_asn)
         else:
             vgw = self.hub.virtual_private_gateway
-            amazon_asn = self._hub_value("vpnGatewayAsn", vgw.amazon_side_asn if vgw else None)
+            amazon_asn = self._hub_value(HubOutput.VPN_GATEWAY_ASN, vgw.amazon_side_asn if vgw else None)
         return VpnLink(
             routing=vpn.routing,
             customer_gateway_address=vpn.customer_gateway.ip_address,
@@ -308,11 +309,13 @@ class _Gatherer:
     def cluster_endpoint(self) -> ClusterEndpoint | None:
         if self.hub_outputs is None:
             return None
-        endpoint = self.hub_outputs.get("clusterEndpoint")
-        authority = self.hub_outputs.get("clusterCertificateAuthority")
+        endpoint = self.hub_outputs.get(HubOutput.CLUSTER_ENDPOINT)
+        authority = self.hub_outputs.get(HubOutput.CLUSTER_CERTIFICATE_AUTHORITY)
         if isinstance(endpoint, str) and isinstance(authority, str) and endpoint and authority:
             return ClusterEndpoint(
-                endpoint, authority, str(self._hub_value("serviceCidr", self.hub.cluster.service_cidr))
+                endpoint,
+                authority,
+                str(self._hub_value(HubOutput.SERVICE_CIDR, self.hub.cluster.service_cidr)),
             )
         return None
 
@@ -342,7 +345,7 @@ class _Gatherer:
         name = self.site.site.name
         sites = self.hub_sites()
         entry = sites.get(name)
-        if not self._hub_value("ciliumBgpControlPlane", self.hub.cilium.bgp_control_plane):
+        if not self._hub_value(HubOutput.CILIUM_BGP_CONTROL_PLANE, self.hub.cilium.bgp_control_plane):
             return None
         if entry is None or entry.bgp_peer is None:
             return None
@@ -354,7 +357,7 @@ class _Gatherer:
         else:
             label = self._hub_label("sites")
             key = f"eks-hybrid:sites.{name}.bgpPeer"
-        cluster_asn = int(self._hub_value("ciliumClusterAsn", self.hub.cilium.cluster_asn))
+        cluster_asn = int(self._hub_value(HubOutput.CILIUM_CLUSTER_ASN, self.hub.cilium.cluster_asn))
         node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
         if ipaddress.IPv4Address(peer.address) not in node_cidr:
             self.problem(
@@ -371,7 +374,7 @@ class _Gatherer:
                 f"{peer.asn} differs from the customer gateway's bgpAsn {vpn.customer_asn}: the router peers"
                 " with AWS and with the nodes as one BGP speaker",
             )
-        ipam = self._hub_value("ciliumIpamMode", self.hub.cilium_ipam)
+        ipam = self._hub_value(HubOutput.CILIUM_IPAM_MODE, self.hub.cilium_ipam)
         shared: tuple[str, ...] = ()
         if ipam == "clusterPool":  # one pool over every site's pod CIDR
             others = (other.pod_cidr for other_name, other in sites.items() if other_name != name)
@@ -380,7 +383,7 @@ class _Gatherer:
             cluster_asn=cluster_asn,
             router_address=peer.address,
             router_asn=peer.asn,
-            chart_version=str(self._hub_value("ciliumChartVersion", self.hub.cilium.chart_version)),
+            chart_version=str(self._hub_value(HubOutput.CILIUM_CHART_VERSION, self.hub.cilium.chart_version)),
             ipam="multiPool" if ipam == "multiPool" else "clusterPool",
             shared_pod_cidrs=shared,
         )
@@ -444,15 +447,17 @@ def gather_site(
         name=site.site.name,
         hub=site.hub_stack_name,
         connectivity=str(planned["kind"]),
-        cluster_name=str(gatherer._hub_value("clusterName", hub.cluster.name)),
+        cluster_name=str(gatherer._hub_value(HubOutput.CLUSTER_NAME, hub.cluster.name)),
         region=hub.region,
-        kubernetes_version=str(gatherer._hub_value("kubernetesVersion", hub.cluster.kubernetes_version)),
+        kubernetes_version=str(
+            gatherer._hub_value(HubOutput.KUBERNETES_VERSION, hub.cluster.kubernetes_version)
+        ),
         node_cidr=gatherer.planned_value("nodeCidr"),
         pod_cidr=gatherer.planned_value("podCidr"),
-        vpc_cidr=str(gatherer._hub_value("vpcCidr", hub.cluster.vpc_cidr)),
-        service_cidr=str(gatherer._hub_value("serviceCidr", hub.cluster.service_cidr)),
+        vpc_cidr=str(gatherer._hub_value(HubOutput.VPC_CIDR, hub.cluster.vpc_cidr)),
+        service_cidr=str(gatherer._hub_value(HubOutput.SERVICE_CIDR, hub.cluster.service_cidr)),
         pod_block_prefix_length=int(
-            gatherer._hub_value("ciliumPodCidrMaskSize", hub.cilium.pod_cidr_mask_size)
+            gatherer._hub_value(HubOutput.CILIUM_POD_CIDR_MASK_SIZE, hub.cilium.pod_cidr_mask_size)
         ),
         identity=identity,
         vpn=vpn,

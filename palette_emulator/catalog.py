@@ -3,7 +3,7 @@
 Seeded with the packs a hybrid-pool profile uses (Spectro's EKS Hybrid Nodes docs): the BYOS Edge OS layer
 `edge-native-byoi`, the Nodeadm Kubernetes layer `edge-nodeadm` and the placeholder CNI `cni-custom`. The
 names and tags follow the docs and CanvOS's `k8s_version.json` (nodeadm 1.29.0, 1.30.0, 1.31.0), plus the
-`.0` release of each Kubernetes version EKS supports today (1.32 to 1.36, `components/config/versions.py`):
+`.0` release of each Kubernetes version EKS supports today (1.32 to 1.36, `components/domain/versions.py`):
 that Palette publishes a Nodeadm pack for each is inferred from its docs ("the same versions as AWS"), not
 read from a registry; the pack
 default values are modelled on the docs (the Custom CNI ships `custom-cni: calico`, which the docs tell you to

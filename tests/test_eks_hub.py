@@ -9,7 +9,7 @@ import pytest
 
 from eks_hybrid.components.cni.values import cloud_affinity
 from eks_hybrid.components.config import HubConfig
-from eks_hybrid.components.eks_hub import (
+from eks_hybrid.components.config._eks_hub import (
     EKS_EXPORTS,
     EksSide,
     check_eks_side,

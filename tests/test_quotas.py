@@ -13,8 +13,8 @@ import pytest
 
 from eks_hybrid.components.composition.hub import build_hub
 from eks_hybrid.components.config import HubConfig, validate_stack
+from eks_hybrid.components.config._quotas import hub_quota_problems, hub_quota_uses
 from eks_hybrid.components.errors import ConfigError, PlanError
-from eks_hybrid.components.quotas import hub_quota_problems, hub_quota_uses
 from eks_hybrid.offline import mocks
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import hub_config

@@ -26,7 +26,9 @@ from .._inputs import (
     service_cidr,
 )
 from .._tokens import component_type
-from ..config.versions import today_utc, version_warnings
+from ..domain import defaults
+from ..domain.cluster_rules import authentication_mode_problem, public_endpoint_problem
+from ..domain.versions import today_utc, version_warnings
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from . import planning
 from .planning import (
@@ -150,35 +152,50 @@ class HybridCluster(pulumi.ComponentResource):
         arguments = Arguments("HybridCluster", name)
         adopt = bool(arguments.plain("adopt_existing", args.get("adopt_existing", False), (True, False)))
         access = arguments.plain(
-            "endpoint_access", args.get("endpoint_access", "private"), ("private", "public")
+            "endpoint_access",
+            args.get("endpoint_access", defaults.ENDPOINT_ACCESS),
+            defaults.ENDPOINT_ACCESS_VALUES,
         )
-        core_dns = arguments.plain("core_dns", args.get("core_dns", "cloud"), ("cloud", "hybrid"))
+        core_dns = arguments.plain(
+            "core_dns", args.get("core_dns", defaults.CORE_DNS), defaults.CORE_DNS_PLACEMENTS
+        )
         source = arguments.plain("pod_traffic_source", args.get("pod_traffic_source", "pod"), ("node", "pod"))
         protect = bool(arguments.plain("protect", args.get("protect", True), (True, False)))
         sites = checked_sites(arguments, args.get("sites"))
         if not sites:
             arguments.problem("sites", "needs at least one site")
         node_aggregates, pod_aggregates = checked_aggregates(arguments, args.get("remote_network_aggregates"))
-        services = arguments.check("service_cidr", args.get("service_cidr", "172.20.0.0/16"), service_cidr)
+        services = arguments.check(
+            "service_cidr", args.get("service_cidr", defaults.SERVICE_CIDR), service_cidr
+        )
         mode = arguments.check(
-            "authentication_mode", args.get("authentication_mode", "API_AND_CONFIG_MAP"), _authentication_mode
+            "authentication_mode",
+            args.get("authentication_mode", defaults.AUTHENTICATION_MODE),
+            authentication_mode_problem,
         )
         public_cidrs = args.get("public_access_cidrs")
         if is_known(public_cidrs) and access is not None:
-            problem = planning.public_endpoint_problem(str(access), public_cidrs)  # type: ignore[arg-type]
+            problem = public_endpoint_problem(
+                str(access),
+                public_cidrs,  # type: ignore[arg-type]
+                key="public_access_cidrs",
+            )
             if problem:
-                arguments.problem(
-                    "public_access_cidrs", problem.replace("publicAccessCidrs", "public_access_cidrs")
-                )
+                arguments.problem("public_access_cidrs", problem)
         group = args.get("node_group") or CloudNodeGroup()
         instance_type = arguments.check(
             "node_group.instance_type",
-            group.get("instance_type", "t3.xlarge"),
+            group.get("instance_type", defaults.CLOUD_INSTANCE_TYPE),
             planning.instance_type_problem,
         )
         sizes: dict[str, pulumi.Input[int]] = {
             key: arguments.check(f"node_group.{key}", cast(Any, group).get(key, default), positive_int)
-            for key, default in (("disk_size_gib", 50), ("desired_size", 2), ("min_size", 1), ("max_size", 3))
+            for key, default in (
+                ("disk_size_gib", defaults.CLOUD_DISK_SIZE_GIB),
+                ("desired_size", defaults.CLOUD_DESIRED_SIZE),
+                ("min_size", defaults.CLOUD_MIN_SIZE),
+                ("max_size", defaults.CLOUD_MAX_SIZE),
+            )
         }
         node_cidrs = node_aggregates or {key: site["node_cidr"] for key, site in sites.items()}
         pod_cidrs = pod_aggregates or {key: site["pod_cidr"] for key, site in sites.items()}
@@ -398,12 +415,6 @@ class HybridCluster(pulumi.ComponentResource):
             tags=name_tagged(tags, f"{name}-cloud-nodes"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, *cluster_dependency]),
         )
-
-
-def _authentication_mode(mode: str) -> str | None:
-    if mode not in ("API", "API_AND_CONFIG_MAP"):
-        return f"authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {mode!r}"
-    return None
 
 
 def _tagged_by(

@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
-from ..config.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
-from ..config.labels import CLOUD_CAPACITY_VALUE
+from ..domain.cluster_rules import public_endpoint_problem as public_endpoint_problem
+from ..domain.defaults import AUTHENTICATION_MODES, ENDPOINT_ACCESS_VALUES, OPEN_TO_THE_INTERNET
+from ..domain.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
+from ..domain.labels import CLOUD_CAPACITY_VALUE
+from ..domain.naming import cidr_slug
 
 # Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
 # `internal/service/eks/cluster.go`: ForceNew). Remote networks are NOT among them since
@@ -65,11 +68,6 @@ WEBHOOK_PORTS: Mapping[int, str] = {
 HYBRID_ACCESS_ENTRY_TYPE = "HYBRID_LINUX"
 
 
-def cidr_slug(cidr: str) -> str:
-    """`10.200.0.0/16` -> `10.200.0.0-16`: a CIDR as it appears in a resource name."""
-    return cidr.replace("/", "-")
-
-
 def sorted_cidrs(cidrs: Iterable[str]) -> list[str]:
     """Distinct CIDRs ordered by address, then prefix length: the same list whatever order they came in."""
     networks = {IPv4Network(c) for c in cidrs}
@@ -100,21 +98,9 @@ def remote_networks(node_cidrs: Iterable[str], pod_cidrs: Iterable[str]) -> Remo
 def endpoint_flags(endpoint_access: str) -> tuple[bool, bool]:
     """(private, public): exactly one is true. Both would make the endpoint resolve to public addresses
     off the VPC, and hybrid nodes fail to join."""
-    if endpoint_access not in ("private", "public"):
+    if endpoint_access not in ENDPOINT_ACCESS_VALUES:
         raise ValueError(f"endpoint access must be private or public, got {endpoint_access!r}")
     return endpoint_access == "private", endpoint_access == "public"
-
-
-OPEN_TO_THE_INTERNET = "0.0.0.0/0"
-
-
-def public_endpoint_problem(endpoint_access: str, public_access_cidrs: Sequence[str] | None) -> str | None:
-    """Why the public access CIDRs do not fit the endpoint (the stack's config rules refuse this too)."""
-    if endpoint_access == "public" and not public_access_cidrs:
-        return "a public endpoint needs publicAccessCidrs (EKS would open it to 0.0.0.0/0)"
-    if endpoint_access == "private" and public_access_cidrs:
-        return "the endpoint is private, so publicAccessCidrs has nothing to restrict"
-    return None
 
 
 def public_endpoint_warnings(endpoint_access: str, public_access_cidrs: Sequence[str] | None) -> list[str]:
@@ -122,8 +108,9 @@ def public_endpoint_warnings(endpoint_access: str, public_access_cidrs: Sequence
     if endpoint_access != "public" or OPEN_TO_THE_INTERNET not in (public_access_cidrs or ()):
         return []
     return [
-        "the cluster's public endpoint is open to 0.0.0.0/0 (eks-hybrid:cluster.publicAccessCidrs): anyone"
-        " on the internet can reach the Kubernetes API; narrow it to the networks that need it"
+        f"the cluster's public endpoint is open to {OPEN_TO_THE_INTERNET}"
+        " (eks-hybrid:cluster.publicAccessCidrs): anyone on the internet can reach the Kubernetes API; narrow"
+        " it to the networks that need it"
     ]
 
 
@@ -319,12 +306,12 @@ def existing_cluster_problems(
     """What stops the adopted cluster from hosting the sites' nodes. We do not change the cluster, so each
     problem says what to change on it (or in the caller's arguments)."""
     problems: list[ClusterFinding] = []
-    if cluster.authentication_mode not in ("API", "API_AND_CONFIG_MAP"):
+    if cluster.authentication_mode not in AUTHENTICATION_MODES:
         problems.append(
             (
                 "name",
                 f"cluster {cluster.name} uses authentication mode {cluster.authentication_mode}: hybrid nodes"
-                " need API or API_AND_CONFIG_MAP (change it on the cluster; eks-hybrid does not)",
+                f" need {' or '.join(AUTHENTICATION_MODES)} (change it on the cluster; eks-hybrid does not)",
             )
         )
     for role, wanted, present in (

@@ -1,6 +1,11 @@
 """Cilium on hybrid nodes (one pod pool per site with multi-pool, BGP peering with each site's router), and
-the `kube-system/hybrid-config` ConfigMap Palette reads."""
+the `kube-system/hybrid-config` ConfigMap Palette reads.
 
+Public: the components, their Args and outputs. The chart values, pools and BGP objects they declare
+(`values`, `pools`, `bgp`) are internal.
+"""
+
+from .._deprecated import moved as _moved
 from ..sites import SiteCidrs
 from .bgp_peering import CILIUM_BGP_PEERING, CiliumBgpPeer, CiliumBgpPeering, CiliumBgpPeeringArgs
 from .component import (
@@ -14,8 +19,6 @@ from .component import (
     HybridConfig,
     HybridConfigArgs,
 )
-from .pools import SitePodPool, site_pod_pools
-from .values import chart_source, cilium_values, hybrid_config_data, pod_traffic_source
 
 __all__ = [
     "CILIUM",
@@ -32,10 +35,19 @@ __all__ = [
     "HybridConfig",
     "HybridConfigArgs",
     "SiteCidrs",
-    "SitePodPool",
-    "chart_source",
-    "cilium_values",
-    "hybrid_config_data",
-    "pod_traffic_source",
-    "site_pod_pools",
 ]
+
+# Public until 0.3.0, internal since (what the components declare).
+__getattr__ = _moved(
+    __name__,
+    {
+        **{
+            name: ("eks_hybrid.components.cni.pools", "it is internal to CiliumSitePools")
+            for name in ("SitePodPool", "site_pod_pools")
+        },
+        **{
+            name: ("eks_hybrid.components.cni.values", "it is internal to Cilium and HybridConfig")
+            for name in ("chart_source", "cilium_values", "hybrid_config_data", "pod_traffic_source")
+        },
+    },
+)

@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from ..config.fields import reserved_asn_problem
-from ..config.labels import SITE_LABEL
+from ..domain.fields import reserved_asn_problem
+from ..domain.labels import SITE_LABEL
 from .pools import MANAGED_BY
 from .values import COMPUTE_TYPE_LABEL
 

@@ -12,13 +12,14 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import Arguments, ipv4_address, is_known
 from .._tokens import component_type
+from ..domain import defaults
 from ..errors import ArgumentsError, Problem
 from . import bgp
 
 __all__ = ["CILIUM_BGP_PEERING", "CiliumBgpPeer", "CiliumBgpPeering", "CiliumBgpPeeringArgs"]
 
 CILIUM_BGP_PEERING = "eks-hybrid:cni:CiliumBgpPeering"
-DEFAULT_CHART_VERSION = "1.18.5-0"
+DEFAULT_CHART_VERSION = defaults.CILIUM_CHART_VERSION
 
 
 class CiliumBgpPeer(TypedDict):
@@ -66,7 +67,7 @@ class CiliumBgpPeering(pulumi.ComponentResource):
         cluster_asn = arguments.check("cluster_asn", args.get("cluster_asn"), bgp.asn_problem)
         if args.get("cluster_asn") is None:
             arguments.problem("cluster_asn", "is required")
-        ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), ("clusterPool", "multiPool"))
+        ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), defaults.CILIUM_IPAM_MODES)
         version = arguments.plain("chart_version", args.get("chart_version", DEFAULT_CHART_VERSION))
         if version is not None and _chart_version(version):
             arguments.problem("chart_version", str(_chart_version(version)))

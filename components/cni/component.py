@@ -17,7 +17,8 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import Arguments, checked_sites, derive, remote_cidr, service_cidr, vpc_cidr
 from .._tokens import component_type
-from ..config.versions import cilium_line, cilium_problem
+from ..domain import defaults
+from ..domain.versions import cilium_line, cilium_problem
 from ..sites import SiteCidrs
 from . import values as plan
 from .pools import site_pod_pools
@@ -38,9 +39,8 @@ CILIUM = "eks-hybrid:cni:Cilium"
 CILIUM_SITE_POOLS = "eks-hybrid:cni:CiliumSitePools"
 HYBRID_CONFIG = "eks-hybrid:cni:HybridConfig"
 
-DEFAULT_CHART_VERSION = "1.18.5-0"
-"""AWS's build of Cilium for hybrid nodes (the image tag AWS's own CI installs: v1.18.5-0)."""
-DEFAULT_REPOSITORY = "oci://public.ecr.aws/eks/cilium/cilium"
+DEFAULT_CHART_VERSION = defaults.CILIUM_CHART_VERSION
+DEFAULT_REPOSITORY = defaults.CILIUM_REPOSITORY
 
 
 def _children(component: pulumi.Resource, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
@@ -80,12 +80,14 @@ class Cilium(pulumi.ComponentResource):
     def __init__(self, name: str, args: CiliumArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(component_type(CILIUM), name, None, opts)
         arguments = Arguments("Cilium", name)
-        ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), ("clusterPool", "multiPool"))
+        ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), defaults.CILIUM_IPAM_MODES)
         version = arguments.check(
             "chart_version", args.get("chart_version", DEFAULT_CHART_VERSION), _chart_version
         )
         repository = arguments.check("repository", args.get("repository", DEFAULT_REPOSITORY), _repository)
-        mask = arguments.check("pod_cidr_mask_size", args.get("pod_cidr_mask_size", 25), _mask_size)
+        mask = arguments.check(
+            "pod_cidr_mask_size", args.get("pod_cidr_mask_size", defaults.POD_CIDR_MASK_SIZE), _mask_size
+        )
         pod_cidrs = arguments.check("pod_cidrs", args["pod_cidrs"], _pod_cidrs)
         arguments.raise_problems()
 
@@ -142,7 +144,9 @@ class CiliumSitePools(pulumi.ComponentResource):
         super().__init__(component_type(CILIUM_SITE_POOLS), name, None, opts)
         arguments = Arguments("CiliumSitePools", name)
         sites = checked_sites(arguments, args.get("sites"))
-        mask = arguments.check("pod_cidr_mask_size", args.get("pod_cidr_mask_size", 25), _mask_size)
+        mask = arguments.check(
+            "pod_cidr_mask_size", args.get("pod_cidr_mask_size", defaults.POD_CIDR_MASK_SIZE), _mask_size
+        )
         arguments.raise_problems()
 
         # The pulumi-kubernetes provider retries a custom resource whose CRD the operator is still
@@ -220,8 +224,9 @@ def _repository(location: str) -> str | None:
 
 
 def _mask_size(size: int) -> str | None:
-    if isinstance(size, bool) or not isinstance(size, int) or not 16 <= size <= 30:
-        return f"{size!r} is not a mask size from 16 to 30"
+    low, high = defaults.POD_CIDR_MASK_SIZE_MIN, defaults.POD_CIDR_MASK_SIZE_MAX
+    if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
+        return f"{size!r} is not a mask size from {low} to {high}"
     return None
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..config.labels import SITE_LABEL
+from ..domain.labels import SITE_LABEL
 
 POOL_API_VERSION = "cilium.io/v2alpha1"
 POOL_KIND = "CiliumPodIPPool"

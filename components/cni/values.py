@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..config.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
+from ..domain.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
 
 CHART = "cilium"
 NAMESPACE = "kube-system"

@@ -8,24 +8,24 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ..config._eks_hub import EksSide, declare_eks_side, eks_side_problems
+from ..config._quotas import hub_quota_problems
+from ..config._stack_args import (
+    palette_hub_args,
+    post_deploy_verify_args,
+    transit_gateway_hub_args,
+    virtual_private_gateway_args,
+)
 from ..config.hub import HubConfig
-from ..config.hub_outputs import site_inventory_text
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
-from ..eks_hub import EksSide, declare_eks_side, eks_side_problems
+from ..domain.hub_outputs import HubOutput, site_inventory_text
 from ..errors import PlanError, Problem
 from ..network import TransitGatewayHub, VirtualPrivateGateway
 from ..network.planning import SubnetFacts, attachment_subnet_problems
 from ..ownership import HUB_TAG
 from ..palette import PaletteHub, PaletteHubArgs
 from ..postdeploy import PostDeployVerify
-from ..quotas import hub_quota_problems
-from ..stack_args import (
-    palette_hub_args,
-    post_deploy_verify_args,
-    transit_gateway_hub_args,
-    virtual_private_gateway_args,
-)
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -33,26 +33,26 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
     version and Cilium's settings (a site's nodes' pod blocks and BGP peering) from them too."""
     vgw = hub.virtual_private_gateway
     return {
-        "region": hub.region,
-        "kubernetesVersion": hub.cluster.kubernetes_version,
-        "vpcId": hub.cluster.vpc_id,
-        "vpcCidr": hub.cluster.vpc_cidr,
-        "serviceCidr": hub.cluster.service_cidr,
-        "routeTableIds": list(hub.cluster.route_table_ids),
-        "amazonSideAsn": hub.transit_gateway.amazon_side_asn,
-        "vpnGatewayAsn": vgw.amazon_side_asn if vgw else None,
-        "vpnGatewayPropagatesRoutes": bool(vgw and vgw.propagate_routes),
-        "siteInventory": site_inventory_text(
+        HubOutput.REGION: hub.region,
+        HubOutput.KUBERNETES_VERSION: hub.cluster.kubernetes_version,
+        HubOutput.VPC_ID: hub.cluster.vpc_id,
+        HubOutput.VPC_CIDR: hub.cluster.vpc_cidr,
+        HubOutput.SERVICE_CIDR: hub.cluster.service_cidr,
+        HubOutput.ROUTE_TABLE_IDS: list(hub.cluster.route_table_ids),
+        HubOutput.AMAZON_SIDE_ASN: hub.transit_gateway.amazon_side_asn,
+        HubOutput.VPN_GATEWAY_ASN: vgw.amazon_side_asn if vgw else None,
+        HubOutput.VPN_GATEWAY_PROPAGATES_ROUTES: bool(vgw and vgw.propagate_routes),
+        HubOutput.SITE_INVENTORY: site_inventory_text(
             {
                 name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)
                 for name, entry in hub.sites.items()
             }
         ),
-        "siteCount": len(hub.sites),
-        "ciliumChartVersion": hub.cilium.chart_version,
-        "ciliumPodCidrMaskSize": hub.cilium.pod_cidr_mask_size,
-        "ciliumBgpControlPlane": hub.cilium.bgp_control_plane,
-        "ciliumClusterAsn": hub.cilium.cluster_asn,
+        HubOutput.SITE_COUNT: len(hub.sites),
+        HubOutput.CILIUM_CHART_VERSION: hub.cilium.chart_version,
+        HubOutput.CILIUM_POD_CIDR_MASK_SIZE: hub.cilium.pod_cidr_mask_size,
+        HubOutput.CILIUM_BGP_CONTROL_PLANE: hub.cilium.bgp_control_plane,
+        HubOutput.CILIUM_CLUSTER_ASN: hub.cilium.cluster_asn,
     }
 
 
@@ -102,14 +102,14 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     network = TransitGatewayHub(name, transit_gateway_hub_args(hub))
     exports: dict[str, Any] = {
         **inventory_exports(hub),
-        "transitGatewayId": network.transit_gateway_id,
-        "transitGatewayRouteTableId": network.route_table_id,
-        "vpcAttachmentId": network.vpc_attachment_id,
-        "vpnGatewayId": None,
+        HubOutput.TRANSIT_GATEWAY_ID: network.transit_gateway_id,
+        HubOutput.TRANSIT_GATEWAY_ROUTE_TABLE_ID: network.route_table_id,
+        HubOutput.VPC_ATTACHMENT_ID: network.vpc_attachment_id,
+        HubOutput.VPN_GATEWAY_ID: None,
     }
     if hub.virtual_private_gateway is not None:
         vgw = VirtualPrivateGateway(name, virtual_private_gateway_args(hub))
-        exports["vpnGatewayId"] = vgw.vpn_gateway_id
+        exports[HubOutput.VPN_GATEWAY_ID] = vgw.vpn_gateway_id
 
     eks = declare_eks_side(name, hub)
     exports |= eks.exports()
@@ -139,11 +139,11 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
 def palette_exports(palette: PaletteHub) -> dict[str, pulumi.Output[str]]:
     """The hub's stack outputs for Palette, under the names site stacks read (`HUB_PALETTE_OUTPUTS`)."""
     return {
-        "paletteClusterUid": palette.cluster_uid,
-        "paletteCloudConfigUid": palette.cloud_config_uid,
-        "paletteProfileUid": palette.profile_uid,
-        "paletteEndpoint": palette.endpoint,
-        "paletteProjectUid": palette.project_uid,
+        HubOutput.PALETTE_CLUSTER_UID: palette.cluster_uid,
+        HubOutput.PALETTE_CLOUD_CONFIG_UID: palette.cloud_config_uid,
+        HubOutput.PALETTE_PROFILE_UID: palette.profile_uid,
+        HubOutput.PALETTE_ENDPOINT: palette.endpoint,
+        HubOutput.PALETTE_PROJECT_UID: palette.project_uid,
     }
 
 

@@ -9,7 +9,7 @@ import pulumi
 from pydantic import ValidationError
 
 from .._sdk_private import wait
-from ..config.hub_outputs import (
+from ..domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     HUB_PALETTE_OUTPUTS,
     LEGACY_SITES,

@@ -7,22 +7,22 @@ from typing import Any
 
 import pulumi
 
-from ..config.hub_outputs import HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS
-from ..config.labels import SITE_LABEL
+from ..config._site_checks import check_site_against_hub, site_kind
+from ..config._stack_args import palette_node_pools_args, post_deploy_verify_args, site_connectivity_args
 from ..config.rules import check_site_label
 from ..config.secrets import check_secrets
 from ..config.site import NodePoolConfig, SiteConfig
-from ..eks_hub import EKS_EXPORTS
+from ..domain.hub_outputs import EKS_OUTPUTS, HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS, HubOutput
+from ..domain.labels import SITE_LABEL
 from ..errors import PlanError, Problem
-from ..network import SiteConnectivity, check_site_against_hub, site_kind
+from ..network import SiteConnectivity
 from ..palette import PaletteNodePools
 from ..postdeploy import SECRET_OUTPUTS, PostDeployVerify
-from ..stack_args import palette_node_pools_args, post_deploy_verify_args, site_connectivity_args
 from .inventory import HUB_SITE_OUTPUTS, hub_inventory, hub_palette, read_outputs
 
 VERIFY_HUB_OUTPUTS = tuple(
     name
-    for name in (*HUB_INVENTORY_OUTPUTS, "vpcAttachmentId", *EKS_EXPORTS, *HUB_PALETTE_OUTPUTS)
+    for name in (*HUB_INVENTORY_OUTPUTS, HubOutput.VPC_ATTACHMENT_ID, *EKS_OUTPUTS, *HUB_PALETTE_OUTPUTS)
     if name not in SECRET_OUTPUTS
 )
 """What a site's post-deploy verify reads of its hub: the inventory, the cluster and the Palette cluster."""

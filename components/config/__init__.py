@@ -1,6 +1,7 @@
 """The stack configuration contract: pydantic models for hub and site stacks and every rule they obey."""
 
-from ._base import SECRET_PLACEHOLDER, ConfigModel
+from ..domain._base import SECRET_PLACEHOLDER, ConfigModel
+from ..domain.versions import KUBERNETES_VERSIONS, KubernetesVersion
 from .hub import (
     MAX_REMOTE_NETWORKS,
     BgpPeerConfig,
@@ -34,7 +35,6 @@ from .site import (
     TaintConfig,
     TunnelConfig,
 )
-from .versions import KUBERNETES_VERSIONS, KubernetesVersion
 
 __all__ = [
     "KUBERNETES_VERSIONS",

@@ -4,43 +4,52 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..errors import shown
-from ._base import ConfigModel
-from .cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
-from .fields import (
+from ..domain import defaults
+from ..domain._base import ConfigModel
+from ..domain.cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
+from ..domain.cluster_rules import authentication_mode_problem
+from ..domain.fields import (
     AmazonSideAsn,
     AnyCidr,
     Asn,
     AwsTagKey,
     AwsTagValue,
     ClusterName,
-    IPv4,
     RemoteCidr,
     RouteTableId,
     ServiceCidr,
     Slug,
     SubnetId,
-    TunnelInsideCidr,
     VpcCidr,
     VpcId,
 )
+from ..domain.inventory import BgpPeerConfig as BgpPeerConfig
+from ..domain.inventory import SiteInventoryEntry as SiteInventoryEntry
+from ..domain.naming import cidr_slug
+from ..domain.palette import DEFAULT_PACK_REGISTRY as DEFAULT_PACK_REGISTRY
+from ..domain.palette import PaletteProfileConfig as PaletteProfileConfig
+from ..domain.palette import ProfileLayer as ProfileLayer
+from ..domain.palette import ProfileLayerCni as ProfileLayerCni
+from ..domain.palette import ProfileLayerKubernetes as ProfileLayerKubernetes
+from ..domain.palette import ProfileLayerOs as ProfileLayerOs
+from ..domain.versions import today_utc, version_problem
+from ..errors import shown
 from .verify import VerifyConfig
-from .versions import today_utc, version_problem
 
 
 class NodeGroupConfig(ConfigModel):
     """The cloud node group: always-on AWS capacity for the Palette agent, CoreDNS and webhooks."""
 
-    instance_type: str = "t3.xlarge"
-    disk_size_gib: int = Field(default=50, ge=40, le=16384)
-    desired_size: int = Field(default=2, ge=1, le=100)
-    min_size: int = Field(default=1, ge=1, le=100)
-    max_size: int = Field(default=3, ge=1, le=100)
+    instance_type: str = defaults.CLOUD_INSTANCE_TYPE
+    disk_size_gib: int = Field(default=defaults.CLOUD_DISK_SIZE_GIB, ge=40, le=16384)
+    desired_size: int = Field(default=defaults.CLOUD_DESIRED_SIZE, ge=1, le=100)
+    min_size: int = Field(default=defaults.CLOUD_MIN_SIZE, ge=1, le=100)
+    max_size: int = Field(default=defaults.CLOUD_MAX_SIZE, ge=1, le=100)
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> NodeGroupConfig:
@@ -61,11 +70,11 @@ class ClusterConfig(ConfigModel):
     vpc_cidr: VpcCidr
     subnet_ids: list[SubnetId] = Field(min_length=1)
     route_table_ids: list[RouteTableId] = Field(min_length=1)
-    endpoint_access: str = "private"
+    endpoint_access: str = defaults.ENDPOINT_ACCESS
     public_access_cidrs: list[AnyCidr] | None = Field(default=None, min_length=1)
-    service_cidr: ServiceCidr = "172.20.0.0/16"
-    authentication_mode: str = "API_AND_CONFIG_MAP"
-    core_dns: Literal["cloud", "hybrid"] = "cloud"
+    service_cidr: ServiceCidr = defaults.SERVICE_CIDR
+    authentication_mode: str = defaults.AUTHENTICATION_MODE
+    core_dns: defaults.CoreDnsPlacement = defaults.CORE_DNS
     node_group: NodeGroupConfig = NodeGroupConfig()
 
     @field_validator("kubernetes_version")
@@ -83,7 +92,7 @@ class ClusterConfig(ConfigModel):
     @field_validator("endpoint_access")
     @classmethod
     def _one_endpoint(cls, value: str) -> str:
-        if value not in ("private", "public"):
+        if value not in defaults.ENDPOINT_ACCESS_VALUES:
             raise PydanticCustomError(
                 "eks_hybrid_rule",
                 "endpoint access must be private or public, never both: with both, the endpoint resolves"
@@ -95,12 +104,9 @@ class ClusterConfig(ConfigModel):
     @field_validator("authentication_mode")
     @classmethod
     def _hybrid_auth_mode(cls, value: str) -> str:
-        if value not in ("API", "API_AND_CONFIG_MAP"):
-            raise PydanticCustomError(
-                "eks_hybrid_rule",
-                "authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {value}",
-                {"value": shown(value)},
-            )
+        problem = authentication_mode_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
         return value
 
     @model_validator(mode="before")
@@ -112,39 +118,6 @@ class ClusterConfig(ConfigModel):
         return data
 
 
-class BgpPeerConfig(ConfigModel):
-    """The site's on-prem router as its hybrid nodes peer with it over Cilium's BGP control plane: the
-    hub applies the site's `CiliumBGPClusterConfig` from it, and `render` writes the router's side."""
-
-    address: IPv4
-    """The router's address in the site's node CIDR, on the nodes' segment: the nodes dial it."""
-    asn: Asn
-    """The router's ASN; with BGP to AWS, the customer gateway's `bgpAsn` (one BGP speaker)."""
-
-    @field_validator("asn", mode="before")
-    @classmethod
-    def _whole_number(cls, value: object) -> object:
-        # Read back from the hub's outputs (a StackReference), numbers arrive as doubles: 65030.0.
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
-
-
-class SiteInventoryEntry(ConfigModel):
-    """One site's CIDRs in the hub's inventory, who owns its VPC routes, its VPN tunnels' inside CIDRs, and
-    the router its nodes peer with over BGP.
-
-    `tunnel_inside_cidrs` records the inside CIDRs the site stack gives its tunnels, so the hub can check
-    them unique across every VPN connection of the environment (AWS requires it per gateway).
-    """
-
-    node_cidr: RemoteCidr
-    pod_cidr: RemoteCidr
-    route_via: Literal["transitGateway", "site"] = "transitGateway"
-    tunnel_inside_cidrs: list[TunnelInsideCidr] = Field(default_factory=list, max_length=2)
-    bgp_peer: BgpPeerConfig | None = None
-
-
 class RemoteNetworksConfig(ConfigModel):
     """Aggregates that stand for many sites' CIDRs in the cluster's remote networks, the hub's VPC routes
     and the cluster security group (EKS takes at most 15 of each kind)."""
@@ -154,7 +127,7 @@ class RemoteNetworksConfig(ConfigModel):
 
 
 class TransitGatewayConfig(ConfigModel):
-    amazon_side_asn: AmazonSideAsn = 64512
+    amazon_side_asn: AmazonSideAsn = defaults.TRANSIT_GATEWAY_ASN
     # The VPC attachment's subnets, one per Availability Zone; default: the cluster's subnetIds.
     subnet_ids: list[SubnetId] | None = Field(default=None, min_length=1)
 
@@ -175,7 +148,7 @@ class VirtualPrivateGatewayConfig(ConfigModel):
     gateway and route table) rather than each site.
     """
 
-    amazon_side_asn: AmazonSideAsn = 64513
+    amazon_side_asn: AmazonSideAsn = defaults.VPN_GATEWAY_ASN
     propagate_routes: bool = False
 
 
@@ -207,17 +180,22 @@ class CredentialsConfig(ConfigModel):
     enable_credentials_file: bool = False
 
 
-CiliumIpam = Literal["multiPool", "clusterPool"]
+CiliumIpam = defaults.CiliumIpam
 
 
 class CiliumConfig(ConfigModel):
-    # AWS's build of Cilium for hybrid nodes (the image tag AWS's own CI installs: v1.18.5-0).
-    chart_version: str = Field(default="1.18.5-0", pattern=r"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$")
-    repository: str = "oci://public.ecr.aws/eks/cilium/cilium"
-    pod_cidr_mask_size: int = Field(default=25, ge=16, le=30)
+    chart_version: str = Field(
+        default=defaults.CILIUM_CHART_VERSION, pattern=r"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$"
+    )
+    repository: str = defaults.CILIUM_REPOSITORY
+    pod_cidr_mask_size: int = Field(
+        default=defaults.POD_CIDR_MASK_SIZE,
+        ge=defaults.POD_CIDR_MASK_SIZE_MIN,
+        le=defaults.POD_CIDR_MASK_SIZE_MAX,
+    )
     bgp_control_plane: bool = False
     # The hybrid nodes' ASN in Cilium's BGP control plane (`localASN`), peering with each site's bgpPeer.
-    cluster_asn: Asn = 65100
+    cluster_asn: Asn = defaults.CILIUM_CLUSTER_ASN
     # Default: multiPool when the hub has more than one site, clusterPool for a single site.
     ipam: CiliumIpam | None = None
 
@@ -233,62 +211,6 @@ class CiliumConfig(ConfigModel):
                 {"value": shown(value)},
             )
         return value
-
-
-DEFAULT_PACK_REGISTRY = "Public Repo"
-"""The registry a profile layer's pack is looked up in when the layer names none: Spectro Cloud's public
-pack registry, as the Palette SDK names it (`client/pack.go` `GetPackRegistry`)."""
-
-
-class ProfileLayer(ConfigModel):
-    """Where a layer's pack comes from, and values merged over the pack's own defaults."""
-
-    registry_name: str | None = Field(default=None, min_length=1)
-    registry_uid: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")
-    values: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _one_registry(self) -> ProfileLayer:
-        if self.registry_name is not None and self.registry_uid is not None:
-            raise PydanticCustomError(
-                "eks_hybrid_rule",
-                "give registryName or registryUid, not both (neither means the {default} registry)",
-                {"default": DEFAULT_PACK_REGISTRY},
-            )
-        return self
-
-    @property
-    def registry(self) -> dict[str, str]:
-        """`{"uid": ...}` or `{"name": ...}`: how the pack's registry is found."""
-        if self.registry_uid is not None:
-            return {"uid": self.registry_uid}
-        return {"name": self.registry_name or DEFAULT_PACK_REGISTRY}
-
-
-class ProfileLayerOs(ProfileLayer):
-    pack: str = "edge-native-byoi"
-    tag: str = "2.1.0"
-    provider_image: str = Field(min_length=1)
-
-
-class ProfileLayerKubernetes(ProfileLayer):
-    pack: str = "edge-nodeadm"
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
-
-
-class ProfileLayerCni(ProfileLayer):
-    """The placeholder CNI layer of hybrid pools (the real CNI is Cilium on the EKS cluster)."""
-
-    pack: str = "cni-custom"
-    tag: str = "0.1.0"
-
-
-class PaletteProfileConfig(ConfigModel):
-    name: Slug = "eks-hybrid-nodes"
-    version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
-    os: ProfileLayerOs
-    kubernetes: ProfileLayerKubernetes
-    cni: ProfileLayerCni = ProfileLayerCni()
 
 
 class PaletteConfig(ConfigModel):
@@ -343,7 +265,7 @@ class HubConfig(ConfigModel):
         for kind in ("node", "pod"):
             chosen = getattr(aggregates, f"{kind}_cidrs") if aggregates else None
             if chosen:
-                found.append({cidr.replace("/", "-"): cidr for cidr in chosen})
+                found.append({cidr_slug(cidr): cidr for cidr in chosen})
             else:
                 found.append({name: getattr(entry, f"{kind}_cidr") for name, entry in self.sites.items()})
         return found[0], found[1]

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from ..domain._base import SECRET_PLACEHOLDER
 from ..errors import ConfigError, Problem, shown
-from ._base import SECRET_PLACEHOLDER
 from .hub import HubConfig
 from .messages import _unwrap, problems_from_validation
 from .rules import HUB_RULES, SITE_RULES, Rule

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator, Mapping
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any, TypeGuard
 
+from ..domain import cidrs, defaults
+from ..domain.cidrs import MAX_REMOTE_NETWORKS
+from ..domain.cluster_rules import public_endpoint_problem
+from ..domain.fields import asn_problem, reserved_asn_problem
+from ..domain.labels import SITE_LABEL
+from ..domain.versions import cilium_problem
 from ..errors import shown
-from . import cidrs
-from .fields import asn_problem, reserved_asn_problem
-from .hub import MAX_REMOTE_NETWORKS, CiliumConfig
-from .labels import SITE_LABEL
-from .versions import cilium_problem
 
 Finding = tuple[str, str]  # (dotted key path, rule)
 Rule = Callable[[Mapping[str, Any]], Iterator[Finding]]
@@ -45,7 +46,7 @@ def hub_networks(document: Mapping[str, Any]) -> list[cidrs.LabelledNetwork]:
     labelled: list[cidrs.LabelledNetwork] = []
     cluster = _mapping(document.get("eks-hybrid:cluster"))
     for key in ("vpcCidr", "serviceCidr"):
-        network = _network(cluster.get(key, "172.20.0.0/16" if key == "serviceCidr" else None))
+        network = _network(cluster.get(key, defaults.SERVICE_CIDR if key == "serviceCidr" else None))
         if network is not None:
             labelled.append(cidrs.LabelledNetwork(f"eks-hybrid:cluster.{key}", network))
     for site, entry in _mapping(document.get("eks-hybrid:sites")).items():
@@ -65,7 +66,7 @@ def check_hub_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def check_cilium_mask(document: Mapping[str, Any]) -> Iterator[Finding]:
-    mask = _mapping(document.get("eks-hybrid:cilium")).get("podCidrMaskSize", 25)
+    mask = _mapping(document.get("eks-hybrid:cilium")).get("podCidrMaskSize", defaults.POD_CIDR_MASK_SIZE)
     if not isinstance(mask, int):
         return
     for site, entry in _mapping(document.get("eks-hybrid:sites")).items():
@@ -142,17 +143,13 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
 def check_public_endpoint(document: Mapping[str, Any]) -> Iterator[Finding]:
     """A public endpoint only with the networks allowed to reach it; `0.0.0.0/0` only when written out."""
     cluster = _mapping(document.get("eks-hybrid:cluster"))
-    access = cluster.get("endpointAccess", "private")
+    access = cluster.get("endpointAccess", defaults.ENDPOINT_ACCESS)
     allowed = cluster.get("publicAccessCidrs")
-    key = "eks-hybrid:cluster.publicAccessCidrs"
-    if access == "public" and allowed is None:
-        yield (
-            key,
-            "a public endpoint needs publicAccessCidrs, the networks allowed to reach it (EKS's default is"
-            " 0.0.0.0/0, the whole internet: write [0.0.0.0/0] to choose that explicitly)",
-        )
-    elif access == "private" and allowed is not None:
-        yield (key, "the endpoint is private, so publicAccessCidrs has nothing to restrict: remove it")
+    if allowed == []:
+        return  # the per-key check reports an empty list
+    problem = public_endpoint_problem(access, allowed)
+    if problem:
+        yield ("eks-hybrid:cluster.publicAccessCidrs", problem)
 
 
 def _sites(document: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -261,7 +258,7 @@ def check_tunnel_inside_cidrs(document: Mapping[str, Any]) -> Iterator[Finding]:
 def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
     """Cilium lines AWS supports, and cluster-pool only where one pool is correct for every site."""
     cilium = _mapping(document.get("eks-hybrid:cilium"))
-    version = cilium.get("chartVersion", CiliumConfig.model_fields["chart_version"].default)
+    version = cilium.get("chartVersion", defaults.CILIUM_CHART_VERSION)
     kubernetes = _mapping(document.get("eks-hybrid:cluster")).get("kubernetesVersion")
     if isinstance(version, str) and re.match(r"^\d+\.\d+\.", version):
         problem = cilium_problem(version, kubernetes if isinstance(kubernetes, str) else None)
@@ -297,7 +294,7 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
     several sites, every site's nodes must advertise their blocks (see `check_cilium`)."""
     cilium = _mapping(document.get("eks-hybrid:cilium"))
     enabled = cilium.get("bgpControlPlane", False) is True
-    cluster_asn = cilium.get("clusterAsn", CiliumConfig.model_fields["cluster_asn"].default)
+    cluster_asn = cilium.get("clusterAsn", defaults.CILIUM_CLUSTER_ASN)
     if _is_int(cluster_asn) and reserved_asn_problem(cluster_asn):
         yield ("eks-hybrid:cilium.clusterAsn", str(reserved_asn_problem(cluster_asn)))
     sites = _sites(document)

@@ -8,21 +8,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from ..domain import cidrs
+from ..domain._base import ConfigModel
+from ..domain.fields import AnyCidr, Asn, AwsTagKey, AwsTagValue, EniId, IPv4, Slug, TunnelInsideCidr
+from ..domain.palette import EdgeHostConfig as EdgeHostConfig
+from ..domain.palette import NodePoolConfig as NodePoolConfig
+from ..domain.palette import TaintConfig as TaintConfig
 from ..errors import shown
-from . import cidrs
-from ._base import ConfigModel
-from .fields import (
-    AnyCidr,
-    Asn,
-    AwsTagKey,
-    AwsTagValue,
-    EniId,
-    IPv4,
-    LabelKey,
-    LabelValue,
-    Slug,
-    TunnelInsideCidr,
-)
 from .verify import VerifyConfig
 
 
@@ -98,28 +90,6 @@ class ConnectivityConfig(ConfigModel):
 
 class OnPremRouterConfig(ConfigModel):
     kind: Literal["strongswan"] = "strongswan"
-
-
-class EdgeHostConfig(ConfigModel):
-    uid: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str | None = None
-    vpn_server_ip: IPv4 | None = None
-    nic_name: str | None = None
-
-
-class TaintConfig(ConfigModel):
-    key: LabelKey
-    value: LabelValue = ""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
-
-
-class NodePoolConfig(ConfigModel):
-    name: Slug
-    architecture: Literal["amd64", "arm64"] = "amd64"
-    edge_hosts: list[EdgeHostConfig] = Field(min_length=1)
-    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
-    taints: list[TaintConfig] = Field(default_factory=list)
-    ntp_servers: list[str] = Field(default_factory=list)
 
 
 class SiteSpec(ConfigModel):

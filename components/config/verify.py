@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ..domain._base import ConfigModel
 from ..verify_names import VERIFY_AREAS, VerifyArea
-from ._base import ConfigModel
 
 __all__ = ["VERIFY_AREAS", "VerifyArea", "VerifyConfig"]
 

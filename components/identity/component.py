@@ -16,7 +16,7 @@ from .._inputs import Arguments, derive
 from .._tokens import component_type
 from ..cluster.component import managed_policy_arn
 from ..cluster.planning import partition_for
-from ..config._base import SECRET_PLACEHOLDER
+from ..domain._base import SECRET_PLACEHOLDER
 from . import ca, policies
 
 __all__ = ["NODE_IDENTITY", "IamRolesAnywhere", "NodeIdentity", "NodeIdentityArgs", "SsmActivation"]

@@ -1,7 +1,7 @@
 """The network half: the hub's transit gateway and VGW, each site's path to the VPC, and their route sets."""
 
+from .._deprecated import moved as _moved
 from ..sites import RemoteNetworkAggregates, SiteCidrs
-from .checks import check_site_against_hub, site_kind, site_problems
 from .hub import (
     TRANSIT_GATEWAY_HUB,
     VIRTUAL_PRIVATE_GATEWAY,
@@ -42,10 +42,20 @@ __all__ = [
     "VirtualPrivateGatewayArgs",
     "VpcRoute",
     "VpnTunnel",
-    "check_site_against_hub",
     "hub_vpc_routes",
-    "site_kind",
-    "site_problems",
     "site_routes",
     "tunnel_arguments",
 ]
+
+# Moved in 0.3.0 to the stack-file contract (`eks_hybrid.components.config`), which checks a site stack
+# against its hub's outputs: internal to the stack-file programs, with no public replacement.
+__getattr__ = _moved(
+    __name__,
+    {
+        name: (
+            "eks_hybrid.components.config._site_checks",
+            "it checks a site stack file against its hub and is internal to `eks-hybrid plan`",
+        )
+        for name in ("check_site_against_hub", "site_kind", "site_problems")
+    },
+)

@@ -20,6 +20,7 @@ from .._inputs import (
     vpc_cidr,
 )
 from .._tokens import component_type
+from ..domain import defaults
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from .planning import Role, hub_vpc_routes
 
@@ -87,7 +88,9 @@ class TransitGatewayHub(pulumi.ComponentResource):
         super().__init__(component_type(TRANSIT_GATEWAY_HUB), name, None, opts)
         arguments = Arguments("TransitGatewayHub", name)
         vpc = arguments.check("vpc_cidr", args["vpc_cidr"], vpc_cidr)
-        asn = arguments.check("amazon_side_asn", args.get("amazon_side_asn", 64512), amazon_side_asn)
+        asn = arguments.check(
+            "amazon_side_asn", args.get("amazon_side_asn", defaults.TRANSIT_GATEWAY_ASN), amazon_side_asn
+        )
         tables = arguments.plain_mapping("route_tables", args.get("route_tables"))
         if not tables and isinstance(args.get("route_tables"), Mapping):
             arguments.problem("route_tables", "needs at least one VPC route table")
@@ -213,7 +216,9 @@ class VirtualPrivateGateway(pulumi.ComponentResource):
     ) -> None:
         super().__init__(component_type(VIRTUAL_PRIVATE_GATEWAY), name, None, opts)
         arguments = Arguments("VirtualPrivateGateway", name)
-        asn = arguments.check("amazon_side_asn", args.get("amazon_side_asn", 64513), amazon_side_asn)
+        asn = arguments.check(
+            "amazon_side_asn", args.get("amazon_side_asn", defaults.VPN_GATEWAY_ASN), amazon_side_asn
+        )
         propagate = arguments.plain("propagate_routes", args.get("propagate_routes", False), (True, False))
         tables = arguments.plain_mapping("route_tables", args.get("route_tables"))
         if propagate and not tables:

@@ -30,11 +30,6 @@ ROLES: tuple[Role, Role] = ("node", "pod")
 """The two networks of a site that AWS must route back on-prem: its node CIDR and its pod CIDR."""
 
 
-def cidr_slug(cidr: str) -> str:
-    """`10.200.0.0/16` -> `10.200.0.0-16`: a CIDR as the names of 0.1 had it (kept for their aliases)."""
-    return cidr.replace("/", "-")
-
-
 @dataclass(frozen=True)
 class VpcRoute:
     """One route in one VPC route table: the table's key, the key of the site or aggregate the destination

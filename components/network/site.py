@@ -22,7 +22,7 @@ from .._inputs import (
     tunnel_inside_cidr,
 )
 from .._tokens import component_type
-from ..config import cidrs
+from ..domain import cidrs
 from ..ownership import NODE_CIDR_TAG, POD_CIDR_TAG
 from .planning import Role, SiteKind, SiteRoutes, site_routes
 from .tunnels import TUNNEL_NUMBERS, tunnel_arguments

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ..domain.hub_outputs import HubOutput
 from ..errors import PlanError, Problem
 
 API_VERSION = "node.eks.aws/v1alpha1"
@@ -187,19 +188,20 @@ def credentials_from_exports(
     private_key_path: str = DEFAULT_PRIVATE_KEY_PATH,
 ) -> Credentials:
     """Credentials from the hub's resolved exports (`credentialsProvider` says which kind)."""
-    provider = exports.get("credentialsProvider")
+    provider = exports.get(HubOutput.CREDENTIALS_PROVIDER)
     if provider == "ssm":
         return SsmCredentials(
-            activation_id=str(exports["ssmActivationId"]), activation_code=str(exports["ssmActivationCode"])
+            activation_id=str(exports[HubOutput.SSM_ACTIVATION_ID]),
+            activation_code=str(exports[HubOutput.SSM_ACTIVATION_CODE]),
         )
     if provider == "iamRolesAnywhere":
         if node_name is None:
             raise ValueError("IAM Roles Anywhere needs the host's node name (its certificate's CN)")
         return IamRolesAnywhereCredentials(
             node_name=node_name,
-            trust_anchor_arn=str(exports["trustAnchorArn"]),
-            profile_arn=str(exports["profileArn"]),
-            role_arn=str(exports["hybridNodeRoleArn"]),
+            trust_anchor_arn=str(exports[HubOutput.TRUST_ANCHOR_ARN]),
+            profile_arn=str(exports[HubOutput.PROFILE_ARN]),
+            role_arn=str(exports[HubOutput.HYBRID_NODE_ROLE_ARN]),
             certificate_path=certificate_path,
             private_key_path=private_key_path,
         )
@@ -223,11 +225,11 @@ def node_config_from_exports(
         exports, node_name=node_name, certificate_path=certificate_path, private_key_path=private_key_path
     )
     return node_config(
-        str(exports["clusterName"]),
-        str(exports["region"]),
+        str(exports[HubOutput.CLUSTER_NAME]),
+        str(exports[HubOutput.REGION]),
         credentials,
         kubelet_flags=kubelet_flags,
         node_labels=node_labels,
-        enable_credentials_file=bool(exports.get("enableCredentialsFile", False)),
+        enable_credentials_file=bool(exports.get(HubOutput.ENABLE_CREDENTIALS_FILE, False)),
         source=source,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..config.versions import creatable_versions, today_utc
+from ..domain.versions import creatable_versions, today_utc
 
 K8S_DISTRIBUTION = "nodeadm"
 
@@ -34,7 +34,7 @@ class EdgeForgeError(ValueError):
 
 def supported_kubernetes_versions() -> tuple[str, ...]:
     """The minor versions hybrid nodes may run today: those EKS still creates, from the version table
-    (`components/config/versions.py`, AWS's EKS release calendar). The one place `render` asks."""
+    (`components/domain/versions.py`, AWS's EKS release calendar). The one place `render` asks."""
     return tuple(creatable_versions(today_utc()))
 
 

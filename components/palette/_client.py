@@ -31,9 +31,10 @@ USER_AGENT = "eks-hybrid-palette/0.1"
 
 
 class RetryPolicy:
-    """Exponential backoff with jitter, all inside an overall deadline. `Retry-After` is a floor: a server
-    that says "retry in 0 s" while it still answers 429 would otherwise have us retry without pause and
-    give up in milliseconds (issue 16: 8 attempts in 6 ms under a 300 s deadline)."""
+    """Exponential backoff with jitter, all inside an overall deadline. `Retry-After` (RFC 9110, section
+    10.2.3) is a floor, never the whole wait: a server that says "retry in 0 s" while it still answers 429
+    would otherwise have us retry without pause and give up in milliseconds (8 attempts in 6 ms under a
+    300 s deadline, before the backoff was kept as a floor)."""
 
     def __init__(
         self,

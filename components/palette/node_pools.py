@@ -10,7 +10,7 @@ import pulumi
 
 from .._inputs import Arguments, is_known
 from .._tokens import component_type
-from ..config.labels import SITE_LABEL
+from ..domain.labels import SITE_LABEL
 from ._credentials import DEFAULT_ENDPOINT
 from ._resources import HybridNodePool
 from ._wire import camel_keys, palette_settings

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..config.hub import PaletteProfileConfig, ProfileLayer
+from ..domain.palette import PaletteProfileConfig, ProfileLayer
 
 __all__ = [
     "LayerSpec",

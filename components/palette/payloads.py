@@ -10,8 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..config.hub import PaletteProfileConfig
-from ..config.site import EdgeHostConfig, NodePoolConfig
+from ..domain.palette import EdgeHostConfig, NodePoolConfig, PaletteProfileConfig
 from .packs import ResolvedPack
 
 __all__ = [

@@ -32,8 +32,7 @@ from pulumi.dynamic import (
 )
 from pydantic import ValidationError
 
-from ..config.hub import PaletteProfileConfig
-from ..config.site import NodePoolConfig
+from ..domain.palette import NodePoolConfig, PaletteProfileConfig
 from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError
 from . import payloads
 from ._api import PaletteApi

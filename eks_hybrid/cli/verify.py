@@ -108,7 +108,7 @@ def verify(
         config = validate_stack(stack_file.document, stack_file_label(name), stack_file.secret_keys)
         document = load_outputs(OutputsSource(name, outputs, OUTPUTS_ENV))
         if isinstance(config, HubConfig):
-            intent = hub_intent(name, config, HubOutputs.model_validate(document))
+            intent = hub_intent(name, config, HubOutputs.from_outputs(document))
         else:
             hub_document = load_outputs(OutputsSource(config.hub, hub_outputs, HUB_OUTPUTS_ENV))
             intent = site_intent(name, config, SiteOutputs.model_validate(document), hub_document)

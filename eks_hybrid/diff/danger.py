@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites
 
 from ..policy.rules import EKS_CLUSTER, remote_networks
 from ..policy.rules import Resource as PolicyResource
@@ -88,7 +88,7 @@ def _asn(stack: str, change: ResourceDiff) -> list[Danger]:
             change.urn,
         )
         for c in change.changes
-        if what and c.path == "amazonSideAsn" and c.kind == "changed"
+        if what and c.path == HubOutput.AMAZON_SIDE_ASN and c.kind == "changed"
     ]
 
 

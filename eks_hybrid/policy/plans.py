@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.domain.hub_outputs import hub_sites
 
 from .rules import EKS_CLUSTER, OPEN, Resource, Violation, check_resources
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites
 
 Status = Literal["same", "added", "removed", "changed"]
 CONNECTIONS = {
@@ -71,8 +71,13 @@ def _hub_elements(document: Mapping[str, Any]) -> tuple[list[Element], list[Link
     stack, outputs = document["stack"], document.get("outputs") or {}
     hub, vpc = safe_id("hub", stack), safe_id("vpc", stack)
     elements = [
-        Element(hub, "group", (f"hub {stack}", str(outputs.get("region", "")))),
-        Element(vpc, "group", (f"VPC {outputs.get('vpcId', '')}", str(outputs.get("vpcCidr", ""))), hub),
+        Element(hub, "group", (f"hub {stack}", str(outputs.get(HubOutput.REGION, "")))),
+        Element(
+            vpc,
+            "group",
+            (f"VPC {outputs.get(HubOutput.VPC_ID, '')}", str(outputs.get(HubOutput.VPC_CIDR, ""))),
+            hub,
+        ),
     ]
     clusters: list[dict[str, Any] | None] = list(_resources(document, "aws:eks/cluster:Cluster"))
     for cluster in clusters or [None]:
@@ -83,25 +88,30 @@ def _hub_elements(document: Mapping[str, Any]) -> tuple[list[Element], list[Link
         nodes = ", ".join((remote.get("remoteNodeNetworks") or {}).get("cidrs") or [])
         pods = ", ".join((remote.get("remotePodNetworks") or {}).get("cidrs") or [])
         lines = [
-            f"EKS {outputs.get('clusterName', inputs.get('name', ''))}",
+            f"EKS {outputs.get(HubOutput.CLUSTER_NAME, inputs.get('name', ''))}",
             f"Kubernetes {inputs.get('version', '?')}, {endpoint} endpoint" if cluster else "adopted cluster",
-            f"Cilium {outputs.get('ciliumIpamMode', '')}".strip(),
+            f"Cilium {outputs.get(HubOutput.CILIUM_IPAM_MODE, '')}".strip(),
         ]
         lines += [f"remote nodes {nodes}"] if nodes else []
         lines += [f"remote pods {pods}"] if pods else []
         elements.append(Element(safe_id("cluster", stack), "node", tuple(lines), vpc))
     links: list[Link] = []
-    if outputs.get("transitGatewayId") or outputs.get("amazonSideAsn"):
+    if outputs.get(HubOutput.TRANSIT_GATEWAY_ID) or outputs.get(HubOutput.AMAZON_SIDE_ASN):
         tgw = safe_id("tgw", stack)
         elements.append(
-            Element(tgw, "gateway", ("Transit gateway", f"ASN {outputs.get('amazonSideAsn')}"), hub)
+            Element(tgw, "gateway", ("Transit gateway", f"ASN {outputs.get(HubOutput.AMAZON_SIDE_ASN)}"), hub)
         )
         links.append(Link(safe_id("cluster", stack), tgw, ("VPC attachment",)))
-    if outputs.get("vpnGatewayId"):
+    if outputs.get(HubOutput.VPN_GATEWAY_ID):
         vgw = safe_id("vgw", stack)
-        propagation = ", routes propagated" if outputs.get("vpnGatewayPropagatesRoutes") else ""
+        propagation = ", routes propagated" if outputs.get(HubOutput.VPN_GATEWAY_PROPAGATES_ROUTES) else ""
         elements.append(
-            Element(vgw, "gateway", ("Virtual private gateway", f"ASN {outputs.get('vpnGatewayAsn')}"), hub)
+            Element(
+                vgw,
+                "gateway",
+                ("Virtual private gateway", f"ASN {outputs.get(HubOutput.VPN_GATEWAY_ASN)}"),
+                hub,
+            )
         )
         links.append(Link(safe_id("cluster", stack), vgw, (f"attached{propagation}",)))
     return elements, links

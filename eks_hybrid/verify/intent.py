@@ -1,11 +1,11 @@
 """What the stack says should exist, derived from its validated config and its deployed outputs (pure).
 
 The same planning functions the Pulumi program runs, on the same Args the program builds from the config
-(`eks_hybrid.components.stack_args`), decide the intent (`site_routes`, `hub_vpc_routes`, the cluster's
-`remote_networks` and `security_group_rules`, `site_pod_pools`, the quota arithmetic of
-`components.quotas`), so `verify` checks what `pulumi up` meant to build, not a second opinion of it. Each
-piece that cannot be derived (an output the stack does not export) becomes a "could not check" finding
-instead, naming the output.
+(`eks_hybrid.components.config._stack_args`), decide the intent (`site_routes`, `hub_vpc_routes`, the
+cluster's `remote_networks` and `security_group_rules`, `site_pod_pools`, the quota arithmetic of
+`components.config._quotas`), so `verify` checks what `pulumi up` meant to build, not a second opinion of
+it. Each piece that cannot be derived (an output the stack does not export) becomes a "could not check"
+finding instead, naming the output.
 """
 
 from __future__ import annotations
@@ -18,24 +18,23 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from eks_hybrid.components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
-from eks_hybrid.components.cni import pod_traffic_source
 from eks_hybrid.components.cni.pools import site_pod_pools
-from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL
+from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL, pod_traffic_source
+from eks_hybrid.components.config._quotas import QuotaUse, hub_quota_uses
+from eks_hybrid.components.config._site_checks import site_kind
+from eks_hybrid.components.config._stack_args import remote_network_aggregates, site_connectivity_args
 from eks_hybrid.components.config.hub import CiliumConfig, CiliumIpam, HubConfig, SiteInventoryEntry
-from eks_hybrid.components.config.hub_outputs import (
+from eks_hybrid.components.config.site import SiteConfig
+from eks_hybrid.components.domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     LEGACY_SITES,
     SITE_INVENTORY,
     HubInventory,
     hub_sites,
 )
-from eks_hybrid.components.config.labels import SITE_LABEL
-from eks_hybrid.components.config.site import SiteConfig
-from eks_hybrid.components.network import site_kind
+from eks_hybrid.components.domain.labels import SITE_LABEL
 from eks_hybrid.components.network.planning import Role as SiteRole
 from eks_hybrid.components.network.planning import SiteRoutes, VpcRoute, hub_vpc_routes, site_routes
-from eks_hybrid.components.quotas import QuotaUse, hub_quota_uses
-from eks_hybrid.components.stack_args import remote_network_aggregates, site_connectivity_args
 
 from . import findings
 from .findings import Finding
@@ -217,7 +216,7 @@ class KubernetesIntent:
 
 @dataclass(frozen=True)
 class QuotaLimit:
-    """One AWS quota as the plan's quota check counts it (`components.quotas.hub_quota_uses`)."""
+    """One AWS quota as the plan's quota check counts it (`components.config._quotas.hub_quota_uses`)."""
 
     quota: str
     limit: int
@@ -273,9 +272,9 @@ def _missing(area: str, what: str, output: str, stack: str) -> Finding:
     )
 
 
-# The `components.quotas` uses verify checks live, by their `QuotaUse.quota`; whether AWS raises each on
-# request (Service Quotas): EKS's remote network limits are fixed (hybrid-nodes-overview), the VPC and
-# transit gateway ones adjustable (the quota pages `components.quotas` cites).
+# The `components.config._quotas` uses verify checks live, by their `QuotaUse.quota`; whether AWS raises each
+# on request (Service Quotas): EKS's remote network limits are fixed (hybrid-nodes-overview), the VPC and
+# transit gateway ones adjustable (the quota pages `components.config._quotas` cites).
 _QUOTAS = {
     "remote_node_networks": ("remote node networks per cluster", False),
     "remote_pod_networks": ("remote pod networks per cluster", False),
@@ -598,7 +597,7 @@ def site_intent(
     stack: str, site: SiteConfig, outputs: SiteOutputs, hub_document: Mapping[str, Any]
 ) -> Intent:
     """A site's intent: its own routes, link and pools, against its hub's deployed outputs."""
-    hub_outputs = HubOutputs.model_validate(hub_document)
+    hub_outputs = HubOutputs.from_outputs(hub_document)
     inventory = parse_hub_inventory(hub_document, site.hub)
     name = site.site.name
     if name not in inventory.sites:

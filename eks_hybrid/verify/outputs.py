@@ -1,4 +1,5 @@
-"""A deployed stack's outputs: where `verify` reads them from, and the names it uses.
+"""A deployed stack's outputs: where `verify` reads them from, and the names it uses (a hub's are
+`HubOutputs`, the model the hub writes them by).
 
 The document is what `pulumi stack output --json` prints (a JSON object, one key per output). Secret
 outputs may be present (`--show-secrets`) or masked (`"[secret]"`): `verify` never needs a secret value.
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from eks_hybrid.components.domain.hub_outputs import HubOutputs
 from eks_hybrid.components.errors import ConfigError, Problem
 from eks_hybrid.components.postdeploy import HUB_OUTPUTS_ENV, OUTPUTS_ENV
 
@@ -35,32 +37,6 @@ SECRET_MASK = "[secret]"
 
 class _Outputs(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
-
-
-class HubOutputs(_Outputs):
-    """The hub's exports that name real objects (docs/concepts/hub-and-sites.md); every one may be absent."""
-
-    region: str | None = None
-    transit_gateway_id: str | None = None
-    transit_gateway_route_table_id: str | None = None
-    vpc_attachment_id: str | None = None
-    vpn_gateway_id: str | None = None
-    cluster_name: str | None = None
-    cluster_arn: str | None = None
-    cluster_endpoint: str | None = None
-    cluster_certificate_authority: str | None = None
-    cluster_security_group_id: str | None = None
-    hybrid_node_role_arn: str | None = None
-    credentials_provider: str | None = None
-    trust_anchor_arn: str | None = None
-    profile_arn: str | None = None
-    ssm_activation_id: str | None = None
-    cilium_ipam_mode: str | None = None
-    palette_endpoint: str | None = None
-    palette_project_uid: str | None = None
-    palette_cluster_uid: str | None = None
-    palette_cloud_config_uid: str | None = None
-    palette_profile_uid: str | None = None
 
 
 class SiteOutputs(_Outputs):

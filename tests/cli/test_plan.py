@@ -96,7 +96,7 @@ def test_site_plan_reads_the_hubs_outputs():
 
 
 def test_hub_exports_everything_sites_need():
-    from eks_hybrid.components.config.hub_outputs import HUB_INVENTORY_OUTPUTS
+    from eks_hybrid.components.domain.hub_outputs import HUB_INVENTORY_OUTPUTS
 
     outputs = plan_json("example-hub")["outputs"]
     assert set(HUB_INVENTORY_OUTPUTS) <= set(outputs)

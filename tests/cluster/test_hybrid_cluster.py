@@ -12,8 +12,8 @@ import pytest
 from eks_hybrid.components.cluster import HybridCluster, hybrid_node_access_entry
 from eks_hybrid.components.cluster import component as cluster_component
 from eks_hybrid.components.config import HubConfig
+from eks_hybrid.components.config._stack_args import hybrid_cluster_args
 from eks_hybrid.components.errors import ArgumentsError
-from eks_hybrid.components.stack_args import hybrid_cluster_args
 from eks_hybrid.offline import mocks
 from eks_hybrid.offline.engine import OfflineRun
 from tests.conftest import MockEngine

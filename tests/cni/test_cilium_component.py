@@ -5,7 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from eks_hybrid.components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs, cilium_values
+from eks_hybrid.components.cni import Cilium, CiliumArgs, HybridConfig, HybridConfigArgs
+from eks_hybrid.components.cni.values import cilium_values
 from eks_hybrid.offline.engine import OfflineRun
 from tests.conftest import MockEngine
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from eks_hybrid.components.cni import site_pod_pools, values
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.cni import values
+from eks_hybrid.components.cni.pools import site_pod_pools
+from eks_hybrid.components.domain.hub_outputs import hub_sites
 from eks_hybrid.planner import Planner
 from tests.conftest import STACKS
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eks_hybrid.components.config import cidrs
-from eks_hybrid.components.config.cidrs import CidrRuleError, LabelledNetwork
+from eks_hybrid.components.domain import cidrs
+from eks_hybrid.components.domain.cidrs import CidrRuleError, LabelledNetwork
 
 FAST = settings(max_examples=150, deadline=None)
 

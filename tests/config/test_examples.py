@@ -104,7 +104,7 @@ def test_example_hubs_run_a_current_version_with_no_support_warning(name):
     # 1.34 leaves standard support three days after; the examples run 1.35.
     from datetime import date
 
-    from eks_hybrid.components.config.versions import version_problem, version_warnings
+    from eks_hybrid.components.domain.versions import version_problem, version_warnings
 
     hub = load(name)
     assert isinstance(hub, HubConfig)

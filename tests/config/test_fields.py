@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from eks_hybrid.components.config.fields import (
+from eks_hybrid.components.domain.fields import (
     AmazonSideAsn,
     EniId,
     RemoteCidr,

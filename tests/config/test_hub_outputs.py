@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from eks_hybrid.components.config.hub_outputs import (
+from eks_hybrid.components.domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     HubInventory,
     hub_sites,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from eks_hybrid.components.config import versions
-from eks_hybrid.components.config.versions import (
+from eks_hybrid.components.domain import versions
+from eks_hybrid.components.domain.versions import (
     KUBERNETES_VERSIONS,
     cilium_problem,
     creatable_versions,

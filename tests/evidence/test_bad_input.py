@@ -35,7 +35,7 @@ from typer.testing import CliRunner
 
 from eks_hybrid.cli import app
 from eks_hybrid.components.config import validate_stack
-from eks_hybrid.components.config.versions import (
+from eks_hybrid.components.domain.versions import (
     KUBERNETES_VERSIONS,
     cilium_problem,
     creatable_versions,

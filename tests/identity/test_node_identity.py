@@ -10,9 +10,9 @@ import pulumi
 import pytest
 
 from eks_hybrid.components.config import SECRET_PLACEHOLDER
+from eks_hybrid.components.config._stack_args import node_identity_args
 from eks_hybrid.components.errors import ArgumentsError
 from eks_hybrid.components.identity import NodeIdentity, policies
-from eks_hybrid.components.stack_args import node_identity_args
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import PEM, hub_config
 from tests.conftest import MockEngine

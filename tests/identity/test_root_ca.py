@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import pulumi
 
 from eks_hybrid.components.config import SECRET_PLACEHOLDER, CredentialsConfig
-from eks_hybrid.components.eks_hub import identity_problems
+from eks_hybrid.components.config._eks_hub import identity_problems
+from eks_hybrid.components.config._stack_args import node_identity_args
 from eks_hybrid.components.identity import NodeIdentity
 from eks_hybrid.components.identity.ca import generated_ca, private_key_problems
-from eks_hybrid.components.stack_args import node_identity_args
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import PEM, hub_config
 from tests.conftest import MockEngine

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from eks_hybrid.components.config import SiteConfig, SiteInventoryEntry, validate_stack
-from eks_hybrid.components.config.hub_outputs import HubInventory
+from eks_hybrid.components.domain.hub_outputs import HubInventory
 
 ROUTE_TABLES = ["rtb-0a1b2c3d4e5f60001", "rtb-0a1b2c3d4e5f60002"]
 

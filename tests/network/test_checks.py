@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from eks_hybrid.components.config._site_checks import check_site_against_hub, site_problems
 from eks_hybrid.components.errors import PlanError
-from eks_hybrid.components.network.checks import check_site_against_hub, site_problems
 
 from .conftest import direct_connect, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 

@@ -7,6 +7,8 @@ import pytest
 from pydantic import SecretStr
 
 from eks_hybrid.components.composition.site import connectivity_exports
+from eks_hybrid.components.config._site_checks import site_kind
+from eks_hybrid.components.config._stack_args import site_connectivity_args
 from eks_hybrid.components.network import (
     SITE_CONNECTIVITY,
     TRANSIT_GATEWAY_HUB,
@@ -17,9 +19,7 @@ from eks_hybrid.components.network import (
     TransitGatewayHubArgs,
     VirtualPrivateGateway,
     VirtualPrivateGatewayArgs,
-    site_kind,
 )
-from eks_hybrid.components.stack_args import site_connectivity_args
 
 from .conftest import ROUTE_TABLES, direct_connect, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 

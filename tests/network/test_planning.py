@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from eks_hybrid.components.config._site_checks import site_kind
+from eks_hybrid.components.config._stack_args import site_connectivity_args
+from eks_hybrid.components.domain.naming import cidr_slug
 from eks_hybrid.components.network import planning
-from eks_hybrid.components.network.checks import site_kind
-from eks_hybrid.components.network.planning import cidr_slug, hub_vpc_routes, site_routes
-from eks_hybrid.components.stack_args import site_connectivity_args
+from eks_hybrid.components.network.planning import hub_vpc_routes, site_routes
 
 from .conftest import ROUTE_TABLES, direct_connect, inventory, site, software_vpn, tgw_vpn, vgw_vpn
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eks_hybrid.cli.app import app
-from eks_hybrid.components.config.hub_outputs import site_inventory_text
+from eks_hybrid.components.domain.hub_outputs import site_inventory_text
 from tests.conftest import STACKS
 
 from .lab import Lab, unavailable_reason

@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 
 from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
+from eks_hybrid.components.config._stack_args import node_pool
 from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.node_pools import pool_input
-from eks_hybrid.components.stack_args import node_pool
 from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.spec import OPERATIONS
 

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from eks_hybrid.components.composition.site import labelled_pools
 from eks_hybrid.components.config.hub import PaletteProfileConfig
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.domain.hub_outputs import hub_sites
 from eks_hybrid.components.palette import PaletteApi, payloads
 from eks_hybrid.components.palette.providers import resolve_packs
 from eks_hybrid.planner import Planner

@@ -15,8 +15,9 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from eks_hybrid.components.config.hub_outputs import hub_sites
+from eks_hybrid.components.config._stack_args import config_digest
 from eks_hybrid.components.config.verify import VERIFY_AREAS, VerifyArea, VerifyConfig
+from eks_hybrid.components.domain.hub_outputs import hub_sites
 from eks_hybrid.components.errors import ArgumentsError, ConfigError
 from eks_hybrid.components.postdeploy import (
     POST_DEPLOY_VERIFY,
@@ -27,7 +28,6 @@ from eks_hybrid.components.postdeploy import (
     PostDeployVerifyArgs,
     verify_command,
 )
-from eks_hybrid.components.stack_args import config_digest
 from eks_hybrid.planner import Planner
 from eks_hybrid.verify.findings import AREAS
 

@@ -1,5 +1,5 @@
 """Quota headroom: counts from the API documents (moto for security group rules); limits and per-site
-increments from the plan's quota arithmetic (`components.quotas`) over the example hub's config."""
+increments from the plan's quota arithmetic (`components.config._quotas`) over the example hub's config."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from eks_hybrid.components.quotas import EKS_QUOTAS, VPC_QUOTAS
+from eks_hybrid.components.config._quotas import EKS_QUOTAS, VPC_QUOTAS
 from eks_hybrid.verify.checks.quotas import check_quotas, rule_count
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import QuotaIntent, quota_limits

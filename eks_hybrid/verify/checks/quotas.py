@@ -1,6 +1,6 @@
 """Headroom under the AWS quotas one more site consumes: a warning when the next site would cross one.
 
-The limits and the per-site increments are the plan's (`components.quotas.hub_quota_uses`, through
+The limits and the per-site increments are the plan's (`components.config._quotas.hub_quota_uses`, through
 `intent.quota_limits`): AWS's defaults, or the account's raised values the stack gives in
 `eks-hybrid:quotas`; remote-network aggregates make a site add no remote network, route or rule.
 `verify` does not read Service Quotas: a quota raised in the account but not in the stack can warn.

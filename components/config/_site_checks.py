@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from ..config.cidrs import contains_address
-from ..config.hub_outputs import HubInventory
-from ..config.site import SiteConfig, SiteSpec
+from ..domain.cidrs import contains_address
+from ..domain.hub_outputs import HubInventory
 from ..errors import PlanError, Problem
-from .planning import SiteKind
+from ..network.planning import SiteKind
+from .site import SiteConfig, SiteSpec
 
 _VPN = "eks-hybrid:site.connectivity.siteToSiteVpn"
 _TYPE = "eks-hybrid:site.connectivity.type"

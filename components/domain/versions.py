@@ -107,7 +107,7 @@ def version_problem(version: str, today: date) -> str | None:
         return (
             f"Kubernetes {shown(version)} is not in eks-hybrid's EKS version table (checked"
             f" {CALENDAR_CHECKED}): use one EKS supports today ({usable}); a newer version needs a row in"
-            " components/config/versions.py from AWS's release calendar"
+            " components/domain/versions.py from AWS's release calendar"
         )
     if today < row.eks_release:
         return f"Kubernetes {version} is not released on EKS until {row.eks_release}: use one of {usable}"

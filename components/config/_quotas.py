@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cluster import planning as cluster_planning
-from .cni.values import pod_traffic_source
-from .config.hub import MAX_REMOTE_NETWORKS, HubConfig
-from .errors import Problem
-from .network.planning import hub_vpc_routes
+from ..cluster import planning as cluster_planning
+from ..cni.values import pod_traffic_source
+from ..errors import Problem
+from ..network.planning import hub_vpc_routes
+from .hub import MAX_REMOTE_NETWORKS, HubConfig
 
 EKS_QUOTAS = "EKS user guide, hybrid-nodes-overview"
 VPC_QUOTAS = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"

@@ -12,15 +12,15 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .cluster import HybridCluster, hybrid_node_access_entry, read_existing_cluster
-from .cluster import planning as cluster_planning
-from .cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
-from .config import SECRET_PLACEHOLDER
-from .config.hub import CredentialsConfig, HubConfig
-from .config.source import stack_file_label
-from .errors import PlanError, Problem
-from .identity import NodeIdentity, ca, policies
-from .stack_args import (
+from ..cluster import HybridCluster, hybrid_node_access_entry
+from ..cluster import planning as cluster_planning
+from ..cluster.component import read_existing_cluster
+from ..cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
+from ..domain._base import SECRET_PLACEHOLDER
+from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput
+from ..errors import PlanError, Problem
+from ..identity import NodeIdentity, ca, policies
+from ._stack_args import (
     cilium_args,
     cilium_bgp_peering_args,
     cilium_site_pools_args,
@@ -28,6 +28,8 @@ from .stack_args import (
     hybrid_config_args,
     node_identity_args,
 )
+from .hub import CredentialsConfig, HubConfig
+from .source import stack_file_label
 
 __all__ = [
     "EKS_EXPORTS",
@@ -39,24 +41,8 @@ __all__ = [
     "identity_problems",
 ]
 
-# Every name `EksSide.exports()` may return; identity exports depend on the credentials provider.
-EKS_EXPORTS = (
-    "clusterName",
-    "clusterArn",
-    "clusterEndpoint",
-    "clusterCertificateAuthority",
-    "clusterSecurityGroupId",
-    "hybridNodeRoleArn",
-    "credentialsProvider",
-    "enableCredentialsFile",
-    "ciliumIpamMode",
-    "trustAnchorArn",
-    "profileArn",
-    "rootCaCertificate",
-    "rootCaPrivateKey",
-    "ssmActivationId",
-    "ssmActivationCode",
-)
+EKS_EXPORTS = EKS_OUTPUTS
+"""Every name `EksSide.exports()` may return (`HubOutput`'s names, listed in `EKS_OUTPUTS`)."""
 
 
 @dataclass
@@ -88,29 +74,32 @@ class EksSide:
     def exports(self) -> dict[str, pulumi.Input[object]]:
         """Stack exports, camelCase. The SSM activation code is a secret."""
         out: dict[str, pulumi.Input[object]] = {
-            "clusterName": self.cluster_name,
-            "clusterArn": self.cluster_arn,
-            "clusterEndpoint": self.cluster.endpoint,
-            "clusterCertificateAuthority": self.cluster.certificate_authority,
-            "clusterSecurityGroupId": self.cluster.cluster_security_group_id,
-            "hybridNodeRoleArn": self.role_arn,
-            "credentialsProvider": self.credentials_provider,
+            HubOutput.CLUSTER_NAME: self.cluster_name,
+            HubOutput.CLUSTER_ARN: self.cluster_arn,
+            HubOutput.CLUSTER_ENDPOINT: self.cluster.endpoint,
+            HubOutput.CLUSTER_CERTIFICATE_AUTHORITY: self.cluster.certificate_authority,
+            HubOutput.CLUSTER_SECURITY_GROUP_ID: self.cluster.cluster_security_group_id,
+            HubOutput.HYBRID_NODE_ROLE_ARN: self.role_arn,
+            HubOutput.CREDENTIALS_PROVIDER: self.credentials_provider,
             # What each host's NodeConfig sets as hybrid.enableCredentialsFile (node_config_from_exports).
-            "enableCredentialsFile": self.enable_credentials_file,
+            HubOutput.ENABLE_CREDENTIALS_FILE: self.enable_credentials_file,
             # Sites check cluster-pool's BGP requirement against it.
-            "ciliumIpamMode": self.cilium_ipam,
+            HubOutput.CILIUM_IPAM_MODE: self.cilium_ipam,
         }
         if self.credentials_provider == "iamRolesAnywhere":
-            out |= {"trustAnchorArn": self.trust_anchor_arn, "profileArn": self.profile_arn}
+            out |= {
+                HubOutput.TRUST_ANCHOR_ARN: self.trust_anchor_arn,
+                HubOutput.PROFILE_ARN: self.profile_arn,
+            }
             if not self.acm_pca:
-                out["rootCaCertificate"] = self.root_ca_certificate
+                out[HubOutput.ROOT_CA_CERTIFICATE] = self.root_ca_certificate
             if self.generated_ca:
                 # Only a CA generated here: the user has no other copy of its key (to sign node
                 # certificates without Palette). A supplied key is already the user's.
-                out["rootCaPrivateKey"] = pulumi.Output.secret(cast(Any, self.root_ca_private_key))
+                out[HubOutput.ROOT_CA_PRIVATE_KEY] = pulumi.Output.secret(cast(Any, self.root_ca_private_key))
         else:
             code: pulumi.Output[Any] = pulumi.Output.secret(cast(Any, self.activation_code))
-            out |= {"ssmActivationId": self.activation_id, "ssmActivationCode": code}
+            out |= {HubOutput.SSM_ACTIVATION_ID: self.activation_id, HubOutput.SSM_ACTIVATION_CODE: code}
         return out
 
 

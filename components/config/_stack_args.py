@@ -15,20 +15,19 @@ from typing import Any, cast
 import pulumi
 from pydantic import BaseModel, SecretStr
 
-from .cluster import CloudNodeGroup, HybridClusterArgs
-from .cni import (
+from ..cluster import CloudNodeGroup, HybridClusterArgs
+from ..cni import (
     CiliumArgs,
     CiliumBgpPeer,
     CiliumBgpPeeringArgs,
     CiliumSitePoolsArgs,
     HybridConfigArgs,
-    pod_traffic_source,
 )
-from .config.hub import HubConfig, PaletteProfileConfig, RemoteNetworksConfig, SiteInventoryEntry
-from .config.hub_outputs import HubInventory, HubPalette
-from .config.site import NodePoolConfig, SiteConfig, SiteToSiteVpnConfig
-from .identity import IamRolesAnywhere, NodeIdentity, NodeIdentityArgs, SsmActivation
-from .network import (
+from ..cni.values import pod_traffic_source
+from ..domain.hub_outputs import HubInventory, HubPalette
+from ..domain.naming import cidr_slug
+from ..identity import IamRolesAnywhere, NodeIdentity, NodeIdentityArgs, SsmActivation
+from ..network import (
     DirectConnect,
     SiteConnectivityArgs,
     SiteToSiteVpn,
@@ -36,10 +35,9 @@ from .network import (
     TransitGatewayHubArgs,
     VirtualPrivateGatewayArgs,
     VpnTunnel,
-    site_kind,
 )
-from .ownership import SITE_TAG
-from .palette import (
+from ..ownership import SITE_TAG
+from ..palette import (
     EdgeHost,
     NodePool,
     NodeTaint,
@@ -49,8 +47,11 @@ from .palette import (
     iam_roles_anywhere_of,
     ssm_activation_of,
 )
-from .postdeploy import STACKS_DIR, PostDeployVerifyArgs
-from .sites import RemoteNetworkAggregates, SiteCidrs
+from ..postdeploy import STACKS_DIR, PostDeployVerifyArgs
+from ..sites import RemoteNetworkAggregates, SiteCidrs
+from ._site_checks import site_kind
+from .hub import HubConfig, PaletteProfileConfig, RemoteNetworksConfig, SiteInventoryEntry
+from .site import NodePoolConfig, SiteConfig, SiteToSiteVpnConfig
 
 __all__ = [
     "cilium_args",
@@ -91,9 +92,9 @@ def remote_network_aggregates(remote: RemoteNetworksConfig | None) -> RemoteNetw
         return None
     found = RemoteNetworkAggregates()
     if remote.node_cidrs:
-        found["node_cidrs"] = {cidr.replace("/", "-"): cidr for cidr in remote.node_cidrs}
+        found["node_cidrs"] = {cidr_slug(cidr): cidr for cidr in remote.node_cidrs}
     if remote.pod_cidrs:
-        found["pod_cidrs"] = {cidr.replace("/", "-"): cidr for cidr in remote.pod_cidrs}
+        found["pod_cidrs"] = {cidr_slug(cidr): cidr for cidr in remote.pod_cidrs}
     return found
 
 
