@@ -25,6 +25,7 @@ FACADES = [
 # Modules: every class and function they define is in `__all__` or private.
 MODULES = [
     "eks_hybrid.components.sites",
+    "eks_hybrid.components.codes",
     "eks_hybrid.components.errors",
     "eks_hybrid.components.stack_args",
     "eks_hybrid.components.eks_hub",

@@ -26,7 +26,9 @@ from .._inputs import (
     service_cidr,
 )
 from .._tokens import component_type
+from ..codes import Code
 from ..config.versions import today_utc, version_warnings
+from ..errors import Reason
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from . import planning
 from .planning import (
@@ -157,7 +159,7 @@ class HybridCluster(pulumi.ComponentResource):
         protect = bool(arguments.plain("protect", args.get("protect", True), (True, False)))
         sites = checked_sites(arguments, args.get("sites"))
         if not sites:
-            arguments.problem("sites", "needs at least one site")
+            arguments.problem("sites", "needs at least one site", Code.TOO_SHORT)
         node_aggregates, pod_aggregates = checked_aggregates(arguments, args.get("remote_network_aggregates"))
         services = arguments.check("service_cidr", args.get("service_cidr", "172.20.0.0/16"), service_cidr)
         mode = arguments.check(
@@ -168,7 +170,9 @@ class HybridCluster(pulumi.ComponentResource):
             problem = planning.public_endpoint_problem(str(access), public_cidrs)  # type: ignore[arg-type]
             if problem:
                 arguments.problem(
-                    "public_access_cidrs", problem.replace("publicAccessCidrs", "public_access_cidrs")
+                    "public_access_cidrs",
+                    problem.text.replace("publicAccessCidrs", "public_access_cidrs"),
+                    problem.code,
                 )
         group = args.get("node_group") or CloudNodeGroup()
         instance_type = arguments.check(
@@ -294,6 +298,7 @@ class HybridCluster(pulumi.ComponentResource):
                 "cluster_name",
                 "adopt_existing reads the cluster before declaring anything: give cluster_name"
                 " and region as plain strings",
+                Code.NOT_PLAIN,
             )
             return None
         existing = read_existing_cluster(name, region)
@@ -302,8 +307,8 @@ class HybridCluster(pulumi.ComponentResource):
             networks = planning.remote_networks(
                 [str(c) for c in node_cidrs.values()], [str(c) for c in pod_cidrs.values()]
             )
-            for what, rule in planning.existing_cluster_problems(existing.facts, networks, str(services)):
-                arguments.problem({"name": "cluster_name"}.get(what, what), rule)
+            for what, reason in planning.existing_cluster_problems(existing.facts, networks, str(services)):
+                arguments.problem({"name": "cluster_name"}.get(what, what), reason.text, reason.code)
         return existing
 
     def _create(
@@ -400,9 +405,12 @@ class HybridCluster(pulumi.ComponentResource):
         )
 
 
-def _authentication_mode(mode: str) -> str | None:
+def _authentication_mode(mode: str) -> Reason | None:
     if mode not in ("API", "API_AND_CONFIG_MAP"):
-        return f"authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {mode!r}"
+        return Reason(
+            Code.AUTHENTICATION_MODE,
+            f"authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {mode!r}",
+        )
     return None
 
 

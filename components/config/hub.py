@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..codes import Code
 from ..errors import shown
 from ._base import ConfigModel
 from .cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
@@ -46,7 +47,7 @@ class NodeGroupConfig(ConfigModel):
     def _sizes_ordered(self) -> NodeGroupConfig:
         if not self.min_size <= self.desired_size <= self.max_size:
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.NODE_GROUP_SIZES.value,
                 "sizes must satisfy minSize <= desiredSize <= maxSize (got {min} <= {desired} <= {max})",
                 {"min": self.min_size, "desired": self.desired_size, "max": self.max_size},
             )
@@ -77,7 +78,7 @@ class ClusterConfig(ConfigModel):
         today = context.get("today")
         problem = version_problem(value, today if isinstance(today, date) else today_utc())
         if problem is not None:
-            raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
+            raise PydanticCustomError(problem.code.value, problem.text.replace("{", "{{").replace("}", "}}"))
         return value
 
     @field_validator("endpoint_access")
@@ -85,7 +86,7 @@ class ClusterConfig(ConfigModel):
     def _one_endpoint(cls, value: str) -> str:
         if value not in ("private", "public"):
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.ENDPOINT_ACCESS.value,
                 "endpoint access must be private or public, never both: with both, the endpoint resolves"
                 " to public addresses off the VPC and hybrid nodes fail to join (got {value})",
                 {"value": shown(value)},
@@ -97,7 +98,7 @@ class ClusterConfig(ConfigModel):
     def _hybrid_auth_mode(cls, value: str) -> str:
         if value not in ("API", "API_AND_CONFIG_MAP"):
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.AUTHENTICATION_MODE.value,
                 "authentication mode must be API or API_AND_CONFIG_MAP: hybrid nodes reject {value}",
                 {"value": shown(value)},
             )
@@ -227,7 +228,7 @@ class CiliumConfig(ConfigModel):
         # The schemes `components.cni.values.chart_source` (and Helm) install from.
         if not re.fullmatch(r"(oci|https?)://[^\s/]+(/\S*)?", value):
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.HELM_LOCATION.value,
                 "must be an OCI location (oci://registry/path) or a Helm repository URL (https://...):"
                 " Helm installs charts from nothing else (got {value})",
                 {"value": shown(value)},
@@ -251,7 +252,7 @@ class ProfileLayer(ConfigModel):
     def _one_registry(self) -> ProfileLayer:
         if self.registry_name is not None and self.registry_uid is not None:
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.REGISTRY_AMBIGUOUS.value,
                 "give registryName or registryUid, not both (neither means the {default} registry)",
                 {"default": DEFAULT_PACK_REGISTRY},
             )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any, TypeGuard
 
+from ..codes import Code
 from ..errors import shown
 from . import cidrs
 from .fields import asn_problem, reserved_asn_problem
@@ -18,7 +19,7 @@ from .hub import MAX_REMOTE_NETWORKS, CiliumConfig
 from .labels import SITE_LABEL
 from .versions import cilium_problem
 
-Finding = tuple[str, str]  # (dotted key path, rule)
+Finding = tuple[str, Code, str]  # (dotted key path, code, rule)
 Rule = Callable[[Mapping[str, Any]], Iterator[Finding]]
 
 
@@ -60,6 +61,7 @@ def check_hub_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
     for group in cidrs.overlap_groups(hub_networks(document)):
         yield (
             group.network.path,
+            Code.CIDR_OVERLAP,
             f"{group.describe()}: node, pod, VPC and service CIDRs must not overlap",
         )
 
@@ -73,6 +75,7 @@ def check_cilium_mask(document: Mapping[str, Any]) -> Iterator[Finding]:
         if pod is not None and pod.prefixlen > mask:
             yield (
                 "eks-hybrid:cilium.podCidrMaskSize",
+                Code.POD_CIDR_MASK_SIZE,
                 f"/{mask} per-node blocks cannot be carved from site {site}'s pod CIDR {pod}:"
                 f" the mask size must be at least /{pod.prefixlen}",
             )
@@ -90,13 +93,18 @@ def check_credentials(document: Mapping[str, Any]) -> Iterator[Finding]:
         if not isinstance(ira, Mapping):
             yield (
                 IRA,
+                Code.SETTINGS_REQUIRED,
                 "provider is iamRolesAnywhere, so its settings are required"
                 " (certificateAuthorityPem, generateCertificateAuthority: true, or acmPcaArn)",
             )
             return
         yield from _ira_sources(ira, palette="eks-hybrid:palette" in document)
     elif provider == "ssm" and not isinstance(credentials.get("ssm"), Mapping):
-        yield ("eks-hybrid:credentials.ssm", "provider is ssm, so its settings are required")
+        yield (
+            "eks-hybrid:credentials.ssm",
+            Code.SETTINGS_REQUIRED,
+            "provider is ssm, so its settings are required",
+        )
 
 
 def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
@@ -110,6 +118,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if len(sources) != 1:
         yield (
             IRA,
+            Code.CA_SOURCE_COUNT,
             "the trust anchor needs exactly one CA source: certificateAuthorityPem (a secret PEM bundle),"
             " generateCertificateAuthority: true, or acmPcaArn"
             f" (got {' and '.join(sources) or 'none'})",
@@ -118,6 +127,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if has_key and "certificateAuthorityPem" not in sources:
         yield (
             f"{IRA}.certificateAuthorityPrivateKey",
+            Code.CA_KEY_WITHOUT_CERTIFICATE,
             "is the private key of certificateAuthorityPem: give it only together with that certificate",
         )
     if not palette:
@@ -125,6 +135,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if "acmPcaArn" in sources:
         yield (
             f"{IRA}.acmPcaArn",
+            Code.ACM_PCA_WITH_PALETTE,
             "cannot be used with Palette: Palette issues the edge hosts' certificates itself and needs the"
             " root CA's private key (hybridConfig.iamRolesAnywhere.rootCaPrivateKey), which an ACM Private CA"
             " never exports. Use generateCertificateAuthority: true, or certificateAuthorityPem with"
@@ -133,6 +144,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if "certificateAuthorityPem" in sources and not has_key:
         yield (
             f"{IRA}.certificateAuthorityPrivateKey",
+            Code.CA_KEY_REQUIRED,
             "is required with Palette and certificateAuthorityPem: Palette issues the edge hosts'"
             " certificates from this CA, so it needs the CA's private key (a secret:"
             " `pulumi config set --secret --path ...certificateAuthorityPrivateKey < ca.key`)",
@@ -148,11 +160,16 @@ def check_public_endpoint(document: Mapping[str, Any]) -> Iterator[Finding]:
     if access == "public" and allowed is None:
         yield (
             key,
+            Code.PUBLIC_ACCESS_CIDRS_REQUIRED,
             "a public endpoint needs publicAccessCidrs, the networks allowed to reach it (EKS's default is"
             " 0.0.0.0/0, the whole internet: write [0.0.0.0/0] to choose that explicitly)",
         )
     elif access == "private" and allowed is not None:
-        yield (key, "the endpoint is private, so publicAccessCidrs has nothing to restrict: remove it")
+        yield (
+            key,
+            Code.PUBLIC_ACCESS_CIDRS_UNUSED,
+            "the endpoint is private, so publicAccessCidrs has nothing to restrict: remove it",
+        )
 
 
 def _sites(document: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -176,6 +193,7 @@ def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
                 if network is not None and not any(network.subnet_of(a) for a in networks):
                     yield (
                         f"eks-hybrid:sites.{site}.{site_key}",
+                        Code.OUTSIDE_AGGREGATE,
                         f"site {site}'s {kind} CIDR {network} is outside every"
                         f" eks-hybrid:remoteNetworks.{key} aggregate ({listed}): the cluster and the VPC"
                         " route only the aggregates, so put the site inside one or add an aggregate",
@@ -185,6 +203,7 @@ def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
         if len(distinct) > MAX_REMOTE_NETWORKS:
             yield (
                 "eks-hybrid:sites",
+                Code.TOO_MANY_REMOTE_NETWORKS,
                 f"{len(distinct)} sites' {kind} CIDRs would be {len(distinct)} remote {kind} networks,"
                 f" and EKS takes at most {MAX_REMOTE_NETWORKS} per cluster: set"
                 f" eks-hybrid:remoteNetworks.{key} to at most {MAX_REMOTE_NETWORKS} aggregates that contain"
@@ -206,6 +225,7 @@ def check_aggregate_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
         if "remoteNetworks" in overlap.first.path or "remoteNetworks" in overlap.second.path:
             yield (
                 overlap.second.path,
+                Code.AGGREGATE_OVERLAP,
                 f"{overlap.describe()}: remote network aggregates must not overlap each other, the VPC CIDR"
                 " or the service CIDR",
             )
@@ -231,6 +251,7 @@ def check_distinct_lists(document: Mapping[str, Any]) -> Iterator[Finding]:
             if item in seen:
                 yield (
                     f"{block}.{key}[{index}]",
+                    Code.DUPLICATE_ITEM,
                     f"{shown(item)} is already {key}[{seen[item]}]: list each {what} once",
                 )
             else:
@@ -251,6 +272,7 @@ def check_tunnel_inside_cidrs(document: Mapping[str, Any]) -> Iterator[Finding]:
             if network in seen:
                 yield (
                     path,
+                    Code.TUNNEL_CIDR_DUPLICATE,
                     f"{network} is already {seen[network]}: tunnel inside CIDRs must be unique across every"
                     " VPN connection on the hub's gateways",
                 )
@@ -266,7 +288,7 @@ def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
     if isinstance(version, str) and re.match(r"^\d+\.\d+\.", version):
         problem = cilium_problem(version, kubernetes if isinstance(kubernetes, str) else None)
         if problem:
-            yield ("eks-hybrid:cilium.chartVersion", problem)
+            yield ("eks-hybrid:cilium.chartVersion", problem.code, problem.text)
     sites = _sites(document)
     if cilium.get("ipam") != "clusterPool" or len(sites) < 2:
         return
@@ -285,6 +307,7 @@ def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
             )
         yield (
             "eks-hybrid:cilium.ipam",
+            Code.CLUSTER_POOL_NEEDS_BGP,
             f"cluster-pool hands any node a block of any site's pod CIDR, which is correct with {len(sites)}"
             " sites only when every site is on BGP end to end (Cilium's BGP control plane advertising node"
             " blocks, each site's VPN on the transit gateway with BGP); here "
@@ -298,8 +321,9 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
     cilium = _mapping(document.get("eks-hybrid:cilium"))
     enabled = cilium.get("bgpControlPlane", False) is True
     cluster_asn = cilium.get("clusterAsn", CiliumConfig.model_fields["cluster_asn"].default)
-    if _is_int(cluster_asn) and reserved_asn_problem(cluster_asn):
-        yield ("eks-hybrid:cilium.clusterAsn", str(reserved_asn_problem(cluster_asn)))
+    reserved = reserved_asn_problem(cluster_asn) if _is_int(cluster_asn) else None
+    if reserved:
+        yield ("eks-hybrid:cilium.clusterAsn", reserved.code, reserved.text)
     sites = _sites(document)
     for site, entry in sites.items():
         peer = _mapping(entry).get("bgpPeer")
@@ -309,16 +333,19 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
         if not enabled:
             yield (
                 path,
+                Code.BGP_CONTROL_PLANE_OFF,
                 "the nodes peer with the router over Cilium's BGP control plane: set"
                 " eks-hybrid:cilium.bgpControlPlane: true, or remove bgpPeer",
             )
         peer = _mapping(peer)
         asn = peer.get("asn")
-        if _is_int(asn) and reserved_asn_problem(asn):
-            yield (f"{path}.asn", str(reserved_asn_problem(asn)))
+        reserved = reserved_asn_problem(asn) if _is_int(asn) else None
+        if reserved:
+            yield (f"{path}.asn", reserved.code, reserved.text)
         elif _is_int(asn) and asn == cluster_asn:
             yield (
                 f"{path}.asn",
+                Code.ASN_CLASH,
                 f"{asn} is also eks-hybrid:cilium.clusterAsn: the nodes and the router peer over eBGP, so"
                 " they need different ASNs",
             )
@@ -328,6 +355,7 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
             if _mapping(entry).get("bgpPeer") is None:
                 yield (
                     f"eks-hybrid:sites.{site}",
+                    Code.CLUSTER_POOL_NEEDS_BGP,
                     f"cluster-pool IPAM over {len(sites)} sites hands {site}'s nodes blocks of any site's pod"
                     " CIDR, which are routed only if its nodes advertise them: give it a bgpPeer (its"
                     " router's address and ASN), or use ipam: multiPool",
@@ -350,11 +378,16 @@ def _peer_address_problems(path: str, address: object, node_cidr: object) -> Ite
     if host not in network:
         yield (
             f"{path}.address",
+            Code.PEER_OUTSIDE_NODE_CIDR,
             f"{host} is not in the site's node CIDR {network}: the nodes dial the router on their own"
             " segment (eBGP, one hop), so give its address there",
         )
     elif network.prefixlen < 31 and host in (network.network_address, network.broadcast_address):
-        yield (f"{path}.address", f"{host} is the node CIDR's network or broadcast address, not a host")
+        yield (
+            f"{path}.address",
+            Code.PEER_NOT_A_HOST,
+            f"{host} is the node CIDR's network or broadcast address, not a host",
+        )
 
 
 _IMAGE_VERSION = re.compile(r"(?<![\d.])(\d+\.\d+)\.\d+(?![\d.])")
@@ -376,6 +409,7 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
     if not layer.startswith(f"{kubernetes}."):
         yield (
             "eks-hybrid:palette.profile.kubernetes.version",
+            Code.KUBERNETES_LAYER_MISMATCH,
             f"{layer} is not a {kubernetes}.x release: hybrid nodes run the cluster's Kubernetes version"
             f" (eks-hybrid:cluster.kubernetesVersion {kubernetes}; nodeadm install {kubernetes})",
         )
@@ -385,6 +419,7 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
     if match and match.group(0) != layer:
         yield (
             "eks-hybrid:palette.profile.os.providerImage",
+            Code.EDGEFORGE_IMAGE_MISMATCH,
             f"the EdgeForge image is built for Kubernetes {match.group(0)} (K8S_VERSION in its tag"
             f" {shown(tag)}), but the Kubernetes layer is {layer}: rebuild the image or align the versions",
         )
@@ -419,7 +454,11 @@ def check_connectivity_block(document: Mapping[str, Any]) -> Iterator[Finding]:
     kind = connectivity.get("type")
     block = _CONNECTIVITY_BLOCKS.get(kind) if isinstance(kind, str) else None
     if block and not isinstance(connectivity.get(block), Mapping):
-        yield (f"eks-hybrid:site.connectivity.{block}", f"type is {kind}, so its settings are required")
+        yield (
+            f"eks-hybrid:site.connectivity.{block}",
+            Code.SETTINGS_REQUIRED,
+            f"type is {kind}, so its settings are required",
+        )
 
 
 def check_customer_gateway_asn(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -431,7 +470,11 @@ def check_customer_gateway_asn(document: Mapping[str, Any]) -> Iterator[Finding]
     if isinstance(asn, int) and not isinstance(asn, bool) and 1 <= asn <= 4294967294:
         problem = asn_problem(asn)
         if problem:
-            yield ("eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn", problem)
+            yield (
+                "eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn",
+                problem.code,
+                problem.text,
+            )
 
 
 def check_tunnel_count(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -442,6 +485,7 @@ def check_tunnel_count(document: Mapping[str, Any]) -> Iterator[Finding]:
     if isinstance(tunnels, list) and len(tunnels) > 2:
         yield (
             "eks-hybrid:site.connectivity.siteToSiteVpn.tunnels",
+            Code.TOO_MANY_TUNNELS,
             f"a VPN connection has two tunnels, so this takes at most 2 entries (got {len(tunnels)})",
         )
 
@@ -457,6 +501,7 @@ def check_tunnels_distinct(document: Mapping[str, Any]) -> Iterator[Finding]:
         if inside is not None and inside in seen:
             yield (
                 f"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[{index}].insideCidr",
+                Code.TUNNEL_CIDR_DUPLICATE,
                 f"{inside} is already tunnel {seen[inside] + 1}'s inside CIDR: each tunnel needs its own",
             )
         elif inside is not None:
@@ -474,6 +519,7 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
             if name in pool_names:
                 yield (
                     f"eks-hybrid:site.nodePools[{index}].name",
+                    Code.DUPLICATE_POOL_NAME,
                     f"pool name {shown(name)} is already used by nodePools[{pool_names[name]}]:"
                     " names are unique",
                 )
@@ -486,6 +532,7 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
             if uid in host_owner:
                 yield (
                     f"eks-hybrid:site.nodePools[{index}].edgeHosts[{host_index}].uid",
+                    Code.EDGE_HOST_IN_TWO_POOLS,
                     f"edge host {uid} is already in pool {host_owner[uid]}: a host joins at most one pool",
                 )
             else:
@@ -502,6 +549,7 @@ def check_site_label(document: Mapping[str, Any]) -> Iterator[Finding]:
         if value is not None and value != site:
             yield (
                 f"eks-hybrid:site.nodePools[{index}].labels.{SITE_LABEL}",
+                Code.SITE_LABEL_CONFLICT,
                 f"{SITE_LABEL} is set by eks-hybrid to the site's name ({site}) on every node of its pools:"
                 f" remove this label or make it {shown(site)} (got {shown(value)})",
             )
