@@ -18,17 +18,18 @@ from typing import Any, TypeVar, cast
 
 import pulumi
 
+from .codes import Code
 from .domain import cidrs
 from .domain.cidrs import MAX_REMOTE_NETWORKS
 from .domain.fields import asn_problem, is_private_asn
-from .errors import ArgumentsError, Problem
+from .errors import ArgumentsError, Problem, Reason
 from .sites import RemoteNetworkAggregates, SiteCidrs
 
 __all__ = ["Arguments", "as_text", "derive", "is_known", "name_tagged"]
 
 T = TypeVar("T")
 V = TypeVar("V")
-Check = Callable[[Any], "str | None"]
+Check = Callable[[Any], "Reason | None"]
 
 # Keys name child resources (`<component>-route-<key>-...`), so they are kept to what reads well in a name.
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
@@ -69,28 +70,28 @@ class Arguments:
         self.where = f"{component} {name!r}"
         self.problems: list[Problem] = []
 
-    def problem(self, path: str, rule: str) -> None:
-        self.problems.append(Problem(self.where, path, rule))
+    def problem(self, path: str, rule: str, code: Code) -> None:
+        self.problems.append(Problem(self.where, path, rule, code))
 
     def raise_problems(self) -> None:
         if self.problems:
             raise ArgumentsError(self.problems)
 
-    def check(self, path: str, value: pulumi.Input[T], rule: Callable[[Any], str | None]) -> pulumi.Input[T]:
-        """`value`, judged by `rule` (a message, or None when the value is fine): now when it is known,
+    def check(self, path: str, value: pulumi.Input[T], rule: Check) -> pulumi.Input[T]:
+        """`value`, judged by `rule` (a `Reason`, or None when the value is fine): now when it is known,
         else when it resolves. Use the returned value as the resource input, so that the check of an
         Output runs before the resource is created. None (an absent optional value) is never judged."""
         if is_known(value):
-            message = None if value is None else rule(value)
-            if message:
-                self.problem(path, message)
+            reason = None if value is None else rule(value)
+            if reason:
+                self.problems.append(Problem.of(self.where, path, reason))
             return value
         where = self.where
 
         def judged(resolved: Any) -> Any:
-            message = None if resolved is None else rule(resolved)
-            if message:
-                raise ArgumentsError([Problem(where, path, message)])
+            reason = None if resolved is None else rule(resolved)
+            if reason:
+                raise ArgumentsError([Problem.of(where, path, reason)])
             return resolved
 
         return pulumi.Output.from_input(value).apply(judged)
@@ -98,11 +99,15 @@ class Arguments:
     def plain(self, path: str, value: object, allowed: Sequence[object] | None = None) -> Any:
         """A value that decides which resources exist, so it must be known when the program runs."""
         if not is_known(value):
-            self.problem(path, "must be a plain value in the program (it decides which resources exist)")
+            self.problem(
+                path,
+                "must be a plain value in the program (it decides which resources exist)",
+                Code.NOT_PLAIN,
+            )
             return None
         if allowed is not None and value is not None and value not in allowed:
             choices = ", ".join(repr(a) for a in allowed)
-            self.problem(path, f"{value!r} is not one of {choices}")
+            self.problem(path, f"{value!r} is not one of {choices}", Code.NOT_ALLOWED)
             return None
         return value
 
@@ -116,6 +121,7 @@ class Arguments:
                 path,
                 "must be a mapping written in the program, not an Output: its keys name child resources"
                 " (its values may be Outputs)",
+                Code.NOT_PLAIN,
             )
             return {}
         for key in value:
@@ -124,6 +130,7 @@ class Arguments:
                     f"{path}.{key}",
                     f"{key!r} cannot name a child resource: use letters, digits, '.', '_' and '-'"
                     " (at most 63, starting with a letter or digit)",
+                    Code.INVALID_KEY,
                 )
         return dict(value)
 
@@ -132,7 +139,9 @@ class Arguments:
         if value is None:
             return []
         if not is_known(value) or isinstance(value, str | bytes) or not isinstance(value, Sequence):
-            self.problem(path, "must be a list written in the program (its items may be Outputs)")
+            self.problem(
+                path, "must be a list written in the program (its items may be Outputs)", Code.NOT_PLAIN
+            )
             return []
         return list(value)
 
@@ -141,19 +150,23 @@ class Arguments:
         seen: set[str] = set()
         for name in names:
             if name in seen:
-                self.problem(path, f"two child resources would both be named {name!r}: choose other keys")
+                self.problem(
+                    path,
+                    f"two child resources would both be named {name!r}: choose other keys",
+                    Code.DUPLICATE_NAME,
+                )
             seen.add(name)
 
 
-# --- rules shared by several components: each returns a message, or None when the value is fine ---------
+# --- rules shared by several components: each returns a `Reason`, or None when the value is fine ----------
 
 
-def cidr_rule(parse: Callable[[object], object]) -> Callable[[object], str | None]:
-    def rule(value: object) -> str | None:
+def cidr_rule(parse: Callable[[object], object]) -> Check:
+    def rule(value: object) -> Reason | None:
         try:
             parse(value)
         except cidrs.CidrRuleError as exc:
-            return str(exc)
+            return exc.reason
         return None
 
     return rule
@@ -166,38 +179,39 @@ any_cidr = cidr_rule(cidrs.parse_ipv4_network)
 tunnel_inside_cidr = cidr_rule(cidrs.tunnel_inside_network)
 
 
-def ipv4_address(value: object) -> str | None:
+def ipv4_address(value: object) -> Reason | None:
     try:
         cidrs.ipv4_address(value)
     except cidrs.CidrRuleError as exc:
-        return str(exc)
+        return exc.reason
     return None
 
 
-def public_ipv4(value: object) -> str | None:
+def public_ipv4(value: object) -> Reason | None:
     return cidrs.public_ipv4_problem(value)
 
 
-def amazon_side_asn(value: object) -> str | None:
+def amazon_side_asn(value: object) -> Reason | None:
     """A transit or virtual private gateway's own ASN: a private ASN (EC2 API, CreateTransitGateway)."""
     if isinstance(value, bool) or not isinstance(value, int) or not is_private_asn(value):
-        return (
+        return Reason(
+            Code.AMAZON_ASN_NOT_PRIVATE,
             f"{value!r} is not a private ASN: an Amazon-side ASN must be 64512 to 65534 or 4200000000 to"
-            " 4294967294"
+            " 4294967294",
         )
     return None
 
 
-def customer_asn(value: object) -> str | None:
+def customer_asn(value: object) -> Reason | None:
     """A customer gateway's BGP ASN: one AWS accepts and that can peer (the stack files' rule too)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4294967294:
-        return f"{value!r} is not an ASN (1 to 4294967294)"
+        return Reason(Code.INVALID_ASN, f"{value!r} is not an ASN (1 to 4294967294)")
     return asn_problem(value)
 
 
-def positive_int(value: object) -> str | None:
+def positive_int(value: object) -> Reason | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return f"{value!r} is not a positive whole number"
+        return Reason(Code.NOT_POSITIVE, f"{value!r} is not a positive whole number")
     return None
 
 
@@ -222,13 +236,15 @@ def checked_sites(
     ]
     for key, site in arguments.plain_mapping(path, sites).items():
         if not isinstance(site, Mapping):
-            arguments.problem(f"{path}.{key}", "must be a mapping with node_cidr and pod_cidr")
+            arguments.problem(
+                f"{path}.{key}", "must be a mapping with node_cidr and pod_cidr", Code.NOT_MAPPING
+            )
             continue
         entry: dict[str, pulumi.Input[str]] = {}
         for role in ("node_cidr", "pod_cidr"):
             where = f"{path}.{key}.{role}"
             if site.get(role) is None:
-                arguments.problem(where, "is required")
+                arguments.problem(where, "is required", Code.VALUE_REQUIRED)
                 continue
             entry[role] = arguments.check(where, site[role], remote_cidr)
             network = _known_network(site[role])
@@ -238,7 +254,9 @@ def checked_sites(
             checked[key] = SiteCidrs(node_cidr=entry["node_cidr"], pod_cidr=entry["pod_cidr"])
     for overlap in cidrs.find_overlaps(labelled):
         arguments.problem(
-            overlap.second.path, f"{overlap.describe()}: node, pod and VPC CIDRs must not overlap"
+            overlap.second.path,
+            f"{overlap.describe()}: node, pod and VPC CIDRs must not overlap",
+            Code.CIDR_OVERLAP,
         )
     return checked
 
@@ -257,7 +275,9 @@ def checked_aggregates(
         mapping = arguments.plain_mapping(f"{path}.{role}", given)
         if len(mapping) > MAX_REMOTE_NETWORKS:
             arguments.problem(
-                f"{path}.{role}", f"{len(mapping)} aggregates: EKS takes at most {MAX_REMOTE_NETWORKS}"
+                f"{path}.{role}",
+                f"{len(mapping)} aggregates: EKS takes at most {MAX_REMOTE_NETWORKS}",
+                Code.TOO_MANY_REMOTE_NETWORKS,
             )
         found.append(
             {key: arguments.check(f"{path}.{role}.{key}", cidr, remote_cidr) for key, cidr in mapping.items()}

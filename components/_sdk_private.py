@@ -29,6 +29,9 @@ from pulumi.runtime import config as _runtime_config
 from pulumi.runtime import stack as _runtime_stack
 from pulumi.runtime import sync_await as _runtime_sync_await
 
+from .codes import Code
+from .errors import EksHybridError
+
 __all__ = ["config_items", "config_value", "is_config_secret", "run_program", "wait"]
 
 T = TypeVar("T")
@@ -36,8 +39,10 @@ T = TypeVar("T")
 VERIFIED_WITH = "pulumi 3.272.0"
 
 
-class PulumiSdkChangedError(ImportError):
+class PulumiSdkChangedError(EksHybridError, ImportError):
     """The installed Pulumi SDK no longer has an internal eks-hybrid relies on."""
+
+    code = Code.PULUMI_SDK_CHANGED
 
 
 def _require(module: Any, name: str, check: Callable[[Any], bool], shape: str) -> Any:

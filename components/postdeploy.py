@@ -30,6 +30,8 @@ from pulumi_command import local
 
 from ._inputs import Arguments, is_known
 from ._tokens import component_type
+from .codes import Code
+from .errors import Reason
 from .verify_names import HUB_OUTPUTS_ENV, OUTPUTS_ENV, VERIFY_AREAS
 
 __all__ = [
@@ -161,11 +163,13 @@ def _command(
     )
 
 
-def _area(value: object) -> str | None:
+def _area(value: object) -> Reason | None:
     if value not in VERIFY_AREAS:
-        return f"{value!r} is not an area verify checks ({', '.join(VERIFY_AREAS)})"
+        return Reason(Code.NOT_ALLOWED, f"{value!r} is not an area verify checks ({', '.join(VERIFY_AREAS)})")
     return None
 
 
-def _nonempty(value: object) -> str | None:
-    return None if isinstance(value, str) and value.strip() else f"{value!r} is not a non-empty string"
+def _nonempty(value: object) -> Reason | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return Reason(Code.VALUE_REQUIRED, f"{value!r} is not a non-empty string")

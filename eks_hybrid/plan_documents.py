@@ -1,7 +1,8 @@
 """Plan documents: one stack's plan (or why it could not be planned) as JSON, and a set of them.
 
 A stack's document is `StackPlan.to_json()` plus its policy verdict. A stack that cannot be planned has
-an error document instead: `{"stack", "error": {"kind", "message", "problems": [{file, path, rule}]}}`.
+an error document instead: `{"stack", "error": {"kind", "code", "message", "problems": [{file, path, rule,
+code}]}}`, each `code` from the catalogue in `eks_hybrid.components.codes`.
 Several stacks make `{"format": PLANS_FORMAT, "stacks": [...], "errors": {stack: error}}`, which
 `eks-hybrid diff` reads back.
 """
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eks_hybrid.components.errors import ProblemsError
+from eks_hybrid.components.codes import Code
+from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
 from .planner import HubNotPlannedError, Planner, StackPlan
 from .policy.plans import policy_section
@@ -73,17 +75,25 @@ def error_document(stack: str, error: Exception, *, debug: bool = False) -> dict
     if isinstance(error, HubNotPlannedError):
         body: dict[str, Any] = {
             "kind": "skipped",
+            "code": error.code,
             "message": f"hub stack {error.hub} could not be planned",
             "hub": error.hub,
         }
     elif isinstance(error, ProblemsError):
         body = {
             "kind": "problems",
+            "code": error.code,
             "message": error.render(),
-            "problems": [{"file": p.file, "path": p.path, "rule": p.rule} for p in error.problems],
+            "problems": [
+                {"file": p.file, "path": p.path, "rule": p.rule, "code": p.code} for p in error.problems
+            ],
         }
     else:
-        body = {"kind": "failure", "message": f"planning failed: {type(error).__name__}: {error}"}
+        body = {
+            "kind": "failure",
+            "code": error.code if isinstance(error, EksHybridError) else Code.INTERNAL_ERROR,
+            "message": f"planning failed: {type(error).__name__}: {error}",
+        }
         if debug:
             body["traceback"] = "".join(traceback.format_exception(error))
     return {"stack": stack, "error": body}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.composition import build_current_stack
 from eks_hybrid.components.config import validate_stack
 from eks_hybrid.components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
@@ -22,6 +23,8 @@ OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secr
 
 class HubNotPlannedError(EksHybridError):
     """A site was skipped because its hub stack could not be planned (`cause` says why)."""
+
+    code = Code.HUB_NOT_PLANNED
 
     def __init__(self, site: str, hub: str, cause: Exception) -> None:
         self.site = site
@@ -155,6 +158,7 @@ class Planner:
                         stack_file_label(site),
                         "eks-hybrid:hub",
                         f"{hub} {found}: plan needs the hub's outputs",
+                        Code.HUB_NOT_A_HUB,
                     )
                 ]
             )

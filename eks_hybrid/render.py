@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config import (
     SECRET_PLACEHOLDER,
     HubConfig,
@@ -78,13 +79,24 @@ def read_outputs(path: Path) -> DeployedOutputs:
     try:
         values = json.loads(path.read_text())
     except OSError as exc:
-        raise PlanError([Problem(label, "(file)", f"cannot be read: {exc.strerror}")]) from exc
+        raise PlanError(
+            [Problem(label, "(file)", f"cannot be read: {exc.strerror}", Code.FILE_UNREADABLE)]
+        ) from exc
     except json.JSONDecodeError as exc:
         raise PlanError(
-            [Problem(label, "(file)", f"is not JSON (line {exc.lineno}): use `pulumi stack output --json`")]
+            [
+                Problem(
+                    label,
+                    "(file)",
+                    f"is not JSON (line {exc.lineno}): use `pulumi stack output --json`",
+                    Code.OUTPUTS_NOT_JSON,
+                )
+            ]
         ) from exc
     if not isinstance(values, dict):
-        raise PlanError([Problem(label, "(file)", "must be a JSON object of stack outputs")])
+        raise PlanError(
+            [Problem(label, "(file)", "must be a JSON object of stack outputs", Code.OUTPUTS_NOT_OBJECT)]
+        )
     return DeployedOutputs(values, label)
 
 
@@ -151,8 +163,8 @@ class _Gatherer:
         self.problems: list[Problem] = []
         self.placeholders: list[Placeholder] = []
 
-    def problem(self, file: str, path: str, rule: str) -> None:
-        self.problems.append(Problem(file, path, rule))
+    def problem(self, file: str, path: str, rule: str, code: Code) -> None:
+        self.problems.append(Problem(file, path, rule, code))
 
     def placeholder(self, token: str, meaning: str, source: str) -> str:
         self.placeholders.append(Placeholder(token, meaning, source))
@@ -165,6 +177,7 @@ class _Gatherer:
                 outputs.label,
                 key,
                 "is `[secret]`: write the file with `pulumi stack output --json --show-secrets`",
+                Code.OUTPUT_IS_SECRET,
             )
             return None
         return value
@@ -185,6 +198,7 @@ class _Gatherer:
                         key,
                         f"is {out.get(key)!r} but the stack files say {expected!r}: these outputs are of"
                         " another site or an older deployment",
+                        Code.OUTPUTS_MISMATCH,
                     )
         if self.hub_outputs is not None:
             out = self.hub_outputs
@@ -194,6 +208,7 @@ class _Gatherer:
                     HubOutput.CLUSTER_NAME,
                     f"is {out.get(HubOutput.CLUSTER_NAME)!r} but the hub stack file names"
                     f" {self.hub.cluster.name!r}",
+                    Code.OUTPUTS_MISMATCH,
                 )
             provider = out.get(HubOutput.CREDENTIALS_PROVIDER)
             if provider not in (None, self.hub.credentials.provider):
@@ -201,6 +216,7 @@ class _Gatherer:
                     out.label,
                     HubOutput.CREDENTIALS_PROVIDER,
                     f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
+                    Code.OUTPUTS_MISMATCH,
                 )
             sites = hub_sites(out.values)
             if sites and name not in sites:
@@ -208,6 +224,7 @@ class _Gatherer:
                     out.label,
                     inventory_output(out.values),
                     f"has no site {name!r}: these are another hub's outputs",
+                    Code.OUTPUTS_MISMATCH,
                 )
 
     def tunnels(self) -> tuple[Tunnel, ...]:
@@ -220,10 +237,17 @@ class _Gatherer:
             reported = out.get("tunnels") or []
             keys = self._secret_output(out, "tunnelPresharedKeys") or []
             if len(reported) != len(TUNNEL_NUMBERS) or not all(isinstance(t, dict) for t in reported):
-                self.problem(out.label, "tunnels", "must list both tunnels of the VPN connection")
+                self.problem(
+                    out.label,
+                    "tunnels",
+                    "must list both tunnels of the VPN connection",
+                    Code.OUTPUTS_INCOMPLETE,
+                )
                 reported = []
             if keys and len(keys) != len(TUNNEL_NUMBERS):
-                self.problem(out.label, "tunnelPresharedKeys", "must hold one key per tunnel")
+                self.problem(
+                    out.label, "tunnelPresharedKeys", "must hold one key per tunnel", Code.OUTPUTS_INCOMPLETE
+                )
                 keys = []
         result = []
         for index, number in enumerate(TUNNEL_NUMBERS):
@@ -262,7 +286,10 @@ class _Gatherer:
         if self.site.site.connectivity.type != "siteToSiteVpn" or vpn is None:
             if self.options.route_based:
                 self.problem(
-                    "--route-based", "(option)", "the site has no Site-to-Site VPN: no tunnels to route"
+                    "--route-based",
+                    "(option)",
+                    "the site has no Site-to-Site VPN: no tunnels to route",
+                    Code.ROUTE_BASED_WITHOUT_VPN,
                 )
             return None
         if vpn.attach_to == "transitGateway":
@@ -336,6 +363,7 @@ class _Gatherer:
                     self.hub_outputs.label,
                     f"{key}.{name}",
                     "is not a site inventory entry (nodeCidr, podCidr, ...): use the hub's own outputs",
+                    Code.INVALID_INVENTORY_ENTRY,
                 )
         return found
 
@@ -361,11 +389,17 @@ class _Gatherer:
         node_cidr = ipaddress.IPv4Network(self.planned_value("nodeCidr"))
         if ipaddress.IPv4Address(peer.address) not in node_cidr:
             self.problem(
-                label, f"{key}.address", f"{peer.address} is not in the site's node CIDR {node_cidr}"
+                label,
+                f"{key}.address",
+                f"{peer.address} is not in the site's node CIDR {node_cidr}",
+                Code.PEER_OUTSIDE_NODE_CIDR,
             )
         if peer.asn == cluster_asn:
             self.problem(
-                label, f"{key}.asn", f"{peer.asn} is also the cluster's ASN: the nodes peer over eBGP"
+                label,
+                f"{key}.asn",
+                f"{peer.asn} is also the cluster's ASN: the nodes peer over eBGP",
+                Code.ASN_CLASH,
             )
         if vpn is not None and vpn.routing == "bgp" and peer.asn != vpn.customer_asn:
             self.problem(
@@ -373,6 +407,7 @@ class _Gatherer:
                 f"{key}.asn",
                 f"{peer.asn} differs from the customer gateway's bgpAsn {vpn.customer_asn}: the router peers"
                 " with AWS and with the nodes as one BGP speaker",
+                Code.ASN_MISMATCH,
             )
         ipam = self._hub_value(HubOutput.CILIUM_IPAM_MODE, self.hub.cilium_ipam)
         shared: tuple[str, ...] = ()
@@ -424,6 +459,7 @@ def gather_site(
                     stack_file.label,
                     "eks-hybrid:role",
                     "render writes a site's files: name a site stack",
+                    Code.RENDER_NEEDS_SITE,
                 )
             ]
         )

@@ -37,7 +37,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from eks_hybrid.components.errors import printable
+from eks_hybrid.components.codes import Code
+from eks_hybrid.components.errors import EksHybridError, printable
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "YamlRefusal", "dotted", "load"]
 
@@ -60,13 +61,16 @@ _REFUSED_TAGS = {
 _PLAIN_DATA = "Pulumi config holds text, numbers, booleans, lists and mappings"
 
 
-class YamlRefusal(Exception):
-    """The file cannot be read as a stack file: `loc` is where (a key path, () for the whole file)."""
+class YamlRefusal(EksHybridError):
+    """The file cannot be read as a stack file: `loc` is where (a key path, () for the whole file), `code`
+    which rule it breaks."""
 
-    def __init__(self, loc: Loc, rule: str) -> None:
+    code = Code.YAML_REFUSED
+
+    def __init__(self, loc: Loc, rule: str, code: Code) -> None:
         self.loc = loc
         self.rule = rule
-        super().__init__(rule)
+        super().__init__(rule, code=code)
 
 
 # --- decoding ---------------------------------------------------------------------------------------------
@@ -74,18 +78,25 @@ class YamlRefusal(Exception):
 
 def _decode(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise YamlRefusal((), "is UTF-32 text: save it as UTF-8 (Pulumi reads UTF-8 and UTF-16 stack files)")
+        raise YamlRefusal(
+            (),
+            "is UTF-32 text: save it as UTF-8 (Pulumi reads UTF-8 and UTF-16 stack files)",
+            Code.YAML_ENCODING,
+        )
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
                 return data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
-                raise YamlRefusal((), f"is not valid UTF-16 text (at byte {exc.start})") from None
+                raise YamlRefusal(
+                    (), f"is not valid UTF-16 text (at byte {exc.start})", Code.YAML_ENCODING
+                ) from None
     if b"\0" in data:
         raise YamlRefusal(
             (),
             "is not a text file: it holds NUL bytes (a binary file, or UTF-16 without a byte-order mark):"
             " a stack file is YAML saved as UTF-8",
+            Code.YAML_ENCODING,
         )
     try:
         return data.decode("utf-8-sig")
@@ -95,6 +106,7 @@ def _decode(data: bytes) -> str:
             (),
             f"is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} is not valid UTF-8 (a Latin-1"
             " or Windows-1252 file?): save it as UTF-8",
+            Code.YAML_ENCODING,
         ) from None
 
 
@@ -177,9 +189,13 @@ class _Bounded(Composer, _Constructor, _CoreResolver):
         self.nesting += 1
         self.composed += 1
         if self.nesting > MAX_DEPTH:
-            raise YamlRefusal((), f"nests lists and mappings more than {MAX_DEPTH} deep ({_line(mark)})")
+            raise YamlRefusal(
+                (),
+                f"nests lists and mappings more than {MAX_DEPTH} deep ({_line(mark)})",
+                Code.YAML_TOO_LARGE,
+            )
         if self.composed > MAX_NODES:
-            raise YamlRefusal((), f"holds more than {MAX_NODES} values ({_line(mark)})")
+            raise YamlRefusal((), f"holds more than {MAX_NODES} values ({_line(mark)})", Code.YAML_TOO_LARGE)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -229,17 +245,19 @@ def _check(node: Node, loc: Loc) -> None:
     """One node's own rules: no refused tag, no overlong number, mapping keys scalar and unique."""
     what = _REFUSED_TAGS.get(node.tag)
     if what is not None:
-        raise YamlRefusal(loc, f"holds {what} ({_line(node)}): {_PLAIN_DATA}")
+        raise YamlRefusal(loc, f"holds {what} ({_line(node)}): {_PLAIN_DATA}", Code.YAML_TAG)
     if node.tag.startswith(f"{_CORE}python/"):
-        raise YamlRefusal(loc, f"holds a Python object tag ({_line(node)}): {_PLAIN_DATA}")
+        raise YamlRefusal(loc, f"holds a Python object tag ({_line(node)}): {_PLAIN_DATA}", Code.YAML_TAG)
     pattern = _SCALAR_PATTERNS.get(node.tag)
     if isinstance(node, ScalarNode) and pattern is not None and not pattern.match(node.value):
         kind = node.tag.removeprefix(_CORE)
-        raise YamlRefusal(loc, f"is tagged !!{kind} but is not a YAML {kind} ({_line(node)})")
+        raise YamlRefusal(loc, f"is tagged !!{kind} but is not a YAML {kind} ({_line(node)})", Code.YAML_TAG)
     number = isinstance(node, ScalarNode) and node.tag in (f"{_CORE}int", f"{_CORE}float")
     if number and len(node.value) > MAX_NUMBER_DIGITS:
         raise YamlRefusal(
-            loc, f"holds a number of {len(node.value)} digits ({_line(node)}): quote it if it is text"
+            loc,
+            f"holds a number of {len(node.value)} digits ({_line(node)}): quote it if it is text",
+            Code.YAML_LONG_NUMBER,
         )
     if not isinstance(node, MappingNode):
         return
@@ -248,12 +266,15 @@ def _check(node: Node, loc: Loc) -> None:
         if key.tag == f"{_CORE}merge":
             continue
         if not isinstance(key, ScalarNode):
-            raise YamlRefusal(loc, f"has a list or mapping as a key ({_line(key)}): keys are text")
+            raise YamlRefusal(
+                loc, f"has a list or mapping as a key ({_line(key)}): keys are text", Code.YAML_KEY_NOT_TEXT
+            )
         if key.value in seen:
             raise YamlRefusal(
                 (*loc, key.value),
                 f"is given twice ({_line(seen[key.value])} and {_line(key)}): YAML keys are unique and"
                 " Pulumi refuses the file; keep one",
+                Code.YAML_DUPLICATE_KEY,
             )
         seen[key.value] = key
 
@@ -280,11 +301,13 @@ def _measure(root: Node) -> None:
                     loc,
                     f"expands to more than {MAX_NODES} values through YAML aliases ({_line(node)}): write the"
                     " values out, or use fewer aliases",
+                    Code.YAML_TOO_LARGE,
                 )
             if depth > MAX_DEPTH:
                 raise YamlRefusal(
                     loc,
                     f"nests lists and mappings more than {MAX_DEPTH} deep through aliases ({_line(node)})",
+                    Code.YAML_TOO_LARGE,
                 )
             sizes[key] = (size, depth)
             continue
@@ -295,7 +318,11 @@ def _measure(root: Node) -> None:
         stack.append((node, loc, True))
         for child, child_loc in reversed(list(_children(node, loc))):
             if id(child) in on_path:
-                raise YamlRefusal(child_loc, f"is a YAML alias to a value that contains it ({_line(child)})")
+                raise YamlRefusal(
+                    child_loc,
+                    f"is a YAML alias to a value that contains it ({_line(child)})",
+                    Code.YAML_RECURSIVE_ALIAS,
+                )
             if id(child) not in sizes:
                 stack.append((child, child_loc, False))
 
@@ -329,7 +356,9 @@ def load(data: bytes) -> Any:
     Raises `YamlRefusal` for anything it will not read; never quotes the file's content.
     """
     if len(data) > MAX_BYTES:
-        raise YamlRefusal((), f"is {len(data)} bytes: a stack file is at most {MAX_BYTES} bytes")
+        raise YamlRefusal(
+            (), f"is {len(data)} bytes: a stack file is at most {MAX_BYTES} bytes", Code.YAML_TOO_LARGE
+        )
     text = _decode(data)
     loader: _Bounded | None = None
     try:
@@ -340,9 +369,9 @@ def load(data: bytes) -> Any:
         _measure(root)
         return loader.construct_document(root)
     except yaml.YAMLError as exc:
-        raise YamlRefusal((), _syntax_rule(exc)) from None
+        raise YamlRefusal((), _syntax_rule(exc), Code.YAML_SYNTAX) from None
     except (ValueError, RecursionError) as exc:  # a scalar that cannot be built: name the kind only
-        raise YamlRefusal((), f"is not valid YAML ({type(exc).__name__})") from None
+        raise YamlRefusal((), f"is not valid YAML ({type(exc).__name__})", Code.YAML_SYNTAX) from None
     finally:
         if loader is not None:
             loader.dispose()  # type: ignore[attr-defined]

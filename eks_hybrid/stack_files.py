@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config import SECRET_PLACEHOLDER
 from eks_hybrid.components.errors import ConfigError, Problem
 
@@ -106,7 +107,7 @@ def stack_location(argument: str, stacks_dir: Path) -> tuple[Path, str]:
     path = Path(argument)
     if not (path.name.startswith(STACK_FILE_PREFIX) and path.name.endswith(STACK_FILE_SUFFIX)):
         rule = f"stack files are named {STACK_FILE_PREFIX}<stack>{STACK_FILE_SUFFIX}"
-        raise ConfigError([Problem(argument, "(file)", rule)])
+        raise ConfigError([Problem(argument, "(file)", rule, Code.STACK_FILE_NAME)])
     return path.parent, path.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
 
 
@@ -127,15 +128,19 @@ def _read_yaml(path: Path, label: str) -> Any:
         size = path.stat().st_size
         if size > safe_yaml.MAX_BYTES:  # refused before reading it into memory
             raise safe_yaml.YamlRefusal(
-                (), f"is {size} bytes: a stack file is at most {safe_yaml.MAX_BYTES} bytes"
+                (),
+                f"is {size} bytes: a stack file is at most {safe_yaml.MAX_BYTES} bytes",
+                Code.YAML_TOO_LARGE,
             )
         return safe_yaml.load(path.read_bytes())
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ConfigError([Problem(label, "(file)", f"cannot be read: {reason}")]) from None
+        raise ConfigError(
+            [Problem(label, "(file)", f"cannot be read: {reason}", Code.FILE_UNREADABLE)]
+        ) from None
     except safe_yaml.YamlRefusal as exc:
         loc = exc.loc[1:] if len(exc.loc) > 1 and exc.loc[0] == "config" else exc.loc
-        raise ConfigError([Problem(label, safe_yaml.dotted(loc) or "(file)", exc.rule)]) from None
+        raise ConfigError([Problem(label, safe_yaml.dotted(loc) or "(file)", exc.rule, exc.code)]) from None
 
 
 def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
@@ -143,11 +148,22 @@ def read_stack_file(stacks_dir: Path, name: str) -> StackFile:
     label = str(path)
     if not path.is_file():
         known = ", ".join(list_stacks(stacks_dir)) or "none"
-        raise ConfigError([Problem(label, "(file)", f"no such stack file (stacks here: {known})")])
+        raise ConfigError(
+            [Problem(label, "(file)", f"no such stack file (stacks here: {known})", Code.NO_SUCH_STACK)]
+        )
     raw = _read_yaml(path, label)
     config = raw.get("config") if isinstance(raw, dict) else None
     if not isinstance(config, dict):
-        raise ConfigError([Problem(label, "config", "a stack file needs a top-level `config:` mapping")])
+        raise ConfigError(
+            [
+                Problem(
+                    label,
+                    "config",
+                    "a stack file needs a top-level `config:` mapping",
+                    Code.CONFIG_MAPPING_MISSING,
+                )
+            ]
+        )
     document: dict[str, Any] = {}
     secret_paths: set[str] = set()
     secret_keys: set[str] = set()

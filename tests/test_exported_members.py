@@ -198,8 +198,15 @@ PUBLIC_API: dict[str, set[str]] = {
         "PlanError",
         "Problem",
         "ProblemsError",
+        "Reason",
+        "RuleError",
         "printable",
         "shown",
+    },
+    "eks_hybrid.components.codes": {
+        "AREAS",
+        "Code",
+        "markdown_table",
     },
     "eks_hybrid.components.sites": {
         "RemoteNetworkAggregates",

@@ -1,6 +1,6 @@
 """The library's layers, read from the source (no module is imported): which package may import which.
 
-From the bottom: `errors`; `domain`, the facts every layer shares, each written once; the helpers every
+From the bottom: `codes`, the catalogue of stable problem codes; `errors`; `domain`, the facts every layer shares, each written once; the helpers every
 component uses; the areas (`network`, `cluster`, `cni`, ...), which import the helpers, `domain` and each
 other; `config`, the stack-file contract, which builds the areas' Args from stack files; `composition`, the
 stack-file programs, on top. So no area imports the stack-file contract, and a default or allowed value that
@@ -31,6 +31,7 @@ AREAS = {"network", "cluster", "cni", "identity", "palette", "nodeconfig", "onpr
 DEPRECATED_MODULES = {"stack_args", "eks_hub"}
 
 LAYER_OF = {
+    "codes": "codes",
     "errors": "errors",
     "domain": "domain",
     **dict.fromkeys(HELPERS, "helpers"),
@@ -40,12 +41,13 @@ LAYER_OF = {
     **dict.fromkeys(DEPRECATED_MODULES, "deprecated"),
 }
 MAY_IMPORT = {
-    "errors": {"errors"},
-    "domain": {"errors", "domain"},
-    "helpers": {"errors", "domain", "helpers"},
-    "areas": {"errors", "domain", "helpers", "areas"},
-    "config": {"errors", "domain", "helpers", "areas", "config"},
-    "composition": {"errors", "domain", "helpers", "areas", "config", "composition"},
+    "codes": {"codes"},
+    "errors": {"codes", "errors"},
+    "domain": {"codes", "errors", "domain"},
+    "helpers": {"codes", "errors", "domain", "helpers"},
+    "areas": {"codes", "errors", "domain", "helpers", "areas"},
+    "config": {"codes", "errors", "domain", "helpers", "areas", "config"},
+    "composition": {"codes", "errors", "domain", "helpers", "areas", "config", "composition"},
     "deprecated": {"helpers", "config"},
 }
 # Packages that still hand out names they no longer export (`_deprecated.moved`), until 0.4.0, and where from.
@@ -121,9 +123,13 @@ def test_a_module_imports_only_its_own_and_lower_layers(path: Path):
     assert offending == [], "\n".join(offending)
 
 
-def test_the_domain_imports_nothing_of_the_library_but_errors():
+def test_the_domain_imports_nothing_of_the_library_but_errors_and_codes():
     for path in (COMPONENTS / "domain").rglob("*.py"):
-        assert {parts[0] for _, parts in _imports(path)} <= {"errors", "domain"}, path
+        assert {parts[0] for _, parts in _imports(path)} <= {"codes", "errors", "domain"}, path
+
+
+def test_the_codes_catalogue_imports_nothing_of_the_library():
+    assert _imports(COMPONENTS / "codes.py") == []
 
 
 def test_deprecated_names_from_a_higher_layer_are_only_the_listed_ones():

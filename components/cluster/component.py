@@ -26,6 +26,7 @@ from .._inputs import (
     service_cidr,
 )
 from .._tokens import component_type
+from ..codes import Code
 from ..domain import defaults
 from ..domain.cluster_rules import authentication_mode_problem, public_endpoint_problem
 from ..domain.versions import today_utc, version_warnings
@@ -163,7 +164,7 @@ class HybridCluster(pulumi.ComponentResource):
         protect = bool(arguments.plain("protect", args.get("protect", True), (True, False)))
         sites = checked_sites(arguments, args.get("sites"))
         if not sites:
-            arguments.problem("sites", "needs at least one site")
+            arguments.problem("sites", "needs at least one site", Code.TOO_SHORT)
         node_aggregates, pod_aggregates = checked_aggregates(arguments, args.get("remote_network_aggregates"))
         services = arguments.check(
             "service_cidr", args.get("service_cidr", defaults.SERVICE_CIDR), service_cidr
@@ -181,7 +182,7 @@ class HybridCluster(pulumi.ComponentResource):
                 key="public_access_cidrs",
             )
             if problem:
-                arguments.problem("public_access_cidrs", problem)
+                arguments.problem("public_access_cidrs", problem.text, problem.code)
         group = args.get("node_group") or CloudNodeGroup()
         instance_type = arguments.check(
             "node_group.instance_type",
@@ -311,6 +312,7 @@ class HybridCluster(pulumi.ComponentResource):
                 "cluster_name",
                 "adopt_existing reads the cluster before declaring anything: give cluster_name"
                 " and region as plain strings",
+                Code.NOT_PLAIN,
             )
             return None
         existing = read_existing_cluster(name, region)
@@ -319,8 +321,8 @@ class HybridCluster(pulumi.ComponentResource):
             networks = planning.remote_networks(
                 [str(c) for c in node_cidrs.values()], [str(c) for c in pod_cidrs.values()]
             )
-            for what, rule in planning.existing_cluster_problems(existing.facts, networks, str(services)):
-                arguments.problem({"name": "cluster_name"}.get(what, what), rule)
+            for what, reason in planning.existing_cluster_problems(existing.facts, networks, str(services)):
+                arguments.problem({"name": "cluster_name"}.get(what, what), reason.text, reason.code)
         return existing
 
     def _create(

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
+from ..codes import Code
 from ..domain.cluster_rules import public_endpoint_problem as public_endpoint_problem
 from ..domain.defaults import AUTHENTICATION_MODES, ENDPOINT_ACCESS_VALUES, OPEN_TO_THE_INTERNET
 from ..domain.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
 from ..domain.labels import CLOUD_CAPACITY_VALUE
 from ..domain.naming import cidr_slug
+from ..errors import Reason
 
 # Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
 # `internal/service/eks/cluster.go`: ForceNew). Remote networks are NOT among them since
@@ -259,15 +261,16 @@ def ami_type_for(instance_type: str) -> str:
     return "AL2023_ARM_64_STANDARD" if _GRAVITON.match(family) else "AL2023_x86_64_STANDARD"
 
 
-def instance_type_problem(instance_type: str) -> str | None:
+def instance_type_problem(instance_type: str) -> Reason | None:
     """The Palette agent needs an always-on worker of at least t3.xlarge (4 vCPU, 16 GiB) and 40 GB."""
     match = _INSTANCE_TYPE.match(instance_type)
     if match is None:
-        return f"{instance_type!r} is not an EC2 instance type"
+        return Reason(Code.INVALID_INSTANCE_TYPE, f"{instance_type!r} is not an EC2 instance type")
     if match.group("size") in _SMALL_SIZES:
-        return (
+        return Reason(
+            Code.INSTANCE_TYPE_TOO_SMALL,
             f"{instance_type} is smaller than the Palette agent needs: use an xlarge size or larger"
-            " (t3.xlarge: 4 vCPU, 16 GiB)"
+            " (t3.xlarge: 4 vCPU, 16 GiB)",
         )
     return None
 
@@ -296,8 +299,8 @@ def uncovered(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
     return [w for w in wanted if not any(IPv4Network(w).subnet_of(n) for n in networks)]
 
 
-ClusterFinding = tuple[Literal["name", "sites", "service_cidr"], str]
-"""(what is wrong: the cluster's name, the sites' networks or the service CIDR; the rule)."""
+ClusterFinding = tuple[Literal["name", "sites", "service_cidr"], Reason]
+"""(what is wrong: the cluster's name, the sites' networks or the service CIDR; why)."""
 
 
 def existing_cluster_problems(
@@ -310,8 +313,12 @@ def existing_cluster_problems(
         problems.append(
             (
                 "name",
-                f"cluster {cluster.name} uses authentication mode {cluster.authentication_mode}: hybrid nodes"
-                f" need {' or '.join(AUTHENTICATION_MODES)} (change it on the cluster; eks-hybrid does not)",
+                Reason(
+                    Code.EXISTING_CLUSTER_AUTH_MODE,
+                    f"cluster {cluster.name} uses authentication mode {cluster.authentication_mode}: hybrid"
+                    f" nodes need {' or '.join(AUTHENTICATION_MODES)} (change it on the cluster; eks-hybrid"
+                    " does not)",
+                ),
             )
         )
     for role, wanted, present in (
@@ -324,17 +331,24 @@ def existing_cluster_problems(
             problems.append(
                 (
                     "sites",
-                    f"cluster {cluster.name}'s remote {role} networks ({have}) do not contain"
-                    f" {', '.join(missing)}: add them to the cluster's remoteNetworkConfig"
-                    " (aws eks update-cluster-config), or use mode: create",
+                    Reason(
+                        Code.EXISTING_CLUSTER_NETWORKS,
+                        f"cluster {cluster.name}'s remote {role} networks ({have}) do not contain"
+                        f" {', '.join(missing)}: add them to the cluster's remoteNetworkConfig"
+                        " (aws eks update-cluster-config), or use mode: create",
+                    ),
                 )
             )
     if cluster.service_cidr and cluster.service_cidr != service_cidr:
         problems.append(
             (
                 "service_cidr",
-                f"{service_cidr} differs from cluster {cluster.name}'s service CIDR {cluster.service_cidr}:"
-                " set serviceCidr to the cluster's, so overlap checks and Palette's hybrid-config use it",
+                Reason(
+                    Code.EXISTING_CLUSTER_SERVICE_CIDR,
+                    f"{service_cidr} differs from cluster {cluster.name}'s service CIDR"
+                    f" {cluster.service_cidr}: set serviceCidr to the cluster's, so overlap checks and"
+                    " Palette's hybrid-config use it",
+                ),
             )
         )
     return problems

@@ -25,8 +25,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from ..codes import Code
 from ..domain.fields import reserved_asn_problem
 from ..domain.labels import SITE_LABEL
+from ..errors import Reason, RuleError
 from .pools import MANAGED_BY
 from .values import COMPUTE_TYPE_LABEL
 
@@ -62,7 +64,9 @@ def bgp_api_version(chart_version: str) -> str:
     """`cilium.io/v2` from Cilium 1.18, `cilium.io/v2alpha1` before (`1.17.13-1` -> v2alpha1)."""
     match = re.match(r"^(\d+)\.(\d+)\.", chart_version)
     if match is None:
-        raise ValueError(f"Cilium chart version {chart_version!r} is not major.minor.patch")
+        raise RuleError(
+            f"Cilium chart version {chart_version!r} is not major.minor.patch", Code.INVALID_CHART_VERSION
+        )
     minor = (int(match[1]), int(match[2]))
     return "cilium.io/v2" if minor >= _V2_SINCE else "cilium.io/v2alpha1"
 
@@ -71,10 +75,10 @@ def cluster_config_name(site: str) -> str:
     return f"eks-hybrid-{site}"
 
 
-def asn_problem(asn: object) -> str | None:
+def asn_problem(asn: object) -> Reason | None:
     """Why `asn` cannot be a BGP speaker's ASN, or None."""
     if isinstance(asn, bool) or not isinstance(asn, int) or not 1 <= asn <= _MAX_ASN:
-        return f"{asn!r} is not an ASN (1 to {_MAX_ASN})"
+        return Reason(Code.INVALID_ASN, f"{asn!r} is not an ASN (1 to {_MAX_ASN})")
     return reserved_asn_problem(asn)
 
 
@@ -82,11 +86,12 @@ def _check_asns(cluster_asn: int, router_asn: int | str) -> None:
     for label, asn in (("cluster ASN", cluster_asn), ("router ASN", router_asn)):
         problem = asn_problem(asn) if isinstance(asn, int) else None
         if problem:
-            raise ValueError(f"{label}: {problem}")
+            raise RuleError(f"{label}: {problem}", problem.code)
     if cluster_asn == router_asn:
-        raise ValueError(
+        raise RuleError(
             f"the cluster's ASN and the router's are both {cluster_asn}: the nodes and the router peer"
-            " over eBGP, so they need different ASNs"
+            " over eBGP, so they need different ASNs",
+            Code.ASN_CLASH,
         )
 
 
@@ -97,8 +102,8 @@ def cluster_config_metadata(site: str) -> dict[str, Any]:
 def cluster_config_spec(
     site: str, *, cluster_asn: int, router_address: str, router_asn: int | str
 ) -> dict[str, Any]:
-    """The site's hybrid nodes (by the site label) peer with its router. Raises ValueError on ASNs that
-    cannot peer."""
+    """The site's hybrid nodes (by the site label) peer with its router. Raises `RuleError` (a ValueError) on
+    ASNs that cannot peer."""
     _check_asns(cluster_asn, router_asn)
     return {
         "nodeSelector": {"matchLabels": {SITE_LABEL: site, COMPUTE_TYPE_LABEL: "hybrid"}},

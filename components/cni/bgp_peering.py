@@ -12,8 +12,9 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import Arguments, ipv4_address, is_known
 from .._tokens import component_type
+from ..codes import Code
 from ..domain import defaults
-from ..errors import ArgumentsError, Problem
+from ..errors import ArgumentsError, Problem, Reason, RuleError
 from . import bgp
 
 __all__ = ["CILIUM_BGP_PEERING", "CiliumBgpPeer", "CiliumBgpPeering", "CiliumBgpPeeringArgs"]
@@ -66,18 +67,19 @@ class CiliumBgpPeering(pulumi.ComponentResource):
         arguments = Arguments("CiliumBgpPeering", name)
         cluster_asn = arguments.check("cluster_asn", args.get("cluster_asn"), bgp.asn_problem)
         if args.get("cluster_asn") is None:
-            arguments.problem("cluster_asn", "is required")
+            arguments.problem("cluster_asn", "is required", Code.VALUE_REQUIRED)
         ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), defaults.CILIUM_IPAM_MODES)
         version = arguments.plain("chart_version", args.get("chart_version", DEFAULT_CHART_VERSION))
-        if version is not None and _chart_version(version):
-            arguments.problem("chart_version", str(_chart_version(version)))
+        reason = _chart_version(version) if version is not None else None
+        if reason:
+            arguments.problem("chart_version", reason.text, reason.code)
         peers = arguments.plain_mapping("peers", args.get("peers"))
         if not peers and not arguments.problems:
-            arguments.problem("peers", "names no site: give at least one site's router")
+            arguments.problem("peers", "names no site: give at least one site's router", Code.TOO_SHORT)
         checked: dict[str, tuple[pulumi.Input[str], pulumi.Input[int]]] = {}
         for site, peer in peers.items():
             if not isinstance(peer, Mapping) or peer.get("address") is None or peer.get("asn") is None:
-                arguments.problem(f"peers.{site}", "must be a mapping with address and asn")
+                arguments.problem(f"peers.{site}", "must be a mapping with address and asn", Code.NOT_MAPPING)
                 continue
             address = arguments.check(f"peers.{site}.address", peer["address"], ipv4_address)
             asn = arguments.check(f"peers.{site}.asn", peer["asn"], bgp.asn_problem)
@@ -85,6 +87,7 @@ class CiliumBgpPeering(pulumi.ComponentResource):
                 arguments.problem(
                     f"peers.{site}.asn",
                     f"{peer['asn']} is also cluster_asn: the nodes and the router peer over eBGP",
+                    Code.ASN_CLASH,
                 )
             checked[site] = (address, asn)
         arguments.raise_problems()
@@ -144,17 +147,19 @@ def _cluster_spec(
             return bgp.cluster_config_spec(
                 site, cluster_asn=resolved[0], router_address=resolved[1], router_asn=resolved[2]
             )
-        except ValueError as exc:
-            raise ArgumentsError([Problem(where, f"peers.{site}.asn", str(exc))]) from exc
+        except RuleError as exc:
+            raise ArgumentsError([Problem.of(where, f"peers.{site}.asn", exc.reason)]) from exc
 
     return pulumi.Output.all(cluster_asn, address, asn).apply(spec)
 
 
-def _chart_version(version: object) -> str | None:
+def _chart_version(version: object) -> Reason | None:
     if not isinstance(version, str):
-        return f"{version!r} is not a chart version (major.minor.patch, as 1.18.5-0)"
+        return Reason(
+            Code.INVALID_CHART_VERSION, f"{version!r} is not a chart version (major.minor.patch, as 1.18.5-0)"
+        )
     try:
         bgp.bgp_api_version(version)
-    except ValueError as exc:
-        return str(exc)
+    except RuleError as exc:
+        return exc.reason
     return None

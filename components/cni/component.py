@@ -17,8 +17,10 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import Arguments, checked_sites, derive, remote_cidr, service_cidr, vpc_cidr
 from .._tokens import component_type
+from ..codes import Code
 from ..domain import defaults
 from ..domain.versions import cilium_line, cilium_problem
+from ..errors import Reason, RuleError
 from ..sites import SiteCidrs
 from . import values as plan
 from .pools import site_pod_pools
@@ -206,31 +208,35 @@ class HybridConfig(pulumi.ComponentResource):
         self.register_outputs({"name": plan.HYBRID_CONFIG_NAME})
 
 
-def _chart_version(version: str) -> str | None:
+def _chart_version(version: str) -> Reason | None:
     if not isinstance(version, str) or not _CHART_VERSION.fullmatch(version):
-        return f"{version!r} is not a chart version (major.minor.patch, as 1.18.5-0)"
+        return Reason(
+            Code.INVALID_CHART_VERSION, f"{version!r} is not a chart version (major.minor.patch, as 1.18.5-0)"
+        )
     return cilium_problem(version, None)
 
 
 _CHART_VERSION = re.compile(r"\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?")
 
 
-def _repository(location: str) -> str | None:
+def _repository(location: str) -> Reason | None:
     try:
         plan.chart_source(location)
-    except ValueError as exc:
-        return str(exc)
+    except RuleError as exc:
+        return exc.reason
     return None
 
 
-def _mask_size(size: int) -> str | None:
+def _mask_size(size: int) -> Reason | None:
     low, high = defaults.POD_CIDR_MASK_SIZE_MIN, defaults.POD_CIDR_MASK_SIZE_MAX
     if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
-        return f"{size!r} is not a mask size from {low} to {high}"
+        return Reason(Code.OUT_OF_RANGE, f"{size!r} is not a mask size from {low} to {high}")
     return None
 
 
-def _pod_cidrs(cidrs: Sequence[str]) -> str | None:
+def _pod_cidrs(cidrs: Sequence[str]) -> Reason | None:
     if not cidrs:
-        return "Cilium needs at least one pod CIDR (the cluster's remote pod networks)"
+        return Reason(
+            Code.TOO_SHORT, "Cilium needs at least one pod CIDR (the cluster's remote pod networks)"
+        )
     return next((problem for cidr in cidrs if (problem := remote_cidr(cidr))), None)

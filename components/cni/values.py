@@ -24,7 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..codes import Code
 from ..domain.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
+from ..errors import RuleError
 
 CHART = "cilium"
 NAMESPACE = "kube-system"
@@ -172,7 +174,10 @@ def chart_source(repository: str, chart: str = CHART) -> ChartSource:
         return ChartSource(chart=location, repo=None)
     if location.startswith(("https://", "http://")):
         return ChartSource(chart=chart, repo=location)
-    raise ValueError(f"{repository!r} is not a Helm repository URL (https://...) or OCI location (oci://...)")
+    raise RuleError(
+        f"{repository!r} is not a Helm repository URL (https://...) or OCI location (oci://...)",
+        Code.HELM_LOCATION,
+    )
 
 
 def hybrid_config_data(service_cidr: str, vpc_cidr: str) -> dict[str, str]:

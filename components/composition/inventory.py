@@ -9,6 +9,7 @@ import pulumi
 from pydantic import ValidationError
 
 from .._sdk_private import wait
+from ..codes import Code
 from ..domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     HUB_PALETTE_OUTPUTS,
@@ -67,6 +68,7 @@ def hub_inventory(outputs: Mapping[str, Any], hub: str, file: str, site: str) ->
                 HUB_OUTPUTS_KEY,
                 f"hub stack {hub} does not export {name} as eks-hybrid expects: run `pulumi up` on the hub"
                 " with this version of eks-hybrid first",
+                Code.HUB_OUTPUTS_MISSING,
             )
             for name in missing
         ) from exc
@@ -84,6 +86,7 @@ def hub_palette(outputs: Mapping[str, Any], hub: str, file: str) -> HubPalette:
                     "eks-hybrid:site.nodePools",
                     f"node pools live in the hub's Palette cluster, and hub stack {hub} exports no Palette"
                     " cluster (add eks-hybrid:palette to the hub and `pulumi up` it first)",
+                    Code.HUB_WITHOUT_PALETTE,
                 )
             ]
         ) from exc

@@ -33,7 +33,7 @@ def labelled_pools(site: SiteConfig, file: str) -> list[NodePoolConfig]:
     per-site node config selects the site's pod pool by. A pool label with that key and another value is
     refused (the stack's config rules already refuse it; programmatic callers get the same problem)."""
     conflicts = check_site_label(site.model_dump(by_alias=True, mode="json"))
-    problems = [Problem(file, path, rule) for path, rule in conflicts]
+    problems = [Problem(file, path, rule, code) for path, code, rule in conflicts]
     if problems:
         raise PlanError(problems)
     return [

@@ -116,10 +116,10 @@ def cluster_problems(hub: HubConfig, file: str) -> list[Problem]:
     problems: list[Problem] = []
     instance_type = cluster_planning.instance_type_problem(cluster.node_group.instance_type)
     if instance_type:
-        problems.append(Problem(file, "eks-hybrid:cluster.nodeGroup.instanceType", instance_type))
+        problems.append(Problem.of(file, "eks-hybrid:cluster.nodeGroup.instanceType", instance_type))
     endpoint = cluster_planning.public_endpoint_problem(cluster.endpoint_access, cluster.public_access_cidrs)
     if endpoint:
-        problems.append(Problem(file, "eks-hybrid:cluster.publicAccessCidrs", endpoint))
+        problems.append(Problem.of(file, "eks-hybrid:cluster.publicAccessCidrs", endpoint))
     if cluster.mode == "existing":
         existing = read_existing_cluster(cluster.name, hub.region)
         node_networks, pod_networks = hub.remote_networks_by_key()
@@ -130,8 +130,8 @@ def cluster_problems(hub: HubConfig, file: str) -> list[Problem]:
             "service_cidr": "eks-hybrid:cluster.serviceCidr",
         }
         problems += [
-            Problem(file, paths[what], rule)
-            for what, rule in cluster_planning.existing_cluster_problems(
+            Problem.of(file, paths[what], reason)
+            for what, reason in cluster_planning.existing_cluster_problems(
                 existing.facts, networks, cluster.service_cidr
             )
         ]

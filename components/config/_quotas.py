@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ..cluster import planning as cluster_planning
 from ..cni.values import pod_traffic_source
+from ..codes import Code
 from ..errors import Problem
 from ..network.planning import hub_vpc_routes
 from .hub import MAX_REMOTE_NETWORKS, HubConfig
@@ -166,6 +167,7 @@ def hub_quota_problems(hub: HubConfig, file: str) -> list[Problem]:
             use.path,
             f"{use.used} {use.quota}, over AWS's quota of {use.limit} ({use.source}), so `pulumi up` would"
             f" fail: {use.advice}",
+            Code.OVER_QUOTA,
         )
         for use in hub_quota_uses(hub)
         if use.exceeded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
+from ..codes import Code
 from ..domain.cidrs import contains_address
 from ..domain.hub_outputs import HubInventory
 from ..errors import PlanError, Problem
@@ -48,6 +49,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 "eks-hybrid:site.name",
                 f"site {spec.name!r} is not in hub {hub}'s eks-hybrid:sites inventory:"
                 f" add it there with its nodeCidr and podCidr first",
+                Code.SITE_NOT_IN_HUB,
             )
         ]
     problems: list[Problem] = []
@@ -58,6 +60,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 "aws:region",
                 f"{site.region} differs from hub {hub}'s region {inventory.region}: a site connects to the"
                 " hub's VPC in the hub's region",
+                Code.REGION_MISMATCH,
             )
         )
 
@@ -72,6 +75,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 path_key,
                 f"the site attaches to the transit gateway, but hub {hub} has `routeVia: site` for"
                 f" {spec.name}: set routeVia to transitGateway in the hub so the hub routes its CIDRs",
+                Code.ROUTE_VIA_MISMATCH,
             )
         )
     if not through_tgw and entry.route_via != "site":
@@ -81,6 +85,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 path_key,
                 f"{_describe(kind)} does not reach the VPC through the transit gateway, so hub {hub}"
                 f" must list {spec.name} with `routeVia: site` (it has routeVia: {entry.route_via})",
+                Code.ROUTE_VIA_MISMATCH,
             )
         )
 
@@ -91,6 +96,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 path_key,
                 f"{_describe(kind)} needs the VPC's virtual private gateway, and hub {hub} has none: add"
                 " eks-hybrid:virtualPrivateGateway to the hub stack",
+                Code.VPN_GATEWAY_MISSING,
             )
         )
 
@@ -104,6 +110,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 "route propagation is per gateway and route table, so the hub owns it: set"
                 f" eks-hybrid:virtualPrivateGateway.propagateRoutes: true in hub {hub}, or set this to"
                 " false for static VPC routes",
+                Code.ROUTE_PROPAGATION_IN_HUB,
             )
         )
 
@@ -116,6 +123,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                     f"{_VPN}.customerGateway.bgpAsn",
                     f"{vpn.customer_gateway.bgp_asn} is the Amazon-side ASN of the hub's gateway: BGP needs"
                     " the two ends in different autonomous systems",
+                    Code.ASN_CLASH,
                 )
             )
 
@@ -129,6 +137,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 f"{vpn.customer_gateway.bgp_asn} differs from hub {hub}'s eks-hybrid:sites.{spec.name}"
                 f".bgpPeer.asn {peer.asn}: the router peers with AWS and with the site's nodes as one BGP"
                 " speaker, so both must be its ASN",
+                Code.ASN_MISMATCH,
             )
         )
 
@@ -153,6 +162,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                         f"eks-hybrid:site.nodePools[{pool_index}].edgeHosts[{host_index}].vpnServerIp",
                         f"{host.vpn_server_ip} is inside {reserved[clash]} {clash}: the VPN server must be"
                         " reachable outside the pod, VPC and service networks",
+                        Code.VPN_SERVER_ADDRESS,
                     )
                 )
     return problems
@@ -176,6 +186,7 @@ def _direct_connect_problems(site: SiteConfig, inventory: HubInventory, file: st
             f"{prefix} {why} the VPC CIDR {vpc}: on a virtual private gateway association the allowed prefix"
             " only filters what AWS advertises, and AWS advertises the VPC CIDR, so on-premises would receive"
             f" no route; use the VPC CIDR (the default) or a prefix containing it",
+            Code.ALLOWED_PREFIX_NARROW,
         )
     ]
 
@@ -196,6 +207,7 @@ def _tunnel_problems(site: SiteConfig, recorded: list[str], file: str, hub: str)
                     f"{tunnel.inside_cidr} is not in hub {hub}'s eks-hybrid:sites.{site.site.name}"
                     f".tunnelInsideCidrs ({', '.join(recorded) or 'none'}): record it there, so the hub"
                     " checks it unique across every VPN connection on its gateways (AWS requires that)",
+                    Code.TUNNEL_CIDR_NOT_RECORDED,
                 )
             )
     return problems
@@ -217,6 +229,7 @@ def _cluster_pool_problems(site: SiteConfig, inventory: HubInventory, file: str,
             " may get a block of another site's pod CIDR: that is routed only when every site advertises its"
             " nodes' blocks by BGP, so this site needs a Site-to-Site VPN on the transit gateway with"
             " routing: bgp (or set eks-hybrid:cilium.ipam: multiPool in the hub)",
+            Code.CLUSTER_POOL_NEEDS_BGP,
         )
     ]
 

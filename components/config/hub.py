@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..codes import Code
 from ..domain import defaults
 from ..domain._base import ConfigModel
 from ..domain.cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
@@ -55,7 +56,7 @@ class NodeGroupConfig(ConfigModel):
     def _sizes_ordered(self) -> NodeGroupConfig:
         if not self.min_size <= self.desired_size <= self.max_size:
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.NODE_GROUP_SIZES.value,
                 "sizes must satisfy minSize <= desiredSize <= maxSize (got {min} <= {desired} <= {max})",
                 {"min": self.min_size, "desired": self.desired_size, "max": self.max_size},
             )
@@ -86,7 +87,7 @@ class ClusterConfig(ConfigModel):
         today = context.get("today")
         problem = version_problem(value, today if isinstance(today, date) else today_utc())
         if problem is not None:
-            raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
+            raise PydanticCustomError(problem.code.value, problem.text.replace("{", "{{").replace("}", "}}"))
         return value
 
     @field_validator("endpoint_access")
@@ -94,7 +95,7 @@ class ClusterConfig(ConfigModel):
     def _one_endpoint(cls, value: str) -> str:
         if value not in defaults.ENDPOINT_ACCESS_VALUES:
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.ENDPOINT_ACCESS.value,
                 "endpoint access must be private or public, never both: with both, the endpoint resolves"
                 " to public addresses off the VPC and hybrid nodes fail to join (got {value})",
                 {"value": shown(value)},
@@ -106,7 +107,7 @@ class ClusterConfig(ConfigModel):
     def _hybrid_auth_mode(cls, value: str) -> str:
         problem = authentication_mode_problem(value)
         if problem is not None:
-            raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
+            raise PydanticCustomError(problem.code.value, problem.text.replace("{", "{{").replace("}", "}}"))
         return value
 
     @model_validator(mode="before")
@@ -205,7 +206,7 @@ class CiliumConfig(ConfigModel):
         # The schemes `components.cni.values.chart_source` (and Helm) install from.
         if not re.fullmatch(r"(oci|https?)://[^\s/]+(/\S*)?", value):
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.HELM_LOCATION.value,
                 "must be an OCI location (oci://registry/path) or a Helm repository URL (https://...):"
                 " Helm installs charts from nothing else (got {value})",
                 {"value": shown(value)},

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
 from ..errors import ConfigError, Problem, shown
 from .hub import HubConfig
@@ -69,7 +70,9 @@ def validate_stack(
         model, rules = SiteConfig, SITE_RULES
     else:
         got = "it is missing" if role is None else f"got {shown(role)}"
-        raise ConfigError([Problem(file, f"{NAMESPACE}:role", f"must be hub or site ({got})")])
+        raise ConfigError(
+            [Problem(file, f"{NAMESPACE}:role", f"must be hub or site ({got})", Code.INVALID_ROLE)]
+        )
     swapped = _swapped_role(role, document)
     if swapped is not None:
         keys = ", ".join(sorted(document.keys() & _ONLY[swapped]))
@@ -80,6 +83,7 @@ def validate_stack(
                     f"{NAMESPACE}:role",
                     f"is {role}, but this file holds a {swapped} stack's keys ({keys}) and none of a"
                     f" {role}'s: set {NAMESPACE}:role: {swapped}",
+                    Code.ROLE_MISMATCH,
                 )
             ]
         )
@@ -92,7 +96,7 @@ def validate_stack(
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, model, file, secret_keys=secrets))
     for rule in rules:
-        problems.extend(Problem(file, path, message) for path, message in rule(document))
+        problems.extend(Problem(file, path, message, code) for path, code, message in rule(document))
     exact = None if secret_paths is None else frozenset(secret_paths)
     problems.extend(_plaintext_secrets(model, document, file, secrets, exact))
     if problems:
@@ -121,6 +125,7 @@ def _plaintext_secrets(
                     path,
                     "holds a credential in plain text: set it with"
                     f" `pulumi config set --secret --path '{path}'`",
+                    Code.PLAINTEXT_SECRET,
                 )
             )
     return problems

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from ..codes import Code
 from ..errors import Problem, shown
 
 # Never echo what a user typed into these keys: they hold credentials.
@@ -117,6 +118,50 @@ _TYPE_RULES = {
 }
 
 
+# pydantic's error types (pydantic-core `ErrorType`) as eks-hybrid's codes; any other type is `invalid-value`.
+_PYDANTIC_CODES = {
+    "missing": Code.MISSING_KEY,
+    "extra_forbidden": Code.UNKNOWN_KEY,
+    "bool_type": Code.NOT_BOOLEAN,
+    "bool_parsing": Code.NOT_BOOLEAN,
+    "int_type": Code.NOT_WHOLE_NUMBER,
+    "int_parsing": Code.NOT_WHOLE_NUMBER,
+    "int_from_float": Code.NOT_WHOLE_NUMBER,
+    "float_type": Code.NOT_NUMBER,
+    "float_parsing": Code.NOT_NUMBER,
+    "string_type": Code.NOT_TEXT,
+    "list_type": Code.NOT_LIST,
+    "tuple_type": Code.NOT_LIST,
+    "dict_type": Code.NOT_MAPPING,
+    "model_type": Code.NOT_MAPPING,
+    "model_attributes_type": Code.NOT_MAPPING,
+    "literal_error": Code.NOT_ALLOWED,
+    "enum": Code.NOT_ALLOWED,
+    "too_long": Code.TOO_LONG,
+    "too_short": Code.TOO_SHORT,
+    "greater_than_equal": Code.TOO_SMALL,
+    "greater_than": Code.TOO_SMALL,
+    "less_than_equal": Code.TOO_LARGE,
+    "less_than": Code.TOO_LARGE,
+    "string_pattern_mismatch": Code.PATTERN_MISMATCH,
+}
+
+
+def _own_code(kind: str) -> Code | None:
+    """The code an eks-hybrid validator raised (`PydanticCustomError(code, ...)`), or None for pydantic's own
+    types (kebab-case codes never spell one of pydantic's snake_case types)."""
+    try:
+        return Code.of(kind)
+    except ValueError:
+        return None
+
+
+def code_for(kind: str) -> Code:
+    """The code of a pydantic error type: eks-hybrid's own as it is, pydantic's mapped, any other
+    pydantic type `invalid-value`."""
+    return _PYDANTIC_CODES.get(kind) or _own_code(kind) or Code.INVALID_VALUE
+
+
 def _plain_rule(kind: str, ctx: dict[str, Any]) -> str | None:
     """pydantic's wording ("Input should be 'static' or 'bgp'") as a rule naming what is allowed."""
     if kind in ("literal_error", "enum"):
@@ -144,8 +189,8 @@ def _plain_rule(kind: str, ctx: dict[str, Any]) -> str | None:
 def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
     kind = error["type"]
     loc = error["loc"]
-    if kind == "eks_hybrid_rule":
-        return str(error["msg"])
+    if _own_code(kind) is not None:
+        return str(error["msg"])  # an eks-hybrid validator's rule, worded for the user already
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
@@ -180,4 +225,4 @@ def problems_from_validation(
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
         rule = _rule_for(root, {**error, "loc": loc}, secret_keys)
-        yield Problem(file=file, path=dotted(loc) or "(stack)", rule=rule)
+        yield Problem(file=file, path=dotted(loc) or "(stack)", rule=rule, code=code_for(error["type"]))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any, TypeGuard
 
+from ..codes import Code
 from ..domain import cidrs, defaults
 from ..domain.cidrs import MAX_REMOTE_NETWORKS
 from ..domain.cluster_rules import public_endpoint_problem
@@ -19,7 +20,7 @@ from ..domain.labels import SITE_LABEL
 from ..domain.versions import cilium_problem
 from ..errors import shown
 
-Finding = tuple[str, str]  # (dotted key path, rule)
+Finding = tuple[str, Code, str]  # (dotted key path, code, rule)
 Rule = Callable[[Mapping[str, Any]], Iterator[Finding]]
 
 
@@ -61,6 +62,7 @@ def check_hub_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
     for group in cidrs.overlap_groups(hub_networks(document)):
         yield (
             group.network.path,
+            Code.CIDR_OVERLAP,
             f"{group.describe()}: node, pod, VPC and service CIDRs must not overlap",
         )
 
@@ -74,6 +76,7 @@ def check_cilium_mask(document: Mapping[str, Any]) -> Iterator[Finding]:
         if pod is not None and pod.prefixlen > mask:
             yield (
                 "eks-hybrid:cilium.podCidrMaskSize",
+                Code.POD_CIDR_MASK_SIZE,
                 f"/{mask} per-node blocks cannot be carved from site {site}'s pod CIDR {pod}:"
                 f" the mask size must be at least /{pod.prefixlen}",
             )
@@ -91,13 +94,18 @@ def check_credentials(document: Mapping[str, Any]) -> Iterator[Finding]:
         if not isinstance(ira, Mapping):
             yield (
                 IRA,
+                Code.SETTINGS_REQUIRED,
                 "provider is iamRolesAnywhere, so its settings are required"
                 " (certificateAuthorityPem, generateCertificateAuthority: true, or acmPcaArn)",
             )
             return
         yield from _ira_sources(ira, palette="eks-hybrid:palette" in document)
     elif provider == "ssm" and not isinstance(credentials.get("ssm"), Mapping):
-        yield ("eks-hybrid:credentials.ssm", "provider is ssm, so its settings are required")
+        yield (
+            "eks-hybrid:credentials.ssm",
+            Code.SETTINGS_REQUIRED,
+            "provider is ssm, so its settings are required",
+        )
 
 
 def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
@@ -111,6 +119,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if len(sources) != 1:
         yield (
             IRA,
+            Code.CA_SOURCE_COUNT,
             "the trust anchor needs exactly one CA source: certificateAuthorityPem (a secret PEM bundle),"
             " generateCertificateAuthority: true, or acmPcaArn"
             f" (got {' and '.join(sources) or 'none'})",
@@ -119,6 +128,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if has_key and "certificateAuthorityPem" not in sources:
         yield (
             f"{IRA}.certificateAuthorityPrivateKey",
+            Code.CA_KEY_WITHOUT_CERTIFICATE,
             "is the private key of certificateAuthorityPem: give it only together with that certificate",
         )
     if not palette:
@@ -126,6 +136,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if "acmPcaArn" in sources:
         yield (
             f"{IRA}.acmPcaArn",
+            Code.ACM_PCA_WITH_PALETTE,
             "cannot be used with Palette: Palette issues the edge hosts' certificates itself and needs the"
             " root CA's private key (hybridConfig.iamRolesAnywhere.rootCaPrivateKey), which an ACM Private CA"
             " never exports. Use generateCertificateAuthority: true, or certificateAuthorityPem with"
@@ -134,6 +145,7 @@ def _ira_sources(ira: Mapping[str, Any], *, palette: bool) -> Iterator[Finding]:
     if "certificateAuthorityPem" in sources and not has_key:
         yield (
             f"{IRA}.certificateAuthorityPrivateKey",
+            Code.CA_KEY_REQUIRED,
             "is required with Palette and certificateAuthorityPem: Palette issues the edge hosts'"
             " certificates from this CA, so it needs the CA's private key (a secret:"
             " `pulumi config set --secret --path ...certificateAuthorityPrivateKey < ca.key`)",
@@ -149,7 +161,7 @@ def check_public_endpoint(document: Mapping[str, Any]) -> Iterator[Finding]:
         return  # the per-key check reports an empty list
     problem = public_endpoint_problem(access, allowed)
     if problem:
-        yield ("eks-hybrid:cluster.publicAccessCidrs", problem)
+        yield ("eks-hybrid:cluster.publicAccessCidrs", problem.code, problem.text)
 
 
 def _sites(document: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -173,6 +185,7 @@ def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
                 if network is not None and not any(network.subnet_of(a) for a in networks):
                     yield (
                         f"eks-hybrid:sites.{site}.{site_key}",
+                        Code.OUTSIDE_AGGREGATE,
                         f"site {site}'s {kind} CIDR {network} is outside every"
                         f" eks-hybrid:remoteNetworks.{key} aggregate ({listed}): the cluster and the VPC"
                         " route only the aggregates, so put the site inside one or add an aggregate",
@@ -182,6 +195,7 @@ def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
         if len(distinct) > MAX_REMOTE_NETWORKS:
             yield (
                 "eks-hybrid:sites",
+                Code.TOO_MANY_REMOTE_NETWORKS,
                 f"{len(distinct)} sites' {kind} CIDRs would be {len(distinct)} remote {kind} networks,"
                 f" and EKS takes at most {MAX_REMOTE_NETWORKS} per cluster: set"
                 f" eks-hybrid:remoteNetworks.{key} to at most {MAX_REMOTE_NETWORKS} aggregates that contain"
@@ -203,6 +217,7 @@ def check_aggregate_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
         if "remoteNetworks" in overlap.first.path or "remoteNetworks" in overlap.second.path:
             yield (
                 overlap.second.path,
+                Code.AGGREGATE_OVERLAP,
                 f"{overlap.describe()}: remote network aggregates must not overlap each other, the VPC CIDR"
                 " or the service CIDR",
             )
@@ -228,6 +243,7 @@ def check_distinct_lists(document: Mapping[str, Any]) -> Iterator[Finding]:
             if item in seen:
                 yield (
                     f"{block}.{key}[{index}]",
+                    Code.DUPLICATE_ITEM,
                     f"{shown(item)} is already {key}[{seen[item]}]: list each {what} once",
                 )
             else:
@@ -248,6 +264,7 @@ def check_tunnel_inside_cidrs(document: Mapping[str, Any]) -> Iterator[Finding]:
             if network in seen:
                 yield (
                     path,
+                    Code.TUNNEL_CIDR_DUPLICATE,
                     f"{network} is already {seen[network]}: tunnel inside CIDRs must be unique across every"
                     " VPN connection on the hub's gateways",
                 )
@@ -263,7 +280,7 @@ def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
     if isinstance(version, str) and re.match(r"^\d+\.\d+\.", version):
         problem = cilium_problem(version, kubernetes if isinstance(kubernetes, str) else None)
         if problem:
-            yield ("eks-hybrid:cilium.chartVersion", problem)
+            yield ("eks-hybrid:cilium.chartVersion", problem.code, problem.text)
     sites = _sites(document)
     if cilium.get("ipam") != "clusterPool" or len(sites) < 2:
         return
@@ -282,6 +299,7 @@ def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
             )
         yield (
             "eks-hybrid:cilium.ipam",
+            Code.CLUSTER_POOL_NEEDS_BGP,
             f"cluster-pool hands any node a block of any site's pod CIDR, which is correct with {len(sites)}"
             " sites only when every site is on BGP end to end (Cilium's BGP control plane advertising node"
             " blocks, each site's VPN on the transit gateway with BGP); here "
@@ -295,8 +313,9 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
     cilium = _mapping(document.get("eks-hybrid:cilium"))
     enabled = cilium.get("bgpControlPlane", False) is True
     cluster_asn = cilium.get("clusterAsn", defaults.CILIUM_CLUSTER_ASN)
-    if _is_int(cluster_asn) and reserved_asn_problem(cluster_asn):
-        yield ("eks-hybrid:cilium.clusterAsn", str(reserved_asn_problem(cluster_asn)))
+    reserved = reserved_asn_problem(cluster_asn) if _is_int(cluster_asn) else None
+    if reserved:
+        yield ("eks-hybrid:cilium.clusterAsn", reserved.code, reserved.text)
     sites = _sites(document)
     for site, entry in sites.items():
         peer = _mapping(entry).get("bgpPeer")
@@ -306,16 +325,19 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
         if not enabled:
             yield (
                 path,
+                Code.BGP_CONTROL_PLANE_OFF,
                 "the nodes peer with the router over Cilium's BGP control plane: set"
                 " eks-hybrid:cilium.bgpControlPlane: true, or remove bgpPeer",
             )
         peer = _mapping(peer)
         asn = peer.get("asn")
-        if _is_int(asn) and reserved_asn_problem(asn):
-            yield (f"{path}.asn", str(reserved_asn_problem(asn)))
+        reserved = reserved_asn_problem(asn) if _is_int(asn) else None
+        if reserved:
+            yield (f"{path}.asn", reserved.code, reserved.text)
         elif _is_int(asn) and asn == cluster_asn:
             yield (
                 f"{path}.asn",
+                Code.ASN_CLASH,
                 f"{asn} is also eks-hybrid:cilium.clusterAsn: the nodes and the router peer over eBGP, so"
                 " they need different ASNs",
             )
@@ -325,6 +347,7 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
             if _mapping(entry).get("bgpPeer") is None:
                 yield (
                     f"eks-hybrid:sites.{site}",
+                    Code.CLUSTER_POOL_NEEDS_BGP,
                     f"cluster-pool IPAM over {len(sites)} sites hands {site}'s nodes blocks of any site's pod"
                     " CIDR, which are routed only if its nodes advertise them: give it a bgpPeer (its"
                     " router's address and ASN), or use ipam: multiPool",
@@ -347,11 +370,16 @@ def _peer_address_problems(path: str, address: object, node_cidr: object) -> Ite
     if host not in network:
         yield (
             f"{path}.address",
+            Code.PEER_OUTSIDE_NODE_CIDR,
             f"{host} is not in the site's node CIDR {network}: the nodes dial the router on their own"
             " segment (eBGP, one hop), so give its address there",
         )
     elif network.prefixlen < 31 and host in (network.network_address, network.broadcast_address):
-        yield (f"{path}.address", f"{host} is the node CIDR's network or broadcast address, not a host")
+        yield (
+            f"{path}.address",
+            Code.PEER_NOT_A_HOST,
+            f"{host} is the node CIDR's network or broadcast address, not a host",
+        )
 
 
 _IMAGE_VERSION = re.compile(r"(?<![\d.])(\d+\.\d+)\.\d+(?![\d.])")
@@ -373,6 +401,7 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
     if not layer.startswith(f"{kubernetes}."):
         yield (
             "eks-hybrid:palette.profile.kubernetes.version",
+            Code.KUBERNETES_LAYER_MISMATCH,
             f"{layer} is not a {kubernetes}.x release: hybrid nodes run the cluster's Kubernetes version"
             f" (eks-hybrid:cluster.kubernetesVersion {kubernetes}; nodeadm install {kubernetes})",
         )
@@ -382,6 +411,7 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
     if match and match.group(0) != layer:
         yield (
             "eks-hybrid:palette.profile.os.providerImage",
+            Code.EDGEFORGE_IMAGE_MISMATCH,
             f"the EdgeForge image is built for Kubernetes {match.group(0)} (K8S_VERSION in its tag"
             f" {shown(tag)}), but the Kubernetes layer is {layer}: rebuild the image or align the versions",
         )
@@ -416,7 +446,11 @@ def check_connectivity_block(document: Mapping[str, Any]) -> Iterator[Finding]:
     kind = connectivity.get("type")
     block = _CONNECTIVITY_BLOCKS.get(kind) if isinstance(kind, str) else None
     if block and not isinstance(connectivity.get(block), Mapping):
-        yield (f"eks-hybrid:site.connectivity.{block}", f"type is {kind}, so its settings are required")
+        yield (
+            f"eks-hybrid:site.connectivity.{block}",
+            Code.SETTINGS_REQUIRED,
+            f"type is {kind}, so its settings are required",
+        )
 
 
 def check_customer_gateway_asn(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -428,7 +462,11 @@ def check_customer_gateway_asn(document: Mapping[str, Any]) -> Iterator[Finding]
     if isinstance(asn, int) and not isinstance(asn, bool) and 1 <= asn <= 4294967294:
         problem = asn_problem(asn)
         if problem:
-            yield ("eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn", problem)
+            yield (
+                "eks-hybrid:site.connectivity.siteToSiteVpn.customerGateway.bgpAsn",
+                problem.code,
+                problem.text,
+            )
 
 
 def check_tunnel_count(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -439,6 +477,7 @@ def check_tunnel_count(document: Mapping[str, Any]) -> Iterator[Finding]:
     if isinstance(tunnels, list) and len(tunnels) > 2:
         yield (
             "eks-hybrid:site.connectivity.siteToSiteVpn.tunnels",
+            Code.TOO_MANY_TUNNELS,
             f"a VPN connection has two tunnels, so this takes at most 2 entries (got {len(tunnels)})",
         )
 
@@ -454,6 +493,7 @@ def check_tunnels_distinct(document: Mapping[str, Any]) -> Iterator[Finding]:
         if inside is not None and inside in seen:
             yield (
                 f"eks-hybrid:site.connectivity.siteToSiteVpn.tunnels[{index}].insideCidr",
+                Code.TUNNEL_CIDR_DUPLICATE,
                 f"{inside} is already tunnel {seen[inside] + 1}'s inside CIDR: each tunnel needs its own",
             )
         elif inside is not None:
@@ -471,6 +511,7 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
             if name in pool_names:
                 yield (
                     f"eks-hybrid:site.nodePools[{index}].name",
+                    Code.DUPLICATE_POOL_NAME,
                     f"pool name {shown(name)} is already used by nodePools[{pool_names[name]}]:"
                     " names are unique",
                 )
@@ -483,6 +524,7 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
             if uid in host_owner:
                 yield (
                     f"eks-hybrid:site.nodePools[{index}].edgeHosts[{host_index}].uid",
+                    Code.EDGE_HOST_IN_TWO_POOLS,
                     f"edge host {uid} is already in pool {host_owner[uid]}: a host joins at most one pool",
                 )
             else:
@@ -499,6 +541,7 @@ def check_site_label(document: Mapping[str, Any]) -> Iterator[Finding]:
         if value is not None and value != site:
             yield (
                 f"eks-hybrid:site.nodePools[{index}].labels.{SITE_LABEL}",
+                Code.SITE_LABEL_CONFLICT,
                 f"{SITE_LABEL} is set by eks-hybrid to the site's name ({site}) on every node of its pools:"
                 f" remove this label or make it {shown(site)} (got {shown(value)})",
             )

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, SecretStr
 
+from ..codes import Code
 from ..errors import ConfigError, Problem
 from .hub import HubConfig
 from .site import SiteConfig
@@ -129,6 +130,7 @@ def missing_secret_problems(
             status.need.path,
             f"a real run needs {status.need.what} ({status.need.reason}) and none is set:"
             f" {status.need.ways_to_supply()}{hint}",
+            Code.SECRET_MISSING,
         )
         for status in secret_statuses(config, environ)
         if status.missing

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
+from ..codes import Code
 from ..domain import cidrs
 from ..domain._base import ConfigModel
 from ..domain.fields import AnyCidr, Asn, AwsTagKey, AwsTagValue, EniId, IPv4, Slug, TunnelInsideCidr
@@ -21,7 +22,7 @@ from .verify import VerifyConfig
 def _public_ipv4(value: str) -> str:
     problem = cidrs.public_ipv4_problem(value)
     if problem is not None:
-        raise PydanticCustomError("eks_hybrid_rule", problem.replace("{", "{{").replace("}", "}}"))
+        raise PydanticCustomError(problem.code.value, problem.text.replace("{", "{{").replace("}", "}}"))
     return value
 
 
@@ -35,7 +36,7 @@ _STACK_REFERENCE = re.compile(r"([A-Za-z0-9_.-]{1,100}/){0,2}[A-Za-z0-9_.-]{1,10
 def _stack_reference(value: str) -> str:
     if not _STACK_REFERENCE.fullmatch(value):
         raise PydanticCustomError(
-            "eks_hybrid_rule",
+            Code.INVALID_STACK_REFERENCE.value,
             "must name the hub stack as stack, project/stack or org/project/stack, each part 1 to 100"
             " letters, digits, '-', '_' or '.' (Pulumi's stack-name pattern; got {value})",
             {"value": shown(value)},

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from ..errors import printable, shown
+from ..codes import Code
+from ..errors import Reason, RuleError, printable, shown
 
 RFC1918 = (
     IPv4Network("10.0.0.0/8"),
@@ -40,21 +41,27 @@ RESERVED_TUNNEL_CIDRS = tuple(
 )
 
 
-class CidrRuleError(ValueError):
-    """A CIDR breaks a rule; the message is the rule, worded for the user."""
+class CidrRuleError(RuleError):
+    """A CIDR breaks a rule; the message is the rule, worded for the user, and `code` says which rule."""
+
+    code = Code.CIDR_RULE
 
 
 def parse_ipv4_network(value: object) -> IPv4Network:
     """Parse an IPv4 network in CIDR notation; host bits set is an error that suggests the fix."""
     network = _parse_loose(value)
     if str(network.network_address) != str(value).split("/")[0].strip():
-        raise CidrRuleError(f"{printable(str(value), 60)} has host bits set: did you mean {network}?")
+        raise CidrRuleError(
+            f"{printable(str(value), 60)} has host bits set: did you mean {network}?", Code.CIDR_HOST_BITS
+        )
     return network
 
 
 def _parse_loose(value: object) -> IPv4Network:
     if not isinstance(value, str) or "/" not in value:
-        raise CidrRuleError(f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)")
+        raise CidrRuleError(
+            f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)", Code.NOT_A_CIDR
+        )
     return _parse_text(value)
 
 
@@ -66,7 +73,7 @@ def _parse_text(value: str) -> IPv4Network:
         return IPv4Network(value.strip(), strict=False)
     except ValueError as exc:
         raise CidrRuleError(
-            f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)"
+            f"{shown(value)} is not an IPv4 network in CIDR notation (like 10.200.0.0/16)", Code.NOT_A_CIDR
         ) from exc
 
 
@@ -79,20 +86,25 @@ def _checked(value: object, shortest: int, longest: int) -> IPv4Network:
 def check_prefix(network: IPv4Network, shortest: int, longest: int) -> None:
     if not shortest <= network.prefixlen <= longest:
         raise CidrRuleError(
-            f"{network} is a /{network.prefixlen}: the prefix must be between /{shortest} and /{longest}"
+            f"{network} is a /{network.prefixlen}: the prefix must be between /{shortest} and /{longest}",
+            Code.CIDR_PREFIX,
         )
 
 
 def check_rfc1918(network: IPv4Network) -> None:
     if not any(network.subnet_of(block) for block in RFC1918):
-        raise CidrRuleError(f"{network} is not inside RFC 1918 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)")
+        raise CidrRuleError(
+            f"{network} is not inside RFC 1918 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)",
+            Code.CIDR_NOT_PRIVATE,
+        )
 
 
 def check_remote_range(network: IPv4Network) -> None:
     if not any(network.subnet_of(block) for block in REMOTE_NETWORK_RANGES):
         raise CidrRuleError(
             f"{network} is not inside RFC 1918 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)"
-            " or CGNAT 100.64.0.0/10, the ranges EKS accepts for remote networks"
+            " or CGNAT 100.64.0.0/10, the ranges EKS accepts for remote networks",
+            Code.CIDR_NOT_REMOTE_RANGE,
         )
 
 
@@ -118,9 +130,11 @@ def service_network(value: object) -> str:
 def tunnel_inside_network(value: object) -> str:
     network = parse_ipv4_network(value)
     if network.prefixlen != 30 or not network.subnet_of(TUNNEL_INSIDE_RANGE):
-        raise CidrRuleError(f"{network} must be a /30 inside 169.254.0.0/16")
+        raise CidrRuleError(f"{network} must be a /30 inside 169.254.0.0/16", Code.TUNNEL_CIDR_RANGE)
     if network in RESERVED_TUNNEL_CIDRS:
-        raise CidrRuleError(f"{network} is reserved by AWS and cannot be a tunnel inside CIDR")
+        raise CidrRuleError(
+            f"{network} is reserved by AWS and cannot be a tunnel inside CIDR", Code.TUNNEL_CIDR_RESERVED
+        )
     return str(network)
 
 
@@ -128,7 +142,7 @@ def ipv4_address(value: object) -> str:
     try:
         return str(IPv4Address(str(value)))
     except ValueError as exc:
-        raise CidrRuleError(f"{shown(value)} is not an IPv4 address") from exc
+        raise CidrRuleError(f"{shown(value)} is not an IPv4 address", Code.NOT_AN_IPV4_ADDRESS) from exc
 
 
 # Addresses the internet cannot reach. Documentation ranges (RFC 5737) stay allowed for examples.
@@ -148,7 +162,7 @@ _NOT_PUBLIC = tuple(
 )
 
 
-def public_ipv4_problem(value: object) -> str | None:
+def public_ipv4_problem(value: object) -> Reason | None:
     """Why `value` cannot be a customer gateway's address, or None when it can.
 
     AWS's CreateCustomerGateway takes a private address only for private-IP VPNs over Direct Connect
@@ -158,12 +172,13 @@ def public_ipv4_problem(value: object) -> str | None:
     try:
         address = IPv4Address(str(value))
     except ValueError:
-        return f"{value!r} is not an IPv4 address"
+        return Reason(Code.NOT_AN_IPV4_ADDRESS, f"{value!r} is not an IPv4 address")
     for network, what in _NOT_PUBLIC:
         if address in network:
-            return (
+            return Reason(
+                Code.ADDRESS_NOT_PUBLIC,
                 f"{value} is a {what} address ({network}): the customer gateway is the on-prem router's"
-                " public IPv4 address, which AWS's tunnel endpoints reach over the internet"
+                " public IPv4 address, which AWS's tunnel endpoints reach over the internet",
             )
     return None
 

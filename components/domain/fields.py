@@ -10,7 +10,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
-from ..errors import shown
+from ..codes import Code
+from ..errors import Reason, shown
 from . import cidrs
 
 
@@ -21,17 +22,17 @@ def _rule(check: Callable[[object], str]) -> Callable[[object], object]:
         try:
             return check(value)
         except cidrs.CidrRuleError as exc:
-            raise PydanticCustomError("eks_hybrid_rule", str(exc)) from exc
+            raise PydanticCustomError(exc.code.value, str(exc)) from exc
 
     return run
 
 
-def _pattern(regex: str, what: str) -> Callable[[str], str]:
+def _pattern(regex: str, what: str, code: Code) -> Callable[[str], str]:
     compiled = re.compile(regex)
 
     def run(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise PydanticCustomError("eks_hybrid_rule", "{value} is not " + what, {"value": shown(value)})
+            raise PydanticCustomError(code.value, "{value} is not " + what, {"value": shown(value)})
         return value
 
     return run
@@ -44,15 +45,27 @@ AnyCidr = Annotated[str, BeforeValidator(_rule(lambda v: str(cidrs.parse_ipv4_ne
 TunnelInsideCidr = Annotated[str, BeforeValidator(_rule(cidrs.tunnel_inside_network))]
 IPv4 = Annotated[str, BeforeValidator(_rule(cidrs.ipv4_address))]
 
-VpcId = Annotated[str, AfterValidator(_pattern(r"vpc-[0-9a-f]{8,17}", "a VPC id (vpc-0123456789abcdef0)"))]
+VpcId = Annotated[
+    str,
+    AfterValidator(_pattern(r"vpc-[0-9a-f]{8,17}", "a VPC id (vpc-0123456789abcdef0)", Code.NOT_A_VPC_ID)),
+]
 SubnetId = Annotated[
-    str, AfterValidator(_pattern(r"subnet-[0-9a-f]{8,17}", "a subnet id (subnet-0123456789abcdef0)"))
+    str,
+    AfterValidator(
+        _pattern(r"subnet-[0-9a-f]{8,17}", "a subnet id (subnet-0123456789abcdef0)", Code.NOT_A_SUBNET_ID)
+    ),
 ]
 RouteTableId = Annotated[
-    str, AfterValidator(_pattern(r"rtb-[0-9a-f]{8,17}", "a route table id (rtb-0123456789abcdef0)"))
+    str,
+    AfterValidator(
+        _pattern(r"rtb-[0-9a-f]{8,17}", "a route table id (rtb-0123456789abcdef0)", Code.NOT_A_ROUTE_TABLE_ID)
+    ),
 ]
 EniId = Annotated[
-    str, AfterValidator(_pattern(r"eni-[0-9a-f]{8,17}", "a network interface id (eni-0123456789abcdef0)"))
+    str,
+    AfterValidator(
+        _pattern(r"eni-[0-9a-f]{8,17}", "a network interface id (eni-0123456789abcdef0)", Code.NOT_AN_ENI_ID)
+    ),
 ]
 # Pulumi resource names and AWS Name tags are derived from these, so keep them DNS-label-like.
 Slug = Annotated[
@@ -61,6 +74,7 @@ Slug = Annotated[
         _pattern(
             r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
             "a lowercase name of letters, digits and '-' (at most 63, starting and ending alphanumeric)",
+            Code.INVALID_NAME,
         )
     ),
 ]
@@ -70,6 +84,7 @@ ClusterName = Annotated[
         _pattern(
             r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}",
             "an EKS cluster name (letters, digits, '-' and '_', at most 100, starting alphanumeric)",
+            Code.INVALID_CLUSTER_NAME,
         )
     ),
 ]
@@ -80,14 +95,14 @@ ClusterName = Annotated[
 _TAG_SYMBOLS = frozenset("_.:/=+-@")
 
 
-def _tag_text(what: str, shortest: int, longest: int) -> Callable[[str], str]:
+def _tag_text(what: str, shortest: int, longest: int, code: Code) -> Callable[[str], str]:
     def run(value: str) -> str:
         ok = shortest <= len(value) <= longest and all(
             c in _TAG_SYMBOLS or unicodedata.category(c)[0] in "LNZ" for c in value
         )
         if not ok:
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                code.value,
                 "{value} is not "
                 + what
                 + f" ({shortest} to {longest} letters, digits, spaces or _ . : / = + - @)",
@@ -95,7 +110,7 @@ def _tag_text(what: str, shortest: int, longest: int) -> Callable[[str], str]:
             )
         if what.startswith("an AWS tag key") and value.lower().startswith("aws:"):
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.RESERVED_TAG_KEY.value,
                 "{value}: tag keys starting with aws: are AWS's own",
                 {"value": shown(value)},
             )
@@ -104,8 +119,8 @@ def _tag_text(what: str, shortest: int, longest: int) -> Callable[[str], str]:
     return run
 
 
-AwsTagKey = Annotated[str, AfterValidator(_tag_text("an AWS tag key", 1, 128))]
-AwsTagValue = Annotated[str, AfterValidator(_tag_text("an AWS tag value", 0, 256))]
+AwsTagKey = Annotated[str, AfterValidator(_tag_text("an AWS tag key", 1, 128, Code.INVALID_TAG_KEY))]
+AwsTagValue = Annotated[str, AfterValidator(_tag_text("an AWS tag value", 0, 256, Code.INVALID_TAG_VALUE))]
 
 # Kubernetes label keys and values ("Labels and Selectors", syntax and character set): an optional DNS
 # subdomain prefix and '/', then a name of at most 63 characters; values at most 63, possibly empty. Taint
@@ -119,6 +134,7 @@ LabelKey = Annotated[
             f"({_DNS_PREFIX})?{_LABEL_NAME}",
             "a Kubernetes label key (an optional DNS prefix and '/', then at most 63 letters, digits, '-',"
             " '_' or '.', starting and ending alphanumeric)",
+            Code.INVALID_LABEL_KEY,
         )
     ),
 ]
@@ -129,6 +145,7 @@ LabelValue = Annotated[
             f"({_LABEL_NAME})?",
             "a Kubernetes label value (at most 63 letters, digits, '-', '_' or '.', starting and ending"
             " alphanumeric, or empty)",
+            Code.INVALID_LABEL_VALUE,
         )
     ),
 ]
@@ -141,27 +158,33 @@ def is_private_asn(asn: int) -> bool:
     return 64512 <= asn <= 65534 or 4200000000 <= asn <= 4294967294
 
 
-def reserved_asn_problem(asn: int) -> str | None:
+def reserved_asn_problem(asn: int) -> Reason | None:
     """Why an ASN cannot peer anywhere (reserved: RFC 7607, 6793, 5398, 7300), or None."""
     if asn in (0, 23456, 65535, 4294967295) or 64496 <= asn <= 64511 or 65536 <= asn <= 131071:
-        return f"ASN {asn} is reserved (documentation, AS_TRANS or IANA-reserved) and cannot peer"
+        return Reason(
+            Code.ASN_RESERVED,
+            f"ASN {asn} is reserved (documentation, AS_TRANS or IANA-reserved) and cannot peer",
+        )
     return None
 
 
-def asn_problem(asn: int) -> str | None:
+def asn_problem(asn: int) -> Reason | None:
     """Why an ASN cannot be used for BGP with AWS, or None when it can."""
     reserved = reserved_asn_problem(asn)
     if reserved:
         return reserved
     if asn > 2147483647 and not is_private_asn(asn):
-        return f"ASN {asn} is outside what AWS accepts for a customer gateway (1 to 2147483647)"
+        return Reason(
+            Code.ASN_NOT_ACCEPTED,
+            f"ASN {asn} is outside what AWS accepts for a customer gateway (1 to 2147483647)",
+        )
     return None
 
 
 def _amazon_side_asn(asn: int) -> int:
     if not is_private_asn(asn):
         raise PydanticCustomError(
-            "eks_hybrid_rule",
+            Code.AMAZON_ASN_NOT_PRIVATE.value,
             "the Amazon-side ASN of a transit or virtual private gateway must be a private ASN"
             " (64512 to 65534, or 4200000000 to 4294967294); got {asn}",
             {"asn": asn},

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..codes import Code
 from ._base import ConfigModel
 from .fields import IPv4, LabelKey, LabelValue, Slug
 
@@ -27,7 +28,7 @@ class ProfileLayer(ConfigModel):
     def _one_registry(self) -> ProfileLayer:
         if self.registry_name is not None and self.registry_uid is not None:
             raise PydanticCustomError(
-                "eks_hybrid_rule",
+                Code.REGISTRY_AMBIGUOUS.value,
                 "give registryName or registryUid, not both (neither means the {default} registry)",
                 {"default": DEFAULT_PACK_REGISTRY},
             )

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from ..errors import shown
+from ..codes import Code
+from ..errors import Reason, shown
 
 EKS_CALENDAR = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
 CALENDAR_CHECKED = date(2026, 11, 29)
@@ -99,22 +100,27 @@ def creatable_versions(today: date) -> list[str]:
     return [row.version for row in KUBERNETES_VERSIONS if row.created_by_eks(today)]
 
 
-def version_problem(version: str, today: date) -> str | None:
+def version_problem(version: str, today: date) -> Reason | None:
     """Why EKS would not create (or keep) a cluster on `version` on `today`; None when it would."""
     row = kubernetes_version(version)
     usable = ", ".join(creatable_versions(today)) or "none known"
     if row is None:
-        return (
+        return Reason(
+            Code.KUBERNETES_VERSION_UNKNOWN,
             f"Kubernetes {shown(version)} is not in eks-hybrid's EKS version table (checked"
             f" {CALENDAR_CHECKED}): use one EKS supports today ({usable}); a newer version needs a row in"
-            " components/domain/versions.py from AWS's release calendar"
+            " components/domain/versions.py from AWS's release calendar",
         )
     if today < row.eks_release:
-        return f"Kubernetes {version} is not released on EKS until {row.eks_release}: use one of {usable}"
+        return Reason(
+            Code.KUBERNETES_VERSION_UNRELEASED,
+            f"Kubernetes {version} is not released on EKS until {row.eks_release}: use one of {usable}",
+        )
     if today >= row.end_of_extended_support:
-        return (
+        return Reason(
+            Code.KUBERNETES_VERSION_RETIRED,
             f"Kubernetes {version} left EKS extended support on {row.end_of_extended_support}: EKS no longer"
-            f" creates clusters on it and upgrades existing ones; use one of {usable}"
+            f" creates clusters on it and upgrades existing ones; use one of {usable}",
         )
     return None
 
@@ -153,15 +159,16 @@ def cilium_line(chart_version: str) -> str:
     return f"{major}.{minor}"
 
 
-def cilium_problem(chart_version: str, kubernetes: str | None) -> str | None:
+def cilium_problem(chart_version: str, kubernetes: str | None) -> Reason | None:
     """Why AWS does not support this Cilium chart on hybrid nodes of `kubernetes`; None when it does."""
     row = kubernetes_version(kubernetes) if kubernetes else None
     lines = row.cilium_lines if row else AWS_SUPPORTED_CILIUM_LINES
     line = cilium_line(chart_version)
     if line in lines:
         return None
-    return (
+    return Reason(
+        Code.CILIUM_UNSUPPORTED,
         f"Cilium {shown(chart_version)} is not a line AWS supports for hybrid nodes"
         f"{f' on Kubernetes {kubernetes}' if row else ''} ({', '.join(f'{x}.x' for x in lines)};"
-        f" {CILIUM_SOURCE}), and eks-hybrid pins datapath values only for those lines"
+        f" {CILIUM_SOURCE}), and eks-hybrid pins datapath values only for those lines",
     )

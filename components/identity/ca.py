@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..codes import Code
 from ..errors import Problem
 
 __all__ = ["GeneratedCa", "generated_ca", "private_key_problems"]
@@ -49,7 +50,14 @@ def private_key_problems(pem: str, file: str, path: str, placeholder: str) -> li
         return []
     text = pem.strip()
     if "ENCRYPTED" in text.split("\n", 1)[0]:
-        return [Problem(file, path, "is an encrypted private key: Palette needs it unencrypted (PEM)")]
+        return [
+            Problem(
+                file,
+                path,
+                "is an encrypted private key: Palette needs it unencrypted (PEM)",
+                Code.CA_KEY_ENCRYPTED,
+            )
+        ]
     if not text.startswith(KEY_MARKERS) or not text.endswith("PRIVATE KEY-----"):
         return [
             Problem(
@@ -57,8 +65,16 @@ def private_key_problems(pem: str, file: str, path: str, placeholder: str) -> li
                 path,
                 "is not a PEM private key (-----BEGIN PRIVATE KEY----- ... -----END PRIVATE KEY-----):"
                 " give the key of certificateAuthorityPem's CA",
+                Code.NOT_A_PEM_KEY,
             )
         ]
     if text.count("-----BEGIN") != 1:
-        return [Problem(file, path, "holds more than one PEM block: give only the CA's private key")]
+        return [
+            Problem(
+                file,
+                path,
+                "holds more than one PEM block: give only the CA's private key",
+                Code.CA_KEY_SEVERAL_BLOCKS,
+            )
+        ]
     return []

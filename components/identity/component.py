@@ -16,7 +16,9 @@ from .._inputs import Arguments, derive
 from .._tokens import component_type
 from ..cluster.component import managed_policy_arn
 from ..cluster.planning import partition_for
+from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
+from ..errors import Problem, Reason
 from . import ca, policies
 
 __all__ = ["NODE_IDENTITY", "IamRolesAnywhere", "NodeIdentity", "NodeIdentityArgs", "SsmActivation"]
@@ -107,7 +109,9 @@ class NodeIdentity(pulumi.ComponentResource):
         arguments = Arguments("NodeIdentity", name)
         ira, ssm = args.get("iam_roles_anywhere"), args.get("ssm")
         if (ira is None) == (ssm is None):
-            arguments.problem("iam_roles_anywhere", "give exactly one of iam_roles_anywhere and ssm")
+            arguments.problem(
+                "iam_roles_anywhere", "give exactly one of iam_roles_anywhere and ssm", Code.ONE_OF_REQUIRED
+            )
         provider: policies.Provider = "iamRolesAnywhere" if ira is not None else "ssm"
         checked = _checked_ira(arguments, ira) if ira is not None else None
         duration = arguments.check(
@@ -334,6 +338,7 @@ def _checked_ira(arguments: Arguments, ira: IamRolesAnywhere) -> IamRolesAnywher
             path,
             "the trust anchor needs exactly one CA source: certificate_authority_pem,"
             f" generate_certificate_authority or acm_pca_arn (got {' and '.join(sources) or 'none'})",
+            Code.CA_SOURCE_COUNT,
         )
     generate = arguments.plain(
         f"{path}.generate_certificate_authority", ira.get("generate_certificate_authority")
@@ -345,6 +350,7 @@ def _checked_ira(arguments: Arguments, ira: IamRolesAnywhere) -> IamRolesAnywher
         arguments.problem(
             f"{path}.certificate_authority_private_key",
             "is the private key of certificate_authority_pem: give it only together with that certificate",
+            Code.CA_KEY_WITHOUT_CERTIFICATE,
         )
     checked = IamRolesAnywhere(**ira)
     if generate:
@@ -363,34 +369,37 @@ def _checked_ira(arguments: Arguments, ira: IamRolesAnywhere) -> IamRolesAnywher
     return checked
 
 
-def _first_rule(problems: list[object]) -> str | None:
-    return next((str(getattr(problem, "rule", problem)) for problem in problems), None)
+def _first_rule(problems: list[Problem]) -> Reason | None:
+    return next((Reason(problem.code, problem.rule) for problem in problems), None)
 
 
-def _bundle_rule(pem: str) -> str | None:
-    return _first_rule(policies.certificate_bundle_problems(pem, "", "", SECRET_PLACEHOLDER))  # type: ignore[arg-type]
+def _bundle_rule(pem: str) -> Reason | None:
+    return _first_rule(policies.certificate_bundle_problems(pem, "", "", SECRET_PLACEHOLDER))
 
 
-def _key_rule(pem: str) -> str | None:
-    return _first_rule(ca.private_key_problems(pem, "", "", SECRET_PLACEHOLDER))  # type: ignore[arg-type]
+def _key_rule(pem: str) -> Reason | None:
+    return _first_rule(ca.private_key_problems(pem, "", "", SECRET_PLACEHOLDER))
 
 
-def _within(low: int, high: int) -> Callable[[int], str | None]:
-    def rule(value: int) -> str | None:
+def _within(low: int, high: int) -> Callable[[int], Reason | None]:
+    def rule(value: int) -> Reason | None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            return f"{value!r} is not a whole number from {low} to {high}"
+            return Reason(Code.OUT_OF_RANGE, f"{value!r} is not a whole number from {low} to {high}")
         return None
 
     return rule
 
 
-def _session_duration(seconds: int) -> str | None:
+def _session_duration(seconds: int) -> Reason | None:
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 900 <= seconds <= 43200:
-        return f"{seconds!r} is not a session duration Roles Anywhere takes (900 to 43200 seconds)"
+        return Reason(
+            Code.OUT_OF_RANGE,
+            f"{seconds!r} is not a session duration Roles Anywhere takes (900 to 43200 seconds)",
+        )
     return None
 
 
-def _validity_days(days: int) -> str | None:
+def _validity_days(days: int) -> Reason | None:
     if isinstance(days, bool) or not isinstance(days, int) or not 30 <= days <= 36500:
-        return f"{days!r} is not a validity between 30 and 36500 days"
+        return Reason(Code.OUT_OF_RANGE, f"{days!r} is not a validity between 30 and 36500 days")
     return None

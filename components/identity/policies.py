@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from ..codes import Code
 from ..errors import Problem
 
 Provider = Literal["iamRolesAnywhere", "ssm"]
@@ -188,6 +189,7 @@ def certificate_bundle_problems(pem: str, file: str, path: str, placeholder: str
                 path,
                 "is not a PEM certificate bundle (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----):"
                 " give the private CA's certificate, never a key, and not a public CA",
+                Code.NOT_A_PEM_BUNDLE,
             )
         ]
     return []

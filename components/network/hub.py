@@ -20,6 +20,7 @@ from .._inputs import (
     vpc_cidr,
 )
 from .._tokens import component_type
+from ..codes import Code
 from ..domain import defaults
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from .planning import Role, hub_vpc_routes
@@ -93,7 +94,7 @@ class TransitGatewayHub(pulumi.ComponentResource):
         )
         tables = arguments.plain_mapping("route_tables", args.get("route_tables"))
         if not tables and isinstance(args.get("route_tables"), Mapping):
-            arguments.problem("route_tables", "needs at least one VPC route table")
+            arguments.problem("route_tables", "needs at least one VPC route table", Code.TOO_SHORT)
         sites = checked_sites(arguments, args.get("sites"), beside={"vpc_cidr": args["vpc_cidr"]})
         node_aggregates, pod_aggregates = checked_aggregates(arguments, args.get("remote_network_aggregates"))
         protect = arguments.plain("protect", args.get("protect", True), (True, False))
@@ -222,7 +223,11 @@ class VirtualPrivateGateway(pulumi.ComponentResource):
         propagate = arguments.plain("propagate_routes", args.get("propagate_routes", False), (True, False))
         tables = arguments.plain_mapping("route_tables", args.get("route_tables"))
         if propagate and not tables:
-            arguments.problem("route_tables", "propagate_routes needs the route tables to propagate into")
+            arguments.problem(
+                "route_tables",
+                "propagate_routes needs the route tables to propagate into",
+                Code.VALUE_REQUIRED,
+            )
         protect = arguments.plain("protect", args.get("protect", True), (True, False))
         arguments.raise_problems()
 

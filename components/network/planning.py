@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..codes import Code
 from ..errors import Problem
 
 SiteKind = Literal["transitGatewayVpn", "vpnGatewayVpn", "directConnect", "softwareVpn"]
@@ -123,7 +124,10 @@ def attachment_subnet_problems(
         if subnet.vpc_id and subnet.vpc_id != vpc_id:
             problems.append(
                 Problem(
-                    file, key, f"{subnet.subnet_id} is in {subnet.vpc_id}, not the cluster's VPC {vpc_id}"
+                    file,
+                    key,
+                    f"{subnet.subnet_id} is in {subnet.vpc_id}, not the cluster's VPC {vpc_id}",
+                    Code.ATTACHMENT_SUBNET_VPC,
                 )
             )
     by_zone: dict[str, list[str]] = {}
@@ -144,6 +148,7 @@ def attachment_subnet_problems(
                     key,
                     f"{' and '.join(ids)} are all in {zone}: a transit gateway VPC attachment takes one"
                     f" subnet per Availability Zone; {fix}",
+                    Code.ATTACHMENT_SUBNETS_SAME_ZONE,
                 )
             )
     if explicit:
@@ -156,6 +161,7 @@ def attachment_subnet_problems(
                         f"no attachment subnet in {subnet.availability_zone}, where cluster subnet"
                         f" {subnet.subnet_id} is: traffic from an Availability Zone without one cannot reach"
                         " the transit gateway",
+                        Code.ATTACHMENT_ZONE_MISSING,
                     )
                 )
     return problems

@@ -22,7 +22,9 @@ from .._inputs import (
     tunnel_inside_cidr,
 )
 from .._tokens import component_type
+from ..codes import Code
 from ..domain import cidrs
+from ..errors import Reason
 from ..ownership import NODE_CIDR_TAG, POD_CIDR_TAG
 from .planning import Role, SiteKind, SiteRoutes, site_routes
 from .tunnels import TUNNEL_NUMBERS, tunnel_arguments
@@ -153,7 +155,9 @@ class SiteConnectivity(pulumi.ComponentResource):
         node = arguments.check("node_cidr", args["node_cidr"], remote_cidr)
         pod = arguments.check("pod_cidr", args["pod_cidr"], remote_cidr)
         if isinstance(node, str) and isinstance(pod, str) and _overlap(node, pod):
-            arguments.problem("pod_cidr", f"{pod} overlaps the node CIDR {node}: they must not overlap")
+            arguments.problem(
+                "pod_cidr", f"{pod} overlaps the node CIDR {node}: they must not overlap", Code.CIDR_OVERLAP
+            )
         cidr: dict[Role, pulumi.Input[str]] = {"node": node, "pod": pod}
         paths = [key for key in ("vpn", "direct_connect", "software_vpn") if args.get(key) is not None]
         if len(paths) != 1:
@@ -161,6 +165,7 @@ class SiteConnectivity(pulumi.ComponentResource):
                 "vpn",
                 "give exactly one of vpn, direct_connect and software_vpn"
                 f" (got {', '.join(paths) or 'none'})",
+                Code.ONE_OF_REQUIRED,
             )
         tables = arguments.plain_mapping("route_tables", args.get("route_tables"))
         protect = bool(arguments.plain("protect", args.get("protect", True), (True, False)))
@@ -254,27 +259,34 @@ class SiteConnectivity(pulumi.ComponentResource):
         propagate = arguments.plain("vpn.propagate_routes", vpn.get("propagate_routes", False), (True, False))
         on_tgw, on_vgw = vpn.get("transit_gateway_id") is not None, vpn.get("vpn_gateway_id") is not None
         if on_tgw == on_vgw:
-            arguments.problem("vpn", "give exactly one of transit_gateway_id and vpn_gateway_id")
+            arguments.problem(
+                "vpn", "give exactly one of transit_gateway_id and vpn_gateway_id", Code.ONE_OF_REQUIRED
+            )
         if on_tgw and vpn.get("transit_gateway_route_table_id") is None:
             arguments.problem(
                 "vpn.transit_gateway_route_table_id",
                 "is required with transit_gateway_id (the hub's route table)",
+                Code.VALUE_REQUIRED,
             )
         if on_tgw and tables:
             arguments.problem(
                 "route_tables",
                 "a VPN on the transit gateway is routed in the VPC by the TransitGatewayHub (its `sites`):"
                 " leave route_tables out",
+                Code.ROUTE_TABLES_UNUSED,
             )
         if on_vgw and propagate:
             arguments.problem(
                 "vpn.propagate_routes",
                 "route propagation of a virtual private gateway is per route table and belongs to"
                 " VirtualPrivateGateway(propagate_routes=True): leave it out here",
+                Code.ROUTE_PROPAGATION_IN_HUB,
             )
         tunnels = arguments.plain_list("vpn.tunnels", vpn.get("tunnels"))
         if len(tunnels) > len(TUNNEL_NUMBERS):
-            arguments.problem("vpn.tunnels", f"{len(tunnels)} tunnels: a VPN connection has two")
+            arguments.problem(
+                "vpn.tunnels", f"{len(tunnels)} tunnels: a VPN connection has two", Code.TOO_MANY_TUNNELS
+            )
         kind = "transitGatewayVpn" if on_tgw else "vpnGatewayVpn"
         return kind, site_routes(kind, static=routing != "bgp", propagate=bool(propagate), tables=tables)
 
@@ -397,7 +409,9 @@ def _checked_vpn(arguments: Arguments, vpn: SiteToSiteVpn) -> _CheckedVpn:
     ]
     known_inside = [c for c in inside if isinstance(c, str)]
     if len(set(known_inside)) < len(known_inside):
-        arguments.problem("vpn.tunnels", "the two tunnels need different inside CIDRs")
+        arguments.problem(
+            "vpn.tunnels", "the two tunnels need different inside CIDRs", Code.TUNNEL_CIDR_DUPLICATE
+        )
     return _CheckedVpn(
         given=vpn,
         asn=arguments.check("vpn.bgp_asn", vpn.get("bgp_asn", 65000), customer_asn),
@@ -424,5 +438,5 @@ def _overlap(first: str, second: str) -> bool:
         return False
 
 
-def _cidrs(values: Sequence[str]) -> str | None:
+def _cidrs(values: Sequence[str]) -> Reason | None:
     return next((problem for value in values if (problem := any_cidr(value))), None)

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ..codes import Code
 from ..domain.hub_outputs import HubOutput
 from ..errors import PlanError, Problem
 
@@ -72,44 +73,63 @@ def node_config_problems(
     """Every rule of nodeadm's validator the document would break."""
     problems: list[Problem] = []
 
-    def bad(path: str, rule: str) -> None:
-        problems.append(Problem(source, path, rule))
+    def bad(path: str, rule: str, code: Code) -> None:
+        problems.append(Problem(source, path, rule, code))
 
     if not cluster_name:
-        bad("spec.cluster.name", "is required")
+        bad("spec.cluster.name", "is required", Code.VALUE_REQUIRED)
     if not _REGION.match(region):
-        bad("spec.cluster.region", f"{region!r} is not an AWS region (like us-west-2)")
+        bad("spec.cluster.region", f"{region!r} is not an AWS region (like us-west-2)", Code.INVALID_REGION)
     if isinstance(credentials, SsmCredentials):
         if not _ACTIVATION_CODE.match(credentials.activation_code):
-            bad("spec.hybrid.ssm.activationCode", "must be 20 to 250 characters (the SSM activation's code)")
+            bad(
+                "spec.hybrid.ssm.activationCode",
+                "must be 20 to 250 characters (the SSM activation's code)",
+                Code.INVALID_ACTIVATION_CODE,
+            )
         if not _ACTIVATION_ID.match(credentials.activation_id):
             bad(
                 "spec.hybrid.ssm.activationId",
                 f"{credentials.activation_id!r} is not an SSM activation id (a lowercase UUID)",
+                Code.INVALID_ACTIVATION_ID,
             )
     else:
         name = credentials.node_name
         if not name:
-            bad("spec.hybrid.iamRolesAnywhere.nodeName", "is required: the certificate's CN")
+            bad(
+                "spec.hybrid.iamRolesAnywhere.nodeName",
+                "is required: the certificate's CN",
+                Code.VALUE_REQUIRED,
+            )
         elif len(name) > MAX_NODE_NAME:
             bad(
                 "spec.hybrid.iamRolesAnywhere.nodeName",
                 f"{name!r} is {len(name)} characters: at most {MAX_NODE_NAME} (a role session name limit),"
                 " so the certificate's CN must be that short too",
+                Code.NODE_NAME_TOO_LONG,
             )
         for key, pattern in _ARN.items():
             value = getattr(credentials, _snake(key))
             if not pattern.match(value):
-                bad(f"spec.hybrid.iamRolesAnywhere.{key}", f"{value!r} is not a {key[:-3]} ARN")
+                bad(
+                    f"spec.hybrid.iamRolesAnywhere.{key}",
+                    f"{value!r} is not a {key[:-3]} ARN",
+                    Code.INVALID_ARN,
+                )
         for key in ("certificatePath", "privateKeyPath"):
             value = getattr(credentials, _snake(key))
             if not value.startswith("/"):
-                bad(f"spec.hybrid.iamRolesAnywhere.{key}", f"{value!r} must be an absolute path")
+                bad(
+                    f"spec.hybrid.iamRolesAnywhere.{key}",
+                    f"{value!r} must be an absolute path",
+                    Code.NOT_AN_ABSOLUTE_PATH,
+                )
     for index, flag in enumerate(kubelet_flags):
         if flag.startswith("--hostname-override"):
             bad(
                 f"spec.kubelet.flags[{index}]",
                 "--hostname-override is rejected for hybrid nodes: the node name comes from the credentials",
+                Code.HOSTNAME_OVERRIDE,
             )
     return problems
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..codes import Code
 from ..domain.versions import creatable_versions, today_utc
+from ..errors import EksHybridError
 
 K8S_DISTRIBUTION = "nodeadm"
 
@@ -28,8 +30,10 @@ _PROVIDER_IMAGE = re.compile(
 )
 
 
-class EdgeForgeError(ValueError):
+class EdgeForgeError(EksHybridError, ValueError):
     """The hub's Kubernetes version or provider image cannot make a nodeadm provider image."""
+
+    code = Code.EDGEFORGE
 
 
 def supported_kubernetes_versions() -> tuple[str, ...]:
@@ -44,14 +48,16 @@ def edgeforge_kubernetes_version(minor: str, profile_version: str | None = None)
     if minor not in supported_kubernetes_versions():
         raise EdgeForgeError(
             f"Kubernetes {minor} is not a version nodeadm hybrid nodes support"
-            f" (supported: {', '.join(supported_kubernetes_versions())})"
+            f" (supported: {', '.join(supported_kubernetes_versions())})",
+            code=Code.KUBERNETES_VERSION_UNSUPPORTED,
         )
     if profile_version is None:
         return f"{minor}.0"
     if profile_version.rsplit(".", 1)[0] != minor:
         raise EdgeForgeError(
             f"the Palette profile's Kubernetes layer is {profile_version} but the cluster runs {minor}:"
-            " the provider image and the profile must be the cluster's minor version"
+            " the provider image and the profile must be the cluster's minor version",
+            code=Code.KUBERNETES_LAYER_MISMATCH,
         )
     return profile_version
 
@@ -91,7 +97,8 @@ def edgeforge_arg(
     ):
         raise EdgeForgeError(
             f"palette.profile.os.providerImage {provider_image} is a {parsed.distribution}"
-            f" {parsed.kubernetes_version} image: the cluster needs {K8S_DISTRIBUTION} {kubernetes_version}"
+            f" {parsed.kubernetes_version} image: the cluster needs {K8S_DISTRIBUTION} {kubernetes_version}",
+            code=Code.EDGEFORGE_IMAGE_MISMATCH,
         )
     lines = [
         f"# EdgeForge (CanvOS) build arguments for eks-hybrid site {site}, {architecture} hosts.",

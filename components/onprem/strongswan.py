@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..codes import Code
+from ..errors import RuleError
 from .model import OnPremSite, Tunnel, VpnLink
 
 if TYPE_CHECKING:
@@ -100,7 +102,9 @@ def esp_proposals(proposals: TunnelProposals) -> list[str]:
 def _quoted(secret: str) -> str:
     if any(ch in secret for ch in '"\\\n\r'):
         # AWS keys are letters, digits, periods and underscores; anything else is a mistake upstream.
-        raise ValueError("a pre-shared key must not contain quotes, backslashes or line breaks")
+        raise RuleError(
+            "a pre-shared key must not contain quotes, backslashes or line breaks", Code.PSK_CHARACTERS
+        )
     return f'"{secret}"'
 
 

@@ -14,6 +14,9 @@ from typing import Any
 
 import yaml
 
+from ..codes import Code
+from ..errors import EksHybridError
+
 EXTRA_DIRS_ROOTFS = ("/eks-hybrid",)
 BIND_MOUNTS = (
     "/eks-hybrid",
@@ -27,13 +30,15 @@ BIND_MOUNTS = (
 CLOUD_CONFIG_HEADER = "#cloud-config"
 
 
-class UserDataError(ValueError):
+class UserDataError(EksHybridError, ValueError):
     """The user's user-data cannot take the required entries; names the key path."""
 
-    def __init__(self, path: str, rule: str) -> None:
+    code = Code.USER_DATA
+
+    def __init__(self, path: str, rule: str, *, code: Code | None = None) -> None:
         self.path = path
         self.rule = rule
-        super().__init__(f"{path}: {rule}")
+        super().__init__(f"{path}: {rule}", code=code)
 
 
 def appliance_mode_user_data() -> dict[str, Any]:
@@ -59,14 +64,20 @@ def merge_user_data(
             merged[key] = needed
         elif isinstance(needed, Mapping):
             if not isinstance(have, Mapping):
-                raise UserDataError(where, f"must be a mapping to hold {sorted(needed)}, not {have!r}")
+                raise UserDataError(
+                    where,
+                    f"must be a mapping to hold {sorted(needed)}, not {have!r}",
+                    code=Code.USER_DATA_CONFLICT,
+                )
             merged[key] = merge_user_data(have, needed, where)
         elif isinstance(needed, list):
             if not isinstance(have, list):
-                raise UserDataError(where, f"must be a list to hold {needed}, not {have!r}")
+                raise UserDataError(
+                    where, f"must be a list to hold {needed}, not {have!r}", code=Code.USER_DATA_CONFLICT
+                )
             merged[key] = _merge_list(have, needed)
         elif have != needed:
-            raise UserDataError(where, f"must be {needed!r}, not {have!r}")
+            raise UserDataError(where, f"must be {needed!r}, not {have!r}", code=Code.USER_DATA_CONFLICT)
     return merged
 
 
@@ -75,11 +86,13 @@ def parse_user_data(text: str) -> dict[str, Any]:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise UserDataError("(file)", f"is not valid YAML: {exc}") from exc
+        raise UserDataError("(file)", f"is not valid YAML: {exc}", code=Code.USER_DATA_NOT_YAML) from exc
     if document is None:
         return {}
     if not isinstance(document, dict):
-        raise UserDataError("(file)", "must be a YAML mapping (a #cloud-config document)")
+        raise UserDataError(
+            "(file)", "must be a YAML mapping (a #cloud-config document)", code=Code.USER_DATA_NOT_MAPPING
+        )
     return document
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from ..codes import Code
 from ..errors import PaletteError, PaletteNotFoundError
 from ._client import PaletteClient
 from .payloads import cluster_search_body, edge_host_search_body
@@ -70,7 +71,10 @@ class PaletteApi:
         found = self.find_clusters(name)
         if len(found) > 1:
             uids = ", ".join(str((c.get("metadata") or {}).get("uid")) for c in found)
-            raise PaletteError(f"{len(found)} Palette clusters are named {name!r} ({uids}): expected one")
+            raise PaletteError(
+                f"{len(found)} Palette clusters are named {name!r} ({uids}): expected one",
+                code=Code.PALETTE_CLUSTER_AMBIGUOUS,
+            )
         return str((found[0].get("metadata") or {}).get("uid")) if found else None
 
     def cluster_overview(self, uid: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from ..codes import Code
 from ..errors import (
     PaletteAuthError,
     PaletteError,
@@ -97,7 +98,7 @@ class PaletteClient:
             raise ValueError("PaletteClient needs an API key")
         problem = api_key_problem(api_key)
         if problem:
-            raise PaletteCredentialsError(f"the Palette API key {problem}")
+            raise PaletteCredentialsError(f"the Palette API key {problem}", code=Code.PALETTE_KEY_MALFORMED)
         _redact.register(api_key)
         self.base_url = base_url.rstrip("/")
         self.project_uid = project_uid
@@ -242,7 +243,7 @@ class PaletteClient:
             # A bad key can come back as 404 ResourceNotFound (palette-sdk-go#209): not "no projects".
             raise PaletteAuthError(
                 exc.status,
-                exc.code,
+                exc.palette_code,
                 "Palette rejected the API key: the key check (GET /v1/dashboard/projects/metadata) answered"
                 f" 404 ResourceNotFound, as Palette does for an unknown key ({exc.message})",
                 ref=exc.ref,

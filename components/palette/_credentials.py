@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..codes import Code
 from ..errors import PaletteError
 
 __all__ = [
@@ -32,6 +33,8 @@ ENV_PROJECT_UID = "PALETTE_PROJECT_UID"
 
 class PaletteCredentialsError(PaletteError):
     """No API key (or no project) could be found; says where to put one, never echoes a value."""
+
+    code = Code.PALETTE_CREDENTIALS
 
 
 @dataclass(frozen=True)
@@ -109,13 +112,17 @@ def resolve_credentials(
         raise PaletteCredentialsError(
             "no Palette API key: give the component its api_key (a secret), export"
             f" {ENV_API_KEY}, or in an eks-hybrid stack set it with"
-            " `pulumi config set --secret --path eks-hybrid:palette.apiKey`"
+            " `pulumi config set --secret --path eks-hybrid:palette.apiKey`",
+            code=Code.PALETTE_KEY_MISSING,
         )
     problem = api_key_problem(str(api_key))
     if problem:
-        raise PaletteCredentialsError(f"the Palette API key from {source} {problem}")
+        raise PaletteCredentialsError(
+            f"the Palette API key from {source} {problem}", code=Code.PALETTE_KEY_MALFORMED
+        )
     if not resolved_project:
         raise PaletteCredentialsError(
-            f"no Palette project: set eks-hybrid:palette.projectUid or export {ENV_PROJECT_UID}"
+            f"no Palette project: set eks-hybrid:palette.projectUid or export {ENV_PROJECT_UID}",
+            code=Code.PALETTE_PROJECT_MISSING,
         )
     return PaletteCredentials(str(resolved_endpoint).rstrip("/"), str(resolved_project), str(api_key))

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from ..codes import Code
 from ..errors import (
     PaletteAuthError,
     PaletteConflictError,
@@ -93,6 +94,8 @@ def error_from_response(response: httpx.Response, method: str, path: str) -> Pal
 
 class RetryableTransportError(PaletteTransportError):
     """A connection that failed or was reset: safe to try again (creates are adopted by name)."""
+
+    code = Code.PALETTE_TRANSPORT
 
 
 def transport_error(exc: httpx.HTTPError, method: str, path: str) -> PaletteTransportError:

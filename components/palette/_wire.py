@@ -13,6 +13,8 @@ from typing import Any
 import pulumi
 
 from .._inputs import Arguments, derive
+from ..codes import Code
+from ..errors import Reason
 
 __all__ = ["camel_keys", "palette_settings"]
 
@@ -50,13 +52,18 @@ def palette_settings(
     return {"endpoint": derive(checked_endpoint, lambda url: url.rstrip("/")), "projectUid": project}
 
 
-def _endpoint_problem(url: str) -> str | None:
+def _endpoint_problem(url: str) -> Reason | None:
     if not isinstance(url, str) or not ENDPOINT.fullmatch(url):
-        return f"{url!r} is not a Palette endpoint URL (https://api.spectrocloud.com, or your own Palette's)"
+        return Reason(
+            Code.INVALID_PALETTE_ENDPOINT,
+            f"{url!r} is not a Palette endpoint URL (https://api.spectrocloud.com, or your own Palette's)",
+        )
     return None
 
 
-def _project_problem(uid: str) -> str | None:
+def _project_problem(uid: str) -> Reason | None:
     if not isinstance(uid, str) or not PROJECT_UID.fullmatch(uid):
-        return f"{uid!r} is not a Palette project uid (24 hexadecimal characters)"
+        return Reason(
+            Code.INVALID_PALETTE_PROJECT, f"{uid!r} is not a Palette project uid (24 hexadecimal characters)"
+        )
     return None

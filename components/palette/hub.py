@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import Arguments, derive
 from .._tokens import component_type
+from ..codes import Code
 from ..errors import ArgumentsError, Problem
 from ..identity import NodeIdentity
 from ._credentials import DEFAULT_ENDPOINT
@@ -146,7 +147,7 @@ def _present(value: pulumi.Output[str | None], output: str) -> pulumi.Output[str
     def required(resolved: str | None) -> str:
         if resolved is None:
             rule = f"has no {output}: its credentials provider or CA source does not make one for Palette"
-            raise ArgumentsError([Problem("NodeIdentity", output, rule)])
+            raise ArgumentsError([Problem("NodeIdentity", output, rule, Code.IDENTITY_OUTPUT_MISSING)])
         return resolved
 
     return value.apply(required)
@@ -207,7 +208,7 @@ class PaletteHub(pulumi.ComponentResource):
         identity = _identity(arguments, args.get("iam_roles_anywhere"), args.get("ssm"))
         profile = args.get("profile")
         if not isinstance(profile, Mapping) or "os" not in profile or "kubernetes" not in profile:
-            arguments.problem("profile", "needs its os and kubernetes layers")
+            arguments.problem("profile", "needs its os and kubernetes layers", Code.VALUE_REQUIRED)
         arguments.raise_problems()
         secret_key = _api_key(args.get("api_key"))
 
@@ -278,7 +279,9 @@ def _identity(
 ) -> dict[str, pulumi.Input[str] | None]:
     """The `identity` input: the hosts' credentials, the CA key and the activation code as secrets."""
     if (ira is None) == (ssm is None):
-        arguments.problem("iam_roles_anywhere", "give exactly one of iam_roles_anywhere and ssm")
+        arguments.problem(
+            "iam_roles_anywhere", "give exactly one of iam_roles_anywhere and ssm", Code.ONE_OF_REQUIRED
+        )
         return {}
     if ssm is not None:
         return {

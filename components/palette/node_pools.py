@@ -10,7 +10,9 @@ import pulumi
 
 from .._inputs import Arguments, is_known
 from .._tokens import component_type
+from ..codes import Code
 from ..domain.labels import SITE_LABEL
+from ..errors import Reason
 from ._credentials import DEFAULT_ENDPOINT
 from ._resources import HybridNodePool
 from ._wire import camel_keys, palette_settings
@@ -147,7 +149,7 @@ def pool_input(pool_name: str, pool: NodePool, site: pulumi.Input[str]) -> dict[
 def _check_pool(arguments: Arguments, path: str, pool: NodePool, site: pulumi.Input[str]) -> None:
     hosts = arguments.plain_list(f"{path}.edge_hosts", pool.get("edge_hosts"))
     if not hosts:
-        arguments.problem(f"{path}.edge_hosts", "needs at least one edge host")
+        arguments.problem(f"{path}.edge_hosts", "needs at least one edge host", Code.TOO_SHORT)
     arguments.check(f"{path}.architecture", pool.get("architecture"), _one_of("amd64", "arm64"))
     for index, taint in enumerate(arguments.plain_list(f"{path}.taints", pool.get("taints"))):
         arguments.check(
@@ -161,11 +163,16 @@ def _check_pool(arguments: Arguments, path: str, pool: NodePool, site: pulumi.In
             f"{path}.labels.{SITE_LABEL}",
             f"is set by eks-hybrid to the site's name ({site}): Cilium's per-site pod pool selects the site's"
             " nodes by it",
+            Code.SITE_LABEL_CONFLICT,
         )
 
 
-def _one_of(*allowed: str) -> Callable[[str], str | None]:
-    def rule(value: str) -> str | None:
-        return None if value in allowed else f"{value!r} is not one of {', '.join(allowed)}"
+def _one_of(*allowed: str) -> Callable[[str], Reason | None]:
+    def rule(value: str) -> Reason | None:
+        return (
+            None
+            if value in allowed
+            else Reason(Code.NOT_ALLOWED, f"{value!r} is not one of {', '.join(allowed)}")
+        )
 
     return rule

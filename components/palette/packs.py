@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from ..codes import Code
 from ..domain.palette import PaletteProfileConfig, ProfileLayer
+from ..errors import EksHybridError
 
 __all__ = [
     "LayerSpec",
@@ -32,8 +34,10 @@ __all__ = [
 MARKER_PREFIX = "# spectrocloud.com/"
 
 
-class PackResolutionError(ValueError):
+class PackResolutionError(EksHybridError, ValueError):
     """A layer's registry, pack or version does not exist; the message names the layer and config key."""
+
+    code = Code.PACK_RESOLUTION
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,9 @@ def merge_values(defaults: str, overlay: Mapping[str, Any]) -> str:
     if parsed is None:
         parsed = {}
     if not isinstance(parsed, Mapping):
-        raise PackResolutionError("the pack's default values are not a YAML mapping")
+        raise PackResolutionError(
+            "the pack's default values are not a YAML mapping", code=Code.PACK_VALUES_NOT_MAPPING
+        )
     merged = yaml.safe_dump(_deep(parsed, overlay), sort_keys=False, default_flow_style=False)
     markers = [line for line in defaults.splitlines() if line.startswith(MARKER_PREFIX)]
     return "".join(f"{line}\n" for line in markers) + merged
@@ -138,16 +144,23 @@ def pick_registry(registries: Sequence[Mapping[str, Any]], spec: LayerSpec) -> s
     if "uid" in spec.registry:
         uid = spec.registry["uid"]
         if not any(r.get("uid") == uid for r in registries):
-            raise PackResolutionError(f"{spec.where}: no pack registry has uid {uid!r}{_known(registries)}")
+            raise PackResolutionError(
+                f"{spec.where}: no pack registry has uid {uid!r}{_known(registries)}",
+                code=Code.PACK_REGISTRY_NOT_FOUND,
+            )
         return uid
     name = spec.registry["name"]
     matches = [str(r.get("uid")) for r in registries if r.get("name") == name]
     if not matches:
-        raise PackResolutionError(f"{spec.where}: no pack registry is named {name!r}{_known(registries)}")
+        raise PackResolutionError(
+            f"{spec.where}: no pack registry is named {name!r}{_known(registries)}",
+            code=Code.PACK_REGISTRY_NOT_FOUND,
+        )
     if len(matches) > 1:
         raise PackResolutionError(
             f"{spec.where}: {len(matches)} pack registries are named {name!r} ({', '.join(matches)}):"
-            " give registryUid instead"
+            " give registryUid instead",
+            code=Code.PACK_REGISTRY_AMBIGUOUS,
         )
     return matches[0]
 
@@ -163,7 +176,8 @@ def pick_version(pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: 
     if pack is None:
         raise PackResolutionError(
             f"{spec.where}: registry {registry_uid} has no pack named {spec.pack!r}"
-            f" (set eks-hybrid:palette.profile.{spec.key}.pack, or registryName/registryUid)"
+            f" (set eks-hybrid:palette.profile.{spec.key}.pack, or registryName/registryUid)",
+            code=Code.PACK_NOT_FOUND,
         )
     tags = list(pack.get("tags") or [])
     found = next((t for t in tags if t.get("version") == spec.tag), None)
@@ -171,7 +185,8 @@ def pick_version(pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: 
         versions = ", ".join(sorted({str(t.get("version")) for t in tags})) or "none"
         raise PackResolutionError(
             f"{spec.where}: pack {spec.pack!r} has no version {spec.tag!r} in registry {registry_uid}"
-            f" (versions there: {versions})"
+            f" (versions there: {versions})",
+            code=Code.PACK_VERSION_NOT_FOUND,
         )
     uid = str(found["packUid"])
     defaults = next(
@@ -179,7 +194,10 @@ def pick_version(pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: 
     )
     layer = str(pack.get("layer") or spec.layer)
     if layer != spec.layer:
-        raise PackResolutionError(f"{spec.where}: pack {spec.pack!r} is a {layer} layer, not {spec.layer}")
+        raise PackResolutionError(
+            f"{spec.where}: pack {spec.pack!r} is a {layer} layer, not {spec.layer}",
+            code=Code.PACK_LAYER_MISMATCH,
+        )
     return ResolvedPack(
         spec.layer, spec.pack, spec.tag, registry_uid, uid, merge_values(defaults, spec.overlay)
     )

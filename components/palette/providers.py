@@ -32,6 +32,7 @@ from pulumi.dynamic import (
 )
 from pydantic import ValidationError
 
+from ..codes import Code
 from ..domain.palette import NodePoolConfig, PaletteProfileConfig
 from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError
 from . import payloads
@@ -444,7 +445,10 @@ def resolve_packs(api: PaletteApi, profile: PaletteProfileConfig) -> list[Resolv
         except PackResolutionError as exc:
             problems.append(str(exc))
     if problems:
-        raise PaletteError("cannot build the hybrid pools' cluster profile:\n  - " + "\n  - ".join(problems))
+        raise PaletteError(
+            "cannot build the hybrid pools' cluster profile:\n  - " + "\n  - ".join(problems),
+            code=Code.PACK_RESOLUTION,
+        )
     return resolved
 
 
@@ -580,7 +584,8 @@ class ProfileProvider(PaletteProvider):
             raise PaletteError(
                 f"cannot delete hybrid profile {name!r}: Palette says it is still in use, so site pools"
                 " depend on it. Destroy the site stacks first (`pulumi destroy` in each), then the hub.\n  - "
-                + "\n  - ".join(blocked)
+                + "\n  - ".join(blocked),
+                code=Code.PROFILE_IN_USE,
             )
 
 
@@ -621,7 +626,9 @@ class NodePoolProvider(PaletteProvider):
                 own_cluster_uids=own,
             )
         if problems:
-            raise PaletteError("cannot place edge hosts:\n  - " + "\n  - ".join(problems))
+            raise PaletteError(
+                "cannot place edge hosts:\n  - " + "\n  - ".join(problems), code=Code.EDGE_HOST_UNUSABLE
+            )
 
     @staticmethod
     def _refs(live: dict[str, Any] | None) -> tuple[str, str]:

@@ -56,9 +56,10 @@ def diff(
         head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir)
     except SourceError as error:
         if format is DiffFormat.json:
-            typer.echo(json.dumps({"error": {"kind": "source", "message": str(error)}}, indent=2))
+            document = {"error": {"kind": "source", "code": error.code, "message": str(error)}}
+            typer.echo(json.dumps(document, indent=2))
             raise typer.Exit(code=output.EXIT_PROBLEMS) from None
-        output.fail(str(error))
+        output.fail(f"{error} [{error.code}]")
     report = compare(base_plans, head_plans)
     if format is DiffFormat.json:
         typer.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from eks_hybrid.components.codes import Code
+
 from . import output
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ class _Outcome:
     skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def failed(self, stack: str, error: Exception) -> None:
-        from eks_hybrid.components.errors import ProblemsError
+        from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
         if stack in self.reported:
             return
@@ -46,7 +48,8 @@ class _Outcome:
         else:  # the program itself broke: say so plainly, trace on demand
             if self.debug:
                 traceback.print_exception(error)
-            output.problem(stack, f"planning failed: {type(error).__name__}: {error}")
+            coded = f" [{error.code}]" if isinstance(error, EksHybridError) else ""
+            output.problem(stack, f"planning failed: {type(error).__name__}: {error}{coded}")
             self.code = output.EXIT_FAILURE
 
     def skip(self, error: HubNotPlannedError) -> None:
@@ -144,6 +147,8 @@ def plan(
             else [stack_location(argument, stacks_dir) for argument in stack or []]
         )
     except ProblemsError as error:
+        if format is Format.json:
+            _json_fail(error.render(), error_code=error.code)
         fail(error.render())
     for directory in sorted({directory for directory, _ in targets}):
         if not directory.is_dir():
@@ -211,8 +216,9 @@ def plan(
         raise typer.Exit(code=output.EXIT_FAILURE)
 
 
-def _json_fail(message: str, code: int = output.EXIT_PROBLEMS) -> NoReturn:
-    typer.echo(json.dumps({"error": {"kind": "usage", "message": message}}, indent=2))
+def _json_fail(message: str, code: int = output.EXIT_PROBLEMS, *, error_code: Code = Code.USAGE) -> NoReturn:
+    """The JSON error document of a run that planned nothing; `error_code` is the catalogued code."""
+    typer.echo(json.dumps({"error": {"kind": "usage", "code": error_code, "message": message}}, indent=2))
     raise typer.Exit(code=code)
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 def _user_data(path: Path | None) -> dict[str, Any] | None:
+    from eks_hybrid.components.codes import Code
     from eks_hybrid.components.errors import PlanError, Problem
     from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
 
@@ -30,9 +31,11 @@ def _user_data(path: Path | None) -> dict[str, Any] | None:
     try:
         return parse_user_data(path.read_text())
     except OSError as exc:
-        raise PlanError([Problem(str(path), "(file)", f"cannot be read: {exc.strerror}")]) from exc
+        raise PlanError(
+            [Problem(str(path), "(file)", f"cannot be read: {exc.strerror}", Code.FILE_UNREADABLE)]
+        ) from exc
     except UserDataError as exc:
-        raise PlanError([Problem(str(path), exc.path, exc.rule)]) from exc
+        raise PlanError([Problem(str(path), exc.path, exc.rule, exc.code)]) from exc
 
 
 def _outputs(path: Path | None) -> DeployedOutputs | None:
@@ -77,7 +80,8 @@ def render(
     `pulumi up`. Exit status: 0 written, 2 invalid input, 1 unexpected failure.
     """
     _refuse_replaced_options(router_address=router_address, cluster_asn=cluster_asn, router_asn=router_asn)
-    from eks_hybrid.components.errors import PlanError, Problem, ProblemsError
+    from eks_hybrid.components.codes import Code
+    from eks_hybrid.components.errors import EksHybridError, PlanError, Problem, ProblemsError
     from eks_hybrid.components.onprem.bundle import render_site
     from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
 
@@ -99,7 +103,8 @@ def render(
         try:
             bundle = render_site(site, user_data=_user_data(user_data), source=source)
         except (EdgeForgeError, ValueError) as exc:
-            raise PlanError([Problem(stack, "(render)", str(exc))]) from exc
+            code = exc.code if isinstance(exc, EksHybridError) else Code.RENDER_REFUSED
+            raise PlanError([Problem(stack, "(render)", str(exc), code)]) from exc
         write_bundle(bundle, out)
     except ProblemsError as error:
         output.fail(str(error))

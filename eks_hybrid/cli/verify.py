@@ -88,7 +88,7 @@ def verify(
     # Pulumi, pydantic and the readers load here, not with the CLI (`tests/speed`).
     from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, validate_stack
     from eks_hybrid.components.config.source import stack_file_label
-    from eks_hybrid.components.errors import ProblemsError
+    from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
     from ..stack_files import read_stack_file, stack_location
     from ..verify import Sources, exit_code, hub_intent, run_checks, site_intent
@@ -115,7 +115,8 @@ def verify(
     except ProblemsError as error:
         output.fail(error.render())
     except ValueError as error:
-        output.fail(f"{stack}: {error}")
+        coded = f" [{error.code}]" if isinstance(error, EksHybridError) else ""
+        output.fail(f"{stack}: {error}{coded}")
 
     palette_key = (stack_file.document.get("eks-hybrid:palette") or {}).get("apiKey") == SECRET_PLACEHOLDER
     secrets: list[str] = []

@@ -19,13 +19,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from eks_hybrid.components.codes import Code
+from eks_hybrid.components.errors import EksHybridError
+
 from ..plan_documents import error_document, plan_document, plan_stacks, stack_order
 from ..planner import Planner
 from .engine import PlanSet
 
 
-class SourceError(Exception):
+class SourceError(EksHybridError):
     """A side of the diff cannot be read or planned at all (not one stack: the whole side)."""
+
+    code = Code.PLAN_SOURCE
 
 
 def _from_documents(label: str, document: Any) -> PlanSet:

@@ -14,6 +14,7 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
 from eks_hybrid.components._sdk_private import run_program
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.errors import EksHybridError
 
 from .mocks import OfflineMocks
@@ -25,6 +26,8 @@ StackOutputs = tuple[dict[str, Any], list[str]]  # (outputs, names of the secret
 
 class DuplicateResourceError(EksHybridError):
     """Two resources share a URN: the real engine would refuse the whole update."""
+
+    code = Code.DUPLICATE_RESOURCE
 
 
 @dataclass(frozen=True)

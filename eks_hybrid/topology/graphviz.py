@@ -9,6 +9,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from eks_hybrid.components.codes import Code
+from eks_hybrid.components.errors import EksHybridError
+
 from .model import Element, Link, Topology
 
 COLOURS = {
@@ -20,8 +23,10 @@ COLOURS = {
 _MARKS = {"added": "+ ", "removed": "- ", "changed": "~ ", "same": ""}
 
 
-class GraphvizMissingError(RuntimeError):
+class GraphvizMissingError(EksHybridError, RuntimeError):
     """`dot` is not installed."""
+
+    code = Code.GRAPHVIZ_MISSING
 
 
 def _quote(text: str) -> str:

@@ -15,14 +15,19 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from eks_hybrid.components.codes import Code
+from eks_hybrid.components.errors import EksHybridError
+
 __all__ = ["READ_ONLY_PREFIXES", "AwsReader", "ReadOnlyViolation", "is_not_found"]
 
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Search")
 _RETRIES = Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="eks-hybrid-verify")
 
 
-class ReadOnlyViolation(RuntimeError):
+class ReadOnlyViolation(EksHybridError, RuntimeError):
     """An operation that could change something was about to be sent."""
+
+    code = Code.READ_ONLY_VIOLATION
 
 
 def _refuse_writes(model: Any, **_: Any) -> None:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from eks_hybrid.components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
 from eks_hybrid.components.cni.pools import site_pod_pools
 from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL, pod_traffic_source
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config._quotas import QuotaUse, hub_quota_uses
 from eks_hybrid.components.config._site_checks import site_kind
 from eks_hybrid.components.config._stack_args import remote_network_aggregates, site_connectivity_args
@@ -33,6 +34,7 @@ from eks_hybrid.components.domain.hub_outputs import (
     hub_sites,
 )
 from eks_hybrid.components.domain.labels import SITE_LABEL
+from eks_hybrid.components.errors import RuleError
 from eks_hybrid.components.network.planning import Role as SiteRole
 from eks_hybrid.components.network.planning import SiteRoutes, VpcRoute, hub_vpc_routes, site_routes
 
@@ -590,7 +592,9 @@ def parse_hub_inventory(hub_outputs: Mapping[str, Any], hub: str) -> HubInventor
         return HubInventory.model_validate(values)
     except ValidationError as exc:
         missing = sorted({str(error["loc"][0]) for error in exc.errors()})
-        raise ValueError(f"hub stack {hub}'s outputs lack {', '.join(missing)}") from exc
+        raise RuleError(
+            f"hub stack {hub}'s outputs lack {', '.join(missing)}", Code.HUB_OUTPUTS_MISSING
+        ) from exc
 
 
 def site_intent(
@@ -601,8 +605,9 @@ def site_intent(
     inventory = parse_hub_inventory(hub_document, site.hub)
     name = site.site.name
     if name not in inventory.sites:
-        raise ValueError(
-            f"site {name!r} is not in hub stack {site.hub}'s inventory (its `siteInventory` output)"
+        raise RuleError(
+            f"site {name!r} is not in hub stack {site.hub}'s inventory (its `siteInventory` output)",
+            Code.SITE_NOT_IN_HUB,
         )
     entry = inventory.sites[name]
     cidrs = dict(site_destinations(entry))

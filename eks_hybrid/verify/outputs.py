@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.hub_outputs import HubOutputs
 from eks_hybrid.components.errors import ConfigError, Problem
 from eks_hybrid.components.postdeploy import HUB_OUTPUTS_ENV, OUTPUTS_ENV
@@ -74,7 +75,7 @@ class OutputsSource:
         if self.path:
             file = Path(self.path)
             if not file.is_file():
-                raise _problem(self.path, "no such file")
+                raise _problem(self.path, "no such file", Code.FILE_UNREADABLE)
             return _parse(file.read_text(), self.path, self.stack)
         if self.environ.get(self.env_var, "").strip():
             return _parse(self.environ[self.env_var], f"${self.env_var}", self.stack)
@@ -88,6 +89,7 @@ class OutputsSource:
                 "--outputs",
                 f"the outputs of stack {self.stack} are needed: save them with `{command} --show-secrets >"
                 " FILE` and pass --outputs FILE (the Pulumi CLI is not on PATH to ask it here)",
+                Code.PULUMI_CLI_MISSING,
             )
         # No --show-secrets: verify needs no secret, and this works without the stack's passphrase.
         done = subprocess.run(
@@ -99,21 +101,31 @@ class OutputsSource:
         )
         if done.returncode != 0:
             reason = (done.stderr or done.stdout).strip().splitlines()
-            raise _problem("--outputs", f"`{command}` failed: {reason[-1] if reason else done.returncode}")
+            raise _problem(
+                "--outputs",
+                f"`{command}` failed: {reason[-1] if reason else done.returncode}",
+                Code.PULUMI_CLI_FAILED,
+            )
         return _parse(done.stdout, f"`{command}`", self.stack)
 
 
-def _problem(where: str, rule: str) -> ConfigError:
-    return ConfigError([Problem(where, "(outputs)", rule)])
+def _problem(where: str, rule: str, code: Code) -> ConfigError:
+    return ConfigError([Problem(where, "(outputs)", rule, code)])
 
 
 def _parse(text: str, where: str, stack: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except ValueError as exc:
-        raise _problem(where, f"is not JSON (expected `pulumi stack output --json` of {stack})") from exc
+        raise _problem(
+            where, f"is not JSON (expected `pulumi stack output --json` of {stack})", Code.OUTPUTS_NOT_JSON
+        ) from exc
     if not isinstance(document, dict):
-        raise _problem(where, f"is not a JSON object (expected `pulumi stack output --json` of {stack})")
+        raise _problem(
+            where,
+            f"is not a JSON object (expected `pulumi stack output --json` of {stack})",
+            Code.OUTPUTS_NOT_OBJECT,
+        )
     return document
 
 

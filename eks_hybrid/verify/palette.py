@@ -15,7 +15,9 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config.secrets import PALETTE_API_KEY_ENV, PALETTE_API_KEY_PATH
+from eks_hybrid.components.errors import EksHybridError
 from eks_hybrid.components.palette import PaletteApi, PaletteClient
 
 from .checks.palette import HubState, PoolsState, pack_key
@@ -24,8 +26,10 @@ from .intent import PaletteHubIntent, PalettePoolsIntent
 __all__ = ["PaletteKeyError", "PaletteReader", "palette_api_key"]
 
 
-class PaletteKeyError(RuntimeError):
+class PaletteKeyError(EksHybridError, RuntimeError):
     """No Palette API key could be found; the message says where to put one (never a value)."""
+
+    code = Code.PALETTE_KEY_MISSING
 
 
 def palette_api_key(

@@ -67,7 +67,7 @@ def _palette_refusal(error: Exception) -> tuple[str, str] | None:
         return f"the Palette API key is unusable: {error}", f"put a valid key in {KEY_WHERE}"
     if isinstance(error, PaletteAuthError):
         return (
-            f"Palette rejected the API key ({error.status} {error.code})",
+            f"Palette rejected the API key ({error.status} {error.palette_code})",
             f"use a current key of a user in the stack's Palette project, in {KEY_WHERE}",
         )
     if isinstance(error, PaletteScopeError):
@@ -80,7 +80,8 @@ def _palette_refusal(error: Exception) -> tuple[str, str] | None:
         isinstance(error, PaletteStatusError) and error.status == 403
     ):
         return (
-            f"Palette refused a read ({error.status} {error.code}): the key's user lacks a permission",
+            f"Palette refused a read ({error.status} {error.palette_code}): the key's user lacks a"
+            " permission",
             "give the key's user read access to clusters, cloud configs, cluster profiles, packs and edge"
             " hosts in the stack's project (docs/reference/permissions.md)",
         )

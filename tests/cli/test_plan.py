@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from eks_hybrid.cli import app
+from eks_hybrid.components.codes import Code
 
 from ..conftest import STACKS, copy_examples
 
@@ -195,6 +196,7 @@ def test_unknown_stack(tmp_path):
     result = plan("--stack", "nope", "--stacks-dir", str(STACKS))
     assert result.exit_code == 2
     assert "no such stack file" in result.stderr
+    assert "[no-such-stack]" in result.stderr  # each problem ends with its code
 
 
 def test_a_stack_that_cannot_be_planned_is_a_json_error_document(broken_hub):
@@ -205,12 +207,18 @@ def test_a_stack_that_cannot_be_planned_is_a_json_error_document(broken_hub):
     document = json.loads(result.stdout)
     assert document["stack"] == "example-hub"
     assert document["error"]["kind"] == "problems"
-    assert document["error"]["problems"][0]["path"] == "eks-hybrid:cluster.authenticationMode"
+    assert document["error"]["code"] == "invalid-config"
+    [problem] = document["error"]["problems"]
+    assert problem["path"] == "eks-hybrid:cluster.authenticationMode"
+    assert problem["code"] == "authentication-mode"
     usage = plan("--stack", "x", "--stacks-dir", "no-such-dir", "--format", "json")
     assert usage.exit_code == 2
     assert json.loads(usage.stdout) == {
-        "error": {"kind": "usage", "message": "no-such-dir: no such stacks directory"}
+        "error": {"kind": "usage", "code": "usage", "message": "no-such-dir: no such stacks directory"}
     }
+    unknown = plan("--stack", "nope", "--stacks-dir", str(STACKS), "--format", "json")
+    assert unknown.exit_code == 2
+    assert json.loads(unknown.stdout)["error"]["code"] == "invalid-config"
 
 
 def test_json_of_all_stacks_is_one_document_with_their_errors():
@@ -222,6 +230,9 @@ def test_json_of_all_stacks_is_one_document_with_their_errors():
     assert document["errors"]["example-hub"]["kind"] == "problems"
     [problem] = document["errors"]["example-hub"]["problems"]
     assert problem["path"] == "eks-hybrid:palette.apiKey"
+    assert problem["code"] == "secret-missing"
+    assert document["errors"]["example-hub"]["code"] == "invalid-config"
+    assert all(Code.of(error["code"]) for error in document["errors"].values())
     assert set(document["errors"]) == set(EXAMPLES) and document["stacks"] == []
 
 

@@ -22,6 +22,7 @@ from eks_hybrid.components.cluster.planning import (
     remote_networks,
     security_group_rules,
 )
+from eks_hybrid.components.codes import Code
 
 PURE_MODULES = [
     "components/cluster/planning.py",
@@ -273,7 +274,7 @@ def test_ami_type_follows_the_architecture(instance_type: str, ami: str) -> None
 @pytest.mark.parametrize("instance_type", ["t3.large", "m5.medium", "t3.micro", "c6i.large"])
 def test_node_group_too_small_for_the_palette_agent(instance_type: str) -> None:
     problem = instance_type_problem(instance_type)
-    assert problem is not None and "xlarge" in problem
+    assert problem is not None and problem.code is Code.INSTANCE_TYPE_TOO_SMALL and "xlarge" in problem.text
 
 
 @pytest.mark.parametrize("instance_type", ["t3.xlarge", "m6i.2xlarge", "m7g.metal", "r6i.24xlarge"])
@@ -282,7 +283,9 @@ def test_node_group_large_enough(instance_type: str) -> None:
 
 
 def test_node_group_instance_type_must_parse() -> None:
-    assert "not an EC2 instance type" in str(instance_type_problem("big"))
+    problem = instance_type_problem("big")
+    assert problem is not None and problem.code is Code.INVALID_INSTANCE_TYPE
+    assert "not an EC2 instance type" in problem.text
 
 
 # --- adopted clusters -----------------------------------------------------------------------------------
@@ -311,8 +314,9 @@ def test_an_adopted_cluster_missing_remote_networks_names_them() -> None:
     problems = existing_cluster_problems(
         existing(remote_node_cidrs=("10.200.0.0/16",), remote_pod_cidrs=()), NETWORKS, "172.20.0.0/16"
     )
-    rules = [rule for _, rule in problems]
+    rules = [reason.text for _, reason in problems]
     assert len(problems) == 2
+    assert {reason.code for _, reason in problems} == {Code.EXISTING_CLUSTER_NETWORKS}
     assert "remote node networks (10.200.0.0/16) do not contain 10.201.0.0/16" in rules[0]
     assert "remote pod networks (none) do not contain 172.18.0.0/16, 192.168.0.0/16" in rules[1]
     assert all(what == "sites" for what, _ in problems)
@@ -322,12 +326,12 @@ def test_an_adopted_cluster_in_config_map_mode_is_refused() -> None:
     [(what, rule)] = existing_cluster_problems(
         existing(authentication_mode="CONFIG_MAP"), NETWORKS, "172.20.0.0/16"
     )
-    assert what == "name" and "CONFIG_MAP" in rule
+    assert what == "name" and "CONFIG_MAP" in rule.text and rule.code is Code.EXISTING_CLUSTER_AUTH_MODE
 
 
 def test_an_adopted_cluster_with_another_service_cidr_is_refused() -> None:
-    [(what, _)] = existing_cluster_problems(existing(), NETWORKS, "172.21.0.0/16")
-    assert what == "service_cidr"
+    [(what, reason)] = existing_cluster_problems(existing(), NETWORKS, "172.21.0.0/16")
+    assert what == "service_cidr" and reason.code is Code.EXISTING_CLUSTER_SERVICE_CIDR
 
 
 def test_adopted_cluster_warnings() -> None:

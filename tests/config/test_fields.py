@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.fields import (
     AmazonSideAsn,
     EniId,
@@ -45,7 +46,8 @@ def test_private_asns_can_peer(asn):
 
 @pytest.mark.parametrize("asn", [0, 23456, 64496, 64511, 65535, 65536, 131071, 4294967295])
 def test_reserved_asns(asn):
-    assert "is reserved" in (asn_problem(asn) or "")
+    problem = asn_problem(asn)
+    assert problem is not None and problem.code is Code.ASN_RESERVED and "is reserved" in problem.text
 
 
 @given(st.integers(131072, 2147483647).filter(lambda a: not is_private_asn(a)))
@@ -55,7 +57,9 @@ def test_public_four_byte_asns_up_to_2_31_can_peer(asn):
 
 @given(st.integers(2147483648, 4199999999))
 def test_asns_beyond_what_aws_accepts(asn):
-    assert "outside what AWS accepts" in (asn_problem(asn) or "")
+    problem = asn_problem(asn)
+    assert problem is not None and problem.code is Code.ASN_NOT_ACCEPTED
+    assert "outside what AWS accepts" in problem.text
 
 
 @given(st.integers(0, 2**32 + 10))
@@ -102,5 +106,5 @@ def test_field_rule_errors_carry_the_rule_as_the_message():
     with pytest.raises(ValidationError) as caught:
         TypeAdapter(RemoteCidr).validate_python("10.0.0.1/8")
     [error] = caught.value.errors()
-    assert error["type"] == "eks_hybrid_rule"
+    assert error["type"] == Code.CIDR_HOST_BITS
     assert error["msg"] == "10.0.0.1/8 has host bits set: did you mean 10.0.0.0/8?"

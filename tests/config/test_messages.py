@@ -147,10 +147,20 @@ def test_many_problems_are_reported_at_once_sorted_by_path():
         "eks-hybrid:sites.dallas.podCidr",
     ]
     assert [p.path for p in error.problems] == expected
+    assert [p.code for p in error.problems] == [
+        "authentication-mode",
+        "endpoint-access",
+        "kubernetes-version-unknown",
+        "not-a-subnet-id",
+        "unknown-key",
+        "settings-required",
+        "cidr-overlap",
+        "cidr-not-remote-range",
+    ]
     text = str(error)
     assert text.splitlines()[0] == f"invalid stack configuration ({len(expected)} problems):"
     for problem in error.problems:
-        assert f"  - {FILE}: {problem.path}: {problem.rule}" in text.splitlines()
+        assert f"  - {FILE}: {problem.path}: {problem.rule} [{problem.code}]" in text.splitlines()
 
 
 def test_site_problems_of_every_kind_are_reported_at_once():

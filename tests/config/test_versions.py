@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain import versions
 from eks_hybrid.components.domain.versions import (
     KUBERNETES_VERSIONS,
@@ -55,7 +56,8 @@ def test_what_eks_creates_on_the_day_the_table_was_checked() -> None:
 )
 def test_versions_eks_does_not_create_are_problems(version: str, today: date, phrase: str) -> None:
     problem = version_problem(version, today)
-    assert problem is not None and phrase in problem
+    assert problem is not None and phrase in problem.text
+    assert problem.code.value.startswith("kubernetes-version-")
 
 
 def test_warnings_within_60_days_of_either_end_of_support() -> None:
@@ -77,5 +79,6 @@ def test_every_version_supports_the_cilium_lines_aws_supports() -> None:
     assert cilium_problem("1.18.5-0", "1.35") is None
     assert cilium_problem("1.17.13-1", "1.33") is None
     problem = cilium_problem("1.16.6", "1.35")
-    assert problem is not None and "1.17.x, 1.18.x" in problem and "hybrid-nodes-cni" in problem
+    assert problem is not None and problem.code is Code.CILIUM_UNSUPPORTED
+    assert "1.17.x, 1.18.x" in problem.text and "hybrid-nodes-cni" in problem.text
     assert cilium_problem("1.19.0", None) is not None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import ipaddress
 import itertools
 import json
 import shutil
@@ -145,7 +146,10 @@ def valid_hubs(draw: st.DrawFn) -> Case:
     hub = draw(st.sampled_from(HUBS))
     count = draw(st.integers(1, 8))
     names = draw(st.lists(slugs, min_size=count, max_size=count, unique=True))
-    nodes = draw(st.lists(st.integers(1, 99), min_size=count, max_size=count, unique=True))
+    # Node CIDRs 10.N.0.0/x, never inside the hub's VPC CIDR (10.50.0.0/16 in one example hub).
+    vpc = ipaddress.IPv4Network(CONFIGS[hub]["eks-hybrid:cluster"]["vpcCidr"])
+    free = [n for n in range(1, 100) if not ipaddress.IPv4Network(f"10.{n}.0.0/16").overlaps(vpc)]
+    nodes = draw(st.lists(st.sampled_from(free), min_size=count, max_size=count, unique=True))
     # Pod CIDRs from CGNAT (100.64.0.0/10) or 172.22-31 (the examples' service CIDRs are 172.20 and 172.21).
     pods = draw(st.lists(st.integers(0, 63 + 10), min_size=count, max_size=count, unique=True))
     sites = {}

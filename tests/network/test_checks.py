@@ -16,6 +16,37 @@ def problems(config, hub=None):
     return [(p.path, p.rule) for p in site_problems(config, hub or inventory(), FILE, "example-hub")]
 
 
+def codes(config, hub=None):
+    return [p.code for p in site_problems(config, hub or inventory(), FILE, "example-hub")]
+
+
+@pytest.mark.parametrize(
+    ("config", "hub", "code"),
+    [
+        (lambda: site(tgw_vpn(), name="austin"), inventory, "site-not-in-hub"),
+        (lambda: site(tgw_vpn(), name="chicago"), inventory, "route-via-mismatch"),
+        (
+            lambda: site(vgw_vpn(), name="chicago"),
+            lambda: inventory(vpnGatewayId=None),
+            "vpn-gateway-missing",
+        ),
+        (
+            lambda: site(tgw_vpn(routing="bgp", asn=65100)),
+            lambda: inventory(amazonSideAsn=65100),
+            "asn-clash",
+        ),
+        (lambda: site(direct_connect("10.99.0.0/16"), name="chicago"), inventory, "allowed-prefix-narrow"),
+        (
+            lambda: site(tgw_vpn()),
+            lambda: inventory(ciliumIpamMode="clusterPool", siteCount=3),
+            "cluster-pool-needs-bgp",
+        ),
+    ],
+)
+def test_each_disagreement_has_its_code(config, hub, code):
+    assert codes(config(), hub()) == [code]
+
+
 def test_a_matching_site_has_no_problems():
     assert problems(site(tgw_vpn())) == []
     assert problems(site(vgw_vpn(), name="chicago")) == []

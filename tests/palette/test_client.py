@@ -93,7 +93,8 @@ def test_rate_limit_bucket_exhausts_retries(app: object, asgi_client: PaletteCli
         asgi_client.get("/v1/edgehosts/a")
     with pytest.raises(PaletteRateLimitedError) as info:
         asgi_client.get("/v1/edgehosts/a")
-    assert info.value.code == "TooManyRequests" and "injected" in info.value.message
+    assert info.value.palette_code == "TooManyRequests" and "injected" in info.value.message
+    assert info.value.code == "palette-rate-limited"
 
 
 def test_a_retry_that_gives_up_says_how_many_attempts_over_how_long(app: object) -> None:
@@ -140,7 +141,8 @@ def test_deadline_bounds_the_retries(app: object) -> None:
 def test_error_mapping(asgi_client: PaletteClient) -> None:
     with pytest.raises(PaletteNotFoundError) as info:
         asgi_client.get("/v1/spectroclusters/nope")
-    assert info.value.code == "ResourceNotFound" and info.value.ref.startswith("ref-")
+    assert info.value.palette_code == "ResourceNotFound" and info.value.ref.startswith("ref-")
+    assert info.value.code == "palette-not-found"
     with pytest.raises(PaletteValidationError) as bad:
         asgi_client.post("/v1/spectroclusters/aws/import", {"metadata": {"name": "x"}, "bogus": 1})
     assert "bogus" in bad.value.message and bad.value.status == 400
