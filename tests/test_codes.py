@@ -4,13 +4,13 @@ pydantic's types; every error class coded; a problem without a catalogued code r
 from __future__ import annotations
 
 import importlib
-import warnings
 import inspect
 import pkgutil
 import re
 import subprocess
 import sys
 import typing
+import warnings
 from pathlib import Path
 
 import pytest

@@ -1,10 +1,10 @@
 """The library's layers, read from the source (no module is imported): which package may import which.
 
-From the bottom: `codes`, the catalogue of stable problem codes; `errors`; `domain`, the facts every layer shares, each written once; the helpers every
-component uses; the areas (`network`, `cluster`, `cni`, ...), which import the helpers, `domain` and each
-other; `config`, the stack-file contract, which builds the areas' Args from stack files; `composition`, the
-stack-file programs, on top. So no area imports the stack-file contract, and a default or allowed value that
-both need lives in `domain`.
+From the bottom: `codes`, the catalogue of stable problem codes; `errors`; `domain`, the facts every layer
+shares, each written once; the helpers every component uses; the areas (`network`, `cluster`, `cni`, ...),
+which import the helpers, `domain` and each other; `config`, the stack-file contract, which builds the
+areas' Args from stack files; `composition`, the stack-file programs, on top. So no area imports the
+stack-file contract, and a default or allowed value that both need lives in `domain`.
 """
 
 from __future__ import annotations
