@@ -1,4 +1,4 @@
-"""The hub stack's configuration: one per environment (see README "Hub stack")."""
+"""The hub stack's configuration: one per environment (every key: docs/reference/configuration.md)."""
 
 from __future__ import annotations
 
@@ -243,7 +243,7 @@ class HubConfig(ConfigModel):
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on what an outage hinges on: the EKS cluster, the TGW, its VPC attachment, the VGW."""
     verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
-    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
+    """Run `eks-hybrid verify` after each `pulumi up` (docs/guides/verify.md, "Post-deploy verification")."""
 
     @property
     def remote_node_cidrs(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""A site stack's configuration: one per on-prem or edge location (see README "Site stack")."""
+"""A site stack's configuration: one per on-prem or edge location (every key:
+docs/reference/configuration.md)."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ class SiteConfig(ConfigModel):
     protect: bool = Field(default=True, alias="eks-hybrid:protect")
     """Pulumi `protect` on the site's VPN connection or Direct Connect gateway association."""
     verify: VerifyConfig = Field(default=VerifyConfig(), alias="eks-hybrid:verify")
-    """Run `eks-hybrid verify` after each `pulumi up` (README, "Post-deploy verification")."""
+    """Run `eks-hybrid verify` after each `pulumi up` (docs/guides/verify.md, "Post-deploy verification")."""
 
     @property
     def hub_stack_name(self) -> str:

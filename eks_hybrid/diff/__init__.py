@@ -9,7 +9,7 @@ Layers, each importable on its own:
 - `engine.diff_plans`: two `PlanSet`s compared stack by stack and resource by resource;
 - `report.compare`: the whole `DiffReport` (changes, `danger`'s dangerous ones, the merged topology);
 - `format.to_text` / `format.to_markdown`: a report as plain text or as a pull request comment;
-- `sample`: the README's sample comment, generated from the example stacks.
+- `sample`: the sample pull request comment of docs/guides/pr-review.md, generated from the example stacks.
 
 Nothing is imported here: `sources` loads the planner and Pulumi, which the CLI imports only when a command
 needs them, so `eks-hybrid --help` stays quick (tests/speed).
