@@ -31,6 +31,7 @@ from eks_hybrid.components.domain.hub_outputs import (
     LEGACY_SITES,
     SITE_INVENTORY,
     HubInventory,
+    HubOutput,
     hub_sites,
 )
 from eks_hybrid.components.domain.labels import SITE_LABEL
@@ -339,7 +340,7 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
     tgw = outputs.transit_gateway_id
     routes: list[RouteIntent] = []
     if tgw is None:
-        unchecked.append(_missing("routes", "VPC route tables", "transitGatewayId", stack))
+        unchecked.append(_missing("routes", "VPC route tables", HubOutput.TRANSIT_GATEWAY_ID, stack))
     else:
         routes = _hub_routes(hub, Target("transitGateway", tgw))
 
@@ -347,7 +348,12 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
     tgw_table = outputs.transit_gateway_route_table_id
     if tgw_table is None:
         unchecked.append(
-            _missing("transit-gateway", "transit gateway route table", "transitGatewayRouteTableId", stack)
+            _missing(
+                "transit-gateway",
+                "transit gateway route table",
+                HubOutput.TRANSIT_GATEWAY_ROUTE_TABLE_ID,
+                stack,
+            )
         )
     else:
         tgw_routes.append(
@@ -377,9 +383,11 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
         pod_source=_networks_key(hub, "podCidrs"),
     )
     if outputs.hybrid_node_role_arn is None:
-        unchecked.append(_missing("eks", "HYBRID_LINUX access entry", "hybridNodeRoleArn", stack))
+        unchecked.append(_missing("eks", "HYBRID_LINUX access entry", HubOutput.HYBRID_NODE_ROLE_ARN, stack))
     if outputs.cluster_security_group_id is None:
-        unchecked.append(_missing("eks", "cluster security group", "clusterSecurityGroupId", stack))
+        unchecked.append(
+            _missing("eks", "cluster security group", HubOutput.CLUSTER_SECURITY_GROUP_ID, stack)
+        )
 
     identity = _identity_intent(stack, hub, outputs, unchecked)
     palette = _palette_hub_intent(stack, hub, outputs, networks, unchecked)
@@ -517,14 +525,14 @@ def _identity_intent(
     provider = hub.credentials.provider
     if provider == "iamRolesAnywhere":
         for name, value in (
-            ("trustAnchorArn", outputs.trust_anchor_arn),
-            ("profileArn", outputs.profile_arn),
+            (HubOutput.TRUST_ANCHOR_ARN, outputs.trust_anchor_arn),
+            (HubOutput.PROFILE_ARN, outputs.profile_arn),
         ):
             if value is None:
                 unchecked.append(_missing("identity", "IAM Roles Anywhere", name, stack))
                 return None
     elif outputs.ssm_activation_id is None:
-        unchecked.append(_missing("identity", "SSM hybrid activation", "ssmActivationId", stack))
+        unchecked.append(_missing("identity", "SSM hybrid activation", HubOutput.SSM_ACTIVATION_ID, stack))
         return None
     return IdentityIntent(
         provider=provider,
@@ -541,7 +549,7 @@ def _palette_hub_intent(
     if hub.palette is None:
         return None
     if outputs.palette_cluster_uid is None or outputs.palette_cloud_config_uid is None:
-        unchecked.append(_missing("palette", "Palette cluster", "paletteClusterUid", stack))
+        unchecked.append(_missing("palette", "Palette cluster", HubOutput.PALETTE_CLUSTER_UID, stack))
         return None
     return PaletteHubIntent(
         endpoint=hub.palette.endpoint.rstrip("/"),
@@ -666,7 +674,9 @@ def site_intent(
     pools = None
     if site.site.node_pools:
         if hub_outputs.palette_cloud_config_uid is None or hub_outputs.palette_project_uid is None:
-            unchecked.append(_missing("palette", "hybrid node pools", "paletteCloudConfigUid", site.hub))
+            unchecked.append(
+                _missing("palette", "hybrid node pools", HubOutput.PALETTE_CLOUD_CONFIG_UID, site.hub)
+            )
         else:
             pools = PalettePoolsIntent(
                 site=name,
