@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 __all__ = ["LiveServer", "free_port"]
 
@@ -22,13 +22,24 @@ def free_port(host: str = "127.0.0.1") -> int:
 class LiveServer:
     """`with LiveServer(app) as server: server.url` - started on a free port, stopped on exit."""
 
-    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int | None = None) -> None:
         self.app = app
         self.host = host
-        self.port = port or free_port(host)
+        # Bound here and served by uvicorn as it is: the port is this server's from the moment it is chosen,
+        # so another process choosing at the same time (a parallel test worker) cannot take it in between.
+        # Made as asyncio makes its own (IPPROTO_TCP named): asyncio turns Nagle's algorithm off (TCP_NODELAY)
+        # only on a socket that says it is TCP, and with it on every answer waited about 40 ms.
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port or 0, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        )[0]
+        self._socket = socket.socket(family, kind, proto)
+        self._socket.bind(address)
+        self.port = int(self._socket.getsockname()[1])
         config = uvicorn.Config(app, host=host, port=self.port, log_level="critical", lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="palette-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="palette-emulator", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -45,7 +56,9 @@ class LiveServer:
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self._socket.close()
 
     def __enter__(self) -> LiveServer:
         return self.start()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 import yaml
 
 from eks_hybrid.offline.engine import OfflineRun, StackOutputs, run_offline
+from eks_hybrid.plan_documents import stack_order
+from eks_hybrid.planner import Planner, StackPlan
 
 REPO = Path(__file__).resolve().parents[1]
 # Reference data the tests check against lives in the repository (see reference/README.md).
@@ -55,6 +58,15 @@ def reference_dir() -> Path:
 
 def inputs_of(run: OfflineRun, name: str) -> dict[str, Any]:
     return run.named(name).inputs
+
+
+@pytest.fixture(scope="session")
+def example_plans() -> Mapping[str, StackPlan]:
+    """Every stack in stacks/ planned offline (`plan --offline-secrets`), once per test session and xdist
+    worker, hubs first so each site reads its hub's outputs. For tests that only read a plan: one that
+    edits a stack plans its own copy (`copy_examples`)."""
+    planner = Planner(STACKS, offline_secrets=True)
+    return MappingProxyType({name: planner.plan(name) for name in stack_order(STACKS, planner.read)})
 
 
 @pytest.fixture(autouse=True)

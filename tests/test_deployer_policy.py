@@ -9,13 +9,14 @@ against AWS's own service definitions.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import parliament
 import pytest
 
-from eks_hybrid.planner import Planner
+from eks_hybrid.planner import StackPlan
 
-from .conftest import REPO, STACKS
+from .conftest import REPO
 
 POLICY = json.loads((REPO / "docs" / "aws-deployer-policy.json").read_text())
 
@@ -231,10 +232,9 @@ def _allowed() -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def declared_types() -> set[str]:
-    planner = Planner(STACKS, offline_secrets=True)
+def declared_types(example_plans: Mapping[str, StackPlan]) -> set[str]:
     names = ("example-hub", "example-hub-ssm", "example-dallas", "example-chicago", "example-denver")
-    return {r.type for name in names for r in planner.plan(name).run.resources if r.type.startswith("aws:")}
+    return {r.type for name in names for r in example_plans[name].run.resources if r.type.startswith("aws:")}
 
 
 def test_every_aws_type_the_examples_declare_is_mapped(declared_types):

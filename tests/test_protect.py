@@ -28,20 +28,14 @@ PROTECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def plans() -> dict[str, object]:
-    planner = Planner(STACKS, offline_secrets=True)
-    return {name: planner.plan(name) for name in PROTECTED}
-
-
 @pytest.mark.parametrize("stack", sorted(PROTECTED))
-def test_exactly_the_vital_resources_are_protected(plans, stack):
-    run = plans[stack].run  # type: ignore[attr-defined]
+def test_exactly_the_vital_resources_are_protected(example_plans, stack):
+    run = example_plans[stack].run
     assert {r.name for r in run.resources if r.protect} == PROTECTED[stack]
 
 
-def test_plan_json_shows_protection(plans):
-    document = plans["example-dallas"].to_json()  # type: ignore[attr-defined]
+def test_plan_json_shows_protection(example_plans):
+    document = example_plans["example-dallas"].to_json()
     vpn = next(r for r in document["resources"] if r["name"] == "dallas-vpn")
     gateway = next(r for r in document["resources"] if r["name"] == "dallas-customer-gateway")
     assert (vpn["protect"], gateway["protect"]) == (True, False)
@@ -71,7 +65,7 @@ def test_protect_must_be_a_boolean():
     assert (problem.path, problem.rule) == ("eks-hybrid:protect", "must be true or false (got 'sometimes')")
 
 
-def test_the_hubs_other_resources_inherit_no_protection(plans):
-    run = plans["example-hub"].run  # type: ignore[attr-defined]
+def test_the_hubs_other_resources_inherit_no_protection(example_plans):
+    run = example_plans["example-hub"].run
     routes = [r for r in run.resources if r.type == "aws:ec2/route:Route"]
     assert routes and not any(r.protect for r in routes)

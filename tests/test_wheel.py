@@ -21,6 +21,9 @@ import pytest
 
 from tests.conftest import REPO
 
+# One xdist worker runs the module (`--dist loadgroup`), so the wheel is built and installed once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
+
 
 @dataclass(frozen=True)
 class Installed:
@@ -57,6 +60,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     python = root / "venv" / "bin" / "python"
     pins = [line for line in (REPO / "requirements.txt").read_text().splitlines() if "==" in line]
     (root / "constraints.txt").write_text("\n".join(pins) + "\n")
+    # --no-compile: no bytecode for the thousands of modules nothing here imports (pulumi-aws's above all);
+    # Python compiles what the tests import, as it would for any install.
     done = run(
         python,
         "-m",
@@ -64,6 +69,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
         "install",
         "-q",
         "--disable-pip-version-check",
+        "--no-compile",
         wheel,
         "-c",
         "constraints.txt",

@@ -27,7 +27,10 @@ ESC = "\x1b["
 WIDTH, HEIGHT = 120, 50
 DONE = "__eks_hybrid_done__"
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (see .ci/run)")
+pytestmark = [
+    pytest.mark.terminal,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (see .ci/run)"),
+]
 
 
 class Terminal:

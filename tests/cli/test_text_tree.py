@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import pytest
 from rich.console import Console
 
 from eks_hybrid.plan_documents import stack_order
-from eks_hybrid.planner import Planner
+from eks_hybrid.planner import StackPlan
 from eks_hybrid.text_tree import Node, plan_node, render_text, to_rich
 from tests.conftest import STACKS
 
@@ -23,8 +24,8 @@ def rich_plain(node: Node, *, encoding: str = "utf-8") -> str:
 
 
 @pytest.mark.parametrize("name", stack_order(STACKS))
-def test_every_example_stack_prints_as_rich_would(name: str) -> None:
-    node = plan_node(Planner(STACKS, offline_secrets=True).plan(name))
+def test_every_example_stack_prints_as_rich_would(name: str, example_plans: Mapping[str, StackPlan]) -> None:
+    node = plan_node(example_plans[name])
     assert render_text(node, width=240) == rich_plain(node)
 
 

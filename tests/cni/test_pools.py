@@ -13,8 +13,6 @@ import pytest
 from eks_hybrid.components.cni import values
 from eks_hybrid.components.cni.pools import site_pod_pools
 from eks_hybrid.components.domain.hub_outputs import hub_sites
-from eks_hybrid.planner import Planner
-from tests.conftest import STACKS
 
 SITES = {"dallas": "192.168.0.0/16", "chicago": "172.18.0.0/16"}  # each site's pod CIDR
 POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
@@ -108,15 +106,6 @@ def test_cluster_pool_keeps_the_order_it_is_given_so_new_sites_append() -> None:
 
 
 # --- from the rendered plans of the example stacks ------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def example_plans() -> dict[str, Any]:
-    planner = Planner(STACKS, offline_secrets=True)
-    return {
-        name: planner.plan(name)
-        for name in ("example-hub", "example-dallas", "example-chicago", "example-denver")
-    }
 
 
 def node_labels_of_site(plan: Any) -> list[dict[str, str]]:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -34,6 +35,7 @@ def add_host(stacks: Path) -> None:
     path.write_text(yaml.safe_dump(document))
 
 
+@pytest.mark.slow
 def test_git_revisions_are_planned_with_their_own_code(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     for part in ("eks_hybrid", "components", "stacks"):  # what `python -m eks_hybrid.cli plan` imports

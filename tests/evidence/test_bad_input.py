@@ -49,6 +49,9 @@ from eks_hybrid.stack_files import read_stack_file
 from ..conftest import STACKS
 from .conftest import examples, record, record_max
 
+# 1,050 inputs over three properties, some planned in full: 5 to 10 s each on 2 cores.
+pytestmark = pytest.mark.slow
+
 SUITE = "bad input"
 # The documented limits of stack files (eks_hybrid/safe_yaml.py, docs/concepts/configuration.md): a file
 # expands to at most 250,000 values through its aliases and nests at most 64 levels.

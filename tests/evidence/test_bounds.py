@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from ..conftest import STACKS, copy_examples
 from .conftest import record, record_max
 
@@ -65,6 +67,7 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
 
+@pytest.mark.slow
 def test_plan_all_refuses_each_hostile_file_and_plans_the_rest_within_a_gibibyte(tmp_path: Path) -> None:
     stacks = copy_examples(tmp_path)
     for name, (content, _) in HOSTILE.items():

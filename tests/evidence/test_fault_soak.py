@@ -211,6 +211,7 @@ def _configure(instance: p.PaletteProvider, transport: CountingTransport) -> p.P
     return instance
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_providers_under_faults_end_in_the_intended_state_with_no_duplicate_or_orphan(
     provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState

@@ -115,6 +115,7 @@ def test_a_palette_api_key_from_the_programs_config_is_a_secret_input():
     assert palette and all(r.inputs["apiKey"] == "[secret]" for r in palette)
 
 
+@pytest.mark.slow
 def test_mypy_strict_accepts_it_against_the_typed_package():
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(EXAMPLE / "__main__.py")],

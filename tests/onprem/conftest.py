@@ -136,12 +136,6 @@ HUB_SSM_OUTPUTS: dict[str, Any] = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "netns: brings real strongSwan/FRR daemons up in network namespaces (needs root)"
-    )
-
-
 @pytest.fixture(scope="session")
 def netns_unavailable() -> str | None:
     return unavailable_reason()

@@ -10,29 +10,24 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from eks_hybrid.planner import Planner
-from tests.conftest import STACKS
+from eks_hybrid.planner import StackPlan
 
 from .conftest import render
 
 BGP_SITES = [("example-austin", "example-hub-ssm", "austin"), ("example-denver", "example-hub", "denver")]
 
 
-@pytest.fixture(scope="module")
-def planner() -> Planner:
-    return Planner(STACKS, offline_secrets=True)
-
-
-def _applied(planner: Planner, hub: str) -> dict[str, dict[str, Any]]:
+def _applied(plans: Mapping[str, StackPlan], hub: str) -> dict[str, dict[str, Any]]:
     """The hub's Cilium BGP objects as it applies them, by `<kind>/<metadata.name>`."""
     objects = {}
-    for resource in planner.plan(hub).run.resources:
+    for resource in plans[hub].run.resources:
         if ":CiliumBGP" in resource.type:
             inputs = resource.inputs
             objects[f"{inputs['kind']}/{inputs['metadata']['name']}"] = {
@@ -61,11 +56,11 @@ def _frr(path: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("stack", "hub", "site"), BGP_SITES)
 def test_the_rendered_router_accepts_exactly_the_sessions_the_hub_configures(
-    tmp_path, planner, stack, hub, site
+    tmp_path, example_plans, stack, hub, site
 ):
     result, out = render(tmp_path, stack)
     assert result.exit_code == 0, result.output
-    applied = _applied(planner, hub)
+    applied = _applied(example_plans, hub)
     cluster = applied[f"CiliumBGPClusterConfig/eks-hybrid-{site}"]
     [instance] = cluster["spec"]["bgpInstances"]
     [peer] = instance["peers"]
@@ -74,12 +69,12 @@ def test_the_rendered_router_accepts_exactly_the_sessions_the_hub_configures(
     assert frr["asn"] == peer["peerASN"], "the router speaks under the ASN the nodes expect"
     assert frr["nodes_asn"] == instance["localASN"], "the router expects the nodes' ASN"
     assert ipaddress.IPv4Address(peer["peerAddress"]) in ipaddress.IPv4Network(frr["listen"])
-    node_cidr = planner.plan(stack).run.outputs["nodeCidr"]
+    node_cidr = example_plans[stack].run.outputs["nodeCidr"]
     assert frr["listen"] == node_cidr, "every node of the site may peer, and only they"
     assert cluster["spec"]["nodeSelector"]["matchLabels"]["eks-hybrid/site"] == site
 
     # Blocks the router accepts: the hub's per-node block size, from every CIDR its nodes draw from.
-    hub_plan = planner.plan(hub).run
+    hub_plan = example_plans[hub].run
     release = next(r for r in hub_plan.resources if r.type == "kubernetes:helm.sh/v3:Release").inputs
     ipam = release["values"]["ipam"]
     if ipam["mode"] == "cluster-pool":
@@ -100,10 +95,10 @@ def test_the_rendered_router_accepts_exactly_the_sessions_the_hub_configures(
     }
 
 
-def test_the_node_labels_the_config_selects_are_the_ones_the_hosts_join_with(tmp_path, planner):
+def test_the_node_labels_the_config_selects_are_the_ones_the_hosts_join_with(tmp_path, example_plans):
     result, out = render(tmp_path, "example-denver")
     assert result.exit_code == 0, result.output
-    selector = _applied(planner, "example-hub")["CiliumBGPClusterConfig/eks-hybrid-denver"]["spec"][
+    selector = _applied(example_plans, "example-hub")["CiliumBGPClusterConfig/eks-hybrid-denver"]["spec"][
         "nodeSelector"
     ]
     node = yaml.safe_load((out / "edge/nodeconfig/denver-01.yaml").read_text())

@@ -25,7 +25,9 @@ from .aws_endpoint import WEAK_AWS_DEFAULT, AwsTunnel, aws_frr_conf, aws_swanctl
 from .conftest import AUSTIN_OUTPUTS, DALLAS_OUTPUTS, HUB_OUTPUTS, HUB_SSM_OUTPUTS, render, render_deployed
 from .lab import Charon, Frr, Lab, wait_for
 
-pytestmark = [pytest.mark.netns, pytest.mark.timeout(180)]
+# One xdist worker runs the lab's tests one after another (`--dist loadgroup`): its daemons time their
+# handshakes and failover, which another lab's daemons on the same cores would slow.
+pytestmark = [pytest.mark.netns, pytest.mark.xdist_group("netns"), pytest.mark.timeout(180)]
 
 STRONG = {
     "encryption": list(STRONG_PROPOSALS.encryption_algorithms),

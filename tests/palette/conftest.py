@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
 
 from eks_hybrid.components.palette import PaletteClient, RetryPolicy
 from eks_hybrid.components.palette import providers as p
@@ -39,10 +42,53 @@ def state(app: Starlette) -> EmulatorState:
     return emulator
 
 
+class CurrentEmulator:
+    """The ASGI app behind the session's one live server: it hands each request to the emulator of the
+    test that is running, and counts the requests still being answered."""
+
+    def __init__(self) -> None:
+        self.app: Starlette | None = None
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        assert app is not None, f"a request reached the live emulator between tests: {scope.get('path')}"
+        with self._lock:
+            self._in_flight += 1
+        try:
+            await app(scope, receive, send)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait for answers still under way (a late one the client gave up on) to take effect."""
+        deadline = time.monotonic() + timeout
+        while self._in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not self._in_flight, f"{self._in_flight} request(s) still being answered after {timeout:.0f}s"
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[tuple[LiveServer, CurrentEmulator]]:
+    """One uvicorn server per test session (and xdist worker), on a port of its own: starting and stopping
+    one for each test cost a fifth of a second of its shutdown polling every time."""
+    current = CurrentEmulator()
+    with LiveServer(current) as server:
+        yield server, current
+
+
 @pytest.fixture
-def live(app: Starlette) -> Iterator[LiveServer]:
-    with LiveServer(app) as server:
+def live(app: Starlette, emulator_server: tuple[LiveServer, CurrentEmulator]) -> Iterator[LiveServer]:
+    """`app` over real HTTP at `live.url` for this test."""
+    server, current = emulator_server
+    current.app = app
+    try:
         yield server
+    finally:
+        current.settle()
+        current.app = None
 
 
 def make_client(url: str, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> PaletteClient:

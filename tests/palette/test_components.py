@@ -20,7 +20,6 @@ from eks_hybrid.components.palette import (
     PaletteNodePoolsArgs,
     PaletteSsmActivation,
 )
-from tests.conftest import STACKS
 
 from .conftest import PROJECT
 
@@ -123,10 +122,8 @@ def test_the_hybrid_settings_state_keeps_the_identity_secret(mock_engine: Any, m
     assert seen["palette-hybrid"].additional_secret_outputs == ["apiKey", "identity"]
 
 
-def test_the_example_hub_sends_palette_the_ca_its_trust_anchor_trusts(mock_engine: Any) -> None:
-    from eks_hybrid.planner import plan_stack  # the offline plan of stacks/Pulumi.example-hub.yaml
-
-    run = plan_stack(STACKS, "example-hub", offline_secrets=True).run
+def test_the_example_hub_sends_palette_the_ca_its_trust_anchor_trusts(example_plans: Any) -> None:
+    run = example_plans["example-hub"].run  # the offline plan of stacks/Pulumi.example-hub.yaml
     identity = run.named("edge-prod-hybrid").inputs["identity"]
     anchor = run.named("edge-prod-node-identity-trust-anchor").inputs["source"]["sourceData"]
     assert identity["rootCaCertificate"] == anchor["x509CertificateData"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from eks_hybrid.cli import app
-from eks_hybrid.planner import Planner
+from eks_hybrid.planner import StackPlan
 from eks_hybrid.verify.findings import fail
 from eks_hybrid.verify.report import report_table
 
-from ..conftest import STACKS, copy_examples
+from ..conftest import copy_examples
 from .conftest import REGION
 
 ONLY_ROUTES = ["--skip", "transit-gateway", "--skip", "eks", "--skip", "identity", "--skip", "palette"]
@@ -27,9 +27,8 @@ ONLY_ROUTES += ["--skip", "kubernetes", "--skip", "quotas", "--skip", "vpn"]
 
 
 @pytest.fixture(scope="module")
-def planned() -> dict[str, dict[str, Any]]:
-    planner = Planner(STACKS, offline_secrets=True)
-    return {name: dict(planner.plan(name).run.outputs) for name in ("example-hub", "example-dallas")}
+def planned(example_plans: Mapping[str, StackPlan]) -> dict[str, dict[str, Any]]:
+    return {name: dict(example_plans[name].run.outputs) for name in ("example-hub", "example-dallas")}
 
 
 class Deployed:

@@ -3,23 +3,22 @@ of offline plans of the same stacks: the shape `pulumi stack output --json` prin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from eks_hybrid.planner import Planner
+from eks_hybrid.planner import StackPlan
 from eks_hybrid.verify.findings import Status
 from eks_hybrid.verify.intent import Target, hub_intent, site_intent
 from eks_hybrid.verify.outputs import HubOutputs, SiteOutputs
 
-from ..conftest import STACKS
 from .conftest import hub_config, site_config
 
 
 @pytest.fixture(scope="module")
-def plans() -> dict[str, Any]:
-    planner = Planner(STACKS, offline_secrets=True)
-    return {name: planner.plan(name) for name in ("example-hub", "example-dallas")}
+def plans(example_plans: Mapping[str, StackPlan]) -> dict[str, Any]:
+    return {name: example_plans[name] for name in ("example-hub", "example-dallas")}
 
 
 @pytest.fixture(scope="module")
@@ -171,10 +170,11 @@ def test_coredns_on_hybrid_nodes_expects_no_dns_rules(planned: dict[str, Any]) -
     assert intent.quotas is not None and intent.quotas.inbound_rules.next_site == 2
 
 
-def test_a_cluster_pool_hub_expects_rules_from_node_cidrs_and_checks_cluster_pool_allocations() -> None:
+def test_a_cluster_pool_hub_expects_rules_from_node_cidrs_and_checks_cluster_pool_allocations(
+    example_plans: Mapping[str, StackPlan],
+) -> None:
     """example-hub-ssm: one BGP site, cluster-pool IPAM, so pods' traffic reaches the VPC from the node."""
-    planner = Planner(STACKS, offline_secrets=True)
-    outputs = dict(planner.plan("example-hub-ssm").run.outputs)
+    outputs = dict(example_plans["example-hub-ssm"].run.outputs)
     config = hub_config(name="example-hub-ssm")
     intent = hub_intent("example-hub-ssm", config, HubOutputs.model_validate(outputs))
     assert intent.kubernetes is not None and intent.kubernetes.ipam == "clusterPool"

@@ -32,7 +32,15 @@ from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.catalog import PUBLIC_REPO
 from palette_emulator.faults import FaultRule
 
-from ..palette.conftest import API_KEY, OTHER_PROJECT, PROJECT, live, make_client, register_hosts  # noqa: F401
+from ..palette.conftest import (  # noqa: F401 - live and emulator_server are fixtures
+    API_KEY,
+    OTHER_PROJECT,
+    PROJECT,
+    emulator_server,
+    live,
+    make_client,
+    register_hosts,
+)
 from .conftest import only
 
 NODES = ["10.200.0.0/16", "10.201.0.0/16"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from eks_hybrid.components.postdeploy import (
     PostDeployVerifyArgs,
     verify_command,
 )
-from eks_hybrid.planner import Planner
+from eks_hybrid.planner import Planner, StackPlan
 from eks_hybrid.verify.findings import AREAS
 
 from ..conftest import REPO, STACKS, MockEngine, copy_examples
@@ -161,10 +162,9 @@ def test_the_command_is_the_virtualenv_pulumi_yaml_declares() -> None:
     )
 
 
-def test_stacks_without_it_declare_no_step() -> None:
-    planner = Planner(STACKS, offline_secrets=True)
+def test_stacks_without_it_declare_no_step(example_plans: Mapping[str, StackPlan]) -> None:
     for name in ("example-hub", "example-chicago"):
-        assert not [r for r in planner.plan(name).run.resources if r.type == "command:local:Command"]
+        assert not [r for r in example_plans[name].run.resources if r.type == "command:local:Command"]
 
 
 @pytest.mark.parametrize(
