@@ -158,7 +158,10 @@ class _LoopKeeper:
         if not clean:
             self._local.loop = None
             atexit.unregister(loop.close)
-            loop.close()
+            # A run that failed inside a nested wait (the SDK's `_sync_await`) can leave the loop marked
+            # running: closing it would raise over the run's own error, so it is dropped instead.
+            if not loop.is_running():
+                loop.close()
         return clean
 
 

@@ -73,3 +73,19 @@ def test_unknown_invokes_fail_loudly(mock_engine):
 
 def test_scrub():
     assert scrub({"b": 1.0, "a": [2.5]}) == {"a": [2.5], "b": 1}
+
+
+def test_a_failed_run_that_leaves_its_loop_marked_running_keeps_its_own_error() -> None:
+    """A run failing inside a nested wait can leave the loop marked running; handing it back must not raise
+    "Cannot close a running event loop" over the run's own error (the loop is dropped, not closed)."""
+    from eks_hybrid.offline.engine import _LoopKeeper
+
+    keeper = _LoopKeeper()
+    loop = keeper.take()
+
+    async def hand_back_while_running() -> bool:
+        return keeper.give_back(loop, clean=False)
+
+    assert loop.run_until_complete(hand_back_while_running()) is False
+    assert keeper.take() is not loop  # the next run starts on a new loop
+    loop.close()
