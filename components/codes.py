@@ -379,6 +379,16 @@ class Code(StrEnum):
     # --- planning ----------------------------------------------------------------------------------------
     SITE_NOT_IN_HUB = "site-not-in-hub", "plan", "The site is not in its hub's `eks-hybrid:sites` inventory."
     HUB_NOT_A_HUB = "hub-not-a-hub", "plan", "A site's `eks-hybrid:hub` names no hub stack file."
+    SITE_CLAIMED_TWICE = (
+        "site-claimed-twice",
+        "plan",
+        "Two site stacks planned together claim one site of one hub (`eks-hybrid:site.name`): both refused.",
+    )
+    SITE_WITHOUT_STACK = (
+        "site-without-stack",
+        "plan",
+        "A note, not an error: `plan --all` found a site of a hub's inventory that no site stack claims.",
+    )
     HUB_OUTPUTS_MISSING = (
         "hub-outputs-missing",
         "plan",

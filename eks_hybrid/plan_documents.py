@@ -4,7 +4,8 @@ A stack's document is `StackPlan.to_json()` plus its policy verdict. A stack tha
 an error document instead: `{"stack", "error": {"kind", "code", "message", "problems": [{file, path, rule,
 code}]}}`, each `code` from the catalogue in `eks_hybrid.components.codes`.
 Several stacks make `{"format": PLANS_FORMAT, "stacks": [...], "errors": {stack: error}}`, which
-`eks-hybrid diff` reads back.
+`eks-hybrid diff` reads back; with `plan --all` it also has `"notes": [{code, hub, site, file, message}]`,
+each a site of a hub's inventory that no stack of the directory claims (`site_claims.UnclaimedSite`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
 from .planner import HubNotPlannedError, Planner, StackPlan
 from .policy.plans import policy_section
+from .site_claims import UnclaimedSite
 from .stack_files import StackFile, list_stacks, read_stack_file
 
 PLANS_FORMAT = "eks-hybrid/plans/v1"
@@ -55,8 +57,14 @@ def stack_order(stacks_dir: Path, read: Callable[[str], StackFile] | None = None
 
 
 def plan_stacks(planner: Planner, names: Iterable[str]) -> list[Planned]:
+    """Each of `names` planned, in order; stacks refused together (`Planner.refusals`) are not planned."""
+    names = list(names)
+    refused = planner.refusals(names)
     outcomes = []
     for name in names:
+        if name in refused:
+            outcomes.append(Planned(name, error=refused[name]))
+            continue
         try:
             outcomes.append(Planned(name, plan=planner.plan(name)))
         except Exception as error:
@@ -104,8 +112,10 @@ def plans_document(
     *,
     policy: bool = True,
     documents: Callable[[StackPlan], dict[str, Any]] | None = None,
+    notes: Iterable[UnclaimedSite] | None = None,
 ) -> dict[str, Any]:
-    """`documents` gives a plan's document when the caller has built it already (with the same `policy`)."""
+    """`documents` gives a plan's document when the caller has built it already (with the same `policy`);
+    `notes`, when given (`plan --all`: the whole directory), are written as `notes`, even when empty."""
     stacks, errors = [], {}
     for outcome in outcomes:
         if outcome.plan is not None:
@@ -114,4 +124,7 @@ def plans_document(
             )
         elif outcome.error is not None:
             errors[outcome.stack] = error_document(outcome.stack, outcome.error)["error"]
-    return {"format": PLANS_FORMAT, "stacks": stacks, "errors": errors}
+    document: dict[str, Any] = {"format": PLANS_FORMAT, "stacks": stacks, "errors": errors}
+    if notes is not None:
+        document["notes"] = [note.to_json() for note in notes]
+    return document

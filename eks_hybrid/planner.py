@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ from eks_hybrid.components.composition import build_current_stack
 from eks_hybrid.components.config import validate_stack
 from eks_hybrid.components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
 from eks_hybrid.components.config.source import stack_file_label, stack_files_in
-from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem
+from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem, ProblemsError
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
 from .secret_digests import secret_digests
+from .site_claims import UnclaimedSite, claim_conflicts, unclaimed_sites
 from .stack_files import StackFile, read_stack_file, stack_path
 
 OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
@@ -86,6 +88,32 @@ class Planner:
         if name not in self._files:
             self._files[name] = read_stack_file(self.stacks_dir, name)
         return self._files[name]
+
+    def _readable(self, names: Iterable[str]) -> list[StackFile]:
+        """The stack files of `names` that can be read (the others fail when they are planned)."""
+        stacks = []
+        for name in names:
+            try:
+                stacks.append(self.read(name))
+            except ProblemsError:
+                continue
+        return stacks
+
+    def refusals(self, names: Iterable[str]) -> dict[str, PlanError]:
+        """The stacks among `names` that must not be planned together, each with the error that refuses
+        it: site stacks claiming one site of one hub (`site_claims`). Read from the files alone, so a
+        caller checks before planning any of them and leaves nothing half-planned."""
+        stacks = self._readable(names)
+        conflicts = claim_conflicts(stacks)
+        return {
+            stack.name: conflicts[stack.path.resolve()]
+            for stack in stacks
+            if stack.path.resolve() in conflicts
+        }
+
+    def unclaimed_sites(self, names: Iterable[str]) -> list[UnclaimedSite]:
+        """Each site of a hub's inventory among `names` that no site stack among `names` claims."""
+        return unclaimed_sites(self._readable(names))
 
     def plan(self, name: str) -> StackPlan:
         try:

@@ -156,6 +156,15 @@ def plan(
     if not targets:
         fail(f"{stacks_dir}: no Pulumi.<stack>.yaml files to plan")
 
+    # Checked from the files before any stack is planned: two site stacks claiming one site are both
+    # refused, and with --all each inventory site that no stack claims is noted.
+    refused: dict[tuple[Path, str], Exception] = {}
+    for directory in sorted({directory for directory, _ in targets}):
+        names = [name for where, name in targets if where == directory]
+        for name, refusal in planner_for(directory).refusals(names).items():
+            refused[(directory, name)] = refusal
+    notes = planner_for(stacks_dir).unclaimed_sites(name for _, name in targets) if all_stacks else None
+
     outcome = _Outcome(debug=debug)
     results: list[Planned] = []
     documents_of: dict[int, dict[str, Any]] = {}  # each plan's document, built once (policy checked once)
@@ -166,6 +175,10 @@ def plan(
         return documents_of[id(plan)]
 
     for directory, name in targets:
+        if (directory, name) in refused:
+            outcome.failed(name, refused[(directory, name)])
+            results.append(Planned(name, error=refused[(directory, name)]))
+            continue
         try:
             result = planner_for(directory).plan(name)
         except HubNotPlannedError as error:
@@ -199,7 +212,9 @@ def plan(
             document: dict[str, Any] = error_document(results[0].stack, results[0].error, debug=debug)
         else:
             document = (
-                documents[0] if single else plans_document(results, policy=policy, documents=document_of)
+                documents[0]
+                if single
+                else plans_document(results, policy=policy, documents=document_of, notes=notes)
             )
         typer.echo(json.dumps(document, indent=2, sort_keys=True))
     elif format is Format.markdown:
@@ -207,6 +222,8 @@ def plan(
     elif format is Format.svg:
         typer.echo(plan_svg(documents), nl=False)
     outcome.report_skipped()
+    for note in notes or ():
+        output.note(f"note: {note.message} [{note.code}]")
     mandatory = sum(d.get("policy", {}).get("mandatory", 0) for d in documents)
     if outcome.code:
         raise typer.Exit(code=outcome.code)
