@@ -353,6 +353,11 @@ class Code(StrEnum):
         "An Amazon-side ASN that is not a private ASN.",
     )
     ASN_CLASH = "asn-clash", "config", "Both ends of an eBGP session have the same ASN."
+    CLUSTER_ASN_IS_AMAZON_SIDE = (
+        "cluster-asn-is-amazon-side",
+        "config",
+        "Cilium's cluster ASN is a hub gateway's Amazon-side ASN, so the gateway drops the nodes' routes.",
+    )
     PEER_OUTSIDE_NODE_CIDR = (
         "peer-outside-node-cidr",
         "config",

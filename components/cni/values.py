@@ -90,6 +90,16 @@ OPERATOR_TOLERATIONS = (
     {"key": "node.cilium.io/agent-not-ready", "operator": "Exists"},
 )
 
+# A values change reaches the pods only through the `cilium-config` ConfigMap, which the running operator and
+# agents do not re-read; the chart defaults both roll-out flags to false (cilium/cilium
+# `install/kubernetes/cilium/values.yaml`). With them on, the chart puts a checksum of the ConfigMap in the
+# pod templates, so a change such as turning on `bgpControlPlane` rolls the operator and the agents. AWS,
+# "Configure Cilium BGP for hybrid nodes" (awsdocs amazon-eks-user-guide
+# `latest/ug/nodes/hybrid-nodes-cilium-bgp.adoc`, Procedure step 1): "If you are enabling BGP for an
+# existing Cilium deployment, you must restart the Cilium operator ... You can set `operator.rollOutPods` to
+# `true`"; until it restarts, the operator registers no BGP CRDs and the agents run without BGP.
+ROLL_OUT_ON_CONFIG_CHANGE = True
+
 
 def cilium_values(
     pod_cidrs: Sequence[str],
@@ -119,6 +129,7 @@ def cilium_values(
     operator: dict[str, Any] = {
         "affinity": hybrid_affinity(),
         "replicas": 1,
+        "rollOutPods": ROLL_OUT_ON_CONFIG_CHANGE,
         "tolerations": [dict(t) for t in OPERATOR_TOLERATIONS],
         "unmanagedPodWatcher": {"restart": False},
     }
@@ -135,6 +146,7 @@ def cilium_values(
         "operator": operator,
         "envoy": {"enabled": False},
         "bgpControlPlane": {"enabled": bgp_control_plane},
+        "rollOutCiliumPods": ROLL_OUT_ON_CONFIG_CHANGE,
     }
     if ipam == "multiPool" or bgp_control_plane:
         operator["affinity"] = cloud_affinity()

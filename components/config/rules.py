@@ -316,6 +316,8 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
     reserved = reserved_asn_problem(cluster_asn) if _is_int(cluster_asn) else None
     if reserved:
         yield ("eks-hybrid:cilium.clusterAsn", reserved.code, reserved.text)
+    elif _is_int(cluster_asn):
+        yield from _cluster_asn_against_gateways(document, cluster_asn)
     sites = _sites(document)
     for site, entry in sites.items():
         peer = _mapping(entry).get("bgpPeer")
@@ -352,6 +354,41 @@ def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
                     " CIDR, which are routed only if its nodes advertise them: give it a bgpPeer (its"
                     " router's address and ASN), or use ipam: multiPool",
                 )
+
+
+def _gateway_asns(document: Mapping[str, Any]) -> Iterator[tuple[str, object, bool]]:
+    """(key, Amazon-side ASN, whether it is the default) of each gateway the hub declares, read as the
+    models read them: the transit gateway always (`TransitGatewayConfig`'s default when the block or the key
+    is absent), the virtual private gateway only when its block is present and not null."""
+    tgw = _mapping(document.get("eks-hybrid:transitGateway"))
+    yield (
+        "eks-hybrid:transitGateway.amazonSideAsn",
+        tgw.get("amazonSideAsn", defaults.TRANSIT_GATEWAY_ASN),
+        "amazonSideAsn" not in tgw,
+    )
+    if document.get("eks-hybrid:virtualPrivateGateway") is not None:
+        vgw = _mapping(document.get("eks-hybrid:virtualPrivateGateway"))
+        yield (
+            "eks-hybrid:virtualPrivateGateway.amazonSideAsn",
+            vgw.get("amazonSideAsn", defaults.VPN_GATEWAY_ASN),
+            "amazonSideAsn" not in vgw,
+        )
+
+
+def _cluster_asn_against_gateways(document: Mapping[str, Any], cluster_asn: int) -> Iterator[Finding]:
+    """The nodes' routes reach AWS with the cluster's ASN in their AS path (a cluster-pool site's router
+    passes the node blocks on), and a BGP speaker drops a route whose AS path holds its own ASN (RFC 4271,
+    9.1.2, AS loop detection): the transit gateway or virtual private gateway would discard every node
+    block. Checked whatever the IPAM mode, as the reserved-ASN rule is: the ASN is fixed at install."""
+    for key, gateway_asn, default in _gateway_asns(document):
+        if _is_int(gateway_asn) and gateway_asn == cluster_asn:
+            yield (
+                "eks-hybrid:cilium.clusterAsn",
+                Code.CLUSTER_ASN_IS_AMAZON_SIDE,
+                f"{cluster_asn} is also {key}{' (its default)' if default else ''}: the gateway would drop"
+                " the nodes' routes as an AS-path loop; give eks-hybrid:cilium.clusterAsn another private"
+                " ASN",
+            )
 
 
 def _is_int(value: object) -> TypeGuard[int]:

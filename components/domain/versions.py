@@ -4,7 +4,8 @@ Hybrid nodes support exactly the Kubernetes versions EKS supports, standard and 
 ("What Kubernetes versions are supported for hybrid nodes?", EKS user guide `kubernetes-versions.adoc`).
 EKS creates clusters on any version in standard or extended support; on the end-of-extended-support date
 it stops creating them and upgrades existing control planes. So a version is usable until its end of
-extended support, and worth a warning as either end of support comes near.
+extended support, worth a warning every day it is in extended support (billed), and as either end of
+support comes near.
 
 The same row decides what nodeadm installs on the edge hosts (`nodeadm install <version>`, the version
 EdgeForge bakes into the provider image as K8S_VERSION) and which Cilium lines AWS supports on them.
@@ -100,6 +101,14 @@ def creatable_versions(today: date) -> list[str]:
     return [row.version for row in KUBERNETES_VERSIONS if row.created_by_eks(today)]
 
 
+def standard_versions(today: date) -> list[str]:
+    return [
+        row.version
+        for row in KUBERNETES_VERSIONS
+        if row.created_by_eks(today) and row.support(today) == "standard"
+    ]
+
+
 def version_problem(version: str, today: date) -> Reason | None:
     """Why EKS would not create (or keep) a cluster on `version` on `today`; None when it would."""
     row = kubernetes_version(version)
@@ -125,8 +134,18 @@ def version_problem(version: str, today: date) -> Reason | None:
     return None
 
 
+# AWS, "Understand the Kubernetes version lifecycle on EKS" (EKS_CALENDAR): past the end of standard support
+# a version "enters extended support for the next 12 months", which "allows you to stay at a specific
+# Kubernetes version for longer at an additional cost per cluster hour" (Amazon EKS pricing,
+# https://aws.amazon.com/eks/pricing/, lists the extended support rate per cluster hour). eks-hybrid sets no
+# upgrade policy, so the cluster keeps EKS's API default, `EXTENDED` (UpgradePolicyRequest, EKS API
+# reference): a cluster on such a version is billed at that rate rather than upgraded.
+EXTENDED_SUPPORT_COST = "billed per cluster hour at EKS's extended support rate"
+
+
 def version_warnings(version: str, today: date, within_days: int = WARN_WITHIN_DAYS) -> list[str]:
-    """Warnings for a usable version whose standard or extended support ends within `within_days`.
+    """Warnings for a usable version: in extended support (every day of it), and whose standard or
+    extended support ends within `within_days`.
 
     A warning never changes what is planned: it is printed, not applied.
     """
@@ -135,6 +154,14 @@ def version_warnings(version: str, today: date, within_days: int = WARN_WITHIN_D
         return []
     horizon = today + timedelta(days=within_days)
     warnings: list[str] = []
+    if row.support(today) == "extended":
+        warnings.append(
+            f"Kubernetes {version} is past the end of EKS standard support ({row.end_of_standard_support}):"
+            f" the cluster is in extended support, {EXTENDED_SUPPORT_COST}, until"
+            f" {row.end_of_extended_support}; plan the upgrade of the cluster and of the hybrid nodes"
+            " (nodeadm upgrade), one minor version at a time, to a version in standard support"
+            f" ({', '.join(standard_versions(today)) or 'none known'})"
+        )
     for label, end in (
         ("standard", row.end_of_standard_support),
         ("extended", row.end_of_extended_support),
@@ -142,7 +169,7 @@ def version_warnings(version: str, today: date, within_days: int = WARN_WITHIN_D
         if today < end <= horizon:
             days = (end - today).days
             after = (
-                "extended support (billed per cluster hour) starts"
+                f"extended support ({EXTENDED_SUPPORT_COST}) starts"
                 if label == "standard"
                 else "EKS stops creating it and upgrades existing control planes"
             )

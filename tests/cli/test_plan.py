@@ -258,6 +258,37 @@ def test_warnings_go_to_stderr_and_leave_the_plan_as_it_is(tmp_path):
     assert "warning" not in plan("--all", "--stacks-dir", str(STACKS), "--offline-secrets").stderr
 
 
+HUBS = [name for name in EXAMPLES if name not in SITES]
+
+
+@pytest.mark.parametrize("hub", HUBS)
+def test_an_example_hub_in_extended_support_says_so_in_its_plan(hub, monkeypatch):
+    # A version past the end of standard support is billed at EKS's extended support rate every cluster
+    # hour (AWS, "Understand the Kubernetes version lifecycle on EKS"): the plan warns on every such day.
+    from eks_hybrid.components.cluster import component as cluster_component
+    from eks_hybrid.components.domain.versions import kubernetes_version, today_utc
+
+    version = example_config(hub)["eks-hybrid:cluster"]["kubernetesVersion"]
+    row = kubernetes_version(version)
+    assert row is not None
+    says = f"warning: {hub}: Kubernetes {version} is past the end of EKS standard support"
+
+    def plan_text() -> tuple[str, str]:
+        result = plan("--stack", hub, "--stacks-dir", str(STACKS), "--offline-secrets")
+        assert result.exit_code == 0, result.output
+        return result.stdout, result.stderr
+
+    # Today, the example as committed: the warning exactly when its version is in extended support.
+    today, today_warnings = plan_text()
+    assert (says in today_warnings) is (row.support(today_utc()) == "extended")
+    # On the day its standard support ends, the same stack file warns, and plans the same resources.
+    monkeypatch.setattr(cluster_component, "today_utc", lambda: row.end_of_standard_support)
+    extended, extended_warnings = plan_text()
+    assert says in extended_warnings
+    assert "extended support, billed per cluster hour" in extended_warnings
+    assert extended == today
+
+
 def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_path):
     hub = example_config("example-hub-ssm")
     hub["eks-hybrid:cilium"]["ipam"] = "multiPool"

@@ -71,6 +71,30 @@ def test_with_bgp_the_operator_runs_on_cloud_capacity_so_the_bgp_crds_exist_befo
     assert result["ipam"]["mode"] == "cluster-pool"
 
 
+@pytest.mark.parametrize("bgp", [True, False])
+@pytest.mark.parametrize("ipam", ["clusterPool", "multiPool"])
+def test_a_config_change_rolls_the_operator_and_the_agents(bgp: bool, ipam: values.Ipam) -> None:
+    # AWS, "Configure Cilium BGP for hybrid nodes" (hybrid-nodes-cilium-bgp.adoc, Procedure step 1): enabling
+    # BGP on an existing Cilium deployment needs the operator restarted (`operator.rollOutPods: true`); the
+    # chart defaults both flags to false, so turning `bgpControlPlane` on would change only the ConfigMap.
+    result = values.cilium_values(PODS, 25, bgp_control_plane=bgp, ipam=ipam)
+    assert result["operator"]["rollOutPods"] is True
+    assert result["rollOutCiliumPods"] is True
+
+
+def test_turning_bgp_on_changes_the_rolled_out_configuration_only() -> None:
+    # The operator's affinity moves to cloud capacity with BGP; everything else that changes reaches the pods
+    # through the ConfigMap, which the roll-out flags make the pods follow.
+    off = dict(leaves(values.cilium_values(PODS, 25)))
+    on = dict(leaves(values.cilium_values(PODS, 25, bgp_control_plane=True)))
+    changed = {key for key in off.keys() | on.keys() if off.get(key) != on.get(key)}
+    assert changed == {
+        "bgpControlPlane.enabled",
+        "operator.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
+    }
+    assert on["operator.rollOutPods"] is on["rollOutCiliumPods"] is True
+
+
 def test_exactly_these_top_level_keys() -> None:
     assert set(values.cilium_values(PODS, 25)) == {
         "affinity",
@@ -79,6 +103,7 @@ def test_exactly_these_top_level_keys() -> None:
         "operator",
         "envoy",
         "bgpControlPlane",
+        "rollOutCiliumPods",
     }
 
 
@@ -146,7 +171,8 @@ def test_what_aws_ci_sets_and_we_do_not_is_only_image_pinning() -> None:
 
 
 def test_what_we_add_to_aws_ci_follows_the_aws_docs() -> None:
-    # The docs' values (hybrid-nodes-cni.adoc) add these to CI's; bgpControlPlane is the BGP opt-in.
+    # The docs' values (hybrid-nodes-cni.adoc) add these to CI's; bgpControlPlane is the BGP opt-in, and the
+    # roll-out flags follow the BGP page (hybrid-nodes-cilium-bgp.adoc, Procedure step 1).
     theirs = {path for path, _ in leaves(reference())}
     ours = {path for path, _ in leaves(values.cilium_values(PODS, 24))}
     assert ours - theirs == {
@@ -155,6 +181,8 @@ def test_what_we_add_to_aws_ci_follows_the_aws_docs() -> None:
         "loadBalancer.serviceTopology",
         "operator.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
         "bgpControlPlane.enabled",
+        "operator.rollOutPods",
+        "rollOutCiliumPods",
     }
 
 
@@ -171,6 +199,8 @@ def test_multi_pool_differs_from_aws_ci_only_where_cilium_requires_it() -> None:
         "loadBalancer.serviceTopology",
         "operator.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
         "bgpControlPlane.enabled",
+        "operator.rollOutPods",
+        "rollOutCiliumPods",
         "endpointRoutes.enabled",
         "enableIPv4Masquerade",
         "routingMode",

@@ -902,6 +902,53 @@ def test_reserved_asns_cannot_peer(asn):
     single(doc, f"{CILIUM}.clusterAsn", f"ASN {asn} is reserved")
 
 
+TGW = "eks-hybrid:transitGateway"
+VGW = "eks-hybrid:virtualPrivateGateway"
+
+
+@pytest.mark.parametrize(
+    ("gateways", "cluster_asn", "key", "default"),
+    [
+        ({}, 64512, f"{TGW}.amazonSideAsn", True),
+        ({TGW: {"amazonSideAsn": 65001}}, 65001, f"{TGW}.amazonSideAsn", False),
+        ({VGW: {}}, 64513, f"{VGW}.amazonSideAsn", True),
+        ({VGW: {"amazonSideAsn": 4200000001}}, 4200000001, f"{VGW}.amazonSideAsn", False),
+    ],
+)
+def test_the_cluster_asn_differs_from_each_gateways_amazon_side_asn(gateways, cluster_asn, key, default):
+    # The node blocks reach AWS with clusterAsn in their AS path; a gateway drops a route whose path holds
+    # its own ASN (RFC 4271, 9.1.2), so the routes would be lost. Read as the models read the keys.
+    doc = with_value(bgp_hub(), (CILIUM, "clusterAsn"), cluster_asn)
+    doc |= gateways
+    problem = single(
+        doc, f"{CILIUM}.clusterAsn", f"{cluster_asn} is also {key}", "eks-hybrid:cilium.clusterAsn"
+    )
+    assert problem.code.value == "cluster-asn-is-amazon-side"
+    assert ("(its default)" in problem.rule) is default
+
+
+def test_the_cluster_asn_may_be_the_asn_of_a_gateway_the_hub_does_not_have():
+    # No virtualPrivateGateway block (or a null one): no VGW, so its default ASN is free.
+    for doc in (hub_doc(), with_value(hub_doc(), (VGW,), None)):
+        config = validate_stack(with_value(doc, (CILIUM, "clusterAsn"), 64513), FILE)
+        assert isinstance(config, HubConfig) and config.virtual_private_gateway is None
+    # A moved TGW ASN frees its default.
+    doc = with_value(hub_doc(), (TGW, "amazonSideAsn"), 65001)
+    assert validate_stack(with_value(doc, (CILIUM, "clusterAsn"), 64512), FILE).cilium.cluster_asn == 64512
+
+
+def test_both_gateways_sharing_the_cluster_asn_give_one_problem_each():
+    doc = with_value(hub_doc(), (CILIUM, "clusterAsn"), 65001)
+    doc = with_value(doc, (TGW, "amazonSideAsn"), 65001)
+    doc = with_value(doc, (VGW, "amazonSideAsn"), 65001)
+    found = problems(doc)
+    assert [p.path for p in found] == [f"{CILIUM}.clusterAsn"] * 2
+    assert [p.rule.split(": the gateway")[0] for p in found] == [
+        f"65001 is also {TGW}.amazonSideAsn",
+        f"65001 is also {VGW}.amazonSideAsn",
+    ]
+
+
 @pytest.mark.parametrize("asn", [True, 0, "65100", 4294967295])
 def test_asns_are_whole_numbers_in_range(asn):
     assert f"{CILIUM}.clusterAsn" in paths(with_value(bgp_hub(), (CILIUM, "clusterAsn"), asn))

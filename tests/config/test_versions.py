@@ -64,14 +64,42 @@ def test_warnings_within_60_days_of_either_end_of_support() -> None:
     # 1.34 leaves standard support on 2026-12-02, three days after the table was checked.
     [warning] = version_warnings("1.34", CHECKED)
     assert "end of EKS standard support on 2026-12-02 (in 3 days)" in warning
-    assert "extended support (billed per cluster hour) starts" in warning
+    assert "extended support (billed per cluster hour at EKS's extended support rate) starts" in warning
     # 1.32 leaves extended support on 2027-03-23: 60 days before is the first day of the warning.
-    assert version_warnings("1.32", date(2027, 1, 21)) == []
-    [last] = version_warnings("1.32", date(2027, 1, 22))
+    assert [w for w in version_warnings("1.32", date(2027, 1, 21)) if "extended support on" in w] == []
+    [extended, last] = version_warnings("1.32", date(2027, 1, 22))
+    assert "1.32 is past the end of EKS standard support" in extended
     assert "end of EKS extended support on 2027-03-23 (in 60 days)" in last
     assert "EKS stops creating it" in last
     assert version_warnings("1.35", CHECKED) == []
     assert version_warnings("1.31", CHECKED) == []  # refused, not warned about
+
+
+@pytest.mark.parametrize("version", ["1.32", "1.33", "1.34"])
+def test_every_day_in_extended_support_warns_of_its_cost(version: str) -> None:
+    # On 2026-12-06 1.32, 1.33 and 1.34 are past standard support (AWS's calendar, kubernetes-versions):
+    # EKS keeps them in extended support, at an additional cost per cluster hour, far from either end.
+    [warning] = version_warnings(version, date(2026, 12, 6))
+    row = versions.kubernetes_version(version)
+    assert row is not None
+    assert (
+        f"Kubernetes {version} is past the end of EKS standard support ({row.end_of_standard_support}): the"
+        f" cluster is in extended support, billed per cluster hour at EKS's extended support rate, until"
+        f" {row.end_of_extended_support}"
+    ) in warning
+    assert "one minor version at a time, to a version in standard support (1.35, 1.36)" in warning
+
+
+def test_the_extended_support_warning_starts_on_the_end_of_standard_support() -> None:
+    # 1.34's standard support ends on 2026-12-02: the 60-day warning before, the extended one from that day.
+    [before] = version_warnings("1.34", date(2026, 12, 1))
+    assert "reaches the end of EKS standard support on 2026-12-02 (in 1 days)" in before
+    [on] = version_warnings("1.34", date(2026, 12, 2))
+    assert "1.34 is past the end of EKS standard support (2026-12-02)" in on
+    # The last day of extended support still warns; the next day the version is refused instead.
+    assert len(version_warnings("1.34", date(2027, 12, 1))) == 2
+    assert version_warnings("1.34", date(2027, 12, 2)) == []
+    assert version_warnings("1.35", date(2026, 12, 6)) == []
 
 
 def test_every_version_supports_the_cilium_lines_aws_supports() -> None:
