@@ -437,6 +437,11 @@ class Code(StrEnum):
         "A tunnel inside CIDR the hub's inventory does not record.",
     )
     OVER_QUOTA = "over-quota", "plan", "The hub would use more than an AWS quota allows."
+    TOO_MANY_ROUTES_TO_AWS = (
+        "too-many-routes-to-aws",
+        "plan",
+        "A site's router would advertise more routes to its VPN than AWS accepts (100).",
+    )
     ATTACHMENT_SUBNET_VPC = (
         "attachment-subnet-vpc",
         "plan",

@@ -38,6 +38,7 @@ from eks_hybrid.components.onprem.bundle import SiteBundle
 from eks_hybrid.components.onprem.model import (
     CiliumBgpPeering,
     ClusterEndpoint,
+    DirectConnectLink,
     EdgeHost,
     NodeIdentity,
     OnPremSite,
@@ -166,8 +167,8 @@ class _Gatherer:
     def problem(self, file: str, path: str, rule: str, code: Code) -> None:
         self.problems.append(Problem(file, path, rule, code))
 
-    def placeholder(self, token: str, meaning: str, source: str) -> str:
-        self.placeholders.append(Placeholder(token, meaning, source))
+    def placeholder(self, token: str, meaning: str, source: str, *, from_outputs: bool = True) -> str:
+        self.placeholders.append(Placeholder(token, meaning, source, from_outputs))
         return token
 
     def _secret_output(self, outputs: DeployedOutputs, key: str) -> Any:
@@ -305,6 +306,45 @@ class _Gatherer:
             tunnels=self.tunnels(),
             proposals=STRONG_PROPOSALS,
             tunnel_interfaces=self.options.route_based,
+        )
+
+    def direct_connect_link(self, peering: CiliumBgpPeering | None) -> DirectConnectLink | None:
+        """The private VIF's BGP values for a Direct Connect site. AWS assigns the VLAN, the peer IPs and
+        the MD5 key when the VIF is created (outside these stacks), and the Amazon-side ASN is the Direct
+        Connect gateway's, which the site names only by id: each is a placeholder. The router's own ASN is
+        the hub's `bgpPeer.asn` when the nodes peer with it, else a placeholder too."""
+        if self.site.site.connectivity.type != "directConnect":
+            return None
+
+        def by_hand(token: str, meaning: str, source: str) -> str:
+            return self.placeholder(token, meaning, source, from_outputs=False)
+
+        gateway = (
+            "the Direct Connect gateway's `amazonSideAsn`"
+            " (`aws directconnect describe-direct-connect-gateways`)"
+        )
+        vif = "the private virtual interface (`aws directconnect describe-virtual-interfaces`)"
+        return DirectConnectLink(
+            vlan=by_hand("<DX_VLAN>", "VLAN of the private virtual interface", f"`vlan` of {vif}"),
+            customer_address=by_hand(
+                "<DX_CUSTOMER_ADDRESS>",
+                "the router's BGP peer IP on the private virtual interface (no prefix length)",
+                f"`customerAddress` of {vif}",
+            ),
+            amazon_address=by_hand(
+                "<DX_AMAZON_ADDRESS>",
+                "Amazon's BGP peer IP on the private virtual interface (no prefix length)",
+                f"`amazonAddress` of {vif}",
+            ),
+            amazon_asn=by_hand("<DX_GATEWAY_ASN>", "the Direct Connect gateway's ASN", gateway),
+            customer_asn=peering.router_asn
+            if peering is not None
+            else by_hand(
+                "<DX_CUSTOMER_ASN>", "the router's ASN on the private virtual interface", f"`asn` of {vif}"
+            ),
+            auth_key=by_hand(
+                "<DX_BGP_AUTH_KEY>", "the BGP MD5 key of the private virtual interface", f"`authKey` of {vif}"
+            ),
         )
 
     def _hub_value(self, key: str, configured: Any) -> Any:
@@ -476,6 +516,7 @@ def gather_site(
     vpn = gatherer.vpn_link()
     identity = gatherer.identity()
     peering = gatherer.cilium_peering(vpn)
+    direct_connect = gatherer.direct_connect_link(peering)
     if gatherer.problems:
         raise PlanError(gatherer.problems)
     palette = hub.palette
@@ -498,6 +539,7 @@ def gather_site(
         identity=identity,
         vpn=vpn,
         cilium_bgp=peering,
+        direct_connect=direct_connect,
         edge_hosts=gatherer.edge_hosts(),
         cluster_endpoint=gatherer.cluster_endpoint(),
         provider_image=palette.profile.os.provider_image if palette else None,

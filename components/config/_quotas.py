@@ -12,7 +12,8 @@ Sources:
 - Transit Gateway quotas (https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html): 10,000
   routes across all route tables of one transit gateway, 5,000 attachments per transit gateway.
 - Site-to-Site VPN quotas (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html): 50 VPN
-  connections and 50 customer gateways per Region.
+  connections and 50 customer gateways per Region; 100 routes advertised from a customer gateway to one VPN
+  connection (counted per site stack: `site_quota_uses`, `domain.bgp_scale`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from dataclasses import dataclass
 from ..cluster import planning as cluster_planning
 from ..cni.values import pod_traffic_source
 from ..codes import Code
+from ..domain.bgp_scale import AWS_CUSTOMER_GATEWAY_ROUTES, routes_to_aws
+from ..domain.hub_outputs import HubInventory
 from ..errors import Problem
 from ..network.planning import hub_vpc_routes
 from .hub import MAX_REMOTE_NETWORKS, HubConfig
+from .site import SiteConfig
 
 EKS_QUOTAS = "EKS user guide, hybrid-nodes-overview"
 VPC_QUOTAS = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"
@@ -170,5 +174,52 @@ def hub_quota_problems(hub: HubConfig, file: str) -> list[Problem]:
             Code.OVER_QUOTA,
         )
         for use in hub_quota_uses(hub)
+        if use.exceeded
+    ]
+
+
+def site_quota_uses(site: SiteConfig, inventory: HubInventory) -> list[QuotaUse]:
+    """What a site stack's router uses of the quotas AWS sets per VPN connection (none without BGP to AWS)."""
+    spec = site.site
+    vpn = spec.connectivity.site_to_site_vpn
+    if spec.connectivity.type != "siteToSiteVpn" or vpn is None or vpn.routing != "bgp":
+        return []
+    entry = inventory.sites.get(spec.name)
+    # The router passes node blocks on exactly when `render` writes `AWS-OUT permit 20` (onprem/frr.py).
+    passes_blocks = (
+        inventory.cilium_ipam_mode == "clusterPool"
+        and inventory.site_count > 1
+        and entry is not None
+        and entry.bgp_peer is not None
+    )
+    hosts = sum(len(pool.edge_hosts) for pool in spec.node_pools)
+    advice = (
+        "give the site fewer edge hosts, or set eks-hybrid:cilium.ipam: multiPool in the hub (each site then"
+        " advertises only its pod CIDR)"
+        if passes_blocks
+        else "advertise fewer prefixes"
+    )
+    return [
+        QuotaUse(
+            "routes the site's router advertises to its VPN connection",
+            routes_to_aws(hosts, passes_blocks),
+            AWS_CUSTOMER_GATEWAY_ROUTES,
+            "eks-hybrid:site.nodePools",
+            advice,
+            f"{VPN_QUOTAS}; past it AWS resets the BGP session and the site loses every route",
+        )
+    ]
+
+
+def site_quota_problems(site: SiteConfig, inventory: HubInventory, file: str) -> list[Problem]:
+    return [
+        Problem(
+            file,
+            use.path,
+            f"{use.used} {use.quota} (its node and pod CIDRs plus one pod block per node with cluster-pool"
+            f" IPAM over several sites), over AWS's quota of {use.limit} ({use.source}): {use.advice}",
+            Code.TOO_MANY_ROUTES_TO_AWS,
+        )
+        for use in site_quota_uses(site, inventory)
         if use.exceeded
     ]

@@ -9,6 +9,7 @@ from ..domain.cidrs import contains_address
 from ..domain.hub_outputs import HubInventory
 from ..errors import PlanError, Problem
 from ..network.planning import SiteKind
+from ._quotas import site_quota_problems
 from .site import SiteConfig, SiteSpec
 
 _VPN = "eks-hybrid:site.connectivity.siteToSiteVpn"
@@ -144,6 +145,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
     problems += _direct_connect_problems(site, inventory, file)
     problems += _tunnel_problems(site, entry.tunnel_inside_cidrs, file, hub)
     problems += _cluster_pool_problems(site, inventory, file, hub)
+    problems += site_quota_problems(site, inventory, file)
 
     reserved = {
         IPv4Network(entry.pod_cidr): f"{spec.name}'s pod CIDR",

@@ -198,7 +198,11 @@ def render_site(
     frr = frr_conf(site)
     if frr is not None:
         files.append(
-            RenderedFile("router/frr.conf", frr, "FRR: BGP with AWS over both tunnels and/or with the nodes")
+            RenderedFile(
+                "router/frr.conf",
+                frr,
+                "FRR: BGP with AWS (over both tunnels or the Direct Connect VIF) and/or with the nodes",
+            )
         )
     if site.cilium_bgp is not None:
         files.append(

@@ -29,6 +29,8 @@ class Placeholder:
     token: str
     meaning: str
     source: str
+    from_outputs: bool = True
+    """False for a value no stack output carries (a Direct Connect VIF's): the user fills it in by hand."""
 
     def __post_init__(self) -> None:
         if not PLACEHOLDER_TOKEN.fullmatch(self.token):
@@ -77,6 +79,28 @@ class VpnLink:
     def route_based(self) -> bool:
         """BGP tunnels are always route-based; static ones when asked (`tunnel_interfaces`)."""
         return self.routing == "bgp" or self.tunnel_interfaces
+
+
+@dataclass(frozen=True)
+class DirectConnectLink:
+    """The private virtual interface a Direct Connect site's router peers over: a private VIF always runs
+    BGP (AWS Direct Connect user guide, "Virtual interfaces": the customer side needs the VIF's VLAN, its
+    own ASN, the Amazon-side ASN and the peer IPs, with an optional MD5 key that AWS generates when none is
+    given).
+
+    AWS assigns the VLAN, the peer IPs and the key when the VIF is created, outside these stacks, and the peer
+    ASN is the Direct Connect gateway's (its `amazonSideAsn`: "The Direct Connect gateway advertises all
+    connected VPCs over the ASN assigned to it", user guide, "Create a virtual private gateway"), a gateway
+    the site names by id only: so these are placeholders until filled in by hand.
+    """
+
+    vlan: str
+    customer_address: str
+    """The router's BGP peer IP on the VIF, without its prefix length."""
+    amazon_address: str
+    amazon_asn: int | str
+    customer_asn: int | str
+    auth_key: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,7 @@ class OnPremSite:
     identity: NodeIdentity
     vpn: VpnLink | None = None
     cilium_bgp: CiliumBgpPeering | None = None
+    direct_connect: DirectConnectLink | None = None
     edge_hosts: tuple[EdgeHost, ...] = ()
     cluster_endpoint: ClusterEndpoint | None = None
     provider_image: str | None = None
@@ -166,12 +191,15 @@ class OnPremSite:
         return tuple(sorted({host.architecture for host in self.edge_hosts}))
 
     @property
-    def router_asn(self) -> int | None:
+    def router_asn(self) -> int | str | None:
         """The on-prem router's ASN: its `bgpPeer.asn` with Cilium BGP (the hub's config requires it equal
-        to the customer gateway's with BGP to AWS), else the customer gateway's for a VPN site."""
+        to the customer gateway's with BGP to AWS), else the customer gateway's for a VPN site, else the
+        private VIF's customer ASN (a placeholder) for a Direct Connect site."""
         if self.cilium_bgp is not None:
             return self.cilium_bgp.router_asn
-        return self.vpn.customer_asn if self.vpn is not None else None
+        if self.vpn is not None:
+            return self.vpn.customer_asn
+        return self.direct_connect.customer_asn if self.direct_connect is not None else None
 
 
 def placeholders_in(text: str) -> list[str]:

@@ -58,6 +58,13 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
             f" The site's routers must send `{site.vpc_cidr}` that way, and the path must carry"
             f" `{site.node_cidr}` and `{site.pod_cidr}` back (the site stack routes them in the VPC)."
         )
+        if site.direct_connect is not None:
+            steps.append(
+                "**BGP over Direct Connect.** A private virtual interface always runs BGP. Create the VIF's"
+                " VLAN subinterface on the router's Direct Connect port with its customer address, fill in"
+                " the `<DX_...>` placeholders of `router/frr.conf`, and install it: the router advertises"
+                f" `{site.node_cidr}` and `{site.pod_cidr}` and accepts only `{site.vpc_cidr}`."
+            )
     else:
         steps += [
             "**IPsec (strongSwan 5.9+ with swanctl).** Install `router/swanctl.conf` as"
@@ -189,6 +196,15 @@ def site_readme(
             *_placeholder_table(placeholders),
             "",
         ]
+        by_hand = [p.token for p in placeholders if not p.from_outputs]
+        if by_hand:
+            lines += [
+                f"No stack output carries {', '.join(f'`{t}`' for t in by_hand)}: AWS assigns the private"
+                " virtual interface's VLAN, peer IPs and BGP key when the VIF is created (outside these"
+                " stacks), and its peer ASN is the Direct Connect gateway's, which the site names by id only."
+                " Fill them in by hand in `router/frr.conf` from the commands in the table above.",
+                "",
+            ]
     if warnings:
         lines += ["## Warnings", "", *(f"- {w}" for w in warnings), ""]
     order = [

@@ -144,9 +144,20 @@ def _report(bundle: SiteBundle, out: Path, source: str) -> None:
         output.stdout.print(f"  {oct(mode)[2:]:>4}  {rendered.path}", markup=False)
     if bundle.placeholders:
         tokens = ", ".join(p.token for p in bundle.placeholders)
+        by_hand = [p.token for p in bundle.placeholders if not p.from_outputs]
         output.stdout.print(
             f"{len(bundle.placeholders)} placeholders to fill before use ({tokens}):"
-            " render again with --outputs and --hub-outputs after `pulumi up`",
+            + (
+                " render again with --outputs and --hub-outputs after `pulumi up`"
+                if len(by_hand) < len(bundle.placeholders)
+                else ""
+            )
+            + (
+                f"{';' if len(by_hand) < len(bundle.placeholders) else ''} {', '.join(by_hand)} no stack"
+                " output carries: fill them in by hand (README.md, Placeholders)"
+                if by_hand
+                else ""
+            ),
             markup=False,
         )
     for warning in bundle.warnings:

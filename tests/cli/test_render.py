@@ -302,7 +302,11 @@ def test_a_hub_that_deployed_no_peer_for_the_site_gets_static_pod_routes(tmp_pat
         {"site": "denver", "nodeCidr": "10.202.0.0/16", "podCidr": "172.19.0.0/16", "kind": "directConnect"},
         {**HUB_OUTPUTS, **exported_inventory(sites)},
     )
-    assert (out / "router/pod-routes.sh").exists() and not (out / "router/frr.conf").exists()
+    assert (out / "router/pod-routes.sh").exists()
+    # The private VIF still runs BGP with AWS: no listen range for nodes, and the router's ASN is the VIF's.
+    frr = (out / "router/frr.conf").read_text()
+    assert "listen range" not in frr and "router bgp <DX_CUSTOMER_ASN>" in frr
+    assert " neighbor AWS remote-as <DX_GATEWAY_ASN>" in frr
 
 
 def test_hub_outputs_with_a_broken_site_entry_exit_2(tmp_path):

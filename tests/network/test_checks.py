@@ -266,3 +266,41 @@ def test_with_bgp_to_aws_the_routers_peer_asn_is_its_customer_gateways():
     assert "65010 differs from hub example-hub's eks-hybrid:sites.dallas.bgpPeer.asn 65011" in rule
     # With static routing the customer gateway's ASN is nominal: the router may peer under another.
     assert problems(site(tgw_vpn(asn=65010)), _with_peer(65011)) == []
+
+
+def _pools(hosts: int) -> list[dict]:
+    return [
+        {
+            "name": "workers",
+            "architecture": "amd64",
+            "edgeHosts": [{"uid": f"edge-{n}"} for n in range(hosts)],
+        }
+    ]
+
+
+def _cluster_pool_with_peer(site_count: int = 3):
+    hub = _with_peer(65010)
+    return hub.model_copy(update={"cilium_ipam_mode": "clusterPool", "site_count": site_count})
+
+
+def test_a_cluster_pool_site_passing_more_than_100_routes_to_aws_is_refused():
+    # node CIDR + pod CIDR + one pod block per node: 98 nodes fill AWS's 100, the 99th resets the session
+    bgp = tgw_vpn(routing="bgp", asn=65010)
+    assert problems(site(bgp, nodePools=_pools(98)), _cluster_pool_with_peer()) == []
+    [(path, rule)] = problems(site(bgp, nodePools=_pools(99)), _cluster_pool_with_peer())
+    assert path == "eks-hybrid:site.nodePools"
+    assert rule.startswith("101 routes the site's router advertises to its VPN connection")
+    assert "over AWS's quota of 100" in rule and "vpn-limits.html" in rule and "multiPool" in rule
+    assert codes(site(bgp, nodePools=_pools(99)), _cluster_pool_with_peer()) == ["too-many-routes-to-aws"]
+
+
+@pytest.mark.parametrize(
+    "hub",
+    [
+        lambda: _cluster_pool_with_peer(site_count=1),  # one site: one pod CIDR, advertised whole
+        lambda: _with_peer(65010).model_copy(update={"site_count": 3}),  # multi-pool: the pod CIDR only
+        lambda: inventory(ciliumIpamMode="clusterPool", siteCount=3),  # no bgpPeer: nodes do not peer
+    ],
+)
+def test_a_large_site_advertising_only_its_aggregates_is_within_the_quota(hub):
+    assert problems(site(tgw_vpn(routing="bgp", asn=65010), nodePools=_pools(300)), hub()) == []

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from eks_hybrid.components.onprem.frr import frr_conf, needs_frr, pod_block_prefix_list
+from eks_hybrid.components.domain.bgp_scale import listen_limit, routes_to_aws
+from eks_hybrid.components.onprem.frr import (
+    frr_conf,
+    needs_frr,
+    passes_node_blocks_to_aws,
+    pod_block_prefix_list,
+)
+from eks_hybrid.components.onprem.model import DirectConnectLink, EdgeHost, OnPremSite
 
 from .sites import bgp_site, cilium, static_site
 
@@ -86,3 +95,53 @@ def test_pod_block_prefix_lists():
     assert pod_block_prefix_list("192.168.0.0/24", 24) == "permit 192.168.0.0/24"
     with pytest.raises(ValueError, match="does not fit"):
         pod_block_prefix_list("192.168.0.0/24", 20)
+
+
+def _hosts(count: int) -> tuple[EdgeHost, ...]:
+    return tuple(EdgeHost("dallas-workers", f"edge-{n}", "", "amd64") for n in range(count))
+
+
+def test_the_listen_limit_covers_every_host_twice_and_never_drops_below_frrs_default():
+    assert " bgp listen limit 100" in (frr_conf(static_site(cilium_bgp=cilium())) or "")
+    text = frr_conf(static_site(cilium_bgp=cilium(), edge_hosts=_hosts(180))) or ""
+    assert " bgp listen limit 360" in text  # FRR's default of 100 would refuse the 101st node
+    assert listen_limit(0) == 100 and listen_limit(51) == 102 and listen_limit(40_000) == 65_535
+    assert "listen limit" not in (frr_conf(bgp_site()) or "")  # no nodes peer: no listen range
+
+
+def test_the_rendered_route_count_matches_what_the_router_advertises():
+    site = bgp_site(cilium_bgp=cilium(shared_pod_cidrs=("192.169.0.0/16",)), edge_hosts=_hosts(40))
+    assert passes_node_blocks_to_aws(site)
+    assert "! Advertises 42 of the 100 routes AWS accepts" in (frr_conf(site) or "")
+    assert "! Advertises 2 of the 100 routes" in (frr_conf(bgp_site(cilium_bgp=cilium())) or "")
+    assert routes_to_aws(98, True) == 100 and routes_to_aws(500, False) == 2
+
+
+def _dx_site(**changes: Any) -> OnPremSite:
+    link = DirectConnectLink(
+        "<DX_VLAN>",
+        "<DX_CUSTOMER_ADDRESS>",
+        "<DX_AMAZON_ADDRESS>",
+        "<DX_GATEWAY_ASN>",
+        65001,
+        "<DX_BGP_AUTH_KEY>",
+    )
+    return static_site(connectivity="directConnect", vpn=None, direct_connect=link, **changes)
+
+
+def test_a_direct_connect_site_peers_with_the_private_vif_and_advertises_its_cidrs():
+    text = frr_conf(_dx_site())
+    assert text is not None
+    assert "router bgp 65001" in text
+    assert " neighbor AWS remote-as <DX_GATEWAY_ASN>" in text
+    assert " neighbor AWS password <DX_BGP_AUTH_KEY>" in text
+    assert " neighbor <DX_AMAZON_ADDRESS> peer-group AWS" in text
+    assert " bgp router-id <DX_CUSTOMER_ADDRESS>" in text
+    assert "  network 10.200.0.0/16" in text and "  network 192.168.0.0/16" in text
+    assert "ip prefix-list EKS-HYBRID-VPC seq 10 permit 10.100.0.0/16" in text
+    assert "  neighbor AWS route-map AWS-OUT out" in text and "VLAN <DX_VLAN>" in text
+    assert "timers" not in text  # the VPN's 10/30 timers are not the VIF's
+    # with Cilium BGP the same router also listens for the nodes, under the bgpPeer ASN
+    both = frr_conf(_dx_site(cilium_bgp=cilium(router_asn=65001))) or ""
+    assert "router bgp 65001" in both and " bgp listen range 10.200.0.0/16 peer-group CILIUM" in both
+    assert " neighbor AWS remote-as <DX_GATEWAY_ASN>" in both

@@ -385,14 +385,39 @@ def test_rendered_frr_confs_pass_vtysh_dryrun(tmp_path, austin, netns_unavailabl
     hub.write_text(hub.read_text().replace("ipam: clusterPool", "ipam: multiPool"))
     result, static_out = render(tmp_path / "static", "example-austin", stacks_dir=stacks)
     assert result.exit_code == 0, result.output
-    result, denver = render(tmp_path / "denver", "example-denver")  # Cilium BGP only, no VPN
+    result, denver = render(tmp_path / "denver", "example-denver")  # Direct Connect and Cilium BGP
     assert result.exit_code == 0, result.output
-    for conf in (austin / "router/frr.conf", static_out / "router/frr.conf", denver / "router/frr.conf"):
+    # The private VIF's values, as a user copies them from `aws directconnect describe-virtual-interfaces`.
+    vif = {
+        "<DX_VLAN>": "101",
+        "<DX_CUSTOMER_ADDRESS>": "169.254.255.2",
+        "<DX_AMAZON_ADDRESS>": "169.254.255.1",
+        "<DX_GATEWAY_ASN>": "64600",
+        "<DX_BGP_AUTH_KEY>": "0xExampleMd5Key",
+    }
+    filled = (denver / "router/frr.conf").read_text()
+    for token, value in vif.items():
+        filled = filled.replace(token, value)
+    (tmp_path / "denver-filled.conf").write_text(filled)
+    assert " neighbor 169.254.255.1 peer-group AWS" in filled and "remote-as 64600" in filled
+    for conf in (
+        austin / "router/frr.conf",
+        static_out / "router/frr.conf",
+        tmp_path / "denver-filled.conf",
+    ):
         checked = subprocess.run(
             ["vtysh", "--dryrun", "-f", str(conf)], capture_output=True, text=True, timeout=30
         )
         assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "listen range" in (static_out / "router/frr.conf").read_text()
+    assert " bgp listen limit 100" in (static_out / "router/frr.conf").read_text()
+    unfilled = subprocess.run(
+        ["vtysh", "--dryrun", "-f", str(denver / "router/frr.conf")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert unfilled.returncode != 0, "a file still holding the VIF's placeholders must not load"
     broken = tmp_path / "broken.conf"
     broken.write_text(
         (austin / "router/frr.conf").read_text().replace("ip route 10.60.0.0/16", "ip route 10.60.0.0/33")
