@@ -246,6 +246,7 @@ class Code(StrEnum):
     NOT_A_SUBNET_ID = "not-a-subnet-id", "config", "Not a subnet id (subnet-...)."
     NOT_A_ROUTE_TABLE_ID = "not-a-route-table-id", "config", "Not a route table id (rtb-...)."
     NOT_AN_ENI_ID = "not-an-eni-id", "config", "Not a network interface id (eni-...)."
+    NOT_A_SECURITY_GROUP_ID = "not-a-security-group-id", "config", "Not a security group id (sg-...)."
     INVALID_NAME = "invalid-name", "config", "Not a lowercase name of letters, digits and '-' (at most 63)."
     INVALID_CLUSTER_NAME = "invalid-cluster-name", "config", "Not an EKS cluster name."
     INVALID_STACK_REFERENCE = (
@@ -313,6 +314,16 @@ class Code(StrEnum):
         "public-access-cidrs-unused",
         "config",
         "publicAccessCidrs with a private endpoint.",
+    )
+    API_ACCESS_REQUIRED = (
+        "api-access-required",
+        "config",
+        "A private endpoint without apiAccess: nothing admits the deployer to the API server.",
+    )
+    API_ACCESS_UNUSED = (
+        "api-access-unused",
+        "config",
+        "apiAccess with a public endpoint, which the cluster security group does not guard.",
     )
     AUTHENTICATION_MODE = (
         "authentication-mode",

@@ -47,6 +47,7 @@ PUBLIC_API: dict[str, set[str]] = {
     "eks_hybrid.components.cluster": {
         "CLOUD_CAPACITY_LABEL",
         "CLOUD_NODE_LABELS",
+        "ApiAccess",
         "CloudNodeGroup",
         "HYBRID_CLUSTER",
         "HybridCluster",

@@ -28,6 +28,10 @@ POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
 AGGREGATES = {"nodeCidrs": ["10.128.0.0/9"], "podCidrs": ["100.64.0.0/10"]}
 
 
+API = 1
+"""The deployer's 443 rule: `hub_config` gives `eks-hybrid:cluster.apiAccess` one CIDR."""
+
+
 def sites(count: int, *, aggregated: bool = False, bgp: bool = False) -> dict[str, dict[str, Any]]:
     """`count` sites on the transit gateway, CIDRs inside AGGREGATES when `aggregated`, else RFC 1918;
     with `bgp`, each with the router its nodes peer with."""
@@ -105,17 +109,17 @@ def test_the_old_plan_grew_six_egress_rules_per_site_the_new_one_none() -> None:
         counted = uses(hub(count))
         assert counted["outbound rules of the cluster security group"] == (1, 60)
         # 443 from node and pod CIDRs, DNS (TCP, UDP) from pod CIDRs: 4 a site with multi-pool.
-        assert counted["inbound rules of the cluster security group"] == (1 + 4 * count, 60)
+        assert counted["inbound rules of the cluster security group"] == (1 + API + 4 * count, 60)
     # One site keeps cluster-pool, whose masquerading makes all pod traffic arrive from the node CIDR.
-    assert uses(hub(1))["inbound rules of the cluster security group"] == (1 + 3, 60)
+    assert uses(hub(1))["inbound rules of the cluster security group"] == (1 + API + 3, 60)
 
 
 def test_a_15_site_hub_with_coredns_in_the_cloud_and_multi_pool_is_refused_with_the_arithmetic() -> None:
     # 15 node + 15 pod CIDRs for 443 are 30 rules, DNS over TCP and UDP from 15 pod CIDRs 30 more, plus
-    # EKS's own rule: 61 of 60.
+    # EKS's own rule and the deployer's (apiAccess): 62 of 60.
     [problem] = hub_quota_problems(hub(15), "stacks/Pulumi.scale.yaml")
     assert problem.path == "eks-hybrid:sites"
-    assert problem.rule.startswith("61 inbound rules of the cluster security group, over AWS's quota of 60")
+    assert problem.rule.startswith("62 inbound rules of the cluster security group, over AWS's quota of 60")
     assert "eks-hybrid:remoteNetworks" in problem.rule and "coreDns: hybrid" in problem.rule
 
 
@@ -128,9 +132,9 @@ def test_the_refusal_comes_before_anything_is_declared(mock_engine: MockEngine) 
 @pytest.mark.parametrize(
     ("overrides", "inbound"),
     [
-        ({"cluster": {"coreDns": "hybrid"}}, 1 + 30),  # no DNS rules: CoreDNS runs on hybrid nodes
-        ({"quotas": {"securityGroupRules": 100}}, 1 + 60),  # the account raised the quota
-        ({"aggregated": True}, 1 + 4),  # one node and one pod aggregate
+        ({"cluster": {"coreDns": "hybrid"}}, 1 + API + 30),  # no DNS rules: CoreDNS runs on hybrid nodes
+        ({"quotas": {"securityGroupRules": 100}}, 1 + API + 60),  # the account raised the quota
+        ({"aggregated": True}, 1 + API + 4),  # one node and one pod aggregate
     ],
 )
 def test_a_15_site_hub_plans_within_every_quota(
@@ -147,7 +151,7 @@ def test_a_15_site_hub_plans_within_every_quota(
 def test_a_15_site_cluster_pool_hub_on_bgp_counts_dns_from_the_node_cidrs(mock_engine: MockEngine) -> None:
     # Cluster-pool masquerades pod traffic to the node's address: 443 and DNS from the node CIDRs only.
     config = hub_config(sites=sites(15, bgp=True), cilium={"ipam": "clusterPool", "bgpControlPlane": True})
-    assert uses(config)["inbound rules of the cluster security group"] == (1 + 45, 60)
+    assert uses(config)["inbound rules of the cluster security group"] == (1 + API + 45, 60)
     run = plan(mock_engine, config)
     assert_within_every_quota(run, config)
     assert len([r for r in run.resources if r.type.endswith(":CiliumBGPClusterConfig")]) == 15
@@ -180,7 +184,7 @@ def test_a_100_site_hub_with_aggregates_plans_within_every_quota(mock_engine: Mo
     run = plan(mock_engine, config)
     assert_within_every_quota(run, config)
     counted = uses(config)
-    assert counted["inbound rules of the cluster security group"] == (5, 60)
+    assert counted["inbound rules of the cluster security group"] == (5 + API, 60)
     assert counted["routes in each VPC route table"] == (3, 50)
     assert counted["routes in the transit gateway's route tables"] == (201, 10_000)
     assert counted["transit gateway attachments"] == (101, 5_000)

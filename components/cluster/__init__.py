@@ -8,6 +8,7 @@ from .._deprecated import moved as _moved
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from .component import (
     HYBRID_CLUSTER,
+    ApiAccess,
     CloudNodeGroup,
     HybridCluster,
     HybridClusterArgs,
@@ -24,6 +25,7 @@ __all__ = [
     "CLOUD_NODE_LABELS",
     "HYBRID_CLUSTER",
     "WEBHOOK_PORTS",
+    "ApiAccess",
     "CloudNodeGroup",
     "HybridCluster",
     "HybridClusterArgs",

@@ -9,6 +9,7 @@ No `from __future__ import annotations` here: Pulumi's schema analyzer reads the
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from ipaddress import IPv4Network
 from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
@@ -17,6 +18,7 @@ import pulumi_kubernetes as k8s
 
 from .._inputs import (
     Arguments,
+    any_cidr,
     checked_aggregates,
     checked_sites,
     derive,
@@ -28,7 +30,12 @@ from .._inputs import (
 from .._tokens import component_type
 from ..codes import Code
 from ..domain import defaults
-from ..domain.cluster_rules import authentication_mode_problem, public_endpoint_problem
+from ..domain.cluster_rules import (
+    api_access_problem,
+    authentication_mode_problem,
+    public_endpoint_problem,
+    security_group_id_problem,
+)
 from ..domain.versions import today_utc, version_warnings
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from . import planning
@@ -42,6 +49,7 @@ from .planning import (
 
 __all__ = [
     "HYBRID_CLUSTER",
+    "ApiAccess",
     "CloudNodeGroup",
     "HybridCluster",
     "HybridClusterArgs",
@@ -76,6 +84,17 @@ class CloudNodeGroup(TypedDict, total=False):
     """At most this many nodes (default 3)."""
 
 
+class ApiAccess(TypedDict, total=False):
+    """Who may reach a private endpoint's API server: each source gets a rule on TCP 443 in the cluster
+    security group, named by it (so both lists must be plain strings in the program)."""
+
+    cidrs: Sequence[str]
+    """IPv4 networks, such as a CI runner's or bastion's subnet in the VPC or a network connected over VPN
+    or Direct Connect."""
+    security_group_ids: Sequence[str]
+    """Security groups whose members may connect, such as a bastion's or a CI runner's (sg-...)."""
+
+
 class HybridClusterArgs(TypedDict):
     """The arguments of `HybridCluster`."""
 
@@ -103,6 +122,11 @@ class HybridClusterArgs(TypedDict):
     public_access_cidrs: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """With a public endpoint, the networks allowed to reach it (required then: EKS's default is
     0.0.0.0/0)."""
+    api_access: NotRequired[ApiAccess]
+    """With a private endpoint, who runs `pulumi up` and other Kubernetes clients: the cluster security
+    group EKS creates admits only itself, so nothing else reaches the API server (without it, a warning:
+    admit them with your own rule on `cluster_security_group_id`). Refused with a public endpoint, which
+    the cluster security group does not guard."""
     service_cidr: NotRequired[pulumi.Input[str]]
     """The Kubernetes service CIDR (default 172.20.0.0/16, inside RFC 1918)."""
     authentication_mode: NotRequired[pulumi.Input[str]]
@@ -183,6 +207,17 @@ class HybridCluster(pulumi.ComponentResource):
             )
             if problem:
                 arguments.problem("public_access_cidrs", problem.text, problem.code)
+        api_cidrs, api_groups = _checked_api_access(arguments, args.get("api_access"))
+        api_problem = (
+            api_access_problem(str(access), api_cidrs, api_groups, key="api_access")
+            if access is not None
+            else None
+        )
+        # A program may admit its deployer itself (a rule on `cluster_security_group_id`), so the component
+        # only warns when a private endpoint has no api_access; the stack files, whose whole program is
+        # ours, refuse it.
+        if api_problem is not None and api_problem.code is not Code.API_ACCESS_REQUIRED:
+            arguments.problem("api_access", api_problem.text, api_problem.code)
         group = args.get("node_group") or CloudNodeGroup()
         instance_type = arguments.check(
             "node_group.instance_type",
@@ -207,6 +242,7 @@ class HybridCluster(pulumi.ComponentResource):
             pod_traffic_source=source or "pod",
             core_dns=core_dns or "cloud",
         )
+        api_rules = planning.api_access_rules(api_cidrs, api_groups)
         # Every problem is found before anything is declared: a failed plan must create nothing.
         arguments.raise_problems()
 
@@ -214,6 +250,10 @@ class HybridCluster(pulumi.ComponentResource):
         if isinstance(version, str):
             for warning in version_warnings(version, today_utc()):
                 pulumi.log.warn(warning, resource=self)
+        if api_problem is not None and api_problem.code is Code.API_ACCESS_REQUIRED:
+            pulumi.log.warn(
+                f"{api_problem.text}; or add such a rule to cluster_security_group_id yourself", resource=self
+            )
         if is_known(public_cidrs):
             for warning in planning.public_endpoint_warnings(str(access), public_cidrs):  # type: ignore[arg-type]
                 pulumi.log.warn(warning, resource=self)
@@ -267,6 +307,20 @@ class HybridCluster(pulumi.ComponentResource):
                 aws.vpc.SecurityGroupIngressRule(f"{name}-{rule.key}", **rule_args)
             else:
                 aws.vpc.SecurityGroupEgressRule(f"{name}-{rule.key}", **rule_args)
+
+        for api_rule in api_rules:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-{api_rule.key}",
+                security_group_id=self.cluster_security_group_id,
+                cidr_ipv4=api_rule.cidr,
+                referenced_security_group_id=api_rule.security_group_id,
+                ip_protocol=api_rule.protocol,
+                from_port=api_rule.port,
+                to_port=api_rule.port,
+                description=api_rule.description,
+                tags=name_tagged(tags, f"{name}-{api_rule.key}"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         # Python only (not in the package schema): with Cilium multi-pool, the operator runs on these nodes.
         self.node_group: aws.eks.NodeGroup = self._node_group(
@@ -417,6 +471,27 @@ class HybridCluster(pulumi.ComponentResource):
             tags=name_tagged(tags, f"{name}-cloud-nodes"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, *cluster_dependency]),
         )
+
+
+def _checked_api_access(arguments: Arguments, value: ApiAccess | None) -> tuple[list[str], list[str]]:
+    """The deployer's CIDRs (normalised) and security group ids, each a plain, valid string: they name the
+    rules."""
+    given = value or ApiAccess()
+    found: dict[str, list[str]] = {}
+    for key, rule in (("cidrs", any_cidr), ("security_group_ids", security_group_id_problem)):
+        found[key] = []
+        items: list[object] = arguments.plain_list(f"api_access.{key}", cast(Any, given).get(key))
+        for index, item in enumerate(items):
+            path = f"api_access.{key}[{index}]"
+            if not isinstance(item, str):
+                arguments.problem(path, "must be a plain string (it names a rule)", Code.NOT_PLAIN)
+                continue
+            reason = rule(item)
+            if reason is not None:
+                arguments.problem(path, reason.text, reason.code)
+                continue
+            found[key].append(str(IPv4Network(item)) if key == "cidrs" else item)
+    return found["cidrs"], found["security_group_ids"]
 
 
 def _tagged_by(

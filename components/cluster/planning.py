@@ -7,6 +7,8 @@
   network, port and protocol, each named by role, port and the key of the site or aggregate the network
   belongs to (never by list position, never by a value that may be an Output). Outbound needs none: the
   cluster security group EKS creates keeps its allow-all egress rule.
+- `api_access_rules`: the cluster security group's inbound rules on 443 for whoever runs `pulumi up`
+  against a private endpoint, one per CIDR or security group, named by it.
 - `instance_type_problem`, `ami_type_for`: the cloud node group's size floor and AMI.
 - `existing_cluster_problems`: whether a cluster adopted by name can host the sites' hybrid nodes.
 - `kubeconfig`: a kubeconfig that authenticates with `aws eks get-token`.
@@ -23,6 +25,7 @@ from ipaddress import IPv4Network
 from typing import Any, Literal
 
 from ..codes import Code
+from ..domain.cluster_rules import api_access_problem as api_access_problem
 from ..domain.cluster_rules import public_endpoint_problem as public_endpoint_problem
 from ..domain.defaults import AUTHENTICATION_MODES, ENDPOINT_ACCESS_VALUES, OPEN_TO_THE_INTERNET
 from ..domain.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
@@ -235,8 +238,51 @@ def security_group_rules(
     return rules
 
 
-def security_group_rule_counts(rules: Sequence[SecurityGroupRule]) -> tuple[int, int]:
-    """(inbound, outbound) rules the cluster security group holds with `rules` beside EKS's defaults."""
+@dataclass(frozen=True)
+class ApiAccessRule:
+    """An inbound rule of the cluster security group on TCP 443 from the deployer: exactly one of `cidr` (a
+    network) and `security_group_id` (the members of a group, such as a bastion's or a CI runner's). `key`
+    names it by that source: `ingress-443-from-api-10.0.8.0-22`, `ingress-443-from-api-sg-0123456789abcdef0`.
+
+    EKS user guide, cluster-endpoint.html, "Accessing a private only API server": the control plane
+    security group must allow ingress on 443 from the bastion host or the connected network."""
+
+    cidr: str | None = None
+    security_group_id: str | None = None
+    direction: Literal["ingress"] = "ingress"
+    port: int = HTTPS
+    protocol: Literal["tcp"] = "tcp"
+
+    def __post_init__(self) -> None:
+        if (self.cidr is None) == (self.security_group_id is None):
+            raise ValueError("an API access rule has exactly one source: a CIDR or a security group id")
+
+    @property
+    def source(self) -> str:
+        return cidr_slug(self.cidr) if self.cidr is not None else str(self.security_group_id)
+
+    @property
+    def key(self) -> str:
+        return f"{self.direction}-{self.port}-from-api-{self.source}"
+
+    @property
+    def description(self) -> str:
+        return f"Kubernetes API access from {self.cidr or self.security_group_id} (the deployer)"
+
+
+def api_access_rules(
+    cidrs: Sequence[str] = (), security_group_ids: Sequence[str] = ()
+) -> list[ApiAccessRule]:
+    """One 443 rule per distinct CIDR (ordered by address) and per distinct security group (ordered by id):
+    the same rules, with the same names, whatever order the sources came in."""
+    return [ApiAccessRule(cidr=cidr) for cidr in sorted_cidrs(cidrs)] + [
+        ApiAccessRule(security_group_id=group) for group in sorted(set(security_group_ids))
+    ]
+
+
+def security_group_rule_counts(rules: Sequence[SecurityGroupRule | ApiAccessRule]) -> tuple[int, int]:
+    """(inbound, outbound) rules the cluster security group holds with `rules` beside EKS's defaults (a
+    rule whose source is a security group counts as one, as a CIDR's does)."""
     inbound = sum(1 for r in rules if r.direction == "ingress")
     return EKS_DEFAULT_INBOUND_RULES + inbound, EKS_DEFAULT_OUTBOUND_RULES + len(rules) - inbound
 

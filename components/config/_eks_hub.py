@@ -120,6 +120,12 @@ def cluster_problems(hub: HubConfig, file: str) -> list[Problem]:
     endpoint = cluster_planning.public_endpoint_problem(cluster.endpoint_access, cluster.public_access_cidrs)
     if endpoint:
         problems.append(Problem.of(file, "eks-hybrid:cluster.publicAccessCidrs", endpoint))
+    api = cluster.api_access
+    api_access = cluster_planning.api_access_problem(
+        cluster.endpoint_access, api.cidrs if api else None, api.security_group_ids if api else None
+    )
+    if api_access:
+        problems.append(Problem.of(file, "eks-hybrid:cluster.apiAccess", api_access))
     if cluster.mode == "existing":
         existing = read_existing_cluster(cluster.name, hub.region)
         node_networks, pod_networks = hub.remote_networks_by_key()

@@ -73,7 +73,11 @@ def hub_quota_uses(hub: HubConfig) -> list[QuotaUse]:
         pod_traffic_source=pod_traffic_source(hub.cilium_ipam),
         core_dns=hub.cluster.core_dns,
     )
-    inbound, outbound = cluster_planning.security_group_rule_counts(rules)
+    api = hub.cluster.api_access
+    api_rules = cluster_planning.api_access_rules(
+        api.cidrs if api else (), api.security_group_ids if api else ()
+    )
+    inbound, outbound = cluster_planning.security_group_rule_counts([*rules, *api_rules])
     tgw_sites = [name for name, entry in hub.sites.items() if entry.route_via == "transitGateway"]
     site_routed = len(hub.sites) - len(tgw_sites)
     aggregates = hub.remote_networks
@@ -107,8 +111,9 @@ def hub_quota_uses(hub: HubConfig) -> list[QuotaUse]:
             inbound,
             quotas.security_group_rules,
             "eks-hybrid:sites",
-            f"{aggregate}, run CoreDNS on hybrid nodes (eks-hybrid:cluster.coreDns: hybrid), or raise the"
-            " quota and set eks-hybrid:quotas.securityGroupRules",
+            f"{aggregate}, run CoreDNS on hybrid nodes (eks-hybrid:cluster.coreDns: hybrid), list fewer"
+            " eks-hybrid:cluster.apiAccess sources, or raise the quota and set"
+            " eks-hybrid:quotas.securityGroupRules",
             f"{VPC_QUOTAS} (EKS's own self-referencing rule counted)",
         ),
         QuotaUse(

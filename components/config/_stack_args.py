@@ -15,7 +15,7 @@ from typing import Any, cast
 import pulumi
 from pydantic import BaseModel, SecretStr
 
-from ..cluster import CloudNodeGroup, HybridClusterArgs
+from ..cluster import ApiAccess, CloudNodeGroup, HybridClusterArgs
 from ..cni import (
     CiliumArgs,
     CiliumBgpPeer,
@@ -221,6 +221,11 @@ def hybrid_cluster_args(hub: HubConfig) -> HybridClusterArgs:
     )
     if cluster.public_access_cidrs is not None:
         args["public_access_cidrs"] = list(cluster.public_access_cidrs)
+    if cluster.api_access is not None:
+        args["api_access"] = ApiAccess(
+            cidrs=list(cluster.api_access.cidrs),
+            security_group_ids=list(cluster.api_access.security_group_ids),
+        )
     _with_aggregates(args, hub.remote_networks)
     return args
 

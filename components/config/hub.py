@@ -23,6 +23,7 @@ from ..domain.fields import (
     ClusterName,
     RemoteCidr,
     RouteTableId,
+    SecurityGroupId,
     ServiceCidr,
     Slug,
     SubnetId,
@@ -63,6 +64,13 @@ class NodeGroupConfig(ConfigModel):
         return self
 
 
+class ApiAccessConfig(ConfigModel):
+    """Who may reach a private endpoint's API server on 443 (`eks-hybrid:cluster.apiAccess`)."""
+
+    cidrs: list[AnyCidr] = Field(default_factory=list)
+    security_group_ids: list[SecurityGroupId] = Field(default_factory=list)
+
+
 class ClusterConfig(ConfigModel):
     name: ClusterName
     kubernetes_version: str
@@ -73,6 +81,7 @@ class ClusterConfig(ConfigModel):
     route_table_ids: list[RouteTableId] = Field(min_length=1)
     endpoint_access: str = defaults.ENDPOINT_ACCESS
     public_access_cidrs: list[AnyCidr] | None = Field(default=None, min_length=1)
+    api_access: ApiAccessConfig | None = None
     service_cidr: ServiceCidr = defaults.SERVICE_CIDR
     authentication_mode: str = defaults.AUTHENTICATION_MODE
     core_dns: defaults.CoreDnsPlacement = defaults.CORE_DNS

@@ -14,7 +14,7 @@ from typing import Any, TypeGuard
 from ..codes import Code
 from ..domain import cidrs, defaults
 from ..domain.cidrs import MAX_REMOTE_NETWORKS
-from ..domain.cluster_rules import public_endpoint_problem
+from ..domain.cluster_rules import api_access_problem, public_endpoint_problem
 from ..domain.fields import asn_problem, reserved_asn_problem
 from ..domain.labels import SITE_LABEL
 from ..domain.versions import cilium_problem
@@ -164,6 +164,19 @@ def check_public_endpoint(document: Mapping[str, Any]) -> Iterator[Finding]:
         yield ("eks-hybrid:cluster.publicAccessCidrs", problem.code, problem.text)
 
 
+def check_api_access(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """A private endpoint only with the deployer's sources (apiAccess), a public one without them."""
+    cluster = _mapping(document.get("eks-hybrid:cluster"))
+    access = cluster.get("endpointAccess", defaults.ENDPOINT_ACCESS)
+    api = cluster.get("apiAccess", {})
+    lists = [_mapping(api).get(key, []) for key in ("cidrs", "securityGroupIds")]
+    if not isinstance(api, Mapping) or not all(isinstance(items, list) for items in lists):
+        return  # the per-key check reports a malformed apiAccess
+    problem = api_access_problem(access, lists[0], lists[1])
+    if problem:
+        yield ("eks-hybrid:cluster.apiAccess", problem.code, problem.text)
+
+
 def _sites(document: Mapping[str, Any]) -> Mapping[str, Any]:
     return _mapping(document.get("eks-hybrid:sites"))
 
@@ -229,6 +242,8 @@ _DISTINCT_LISTS = (
     ("eks-hybrid:cluster", "routeTableIds", "route table"),
     ("eks-hybrid:cluster", "subnetIds", "subnet"),
     ("eks-hybrid:cluster", "publicAccessCidrs", "network"),
+    ("eks-hybrid:cluster", "apiAccess.cidrs", "network"),
+    ("eks-hybrid:cluster", "apiAccess.securityGroupIds", "security group"),
     ("eks-hybrid:transitGateway", "subnetIds", "subnet"),
 )
 
@@ -236,7 +251,11 @@ _DISTINCT_LISTS = (
 def check_distinct_lists(document: Mapping[str, Any]) -> Iterator[Finding]:
     for block, key, what in _DISTINCT_LISTS:
         seen: dict[str, int] = {}
-        for index, value in enumerate(_sequence(_mapping(document.get(block)).get(key))):
+        container = _mapping(document.get(block))
+        *parents, last = key.split(".")
+        for parent in parents:
+            container = _mapping(container.get(parent))
+        for index, value in enumerate(_sequence(container.get(last))):
             if not isinstance(value, str):
                 continue
             item = value.strip()
@@ -459,6 +478,7 @@ HUB_RULES = (
     check_cilium_mask,
     check_credentials,
     check_public_endpoint,
+    check_api_access,
     check_remote_networks,
     check_aggregate_overlaps,
     check_tunnel_inside_cidrs,

@@ -3,6 +3,7 @@ each takes the name of the key or argument it speaks of."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..codes import Code
@@ -27,6 +28,54 @@ def public_endpoint_problem(
         return Reason(
             Code.PUBLIC_ACCESS_CIDRS_UNUSED,
             f"the endpoint is private, so {key} has nothing to restrict: remove it",
+        )
+    return None
+
+
+SECURITY_GROUP_ID = r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})"
+"""A security group id: `sg-` and 8 (older groups) or 17 hexadecimal digits."""
+
+
+def security_group_id_problem(value: object) -> Reason | None:
+    """Why `value` is not a security group id."""
+    if isinstance(value, str) and re.fullmatch(SECURITY_GROUP_ID, value):
+        return None
+    return Reason(
+        Code.NOT_A_SECURITY_GROUP_ID, f"{shown(value)} is not a security group id (sg-0123456789abcdef0)"
+    )
+
+
+def api_access_problem(
+    endpoint_access: str,
+    cidrs: Sequence[str] | None,
+    security_group_ids: Sequence[str] | None,
+    *,
+    key: str = "apiAccess",
+) -> Reason | None:
+    """Why the deployer's sources (the key or argument `key`: CIDRs and security groups admitted on TCP 443)
+    do not fit the endpoint. A private endpoint is reachable only through the network interfaces EKS puts
+    in the VPC, guarded by the cluster security group, which EKS creates admitting only itself: whoever
+    runs `pulumi up` (a CI runner, a bastion, a network connected over VPN or Direct Connect) needs a rule
+    (EKS user guide, cluster-endpoint.html, "Accessing a private only API server": "You must ensure that
+    your Amazon EKS control plane security group contains rules to allow ingress traffic on port 443 from
+    your bastion host" / "from your connected network"). A public-only endpoint is reached on public
+    addresses that the cluster security group does not guard (publicAccessCidrs does), so sources there
+    would admit nothing and are refused rather than ignored."""
+    sources = [*(cidrs or ()), *(security_group_ids or ())]
+    if endpoint_access == "private" and not sources:
+        return Reason(
+            Code.API_ACCESS_REQUIRED,
+            f"a private endpoint needs {key}, the networks or security groups that run `pulumi up` (a CI"
+            " runner's or bastion's subnet in the VPC, a network connected over VPN or Direct Connect):"
+            " the cluster security group admits nothing else on 443, so the cluster would be created and"
+            " then every in-cluster resource (Cilium, hybrid-config) would time out. Give cidrs and/or"
+            " securityGroupIds (EKS user guide, cluster-endpoint.html, Accessing a private only API server)",
+        )
+    if endpoint_access == "public" and sources:
+        return Reason(
+            Code.API_ACCESS_UNUSED,
+            f"the endpoint is public, so {key} would admit nothing: the public endpoint is not behind the"
+            " cluster security group. Remove it and list the deployer's networks in publicAccessCidrs",
         )
     return None
 

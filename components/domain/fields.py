@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from ..codes import Code
 from ..errors import Reason, shown
-from . import cidrs
+from . import cidrs, cluster_rules
 
 
 def _rule(check: Callable[[object], str]) -> Callable[[object], object]:
@@ -65,6 +65,16 @@ EniId = Annotated[
     str,
     AfterValidator(
         _pattern(r"eni-[0-9a-f]{8,17}", "a network interface id (eni-0123456789abcdef0)", Code.NOT_AN_ENI_ID)
+    ),
+]
+SecurityGroupId = Annotated[
+    str,
+    AfterValidator(
+        _pattern(
+            cluster_rules.SECURITY_GROUP_ID,
+            "a security group id (sg-0123456789abcdef0)",
+            Code.NOT_A_SECURITY_GROUP_ID,
+        )
     ),
 ]
 # Pulumi resource names and AWS Name tags are derived from these, so keep them DNS-label-like.

@@ -10,14 +10,19 @@ finding instead, naming the output.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from eks_hybrid.components.cluster.planning import RemoteNetworks, remote_networks, security_group_rules
+from eks_hybrid.components.cluster.planning import (
+    RemoteNetworks,
+    api_access_rules,
+    remote_networks,
+    security_group_rules,
+)
 from eks_hybrid.components.cni.pools import site_pod_pools
 from eks_hybrid.components.cni.values import COMPUTE_TYPE_LABEL, pod_traffic_source
 from eks_hybrid.components.codes import Code
@@ -58,6 +63,7 @@ __all__ = [
     "Target",
     "TgwRouteIntent",
     "VpnIntent",
+    "api_rules",
     "cluster_networks",
     "cluster_rules",
     "hub_intent",
@@ -120,17 +126,19 @@ class TgwRouteIntent:
 
 @dataclass(frozen=True)
 class ClusterRule:
-    """A rule of the cluster security group the hub declares (`security_group_rules`), with the CIDR of the
-    site or aggregate it admits (`source`). `key` is the rule's name in the program
-    (`<cluster>-ingress-443-from-node-dallas`)."""
+    """A rule of the cluster security group the hub declares: for the hybrid networks
+    (`security_group_rules`), with the CIDR of the site or aggregate it admits (`source`); for the deployer
+    (`api_access_rules`, role `api`), with its CIDR or its security group (`security_group_id`, then `cidr`
+    is None). `key` is the rule's name in the program (`<cluster>-ingress-443-from-node-dallas`)."""
 
     direction: Literal["ingress", "egress"]
-    role: Literal["node", "pod"]
+    role: Literal["node", "pod", "api"]
     source: str
-    cidr: str
+    cidr: str | None
     port: int
     protocol: Literal["tcp", "udp"]
     key: str
+    security_group_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,9 +160,9 @@ class EksIntent:
     hybrid_role_arn: str | None
     security_group_id: str | None
     rules: tuple[ClusterRule, ...]
-    """The cluster security group's rules the hub declares, from the planner the program runs
+    """The cluster security group's rules the hub declares, from the planners the program runs
     (`security_group_rules`: the remote networks, the address Cilium's IPAM mode gives hybrid pods'
-    traffic, and `eks-hybrid:cluster.coreDns`)."""
+    traffic, and `eks-hybrid:cluster.coreDns`; `api_access_rules`: `eks-hybrid:cluster.apiAccess`)."""
     exact: bool = True
     """A created cluster's remote networks must equal the stack's; an adopted one (`mode: existing`), which
     eks-hybrid does not change, must only contain them."""
@@ -434,7 +442,27 @@ def cluster_networks(hub: HubConfig) -> tuple[RemoteNetworks, tuple[ClusterRule,
         pod_traffic=pod_traffic_source(hub.cilium_ipam),
         core_dns=hub.cluster.core_dns,
     )
+    api = hub.cluster.api_access
+    if api is not None:
+        rules += api_rules(api.cidrs, api.security_group_ids)
     return networks, rules
+
+
+def api_rules(cidrs: Sequence[str], security_group_ids: Sequence[str]) -> tuple[ClusterRule, ...]:
+    """`api_access_rules` of the deployer's sources (`eks-hybrid:cluster.apiAccess`)."""
+    return tuple(
+        ClusterRule(
+            direction=rule.direction,
+            role="api",
+            source=rule.source,
+            cidr=rule.cidr,
+            port=rule.port,
+            protocol=rule.protocol,
+            key=rule.key,
+            security_group_id=rule.security_group_id,
+        )
+        for rule in api_access_rules(cidrs, security_group_ids)
+    )
 
 
 def cluster_rules(

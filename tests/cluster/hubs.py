@@ -47,6 +47,7 @@ def hub_config(**overrides: Any) -> HubConfig:
             "subnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
             "routeTableIds": ["rtb-0a1b2c3d4e5f60001"],
             "endpointAccess": "private",
+            "apiAccess": {"cidrs": ["10.100.8.0/24"]},
             "serviceCidr": "172.20.0.0/16",
             "authenticationMode": "API_AND_CONFIG_MAP",
         },

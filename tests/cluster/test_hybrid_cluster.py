@@ -69,7 +69,7 @@ def test_endpoint_and_authentication_mode(
 ) -> None:
     cluster: dict[str, Any] = {"endpointAccess": access, "authenticationMode": mode}
     if public:
-        cluster["publicAccessCidrs"] = ["203.0.113.0/24"]
+        cluster.update(publicAccessCidrs=["203.0.113.0/24"], apiAccess=None)
     run = run_cluster(mock_engine, hub_config(cluster=cluster))
     inputs = run.named("edge-eks").inputs
     assert (inputs["vpcConfig"]["endpointPrivateAccess"], inputs["vpcConfig"]["endpointPublicAccess"]) == (
@@ -82,8 +82,8 @@ def test_endpoint_and_authentication_mode(
 
 
 def test_public_endpoint_open_to_the_internet_is_planned_with_a_warning(mock_engine: MockEngine) -> None:
-    open_to_all = {"endpointAccess": "public", "publicAccessCidrs": ["0.0.0.0/0"]}
-    office = {"endpointAccess": "public", "publicAccessCidrs": ["203.0.113.0/24"]}
+    open_to_all = {"endpointAccess": "public", "publicAccessCidrs": ["0.0.0.0/0"], "apiAccess": None}
+    office = {"endpointAccess": "public", "publicAccessCidrs": ["203.0.113.0/24"], "apiAccess": None}
     run = run_cluster(mock_engine, hub_config(cluster=open_to_all))
     assert run.named("edge-eks").inputs["vpcConfig"]["publicAccessCidrs"] == ["0.0.0.0/0"]
     [warning] = [w for w in run.warnings if "0.0.0.0/0" in w]
@@ -156,6 +156,7 @@ def test_security_group_rules_per_cidr(mock_engine: MockEngine) -> None:
         {("10.200.0.0/16", 443, "tcp"), ("10.201.0.0/16", 443, "tcp")}
         | {(cidr, 443, "tcp") for cidr in pods}
         | {(cidr, 53, protocol) for cidr in pods for protocol in ("tcp", "udp")}
+        | {("10.100.8.0/24", 443, "tcp")}  # the deployer (apiAccess)
     )
     assert run.by_type(EGRESS) == []
     for rule in ingress.values():
@@ -303,7 +304,8 @@ def test_existing_cluster_covering_the_sites_with_wider_networks_plans(
         _narrow_cluster(["10.200.0.0/15"], ["172.16.0.0/12", "192.168.0.0/16"]),
     )
     run = run_cluster(mock_engine, hub_config(cluster={"mode": "existing", "name": "legacy"}))
-    assert len(run.by_type(INGRESS)) == 8  # 443 from 2 node + 2 pod CIDRs, DNS (TCP, UDP) from 2 pod CIDRs
+    # 443 from 2 node + 2 pod CIDRs and the deployer's, DNS (TCP, UDP) from 2 pod CIDRs
+    assert len(run.by_type(INGRESS)) == 9
 
 
 def test_existing_cluster_says_what_it_will_not_change(
@@ -359,7 +361,9 @@ def test_a_program_building_a_public_cluster_without_access_cidrs_is_refused(moc
     # The stack's config rules refuse this first; a program that builds ClusterConfig itself meets the
     # same refusal from the component, before anything is declared.
     base = hub_config()
-    hub = base.model_copy(update={"cluster": base.cluster.model_copy(update={"endpoint_access": "public"})})
+    hub = base.model_copy(
+        update={"cluster": base.cluster.model_copy(update={"endpoint_access": "public", "api_access": None})}
+    )
     caught: list[ArgumentsError] = []
 
     def program() -> None:

@@ -30,6 +30,7 @@ def hub_doc() -> dict[str, Any]:
             "vpcCidr": "10.100.0.0/16",
             "subnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
             "routeTableIds": ["rtb-0a1b2c3d4e5f60001"],
+            "apiAccess": {"cidrs": ["10.100.8.0/24"]},
         },
         "eks-hybrid:sites": {
             "dallas": {"nodeCidr": "10.200.0.0/16", "podCidr": "192.168.0.0/16"},

@@ -27,7 +27,10 @@ SITES = "eks-hybrid:sites"
 
 
 def cluster(key: str, value: object) -> dict:
-    return with_value(hub_doc(), (CLUSTER, key), value)
+    doc = with_value(hub_doc(), (CLUSTER, key), value)
+    if (key, value) == ("endpointAccess", "public"):
+        del doc[CLUSTER]["apiAccess"]  # only a private endpoint takes it
+    return doc
 
 
 def site_cidrs(**sites: tuple[str, str]) -> dict:

@@ -47,6 +47,11 @@ NEW_IN_0_2 = {
             ),
         )
     ),
+    # The deployer's access to example-hub's private endpoint (eks-hybrid:cluster.apiAccess).
+    (
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "edge-prod-ingress-443-from-api-10.100.8.0-24",
+    ),
 }
 # Stacks planned with the opt-in post-deploy step on, so its URNs are pinned too.
 WITH_VERIFY = ("example-hub", "example-dallas")

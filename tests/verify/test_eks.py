@@ -11,7 +11,8 @@ import pytest
 
 from eks_hybrid.verify.checks.eks import check_access_entry, check_cluster, check_security_group
 from eks_hybrid.verify.findings import Status
-from eks_hybrid.verify.intent import EksIntent, cluster_rules
+from eks_hybrid.verify.intent import EksIntent, cluster_networks, cluster_rules
+from tests.cluster.hubs import hub_config as small_hub
 
 from .conftest import REGION, only
 
@@ -274,3 +275,44 @@ def test_with_aggregates_the_cluster_must_hold_the_aggregates(aws: Any) -> None:
         "remoteNetworkConfig differs from eks-hybrid:remoteNetworks.nodeCidrs: missing 10.200.0.0/14; not in"
         " the stack 10.200.0.0/16, 10.201.0.0/16"
     )
+
+
+def _cluster(**changes: Any) -> dict[str, Any]:
+    return {**small_hub().cluster.model_dump(by_alias=True, exclude_none=True), **changes}
+
+
+def test_verify_expects_443_from_every_source(aws: Any) -> None:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.100.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="eks", Description="EKS", VpcId=vpc)["GroupId"]
+    bastion = ec2.create_security_group(GroupName="bastion", Description="bastion", VpcId=vpc)["GroupId"]
+    hub = small_hub(cluster=_cluster(apiAccess={"cidrs": ["10.100.8.0/24"], "securityGroupIds": [bastion]}))
+    networks, rules = cluster_networks(hub)
+    api = [r for r in rules if r.role == "api"]
+    assert [(r.cidr, r.security_group_id) for r in api] == [("10.100.8.0/24", None), (None, bastion)]
+    intent = EksIntent("edge-test", networks.node_cidrs, networks.pod_cidrs, None, group, tuple(api))
+
+    def results() -> list[tuple[str, Status, str]]:
+        found = check_security_group(intent, aws.security_group_rules(group), {})
+        return [(f.check.split(" from ")[1], f.status, f.detail) for f in found]
+
+    assert results() == [
+        (
+            "10.100.8.0/24 (apiAccess)",
+            Status.fail,
+            "no ingress rule admits TCP 443: the deployer (pulumi up, kubectl) cannot reach the API server",
+        ),
+        (
+            f"{bastion} (apiAccess)",
+            Status.fail,
+            "no ingress rule admits TCP 443: the deployer (pulumi up, kubectl) cannot reach the API server",
+        ),
+    ]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.100.0.0/16"}]},
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": bastion}]},
+        ],
+    )
+    assert [status for _, status, _ in results()] == [Status.ok, Status.ok]

@@ -71,7 +71,7 @@ def test_the_hub_expects_every_sites_cidrs_in_every_table(
         (f"ingress-443-from-node-{site}", cidr) for site, cidr in nodes.items()
     ] + [(f"ingress-443-from-pod-{site}", cidr) for site, cidr in pods.items()] + [
         (f"ingress-53{proto}-from-pod-{site}", cidr) for site, cidr in pods.items() for proto in ("", "-udp")
-    ]
+    ] + [("ingress-443-from-api-10.100.8.0-24", "10.100.8.0/24")]  # the deployer (apiAccess)
     # ... which are the rules the program declares, by name and CIDR.
     declared = {
         r.name.removeprefix("edge-prod-"): r.inputs["cidrIpv4"]
@@ -129,7 +129,11 @@ def test_with_aggregates_the_cluster_palette_and_hub_routes_use_them(planned: di
         "eks-hybrid:remoteNetworks.nodeCidrs",
         "eks-hybrid:remoteNetworks.podCidrs",
     )
-    assert {rule.cidr for rule in intent.eks.rules} == {"10.200.0.0/14", "172.18.0.0/15", "192.168.0.0/16"}
+    assert {rule.cidr for rule in intent.eks.rules if rule.role != "api"} == {
+        "10.200.0.0/14",
+        "172.18.0.0/15",
+        "192.168.0.0/16",
+    }
     # Each site's CIDR is still checked, served by the aggregate the hub declares; a routeVia: site site's
     # must not be served by the transit gateway (the aggregate would send it there, and no further).
     dallas = {r.owner for r in intent.routes if r.site == "dallas"}
@@ -275,6 +279,7 @@ def test_the_second_site_of_a_default_hub_counts_the_switch_to_multi_pool(planne
     config = hub_config(dallas_only)
     assert config.cilium_ipam == "clusterPool"
     intent = hub_intent("example-hub", config, HubOutputs.model_validate(planned["example-hub"]))
-    assert intent.eks is not None and len(intent.eks.rules) == 3  # 443 and DNS from dallas's node CIDR
+    # 443 and DNS from dallas's node CIDR, 443 from the deployer's (apiAccess)
+    assert intent.eks is not None and len(intent.eks.rules) == 4
     # After: 443 from two node and two pod CIDRs, DNS (TCP, UDP) from two pod CIDRs = 8 rules.
     assert intent.quotas is not None and intent.quotas.inbound_rules.next_site == 8 - 3

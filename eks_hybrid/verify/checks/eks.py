@@ -2,7 +2,9 @@
 access entry, and the cluster security group admitting what the hub's rules admit: TCP 443 to the API
 server, and UDP and TCP 53 to CoreDNS with `coreDns: cloud`, from the sources the planner chooses (EKS
 user guide, hybrid-nodes-networking, "Cluster security group";
-`components.cluster.planning.security_group_rules`)."""
+`components.cluster.planning.security_group_rules`), and TCP 443 from the deployer's CIDRs and security
+groups (`eks-hybrid:cluster.apiAccess`; EKS user guide, cluster-endpoint, "Accessing a private only API
+server")."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ..intent import EksIntent
 __all__ = [
     "PrefixLists",
     "admits",
+    "admits_group",
     "check_access_entry",
     "check_cluster",
     "check_security_group",
@@ -149,20 +152,41 @@ def admits(
     )
 
 
-def _wanted(intent: EksIntent) -> dict[tuple[str, str], list[tuple[str, int]]]:
-    """(role, source CIDR) -> the (protocol, port) pairs the hub's rules admit from it, in rule order."""
-    wanted: dict[tuple[str, str], list[tuple[str, int]]] = {}
+def admits_group(rules: Sequence[Mapping[str, Any]], protocol: str, port: int, group: str) -> bool:
+    """Whether some ingress rule (DescribeSecurityGroupRules) lets members of security group `group` in on
+    `protocol`/`port` (its `ReferencedGroupInfo.GroupId`)."""
+    return any(
+        not rule.get("IsEgress")
+        and _ports(rule, protocol, port)
+        and (rule.get("ReferencedGroupInfo") or {}).get("GroupId") == group
+        for rule in rules
+    )
+
+
+def _wanted(intent: EksIntent) -> dict[tuple[str, str, bool], list[tuple[str, int]]]:
+    """(role, source CIDR or security group id, whether it is a group) -> the (protocol, port) pairs the
+    hub's rules admit from it, in rule order."""
+    wanted: dict[tuple[str, str, bool], list[tuple[str, int]]] = {}
     for rule in intent.rules:
-        if rule.direction == "ingress":
-            wanted.setdefault((rule.role, rule.cidr), []).append((rule.protocol, rule.port))
+        if rule.direction != "ingress":
+            continue
+        group = rule.security_group_id
+        source = (group, True) if group is not None else (str(rule.cidr), False)
+        wanted.setdefault((rule.role, *source), []).append((rule.protocol, rule.port))
     return wanted
+
+
+_WHO = {
+    "node": "kubelets",
+    "pod": "pods that keep their addresses (multi-pool IPAM)",
+    "api": "the deployer (pulumi up, kubectl)",
+}
 
 
 def _why(role: str, missing: Sequence[tuple[str, int]]) -> list[str]:
     why = []
     if any(port == 443 for _, port in missing):
-        who = "kubelets" if role == "node" else "pods that keep their addresses (multi-pool IPAM)"
-        why.append(f"{who} cannot reach the API server")
+        why.append(f"{_WHO[role]} cannot reach the API server")
     if any(port == 53 for _, port in missing):
         why.append("hybrid pods cannot resolve names with CoreDNS in the cloud")
     return why
@@ -187,9 +211,18 @@ def check_security_group(
             )
         ]
     out = []
-    for (role, cidr), wanted in _wanted(intent).items():
-        check = f"{group} from {cidr} (remote {role})"
-        missing = [(p, port) for p, port in wanted if not admits(rules, prefix_lists, p, port, cidr)]
+    for (role, source, is_group), wanted in _wanted(intent).items():
+        what = "apiAccess" if role == "api" else f"remote {role}"
+        check = f"{group} from {source} ({what})"
+        missing = [
+            (p, port)
+            for p, port in wanted
+            if not (
+                admits_group(rules, p, port, source)
+                if is_group
+                else admits(rules, prefix_lists, p, port, source)
+            )
+        ]
         if not missing:
             out.append(findings.ok("eks", check, f"admits {_ports_text(wanted)}"))
             continue
