@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from eks_hybrid.components.cluster import (
+    ApiAccess,
     CloudNodeGroup,
     HybridCluster,
     HybridClusterArgs,
@@ -133,6 +134,8 @@ cluster = HybridCluster(
         subnet_ids=subnet_ids,
         sites=sites,
         node_group=CloudNodeGroup(instance_type="t3.xlarge"),
+        # The endpoint is private: admit whoever runs `pulumi up` (here a CI runner's subnet in the VPC).
+        api_access=ApiAccess(cidrs=["10.100.8.0/24"]),
         protect=False,
     ),
 )

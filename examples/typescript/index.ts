@@ -63,6 +63,8 @@ const cluster = new eksHybrid.HybridCluster("edge", {
     region,
     subnetIds: subnets.map((subnet) => subnet.id),
     sites,
+    // The endpoint is private: admit whoever runs `pulumi up` (here a CI runner's subnet in the VPC).
+    apiAccess: { cidrs: ["10.100.8.0/24"] },
     protect: false,
 });
 const identity = new eksHybrid.NodeIdentity("edge-nodes", {
