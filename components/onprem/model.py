@@ -181,6 +181,14 @@ class OnPremSite:
     provider_image: str | None = None
     profile_kubernetes_version: str | None = None
     placeholders: tuple[Placeholder, ...] = ()
+    other_site_networks: tuple[str, ...] = ()
+    """The node and pod CIDRs of the hub's other sites that this site reaches through AWS (its transit
+    gateway routes them to their own attachments); empty where AWS gives no such path."""
+
+    @property
+    def aws_networks(self) -> tuple[str, ...]:
+        """Every network the router reaches through AWS: the VPC CIDR, then `other_site_networks`."""
+        return (self.vpc_cidr, *self.other_site_networks)
 
     @property
     def router_hostname(self) -> str:
