@@ -112,6 +112,8 @@ class CrdsEstablishedProvider(ResourceProvider):
         return None
 
     def api_client(self, kubeconfig: str) -> k8s_client.ApiClient:
+        # A token command that fails leaves the client without a token (the client logs it): the API
+        # server then answers 401, reported below.
         return k8s_config.new_client_from_config_dict(json.loads(kubeconfig))
 
     def wait(self, props: dict[str, Any]) -> list[str]:
@@ -126,7 +128,7 @@ class CrdsEstablishedProvider(ResourceProvider):
         try:
             extensions = k8s_client.ApiextensionsV1Api(api)
             start = self.clock()
-            last: tuple[str, ...] = ()
+            last = ""
             while True:
                 statuses, error = self._statuses(extensions, crds)
                 if error is None and all(s.ready for s in statuses):
@@ -138,13 +140,10 @@ class CrdsEstablishedProvider(ResourceProvider):
                     if error is not None:
                         message += f" Last error reading them: {error}"
                     raise CrdsNotEstablishedError(message)
-                progress = tuple(f"{s.name}: {s.detail}" for s in statuses if not s.ready)
-                if progress != last or error is not None:
-                    self.report(
-                        f"waiting for Cilium's CRDs ({int(waited)} s of {int(timeout)} s): "
-                        + (error or "; ".join(progress))
-                    )
-                    last = progress
+                state = error or "; ".join(f"{s.name}: {s.detail}" for s in statuses if not s.ready)
+                if state != last:  # each change once, not every poll
+                    self.report(f"waiting for Cilium's CRDs ({int(waited)} s of {int(timeout)} s): {state}")
+                    last = state
                 self.sleep(interval)
         finally:
             api.close()
@@ -163,8 +162,9 @@ class CrdsEstablishedProvider(ResourceProvider):
                     document = None
                 elif exc.status in (401, 403):
                     raise CrdsNotEstablishedError(
-                        f"reading CRD {name} was refused ({exc.status} {exc.reason}): the identity the"
-                        " hub's kubeconfig gets a token for must be allowed to get"
+                        f"reading CRD {name} was refused ({exc.status} {exc.reason}): the hub's kubeconfig"
+                        " gets its token from `aws eks get-token` (the AWS CLI v2 on PATH, with"
+                        " credentials), and that identity must be allowed to get"
                         " customresourcedefinitions.apiextensions.k8s.io"
                     ) from exc
                 else:

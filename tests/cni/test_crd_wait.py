@@ -70,6 +70,8 @@ class FakeApi:
         name = request.path_params["name"]
         self.reads.append(name)
         self.authorizations.add(request.headers.get("authorization", ""))
+        if not request.headers.get("authorization"):  # EKS answers an unauthenticated request so
+            return JSONResponse(_status(401, "Unauthorized", name), status_code=401)
         if self.status is not None:
             return JSONResponse(_status(self.status, "Forbidden", name), status_code=self.status)
         script = self.scripts.get(name) or [None]
@@ -210,6 +212,23 @@ def test_a_refused_identity_fails_at_once(serve):
 def test_an_unreachable_endpoint_is_retried_and_named():
     with pytest.raises(CrdsNotEstablishedError, match="Last error reading them"):
         provider([]).create(props("http://127.0.0.1:9", {POOLS: "v2alpha1"}, timeoutSeconds=0.2))
+
+
+def test_progress_is_reported_once_per_change(serve):
+    api = FakeApi({POOLS: [None] * 6 + [crd(POOLS, established=True)]})
+    reports: list[str] = []
+    provider(reports).create(props(serve(api), {POOLS: "v2alpha1"}))
+    assert len(reports) == 2 and "not registered yet" in reports[0]
+
+
+def test_a_kubeconfig_whose_token_command_fails_says_so(serve):
+    api = FakeApi({POOLS: [crd(POOLS, established=True)]})
+    url = serve(api)
+    config = json.loads(kubeconfig(url))
+    config["users"][0]["user"]["exec"]["args"] = ["-c", "import sys; sys.exit(3)"]
+    with pytest.raises(CrdsNotEstablishedError, match=r"refused \(401.*aws eks get-token"):
+        provider([]).create(props(url, {POOLS: "v2alpha1"}, kubeconfig=json.dumps(config)))
+    assert api.authorizations == {""}
 
 
 def test_diff_waits_again_only_for_other_crds():
