@@ -416,6 +416,24 @@ class Code(StrEnum):
         "The site has node pools but its hub manages no Palette cluster.",
     )
     REGION_MISMATCH = "region-mismatch", "plan", "The site's region is not its hub's."
+    CILIUM_OUTSIDE_AWS_SUPPORT = (
+        "cilium-outside-aws-support",
+        "plan",
+        "A note, not an error: the hub's Cilium runs outside AWS's support for hybrid nodes (Cilium on"
+        " cloud nodes, or multi-pool IPAM).",
+    )
+    POD_ROUTES_IDENTITY = (
+        "pod-routes-identity",
+        "plan",
+        "A note, not an error: sites route pod blocks with router/pod-routes.sh but the hub names no IAM"
+        " principal for it (`eks-hybrid:cilium.podRoutesPrincipalArn`).",
+    )
+    CRDS_NOT_ESTABLISHED = (
+        "crds-not-established",
+        "plan",
+        "During `pulumi up`: Cilium's CRDs were not Established in time, so its custom resources were not"
+        " created (the operator that registers them is not running).",
+    )
     ROUTE_VIA_MISMATCH = (
         "route-via-mismatch",
         "plan",

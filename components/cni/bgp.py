@@ -33,9 +33,12 @@ from .pools import MANAGED_BY
 from .values import COMPUTE_TYPE_LABEL
 
 __all__ = [
+    "ADVERTISEMENT_KIND",
     "ADVERTISEMENT_NAME",
     "ADVERTISE_LABEL",
+    "BGP_KINDS",
     "CLUSTER_CONFIG_KIND",
+    "PEER_CONFIG_KIND",
     "PEER_CONFIG_NAME",
     "SITE_LABEL",
     "asn_problem",
@@ -56,6 +59,10 @@ HOLD_TIME_SECONDS = 30
 KEEPALIVE_TIME_SECONDS = 10
 GRACEFUL_RESTART_SECONDS = 120
 CLUSTER_CONFIG_KIND = "CiliumBGPClusterConfig"
+PEER_CONFIG_KIND = "CiliumBGPPeerConfig"
+ADVERTISEMENT_KIND = "CiliumBGPAdvertisement"
+BGP_KINDS = (CLUSTER_CONFIG_KIND, PEER_CONFIG_KIND, ADVERTISEMENT_KIND)
+"""Every kind `CiliumBgpPeering` creates."""
 _V2_SINCE = (1, 18)
 _MAX_ASN = 4_294_967_294
 
@@ -142,7 +149,7 @@ def peer_config(api_version: str) -> dict[str, Any]:
     """The `CiliumBGPPeerConfig` every site's router peering shares."""
     return {
         "apiVersion": api_version,
-        "kind": "CiliumBGPPeerConfig",
+        "kind": PEER_CONFIG_KIND,
         "metadata": {"name": PEER_CONFIG_NAME, "labels": dict(MANAGED_BY)},
         "spec": {
             "timers": {"holdTimeSeconds": HOLD_TIME_SECONDS, "keepAliveTimeSeconds": KEEPALIVE_TIME_SECONDS},
@@ -170,7 +177,7 @@ def pod_advertisement(api_version: str, ipam: Literal["clusterPool", "multiPool"
         advertisement = {"advertisementType": "PodCIDR"}
     return {
         "apiVersion": api_version,
-        "kind": "CiliumBGPAdvertisement",
+        "kind": ADVERTISEMENT_KIND,
         "metadata": {
             "name": ADVERTISEMENT_NAME,
             "labels": {**MANAGED_BY, ADVERTISE_LABEL[0]: ADVERTISE_LABEL[1]},

@@ -54,8 +54,8 @@ class CiliumBgpPeering(pulumi.ComponentResource):
     """Cilium BGP control plane objects: a shared `CiliumBGPPeerConfig` (AWS's timers, graceful restart)
     and `CiliumBGPAdvertisement` (each node's pod blocks), and one `CiliumBGPClusterConfig` per site
     (`<name>-peer-config`, `<name>-advertisement`, `<name>-<site>-cluster-config`). Give it
-    `depends_on=[cilium]` with the operator on capacity that exists before hybrid nodes join: the operator
-    registers the CRDs these objects are instances of."""
+    `depends_on` the release and a wait for the CRDs of these objects to be Established (the hub stack
+    declares one): Cilium's operator registers them only once it runs."""
 
     cluster_config_names: pulumi.Output[dict[str, str]]
     """Each site's `CiliumBGPClusterConfig` name, by site."""

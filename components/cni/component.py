@@ -15,7 +15,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .._inputs import Arguments, checked_sites, derive, remote_cidr, service_cidr, vpc_cidr
+from .._inputs import Arguments, checked_sites, derive, is_known, remote_cidr, service_cidr, vpc_cidr
 from .._tokens import component_type
 from ..codes import Code
 from ..domain import defaults
@@ -117,6 +117,10 @@ class Cilium(pulumi.ComponentResource):
             max_history=10,
             opts=_children(self, opts),
         )
+        bgp = args.get("bgp_control_plane", False)
+        if is_known(bgp):
+            for note in plan.aws_support_notes(ipam, bool(bgp)):
+                pulumi.log.warn(note, resource=self)
         self.release_status = self.release.status
         self.register_outputs({"releaseStatus": self.release.status})
 
@@ -135,7 +139,8 @@ class CiliumSitePools(pulumi.ComponentResource):
     """Cilium multi-pool IPAM, one pool per site: a `CiliumPodIPPool` over the site's pod CIDR and a
     `CiliumNodeConfig` making it the default pool of the site's nodes (`<name>-<site>-pool`,
     `<name>-<site>-node-config`), so adding a site only adds its two objects. Give it
-    `depends_on=[cilium]`: Cilium's operator registers the CRDs these objects are instances of."""
+    `depends_on` the release and a wait for the CRDs of these objects to be Established (the hub stack
+    declares one): Cilium's operator registers them only once it runs."""
 
     pool_names: pulumi.Output[dict[str, str]]
     """Each site's `CiliumPodIPPool` name, by site."""
@@ -151,8 +156,9 @@ class CiliumSitePools(pulumi.ComponentResource):
         )
         arguments.raise_problems()
 
-        # The pulumi-kubernetes provider retries a custom resource whose CRD the operator is still
-        # registering; depending on the release orders them after the operator's deployment.
+        # The CRDs of these objects exist only once Cilium's operator runs and registers them; the caller
+        # orders them after the CRDs (`CiliumCrdsEstablished`), as pulumi-kubernetes retries a missing
+        # kind only about a minute (`crds.py`).
         child = _children(self, opts)
         pools = site_pod_pools({site: entry["pod_cidr"] for site, entry in sites.items()}, mask)
         for pool in pools:

@@ -101,6 +101,46 @@ OPERATOR_TOLERATIONS = (
 ROLL_OUT_ON_CONFIG_CHANGE = True
 
 
+OperatorPlacement = Literal["cloud", "hybrid"]
+
+
+def operator_placement(ipam: Ipam, bgp_control_plane: bool) -> OperatorPlacement:
+    """Where Cilium's operator runs: on the cloud node group with multi-pool or the BGP control plane (it
+    registers the CRDs of the objects the hub declares in the update that installs Cilium), else on
+    hybrid nodes only."""
+    return "cloud" if ipam == "multiPool" or bgp_control_plane else "hybrid"
+
+
+# AWS, "Configure CNI for hybrid nodes" (hybrid-nodes-cni.html, "Cilium considerations"): "Cilium is not
+# supported by AWS when running on nodes in AWS Cloud"; supported IPAM: "Cilium IPAM cluster scope".
+# Cilium documents multi-pool IPAM as Beta (Documentation/network/concepts/ipam/multi-pool.rst).
+_ON_CLOUD = (
+    "Cilium's operator runs on the cloud node group (eks-hybrid/capacity=cloud){why}, and AWS: \"Cilium is"
+    ' not supported by AWS when running on nodes in AWS Cloud" (EKS user guide, Configure CNI for hybrid'
+    " nodes)"
+)
+
+
+def aws_support_notes(ipam: Ipam, bgp_control_plane: bool) -> list[str]:
+    """What of this Cilium configuration AWS does not support for hybrid nodes, one note each (empty: all
+    of it is AWS's supported configuration). Notes, not refusals: the configuration works, AWS support
+    cases about it are declined."""
+    notes: list[str] = []
+    if ipam == "multiPool":
+        notes.append(
+            "Cilium multi-pool IPAM is outside AWS's support for hybrid nodes (AWS supports cluster-scope"
+            " IPAM, `ipam: clusterPool`) and is Beta in Cilium"
+        )
+    if operator_placement(ipam, bgp_control_plane) == "cloud":
+        why = (
+            " so that the pools' CRDs exist before any hybrid node joins"
+            if ipam == "multiPool"
+            else " so that the BGP objects' CRDs exist before any hybrid node joins"
+        )
+        notes.append(_ON_CLOUD.format(why=why))
+    return [f"{note} [{Code.CILIUM_OUTSIDE_AWS_SUPPORT}]" for note in notes]
+
+
 def cilium_values(
     pod_cidrs: Sequence[str],
     mask_size: int,
@@ -148,7 +188,7 @@ def cilium_values(
         "bgpControlPlane": {"enabled": bgp_control_plane},
         "rollOutCiliumPods": ROLL_OUT_ON_CONFIG_CHANGE,
     }
-    if ipam == "multiPool" or bgp_control_plane:
+    if operator_placement(ipam, bgp_control_plane) == "cloud":
         operator["affinity"] = cloud_affinity()
     if ipam == "multiPool":
         if cilium_line not in MULTI_POOL_DATAPATH:

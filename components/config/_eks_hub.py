@@ -16,8 +16,14 @@ from ..cluster import HybridCluster, hybrid_node_access_entry
 from ..cluster import planning as cluster_planning
 from ..cluster.component import read_existing_cluster
 from ..cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
+from ..cni.crd_wait import CiliumCrdsEstablished
+from ..cni.crds import bgp_crds, pool_crds
+from ..cni.pod_routes_access import PodRoutesAccess, access_entry_command, declare_pod_routes_access
+from ..cni.values import operator_placement
+from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
 from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput
+from ..domain.labels import POD_ROUTES_GROUP
 from ..errors import PlanError, Problem
 from ..identity import NodeIdentity, ca, policies
 from ._stack_args import (
@@ -58,6 +64,7 @@ class EksSide:
     site_pools: CiliumSitePools | None
     bgp_peering: CiliumBgpPeering | None
     hybrid_config: HybridConfig
+    pod_routes: PodRoutesAccess | None
     k8s_provider: k8s.Provider
     cluster_name: pulumi.Output[str]
     cluster_arn: pulumi.Output[str]
@@ -170,6 +177,16 @@ def check_eks_side(hub: HubConfig, file: str | None = None) -> None:
         raise PlanError(problems)
 
 
+def pod_routes_identity_note(hub: HubConfig) -> str:
+    """What a hub whose sites run router/pod-routes.sh, but that names no principal for it, tells its user."""
+    return (
+        f"site(s) {', '.join(hub.pod_routes_sites)} keep pod routes with router/pod-routes.sh, which reads"
+        f" CiliumNodes as the Kubernetes group {POD_ROUTES_GROUP} (the hub binds it to get/list/watch on"
+        " ciliumnodes); set eks-hybrid:cilium.podRoutesPrincipalArn to the router's IAM role or user, or map"
+        f" one yourself: {access_entry_command(hub.cluster.name, hub.region)} [{Code.POD_ROUTES_IDENTITY}]"
+    )
+
+
 def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | None = None) -> EksSide:
     """Declare everything hybrid nodes need on the EKS side of the hub `hub`.
 
@@ -189,24 +206,48 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     in_cluster = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[cluster.k8s_provider]))
     # multi-pool and the BGP control plane run the operator on the cloud node group: it registers the CRDs
     # of the pools and of the BGP objects before any hybrid node joins.
-    operator_on_cloud = ipam == "multiPool" or hub.cilium.bgp_control_plane
-    cilium = Cilium(
-        f"{name}-cilium",
-        cilium_args(hub),
-        pulumi.ResourceOptions.merge(
-            in_cluster, pulumi.ResourceOptions(depends_on=[cluster.node_group] if operator_on_cloud else [])
-        ),
-    )
-    after_cilium = pulumi.ResourceOptions.merge(
-        in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release])
-    )
+    placement = operator_placement(ipam, hub.cilium.bgp_control_plane)
+    on_cloud = pulumi.ResourceOptions(depends_on=[cluster.node_group] if placement == "cloud" else [])
+    cilium = Cilium(f"{name}-cilium", cilium_args(hub), pulumi.ResourceOptions.merge(in_cluster, on_cloud))
+    # The pools and BGP objects are instances of CRDs the operator registers once it runs: they wait for
+    # those CRDs to be Established (crd_wait.py), not for the release alone.
+    crds = {
+        **(pool_crds() if ipam == "multiPool" else {}),
+        **(bgp_crds(hub.cilium.chart_version) if hub.bgp_peers else {}),
+    }
+    after_crds = in_cluster
+    if crds:
+        wait = CiliumCrdsEstablished(
+            f"{name}-cilium-crds",
+            kubeconfig=cluster.kubeconfig,
+            crds=dict(sorted(crds.items())),
+            operator_placement=placement,
+            opts=pulumi.ResourceOptions(parent=cilium, depends_on=[cilium.release]),
+        )
+        after_crds = pulumi.ResourceOptions.merge(
+            in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release, wait])
+        )
     site_pools = None
     if ipam == "multiPool":
-        site_pools = CiliumSitePools(f"{name}-cilium-pools", cilium_site_pools_args(hub), after_cilium)
+        site_pools = CiliumSitePools(f"{name}-cilium-pools", cilium_site_pools_args(hub), after_crds)
     bgp_peering = None
     if hub.bgp_peers:
-        bgp_peering = CiliumBgpPeering(f"{name}-cilium-bgp", cilium_bgp_peering_args(hub), after_cilium)
+        bgp_peering = CiliumBgpPeering(f"{name}-cilium-bgp", cilium_bgp_peering_args(hub), after_crds)
     hybrid_config = HybridConfig(f"{name}-hybrid-config", hybrid_config_args(hub), in_cluster)
+    pod_routes = None
+    if hub.pod_routes_sites:
+        # The routers of these sites run router/pod-routes.sh, which reads CiliumNodes (pod_routes_access).
+        principal = hub.cilium.pod_routes_principal_arn
+        pod_routes = declare_pod_routes_access(
+            name,
+            cluster_name=cluster.cluster_name,
+            principal_arn=principal,
+            tags=dict(hub.tags),
+            in_cluster=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(parent=cilium)),
+            on_aws=pulumi.ResourceOptions(parent=cluster),
+        )
+        if principal is None:
+            pulumi.log.warn(pod_routes_identity_note(hub), resource=cilium)
     ira = hub.credentials.iam_roles_anywhere
     return EksSide(
         credentials_provider=hub.credentials.provider,
@@ -218,6 +259,7 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         site_pools=site_pools,
         bgp_peering=bgp_peering,
         hybrid_config=hybrid_config,
+        pod_routes=pod_routes,
         k8s_provider=cluster.k8s_provider,
         cluster_name=cluster.cluster_name,
         cluster_arn=cluster.cluster_arn,

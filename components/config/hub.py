@@ -208,6 +208,11 @@ class CiliumConfig(ConfigModel):
     cluster_asn: Asn = defaults.CILIUM_CLUSTER_ASN
     # Default: multiPool when the hub has more than one site, clusterPool for a single site.
     ipam: CiliumIpam | None = None
+    # The IAM principal (role or user) the routers of sites without Cilium BGP run router/pod-routes.sh as:
+    # the hub maps it to a Kubernetes group that may only read CiliumNodes (`PodRoutesReader`).
+    pod_routes_principal_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$"
+    )
 
     @field_validator("repository")
     @classmethod
@@ -286,6 +291,13 @@ class HubConfig(ConfigModel):
         if not self.cilium.bgp_control_plane:
             return {}
         return {name: entry.bgp_peer for name, entry in self.sites.items() if entry.bgp_peer is not None}
+
+    @property
+    def pod_routes_sites(self) -> list[str]:
+        """The sites whose router keeps pod routes with `router/pod-routes.sh` (every site whose nodes do not
+        peer with it over Cilium's BGP control plane), in inventory order."""
+        peers = self.bgp_peers
+        return [name for name in self.sites if name not in peers]
 
     @property
     def cilium_ipam(self) -> CiliumIpam:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import OnPremSite, Placeholder
-from .pod_routes import kubectl_pod_blocks_command
+from .pod_routes import IDENTITY, kubeconfig_command, kubectl_pod_blocks_command
 from .strongswan import static_vpc_routes, xfrm_interface_commands
 
 
@@ -160,8 +160,8 @@ def _pod_routing(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
         " with `cilium.bgpControlPlane` on, and let the nodes advertise their blocks.)",
     ]
     if not _has(files, "router/pod-routes.sh"):
-        lines = lines[:-1]
-    return lines
+        return lines[:-1]
+    return [*lines, "", IDENTITY, "", "```sh", kubeconfig_command(site), "```"]
 
 
 def site_readme(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from eks_hybrid.components.cni import crd_wait
 from eks_hybrid.components.palette import providers
 from eks_hybrid.diff.replacements import DYNAMIC_TYPE, rule_for, table
 from eks_hybrid.diff.sources import plan_directory
@@ -60,7 +61,7 @@ def test_every_palette_provider_class_has_an_entry() -> None:
         if isinstance(c, type) and issubclass(c, providers.PaletteProvider)
     }
     classes.discard("PaletteProvider")
-    assert classes == set(table()[DYNAMIC_TYPE].by_provider)
+    assert classes | {type(crd_wait.PROVIDER).__name__} == set(table()[DYNAMIC_TYPE].by_provider)
 
 
 def _set(document: dict[str, Any], dotted: str, value: Any) -> None:
@@ -72,9 +73,10 @@ def _set(document: dict[str, Any], dotted: str, value: Any) -> None:
 
 def test_the_table_matches_each_palette_providers_own_diff(declared: list[dict[str, Any]]) -> None:
     """Change each replace-on key of the table: the provider's `diff` replaces; another key: it does not."""
-    instances = {
+    instances: dict[str, Any] = {
         type(p).__name__: p for p in vars(providers).values() if isinstance(p, providers.PaletteProvider)
     }
+    instances["CrdsEstablishedProvider"] = crd_wait.PROVIDER
     seen = set()
     for resource in declared:
         provider_class = (resource.get("options") or {}).get("dynamicProvider", "").rsplit(".", 1)[-1]
