@@ -78,7 +78,8 @@ class ReachNote:
         }
 
 
-def _inventory(hub: StackFile) -> dict[str, SiteInventoryEntry]:
+def hub_inventory(hub: StackFile) -> dict[str, SiteInventoryEntry]:
+    """A hub stack file's inventory, entries that do not validate left out."""
     sites = hub.document.get(SITES_KEY)
     found: dict[str, SiteInventoryEntry] = {}
     for name, entry in (sites if isinstance(sites, dict) else {}).items():
@@ -117,7 +118,7 @@ def reach_notes(stacks: Iterable[StackFile]) -> list[ReachNote]:
         if stack.role != "hub":
             continue
         claimed = specs.get((stack.path.parent.resolve(), stack.name), {})
-        paths = hub_site_paths(_inventory(stack), claimed)
+        paths = hub_site_paths(hub_inventory(stack), claimed)
         notes += [
             ReachNote(stack.name, stack.label, pair)
             for pair in site_reachability(paths)
