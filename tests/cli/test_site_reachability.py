@@ -36,6 +36,7 @@ from eks_hybrid.components.domain.reachability import site_reachability
 from eks_hybrid.render import gather_site
 from eks_hybrid.site_reach import hub_inventory, hub_site_paths, reach_notes, site_path
 from eks_hybrid.stack_files import read_stack_file
+from eks_hybrid.topology.model import build_topology
 from tests.conftest import STACKS, copy_examples
 from tests.onprem.conftest import render
 
@@ -319,3 +320,20 @@ def test_render_gives_a_transit_gateway_site_the_other_transit_gateway_sites_net
     for stack in ("example-dallas", "example-chicago", "example-denver"):  # no other TGW site, or not on it
         site, _ = gather_site(STACKS, stack)
         assert site.other_site_networks == (), stack
+
+
+def test_the_topology_shows_which_sites_reach_which(tmp_path):
+    planned = CliRunner().invoke(
+        app, ["plan", "--all", "--stacks-dir", str(estate(tmp_path)), "--offline-secrets", "--format", "json"]
+    )
+    assert planned.exit_code == 0, planned.output
+    topology = build_topology(json.loads(planned.stdout)["stacks"])
+    boxes = {e.id: e for e in topology.elements}
+    assert boxes["reach_example_hub"].parent == "hub_example_hub"
+    assert boxes["reach_example_hub"].lines == (
+        "sites through AWS",
+        "chicago -x- dallas: the VGW routes only its own sites",
+        "chicago -x- denver: DX gateway on the VGW: VPC CIDR only",
+        "dallas -x- denver: DX gateway on the VGW: VPC CIDR only",
+    )
+    assert boxes["reach_example_hub_ssm"].lines == ("sites through AWS", "austin <-> seattle")
