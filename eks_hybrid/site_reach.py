@@ -20,7 +20,12 @@ from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config import SiteInventoryEntry
 from eks_hybrid.components.config._site_checks import site_kind
 from eks_hybrid.components.config.site import SiteSpec
-from eks_hybrid.components.domain.reachability import PairReach, SitePath, site_reachability
+from eks_hybrid.components.domain.reachability import (
+    PairReach,
+    SitePath,
+    inventory_site_path,
+    site_reachability,
+)
 
 from .site_claims import SITES_KEY, site_claim
 from .stack_files import StackFile
@@ -38,7 +43,7 @@ def site_path(spec: SiteSpec) -> SitePath:
 
 def inventory_path(name: str, entry: SiteInventoryEntry) -> SitePath:
     """A site's path as its hub's inventory alone gives it: on the transit gateway, or not known."""
-    return SitePath(name, "transitGatewayVpn" if entry.route_via == "transitGateway" else None)
+    return inventory_site_path(name, entry.route_via)
 
 
 @dataclass(frozen=True)

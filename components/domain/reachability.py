@@ -68,6 +68,12 @@ class SitePath:
     customer_asn: int | None = None
 
 
+def inventory_site_path(name: str, route_via: str) -> SitePath:
+    """A site's path as its hub's inventory alone gives it: `routeVia: transitGateway` is a VPN on the
+    transit gateway (planning its stack refuses anything else), `site` a path not known here."""
+    return SitePath(name, "transitGatewayVpn" if route_via == "transitGateway" else None)
+
+
 @dataclass(frozen=True)
 class PairReach:
     """Whether the two sites of `sites` (in name order) reach each other through AWS, and why not."""

@@ -17,7 +17,13 @@ from typing import Any, Literal
 
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites
-from eks_hybrid.components.domain.reachability import Routing, SiteKind, SitePath, site_reachability
+from eks_hybrid.components.domain.reachability import (
+    Routing,
+    SiteKind,
+    SitePath,
+    inventory_site_path,
+    site_reachability,
+)
 
 Status = Literal["same", "added", "removed", "changed"]
 CONNECTIONS = {
@@ -214,12 +220,8 @@ def _reach_element(hub: str, inventory: Mapping[str, Any], sites: Mapping[str, S
     """The hub's "sites through AWS" box: every pair of its sites, reachable or why not."""
     paths = [
         sites.get(name)
-        or SitePath(
-            name,
-            "transitGatewayVpn"
-            if (entry if isinstance(entry, dict) else {}).get("routeVia", "transitGateway")
-            == "transitGateway"
-            else None,
+        or inventory_site_path(
+            name, str((entry if isinstance(entry, dict) else {}).get("routeVia", "transitGateway"))
         )
         for name, entry in sorted(inventory.items())
     ]
