@@ -405,6 +405,37 @@ class Code(StrEnum):
         "plan",
         "A note, not an error: `plan --all` found a site of a hub's inventory that no site stack claims.",
     )
+    SITES_UNREACHABLE_GATEWAYS = (
+        "sites-unreachable-gateways",
+        "plan",
+        "A note: a site on the virtual private gateway and a site on the transit gateway (or a software VPN)"
+        " cannot reach each other through AWS: the VGW routes only its own VPN and Direct Connect prefixes"
+        " and the VPC CIDR.",
+    )
+    SITES_UNREACHABLE_DIRECT_CONNECT = (
+        "sites-unreachable-direct-connect",
+        "plan",
+        "A note: a Direct Connect site (a Direct Connect gateway on the VGW) learns only the VPC CIDR, so no"
+        " other site reaches it through AWS; a Direct Connect gateway on the transit gateway would.",
+    )
+    SITES_UNREACHABLE_CLOUDHUB = (
+        "sites-unreachable-cloudhub",
+        "plan",
+        "A note: two VPN sites on the VGW reach each other only through VPN CloudHub (BGP on both, a"
+        " customer gateway ASN each), and these do not qualify.",
+    )
+    SITES_UNREACHABLE_SAME_ASN = (
+        "sites-unreachable-same-asn",
+        "plan",
+        "A note: two BGP sites on the transit gateway share a customer gateway ASN, so each router drops the"
+        " other's routes (AS-path loop detection).",
+    )
+    SITES_REACH_UNKNOWN = (
+        "sites-reach-unknown",
+        "plan",
+        "A note: whether two sites reach each other through AWS is not known (a software VPN appliance, or"
+        " a `routeVia: site` site with no stack planned).",
+    )
     HUB_OUTPUTS_MISSING = (
         "hub-outputs-missing",
         "plan",

@@ -4,8 +4,10 @@ A stack's document is `StackPlan.to_json()` plus its policy verdict. A stack tha
 an error document instead: `{"stack", "error": {"kind", "code", "message", "problems": [{file, path, rule,
 code}]}}`, each `code` from the catalogue in `eks_hybrid.components.codes`.
 Several stacks make `{"format": PLANS_FORMAT, "stacks": [...], "errors": {stack: error}}`, which
-`eks-hybrid diff` reads back; with `plan --all` it also has `"notes": [{code, hub, site, file, message}]`,
-each a site of a hub's inventory that no stack of the directory claims (`site_claims.UnclaimedSite`).
+`eks-hybrid diff` reads back; with `plan --all` it also has `"notes": [{code, hub, site, file, message}]`:
+each site of a hub's inventory that no stack of the directory claims (`site_claims.UnclaimedSite`), then
+each pair of a hub's sites that does not reach the other through AWS (`site_reach.ReachNote`, which adds
+`peer`, the pair's second site).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from eks_hybrid.components.errors import EksHybridError, ProblemsError
 from .planner import HubNotPlannedError, Planner, StackPlan
 from .policy.plans import policy_section
 from .site_claims import UnclaimedSite
+from .site_reach import ReachNote
 from .stack_files import StackFile, list_stacks, read_stack_file
 
 PLANS_FORMAT = "eks-hybrid/plans/v1"
@@ -112,7 +115,7 @@ def plans_document(
     *,
     policy: bool = True,
     documents: Callable[[StackPlan], dict[str, Any]] | None = None,
-    notes: Iterable[UnclaimedSite] | None = None,
+    notes: Iterable[UnclaimedSite | ReachNote] | None = None,
 ) -> dict[str, Any]:
     """`documents` gives a plan's document when the caller has built it already (with the same `policy`);
     `notes`, when given (`plan --all`: the whole directory), are written as `notes`, even when empty."""

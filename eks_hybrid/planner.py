@@ -18,6 +18,7 @@ from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError,
 from .offline.engine import OfflineRun, StackOutputs, run_offline
 from .secret_digests import secret_digests
 from .site_claims import UnclaimedSite, claim_conflicts, unclaimed_sites
+from .site_reach import ReachNote, reach_notes
 from .stack_files import StackFile, read_stack_file, stack_path
 
 OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
@@ -114,6 +115,11 @@ class Planner:
     def unclaimed_sites(self, names: Iterable[str]) -> list[UnclaimedSite]:
         """Each site of a hub's inventory among `names` that no site stack among `names` claims."""
         return unclaimed_sites(self._readable(names))
+
+    def reach_notes(self, names: Iterable[str]) -> list[ReachNote]:
+        """Each pair of sites of a hub among `names` that does not reach the other through AWS, read from
+        the stack files of `names` (`site_reach`)."""
+        return reach_notes(self._readable(names))
 
     def plan(self, name: str) -> StackPlan:
         try:

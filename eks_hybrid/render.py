@@ -32,6 +32,7 @@ from eks_hybrid.components.config import (
 )
 from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites, inventory_output
+from eks_hybrid.components.domain.reachability import reachable_peers
 from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
 from eks_hybrid.components.onprem.bundle import SiteBundle
@@ -50,6 +51,7 @@ from eks_hybrid.components.onprem.model import (
 
 from .planner import Planner
 from .render_settings import FILE_MODE, SCRIPT_MODE, SECRET_MODE
+from .site_reach import inventory_path, site_path
 from .stack_files import read_stack_file
 
 MANIFEST = ".eks-hybrid-render"
@@ -463,6 +465,23 @@ class _Gatherer:
             shared_pod_cidrs=shared,
         )
 
+    def other_site_networks(self) -> tuple[str, ...]:
+        """The node and pod CIDRs of the hub's other sites that this site reaches through AWS
+        (`domain.reachability`: the transit gateway's sites reach each other), numerically sorted. The
+        other sites are known by their inventory entry (`routeVia`), the only fact the hub holds of them."""
+        name = self.site.site.name
+        sites = self.hub_sites()
+        paths = [
+            site_path(self.site.site),
+            *(inventory_path(other, entry) for other, entry in sites.items() if other != name),
+        ]
+        cidrs = {
+            cidr
+            for peer in reachable_peers(paths, name)
+            for cidr in (sites[peer].node_cidr, sites[peer].pod_cidr)
+        }
+        return tuple(sorted(cidrs, key=ipaddress.IPv4Network))
+
     def _hub_label(self, key: str) -> str:
         """Where the hub's `key` was read: the outputs file when it has the key, else the hub stack file."""
         if self.hub_outputs is not None and self.hub_outputs.get(key) is not None:
@@ -545,6 +564,7 @@ def gather_site(
         provider_image=palette.profile.os.provider_image if palette else None,
         profile_kubernetes_version=palette.profile.kubernetes.version if palette else None,
         placeholders=tuple(dict.fromkeys(gatherer.placeholders)),
+        other_site_networks=gatherer.other_site_networks(),
     )
     return on_prem, _source_phrase(stack, site.hub_stack_name, site_outputs, hub_outputs)
 

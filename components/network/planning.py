@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..codes import Code
+from ..domain.reachability import SiteKind as SiteKind  # its home; imported from here too
 from ..errors import Problem
 
-SiteKind = Literal["transitGatewayVpn", "vpnGatewayVpn", "directConnect", "softwareVpn"]
 VpcRouteTarget = Literal["transitGateway", "vpnGateway", "networkInterface"]
 Role = Literal["node", "pod"]
 ROLES: tuple[Role, Role] = ("node", "pod")

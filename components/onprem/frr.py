@@ -4,7 +4,10 @@
   addresses (AWS end = the first host of the /30, ASN = the gateway's Amazon-side ASN), keepalive 10 s and
   hold 30 s as AWS's generic configuration sets them. The router advertises exactly the site's node and pod
   CIDRs (aggregates anchored by blackhole routes of distance 254, never the per-node pod blocks it learns
-  from Cilium) and accepts only the VPC CIDR.
+  from Cilium) and accepts only what it reaches through AWS (`OnPremSite.aws_networks`): the VPC CIDR and
+  the node and pod CIDRs of the hub's other sites on the same transit gateway, which the transit gateway's
+  route table holds and advertises to every VPN attachment associated with it (AWS's hybrid nodes
+  networking table: "Pod to Pod: Remote Pod CIDR(s) <-> Remote Pod CIDR(s)"; `domain.reachability`).
 - **BGP with the nodes** (the hub's `sites.<site>.bgpPeer`): Cilium's agent on every node dials the router
   (CiliumBGPClusterConfig `peerAddress`), so the router listens over the node CIDR (`bgp listen range`) for
   the cluster's ASN (`cilium.clusterAsn`, the config's `localASN`) and accepts only blocks of the site's pod
@@ -12,7 +15,8 @@
   program the datapath anyway). With cluster-pool IPAM over several sites a node may hold a block of any
   site's pod CIDR: the router then accepts blocks of every site's pod CIDR and passes the node blocks on to
   AWS as well, so the transit gateway sends each block (more specific than the owning site's aggregate) to
-  the site whose node holds it.
+  the site whose node holds it; and it accepts those blocks from AWS, so a block of its own pod CIDR held
+  by another site's node goes to that site rather than to the aggregate's blackhole.
 
 - **BGP over Direct Connect** (a `directConnect` site): one eBGP session with the Amazon end of the
   private virtual interface, under the Direct Connect gateway's Amazon-side ASN and the VIF's MD5 key,
@@ -102,6 +106,10 @@ def frr_conf(site: OnPremSite) -> str | None:
             f"ip prefix-list EKS-HYBRID-SITE seq 20 permit {site.pod_cidr}",
             f"ip prefix-list EKS-HYBRID-VPC seq 10 permit {site.vpc_cidr}",
         ]
+        lines += [
+            f"ip prefix-list EKS-HYBRID-OTHER-SITES seq {number * 10} permit {cidr}"
+            for number, cidr in enumerate(site.other_site_networks, 1)
+        ]
     if cilium is not None:
         for number, cidr in enumerate((site.pod_cidr, *cilium.shared_pod_cidrs), 1):
             clause = pod_block_prefix_list(cidr, site.pod_block_prefix_length)
@@ -119,6 +127,24 @@ def frr_conf(site: OnPremSite) -> str | None:
             " match ip address prefix-list EKS-HYBRID-VPC",
             "exit",
             "!",
+        ]
+        if site.other_site_networks:
+            lines += [
+                "! The hub's other sites on the transit gateway: their node and pod CIDRs.",
+                "route-map AWS-IN permit 20",
+                " match ip address prefix-list EKS-HYBRID-OTHER-SITES",
+                "exit",
+                "!",
+            ]
+        if pass_blocks_to_aws:
+            lines += [
+                "! Node blocks other sites' nodes hold, passed on to AWS by their routers.",
+                "route-map AWS-IN permit 30",
+                " match ip address prefix-list EKS-HYBRID-POD-BLOCKS",
+                "exit",
+                "!",
+            ]
+        lines += [
             "route-map AWS-OUT permit 10",
             " match ip address prefix-list EKS-HYBRID-SITE",
             "exit",

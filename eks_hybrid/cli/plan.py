@@ -18,6 +18,8 @@ from . import output
 
 if TYPE_CHECKING:
     from ..planner import HubNotPlannedError, StackPlan
+    from ..site_claims import UnclaimedSite
+    from ..site_reach import ReachNote
 
 
 class Format(StrEnum):
@@ -157,13 +159,18 @@ def plan(
         fail(f"{stacks_dir}: no Pulumi.<stack>.yaml files to plan")
 
     # Checked from the files before any stack is planned: two site stacks claiming one site are both
-    # refused, and with --all each inventory site that no stack claims is noted.
+    # refused, and with --all each inventory site that no stack claims is noted, and each pair of a hub's
+    # sites that does not reach the other through AWS.
     refused: dict[tuple[Path, str], Exception] = {}
     for directory in sorted({directory for directory, _ in targets}):
         names = [name for where, name in targets if where == directory]
         for name, refusal in planner_for(directory).refusals(names).items():
             refused[(directory, name)] = refusal
-    notes = planner_for(stacks_dir).unclaimed_sites(name for _, name in targets) if all_stacks else None
+    notes: list[UnclaimedSite | ReachNote] | None = None
+    if all_stacks:
+        names = [name for _, name in targets]
+        planner = planner_for(stacks_dir)
+        notes = [*planner.unclaimed_sites(names), *planner.reach_notes(names)]
 
     outcome = _Outcome(debug=debug)
     results: list[Planned] = []

@@ -3,7 +3,9 @@
 Each hub is a box holding its VPC (with the EKS cluster), its transit gateway and its virtual private
 gateway; each site is a box holding its on-prem network and its node pools with their hosts; a link joins a
 site to the gateway it reaches, labelled with the connection type, the routing and the networks it
-carries. In a diff, the boxes and links of both sides are merged and each carries its status.
+carries. A hub with two sites or more also holds a "sites through AWS" box: which of its sites reach each
+other through AWS and, for each pair that does not, why (`domain.reachability`). In a diff, the boxes and
+links of both sides are merged and each carries its status.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites
+from eks_hybrid.components.domain.reachability import (
+    Routing,
+    SiteKind,
+    SitePath,
+    inventory_site_path,
+    site_reachability,
+)
 
 Status = Literal["same", "added", "removed", "changed"]
 CONNECTIONS = {
@@ -181,6 +191,55 @@ def _site_elements(
     return elements, [Link(edge, target, tuple(label))]
 
 
+_WHY_NOT = {
+    Code.SITES_UNREACHABLE_GATEWAYS: "the VGW routes only its own sites",
+    Code.SITES_UNREACHABLE_DIRECT_CONNECT: "DX gateway on the VGW: VPC CIDR only",
+    Code.SITES_UNREACHABLE_CLOUDHUB: "no VPN CloudHub (BGP, own ASNs)",
+    Code.SITES_UNREACHABLE_SAME_ASN: "one BGP ASN for both",
+    Code.SITES_REACH_UNKNOWN: "not known",
+}
+
+
+def _site_path(document: Mapping[str, Any]) -> SitePath:
+    outputs = document.get("outputs") or {}
+    name = str(outputs.get("site") or document["stack"])
+    kind = outputs.get("kind")
+    site_kind: SiteKind | None = kind if kind in CONNECTIONS else None
+    asns = [
+        int(r["inputs"]["bgpAsn"])
+        for r in _resources(document, "aws:ec2/customerGateway:CustomerGateway")
+        if str(r["inputs"].get("bgpAsn", "")).isdigit()
+    ]
+    if not _resources(document, "aws:ec2/vpnConnection:VpnConnection"):
+        return SitePath(name, site_kind)
+    routing: Routing = "static" if _routing(document) == "static routes" else "bgp"
+    return SitePath(name, site_kind, routing, asns[0] if asns else None)
+
+
+def _reach_element(hub: str, inventory: Mapping[str, Any], sites: Mapping[str, SitePath]) -> Element | None:
+    """The hub's "sites through AWS" box: every pair of its sites, reachable or why not."""
+    paths = [
+        sites.get(name)
+        or inventory_site_path(
+            name, str((entry if isinstance(entry, dict) else {}).get("routeVia", "transitGateway"))
+        )
+        for name, entry in sorted(inventory.items())
+    ]
+    paths += [path for name, path in sorted(sites.items()) if name not in inventory]
+    pairs = site_reachability(paths)
+    if not pairs:
+        return None
+    lines = ["sites through AWS"]
+    for pair in pairs:
+        first, second = pair.sites
+        if pair.reachable:
+            lines.append(f"{first} <-> {second}")
+        else:
+            assert pair.code is not None
+            lines.append(f"{first} -x- {second}: {_WHY_NOT[pair.code]}")
+    return Element(safe_id("reach", hub), "node", tuple(lines), safe_id("hub", hub))
+
+
 def _planned_only_site(hub: str, name: str, entry: Mapping[str, Any]) -> Element:
     return Element(
         safe_id("site", hub, name),
@@ -203,6 +262,7 @@ def build_topology(documents: Iterable[Mapping[str, Any]]) -> Topology:
         elements += hub_elements
         links += hub_links
     seen_sites: set[tuple[str, str]] = set()
+    paths: dict[str, dict[str, SitePath]] = {}
     for document in documents:
         if document.get("role") != "site":
             continue
@@ -212,6 +272,12 @@ def build_topology(documents: Iterable[Mapping[str, Any]]) -> Topology:
         elements += site_elements
         links += site_links
         seen_sites.add((hub, str((document.get("outputs") or {}).get("site") or document["stack"])))
+        path = _site_path(document)
+        paths.setdefault(hub, {})[path.name] = path
+    for hub, document in hubs.items():
+        reach = _reach_element(hub, hub_sites(document.get("outputs") or {}), paths.get(hub, {}))
+        if reach is not None:
+            elements.append(reach)
     for hub, document in hubs.items():
         for name, entry in sorted(hub_sites(document.get("outputs") or {}).items()):
             if (hub, name) not in seen_sites and isinstance(entry, dict):

@@ -83,7 +83,7 @@ def test_cluster_pool_over_several_sites_accepts_every_sites_blocks_and_passes_t
     assert "ip prefix-list EKS-HYBRID-POD-BLOCKS seq 30 permit 172.19.0.0/16 ge 25 le 25" in text
     aws_out = text.split("route-map AWS-OUT permit 20\n", 1)[1].split("exit", 1)[0]
     assert aws_out.strip() == "match ip address prefix-list EKS-HYBRID-POD-BLOCKS"
-    # the aggregates still go (permit 10), and nothing comes back from AWS but the VPC
+    # the aggregates still go (permit 10)
     assert "route-map AWS-OUT permit 10\n match ip address prefix-list EKS-HYBRID-SITE" in text
     # without BGP to AWS there is nothing to pass them on to
     static = frr_conf(static_site(cilium_bgp=cilium(shared_pod_cidrs=("172.18.0.0/16",))))
@@ -145,3 +145,31 @@ def test_a_direct_connect_site_peers_with_the_private_vif_and_advertises_its_cid
     both = frr_conf(_dx_site(cilium_bgp=cilium(router_asn=65001))) or ""
     assert "router bgp 65001" in both and " bgp listen range 10.200.0.0/16 peer-group CILIUM" in both
     assert " neighbor AWS remote-as <DX_GATEWAY_ASN>" in both
+
+
+def test_aws_in_accepts_the_other_transit_gateway_sites_networks_exactly():
+    # AWS's hybrid nodes networking table: remote pod CIDRs <-> remote pod CIDRs, so another site's node
+    # and pod CIDRs, which the transit gateway advertises, must pass AWS-IN.
+    others = ("10.61.0.0/16", "172.24.0.0/16")
+    text = frr_conf(bgp_site(other_site_networks=others))
+    assert text is not None
+    assert "ip prefix-list EKS-HYBRID-OTHER-SITES seq 10 permit 10.61.0.0/16" in text
+    assert "ip prefix-list EKS-HYBRID-OTHER-SITES seq 20 permit 172.24.0.0/16" in text
+    aws_in = text.split("route-map AWS-IN permit 20\n", 1)[1].split("exit", 1)[0]
+    assert aws_in.strip() == "match ip address prefix-list EKS-HYBRID-OTHER-SITES"
+    assert "route-map AWS-IN permit 10\n match ip address prefix-list EKS-HYBRID-VPC" in text
+    # exact prefixes only: a longer prefix of another site's CIDR is not accepted
+    assert "EKS-HYBRID-OTHER-SITES seq 10 permit 10.61.0.0/16 ge" not in text
+    alone = frr_conf(bgp_site())
+    assert alone is not None and "OTHER-SITES" not in alone and "AWS-IN permit 20" not in alone
+
+
+def test_cluster_pool_over_several_sites_accepts_node_blocks_from_aws():
+    # A block of this site's pod CIDR held by another site's node comes back from the transit gateway; it
+    # must win over this site's blackhole aggregate.
+    text = frr_conf(bgp_site(cilium_bgp=cilium(shared_pod_cidrs=("172.18.0.0/16",))))
+    assert text is not None
+    aws_in = text.split("route-map AWS-IN permit 30\n", 1)[1].split("exit", 1)[0]
+    assert aws_in.strip() == "match ip address prefix-list EKS-HYBRID-POD-BLOCKS"
+    single = frr_conf(bgp_site(cilium_bgp=cilium(ipam="multiPool")))
+    assert single is not None and "AWS-IN permit 30" not in single
