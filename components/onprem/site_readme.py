@@ -53,10 +53,10 @@ def _has(files: Sequence[FileEntry], path: str) -> bool:
 def _setup_step(site: OnPremSite) -> str:
     """The router setup step: what `router/router-setup.sh` does for this site, with each rule's source."""
     vpn = site.vpn
+    asymmetric = "AWS may answer over either tunnel" if vpn is not None else "replies may take another path"
     done = [
         f"turns on IPv4 forwarding and loose reverse-path filtering (`{SYSCTL_FILE}` keeps them; the"
-        " kernel's ip-sysctl documentation recommends loose mode for asymmetric routing, and AWS may answer"
-        " over either tunnel)"
+        f" kernel's ip-sysctl documentation recommends loose mode for asymmetric routing, and {asymmetric})"
     ]
     if vpn is not None and vpn.route_based:
         done.append(
@@ -73,8 +73,11 @@ def _setup_step(site: OnPremSite) -> str:
         )
     return (
         f"**Router setup.** Install `router/sysctl.d/90-eks-hybrid.conf` as `{SYSCTL_FILE}` and run"
-        " `router/router-setup.sh` as root at every boot, before strongSwan (a systemd unit or your"
-        " distribution's network hooks); running it again changes nothing. It " + "; ".join(done) + "."
+        " `router/router-setup.sh` as root at every boot, before "
+        + ("strongSwan" if vpn is not None else "the routing daemons")
+        + " (a systemd unit or your distribution's network hooks); running it again changes nothing. It "
+        + "; ".join(done)
+        + "."
     )
 
 

@@ -166,9 +166,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 class Charon:
     """One charon in a namespace, driven with swanctl over its own VICI socket."""
 
-    def __init__(
-        self, lab: Lab, namespace: str, name: str, *, route_based: bool = False, tun_mtu: int | None = None
-    ) -> None:
+    def __init__(self, lab: Lab, namespace: str, name: str, *, route_based: bool = False) -> None:
         self.lab, self.namespace = lab, namespace
         self.dir = lab.workdir(name)
         self.socket = self.dir / "charon.vici"
@@ -181,9 +179,6 @@ class Charon:
             # libipsec routes 0/0 into ipsec0 through table 220 even with install_routes = no; a fwmark on
             # charon's own packets makes that rule match nothing (onprem-ipsec-lab.md).
             settings = "install_routes = no\n  plugins { kernel-netlink { fwmark = 0x4242 } }"
-        if tun_mtu is not None:
-            # libipsec creates ipsec0 with this MTU (default 1400) and reads packets up to this size from it.
-            settings += f"\n  plugins {{ kernel-libipsec {{ mtu = {tun_mtu} }} }}"
         self.conf = self.dir / "strongswan.conf"
         self.conf.write_text(
             f"""charon {{
