@@ -364,6 +364,17 @@ class Code(StrEnum):
         "An Amazon-side ASN that is not a private ASN.",
     )
     ASN_CLASH = "asn-clash", "config", "Both ends of an eBGP session have the same ASN."
+    POLICY_BASED_SELECTORS = (
+        "policy-based-selectors",
+        "config",
+        "A policy-based tunnel needs one selector pair: node and pod CIDRs that make one network, and one"
+        " network on the AWS side (AWS allows one SA pair per tunnel).",
+    )
+    POLICY_BASED_WITH_BGP = (
+        "policy-based-with-bgp",
+        "config",
+        "policyBased with routing: bgp (BGP runs over route-based tunnels).",
+    )
     CLUSTER_ASN_IS_AMAZON_SIDE = (
         "cluster-asn-is-amazon-side",
         "config",
@@ -617,6 +628,11 @@ class Code(StrEnum):
         "route-based-without-vpn",
         "render",
         "--route-based for a site without a Site-to-Site VPN.",
+    )
+    ROUTE_BASED_WITH_POLICY_BASED = (
+        "route-based-with-policy-based",
+        "render",
+        "--route-based for a site whose stack file asks for policy-based tunnels (policyBased).",
     )
     KUBERNETES_VERSION_UNSUPPORTED = (
         "kubernetes-version-unsupported",

@@ -33,7 +33,8 @@ from eks_hybrid.components.config import (
 from eks_hybrid.components.config.source import stack_file_label
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites, inventory_output
 from eks_hybrid.components.domain.reachability import reachable_peers
-from eks_hybrid.components.errors import PlanError, Problem
+from eks_hybrid.components.domain.tunnel_selectors import policy_based_selectors
+from eks_hybrid.components.errors import PlanError, Problem, RuleError
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
 from eks_hybrid.components.onprem.bundle import SiteBundle
 from eks_hybrid.components.onprem.model import (
@@ -62,7 +63,8 @@ class RenderOptions:
     """How to render what the stack files leave open."""
 
     route_based: bool = False
-    """Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel)."""
+    """`--route-based`, kept for scripts that pass it: route-based tunnels are the default now, so it only
+    refuses a site that asks for policy-based tunnels (`siteToSiteVpn.policyBased`) or has no VPN."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,16 @@ class _Gatherer:
         else:
             vgw = self.hub.virtual_private_gateway
             amazon_asn = self._hub_value(HubOutput.VPN_GATEWAY_ASN, vgw.amazon_side_asn if vgw else None)
+        if self.options.route_based and vpn.policy_based:
+            self.problem(
+                "--route-based",
+                "(option)",
+                "the site's stack file asks for policy-based tunnels"
+                " (eks-hybrid:site.connectivity.siteToSiteVpn.policyBased), and the VPN connection's traffic"
+                " selectors follow that key: remove it from the stack file for route-based tunnels (the"
+                " default, so --route-based is no longer needed)",
+                Code.ROUTE_BASED_WITH_POLICY_BASED,
+            )
         return VpnLink(
             routing=vpn.routing,
             customer_gateway_address=vpn.customer_gateway.ip_address,
@@ -307,7 +319,7 @@ class _Gatherer:
             amazon_asn=int(amazon_asn),
             tunnels=self.tunnels(),
             proposals=STRONG_PROPOSALS,
-            tunnel_interfaces=self.options.route_based,
+            policy_based=vpn.policy_based and vpn.routing == "static",
         )
 
     def direct_connect_link(self, peering: CiliumBgpPeering | None) -> DirectConnectLink | None:
@@ -566,7 +578,21 @@ def gather_site(
         placeholders=tuple(dict.fromkeys(gatherer.placeholders)),
         other_site_networks=gatherer.other_site_networks(),
     )
+    _check_policy_based(on_prem, stack_file.label)
     return on_prem, _source_phrase(stack, site.hub_stack_name, site_outputs, hub_outputs)
+
+
+def _check_policy_based(site: OnPremSite, label: str) -> None:
+    """Policy-based tunnels carry one selector pair: refuse them when the site reaches more than one
+    network through AWS (`aws_networks`), which the plan's check of the VPC CIDR alone cannot see."""
+    if site.vpn is None or site.vpn.route_based:
+        return
+    try:
+        policy_based_selectors(site.node_cidr, site.pod_cidr, site.aws_networks)
+    except RuleError as error:
+        raise PlanError(
+            [Problem.of(label, "eks-hybrid:site.connectivity.siteToSiteVpn.policyBased", error.reason)]
+        ) from error
 
 
 def _source_phrase(

@@ -7,7 +7,8 @@ from ipaddress import IPv4Network
 from ..codes import Code
 from ..domain.cidrs import contains_address
 from ..domain.hub_outputs import HubInventory
-from ..errors import PlanError, Problem
+from ..domain.tunnel_selectors import policy_based_selectors
+from ..errors import PlanError, Problem, RuleError
 from ..network.planning import SiteKind
 from ._quotas import site_quota_problems
 from .site import SiteConfig, SiteSpec
@@ -128,6 +129,8 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 )
             )
 
+    problems += _policy_based_problems(site, inventory, file)
+
     peer = entry.bgp_peer
     bgp_to_aws = vpn is not None and vpn.routing == "bgp"
     if vpn is not None and bgp_to_aws and peer is not None and peer.asn != vpn.customer_gateway.bgp_asn:
@@ -191,6 +194,29 @@ def _direct_connect_problems(site: SiteConfig, inventory: HubInventory, file: st
             Code.ALLOWED_PREFIX_NARROW,
         )
     ]
+
+
+def _policy_based_problems(site: SiteConfig, inventory: HubInventory, file: str) -> list[Problem]:
+    """Policy-based tunnels only with static routing and one selector pair (`policy_based_selectors`)."""
+    vpn = site.site.connectivity.site_to_site_vpn
+    if site.site.connectivity.type != "siteToSiteVpn" or vpn is None or not vpn.policy_based:
+        return []
+    if vpn.routing == "bgp":
+        return [
+            Problem(
+                file,
+                f"{_VPN}.policyBased",
+                "BGP to AWS runs over route-based tunnels (0.0.0.0/0 selectors and an interface per tunnel"
+                " carrying the BGP session): leave policyBased out, or use routing: static",
+                Code.POLICY_BASED_WITH_BGP,
+            )
+        ]
+    entry = inventory.sites[site.site.name]
+    try:
+        policy_based_selectors(entry.node_cidr, entry.pod_cidr, (inventory.vpc_cidr,))
+    except RuleError as error:
+        return [Problem.of(file, f"{_VPN}.policyBased", error.reason)]
+    return []
 
 
 def _tunnel_problems(site: SiteConfig, recorded: list[str], file: str, hub: str) -> list[Problem]:

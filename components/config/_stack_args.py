@@ -26,6 +26,7 @@ from ..cni import (
 from ..cni.values import pod_traffic_source
 from ..domain.hub_outputs import HubInventory, HubPalette
 from ..domain.naming import cidr_slug
+from ..domain.tunnel_selectors import policy_based_selectors
 from ..identity import IamRolesAnywhere, NodeIdentity, NodeIdentityArgs, SsmActivation
 from ..network import (
     DirectConnect,
@@ -150,12 +151,12 @@ def site_connectivity_args(site: SiteConfig, inventory: HubInventory) -> SiteCon
     vpn = spec.connectivity.site_to_site_vpn
     if kind == "transitGatewayVpn" and vpn is not None:
         # The hub routes a transit gateway site's CIDRs in the VPC; the site routes them on the TGW.
-        args["vpn"] = on_tgw = _vpn(vpn)
+        args["vpn"] = on_tgw = _vpn(vpn, entry.node_cidr, entry.pod_cidr, inventory.vpc_cidr)
         on_tgw["transit_gateway_id"] = inventory.transit_gateway_id
         on_tgw["transit_gateway_route_table_id"] = inventory.transit_gateway_route_table_id
         on_tgw["propagate_routes"] = vpn.propagate_routes
     elif kind == "vpnGatewayVpn" and vpn is not None:
-        args["vpn"] = on_vgw = _vpn(vpn)
+        args["vpn"] = on_vgw = _vpn(vpn, entry.node_cidr, entry.pod_cidr, inventory.vpc_cidr)
         on_vgw["vpn_gateway_id"] = inventory.vpn_gateway_id or ""
         if not vpn.propagate_routes:  # else the hub's VGW propagates the site's routes into every table
             args["route_tables"] = tables
@@ -176,7 +177,7 @@ def site_connectivity_args(site: SiteConfig, inventory: HubInventory) -> SiteCon
     return args
 
 
-def _vpn(vpn: SiteToSiteVpnConfig) -> SiteToSiteVpn:
+def _vpn(vpn: SiteToSiteVpnConfig, node_cidr: str, pod_cidr: str, vpc_cidr: str) -> SiteToSiteVpn:
     tunnels: list[VpnTunnel] = []
     for tunnel in vpn.tunnels:
         override = VpnTunnel()
@@ -185,12 +186,16 @@ def _vpn(vpn: SiteToSiteVpnConfig) -> SiteToSiteVpn:
         if tunnel.preshared_key is not None:
             override["preshared_key"] = tunnel.preshared_key.get_secret_value()
         tunnels.append(override)
-    return SiteToSiteVpn(
+    args = SiteToSiteVpn(
         customer_gateway_ip=vpn.customer_gateway.ip_address,
         bgp_asn=vpn.customer_gateway.bgp_asn,
         routing=vpn.routing,
         tunnels=tunnels,
     )
+    if vpn.policy_based:  # the site checks have passed: one selector pair carries the site's traffic
+        local, remote = policy_based_selectors(node_cidr, pod_cidr, (vpc_cidr,))
+        args["local_network_cidr"], args["remote_network_cidr"] = local, remote
+    return args
 
 
 def hybrid_cluster_args(hub: HubConfig) -> HybridClusterArgs:

@@ -65,6 +65,10 @@ class SiteToSiteVpnConfig(ConfigModel):
     customer_gateway: CustomerGatewayConfig
     routing: Literal["static", "bgp"] = "static"
     propagate_routes: bool = False
+    policy_based: bool = False
+    """Policy-based tunnels (one selector pair, on the VPN connection and the router) instead of the
+    route-based default; static routing only, and only when one selector pair is enough
+    (`domain.tunnel_selectors`)."""
     # At most two (a VPN connection has two tunnels): a rule, so each tunnel's own problems show too.
     tunnels: list[TunnelConfig] = Field(default_factory=list)
 

@@ -76,6 +76,14 @@ class SiteToSiteVpn(TypedDict):
     table (BGP always does). A virtual private gateway's propagation belongs to `VirtualPrivateGateway`."""
     tunnels: NotRequired[Sequence[VpnTunnel]]
     """At most two tunnel overrides, the first for tunnel 1."""
+    local_network_cidr: NotRequired[pulumi.Input[str]]
+    """Policy-based tunnels only: the one traffic selector on the customer (on-premises) side, a network
+    holding the node and pod CIDRs (AWS's `LocalIpv4NetworkCidr`; default 0.0.0.0/0, route-based). AWS
+    allows a policy-based device one SA pair per tunnel (Site-to-Site VPN user guide, "Requirements for
+    your customer gateway device"). Give it with `remote_network_cidr`."""
+    remote_network_cidr: NotRequired[pulumi.Input[str]]
+    """Policy-based tunnels only: the one traffic selector on the AWS side, the network the site reaches
+    through the tunnel (AWS's `RemoteIpv4NetworkCidr`; default 0.0.0.0/0)."""
 
 
 class DirectConnect(TypedDict):
@@ -312,7 +320,7 @@ class SiteConnectivity(pulumi.ComponentResource):
             for number, tunnel in zip(TUNNEL_NUMBERS, tunnels, strict=False)
             if tunnel.get("preshared_key") is not None
         }
-        options: dict[str, Any] = {**attach, **tunnel_arguments(inside), **keys}
+        options: dict[str, Any] = {**attach, **tunnel_arguments(inside), **keys, **vpn.selectors}
         connection = aws.ec2.VpnConnection(
             f"{name}-vpn",
             customer_gateway_id=gateway.id,
@@ -397,6 +405,8 @@ class _CheckedVpn:
     address: pulumi.Input[str]
     tunnels: list[VpnTunnel]
     inside: list[pulumi.Input[str] | None]
+    selectors: dict[str, pulumi.Input[str]]
+    """`local_ipv4_network_cidr` and `remote_ipv4_network_cidr` for policy-based tunnels, else empty."""
 
 
 def _checked_vpn(arguments: Arguments, vpn: SiteToSiteVpn) -> _CheckedVpn:
@@ -412,12 +422,32 @@ def _checked_vpn(arguments: Arguments, vpn: SiteToSiteVpn) -> _CheckedVpn:
         arguments.problem(
             "vpn.tunnels", "the two tunnels need different inside CIDRs", Code.TUNNEL_CIDR_DUPLICATE
         )
+    local, remote = vpn.get("local_network_cidr"), vpn.get("remote_network_cidr")
+    selectors: dict[str, pulumi.Input[str]] = {}
+    if (local is None) != (remote is None):
+        arguments.problem(
+            "vpn.local_network_cidr" if local is None else "vpn.remote_network_cidr",
+            "policy-based tunnels need both local_network_cidr and remote_network_cidr (one selector pair)",
+            Code.POLICY_BASED_SELECTORS,
+        )
+    elif local is not None and remote is not None:
+        if vpn.get("routing", "static") == "bgp":
+            arguments.problem(
+                "vpn.local_network_cidr",
+                "BGP runs over route-based tunnels: leave out local_network_cidr and remote_network_cidr",
+                Code.POLICY_BASED_WITH_BGP,
+            )
+        selectors = {
+            "local_ipv4_network_cidr": arguments.check("vpn.local_network_cidr", local, any_cidr),
+            "remote_ipv4_network_cidr": arguments.check("vpn.remote_network_cidr", remote, any_cidr),
+        }
     return _CheckedVpn(
         given=vpn,
         asn=arguments.check("vpn.bgp_asn", vpn.get("bgp_asn", 65000), customer_asn),
         address=arguments.check("vpn.customer_gateway_ip", vpn["customer_gateway_ip"], public_ipv4),
         tunnels=tunnels,
         inside=inside,
+        selectors=selectors,
     )
 
 

@@ -25,9 +25,11 @@ from ..nodeconfig import (
 from .edgeforge import canvos_warning, edgeforge_arg, edgeforge_kubernetes_version
 from .frr import frr_conf
 from .model import EdgeHost, OnPremSite, Placeholder, is_placeholder, placeholders_in
+from .mtu import TCP_MSS
 from .pod_routes import pod_routes_script
+from .router_setup import router_setup_script, sysctl_conf
 from .site_readme import FileEntry, site_readme
-from .strongswan import charon_snippet, swanctl_conf
+from .strongswan import charon_snippet, static_routes_updown, swanctl_conf
 from .userdata import appliance_mode_user_data, merge_user_data, user_data_text
 
 README = "README.md"
@@ -186,6 +188,17 @@ def render_site(
                 secret=True,
             )
         )
+        updown = static_routes_updown(site)
+        if updown is not None:
+            files.append(
+                RenderedFile(
+                    "router/eks-hybrid-updown.sh",
+                    updown,
+                    "strongSwan updown hook: routes the networks reached through AWS over a tunnel while its"
+                    " SA is up (static routing over route-based tunnels)",
+                    executable=True,
+                )
+            )
         snippet = charon_snippet(site)
         if snippet is not None:
             files.append(
@@ -195,6 +208,22 @@ def render_site(
                     "charon setting for route-based tunnels: no routes from the 0/0 selectors",
                 )
             )
+    files += [
+        RenderedFile(
+            "router/sysctl.d/90-eks-hybrid.conf",
+            sysctl_conf(site),
+            "kernel settings every router variant needs: IPv4 forwarding, loose reverse-path filtering",
+        ),
+        RenderedFile(
+            "router/router-setup.sh",
+            router_setup_script(site),
+            "applies the kernel settings"
+            + (", creates the tunnel interfaces" if site.vpn is not None and site.vpn.route_based else "")
+            + (f", clamps TCP MSS to AWS's {TCP_MSS} in the tunnels" if site.vpn is not None else "")
+            + "; run at every boot",
+            executable=True,
+        ),
+    ]
     frr = frr_conf(site)
     if frr is not None:
         files.append(

@@ -72,13 +72,20 @@ class VpnLink:
     tunnels: tuple[Tunnel, ...]
     proposals: TunnelProposals
     """The proposals the VPN connection was created with (`network.tunnels.STRONG_PROPOSALS`)."""
-    tunnel_interfaces: bool = False
-    """Route-based tunnels (0/0 selectors on an XFRM interface per tunnel) with static routing too."""
+    policy_based: bool = False
+    """Policy-based tunnels (one selector pair, no tunnel interfaces): static routing only, when the site
+    asks (`siteToSiteVpn.policyBased`) and one selector pair carries its traffic
+    (`domain.tunnel_selectors`). Otherwise tunnels are route-based: 0/0 selectors on an XFRM interface per
+    tunnel, with BGP or static routes."""
+
+    def __post_init__(self) -> None:
+        if self.policy_based and self.routing == "bgp":
+            raise ValueError("BGP runs over route-based tunnels: a BGP VpnLink cannot be policy-based")
 
     @property
     def route_based(self) -> bool:
-        """BGP tunnels are always route-based; static ones when asked (`tunnel_interfaces`)."""
-        return self.routing == "bgp" or self.tunnel_interfaces
+        """Route-based unless the site asked for policy-based tunnels (AWS's VPN is route-based)."""
+        return not self.policy_based
 
 
 @dataclass(frozen=True)

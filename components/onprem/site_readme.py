@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import OnPremSite, Placeholder
+from .mtu import TCP_MSS, TUNNEL_MTU
 from .pod_routes import IDENTITY, kubeconfig_command, kubectl_pod_blocks_command
-from .strongswan import static_vpc_routes, xfrm_interface_commands
+from .router_setup import SYSCTL_FILE
+from .strongswan import UPDOWN_PATH, static_aws_routes
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,37 @@ def _has(files: Sequence[FileEntry], path: str) -> bool:
     return any(entry.path == path for entry in files)
 
 
+def _setup_step(site: OnPremSite) -> str:
+    """The router setup step: what `router/router-setup.sh` does for this site, with each rule's source."""
+    vpn = site.vpn
+    asymmetric = "AWS may answer over either tunnel" if vpn is not None else "replies may take another path"
+    done = [
+        f"turns on IPv4 forwarding and loose reverse-path filtering (`{SYSCTL_FILE}` keeps them; the"
+        f" kernel's ip-sysctl documentation recommends loose mode for asymmetric routing, and {asymmetric})"
+    ]
+    if vpn is not None and vpn.route_based:
+        done.append(
+            f"creates one XFRM interface per tunnel with its inside address and MTU {TUNNEL_MTU} (set"
+            " `OUTSIDE_INTERFACE` to the interface that faces the internet; default `eth0`), so the kernel"
+            " fragments larger packets before encryption, as AWS recommends"
+        )
+    if vpn is not None:
+        where = "the tunnel interfaces" if vpn.route_based else "the IPsec policy (`-m policy --pol ipsec`)"
+        done.append(
+            f"clamps the MSS of TCP SYNs into and out of the tunnels to {TCP_MSS}, matched by {where} (AWS,"
+            f" 'Requirements for your customer gateway device': adjust the MSS of TCP packets entering the"
+            f" tunnel to {TCP_MSS} bytes)"
+        )
+    return (
+        f"**Router setup.** Install `router/sysctl.d/90-eks-hybrid.conf` as `{SYSCTL_FILE}` and run"
+        " `router/router-setup.sh` as root at every boot, before "
+        + ("strongSwan" if vpn is not None else "the routing daemons")
+        + " (a systemd unit or your distribution's network hooks); running it again changes nothing. It "
+        + "; ".join(done)
+        + "."
+    )
+
+
 def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
     steps: list[str] = []
     vpn = site.vpn
@@ -58,6 +91,7 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
             f" The site's routers must send `{site.vpc_cidr}` that way, and the path must carry"
             f" `{site.node_cidr}` and `{site.pod_cidr}` back (the site stack routes them in the VPC)."
         )
+        steps.append(_setup_step(site))
         if site.direct_connect is not None:
             steps.append(
                 "**BGP over Direct Connect.** A private virtual interface always runs BGP. Create the VIF's"
@@ -66,23 +100,29 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
                 f" `{site.node_cidr}` and `{site.pod_cidr}` and accepts only `{site.vpc_cidr}`."
             )
     else:
+        mode = (
+            "Route-based tunnels (the default: AWS's VPN is route-based): one 0.0.0.0/0 child SA per tunnel"
+            " on its own XFRM interface."
+            if vpn.route_based
+            else "Policy-based tunnels (`policyBased`): one child SA per tunnel with the one selector pair"
+            " the VPN connection was created with (AWS allows one SA pair per tunnel)."
+        )
         steps += [
-            "**IPsec (strongSwan 5.9+ with swanctl).** Install `router/swanctl.conf` as"
+            _setup_step(site),
+            f"**IPsec (strongSwan 5.9+ with swanctl).** {mode} Install `router/swanctl.conf` as"
             " `/etc/swanctl/swanctl.conf` (owner root, mode 0600)"
             + (
                 ", and `router/strongswan.d/eks-hybrid.conf` as `/etc/strongswan.d/eks-hybrid.conf`"
                 if vpn.route_based
                 else ""
             )
+            + (
+                f", and `router/eks-hybrid-updown.sh` as `{UPDOWN_PATH}` (mode 0755)"
+                if static_aws_routes(site)
+                else ""
+            )
             + ". Open UDP 500 and 4500 (and IP protocol 50 without NAT) to both tunnel outside addresses.",
         ]
-        if vpn.route_based:
-            commands = "\n".join(f"   {c}" for c in xfrm_interface_commands(site))
-            steps.append(
-                "**Tunnel interfaces (route-based).** Create one XFRM interface per tunnel with its inside"
-                " address (replace `eth0` by the interface that faces the internet; make it persistent with"
-                " your distribution's network configuration):\n\n   ```sh\n" + commands + "\n   ```"
-            )
         steps.append(
             "**Bring the tunnels up.** `swanctl --load-all`, then `swanctl --list-sas`: both `aws-tunnel1`"
             " and `aws-tunnel2` ESTABLISHED, each with one INSTALLED child SA. AWS's console shows both"
@@ -94,20 +134,23 @@ def _router_steps(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
             " `staticd=yes` in `/etc/frr/daemons`, check it with `vtysh --dryrun -f /etc/frr/frr.conf`,"
             " restart FRR, then `vtysh -c 'show bgp summary'`."
         )
-    routes = static_vpc_routes(site)
+    routes = static_aws_routes(site)
+    networks = ", ".join(f"`{n}`" for n in site.aws_networks)
     if routes:
         commands = "\n".join(f"   {c}" for c in routes)
         steps.append(
-            f"**Routes to the VPC.** Static routing over the tunnel interfaces: `{site.vpc_cidr}` over"
-            " tunnel 1, tunnel 2 standing by (make them persistent with the interfaces):\n\n   ```sh\n"
+            "**Routes to AWS.** Static routing over the tunnel interfaces: while a tunnel's child SA is up,"
+            f" `{UPDOWN_PATH}` routes {networks} over its interface, tunnel 1 preferred (an XFRM interface"
+            " stays up without an SA, so a fixed route would drop traffic while its tunnel is down). With"
+            " both tunnels up (`ip route`):\n\n   ```sh\n"
             + commands
-            + "\n   ```\n\n   Other routers of the site must send the VPC CIDR to this router."
+            + f"\n   ```\n\n   Other routers of the site must send {networks} to this router."
         )
     elif vpn is not None and vpn.routing == "static":
         steps.append(
-            f"**Routes to the VPC.** With static routing charon installs `{site.vpc_cidr}` into routing"
+            f"**Routes to AWS.** With policy-based tunnels charon installs {networks} into routing"
             " table 220 while a tunnel's child SA is up (`ip route show table 220`); nothing else is needed"
-            f" on this router. Other routers of the site must send `{site.vpc_cidr}` to this router."
+            f" on this router. Other routers of the site must send {networks} to this router."
         )
     return steps
 

@@ -68,7 +68,8 @@ def render(
         bool,
         typer.Option(
             "--route-based",
-            help="Static routing over route-based tunnels (0/0 selectors, an XFRM interface per tunnel).",
+            help="Deprecated: route-based tunnels (0/0 selectors, an XFRM interface per tunnel) are the"
+            " default; for policy-based ones set siteToSiteVpn.policyBased in the site's stack file.",
         ),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
@@ -92,6 +93,11 @@ def render(
     if out.exists() and not out.is_dir():
         output.fail(f"{out}: exists and is not a directory")
     try:
+        if route_based:
+            output.note(
+                "--route-based is deprecated: route-based tunnels are the default (policy-based ones come"
+                " from siteToSiteVpn.policyBased in the site's stack file)"
+            )
         options = RenderOptions(route_based=route_based)
         site, source = gather_site(
             stacks_dir,

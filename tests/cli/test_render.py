@@ -341,3 +341,67 @@ def test_hub_outputs_without_the_site_in_either_inventory_shape_exit_2(tmp_path,
     result, _ = render(tmp_path, "example-dallas", "--hub-outputs", str(hub))
     assert result.exit_code == 2
     assert f"{key}: has no site 'dallas': these are another hub's outputs" in result.output
+
+
+def _policy_stacks(tmp_path, node="10.210.0.0/16", pod="10.211.0.0/16"):
+    from tests.conftest import copy_examples
+
+    def hub_edit(config):
+        config["eks-hybrid:sites"]["dallas"] |= {"nodeCidr": node, "podCidr": pod}
+
+    def site_edit(config):
+        config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["policyBased"] = True
+
+    return copy_examples(tmp_path, {"example-hub": hub_edit, "example-dallas": site_edit})
+
+
+def _render(stacks, out, *args):
+    from typer.testing import CliRunner
+
+    from eks_hybrid.cli.app import app
+
+    return CliRunner().invoke(
+        app, ["render", "--stack", "example-dallas", "--out", str(out), "--stacks-dir", str(stacks), *args]
+    )
+
+
+def test_route_based_is_the_default_and_the_old_flag_is_deprecated(tmp_path):
+    plain = _render(STACKS, tmp_path / "plain")
+    flagged = _render(STACKS, tmp_path / "flagged", "--route-based")
+    assert plain.exit_code == flagged.exit_code == 0, plain.output + flagged.output
+    assert "--route-based is deprecated" in flagged.output and "deprecated" not in plain.output
+    for path in ("router/swanctl.conf", "router/router-setup.sh", "router/eks-hybrid-updown.sh"):
+        assert (tmp_path / "plain" / path).read_text() == (tmp_path / "flagged" / path).read_text()
+    assert "local_ts = 0.0.0.0/0" in (tmp_path / "plain/router/swanctl.conf").read_text()
+
+
+def test_a_policy_based_site_renders_its_one_selector_pair_and_refuses_route_based(tmp_path):
+    stacks = _policy_stacks(tmp_path)
+    result = _render(stacks, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    swanctl = (tmp_path / "out/router/swanctl.conf").read_text()
+    assert swanctl.count("local_ts = 10.210.0.0/15") == 2 and swanctl.count("remote_ts = 10.100.0.0/16") == 2
+    refused = _render(stacks, tmp_path / "again", "--route-based")
+    assert refused.exit_code == 2 and "asks for policy-based tunnels" in refused.output
+    assert "[route-based-with-policy-based]" in refused.output
+
+
+def test_a_policy_based_site_whose_cidrs_are_not_one_network_is_refused(tmp_path):
+    result = _render(_policy_stacks(tmp_path, pod="10.212.0.0/16"), tmp_path / "out")
+    assert result.exit_code == 2
+    assert "siteToSiteVpn.policyBased" in result.output and "[policy-based-selectors]" in result.output
+
+
+def test_render_refuses_policy_based_tunnels_to_more_than_one_aws_network():
+    from dataclasses import replace
+
+    from eks_hybrid.components.errors import PlanError
+    from eks_hybrid.render import _check_policy_based
+    from tests.onprem.sites import policy_site
+
+    _check_policy_based(policy_site(), "stacks/Pulumi.example-dallas.yaml")
+    with pytest.raises(PlanError, match="more than one network") as raised:
+        _check_policy_based(
+            replace(policy_site(), other_site_networks=("10.61.0.0/16",)), "stacks/Pulumi.example-dallas.yaml"
+        )
+    assert raised.value.problems[0].path == "eks-hybrid:site.connectivity.siteToSiteVpn.policyBased"

@@ -304,3 +304,29 @@ def test_a_cluster_pool_site_passing_more_than_100_routes_to_aws_is_refused():
 )
 def test_a_large_site_advertising_only_its_aggregates_is_within_the_quota(hub):
     assert problems(site(tgw_vpn(routing="bgp", asn=65010), nodePools=_pools(300)), hub()) == []
+
+
+def policy_vpn(routing: str = "static") -> dict:
+    block = tgw_vpn(routing)
+    block["siteToSiteVpn"]["policyBased"] = True
+    return block
+
+
+def policy_inventory(node: str = "10.200.0.0/16", pod: str = "10.201.0.0/16"):
+    return inventory(sites={"dallas": {"nodeCidr": node, "podCidr": pod}})
+
+
+def test_policy_based_tunnels_need_node_and_pod_cidrs_that_make_one_network():
+    """AWS allows a policy-based device one SA pair per tunnel: one local CIDR for node and pod CIDRs."""
+    assert problems(site(policy_vpn()), policy_inventory()) == []
+    [(path, rule)] = problems(site(policy_vpn()))  # 10.200.0.0/16 and 192.168.0.0/16
+    assert path == "eks-hybrid:site.connectivity.siteToSiteVpn.policyBased"
+    assert "do not make one network" in rule and "one security association pair per tunnel" in rule
+    assert codes(site(policy_vpn()), policy_inventory(pod="10.202.0.0/16")) == ["policy-based-selectors"]
+    assert codes(site(policy_vpn()), policy_inventory("10.100.0.0/17", "10.100.128.0/17")) == [
+        "policy-based-selectors"
+    ]
+
+
+def test_policy_based_tunnels_cannot_carry_bgp():
+    assert codes(site(policy_vpn("bgp")), policy_inventory()) == ["policy-based-with-bgp"]

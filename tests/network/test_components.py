@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from eks_hybrid.components.composition.site import connectivity_exports
 from eks_hybrid.components.config._site_checks import site_kind
 from eks_hybrid.components.config._stack_args import site_connectivity_args
+from eks_hybrid.components.errors import ArgumentsError
 from eks_hybrid.components.network import (
     SITE_CONNECTIVITY,
     TRANSIT_GATEWAY_HUB,
@@ -148,6 +149,32 @@ def test_tgw_vpn_with_bgp_propagates_instead_of_static_routes(mock_engine):
     assert run.by_type("aws:ec2transitgateway/route:Route") == []
     [propagation] = run.by_type("aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation")
     assert propagation.inputs["transitGatewayRouteTableId"] == "tgw-rtb-0123456789abcdef0"
+
+
+def test_a_static_vpn_keeps_aws_default_selectors_unless_policy_based(mock_engine):
+    """Route-based by default: the VPN connection keeps AWS's 0.0.0.0/0 network CIDRs. `policyBased`
+    sets its one selector pair: the customer side holding node and pod CIDRs, the AWS side the VPC."""
+    run = mock_engine.run(lambda: connectivity(site(tgw_vpn())))
+    vpn = run.named("dallas-vpn").inputs
+    assert "localIpv4NetworkCidr" not in vpn and "remoteIpv4NetworkCidr" not in vpn
+    block = tgw_vpn()
+    block["siteToSiteVpn"]["policyBased"] = True
+    hub = inventory(sites={"dallas": {"nodeCidr": "10.200.0.0/16", "podCidr": "10.201.0.0/16"}})
+    config = site(block)
+    run = mock_engine.run(lambda: SiteConnectivity("dallas", site_connectivity_args(config, hub)))
+    vpn = run.named("dallas-vpn").inputs
+    assert vpn["localIpv4NetworkCidr"] == "10.200.0.0/15" and vpn["remoteIpv4NetworkCidr"] == "10.100.0.0/16"
+
+
+def test_policy_based_selectors_come_in_pairs_and_never_with_bgp(mock_engine):
+    base = site_connectivity_args(site(tgw_vpn()), inventory())
+    one = {**base, "vpn": {**base["vpn"], "local_network_cidr": "10.200.0.0/15"}}
+    with pytest.raises(ArgumentsError, match="need both local_network_cidr and remote_network_cidr"):
+        mock_engine.run(lambda: SiteConnectivity("dallas", one))
+    both = {"local_network_cidr": "10.200.0.0/15", "remote_network_cidr": "10.100.0.0/16"}
+    bgp = {**base, "vpn": {**base["vpn"], **both, "routing": "bgp"}}
+    with pytest.raises(ArgumentsError, match="BGP runs over route-based tunnels"):
+        mock_engine.run(lambda: SiteConnectivity("dallas", bgp))
 
 
 def test_vgw_vpn_routes_on_the_connection_and_in_every_table(mock_engine):

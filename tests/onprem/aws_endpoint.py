@@ -3,8 +3,9 @@
 It starts from the same tunnel parameters the site's deployed outputs carry (outside and inside addresses,
 pre-shared keys) and from the tunnel options the VPN connection was created with, written the way AWS
 writes them ("AES256-GCM-16", "SHA2-384", DH group numbers). It offers every combination AWS would accept
-as its own proposal and narrows nothing: its traffic selectors are 0.0.0.0/0 both ways, AWS's default
-`localIpv4NetworkCidr`/`remoteIpv4NetworkCidr`. `encap = yes` forces ESP into UDP, which libipsec needs.
+as its own proposal. Its traffic selectors are the VPN connection's `RemoteIpv4NetworkCidr` (its own side)
+and `LocalIpv4NetworkCidr` (the customer's), 0.0.0.0/0 both ways by default as on AWS. `encap = yes`
+forces ESP into UDP, which libipsec needs.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ def aws_swanctl_conf(
     integrity: Sequence[str],
     groups: Sequence[int],
     phase2_encryption: Sequence[str] | None = None,
+    local_network_cidr: str = "0.0.0.0/0",
+    remote_network_cidr: str = "0.0.0.0/0",
 ) -> str:
+    """`local_network_cidr` is the VPN connection's customer side, `remote_network_cidr` its AWS side."""
     ike = ",".join(phase1_combinations(encryption, integrity, groups))
     esp = ",".join(phase2_combinations(phase2_encryption or encryption, integrity, groups))
     connections = []
@@ -79,8 +83,8 @@ def aws_swanctl_conf(
     }}
     children {{
       {tunnel.name} {{
-        local_ts = 0.0.0.0/0
-        remote_ts = 0.0.0.0/0
+        local_ts = {remote_network_cidr}
+        remote_ts = {local_network_cidr}
         esp_proposals = {esp}
       }}
     }}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 CHARON = Path("/usr/lib/ipsec/charon")
 FRR_DIR = Path("/usr/lib/frr")
-REQUIRED_TOOLS = ("ip", "swanctl", "vtysh", "ping")
+REQUIRED_TOOLS = ("ip", "swanctl", "vtysh", "ping", "iptables")
 CHARON_PLUGINS = (
     "random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 pubkey "
     "kernel-libipsec kernel-netlink socket-default vici updown"
@@ -53,7 +53,7 @@ def unavailable_reason() -> str | None:
     if missing:
         return (
             f"missing {', '.join(missing)}: install strongswan-swanctl strongswan-charon"
-            " libstrongswan-standard-plugins libcharon-extra-plugins frr iputils-ping (.ci/run does)"
+            " libstrongswan-standard-plugins libcharon-extra-plugins frr iputils-ping iptables (.ci/run does)"
         )
     probe = f"ehprobe{os.getpid() % 100000}"
     made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True, timeout=10)

@@ -63,3 +63,10 @@ def bgp_site(**changes: Any) -> OnPremSite:
 def cilium(**changes: Any) -> CiliumBgpPeering:
     """The peering the hub applies for dallas: router 10.200.0.1 under the customer gateway's ASN."""
     return replace(CiliumBgpPeering(65100, "10.200.0.1", 65010, "1.18.4"), **changes)
+
+
+def policy_site(**changes: Any) -> OnPremSite:
+    """A static site asking for policy-based tunnels, whose node and pod CIDRs make one network."""
+    site = static_site(node_cidr="10.200.0.0/16", pod_cidr="10.201.0.0/16")
+    assert site.vpn is not None
+    return replace(site, vpn=replace(site.vpn, policy_based=True), **changes)

@@ -11,14 +11,18 @@ from eks_hybrid.components.onprem.bundle import render_site
 from eks_hybrid.components.onprem.model import EdgeHost, NodeIdentity, Placeholder, placeholders_in
 from tests.nodeconfig.test_nodeconfig import validator  # noqa: F401  (the CRD schema fixture)
 
-from .sites import PSK1, PSK2, bgp_site, cilium, static_site
+from .sites import PSK1, PSK2, bgp_site, cilium, policy_site, static_site
 
 
-def test_a_static_vpn_site_gets_ipsec_pod_routes_and_edge_files():
+def test_a_static_vpn_site_gets_route_based_ipsec_router_setup_pod_routes_and_edge_files():
     bundle = render_site(static_site())
     assert bundle.paths == (
         "README.md",
         "router/swanctl.conf",
+        "router/eks-hybrid-updown.sh",
+        "router/strongswan.d/eks-hybrid.conf",
+        "router/sysctl.d/90-eks-hybrid.conf",
+        "router/router-setup.sh",
         "router/pod-routes.sh",
         "edge/edgeforge-amd64.arg",
         "edge/user-data.yaml",
@@ -26,8 +30,42 @@ def test_a_static_vpn_site_gets_ipsec_pod_routes_and_edge_files():
         "edge/nodeconfig/edge-2.yaml",
     )
     assert [f.path for f in bundle.files if f.secret] == ["router/swanctl.conf"]
-    assert [f.path for f in bundle.files if f.executable] == ["router/pod-routes.sh"]
+    assert [f.path for f in bundle.files if f.executable] == [
+        "router/eks-hybrid-updown.sh",
+        "router/router-setup.sh",
+        "router/pod-routes.sh",
+    ]
     assert bundle.placeholders == ()
+
+
+def test_a_policy_based_site_gets_neither_tunnel_interfaces_nor_the_updown_hook():
+    bundle = render_site(policy_site())
+    assert "router/swanctl.conf" in bundle.paths and "router/router-setup.sh" in bundle.paths
+    for path in ("router/eks-hybrid-updown.sh", "router/strongswan.d/eks-hybrid.conf"):
+        assert path not in bundle.paths
+    readme = bundle.file("README.md").content
+    assert "Policy-based tunnels (`policyBased`)" in readme and "table 220" in readme
+    assert "-m policy --pol ipsec" in bundle.file("router/router-setup.sh").content
+
+
+def test_every_router_variant_gets_the_sysctls_and_each_tunnel_variant_the_mss_clamp():
+    variants = {
+        "static route-based": static_site(),
+        "static policy-based": policy_site(),
+        "bgp": bgp_site(cilium_bgp=cilium()),
+        "direct connect": static_site(vpn=None, connectivity="directConnect"),
+        "software vpn": static_site(vpn=None, connectivity="softwareVpn"),
+    }
+    for name, site in variants.items():
+        bundle = render_site(site)
+        sysctls = bundle.file("router/sysctl.d/90-eks-hybrid.conf").content
+        assert "net.ipv4.ip_forward = 1" in sysctls and "net.ipv4.conf.all.rp_filter = 2" in sysctls, name
+        setup = bundle.file("router/router-setup.sh").content
+        assert "sysctl -qw net.ipv4.ip_forward=1" in setup, name
+        assert ("TCPMSS --set-mss 1379" in setup) == (site.vpn is not None), name
+        assert ("mtu 1419" in setup) == (site.vpn is not None and site.vpn.route_based), name
+        readme = bundle.file("README.md").content
+        assert "**Router setup.**" in readme and "loose reverse-path filtering" in readme, name
 
 
 def test_a_bgp_site_with_cilium_bgp_gets_frr_and_the_cilium_objects_instead_of_pod_routes():
@@ -151,15 +189,16 @@ def test_jsonschema_is_what_the_validator_fixture_uses():
     assert jsonschema.Draft7Validator  # keeps the import honest for the fixture above
 
 
-def test_route_based_static_tunnels_get_the_charon_snippet_and_the_vpc_routes_in_the_readme():
-    site = static_site()
-    assert site.vpn is not None
-    bundle = render_site(replace(site, vpn=replace(site.vpn, tunnel_interfaces=True)))
+def test_route_based_static_tunnels_get_the_charon_snippet_and_every_aws_route_in_the_readme():
+    bundle = render_site(static_site(other_site_networks=("10.61.0.0/16",)))
     assert "router/strongswan.d/eks-hybrid.conf" in bundle.paths and "router/frr.conf" not in bundle.paths
     readme = bundle.file("README.md").content
     assert "ip route replace 10.100.0.0/16 dev xfrm-aws1 metric 100" in readme
-    assert "ip link add xfrm-aws1 type xfrm" in readme
+    assert "ip route replace 10.61.0.0/16 dev xfrm-aws2 metric 200" in readme
+    assert "`/etc/swanctl/eks-hybrid-updown.sh` routes `10.100.0.0/16`, `10.61.0.0/16`" in readme
     assert "table 220" not in readme
+    setup = bundle.file("router/router-setup.sh").content
+    assert "ip link add xfrm-aws1 type xfrm" in setup and "ip route" not in setup
 
 
 def test_the_readme_of_a_cilium_bgp_site_names_the_routers_address_and_who_applies_the_objects():

@@ -13,16 +13,29 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS
+from eks_hybrid.components.onprem.mtu import TCP_MSS, TUNNEL_MTU
+from eks_hybrid.components.onprem.strongswan import UPDOWN_PATH
 from eks_hybrid.planner import Planner
 from tests.conftest import copy_examples
 
 from .aws_endpoint import WEAK_AWS_DEFAULT, AwsTunnel, aws_frr_conf, aws_swanctl_conf
-from .conftest import AUSTIN_OUTPUTS, DALLAS_OUTPUTS, HUB_OUTPUTS, HUB_SSM_OUTPUTS, render, render_deployed
+from .conftest import (
+    AUSTIN_OUTPUTS,
+    DALLAS_OUTPUTS,
+    HUB_OUTPUTS,
+    HUB_SITES,
+    HUB_SSM_OUTPUTS,
+    exported_inventory,
+    render,
+    render_deployed,
+)
 from .lab import Charon, Frr, Lab, wait_for
 
 # One xdist worker runs the lab's tests one after another (`--dist loadgroup`): its daemons time their
@@ -71,10 +84,12 @@ def _installed(sas: str, tunnel: str) -> bool:
     return ", ESTABLISHED," in block and ", INSTALLED," in block
 
 
-def _bytes_in(sas: str, tunnel: str) -> int:
+def _bytes_in(sas: str, tunnel: str, direction: str = "in") -> int:
     block = _ike_sas(sas).get(tunnel, "")
     return sum(
-        int(line.split(",")[1].split()[0]) for line in block.splitlines() if line.strip().startswith("in ")
+        int(line.split(",")[1].split()[0])
+        for line in block.splitlines()
+        if line.strip().startswith(f"{direction} ")
     )
 
 
@@ -83,13 +98,50 @@ def dallas(tmp_path: Path) -> Path:
     return render_deployed(tmp_path, "example-dallas", DALLAS_OUTPUTS, HUB_OUTPUTS)
 
 
+# Policy-based tunnels need node and pod CIDRs that make one network: dallas with the two halves of a /15.
+POLICY_NODE, POLICY_POD, POLICY_LOCAL = "10.210.0.0/16", "10.211.0.0/16", "10.210.0.0/15"
+
+
+def render_policy_dallas(tmp_path: Path) -> Path:
+    """dallas with `policyBased: true` and node and pod CIDRs that make one network, rendered with
+    deployed outputs that agree."""
+
+    def hub_edit(config: dict) -> None:
+        config["eks-hybrid:sites"]["dallas"] |= {"nodeCidr": POLICY_NODE, "podCidr": POLICY_POD}
+
+    def site_edit(config: dict) -> None:
+        config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["policyBased"] = True
+
+    stacks = copy_examples(tmp_path, {"example-hub": hub_edit, "example-dallas": site_edit})
+    sites = {**HUB_SITES, "dallas": {**HUB_SITES["dallas"], "nodeCidr": POLICY_NODE, "podCidr": POLICY_POD}}
+    site = {**DALLAS_OUTPUTS, "nodeCidr": POLICY_NODE, "podCidr": POLICY_POD}
+    hub = {**HUB_OUTPUTS, **exported_inventory(sites)}
+    return render_deployed(tmp_path, "example-dallas", site, hub, stacks_dir=stacks)
+
+
+@pytest.fixture
+def policy_dallas(tmp_path: Path) -> Path:
+    return render_policy_dallas(tmp_path)
+
+
 def _policy_lab(lab: Lab) -> tuple[str, str]:
     onprem, aws = lab.namespace("o"), lab.namespace("a")
     lab.link(onprem, ["192.0.2.1/29"], aws, [f"{a}/29" for a in AWS_ADDRESSES])
-    lab.stub_network(onprem, "node", "10.200.0.1/16")
-    lab.stub_network(onprem, "pod", "192.168.0.1/16")
+    lab.stub_network(onprem, "node", "10.210.0.1/16")
+    lab.stub_network(onprem, "pod", "10.211.0.1/16")
     lab.stub_network(aws, "vpc", "10.100.0.10/16")
     return onprem, aws
+
+
+def _aws_policy_conf(keys: list[str] | None = None, **options: object) -> str:
+    """The AWS end of a policy-based VPN connection: its local and remote IPv4 network CIDRs are the
+    one selector pair (`siteToSiteVpn.policyBased`)."""
+    return aws_swanctl_conf(
+        _aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW, keys),
+        **{**STRONG, **options},  # type: ignore[arg-type]
+        local_network_cidr=POLICY_LOCAL,
+        remote_network_cidr="10.100.0.0/16",
+    )
 
 
 def _ping(lab: Lab, namespace: str, source: str, target: str) -> bool:
@@ -104,12 +156,15 @@ def _ping(lab: Lab, namespace: str, source: str, target: str) -> bool:
         ("example-austin", None),
         ("example-dallas", (DALLAS_OUTPUTS, HUB_OUTPUTS)),
         ("example-austin", (AUSTIN_OUTPUTS, HUB_SSM_OUTPUTS)),
+        ("example-dallas", "policyBased"),
     ],
 )
 def test_rendered_swanctl_conf_parses_and_loads_into_charon(lab, tmp_path, stack, deployed):
     if deployed is None:
         result, out = render(tmp_path, stack)
         assert result.exit_code == 0, result.output
+    elif deployed == "policyBased":
+        out = render_policy_dallas(tmp_path)
     else:
         out = render_deployed(tmp_path, stack, *deployed)
     charon = Charon(lab, lab.namespace("l"), "charon").start()
@@ -147,18 +202,19 @@ def _policy_pair(lab: Lab, rendered: Path, aws_conf: str) -> tuple[str, Charon]:
     return onprem, charon
 
 
-def test_both_tunnels_carry_node_and_pod_traffic_to_the_vpc_and_fail_over(lab, dallas):
-    aws_conf = aws_swanctl_conf(_aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW), **STRONG)
-    onprem, charon = _policy_pair(lab, dallas, aws_conf)
+def test_policy_based_tunnels_carry_node_and_pod_traffic_to_the_vpc_and_fail_over(lab, policy_dallas):
+    """`policyBased`: one child SA per tunnel with the one selector pair the VPN connection was created
+    with (its local and remote IPv4 network CIDRs, which the AWS end here narrows to)."""
+    onprem, charon = _policy_pair(lab, policy_dallas, _aws_policy_conf())
 
     wait_for(lambda: all(_installed(charon.sas(), t) for t in ("aws-tunnel1", "aws-tunnel2")), 30, "both SAs")
     sas = charon.sas()
     assert sas.count("INSTALLED") == 2, sas  # one child SA per tunnel, as AWS requires
-    assert sas.count("local  10.200.0.0/16 192.168.0.0/16") == 2 and sas.count("remote 10.100.0.0/16") == 2
+    assert sas.count(f"local  {POLICY_LOCAL}\n") == 2 and sas.count("remote 10.100.0.0/16") == 2
     assert "10.100.0.0/16" in lab.ip(onprem, "route", "show", "table", "220")  # charon's route to the VPC
 
-    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "node CIDR -> VPC"
-    assert _ping(lab, onprem, "192.168.0.1", "10.100.0.10"), "pod CIDR -> VPC"
+    assert _ping(lab, onprem, "10.210.0.1", "10.100.0.10"), "node CIDR -> VPC"
+    assert _ping(lab, onprem, "10.211.0.1", "10.100.0.10"), "pod CIDR -> VPC"
     carried = {t: _bytes_in(charon.sas(), t) for t in ("aws-tunnel1", "aws-tunnel2")}
     assert sum(carried.values()) > 0, "the pings went through ESP"
 
@@ -166,59 +222,230 @@ def test_both_tunnels_carry_node_and_pod_traffic_to_the_vpc_and_fail_over(lab, d
     carrying = max(carried, key=lambda t: carried[t])
     other = "aws-tunnel2" if carrying == "aws-tunnel1" else "aws-tunnel1"
     assert charon.swanctl("--terminate", "--ike", carrying, "--timeout", "10").returncode == 0
-    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), f"traffic over {other} after {carrying} went down"
+    assert _ping(lab, onprem, "10.210.0.1", "10.100.0.10"), f"traffic over {other} after {carrying} went down"
 
 
-def test_a_wrong_preshared_key_fails_authentication(lab, dallas):
+def test_a_wrong_preshared_key_fails_authentication(lab, policy_dallas):
     keys = ["not.the.right.key_1", DALLAS_OUTPUTS["tunnelPresharedKeys"][1]]
-    aws_conf = aws_swanctl_conf(_aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW, keys), **STRONG)
-    onprem, charon = _policy_pair(lab, dallas, aws_conf)
+    onprem, charon = _policy_pair(lab, policy_dallas, _aws_policy_conf(keys))
     wait_for(lambda: _installed(charon.sas(), "aws-tunnel2"), 30, "tunnel 2 with the right key")
     wait_for(lambda: "AUTHENTICATION_FAILED" in charon.log_text(), 30, "tunnel 1 to fail authentication")
     assert not _installed(charon.sas(), "aws-tunnel1")
-    assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "tunnel 2, with its right key, carries traffic"
+    assert _ping(lab, onprem, "10.210.0.1", "10.100.0.10"), "tunnel 2, with its right key, carries traffic"
 
 
-def test_aws_weak_default_proposals_do_not_match(lab, dallas):
-    aws_conf = aws_swanctl_conf(_aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW), **WEAK_AWS_DEFAULT)
-    _, charon = _policy_pair(lab, dallas, aws_conf)
+def test_aws_weak_default_proposals_do_not_match(lab, policy_dallas):
+    _, charon = _policy_pair(lab, policy_dallas, _aws_policy_conf(**WEAK_AWS_DEFAULT))
     wait_for(lambda: charon.log_text().count("NO_PROPOSAL_CHOSEN") >= 2, 30, "both tunnels to be refused")
     assert "ESTABLISHED" not in charon.sas()
 
 
-def test_a_phase_2_mismatch_leaves_no_child_sa(lab, dallas):
-    aws_conf = aws_swanctl_conf(
-        _aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW), **STRONG, phase2_encryption=["AES128"]
-    )
-    onprem, charon = _policy_pair(lab, dallas, aws_conf)
+def test_a_phase_2_mismatch_leaves_no_child_sa(lab, policy_dallas):
+    onprem, charon = _policy_pair(lab, policy_dallas, _aws_policy_conf(phase2_encryption=["AES128"]))
     wait_for(lambda: "NO_PROPOSAL_CHOSEN" in charon.log_text(), 30, "the child SA to be refused")
     assert "INSTALLED" not in charon.sas()
-    assert not _ping(lab, onprem, "10.200.0.1", "10.100.0.10")
+    assert not _ping(lab, onprem, "10.210.0.1", "10.100.0.10")
 
 
-def test_static_routing_over_route_based_tunnels(lab, tmp_path):
-    """`--route-based`: 0/0 child SAs (AWS's default selectors) and the README's static route to the VPC
-    over the tunnel interface carry node and pod traffic."""
-    out = render_deployed(tmp_path, "example-dallas", DALLAS_OUTPUTS, HUB_OUTPUTS, "--route-based")
-    onprem, aws = _policy_lab(lab)
+# A TCP transfer both ways between two namespaces: the server sends SIZE bytes, then the client does; each
+# prints the MSS its socket uses (TCP_MAXSEG: the peer's advertised MSS less TCP options such as timestamps).
+_SERVER = """
+import socket, sys
+size, timeout = int(sys.argv[1]), float(sys.argv[2])
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind((sys.argv[3], 5001))
+listener.listen(1)
+print("listening", flush=True)
+listener.settimeout(timeout)
+conn, _ = listener.accept()
+conn.settimeout(timeout)
+print("mss", conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG), flush=True)
+conn.sendall(b"a" * size)
+received = 0
+while received < size:
+    data = conn.recv(65536)
+    if not data:
+        break
+    received += len(data)
+print("received", received, flush=True)
+conn.close()
+"""
+_CLIENT = """
+import socket, sys
+size, timeout = int(sys.argv[1]), float(sys.argv[2])
+conn = socket.create_connection((sys.argv[3], 5001), timeout=timeout)
+print("mss", conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG), flush=True)
+received = 0
+try:
+    while received < size:
+        data = conn.recv(65536)
+        if not data:
+            break
+        received += len(data)
+    print("received", received, flush=True)
+    conn.sendall(b"b" * size)
+    conn.shutdown(socket.SHUT_WR)
+    conn.recv(1)
+except TimeoutError:
+    print("received", received, flush=True)
+"""
+TRANSFER_BYTES = 8_000_000
+
+
+def _transfer(lab: Lab, server: str, address: str, client: str, timeout: float) -> dict[str, dict[str, int]]:
+    """Move TRANSFER_BYTES each way over TCP from `server` (listening on `address`) to `client` and back;
+    returns each end's MSS and bytes received."""
+    args = [str(TRANSFER_BYTES), str(timeout), address]
+    listening = subprocess.Popen(
+        ["ip", "netns", "exec", server, sys.executable, "-c", _SERVER, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert listening.stdout is not None and listening.stdout.readline().strip() == "listening"
+        dialled = lab.run(client, sys.executable, "-c", _CLIENT, *args, timeout=4 * timeout + 30, check=False)
+        server_out = listening.communicate(timeout=4 * timeout + 30)[0]
+    finally:
+        if listening.poll() is None:
+            listening.kill()
+            listening.wait()
+    ends = {"server": server_out, "client": dialled.stdout}
+    return {
+        end: {
+            line.split()[0]: int(line.split()[1]) for line in text.splitlines() if line[:3] in ("mss", "rec")
+        }
+        for end, text in ends.items()
+    }
+
+
+def test_static_routing_is_route_based_by_default(lab, dallas):
+    """A static site renders route-based tunnels by default: 0/0 child SAs (AWS's default selectors), and
+    the rendered updown hook routes the VPC over tunnel 1 as soon as its SA is up. Node and pod traffic
+    and a several-megabyte TCP transfer each way pass through ESP on a 1500-byte path."""
+    onprem, aws = lab.namespace("o"), lab.namespace("a")
+    lab.link(onprem, ["192.0.2.1/29"], aws, [f"{a}/29" for a in AWS_ADDRESSES])
+    lab.stub_network(onprem, "node", "10.200.0.1/16")
+    lab.stub_network(onprem, "pod", "192.168.0.1/16")
+    lab.stub_network(aws, "vpc", "10.100.0.10/16")
     aws_charon = Charon(lab, aws, "aws", route_based=True).start()
     tunnel_one = _aws_tunnels(DALLAS_OUTPUTS, DALLAS_CGW)[:1]  # libipsec: one 0/0 tunnel per charon
     assert aws_charon.load(aws_swanctl_conf(tunnel_one, **STRONG)).returncode == 0
-    charon = Charon(lab, onprem, "onprem", route_based=True).start()
-    rendered = _swap_outside_addresses((out / "router/swanctl.conf").read_text(), DALLAS_OUTPUTS)
-    assert charon.load(rendered).returncode == 0
-    wait_for(lambda: _installed(charon.sas(), "aws-tunnel1"), 30, "tunnel 1")
-    assert "local  0.0.0.0/0" in charon.sas() and "remote 0.0.0.0/0" in charon.sas()
-
-    readme = (out / "README.md").read_text()
-    [route] = [line.strip() for line in readme.splitlines() if "dev xfrm-aws1 metric" in line]
-    # libipsec's TUN device stands in for tunnel 1's XFRM interface
-    lab.ip(onprem, *route.replace("xfrm-aws1", "ipsec0").split()[1:])
     for cidr in ("10.200.0.0/16", "192.168.0.0/16"):  # the VPN connection's static routes, AWS side
         lab.ip(aws, "route", "replace", cidr, "dev", "ipsec0")
+
+    # libipsec's TUN device stands in for tunnel 1's XFRM interface, in the updown hook too.
+    hook = lab.workdir("hook") / "eks-hybrid-updown.sh"
+    hook.write_text((dallas / "router/eks-hybrid-updown.sh").read_text().replace("xfrm-aws1", "ipsec0"))
+    rendered = (dallas / "router/swanctl.conf").read_text()
+    assert f"updown = {UPDOWN_PATH}" in rendered
+    charon = Charon(lab, onprem, "onprem", route_based=True).start()
+    conf = _swap_outside_addresses(rendered, DALLAS_OUTPUTS).replace(UPDOWN_PATH, f"sh {hook}")
+    assert charon.load(conf).returncode == 0
+    wait_for(lambda: _installed(charon.sas(), "aws-tunnel1"), 30, "tunnel 1")
+    assert "local  0.0.0.0/0" in charon.sas() and "remote 0.0.0.0/0" in charon.sas()
+    wait_for(
+        lambda: "10.100.0.0/16 dev ipsec0 scope link metric 100" in lab.ip(onprem, "route"),
+        10,
+        "the updown hook's route to the VPC over tunnel 1",
+    )
+
     assert _ping(lab, onprem, "10.200.0.1", "10.100.0.10"), "node CIDR -> VPC"
     assert _ping(lab, onprem, "192.168.0.1", "10.100.0.10"), "pod CIDR -> VPC"
-    assert _bytes_in(charon.sas(), "aws-tunnel1") > 0
+    before = _bytes_in(charon.sas(), "aws-tunnel1", "out")
+    moved = _transfer(lab, aws, "10.100.0.10", onprem, timeout=10)
+    assert moved["client"]["received"] == moved["server"]["received"] == TRANSFER_BYTES, moved
+    sent = _bytes_in(charon.sas(), "aws-tunnel1", "out") - before
+    assert sent >= TRANSFER_BYTES, "the router's half of the transfer went out through ESP"
+
+
+def _tunnel_emulation(lab: Lab, out: Path, *, clamp: bool) -> tuple[str, str, str]:
+    """node -- router -- tunnel -- aws, with the router running the rendered `router-setup.sh` (without
+    its MSS rules unless `clamp`) and updown hook, unchanged.
+
+    The kernel here has no XFRM interfaces, so each tunnel is a veth named as the rendered interface
+    (`xfrm-aws1`, `xfrm-aws2`; the setup script then only addresses them and sets their MTU), ending in a
+    `tunnel` namespace that forwards to AWS over a 1500-byte link. Its tunnel ends carry the router's
+    tunnel MTU, and it sends no ICMP "fragmentation needed": what a tunnel whose ESP packets exceed the
+    1500-byte path does when fragments or ICMP are lost on the way, the usual PMTUD black hole."""
+    onprem, tunnel, aws, node = (lab.namespace(role) for role in ("o", "t", "a", "n"))
+    for number, (aws_end, customer_end) in enumerate(
+        (("169.254.10.1", "169.254.10.2"), ("169.254.10.5", "169.254.10.6")), 1
+    ):
+        subprocess.run(
+            ["ip", "link", "add", f"xfrm-aws{number}", "netns", onprem, "type", "veth",
+             "peer", "name", f"t{number}", "netns", tunnel],
+            check=True, capture_output=True, timeout=10,
+        )  # fmt: skip
+        lab.ip(tunnel, "address", "add", f"{aws_end}/30", "dev", f"t{number}")
+        lab.ip(tunnel, "link", "set", f"t{number}", "mtu", str(TUNNEL_MTU), "up")
+        lab.run(tunnel, "sysctl", "-qw", f"net.ipv4.conf.t{number}.proxy_arp=1")  # answers for the VPC
+        lab.ip(tunnel, "route", "add", "10.200.0.0/16", "via", customer_end, "metric", str(number))
+    lab.link(tunnel, ["192.0.2.1/30"], aws, ["192.0.2.2/30"])
+    lab.link(onprem, ["10.200.0.1/16"], node, ["10.200.0.10/16"])
+    lab.ip(node, "route", "add", "default", "via", "10.200.0.1")
+    lab.stub_network(aws, "vpc", "10.100.0.10/16")
+    lab.ip(aws, "route", "add", "10.200.0.0/16", "via", "192.0.2.1")
+    lab.run(tunnel, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    lab.ip(tunnel, "route", "add", "10.100.0.0/16", "via", "192.0.2.2")
+    lab.run(
+        tunnel, "iptables", "-A", "OUTPUT", "-p", "icmp", "--icmp-type", "fragmentation-needed", "-j", "DROP"
+    )
+
+    script = (out / "router/router-setup.sh").read_text()
+    if not clamp:
+        script = "\n".join(line for line in script.splitlines() if not line.startswith("iptables"))
+    lab.run(onprem, "sh", "-c", script)
+    for name in ("aws-tunnel1", "aws-tunnel2"):
+        lab.run(
+            onprem,
+            "env",
+            "PLUTO_VERB=up-client",
+            f"PLUTO_CONNECTION={name}",
+            "sh",
+            str(out / "router/eks-hybrid-updown.sh"),
+        )
+    return onprem, aws, node
+
+
+def test_the_router_setup_clamps_tcp_mss_so_a_large_transfer_crosses_a_black_holed_path(lab, dallas):
+    """With the rendered MSS rules the SYNs in both directions carry AWS's 1379, and 8 MB each way cross a
+    tunnel path that drops what exceeds it; when tunnel 1's SA goes down the hook moves the route to
+    tunnel 2 and traffic follows."""
+    onprem, aws, node = _tunnel_emulation(lab, dallas, clamp=True)
+    assert lab.run(onprem, "sysctl", "-n", "net.ipv4.ip_forward").stdout.strip() == "1"
+    assert lab.run(onprem, "sysctl", "-n", "net.ipv4.conf.all.rp_filter").stdout.strip() == "2"
+    assert f"mtu {TUNNEL_MTU} " in lab.ip(onprem, "link", "show", "xfrm-aws1")
+    routes = lab.ip(onprem, "route")
+    assert "10.100.0.0/16 dev xfrm-aws1 scope link metric 100" in routes
+    assert "10.100.0.0/16 dev xfrm-aws2 scope link metric 200" in routes
+
+    moved = _transfer(lab, aws, "10.100.0.10", node, timeout=10)
+    assert moved["client"]["received"] == moved["server"]["received"] == TRANSFER_BYTES, moved
+    # Each end sends segments no larger than the MSS the other advertised, rewritten to 1379 by the rules
+    # (TCP_MAXSEG also leaves out the 12 bytes of timestamps).
+    assert all(TCP_MSS - 40 <= end["mss"] <= TCP_MSS for end in moved.values()), moved
+    counters = lab.run(onprem, "iptables", "-t", "mangle", "-L", "FORWARD", "-v", "-n", "-x").stdout
+    assert [int(line.split()[0]) for line in counters.splitlines() if "TCPMSS" in line] == [1, 1], counters
+
+    hook = str(dallas / "router/eks-hybrid-updown.sh")
+    lab.run(onprem, "env", "PLUTO_VERB=down-client", "PLUTO_CONNECTION=aws-tunnel1", "sh", hook)
+    assert "xfrm-aws1" not in lab.ip(onprem, "route", "show", "10.100.0.0/16")
+    assert _ping(lab, node, "10.200.0.10", "10.100.0.10"), "traffic over tunnel 2 after tunnel 1 went down"
+    lab.run(onprem, "env", "PLUTO_VERB=up-client", "PLUTO_CONNECTION=aws-tunnel1", "sh", hook)
+    assert "10.100.0.0/16 dev xfrm-aws1 scope link metric 100" in lab.ip(onprem, "route")
+
+
+def test_without_the_mss_rules_the_same_transfer_stalls(lab, dallas):
+    """The control: the same path and files without the MSS rules. The peers agree on 1460-byte segments,
+    which the tunnel cannot carry, and nothing tells them (the black hole AWS's advice guards against)."""
+    _, aws, node = _tunnel_emulation(lab, dallas, clamp=False)
+    started = time.monotonic()
+    moved = _transfer(lab, aws, "10.100.0.10", node, timeout=3)
+    assert moved["client"]["mss"] > TCP_MSS, moved
+    assert moved["client"].get("received", 0) < TRANSFER_BYTES, moved
+    assert time.monotonic() - started < 60
 
 
 def _austin(tmp_path: Path, ipam: str = "clusterPool") -> tuple[Path, dict[str, dict]]:
