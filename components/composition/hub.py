@@ -42,6 +42,10 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
         HubOutput.AMAZON_SIDE_ASN: hub.transit_gateway.amazon_side_asn,
         HubOutput.VPN_GATEWAY_ASN: vgw.amazon_side_asn if vgw else None,
         HubOutput.VPN_GATEWAY_PROPAGATES_ROUTES: bool(vgw and vgw.propagate_routes),
+        HubOutput.ENDPOINT_ACCESS: hub.cluster.endpoint_access,
+        HubOutput.PUBLIC_ACCESS_CIDRS: (
+            list(hub.cluster.public_access_cidrs) if hub.cluster.public_access_cidrs else None
+        ),
         HubOutput.SITE_INVENTORY: site_inventory_text(
             {
                 name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)

@@ -222,8 +222,14 @@ def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> di
     return {}
 
 
+def _launch_template(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """A new launch template's first version, as EC2 numbers it."""
+    return {"latestVersion": 1, "defaultVersion": 1}
+
+
 COMPUTED: dict[str, Computed] = {
     "pulumi-python:dynamic:Resource": _palette_resource,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ssm/activation:Activation": _ssm_activation,
