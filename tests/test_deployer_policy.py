@@ -242,6 +242,9 @@ ACTIONS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "aws:index/getPartition:getPartition": (),
     "aws:index/getRegion:getRegion": (),
     "aws:eks/getCluster:getCluster": ("eks:DescribeCluster",),  # cluster.mode: existing
+    # A public endpoint limited to some ranges: the VPC's NAT gateways, against cloudEgressCidrs.
+    "aws:ec2/getNatGateways:getNatGateways": ("ec2:DescribeNatGateways",),
+    "aws:ec2/getNatGateway:getNatGateway": ("ec2:DescribeNatGateways",),
 }
 
 

@@ -269,3 +269,30 @@ def test_explicit_attachment_subnets_are_the_attachments(mock_engine: MockEngine
     assert (
         run.named(f"{config.cluster.name}-eks").inputs["vpcConfig"]["subnetIds"] == config.cluster.subnet_ids
     )
+
+
+def test_a_nat_gateway_outside_the_cloud_egress_is_named_at_deploy_time(
+    mock_engine: MockEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At deploy time the hub reads the VPC's NAT gateways: one leaving from an address cloudEgressCidrs
+    # does not list is named (a warning: it may serve other subnets than the cloud nodes').
+    def two_gateways(mocks_: mocks.OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+        return {"id": args["vpcId"], "ids": ["nat-0aaaaaaaaaaaaaaa1", "nat-0aaaaaaaaaaaaaaa2"]}
+
+    def gateway(mocks_: mocks.OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+        ip = {"nat-0aaaaaaaaaaaaaaa1": "192.0.2.10", "nat-0aaaaaaaaaaaaaaa2": "192.0.2.99"}[args["id"]]
+        return {"id": args["id"], "publicIp": ip}
+
+    monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getNatGateways:getNatGateways", two_gateways)
+    monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getNatGateway:getNatGateway", gateway)
+    config = hub(2)
+    public = {
+        "endpoint_access": "public",
+        "public_access_cidrs": ["203.0.113.0/24", "192.0.2.10/32"],
+        "cloud_egress_cidrs": ["192.0.2.10/32"],
+        "api_access": None,
+    }
+    config = config.model_copy(update={"cluster": config.cluster.model_copy(update=public)})
+    run = plan(mock_engine, config)
+    nat = [w for w in run.warnings if "NAT gateway" in w]
+    assert len(nat) == 1 and "nat-0aaaaaaaaaaaaaaa2 in the VPC leaves from 192.0.2.99/32" in nat[0]

@@ -467,20 +467,24 @@ class HybridCluster(pulumi.ComponentResource):
             tags=name_tagged(tags, f"{name}-dns"),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        created = []
         for rule in planning.dns_rules(rules):
             cidr = (node_cidrs if rule.role == "node" else pod_cidrs)[rule.source]
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-dns-{rule.key}",
-                security_group_id=group.id,
-                cidr_ipv4=cidr,
-                ip_protocol=rule.protocol,
-                from_port=rule.port,
-                to_port=rule.port,
-                description=derive(cidr, rule.description),
-                tags=name_tagged(tags, f"{name}-dns-{rule.key}"),
-                opts=pulumi.ResourceOptions(parent=self),
+            created.append(
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-dns-{rule.key}",
+                    security_group_id=group.id,
+                    cidr_ipv4=cidr,
+                    ip_protocol=rule.protocol,
+                    from_port=rule.port,
+                    to_port=rule.port,
+                    description=derive(cidr, rule.description),
+                    tags=name_tagged(tags, f"{name}-dns-{rule.key}"),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
             )
-        return group.id
+        # The group's id once its rules exist, so the launch template (and the nodes) wait for them.
+        return pulumi.Output.all(group.id, *(rule.id for rule in created)).apply(lambda ids: str(ids[0]))
 
     def _node_group(
         self,

@@ -4,7 +4,7 @@ each takes the name of the key or argument it speaks of."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 
 from ..codes import Code
@@ -103,6 +103,31 @@ def cloud_egress_problem(
             " and never register (EKS user guide, cluster-endpoint.html)",
         )
     return None
+
+
+def nat_gateway_warnings(
+    endpoint_access: str,
+    public_access_cidrs: Sequence[str] | None,
+    cloud_egress_cidrs: Sequence[str] | None,
+    nat_addresses: Mapping[str, Sequence[str]],
+    *,
+    egress_key: str = CLOUD_EGRESS_KEY,
+) -> list[str]:
+    """The VPC's NAT gateways (id -> public addresses, read at deploy time) whose addresses a limited public
+    endpoint would not admit. A warning, not a refusal: a NAT gateway may serve other subnets than the
+    cloud node group's, which eks-hybrid does not trace."""
+    if restricted_public_cidrs(endpoint_access, public_access_cidrs) is None or not cloud_egress_cidrs:
+        return []
+    warnings = []
+    for nat, addresses in sorted(nat_addresses.items()):
+        outside = cidrs_outside([f"{a}/32" for a in addresses if a], cloud_egress_cidrs)
+        if outside:
+            warnings.append(
+                f"NAT gateway {nat} in the VPC leaves from {', '.join(outside)}, not in {egress_key}:"
+                " if the cloud node group's subnets route through it, its nodes cannot reach the public"
+                f" endpoint; add it to {egress_key} and publicAccessCidrs"
+            )
+    return warnings
 
 
 SECURITY_GROUP_ID = r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})"

@@ -210,6 +210,8 @@ def test_cloud_node_group(mock_engine: MockEngine) -> None:
     ]
     assert run.named("edge-dns").type == "aws:ec2/securityGroup:SecurityGroup"
     assert len(template.inputs["vpcSecurityGroupIds"]) == 2
+    # The nodes come up once the DNS group admits DNS: the template waits for its rules.
+    assert any(d.endswith("::edge-dns-ingress-53-udp-from-pod-dallas") for d in template.dependencies)
     assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 2
     assert group.inputs["scalingConfig"] == {"desiredSize": 2, "maxSize": 4, "minSize": 2}
     assert group.inputs["labels"] == {"eks-hybrid/capacity": "cloud"}
