@@ -315,6 +315,17 @@ class Code(StrEnum):
         "config",
         "publicAccessCidrs with a private endpoint.",
     )
+    CLOUD_EGRESS_REQUIRED = (
+        "cloud-egress-required",
+        "config",
+        "A public endpoint limited to some ranges without cloudEgressCidrs, the cloud nodes' egress"
+        " addresses.",
+    )
+    CLOUD_EGRESS_OUTSIDE = (
+        "cloud-egress-outside",
+        "config",
+        "The cloud nodes' egress (cloudEgressCidrs) is outside the public endpoint's publicAccessCidrs.",
+    )
     API_ACCESS_REQUIRED = (
         "api-access-required",
         "config",
@@ -404,6 +415,18 @@ class Code(StrEnum):
     )
 
     # --- planning ----------------------------------------------------------------------------------------
+    SITE_EGRESS_OUTSIDE = (
+        "site-egress-outside",
+        "plan",
+        "The site's internet egress is outside its hub's publicAccessCidrs, so its nodes cannot reach the"
+        " public endpoint.",
+    )
+    SITE_EGRESS_REQUIRED = (
+        "site-egress-required",
+        "plan",
+        "The hub's public endpoint is limited to some ranges and the site has no customer gateway to take its"
+        " egress address from: egressCidrs is needed.",
+    )
     SITE_NOT_IN_HUB = "site-not-in-hub", "plan", "The site is not in its hub's `eks-hybrid:sites` inventory."
     HUB_NOT_A_HUB = "hub-not-a-hub", "plan", "A site's `eks-hybrid:hub` names no hub stack file."
     SITE_CLAIMED_TWICE = (

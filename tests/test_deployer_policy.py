@@ -114,6 +114,27 @@ ACTIONS_BY_TYPE: dict[str, tuple[str, ...]] = {
         "directconnect:DescribeDirectConnectGateways",
         "ec2:DescribeVpnGateways",
     ),
+    # The cloud nodes' DNS group: the provider revokes the egress rule AWS adds to a new group, and waits
+    # for network interfaces to let go of it before deleting it.
+    "aws:ec2/securityGroup:SecurityGroup": (
+        "ec2:CreateSecurityGroup",
+        "ec2:DescribeSecurityGroups",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteSecurityGroup",
+        *_TAGS,
+    ),
+    # The cloud node group's launch template (its security groups and disk).
+    "aws:ec2/launchTemplate:LaunchTemplate": (
+        "ec2:CreateLaunchTemplate",
+        "ec2:CreateLaunchTemplateVersion",
+        "ec2:ModifyLaunchTemplate",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:DeleteLaunchTemplate",
+        *_TAGS,
+    ),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "ec2:DescribeSecurityGroups",
         "ec2:AuthorizeSecurityGroupIngress",
@@ -156,6 +177,9 @@ ACTIONS_BY_TYPE: dict[str, tuple[str, ...]] = {
         "iam:PassRole",  # the node role, to eks.amazonaws.com
         "iam:CreateServiceLinkedRole",  # AWSServiceRoleForAmazonEKSNodegroup
         "iam:GetRole",
+        # EKS reads the launch template with the caller's permissions (inferred: AWS's managed node group
+        # pages name only RunInstances and CreateTags, for templates with TagSpecification, not used here).
+        "ec2:DescribeLaunchTemplateVersions",
     ),
     "aws:eks/accessEntry:AccessEntry": (
         "eks:CreateAccessEntry",
@@ -218,6 +242,9 @@ ACTIONS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "aws:index/getPartition:getPartition": (),
     "aws:index/getRegion:getRegion": (),
     "aws:eks/getCluster:getCluster": ("eks:DescribeCluster",),  # cluster.mode: existing
+    # A public endpoint limited to some ranges: the VPC's NAT gateways, against cloudEgressCidrs.
+    "aws:ec2/getNatGateways:getNatGateways": ("ec2:DescribeNatGateways",),
+    "aws:ec2/getNatGateway:getNatGateway": ("ec2:DescribeNatGateways",),
 }
 
 

@@ -29,6 +29,7 @@ AGGREGATES = {"nodeCidrs": ["10.128.0.0/9"], "podCidrs": ["100.64.0.0/10"]}
 
 
 API = 1
+DNS_GROUP = "inbound rules of the cloud nodes' DNS security group"
 """The deployer's 443 rule: `hub_config` gives `eks-hybrid:cluster.apiAccess` one CIDR."""
 
 
@@ -81,14 +82,17 @@ def assert_within_every_quota(run: OfflineRun, config: HubConfig) -> None:
     remote = run.named(f"{config.cluster.name}-eks").inputs["remoteNetworkConfig"]
     assert len(remote["remoteNodeNetworks"]["cidrs"]) == counted["remote node networks per cluster"][0] <= 15
     assert len(remote["remotePodNetworks"]["cidrs"]) == counted["remote pod networks per cluster"][0] <= 15
-    # Security group: 60 inbound and 60 outbound by default, EKS's own default rule counted on each side.
-    inbound = 1 + len(run.by_type(INGRESS))
+    # Security groups: 60 inbound and 60 outbound each by default, EKS's own default rule counted on each
+    # side of the cluster security group; the DNS group (its rules named `<cluster>-dns-...`) apart.
+    dns = [r for r in run.by_type(INGRESS) if r.name.startswith(f"{config.cluster.name}-dns-")]
+    inbound = 1 + len(run.by_type(INGRESS)) - len(dns)
     outbound = 1 + len(run.by_type(EGRESS))
-    assert (inbound, outbound) == (
+    assert (inbound, outbound, len(dns)) == (
         counted["inbound rules of the cluster security group"][0],
         counted["outbound rules of the cluster security group"][0],
+        counted[DNS_GROUP][0],
     )
-    assert inbound <= config.quotas.security_group_rules and outbound <= config.quotas.security_group_rules
+    assert max(inbound, outbound, len(dns)) <= config.quotas.security_group_rules
     # VPC route tables: 50 routes each, the local route counted.
     per_table = Counter(r.inputs["routeTableId"] for r in run.by_type(VPC_ROUTE))
     assert set(per_table) == set(config.cluster.route_table_ids)
@@ -114,26 +118,69 @@ def test_the_old_plan_grew_six_egress_rules_per_site_the_new_one_none() -> None:
     assert uses(hub(1))["inbound rules of the cluster security group"] == (1 + API + 3, 60)
 
 
-def test_a_15_site_hub_with_coredns_in_the_cloud_and_multi_pool_is_refused_with_the_arithmetic() -> None:
-    # 15 node + 15 pod CIDRs for 443 are 30 rules, DNS over TCP and UDP from 15 pod CIDRs 30 more, plus
-    # EKS's own rule and the deployer's (apiAccess): 62 of 60.
-    [problem] = hub_quota_problems(hub(15), "stacks/Pulumi.scale.yaml")
-    assert problem.path == "eks-hybrid:sites"
-    assert problem.rule.startswith("62 inbound rules of the cluster security group, over AWS's quota of 60")
-    assert "eks-hybrid:remoteNetworks" in problem.rule and "coreDns: hybrid" in problem.rule
+def test_a_15_site_hub_plans_at_default_quotas_with_dns_in_a_group_of_its_own(
+    mock_engine: MockEngine,
+) -> None:
+    # 15 sites, the most EKS takes without aggregates. In the cluster security group: 443 from 15 node and
+    # 15 pod CIDRs, EKS's own rule and the deployer's, 32 of 60. DNS over TCP and UDP from the 15 pod CIDRs,
+    # 30 rules, in the DNS group the cloud nodes carry (all in one group, they were 62 of 60: refused).
+    config = hub(15)
+    counted = uses(config)
+    assert counted["inbound rules of the cluster security group"] == (1 + API + 30, 60)
+    assert counted[DNS_GROUP] == (30, 60)
+    assert counted["security groups on each cloud node's network interfaces"] == (2, 5)
+    run = plan(mock_engine, config)
+    assert_within_every_quota(run, config)
+    # The cloud nodes carry both groups, through their launch template.
+    [template] = run.by_type("aws:ec2/launchTemplate:LaunchTemplate")
+    assert len(template.inputs["vpcSecurityGroupIds"]) == 2
+    [nodes] = run.by_type("aws:eks/nodeGroup:NodeGroup")
+    assert "launchTemplate" in nodes.inputs and "diskSize" not in nodes.inputs
 
 
-def test_the_refusal_comes_before_anything_is_declared(mock_engine: MockEngine) -> None:
-    run, error = plan_refused(mock_engine, hub(15), "scale")
+def test_the_cluster_security_group_keeps_the_dns_rules_while_they_fit() -> None:
+    # At 14 sites every rule fits one group (1 + 56 + the deployer's = 58): the DNS rules stay in the cluster
+    # security group too, so the update that gives the cloud nodes their DNS group removes nothing.
+    assert uses(hub(14))["inbound rules of the cluster security group"] == (1 + API + 56, 60)
+    assert uses(hub(14))[DNS_GROUP] == (28, 60)
+
+
+def test_each_group_is_still_refused_past_its_own_quota() -> None:
+    # 15 sites and 29 deployer CIDRs fill the cluster security group exactly: 1 + 30 + 29 = 60.
+    def deployers(count: int) -> dict[str, Any]:
+        cidrs = [f"10.100.{i}.0/24" for i in range(count)]
+        return {
+            **hub(1).cluster.model_dump(by_alias=True, mode="json", exclude_none=True),
+            "apiAccess": {"cidrs": cidrs},
+        }
+
+    assert not hub_quota_problems(hub(15, cluster=deployers(29)), "f")
+    [problem] = hub_quota_problems(hub(15, cluster=deployers(30)), "stacks/Pulumi.scale.yaml")
+    assert problem.rule.startswith("61 inbound rules of the cluster security group, over AWS's quota of 60")
+    assert "eks-hybrid:remoteNetworks" in problem.rule and "apiAccess" in problem.rule
+    # The DNS group against an account whose quota is lower than AWS's default (30 rules of 29).
+    found = {
+        p.rule.split(",")[0] for p in hub_quota_problems(hub(15, quotas={"securityGroupRules": 29}), "f")
+    }
+    assert found == {
+        "32 inbound rules of the cluster security group",
+        f"30 {DNS_GROUP}",
+    }
+
+
+def test_an_over_quota_refusal_comes_before_anything_is_declared(mock_engine: MockEngine) -> None:
+    run, error = plan_refused(mock_engine, hub(15, quotas={"securityGroupRules": 29}), "scale")
     assert run.resources == ()
-    assert [p.path for p in error.problems] == ["eks-hybrid:sites"]
+    assert [p.path for p in error.problems] == ["eks-hybrid:sites", "eks-hybrid:sites"]
 
 
 @pytest.mark.parametrize(
     ("overrides", "inbound"),
     [
         ({"cluster": {"coreDns": "hybrid"}}, 1 + API + 30),  # no DNS rules: CoreDNS runs on hybrid nodes
-        ({"quotas": {"securityGroupRules": 100}}, 1 + API + 60),  # the account raised the quota
+        # The account raised the quota: the DNS rules still leave the cluster security group past AWS's
+        # default (the component decides from the default, the plan counts against the raised value).
+        ({"quotas": {"securityGroupRules": 100}}, 1 + API + 30),
         ({"aggregated": True}, 1 + API + 4),  # one node and one pod aggregate
     ],
 )
@@ -144,7 +191,7 @@ def test_a_15_site_hub_plans_within_every_quota(
     config = hub(15, aggregated=aggregated, **overrides)
     run = plan(mock_engine, config)
     assert_within_every_quota(run, config)
-    assert 1 + len(run.by_type(INGRESS)) == inbound
+    assert uses(config)["inbound rules of the cluster security group"][0] == inbound
     assert uses(config)["remote node networks per cluster"][0] == (1 if aggregated else 15)
 
 
@@ -222,3 +269,30 @@ def test_explicit_attachment_subnets_are_the_attachments(mock_engine: MockEngine
     assert (
         run.named(f"{config.cluster.name}-eks").inputs["vpcConfig"]["subnetIds"] == config.cluster.subnet_ids
     )
+
+
+def test_a_nat_gateway_outside_the_cloud_egress_is_named_at_deploy_time(
+    mock_engine: MockEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At deploy time the hub reads the VPC's NAT gateways: one leaving from an address cloudEgressCidrs
+    # does not list is named (a warning: it may serve other subnets than the cloud nodes').
+    def two_gateways(mocks_: mocks.OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+        return {"id": args["vpcId"], "ids": ["nat-0aaaaaaaaaaaaaaa1", "nat-0aaaaaaaaaaaaaaa2"]}
+
+    def gateway(mocks_: mocks.OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+        ip = {"nat-0aaaaaaaaaaaaaaa1": "192.0.2.10", "nat-0aaaaaaaaaaaaaaa2": "192.0.2.99"}[args["id"]]
+        return {"id": args["id"], "publicIp": ip}
+
+    monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getNatGateways:getNatGateways", two_gateways)
+    monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getNatGateway:getNatGateway", gateway)
+    config = hub(2)
+    public = {
+        "endpoint_access": "public",
+        "public_access_cidrs": ["203.0.113.0/24", "192.0.2.10/32"],
+        "cloud_egress_cidrs": ["192.0.2.10/32"],
+        "api_access": None,
+    }
+    config = config.model_copy(update={"cluster": config.cluster.model_copy(update=public)})
+    run = plan(mock_engine, config)
+    nat = [w for w in run.warnings if "NAT gateway" in w]
+    assert len(nat) == 1 and "nat-0aaaaaaaaaaaaaaa2 in the VPC leaves from 192.0.2.99/32" in nat[0]

@@ -149,8 +149,9 @@ class HybridCluster(pulumi.ComponentResource):
     """An EKS cluster ready for hybrid nodes. Created: the cluster (remote node and pod networks, one
     endpoint, the service CIDR, API or API_AND_CONFIG_MAP authentication) and its IAM role. Adopted: a
     running cluster read by name, checked to host the sites' nodes, and never changed. Either way, the
-    cluster security group's inbound rules for the hybrid networks, the cloud node group with its role,
-    and a Kubernetes provider for everything in-cluster."""
+    cluster security group's inbound rules for the hybrid networks, the cloud nodes' DNS security group,
+    the cloud node group with its role and launch template, and a Kubernetes provider for everything
+    in-cluster."""
 
     cluster_name: pulumi.Output[str]
     """The EKS cluster's name."""
@@ -270,6 +271,7 @@ class HybridCluster(pulumi.ComponentResource):
             self.cluster_security_group_id = cluster.vpc_config.apply(
                 lambda vpc: vpc.cluster_security_group_id or ""
             )
+            vpc: pulumi.Input[str] = cluster.vpc_config.apply(lambda config: config.vpc_id or "")
             cluster_dependency = [cluster]
         else:
             vpc_id = args.get("vpc_id")
@@ -285,10 +287,20 @@ class HybridCluster(pulumi.ComponentResource):
             self.endpoint = pulumi.Output.from_input(existing.endpoint)
             self.certificate_authority = pulumi.Output.from_input(existing.certificate_authority)
             self.cluster_security_group_id = pulumi.Output.from_input(existing.security_group_id)
+            vpc = existing.facts.vpc_id
         self.remote_node_cidrs = _sorted_networks(node_cidrs)
         self.remote_pod_cidrs = _sorted_networks(pod_cidrs)
 
+        # The DNS rules go in a group of their own that the cloud node group carries (`planning.dns_rules`);
+        # the cluster security group keeps them too while they fit (`cluster_group_keeps_dns_rules`).
+        # Python only (not in the package schema), as `node_group` below.
+        self.dns_security_group_id: pulumi.Output[str] = self._dns_group(
+            name, args, vpc, node_cidrs, pod_cidrs, rules
+        )
+        keep_dns = planning.cluster_group_keeps_dns_rules(rules, api_rules)
         for rule in rules:
+            if rule.port == planning.DNS and not keep_dns:
+                continue
             cidr = (node_cidrs if rule.role == "node" else pod_cidrs)[rule.source]
             old = f"{name}-{rule.legacy_key(cidr)}" if isinstance(cidr, str) else None
             legacy = [pulumi.Alias(name=old)] if old is not None and old != f"{name}-{rule.key}" else []
@@ -434,6 +446,46 @@ class HybridCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=attachments, protect=protect),
         )
 
+    def _dns_group(
+        self,
+        name: str,
+        args: HybridClusterArgs,
+        vpc: pulumi.Input[str],
+        node_cidrs: Mapping[str, pulumi.Input[str]],
+        pod_cidrs: Mapping[str, pulumi.Input[str]],
+        rules: Sequence[planning.SecurityGroupRule],
+    ) -> pulumi.Output[str]:
+        """The security group of the DNS rules, carried by the cloud nodes only (where CoreDNS runs with
+        `core_dns: cloud`; empty with `hybrid`, so switching never replaces the node group). No egress
+        rule: the provider removes the one AWS adds to a new group, and the nodes' traffic leaves through
+        the cluster security group's allow-all egress (a node's groups' rules add up)."""
+        tags = args.get("tags")
+        group = aws.ec2.SecurityGroup(
+            f"{name}-dns",
+            vpc_id=vpc,
+            description="DNS from hybrid nodes and pods to CoreDNS on the cloud node group",
+            tags=name_tagged(tags, f"{name}-dns"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        created = []
+        for rule in planning.dns_rules(rules):
+            cidr = (node_cidrs if rule.role == "node" else pod_cidrs)[rule.source]
+            created.append(
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-dns-{rule.key}",
+                    security_group_id=group.id,
+                    cidr_ipv4=cidr,
+                    ip_protocol=rule.protocol,
+                    from_port=rule.port,
+                    to_port=rule.port,
+                    description=derive(cidr, rule.description),
+                    tags=name_tagged(tags, f"{name}-dns-{rule.key}"),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+        # The group's id once its rules exist, so the launch template (and the nodes) wait for them.
+        return pulumi.Output.all(group.id, *(rule.id for rule in created)).apply(lambda ids: str(ids[0]))
+
     def _node_group(
         self,
         name: str,
@@ -454,6 +506,36 @@ class HybridCluster(pulumi.ComponentResource):
             tags=tags,
             parent=self,
         )
+        # A launch template is the only way a managed node group's nodes take a security group besides the
+        # cluster security group; with security groups in it, EKS no longer adds the cluster security group,
+        # so it is listed too (EKS user guide, "Customize managed nodes with launch templates", "Using custom
+        # security groups"; terraform-aws-eks `modules/eks-managed-node-group` does the same with
+        # `attach_cluster_primary_security_group`). The disk size moves into it: EKS refuses a node group
+        # `diskSize` beside a launch template (same page, prohibited settings). The root device of EKS's
+        # AL2023 AMIs is /dev/xvda (terraform-aws-eks examples); gp3 is our choice (inferred, as
+        # terraform-aws-eks's examples use). IMDSv2 with a hop limit of 2, as the same page asks of a
+        # custom launch template (EKS sets it in the template it generates).
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-cloud-nodes-template",
+            description=derive(
+                args["cluster_name"], lambda cluster: f"Cloud node group of EKS cluster {cluster}"
+            ),
+            vpc_security_group_ids=[self.cluster_security_group_id, self.dns_security_group_id],
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=sizes["disk_size_gib"], volume_type="gp3", delete_on_termination="true"
+                    ),
+                )
+            ],
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
+            ),
+            update_default_version=True,
+            tags=name_tagged(tags, f"{name}-cloud-nodes-template"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         return aws.eks.NodeGroup(
             f"{name}-cloud-nodes",
             cluster_name=self.cluster_name,
@@ -462,7 +544,9 @@ class HybridCluster(pulumi.ComponentResource):
             instance_types=[instance_type],
             ami_type=derive(instance_type, planning.ami_type_for),
             capacity_type="ON_DEMAND",
-            disk_size=sizes["disk_size_gib"],
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 desired_size=sizes["desired_size"], min_size=sizes["min_size"], max_size=sizes["max_size"]
             ),

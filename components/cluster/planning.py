@@ -9,6 +9,8 @@
   cluster security group EKS creates keeps its allow-all egress rule.
 - `api_access_rules`: the cluster security group's inbound rules on 443 for whoever runs `pulumi up`
   against a private endpoint, one per CIDR or security group, named by it.
+- `dns_rules`, `cluster_group_rules`: which rules go in the cloud nodes' DNS group and which in the cluster
+  security group, each counted against its own quota.
 - `instance_type_problem`, `ami_type_for`: the cloud node group's size floor and AMI.
 - `existing_cluster_problems`: whether a cluster adopted by name can host the sites' hybrid nodes.
 - `kubeconfig`: a kubeconfig that authenticates with `aws eks get-token`.
@@ -207,9 +209,10 @@ def security_group_rules(
     pod_traffic_source: PodTrafficSource = "pod",
     core_dns: str = "cloud",
 ) -> list[SecurityGroupRule]:
-    """Inbound rules of the cluster security group, the group EKS puts on its control-plane interfaces
-    and on the nodes of managed node groups without a launch template (our cloud node group), for the node
-    and pod networks of the sites (or aggregates) keyed `node_sources` and `pod_sources`.
+    """Inbound rules for the node and pod networks of the sites (or aggregates) keyed `node_sources` and
+    `pod_sources`: the 443 rules for the cluster security group, the group EKS puts on its control-plane
+    interfaces (and our cloud node group's launch template on its nodes); the DNS rules for the cloud nodes'
+    DNS group (`dns_rules`, and the cluster security group while they fit: `cluster_group_rules`).
 
     `pod_traffic_source` is the address hybrid pods' traffic carries when it reaches the VPC: `node` when
     the CNI masquerades it (Cilium's cluster-pool default), `pod` when it does not (multi-pool). Following
@@ -278,6 +281,48 @@ def api_access_rules(
     return [ApiAccessRule(cidr=cidr) for cidr in sorted_cidrs(cidrs)] + [
         ApiAccessRule(security_group_id=group) for group in sorted(set(security_group_ids))
     ]
+
+
+# VPC user guide, "Amazon VPC quotas" (amazon-vpc-limits.html), Security groups: 60 inbound and 60 outbound
+# rules per security group and 5 security groups per network interface by default (both adjustable; their
+# product may not exceed 1,000).
+DEFAULT_SECURITY_GROUP_RULES = 60
+DEFAULT_SECURITY_GROUPS_PER_INTERFACE = 5
+CLOUD_NODE_SECURITY_GROUPS = 2
+"""The groups the cloud node group's launch template puts on its nodes: the cluster security group and the
+DNS group (`dns_rules`)."""
+
+
+def dns_rules(rules: Sequence[SecurityGroupRule]) -> list[SecurityGroupRule]:
+    """The DNS rules of `rules` (TCP and UDP 53, for CoreDNS on the cloud nodes): they also go in a security
+    group of their own that only the cloud node group carries (through its launch template), so 15 sites
+    fit the cluster security group's 60 inbound rules (1 + 2 x 15 for 443 + the deployer's, not
+    1 + 4 x 15 + the deployer's)."""
+    return [rule for rule in rules if rule.port == DNS]
+
+
+def cluster_group_keeps_dns_rules(
+    rules: Sequence[SecurityGroupRule], api_rules: Sequence[ApiAccessRule] = ()
+) -> bool:
+    """Whether the DNS rules also stay in the cluster security group: while every rule fits its default
+    quota. They admitted DNS there before the DNS group existed, and a hub updated from then replaces its
+    cloud node group (a managed node group created without a launch template cannot be given one: EKS user
+    guide, "Customize managed nodes with launch templates"); the old nodes carry only the cluster security
+    group until EKS has drained them, so removing the rules in that update would leave their CoreDNS pods
+    unreachable from hybrid pods. A hub that outgrows the quota drops them in a later update, when every
+    cloud node carries the DNS group. Decided from AWS's default (not an account's raised value), so the
+    component needs no quota argument; the plan counts the same rules against the account's value."""
+    inbound, _ = security_group_rule_counts([*rules, *api_rules])
+    return inbound <= DEFAULT_SECURITY_GROUP_RULES
+
+
+def cluster_group_rules(
+    rules: Sequence[SecurityGroupRule], api_rules: Sequence[ApiAccessRule] = ()
+) -> list[SecurityGroupRule | ApiAccessRule]:
+    """Every rule the cluster security group holds: the hybrid networks' 443 rules, the DNS rules while
+    `cluster_group_keeps_dns_rules`, and the deployer's."""
+    keep = cluster_group_keeps_dns_rules(rules, api_rules)
+    return [*(rule for rule in rules if keep or rule.port != DNS), *api_rules]
 
 
 def security_group_rule_counts(rules: Sequence[SecurityGroupRule | ApiAccessRule]) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from ..config._stack_args import (
 from ..config.hub import HubConfig
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
+from ..domain.cluster_rules import nat_gateway_warnings, restricted_public_cidrs
 from ..domain.hub_outputs import HubOutput, site_inventory_text
 from ..errors import PlanError, Problem
 from ..network import TransitGatewayHub, VirtualPrivateGateway
@@ -42,6 +43,10 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
         HubOutput.AMAZON_SIDE_ASN: hub.transit_gateway.amazon_side_asn,
         HubOutput.VPN_GATEWAY_ASN: vgw.amazon_side_asn if vgw else None,
         HubOutput.VPN_GATEWAY_PROPAGATES_ROUTES: bool(vgw and vgw.propagate_routes),
+        HubOutput.ENDPOINT_ACCESS: hub.cluster.endpoint_access,
+        HubOutput.PUBLIC_ACCESS_CIDRS: (
+            list(hub.cluster.public_access_cidrs) if hub.cluster.public_access_cidrs else None
+        ),
         HubOutput.SITE_INVENTORY: site_inventory_text(
             {
                 name: entry.model_dump(by_alias=True, mode="json", exclude_none=True)
@@ -84,6 +89,31 @@ def _subnet_facts(subnet_id: str) -> SubnetFacts:
     return SubnetFacts(subnet_id, result.availability_zone, result.vpc_id)
 
 
+def nat_gateway_addresses(vpc_id: str) -> dict[str, list[str]]:
+    """The VPC's available NAT gateways and their public addresses (plain invokes, at deploy time)."""
+    found = aws.ec2.get_nat_gateways(
+        vpc_id=vpc_id, filters=[aws.ec2.GetNatGatewaysFilterArgs(name="state", values=["available"])]
+    )
+    addresses: dict[str, list[str]] = {}
+    for nat in found.ids or []:
+        gateway = aws.ec2.get_nat_gateway(id=nat)
+        addresses[nat] = [gateway.public_ip] if gateway.public_ip else []
+    return addresses
+
+
+def warn_nat_gateways(hub: HubConfig) -> None:
+    """With a public endpoint limited to some ranges, say which of the VPC's NAT gateways leave from an
+    address outside cloudEgressCidrs (`domain.cluster_rules.nat_gateway_warnings`)."""
+    cluster = hub.cluster
+    if restricted_public_cidrs(cluster.endpoint_access, cluster.public_access_cidrs) is None:
+        return
+    nat = nat_gateway_addresses(cluster.vpc_id)
+    for warning in nat_gateway_warnings(
+        cluster.endpoint_access, cluster.public_access_cidrs, cluster.cloud_egress_cidrs, nat
+    ):
+        pulumi.log.warn(f"eks-hybrid:cluster.cloudEgressCidrs: {warning}")
+
+
 def check_hub(hub: HubConfig, file: str) -> None:
     """Raise `PlanError` listing every problem of `hub_problems`."""
     problems = hub_problems(hub, file)
@@ -99,6 +129,7 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
     check_hub(hub, file)
+    warn_nat_gateways(hub)
     network = TransitGatewayHub(name, transit_gateway_hub_args(hub))
     exports: dict[str, Any] = {
         **inventory_exports(hub),

@@ -7,8 +7,9 @@ problem before anything is declared, instead of a failure halfway through `pulum
 Sources:
 - EKS user guide `hybrid-nodes-overview.adoc`: at most 15 remote node networks and 15 remote pod networks.
 - VPC quotas (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html): 60 inbound and 60
-  outbound rules per security group (IPv4 and IPv6 counted apart; a rule referencing a managed prefix list
-  counts as the list's max entries); 50 routes per route table, not counting propagated routes.
+  outbound rules per security group, each group counted apart (IPv4 and IPv6 counted apart; a rule
+  referencing a managed prefix list counts as the list's max entries); 5 security groups per network
+  interface; 50 routes per route table, not counting propagated routes.
 - Transit Gateway quotas (https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html): 10,000
   routes across all route tables of one transit gateway, 5,000 attachments per transit gateway.
 - Site-to-Site VPN quotas (https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html): 50 VPN
@@ -77,7 +78,10 @@ def hub_quota_uses(hub: HubConfig) -> list[QuotaUse]:
     api_rules = cluster_planning.api_access_rules(
         api.cidrs if api else (), api.security_group_ids if api else ()
     )
-    inbound, outbound = cluster_planning.security_group_rule_counts([*rules, *api_rules])
+    inbound, outbound = cluster_planning.security_group_rule_counts(
+        cluster_planning.cluster_group_rules(rules, api_rules)
+    )
+    dns_inbound = len(cluster_planning.dns_rules(rules))
     tgw_sites = [name for name, entry in hub.sites.items() if entry.route_via == "transitGateway"]
     site_routed = len(hub.sites) - len(tgw_sites)
     aggregates = hub.remote_networks
@@ -111,10 +115,29 @@ def hub_quota_uses(hub: HubConfig) -> list[QuotaUse]:
             inbound,
             quotas.security_group_rules,
             "eks-hybrid:sites",
-            f"{aggregate}, run CoreDNS on hybrid nodes (eks-hybrid:cluster.coreDns: hybrid), list fewer"
-            " eks-hybrid:cluster.apiAccess sources, or raise the quota and set"
+            f"{aggregate}, list fewer eks-hybrid:cluster.apiAccess sources, or raise the quota and set"
             " eks-hybrid:quotas.securityGroupRules",
-            f"{VPC_QUOTAS} (EKS's own self-referencing rule counted)",
+            f"{VPC_QUOTAS} (EKS's own self-referencing rule counted; the DNS rules too while they fit"
+            f" {cluster_planning.DEFAULT_SECURITY_GROUP_RULES})",
+        ),
+        QuotaUse(
+            "inbound rules of the cloud nodes' DNS security group",
+            dns_inbound,
+            quotas.security_group_rules,
+            "eks-hybrid:sites",
+            f"{aggregate} (podCidrs, or nodeCidrs with cluster-pool IPAM), run CoreDNS on hybrid nodes"
+            " (eks-hybrid:cluster.coreDns: hybrid), or raise the quota and set"
+            " eks-hybrid:quotas.securityGroupRules",
+            f"{VPC_QUOTAS} (TCP and UDP 53 from each network hybrid pods' DNS queries arrive from)",
+        ),
+        QuotaUse(
+            "security groups on each cloud node's network interfaces",
+            cluster_planning.CLOUD_NODE_SECURITY_GROUPS,
+            cluster_planning.DEFAULT_SECURITY_GROUPS_PER_INTERFACE,
+            "eks-hybrid:cluster.nodeGroup",
+            "raise the quota of security groups per network interface",
+            f"{VPC_QUOTAS} (the cluster security group and the DNS group, from the node group's launch"
+            " template)",
         ),
         QuotaUse(
             "outbound rules of the cluster security group",

@@ -6,15 +6,18 @@ from ipaddress import IPv4Network
 
 from ..codes import Code
 from ..domain.cidrs import contains_address
+from ..domain.cluster_rules import cidrs_outside, restricted_public_cidrs
 from ..domain.hub_outputs import HubInventory
 from ..domain.tunnel_selectors import policy_based_selectors
 from ..errors import PlanError, Problem, RuleError
 from ..network.planning import SiteKind
 from ._quotas import site_quota_problems
 from .site import SiteConfig, SiteSpec
+from .source import stack_file_label
 
 _VPN = "eks-hybrid:site.connectivity.siteToSiteVpn"
 _TYPE = "eks-hybrid:site.connectivity.type"
+_EGRESS = "eks-hybrid:site.egressCidrs"
 
 
 def site_kind(site: SiteSpec) -> SiteKind:
@@ -145,6 +148,7 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
             )
         )
 
+    problems += _egress_problems(site, inventory, file, hub)
     problems += _direct_connect_problems(site, inventory, file)
     problems += _tunnel_problems(site, entry.tunnel_inside_cidrs, file, hub)
     problems += _cluster_pool_problems(site, inventory, file, hub)
@@ -171,6 +175,44 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                     )
                 )
     return problems
+
+
+def _egress_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str) -> list[Problem]:
+    """A hub whose public endpoint is limited to some ranges must admit the site's internet egress: hybrid
+    nodes resolve a public endpoint to its public addresses and reach it over the internet (EKS user guide,
+    "Kubernetes concepts for hybrid nodes", "EKS API server endpoint"; the ranges "must include the
+    addresses that nodes ... access the public endpoint from": cluster-endpoint.html). A private endpoint
+    (nodes use the control plane's interfaces in the VPC) or one open to 0.0.0.0/0 needs nothing here."""
+    allowed = restricted_public_cidrs(inventory.endpoint_access or "", inventory.public_access_cidrs)
+    if allowed is None:
+        return []
+    hub_key = f"{stack_file_label(hub.rsplit('/', 1)[-1])}: eks-hybrid:cluster.publicAccessCidrs"
+    egress = site.site.internet_egress
+    if egress is None:
+        return [
+            Problem(
+                file,
+                _EGRESS,
+                f"hub {hub}'s public endpoint admits only {', '.join(allowed)} ({hub_key}), and this site has"
+                " no customer gateway to take its internet egress from: give the addresses its nodes reach"
+                f" the internet from as {_EGRESS} and add them to the hub's publicAccessCidrs",
+                Code.SITE_EGRESS_REQUIRED,
+            )
+        ]
+    outside = cidrs_outside(egress, allowed)
+    if not outside:
+        return []
+    where = _EGRESS if site.site.egress_cidrs else f"{_EGRESS} (by default the customer gateway's ipAddress)"
+    return [
+        Problem(
+            file,
+            _EGRESS,
+            f"{', '.join(outside)} ({where}) is outside {', '.join(allowed)} ({hub_key}): the site's"
+            " nodes reach the hub's public endpoint from there and would be refused; add it to the hub's"
+            f" publicAccessCidrs, or set {_EGRESS} to the addresses they do leave from",
+            Code.SITE_EGRESS_OUTSIDE,
+        )
+    ]
 
 
 def _direct_connect_problems(site: SiteConfig, inventory: HubInventory, file: str) -> list[Problem]:

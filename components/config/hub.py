@@ -81,6 +81,9 @@ class ClusterConfig(ConfigModel):
     route_table_ids: list[RouteTableId] = Field(min_length=1)
     endpoint_access: str = defaults.ENDPOINT_ACCESS
     public_access_cidrs: list[AnyCidr] | None = Field(default=None, min_length=1)
+    cloud_egress_cidrs: list[AnyCidr] | None = Field(default=None, min_length=1)
+    """The addresses the cloud node group reaches a public endpoint from (the NAT gateways' Elastic IPs):
+    required inside publicAccessCidrs when those are limited (`domain.cluster_rules.cloud_egress_problem`)."""
     api_access: ApiAccessConfig | None = None
     service_cidr: ServiceCidr = defaults.SERVICE_CIDR
     authentication_mode: str = defaults.AUTHENTICATION_MODE

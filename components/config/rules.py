@@ -14,7 +14,12 @@ from typing import Any, TypeGuard
 from ..codes import Code
 from ..domain import cidrs, defaults
 from ..domain.cidrs import MAX_REMOTE_NETWORKS
-from ..domain.cluster_rules import api_access_problem, public_endpoint_problem
+from ..domain.cluster_rules import (
+    CLOUD_EGRESS_KEY,
+    api_access_problem,
+    cloud_egress_problem,
+    public_endpoint_problem,
+)
 from ..domain.fields import asn_problem, reserved_asn_problem
 from ..domain.labels import SITE_LABEL
 from ..domain.versions import cilium_problem
@@ -164,6 +169,20 @@ def check_public_endpoint(document: Mapping[str, Any]) -> Iterator[Finding]:
         yield ("eks-hybrid:cluster.publicAccessCidrs", problem.code, problem.text)
 
 
+def check_cloud_egress(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """A public endpoint limited to some ranges must admit the cloud nodes' egress (cloudEgressCidrs)."""
+    cluster = _mapping(document.get("eks-hybrid:cluster"))
+    access = cluster.get("endpointAccess", defaults.ENDPOINT_ACCESS)
+    allowed, egress = cluster.get("publicAccessCidrs"), cluster.get(CLOUD_EGRESS_KEY)
+    lists = [value for value in (allowed, egress) if value is not None]
+    if not all(isinstance(items, list) and all(_network(c) for c in items) for items in lists):
+        return  # the per-key checks report malformed lists
+    problem = cloud_egress_problem(access, allowed, egress)
+    if problem:
+        path = "publicAccessCidrs" if problem.code is Code.CLOUD_EGRESS_OUTSIDE else CLOUD_EGRESS_KEY
+        yield (f"eks-hybrid:cluster.{path}", problem.code, problem.text)
+
+
 def check_api_access(document: Mapping[str, Any]) -> Iterator[Finding]:
     """A private endpoint only with the deployer's sources (apiAccess), a public one without them."""
     cluster = _mapping(document.get("eks-hybrid:cluster"))
@@ -242,6 +261,7 @@ _DISTINCT_LISTS = (
     ("eks-hybrid:cluster", "routeTableIds", "route table"),
     ("eks-hybrid:cluster", "subnetIds", "subnet"),
     ("eks-hybrid:cluster", "publicAccessCidrs", "network"),
+    ("eks-hybrid:cluster", CLOUD_EGRESS_KEY, "network"),
     ("eks-hybrid:cluster", "apiAccess.cidrs", "network"),
     ("eks-hybrid:cluster", "apiAccess.securityGroupIds", "security group"),
     ("eks-hybrid:transitGateway", "subnetIds", "subnet"),
@@ -478,6 +498,7 @@ HUB_RULES = (
     check_cilium_mask,
     check_credentials,
     check_public_endpoint,
+    check_cloud_egress,
     check_api_access,
     check_remote_networks,
     check_aggregate_overlaps,

@@ -103,6 +103,20 @@ class SiteSpec(ConfigModel):
     connectivity: ConnectivityConfig
     on_prem_router: OnPremRouterConfig = OnPremRouterConfig()
     node_pools: list[NodePoolConfig] = Field(default_factory=list)
+    egress_cidrs: list[AnyCidr] | None = Field(default=None, min_length=1)
+    """The addresses the site's nodes reach the internet from, so a hub's public endpoint limited to some
+    ranges must admit them (`_site_checks`); default: the customer gateway's IP address, where the site has
+    one (its router, NATing the nodes)."""
+
+    @property
+    def internet_egress(self) -> list[str] | None:
+        """`egress_cidrs`, else the customer gateway's address as a /32; None when neither is known."""
+        if self.egress_cidrs:
+            return list(self.egress_cidrs)
+        vpn = self.connectivity.site_to_site_vpn
+        if self.connectivity.type == "siteToSiteVpn" and vpn is not None:
+            return [f"{vpn.customer_gateway.ip_address}/32"]
+        return None
 
 
 class SitePaletteConfig(ConfigModel):

@@ -4,7 +4,8 @@ each takes the name of the key or argument it speaks of."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from ipaddress import IPv4Network
 
 from ..codes import Code
 from ..errors import Reason, shown
@@ -30,6 +31,103 @@ def public_endpoint_problem(
             f"the endpoint is private, so {key} has nothing to restrict: remove it",
         )
     return None
+
+
+# --- who reaches a public endpoint ------------------------------------------------------------------------
+#
+# EKS user guide, "Cluster API server endpoint" (cluster-endpoint.html), public-only row: "If you limit
+# access to specific CIDR blocks ... ensure that the CIDR blocks that you specify include the addresses that
+# nodes ... access the public endpoint from". Cloud nodes in private subnets reach it from their NAT
+# gateways' Elastic IPs (EKS best practices, "Cluster endpoint access"). Hybrid nodes resolve the endpoint
+# to its public addresses in a public (or public and private) cluster unless on-premises DNS answers with
+# the control plane's private addresses (EKS user guide, "Kubernetes concepts for hybrid nodes", "EKS API
+# server endpoint"), so they reach it over the internet from their site's egress address. eks-hybrid
+# takes one endpoint mode only (`ENDPOINT_ACCESS_VALUES`): with private access, nodes use the private
+# endpoint and no public range applies; with both, the cloud nodes would use the private endpoint (inside
+# the VPC it wins) but hybrid nodes would still need the public ranges, which is why both is refused.
+
+CLOUD_EGRESS_KEY = "cloudEgressCidrs"
+SITE_EGRESS_KEY = "egressCidrs"
+NAT_GATEWAY_ADDRESSES = (
+    "the Elastic IPs of the VPC's NAT gateways (VPC console, NAT gateways: Primary public IPv4 address; or"
+    " aws ec2 describe-nat-gateways --filter Name=vpc-id,Values=<vpcId>"
+    " --query 'NatGateways[].NatGatewayAddresses[].PublicIp')"
+)
+
+
+def restricted_public_cidrs(
+    endpoint_access: str, public_access_cidrs: Sequence[str] | None
+) -> list[str] | None:
+    """The networks a public endpoint is limited to; None when nodes need no public range (a private
+    endpoint) or every address is allowed (`0.0.0.0/0`)."""
+    if endpoint_access != "public" or not public_access_cidrs or OPEN_TO_THE_INTERNET in public_access_cidrs:
+        return None
+    return list(public_access_cidrs)
+
+
+def cidrs_outside(cidrs: Sequence[str], allowed: Sequence[str]) -> list[str]:
+    """The CIDRs of `cidrs` no network of `allowed` contains (an address is a /32)."""
+    networks = [IPv4Network(a, strict=False) for a in allowed]
+    return [c for c in cidrs if not any(IPv4Network(c, strict=False).subnet_of(n) for n in networks)]
+
+
+def cloud_egress_problem(
+    endpoint_access: str,
+    public_access_cidrs: Sequence[str] | None,
+    cloud_egress_cidrs: Sequence[str] | None,
+    *,
+    key: str = "publicAccessCidrs",
+    egress_key: str = CLOUD_EGRESS_KEY,
+) -> Reason | None:
+    """Why a public endpoint limited to `public_access_cidrs` would lock out the cloud node group: its
+    nodes register through the public endpoint from the VPC's NAT gateways, so their addresses must be
+    named (`egress_key`) and inside the allowed ranges. Else the node group fails with NodeCreationFailure."""
+    allowed = restricted_public_cidrs(endpoint_access, public_access_cidrs)
+    if allowed is None:
+        return None
+    if not cloud_egress_cidrs:
+        return Reason(
+            Code.CLOUD_EGRESS_REQUIRED,
+            f"the public endpoint is limited to {', '.join(allowed)} ({key}), and the cloud node group"
+            f" reaches it from the VPC's internet egress: give those addresses as {egress_key}"
+            f" ({NAT_GATEWAY_ADDRESSES}, as /32s) and add them to {key}, or the nodes cannot register"
+            " (EKS user guide, cluster-endpoint.html: the allowed CIDR blocks must include the addresses"
+            " nodes reach the public endpoint from)",
+        )
+    outside = cidrs_outside(cloud_egress_cidrs, allowed)
+    if outside:
+        return Reason(
+            Code.CLOUD_EGRESS_OUTSIDE,
+            f"{', '.join(outside)} ({egress_key}, the cloud nodes' egress) is outside {key}"
+            f" ({', '.join(allowed)}): add it to {key}, or the cloud nodes cannot reach the public endpoint"
+            " and never register (EKS user guide, cluster-endpoint.html)",
+        )
+    return None
+
+
+def nat_gateway_warnings(
+    endpoint_access: str,
+    public_access_cidrs: Sequence[str] | None,
+    cloud_egress_cidrs: Sequence[str] | None,
+    nat_addresses: Mapping[str, Sequence[str]],
+    *,
+    egress_key: str = CLOUD_EGRESS_KEY,
+) -> list[str]:
+    """The VPC's NAT gateways (id -> public addresses, read at deploy time) whose addresses a limited public
+    endpoint would not admit. A warning, not a refusal: a NAT gateway may serve other subnets than the
+    cloud node group's, which eks-hybrid does not trace."""
+    if restricted_public_cidrs(endpoint_access, public_access_cidrs) is None or not cloud_egress_cidrs:
+        return []
+    warnings = []
+    for nat, addresses in sorted(nat_addresses.items()):
+        outside = cidrs_outside([f"{a}/32" for a in addresses if a], cloud_egress_cidrs)
+        if outside:
+            warnings.append(
+                f"NAT gateway {nat} in the VPC leaves from {', '.join(outside)}, not in {egress_key}:"
+                " if the cloud node group's subnets route through it, its nodes cannot reach the public"
+                f" endpoint; add it to {egress_key} and publicAccessCidrs"
+            )
+    return warnings
 
 
 SECURITY_GROUP_ID = r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})"

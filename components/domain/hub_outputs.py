@@ -39,6 +39,9 @@ class HubOutput:
     VPN_GATEWAY_ID: Final = "vpnGatewayId"
     VPN_GATEWAY_ASN: Final = "vpnGatewayAsn"
     VPN_GATEWAY_PROPAGATES_ROUTES: Final = "vpnGatewayPropagatesRoutes"
+    ENDPOINT_ACCESS: Final = "endpointAccess"
+    PUBLIC_ACCESS_CIDRS: Final = "publicAccessCidrs"
+    """With a public endpoint, the networks allowed to reach it (a site checks its egress is inside)."""
     SITE_INVENTORY: Final = "siteInventory"
     SITE_COUNT: Final = "siteCount"
     LEGACY_SITES: Final = "sites"
@@ -84,6 +87,8 @@ HUB_INVENTORY_OUTPUTS = (
     HubOutput.VPN_GATEWAY_ID,
     HubOutput.VPN_GATEWAY_ASN,
     HubOutput.VPN_GATEWAY_PROPAGATES_ROUTES,
+    HubOutput.ENDPOINT_ACCESS,
+    HubOutput.PUBLIC_ACCESS_CIDRS,
     HubOutput.SITE_INVENTORY,
     HubOutput.SITE_COUNT,
     HubOutput.CILIUM_IPAM_MODE,
@@ -180,6 +185,9 @@ class HubInventory(ConfigModel):
     cilium_ipam_mode: CiliumIpam = "multiPool"
     site_count: int = Field(default=1, ge=1)
     """How many sites the hub's inventory holds (the site itself reads only its own entry)."""
+    # Hubs planned before these existed export neither: a site's egress is then not checked.
+    endpoint_access: str | None = None
+    public_access_cidrs: list[str] | None = None
 
     @property
     def remote_pod_cidrs(self) -> list[str]:
@@ -216,6 +224,8 @@ class HubOutputs(BaseModel):
     vpn_gateway_id: str | None = None
     vpn_gateway_asn: int | None = None
     vpn_gateway_propagates_routes: bool | None = None
+    endpoint_access: str | None = None
+    public_access_cidrs: list[str] | None = None
     sites: dict[str, Any] = Field(default_factory=dict)
     """Every site's inventory entry (from `siteInventory`, or a 0.2 hub's `sites`), as the hub wrote it."""
     site_count: int | None = None

@@ -222,8 +222,14 @@ def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> di
     return {}
 
 
+def _launch_template(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """A new launch template's first version, as EC2 numbers it."""
+    return {"latestVersion": 1, "defaultVersion": 1}
+
+
 COMPUTED: dict[str, Computed] = {
     "pulumi-python:dynamic:Resource": _palette_resource,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ssm/activation:Activation": _ssm_activation,
@@ -362,8 +368,15 @@ def _subnet(mocks: OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _nat_gateways(mocks: OfflineMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """Offline, nothing says which NAT gateways a VPC has: none, so the deploy-time NAT gateway warning
+    (`composition.hub.warn_nat_gateways`) says nothing offline. Tests of it patch this answer."""
+    return {"id": str(args.get("vpcId") or ""), "ids": [], "vpcId": args.get("vpcId")}
+
+
 _INVOKES: dict[str, Callable[[OfflineMocks, dict[str, Any]], dict[str, Any]]] = {
     "aws:ec2/getSubnet:getSubnet": _subnet,
+    "aws:ec2/getNatGateways:getNatGateways": _nat_gateways,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getPartition:getPartition": _partition,

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from eks_hybrid.components.cluster.planning import (
     RemoteNetworks,
     api_access_rules,
+    cluster_group_keeps_dns_rules,
     remote_networks,
     security_group_rules,
 )
@@ -445,6 +446,16 @@ def cluster_networks(hub: HubConfig) -> tuple[RemoteNetworks, tuple[ClusterRule,
     api = hub.cluster.api_access
     if api is not None:
         rules += api_rules(api.cidrs, api.security_group_ids)
+    # Past AWS's default quota the DNS rules are only in the cloud nodes' DNS group, not in this one.
+    planned = security_group_rules(
+        sorted(node_networks),
+        sorted(pod_networks),
+        pod_traffic_source=pod_traffic_source(hub.cilium_ipam),
+        core_dns=hub.cluster.core_dns,
+    )
+    deployer = api_access_rules(api.cidrs, api.security_group_ids) if api is not None else []
+    if not cluster_group_keeps_dns_rules(planned, deployer):
+        rules = tuple(rule for rule in rules if rule.port != DNS_PORT)
     return networks, rules
 
 

@@ -304,11 +304,14 @@ def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_pat
         f"store{i:02d}": {"nodeCidr": f"10.{128 + i}.0.0/16", "podCidr": f"192.168.{i * 8}.0/21"}
         for i in range(15)
     }
+    # 15 sites fit AWS's defaults (the DNS rules in a group of their own); an account whose quota is 30
+    # takes the DNS group's 30 rules, not the cluster security group's 31 (443 from 15 + 15, EKS's own).
+    hub["eks-hybrid:quotas"] = {"securityGroupRules": 30}
     write_stack(tmp_path, "big-hub", hub)
     result = plan("--stack", "big-hub", "--stacks-dir", str(tmp_path), "--offline-secrets")
     assert result.exit_code == 2, result.output
     assert (
-        f"{tmp_path}/Pulumi.big-hub.yaml: eks-hybrid:sites: 61 inbound rules of the cluster security group,"
-        " over AWS's quota of 60"
+        f"{tmp_path}/Pulumi.big-hub.yaml: eks-hybrid:sites: 31 inbound rules of the cluster security group,"
+        " over AWS's quota of 30"
     ) in result.stderr
     assert "Traceback" not in result.output

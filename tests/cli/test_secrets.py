@@ -109,7 +109,9 @@ def test_stacks_without_palette_objects_need_no_key(tmp_path):
     hub["eks-hybrid:virtualPrivateGateway"] = {}
     hub["eks-hybrid:cilium"] = {**hub["eks-hybrid:cilium"], "ipam": "multiPool"}  # denver is not on BGP
     site = {**site, "aws:region": hub["aws:region"], "eks-hybrid:hub": "lab"}
-    site["eks-hybrid:site"] = {**site["eks-hybrid:site"], "nodePools": []}
+    # Direct Connect has no customer gateway to take the site's internet egress from: the hub's public
+    # endpoint must admit the address its nodes leave from.
+    site["eks-hybrid:site"] = {**site["eks-hybrid:site"], "nodePools": [], "egressCidrs": ["203.0.113.80/32"]}
     for name, config in (("lab", hub), ("denver", site)):
         (tmp_path / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": config}))
     result = plan("--all", "--stacks-dir", str(tmp_path), "--format", "text")

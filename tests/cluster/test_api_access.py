@@ -60,6 +60,7 @@ def test_a_security_group_alone_is_enough() -> None:
 def test_a_public_endpoint_refuses_api_access_it_could_not_use() -> None:
     doc = with_value(hub_doc(), ("eks-hybrid:cluster", "endpointAccess"), "public")
     doc = with_value(doc, ("eks-hybrid:cluster", "publicAccessCidrs"), ["203.0.113.0/24"])
+    doc = with_value(doc, ("eks-hybrid:cluster", "cloudEgressCidrs"), ["203.0.113.10/32"])
     [problem] = problems(doc)
     assert (problem.path, problem.code) == ("eks-hybrid:cluster.apiAccess", Code.API_ACCESS_UNUSED)
     assert "publicAccessCidrs" in problem.rule

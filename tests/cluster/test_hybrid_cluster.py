@@ -197,7 +197,22 @@ def test_cloud_node_group(mock_engine: MockEngine) -> None:
     assert group.inputs["clusterName"] == "edge-test"
     assert group.inputs["instanceTypes"] == ["m7g.xlarge"]
     assert group.inputs["amiType"] == "AL2023_ARM_64_STANDARD"
-    assert group.inputs["diskSize"] == 64
+    # The disk size and the nodes' security groups are the launch template's (EKS refuses diskSize beside
+    # one): the cluster security group and the DNS group.
+    assert "diskSize" not in group.inputs
+    template = run.named("edge-cloud-nodes-template")
+    assert set(group.inputs["launchTemplate"]) == {"id", "version"}
+    assert template.inputs["blockDeviceMappings"] == [
+        {
+            "deviceName": "/dev/xvda",
+            "ebs": {"deleteOnTermination": "true", "volumeSize": 64, "volumeType": "gp3"},
+        }
+    ]
+    assert run.named("edge-dns").type == "aws:ec2/securityGroup:SecurityGroup"
+    assert len(template.inputs["vpcSecurityGroupIds"]) == 2
+    # The nodes come up once the DNS group admits DNS: the template waits for its rules.
+    assert any(d.endswith("::edge-dns-ingress-53-udp-from-pod-dallas") for d in template.dependencies)
+    assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 2
     assert group.inputs["scalingConfig"] == {"desiredSize": 2, "maxSize": 4, "minSize": 2}
     assert group.inputs["labels"] == {"eks-hybrid/capacity": "cloud"}
     assert group.inputs["subnetIds"] == ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
@@ -304,8 +319,9 @@ def test_existing_cluster_covering_the_sites_with_wider_networks_plans(
         _narrow_cluster(["10.200.0.0/15"], ["172.16.0.0/12", "192.168.0.0/16"]),
     )
     run = run_cluster(mock_engine, hub_config(cluster={"mode": "existing", "name": "legacy"}))
-    # 443 from 2 node + 2 pod CIDRs and the deployer's, DNS (TCP, UDP) from 2 pod CIDRs
-    assert len(run.by_type(INGRESS)) == 9
+    # 443 from 2 node + 2 pod CIDRs and the deployer's, DNS (TCP, UDP) from 2 pod CIDRs, the DNS rules
+    # again in the cloud nodes' DNS group
+    assert len(run.by_type(INGRESS)) == 9 + 4
 
 
 def test_existing_cluster_says_what_it_will_not_change(

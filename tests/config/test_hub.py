@@ -162,6 +162,7 @@ def test_endpoint_access_private_or_public(access):
     doc = cluster("endpointAccess", access)
     if access == "public":
         doc = with_value(doc, (CLUSTER, "publicAccessCidrs"), ["203.0.113.0/24"])
+        doc = with_value(doc, (CLUSTER, "cloudEgressCidrs"), ["203.0.113.10/32"])
     assert validate_stack(doc, FILE).cluster.endpoint_access == access
 
 
@@ -1002,3 +1003,28 @@ def test_quotas_are_bounded():
     assert "eks-hybrid:quotas.securityGroupRules" in paths(
         with_value(hub_doc(), ("eks-hybrid:quotas", "securityGroupRules"), 0)
     )
+
+
+def public(*allowed: str, egress: list[str] | None = None) -> dict:
+    doc = with_value(cluster("endpointAccess", "public"), (CLUSTER, "publicAccessCidrs"), list(allowed))
+    return doc if egress is None else with_value(doc, (CLUSTER, "cloudEgressCidrs"), egress)
+
+
+def test_a_limited_public_endpoint_needs_the_cloud_nodes_egress():
+    # EKS user guide, cluster-endpoint.html: the ranges must include the addresses nodes reach the public
+    # endpoint from; the cloud node group's are its NAT gateways' Elastic IPs.
+    problem = single(public("203.0.113.0/24"), f"{CLUSTER}.cloudEgressCidrs", "cloud node group reaches it")
+    assert problem.code == "cloud-egress-required"
+    assert_says(problem, "NAT gateways", "describe-nat-gateways", "add them to publicAccessCidrs")
+
+
+def test_cloud_egress_outside_the_public_ranges_is_refused():
+    doc = public("203.0.113.0/24", "192.0.2.10/32", egress=["192.0.2.10/32", "192.0.2.11/32"])
+    problem = single(doc, f"{CLUSTER}.publicAccessCidrs", "192.0.2.11/32 (cloudEgressCidrs")
+    assert problem.code == "cloud-egress-outside"
+
+
+def test_cloud_egress_inside_the_public_ranges_or_an_open_endpoint_plans():
+    inside = public("203.0.113.0/24", "192.0.2.0/28", egress=["192.0.2.10/32", "192.0.2.11/32"])
+    assert validate_stack(inside, FILE).cluster.cloud_egress_cidrs == ["192.0.2.10/32", "192.0.2.11/32"]
+    assert validate_stack(public("0.0.0.0/0"), FILE).cluster.cloud_egress_cidrs is None

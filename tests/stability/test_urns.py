@@ -60,6 +60,28 @@ NEW_IN_0_2 = {
         "edge-prod-ingress-443-from-api-10.100.8.0-24",
     ),
 }
+NEW_IN_0_2 |= {
+    # The cloud nodes' DNS group with its rules and the launch template that puts it (and the cluster
+    # security group) on them, so the cluster security group has room for 15 sites.
+    (kind, f"{hub}{suffix}")
+    for hub in ("edge-prod", "edge-lab")
+    for kind, suffix in (
+        ("aws:ec2/launchTemplate:LaunchTemplate", "-cloud-nodes-template"),
+        ("aws:ec2/securityGroup:SecurityGroup", "-dns"),
+    )
+}
+NEW_IN_0_2 |= {
+    (
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        f"{hub}-dns-ingress-53{udp}-from-{role}-{site}",
+    )
+    for hub, role, sites in (
+        ("edge-prod", "pod", ("chicago", "dallas", "denver")),
+        ("edge-lab", "node", ("austin", "seattle")),
+    )
+    for site in sites
+    for udp in ("", "-udp")
+}
 # Stacks planned with the opt-in post-deploy step on, so its URNs are pinned too.
 WITH_VERIFY = ("example-hub", "example-dallas")
 

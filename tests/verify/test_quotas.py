@@ -104,7 +104,7 @@ def test_the_stacks_raised_quota_is_the_limit() -> None:
     assert (over.status, over.detail) == (
         Status.fail,
         f"61 is over the inbound rules of the cluster security group limit of 60 ({VPC_QUOTAS} (EKS's own"
-        " self-referencing rule counted))",
+        " self-referencing rule counted; the DNS rules too while they fit 60))",
     )
     assert over.remedy.startswith("the account's quota is higher than the stack says")
 
