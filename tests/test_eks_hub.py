@@ -28,6 +28,7 @@ COMMON = {
     "clusterEndpoint",
     "clusterCertificateAuthority",
     "clusterSecurityGroupId",
+    "dnsSecurityGroupId",
     "hybridNodeRoleArn",
     "credentialsProvider",
     "enableCredentialsFile",

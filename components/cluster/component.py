@@ -516,7 +516,7 @@ class HybridCluster(pulumi.ComponentResource):
         # terraform-aws-eks's examples use). IMDSv2 with a hop limit of 2, as the same page asks of a
         # custom launch template (EKS sets it in the template it generates).
         template = aws.ec2.LaunchTemplate(
-            f"{name}-cloud-nodes-template",
+            planning.cloud_launch_template_name(name),
             description=derive(
                 args["cluster_name"], lambda cluster: f"Cloud node group of EKS cluster {cluster}"
             ),
@@ -533,11 +533,11 @@ class HybridCluster(pulumi.ComponentResource):
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
             ),
             update_default_version=True,
-            tags=name_tagged(tags, f"{name}-cloud-nodes-template"),
+            tags=name_tagged(tags, planning.cloud_launch_template_name(name)),
             opts=pulumi.ResourceOptions(parent=self),
         )
         return aws.eks.NodeGroup(
-            f"{name}-cloud-nodes",
+            planning.cloud_node_group_name(name),
             cluster_name=self.cluster_name,
             node_role_arn=role.arn,
             subnet_ids=args["subnet_ids"],
@@ -552,7 +552,7 @@ class HybridCluster(pulumi.ComponentResource):
             ),
             update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
             labels=dict(CLOUD_NODE_LABELS),
-            tags=name_tagged(tags, f"{name}-cloud-nodes"),
+            tags=name_tagged(tags, planning.cloud_node_group_name(name)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*attachments, *cluster_dependency]),
         )
 

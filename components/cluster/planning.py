@@ -339,6 +339,18 @@ _INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z]+\d+[a-z-]*)\.(?P<size>[a-z0-9-]+
 _GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*$")
 
 
+def cloud_node_group_name(name: str) -> str:
+    """The cloud node group's resource name in a `HybridCluster` named `name` (the hub's: its cluster's
+    name), also its `Name` tag; AWS's node group name is it with a random suffix (Pulumi's auto-naming), so
+    `verify` finds the node group by the tag."""
+    return f"{name}-cloud-nodes"
+
+
+def cloud_launch_template_name(name: str) -> str:
+    """The cloud node group's launch template's resource name (and `Name` tag)."""
+    return f"{cloud_node_group_name(name)}-template"
+
+
 CLOUD_NODE_LABELS: Mapping[str, str] = {CLOUD_CAPACITY_LABEL: CLOUD_CAPACITY_VALUE}
 """The cloud node group's labels. Cilium's agent and operator require `eks.amazonaws.com/compute-type In
 [hybrid]`, a label only nodeadm puts on hybrid nodes, so Cilium never lands on these nodes; the VPC CNI runs

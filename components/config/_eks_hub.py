@@ -86,6 +86,7 @@ class EksSide:
             HubOutput.CLUSTER_ENDPOINT: self.cluster.endpoint,
             HubOutput.CLUSTER_CERTIFICATE_AUTHORITY: self.cluster.certificate_authority,
             HubOutput.CLUSTER_SECURITY_GROUP_ID: self.cluster.cluster_security_group_id,
+            HubOutput.DNS_SECURITY_GROUP_ID: self.cluster.dns_security_group_id,
             HubOutput.HYBRID_NODE_ROLE_ARN: self.role_arn,
             HubOutput.CREDENTIALS_PROVIDER: self.credentials_provider,
             # What each host's NodeConfig sets as hybrid.enableCredentialsFile (node_config_from_exports).

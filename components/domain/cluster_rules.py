@@ -105,6 +105,38 @@ def cloud_egress_problem(
     return None
 
 
+def nat_gateways_outside(
+    endpoint_access: str,
+    public_access_cidrs: Sequence[str] | None,
+    cloud_egress_cidrs: Sequence[str] | None,
+    nat_addresses: Mapping[str, Sequence[str]],
+) -> dict[str, list[str]]:
+    """The VPC's NAT gateways (id -> public addresses) whose addresses, as /32s, are outside
+    `cloud_egress_cidrs`, by id; none when the public endpoint is not limited to some ranges or no
+    cloudEgressCidrs are given (the plan refuses that: `cloud_egress_problem`)."""
+    if restricted_public_cidrs(endpoint_access, public_access_cidrs) is None or not cloud_egress_cidrs:
+        return {}
+    found = {}
+    for nat, addresses in sorted(nat_addresses.items()):
+        outside = cidrs_outside([f"{a}/32" for a in addresses if a], cloud_egress_cidrs)
+        if outside:
+            found[nat] = outside
+    return found
+
+
+def nat_gateway_remedy(egress_key: str = CLOUD_EGRESS_KEY) -> str:
+    """What to do about a NAT gateway `nat_gateways_outside` names."""
+    return f"add it to {egress_key} and publicAccessCidrs"
+
+
+def nat_gateway_problem(nat: str, outside: Sequence[str], egress_key: str = CLOUD_EGRESS_KEY) -> str:
+    """Why a NAT gateway `nat_gateways_outside` names matters."""
+    return (
+        f"NAT gateway {nat} in the VPC leaves from {', '.join(outside)}, not in {egress_key}:"
+        " if the cloud node group's subnets route through it, its nodes cannot reach the public endpoint"
+    )
+
+
 def nat_gateway_warnings(
     endpoint_access: str,
     public_access_cidrs: Sequence[str] | None,
@@ -114,20 +146,13 @@ def nat_gateway_warnings(
     egress_key: str = CLOUD_EGRESS_KEY,
 ) -> list[str]:
     """The VPC's NAT gateways (id -> public addresses, read at deploy time) whose addresses a limited public
-    endpoint would not admit. A warning, not a refusal: a NAT gateway may serve other subnets than the
-    cloud node group's, which eks-hybrid does not trace."""
-    if restricted_public_cidrs(endpoint_access, public_access_cidrs) is None or not cloud_egress_cidrs:
-        return []
-    warnings = []
-    for nat, addresses in sorted(nat_addresses.items()):
-        outside = cidrs_outside([f"{a}/32" for a in addresses if a], cloud_egress_cidrs)
-        if outside:
-            warnings.append(
-                f"NAT gateway {nat} in the VPC leaves from {', '.join(outside)}, not in {egress_key}:"
-                " if the cloud node group's subnets route through it, its nodes cannot reach the public"
-                f" endpoint; add it to {egress_key} and publicAccessCidrs"
-            )
-    return warnings
+    endpoint would not admit (`nat_gateways_outside`). A warning, not a refusal: a NAT gateway may serve
+    other subnets than the cloud node group's, which eks-hybrid does not trace."""
+    outside = nat_gateways_outside(endpoint_access, public_access_cidrs, cloud_egress_cidrs, nat_addresses)
+    return [
+        f"{nat_gateway_problem(nat, cidrs, egress_key)}; {nat_gateway_remedy(egress_key)}"
+        for nat, cidrs in outside.items()
+    ]
 
 
 SECURITY_GROUP_ID = r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})"

@@ -58,6 +58,8 @@ class HubOutput:
     CLUSTER_ENDPOINT: Final = "clusterEndpoint"
     CLUSTER_CERTIFICATE_AUTHORITY: Final = "clusterCertificateAuthority"
     CLUSTER_SECURITY_GROUP_ID: Final = "clusterSecurityGroupId"
+    DNS_SECURITY_GROUP_ID: Final = "dnsSecurityGroupId"
+    """The cloud nodes' DNS group (`cluster.planning.dns_rules`); hubs deployed before it existed lack it."""
     HYBRID_NODE_ROLE_ARN: Final = "hybridNodeRoleArn"
     CREDENTIALS_PROVIDER: Final = "credentialsProvider"
     ENABLE_CREDENTIALS_FILE: Final = "enableCredentialsFile"
@@ -101,6 +103,7 @@ EKS_OUTPUTS = (
     HubOutput.CLUSTER_ENDPOINT,
     HubOutput.CLUSTER_CERTIFICATE_AUTHORITY,
     HubOutput.CLUSTER_SECURITY_GROUP_ID,
+    HubOutput.DNS_SECURITY_GROUP_ID,
     HubOutput.HYBRID_NODE_ROLE_ARN,
     HubOutput.CREDENTIALS_PROVIDER,
     HubOutput.ENABLE_CREDENTIALS_FILE,
@@ -239,6 +242,8 @@ class HubOutputs(BaseModel):
     cluster_endpoint: str | None = None
     cluster_certificate_authority: str | None = None
     cluster_security_group_id: str | None = None
+    dns_security_group_id: str | None = None
+    """None for a hub deployed before the cloud nodes' DNS group existed."""
     hybrid_node_role_arn: str | None = None
     credentials_provider: str | None = None
     enable_credentials_file: bool | None = None

@@ -159,7 +159,66 @@ class AwsReader:
             out[item["PrefixListId"]] = {"MaxEntries": item.get("MaxEntries"), "Entries": entries}
         return out
 
+    def launch_template_version(self, template_id: str, version: str) -> dict[str, Any] | None:
+        """One version of a launch template (DescribeLaunchTemplateVersions); None when the template or the
+        version does not exist."""
+        try:
+            response = self.client("ec2").describe_launch_template_versions(
+                LaunchTemplateId=template_id, Versions=[version]
+            )
+        except ClientError as error:
+            if is_not_found(error):
+                return None
+            raise
+        versions = response.get("LaunchTemplateVersions", [])
+        return dict(versions[0]) if versions else None
+
+    def nat_gateways(self, vpc_id: str) -> dict[str, list[str]]:
+        """The VPC's available NAT gateways and their public addresses, by id (as the hub reads them at
+        deploy time: `composition.hub.nat_gateway_addresses`)."""
+        pages = (
+            self.client("ec2")
+            .get_paginator("describe_nat_gateways")
+            .paginate(
+                Filters=[
+                    {"Name": "vpc-id", "Values": [vpc_id]},
+                    {"Name": "state", "Values": ["available"]},
+                ]
+            )
+        )
+        return {
+            nat["NatGatewayId"]: [
+                a["PublicIp"] for a in nat.get("NatGatewayAddresses", []) if a.get("PublicIp")
+            ]
+            for page in pages
+            for nat in page.get("NatGateways", [])
+        }
+
     # --- EKS ------------------------------------------------------------------------------------------
+
+    def node_groups_named(self, cluster: str, name: str) -> list[dict[str, Any]]:
+        """The cluster's managed node groups tagged `Name=name` (DescribeNodegroup's `nodegroup`). Pulumi
+        names a node group `<name>-<random suffix>`, so only those are described."""
+        eks = self.client("eks")
+        names = [
+            group
+            for page in eks.get_paginator("list_nodegroups").paginate(clusterName=cluster)
+            for group in page.get("nodegroups", [])
+            if group.startswith(f"{name}-")
+        ]
+        found = []
+        for group in names:
+            try:
+                described = dict(
+                    eks.describe_nodegroup(clusterName=cluster, nodegroupName=group)["nodegroup"]
+                )
+            except ClientError as error:
+                if is_not_found(error):
+                    continue  # deleted between the two calls (a replacement finishing)
+                raise
+            if (described.get("tags") or {}).get("Name") == name:
+                found.append(described)
+        return found
 
     def cluster(self, name: str) -> dict[str, Any] | None:
         try:

@@ -19,8 +19,11 @@ from pydantic import ValidationError
 
 from eks_hybrid.components.cluster.planning import (
     RemoteNetworks,
+    SecurityGroupRule,
     api_access_rules,
+    cloud_node_group_name,
     cluster_group_keeps_dns_rules,
+    dns_rules,
     remote_networks,
     security_group_rules,
 )
@@ -32,6 +35,7 @@ from eks_hybrid.components.config._site_checks import site_kind
 from eks_hybrid.components.config._stack_args import remote_network_aggregates, site_connectivity_args
 from eks_hybrid.components.config.hub import CiliumConfig, CiliumIpam, HubConfig, SiteInventoryEntry
 from eks_hybrid.components.config.site import SiteConfig
+from eks_hybrid.components.domain.cluster_rules import restricted_public_cidrs
 from eks_hybrid.components.domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     LEGACY_SITES,
@@ -51,7 +55,9 @@ from .outputs import HubOutputs, SiteOutputs
 
 __all__ = [
     "SITE_LABEL",
+    "CloudEgressIntent",
     "ClusterRule",
+    "DnsGroupIntent",
     "EksIntent",
     "IdentityIntent",
     "Intent",
@@ -67,6 +73,7 @@ __all__ = [
     "api_rules",
     "cluster_networks",
     "cluster_rules",
+    "dns_group_rules",
     "hub_intent",
     "site_intent",
 ]
@@ -152,6 +159,29 @@ class VpnIntent:
 
 
 @dataclass(frozen=True)
+class DnsGroupIntent:
+    """The cloud nodes' DNS security group (`<cluster>-dns`): exactly `rules`, the DNS rules of the hub's
+    planned rules (`components.cluster.planning.dns_rules`), and carried, beside the cluster security
+    group, by the launch template of the cloud node group tagged `Name=node_group`."""
+
+    security_group_id: str
+    rules: tuple[ClusterRule, ...]
+    node_group: str
+    """The cloud node group's `Name` tag (`components.cluster.planning.cloud_node_group_name`)."""
+
+
+@dataclass(frozen=True)
+class CloudEgressIntent:
+    """With a public endpoint limited to some ranges: the VPC's NAT gateways should leave from inside
+    `eks-hybrid:cluster.cloudEgressCidrs` (`components.domain.cluster_rules.nat_gateways_outside`)."""
+
+    vpc_id: str
+    endpoint_access: str
+    public_access_cidrs: tuple[str, ...]
+    cloud_egress_cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EksIntent:
     cluster_name: str
     node_cidrs: tuple[str, ...]
@@ -170,6 +200,10 @@ class EksIntent:
     node_source: str = "eks-hybrid:sites"
     pod_source: str = "eks-hybrid:sites"
     """The stack keys the remote networks come from, for messages (aggregates: eks-hybrid:remoteNetworks)."""
+    dns_group: DnsGroupIntent | None = None
+    """None for a hub deployed before the DNS group existed (no `dnsSecurityGroupId` output): skipped."""
+    cloud_egress: CloudEgressIntent | None = None
+    """None unless the public endpoint is limited to some ranges and cloudEgressCidrs are given."""
 
     @property
     def dns_from_remote(self) -> bool:
@@ -390,6 +424,14 @@ def hub_intent(stack: str, hub: HubConfig, outputs: HubOutputs) -> Intent:
         exact=hub.cluster.mode == "create",
         node_source=_networks_key(hub, "nodeCidrs"),
         pod_source=_networks_key(hub, "podCidrs"),
+        dns_group=(
+            DnsGroupIntent(
+                outputs.dns_security_group_id, dns_group_rules(hub), cloud_node_group_name(hub.cluster.name)
+            )
+            if outputs.dns_security_group_id is not None
+            else None
+        ),
+        cloud_egress=cloud_egress_intent(hub),
     )
     if outputs.hybrid_node_role_arn is None:
         unchecked.append(_missing("eks", "HYBRID_LINUX access entry", HubOutput.HYBRID_NODE_ROLE_ARN, stack))
@@ -459,6 +501,34 @@ def cluster_networks(hub: HubConfig) -> tuple[RemoteNetworks, tuple[ClusterRule,
     return networks, rules
 
 
+def dns_group_rules(hub: HubConfig) -> tuple[ClusterRule, ...]:
+    """The rules of the cloud nodes' DNS group, as `HybridCluster` plans them: `dns_rules` of the planned
+    `security_group_rules` (none with `eks-hybrid:cluster.coreDns: hybrid`)."""
+    node_networks, pod_networks = hub.remote_networks_by_key()
+    planned = security_group_rules(
+        sorted(node_networks),
+        sorted(pod_networks),
+        pod_traffic_source=pod_traffic_source(hub.cilium_ipam),
+        core_dns=hub.cluster.core_dns,
+    )
+    return tuple(_cluster_rule(rule, node_networks, pod_networks) for rule in dns_rules(planned))
+
+
+def cloud_egress_intent(hub: HubConfig) -> CloudEgressIntent | None:
+    """What the VPC's NAT gateways are checked against, when the public endpoint is limited to some ranges
+    and the stack names the cloud nodes' egress (else the plan has refused it, or nothing limits it)."""
+    cluster = hub.cluster
+    allowed = restricted_public_cidrs(cluster.endpoint_access, cluster.public_access_cidrs)
+    if allowed is None or not cluster.cloud_egress_cidrs:
+        return None
+    return CloudEgressIntent(
+        vpc_id=cluster.vpc_id,
+        endpoint_access=cluster.endpoint_access,
+        public_access_cidrs=tuple(allowed),
+        cloud_egress_cidrs=tuple(str(cidr) for cidr in cluster.cloud_egress_cidrs),
+    )
+
+
 def api_rules(cidrs: Sequence[str], security_group_ids: Sequence[str]) -> tuple[ClusterRule, ...]:
     """`api_access_rules` of the deployer's sources (`eks-hybrid:cluster.apiAccess`)."""
     return tuple(
@@ -484,21 +554,25 @@ def cluster_rules(
     core_dns: str = "cloud",
 ) -> tuple[ClusterRule, ...]:
     """`security_group_rules` of the networks by key, each rule with the CIDR it admits."""
-    by_role = {"node": node_networks, "pod": pod_networks}
     planned = security_group_rules(
         sorted(node_networks), sorted(pod_networks), pod_traffic_source=pod_traffic, core_dns=core_dns
     )
-    return tuple(
-        ClusterRule(
-            direction=rule.direction,
-            role=rule.role,
-            source=rule.source,
-            cidr=by_role[rule.role][rule.source],
-            port=rule.port,
-            protocol=rule.protocol,
-            key=rule.key,
-        )
-        for rule in planned
+    return tuple(_cluster_rule(rule, node_networks, pod_networks) for rule in planned)
+
+
+def _cluster_rule(
+    rule: SecurityGroupRule, node_networks: Mapping[str, str], pod_networks: Mapping[str, str]
+) -> ClusterRule:
+    """A planned rule with the CIDR its source key stands for."""
+    cidr = (node_networks if rule.role == "node" else pod_networks)[rule.source]
+    return ClusterRule(
+        direction=rule.direction,
+        role=rule.role,
+        source=rule.source,
+        cidr=str(cidr),
+        port=rule.port,
+        protocol=rule.protocol,
+        key=rule.key,
     )
 
 

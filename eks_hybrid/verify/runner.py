@@ -229,6 +229,32 @@ class _Run:
         rules, lists = self.rules()
         return out + eks.check_security_group(intent, rules, lists)
 
+    def dns_group(self) -> list[Finding]:
+        """The cloud nodes' DNS group and the cloud node group's launch template (`checks.eks`)."""
+        intent = self.intent.eks
+        assert intent is not None
+        if intent.dns_group is None:
+            return [eks.dns_group_skipped()]
+        dns = intent.dns_group
+        out = eks.check_dns_group(dns, self.aws.security_group_rules(dns.security_group_id))
+        if self.cluster() is None:
+            return out  # the cluster check says so
+        groups = self.aws.node_groups_named(intent.cluster_name, dns.node_group)
+        templates = {}
+        for group in groups:
+            template = group.get("launchTemplate") or {}
+            if template.get("id"):
+                key = (str(template["id"]), str(template.get("version")))
+                templates[key] = self.aws.launch_template_version(*key)
+        return out + eks.check_cloud_node_groups(
+            dns, intent.cluster_name, intent.security_group_id, groups, templates
+        )
+
+    def cloud_egress(self) -> list[Finding]:
+        intent = self.intent.eks.cloud_egress if self.intent.eks else None
+        assert intent is not None
+        return eks.check_cloud_egress(intent, self.aws.nat_gateways(intent.vpc_id))
+
     def identity(self) -> list[Finding]:
         intent = self.intent.identity
         assert intent is not None
@@ -307,6 +333,9 @@ def run_checks(
         run.area("vpn", "VPN connections", run.vpn)
     if intent.eks:
         run.area("eks", f"cluster {intent.eks.cluster_name}", run.eks)
+        run.area("eks", eks.DNS_GROUP_CHECK, run.dns_group)
+        if intent.eks.cloud_egress:
+            run.area("eks", eks.NAT_CHECK, run.cloud_egress)
     if intent.identity:
         run.area("identity", "node identity", run.identity)
     if intent.palette_hub or intent.palette_pools:

@@ -47,6 +47,26 @@ def test_the_policy_allows_exactly_what_the_adapter_calls(aws: AwsReader, stubbe
     aws.security_group_rules(group)
     aws.prefix_lists([listed])
     aws.cluster("edge-prod")
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.100.1.0/24")["Subnet"]["SubnetId"]
+    template = ec2.create_launch_template(
+        LaunchTemplateName="t", LaunchTemplateData={"SecurityGroupIds": [group]}
+    )
+    eks = boto3.client("eks", region_name=REGION)
+    eks.create_cluster(
+        name="edge-prod",
+        roleArn="arn:aws:iam::123456789012:role/c",
+        resourcesVpcConfig={"subnetIds": [subnet]},
+    )
+    eks.create_nodegroup(
+        clusterName="edge-prod",
+        nodegroupName="edge-prod-cloud-nodes-1a2b3c4",
+        subnets=[subnet],
+        nodeRole="arn:aws:iam::123456789012:role/n",
+        tags={"Name": "edge-prod-cloud-nodes"},
+    )
+    aws.node_groups_named("edge-prod", "edge-prod-cloud-nodes")
+    aws.launch_template_version(template["LaunchTemplate"]["LaunchTemplateId"], "1")
+    aws.nat_gateways(vpc)
 
     reader = stubbed.reader
     stubbed("eks").add_client_error("describe_access_entry", "ResourceNotFoundException")
