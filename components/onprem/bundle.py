@@ -138,10 +138,17 @@ def _cilium_objects(site: OnPremSite) -> str:
         router_asn=peering.router_asn,
         chart_version=peering.chart_version,
         ipam=peering.ipam,
+        per_site=peering.declared_by_site,
+    )
+    applier = (
+        f"The site's own stack applies them once its first node runs Cilium's operator (hub stack {site.hub}"
+        " runs it on hybrid nodes)"
+        if peering.declared_by_site
+        else f"Hub stack {site.hub} applies them"
     )
     header = (
         f"# Cilium BGP control plane objects for eks-hybrid site {site.name}: its nodes peer with its\n"
-        f"# router. Hub stack {site.hub} applies them (CiliumBgpPeering); they are here to compare with\n"
+        f"# router. {applier} (CiliumBgpPeering); they are here to compare with\n"
         "# the router's side, not to apply by hand:"
         f" kubectl get ciliumbgpclusterconfig {cluster_config_name(site.name)} -o yaml\n"
     )
