@@ -136,6 +136,16 @@ def aws_support_notes(ipam: Ipam, placement: OperatorPlacement) -> list[str]:
     return [f"{note} [{Code.CILIUM_OUTSIDE_AWS_SUPPORT}]" for note in notes]
 
 
+def bgp_in_sites_note(sites: Sequence[str]) -> str:
+    """What a hub whose BGP sites declare their own BGP objects (`bgp_objects_in_sites`) tells its user."""
+    return (
+        "Cilium's operator runs on hybrid nodes, so the hub declares no BGP object: the site stack of each"
+        f" of {', '.join(sites)} declares its own once its first node runs the operator; a site without a"
+        " site stack gets none (give it one, or set eks-hybrid:cilium.operatorPlacement: cloud)"
+        f" [{Code.CILIUM_BGP_IN_SITES}]"
+    )
+
+
 def cilium_values(
     pod_cidrs: Sequence[str],
     mask_size: int,

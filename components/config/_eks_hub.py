@@ -19,6 +19,7 @@ from ..cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
 from ..cni.crd_wait import CiliumCrdsEstablished
 from ..cni.crds import bgp_crds, pool_crds
 from ..cni.pod_routes_access import PodRoutesAccess, access_entry_command, declare_pod_routes_access
+from ..cni.values import bgp_in_sites_note
 from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
 from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput
@@ -229,6 +230,8 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         after_crds = pulumi.ResourceOptions.merge(
             in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release, wait])
         )
+    if hub.bgp_peers and not peers_in_hub:
+        pulumi.log.warn(bgp_in_sites_note(list(hub.bgp_peers)), resource=cilium)
     site_pools = None
     if ipam == "multiPool":
         site_pools = CiliumSitePools(f"{name}-cilium-pools", cilium_site_pools_args(hub), after_crds)

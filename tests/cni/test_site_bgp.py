@@ -86,6 +86,10 @@ def test_a_cluster_pool_bgp_hub_runs_the_operator_on_hybrid_nodes_and_declares_n
     release = hub.named("edge-lab-cilium-release")
     assert not [d for d in release.dependencies if "nodeGroup" in d]
     assert hub.outputs[HubOutput.CILIUM_OPERATOR_PLACEMENT] == "hybrid"
+    # The plan says who declares them, and that a site without a stack gets none (seattle has no stack).
+    [note] = [w for w in hub.warnings if f"[{Code.CILIUM_BGP_IN_SITES}]" in w]
+    assert "austin, seattle" in note and "without a site stack" in note
+    assert not [w for w in runs["hub cloud"].warnings if f"[{Code.CILIUM_BGP_IN_SITES}]" in w]
 
 
 def test_the_bgp_site_declares_its_own_objects_after_its_node_pools(runs):
