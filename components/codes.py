@@ -487,6 +487,18 @@ class Code(StrEnum):
         "A note, not an error: the hub's Cilium runs outside AWS's support for hybrid nodes (Cilium on"
         " cloud nodes, or multi-pool IPAM).",
     )
+    OPERATOR_PLACEMENT = (
+        "operator-placement",
+        "config",
+        "`eks-hybrid:cilium.operatorPlacement: hybrid` with multi-pool IPAM: the hub declares the pools"
+        " before any hybrid node joins, so the operator must run on the cloud node group.",
+    )
+    CILIUM_BGP_IN_SITES = (
+        "cilium-bgp-in-sites",
+        "plan",
+        "A note, not an error: with Cilium's operator on hybrid nodes, each BGP site's own stack declares its"
+        " Cilium BGP objects; a site without a stack has none.",
+    )
     POD_ROUTES_IDENTITY = (
         "pod-routes-identity",
         "plan",

@@ -31,6 +31,8 @@ from eks_hybrid.components.config import (
     validate_stack,
 )
 from eks_hybrid.components.config.source import stack_file_label
+from eks_hybrid.components.domain.cilium_operator import bgp_objects_in_sites
+from eks_hybrid.components.domain.defaults import CILIUM_OPERATOR_PLACEMENTS
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites, inventory_output
 from eks_hybrid.components.domain.reachability import reachable_peers
 from eks_hybrid.components.domain.tunnel_selectors import policy_based_selectors
@@ -475,6 +477,7 @@ class _Gatherer:
             chart_version=str(self._hub_value(HubOutput.CILIUM_CHART_VERSION, self.hub.cilium.chart_version)),
             ipam="multiPool" if ipam == "multiPool" else "clusterPool",
             shared_pod_cidrs=shared,
+            declared_by_site=self.bgp_declared_by_site(),
         )
 
     def other_site_networks(self) -> tuple[str, ...]:
@@ -493,6 +496,16 @@ class _Gatherer:
             for cidr in (sites[peer].node_cidr, sites[peer].pod_cidr)
         }
         return tuple(sorted(cidrs, key=ipaddress.IPv4Network))
+
+    def bgp_declared_by_site(self) -> bool:
+        """Whether the site stack declares its own BGP objects (`site_cilium.site_bgp`): the hub's output
+        `ciliumOperatorPlacement` when the outputs are read (a hub of 0.2 exports none: the hub declares
+        them), else the hub stack file's placement."""
+        if self.hub_outputs is not None and self.hub_outputs.values:
+            placement = self.hub_outputs.get(HubOutput.CILIUM_OPERATOR_PLACEMENT)
+        else:
+            placement = self.hub.cilium_operator_placement
+        return placement in CILIUM_OPERATOR_PLACEMENTS and bgp_objects_in_sites(placement)
 
     def _hub_label(self, key: str) -> str:
         """Where the hub's `key` was read: the outputs file when it has the key, else the hub stack file."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pulumi
 import pytest
+import yaml
 
-from eks_hybrid.components.cni.values import cloud_affinity
+from eks_hybrid.components.cni.values import cloud_affinity, hybrid_affinity
 from eks_hybrid.components.config import HubConfig
 from eks_hybrid.components.config._eks_hub import (
     EKS_EXPORTS,
@@ -40,8 +42,8 @@ Side = tuple[OfflineRun, HubConfig, dict[str, object]]
 POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
 
 
-def run_side(engine: MockEngine, stack: str) -> Side:
-    hub, secret_keys = load_hub(STACKS / f"Pulumi.{stack}.yaml")
+def run_side(engine: MockEngine, stack: str, path: Path | None = None) -> Side:
+    hub, secret_keys = load_hub(path or STACKS / f"Pulumi.{stack}.yaml")
     seen: dict[str, object] = {}
 
     def program() -> None:
@@ -63,6 +65,16 @@ def ira() -> Side:
 @pytest.fixture(scope="module")
 def ssm() -> Side:
     return run_side(MockEngine(), "example-hub-ssm")
+
+
+@pytest.fixture(scope="module")
+def ssm_cloud(tmp_path_factory: pytest.TempPathFactory) -> Side:
+    """example-hub-ssm with `operatorPlacement: cloud`: eks-hybrid 0.2's layout (the hub declares BGP)."""
+    document = yaml.safe_load((STACKS / "Pulumi.example-hub-ssm.yaml").read_text())
+    document["config"]["eks-hybrid:cilium"]["operatorPlacement"] = "cloud"
+    path = tmp_path_factory.mktemp("ssm-cloud") / "Pulumi.example-hub-ssm.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return run_side(MockEngine(), "example-hub-ssm", path)
 
 
 def test_the_ssm_example_stack_validates() -> None:
@@ -162,20 +174,29 @@ def test_cluster_pool_is_the_remote_pod_networks_in_inventory_order(ssm: Side) -
     assert sorted(pool) == sorted(cluster["remoteNetworkConfig"]["remotePodNetworks"]["cidrs"])
     assert release["values"]["ipam"]["operator"]["clusterPoolIPv4MaskSize"] == hub.cilium.pod_cidr_mask_size
     assert run.outputs["ciliumIpamMode"] == "clusterPool"
-    # No pools (one cluster pool); the BGP objects are the only Cilium custom resources.
-    assert {r.type.rsplit(":", 1)[1] for r in run.resources if r.type.startswith("kubernetes:cilium.io")} == {
-        "CiliumBGPClusterConfig",
-        "CiliumBGPPeerConfig",
-        "CiliumBGPAdvertisement",
-    }
+    # No pools (one cluster pool), and no BGP objects: with the operator on hybrid nodes each site stack
+    # declares its own (composition/site_cilium.py).
+    assert [r for r in run.resources if r.type.startswith("kubernetes:cilium.io")] == []
+    assert release["values"]["operator"]["affinity"] == hybrid_affinity()
+    assert (
+        run.named(f"{hub.cluster.name}-cloud-nodes").urn
+        not in run.named(f"{hub.cluster.name}-cilium-release").dependencies
+    )
 
 
-@pytest.mark.parametrize("which", ["ira", "ssm"])
+def test_cluster_pool_bgp_hub_leaves_the_bgp_objects_to_its_sites(ssm: Side) -> None:
+    _run, hub, seen = ssm
+    side = seen["side"]
+    assert isinstance(side, EksSide) and side.bgp_peering is None
+    assert hub.bgp_peers and hub.bgp_peers_in_hub == {}
+
+
+@pytest.mark.parametrize("which", ["ira", "ssm_cloud"])
 def test_each_site_with_a_bgp_peer_gets_its_cluster_config_after_cilium(
     which: str, request: pytest.FixtureRequest
 ) -> None:
-    # example-hub: Cilium 1.18 (cilium.io/v2), multi-pool, only denver peers; example-hub-ssm: 1.17
-    # (v2alpha1), cluster-pool, both sites peer.
+    # example-hub: Cilium 1.18 (cilium.io/v2), multi-pool, only denver peers; example-hub-ssm with
+    # operatorPlacement: cloud: 1.17 (v2alpha1), cluster-pool, both sites peer.
     run, hub, seen = request.getfixturevalue(which)
     name = hub.cluster.name
     side = seen["side"]
@@ -245,7 +266,7 @@ def test_hybrid_config(which: str, request: pytest.FixtureRequest) -> None:
     assert config_map["data"] == {"serviceCIDR": hub.cluster.service_cidr, "vpcCIDR": hub.cluster.vpc_cidr}
 
 
-@pytest.mark.parametrize("which", ["ira", "ssm"])
+@pytest.mark.parametrize("which", ["ira", "ssm", "ssm_cloud"])
 def test_type_tokens_and_names(which: str, request: pytest.FixtureRequest) -> None:
     run, hub, _ = request.getfixturevalue(which)
     name = hub.cluster.name
@@ -260,7 +281,7 @@ def test_type_tokens_and_names(which: str, request: pytest.FixtureRequest) -> No
             if hub.cilium_ipam == "multiPool"
             else {}
         ),
-        **({"eks-hybrid:cni:CiliumBgpPeering": f"{name}-cilium-bgp"} if hub.bgp_peers else {}),
+        **({"eks-hybrid:cni:CiliumBgpPeering": f"{name}-cilium-bgp"} if hub.bgp_peers_in_hub else {}),
     }
     assert all(r.name.startswith(f"{name}-") or r.name == name for r in run.resources)
     assert all(r.parent is not None for r in run.resources if r.custom)

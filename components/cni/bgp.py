@@ -8,12 +8,18 @@ cilium/cilium `Documentation/network/bgp-control-plane/bgp-control-plane-v2.rst`
 
 - one `CiliumBGPClusterConfig` per site, selecting the site's hybrid nodes by the site label, with one BGP
   instance (`localASN` = the cluster's ASN) and one peer (the router's address and ASN);
-- one `CiliumBGPPeerConfig` shared by every site: IPv4 unicast, AWS's timers (hold 30 s, keepalive 10 s)
-  and graceful restart, advertising what the advertisement below selects;
+- one `CiliumBGPPeerConfig`: IPv4 unicast, AWS's timers (hold 30 s, keepalive 10 s) and graceful restart,
+  advertising what the advertisement below selects;
 - one `CiliumBGPAdvertisement` of the node's pod blocks. Its type follows the IPAM mode (same page, "Pod
   CIDR Ranges"): `PodCIDR` with cluster-pool IPAM; with multi-pool IPAM `PodCIDR` "doesn't have any
   effect", so it is `CiliumPodIPPool`, selecting the pools eks-hybrid made (`pools.py`). Either way a node
   advertises only the blocks allocated to it, never a whole pool.
+
+Declared by the hub (operator on the cloud node group), the peer config and the advertisement are shared by
+every site (`eks-hybrid-onprem-router`, `eks-hybrid-pod-cidr`). Declared by each site stack (operator on
+hybrid nodes, `values.bgp_objects_in_sites`), they are the site's own (`per_site`:
+`eks-hybrid-<site>-onprem-router`, `eks-hybrid-<site>-pod-cidr`, the advertisement labelled and selected by
+the site label too), so no Kubernetes object is owned by two stacks.
 
 Cilium 1.18 serves these kinds as `cilium.io/v2` (the v1.18 page above); 1.16 and 1.17 only as
 `cilium.io/v2alpha1` (https://docs.cilium.io/en/v1.17/network/bgp-control-plane/bgp-control-plane-v2/;
@@ -41,6 +47,7 @@ __all__ = [
     "PEER_CONFIG_KIND",
     "PEER_CONFIG_NAME",
     "SITE_LABEL",
+    "advertisement_name",
     "asn_problem",
     "bgp_api_version",
     "cluster_config",
@@ -48,6 +55,7 @@ __all__ = [
     "cluster_config_name",
     "cluster_config_spec",
     "peer_config",
+    "peer_config_name",
     "pod_advertisement",
     "site_bgp_objects",
 ]
@@ -82,6 +90,20 @@ def cluster_config_name(site: str) -> str:
     return f"eks-hybrid-{site}"
 
 
+def peer_config_name(site: str | None = None) -> str:
+    """The shared `CiliumBGPPeerConfig` (site None: the hub declares it for every site), or `site`'s own."""
+    return PEER_CONFIG_NAME if site is None else f"eks-hybrid-{site}-onprem-router"
+
+
+def advertisement_name(site: str | None = None) -> str:
+    """The shared `CiliumBGPAdvertisement` (site None), or `site`'s own."""
+    return ADVERTISEMENT_NAME if site is None else f"eks-hybrid-{site}-pod-cidr"
+
+
+def _advertise_labels(site: str | None) -> dict[str, str]:
+    return {ADVERTISE_LABEL[0]: ADVERTISE_LABEL[1], **({SITE_LABEL: site} if site is not None else {})}
+
+
 def asn_problem(asn: object) -> Reason | None:
     """Why `asn` cannot be a BGP speaker's ASN, or None."""
     if isinstance(asn, bool) or not isinstance(asn, int) or not 1 <= asn <= _MAX_ASN:
@@ -107,10 +129,10 @@ def cluster_config_metadata(site: str) -> dict[str, Any]:
 
 
 def cluster_config_spec(
-    site: str, *, cluster_asn: int, router_address: str, router_asn: int | str
+    site: str, *, cluster_asn: int, router_address: str, router_asn: int | str, per_site: bool = False
 ) -> dict[str, Any]:
-    """The site's hybrid nodes (by the site label) peer with its router. Raises `RuleError` (a ValueError) on
-    ASNs that cannot peer."""
+    """The site's hybrid nodes (by the site label) peer with its router, with the shared peer config or
+    (`per_site`) the site's own. Raises `RuleError` (a ValueError) on ASNs that cannot peer."""
     _check_asns(cluster_asn, router_asn)
     return {
         "nodeSelector": {"matchLabels": {SITE_LABEL: site, COMPUTE_TYPE_LABEL: "hybrid"}},
@@ -123,7 +145,7 @@ def cluster_config_spec(
                         "name": f"{site}-router",
                         "peerASN": router_asn,
                         "peerAddress": router_address,
-                        "peerConfigRef": {"name": PEER_CONFIG_NAME},
+                        "peerConfigRef": {"name": peer_config_name(site if per_site else None)},
                     }
                 ],
             }
@@ -132,7 +154,13 @@ def cluster_config_spec(
 
 
 def cluster_config(
-    site: str, *, cluster_asn: int, router_address: str, router_asn: int | str, api_version: str
+    site: str,
+    *,
+    cluster_asn: int,
+    router_address: str,
+    router_asn: int | str,
+    api_version: str,
+    per_site: bool = False,
 ) -> dict[str, Any]:
     """The site's `CiliumBGPClusterConfig`: its hybrid nodes peer with its router."""
     return {
@@ -140,17 +168,23 @@ def cluster_config(
         "kind": CLUSTER_CONFIG_KIND,
         "metadata": cluster_config_metadata(site),
         "spec": cluster_config_spec(
-            site, cluster_asn=cluster_asn, router_address=router_address, router_asn=router_asn
+            site,
+            cluster_asn=cluster_asn,
+            router_address=router_address,
+            router_asn=router_asn,
+            per_site=per_site,
         ),
     }
 
 
-def peer_config(api_version: str) -> dict[str, Any]:
-    """The `CiliumBGPPeerConfig` every site's router peering shares."""
+def peer_config(api_version: str, site: str | None = None) -> dict[str, Any]:
+    """The `CiliumBGPPeerConfig` every site's router peering shares (site None), or `site`'s own, which
+    selects only `site`'s advertisement."""
+    labels = {**MANAGED_BY, **({SITE_LABEL: site} if site is not None else {})}
     return {
         "apiVersion": api_version,
         "kind": PEER_CONFIG_KIND,
-        "metadata": {"name": PEER_CONFIG_NAME, "labels": dict(MANAGED_BY)},
+        "metadata": {"name": peer_config_name(site), "labels": labels},
         "spec": {
             "timers": {"holdTimeSeconds": HOLD_TIME_SECONDS, "keepAliveTimeSeconds": KEEPALIVE_TIME_SECONDS},
             "gracefulRestart": {"enabled": True, "restartTimeSeconds": GRACEFUL_RESTART_SECONDS},
@@ -158,15 +192,18 @@ def peer_config(api_version: str) -> dict[str, Any]:
                 {
                     "afi": "ipv4",
                     "safi": "unicast",
-                    "advertisements": {"matchLabels": {ADVERTISE_LABEL[0]: ADVERTISE_LABEL[1]}},
+                    "advertisements": {"matchLabels": _advertise_labels(site)},
                 }
             ],
         },
     }
 
 
-def pod_advertisement(api_version: str, ipam: Literal["clusterPool", "multiPool"]) -> dict[str, Any]:
-    """The `CiliumBGPAdvertisement`: every node advertises the pod blocks allocated to it."""
+def pod_advertisement(
+    api_version: str, ipam: Literal["clusterPool", "multiPool"], site: str | None = None
+) -> dict[str, Any]:
+    """The `CiliumBGPAdvertisement` (shared, or `site`'s own): every node advertises the pod blocks
+    allocated to it."""
     if ipam == "multiPool":
         # The pools of `CiliumSitePools` carry the managed-by label; each node has blocks of its site's only.
         advertisement: dict[str, Any] = {
@@ -178,10 +215,7 @@ def pod_advertisement(api_version: str, ipam: Literal["clusterPool", "multiPool"
     return {
         "apiVersion": api_version,
         "kind": ADVERTISEMENT_KIND,
-        "metadata": {
-            "name": ADVERTISEMENT_NAME,
-            "labels": {**MANAGED_BY, ADVERTISE_LABEL[0]: ADVERTISE_LABEL[1]},
-        },
+        "metadata": {"name": advertisement_name(site), "labels": {**MANAGED_BY, **_advertise_labels(site)}},
         "spec": {"advertisements": [advertisement]},
     }
 
@@ -194,17 +228,21 @@ def site_bgp_objects(
     router_asn: int | str,
     chart_version: str,
     ipam: Literal["clusterPool", "multiPool"] = "clusterPool",
+    per_site: bool = False,
 ) -> list[dict[str, Any]]:
-    """The shared peer config and advertisement, then the site's cluster config (apply in this order)."""
+    """The peer config and advertisement (shared, or the site's own with `per_site`), then the site's
+    cluster config (apply in this order)."""
     api_version = bgp_api_version(chart_version)
+    own = site if per_site else None
     return [
-        peer_config(api_version),
-        pod_advertisement(api_version, ipam),
+        peer_config(api_version, own),
+        pod_advertisement(api_version, ipam, own),
         cluster_config(
             site,
             cluster_asn=cluster_asn,
             router_address=router_address,
             router_asn=router_asn,
             api_version=api_version,
+            per_site=per_site,
         ),
     ]

@@ -48,14 +48,20 @@ class CiliumBgpPeeringArgs(TypedDict):
     chart_version: NotRequired[str]
     """The Cilium chart's version (default 1.18.5-0), a plain value: it decides the objects' apiVersion,
     `cilium.io/v2` from 1.18, `v2alpha1` before."""
+    per_site: NotRequired[bool]
+    """A plain value, default false: one peer config and advertisement shared by every site (the hub
+    declares them). True: each site gets its own (`eks-hybrid-<site>-onprem-router`,
+    `eks-hybrid-<site>-pod-cidr`; children `<name>-<site>-peer-config`, `<name>-<site>-advertisement`), so
+    each site stack can own its site's objects without two stacks owning one Kubernetes object."""
 
 
 class CiliumBgpPeering(pulumi.ComponentResource):
-    """Cilium BGP control plane objects: a shared `CiliumBGPPeerConfig` (AWS's timers, graceful restart)
-    and `CiliumBGPAdvertisement` (each node's pod blocks), and one `CiliumBGPClusterConfig` per site
-    (`<name>-peer-config`, `<name>-advertisement`, `<name>-<site>-cluster-config`). Give it
-    `depends_on` the release and a wait for the CRDs of these objects to be Established (the hub stack
-    declares one): Cilium's operator registers them only once it runs."""
+    """Cilium BGP control plane objects: a `CiliumBGPPeerConfig` (AWS's timers, graceful restart) and a
+    `CiliumBGPAdvertisement` (each node's pod blocks), shared (`<name>-peer-config`,
+    `<name>-advertisement`) or one of each per site (`per_site`), and one `CiliumBGPClusterConfig` per site
+    (`<name>-<site>-cluster-config`). Give it `depends_on` a wait for the CRDs of these objects to be
+    Established (`CiliumCrdsEstablished`; the hub stack, or with the operator on hybrid nodes each site
+    stack, declares one): Cilium's operator registers them only once it runs."""
 
     cluster_config_names: pulumi.Output[dict[str, str]]
     """Each site's `CiliumBGPClusterConfig` name, by site."""
@@ -69,6 +75,7 @@ class CiliumBgpPeering(pulumi.ComponentResource):
         if args.get("cluster_asn") is None:
             arguments.problem("cluster_asn", "is required", Code.VALUE_REQUIRED)
         ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), defaults.CILIUM_IPAM_MODES)
+        per_site = arguments.plain("per_site", args.get("per_site", False), (True, False))
         version = arguments.plain("chart_version", args.get("chart_version", DEFAULT_CHART_VERSION))
         reason = _chart_version(version) if version is not None else None
         if reason:
@@ -94,21 +101,40 @@ class CiliumBgpPeering(pulumi.ComponentResource):
 
         api_version = bgp.bgp_api_version(version)
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
-        for role, document in (
-            ("peer-config", bgp.peer_config(api_version)),
-            ("advertisement", bgp.pod_advertisement(api_version, ipam)),
-        ):
-            _custom_resource(
-                f"{name}-{role}", api_version, document["kind"], document["metadata"], document["spec"], child
-            )
+        # Shared: `<name>-peer-config`, `<name>-advertisement`; per site: `<name>-<site>-peer-config`, ...
+        owners: list[tuple[str, str | None]] = (
+            [(f"{name}-{site}", site) for site in checked] if per_site else [(name, None)]
+        )
+        own_objects: dict[str | None, list[pulumi.Resource]] = {}
+        for prefix, own in owners:
+            for role, document in (
+                ("peer-config", bgp.peer_config(api_version, own)),
+                ("advertisement", bgp.pod_advertisement(api_version, ipam, own)),
+            ):
+                created = _custom_resource(
+                    f"{prefix}-{role}",
+                    api_version,
+                    document["kind"],
+                    document["metadata"],
+                    document["spec"],
+                    child,
+                )
+                own_objects.setdefault(own, []).append(created)
         for site, (address, asn) in checked.items():
+            # A site's own cluster config follows its own peer config and advertisement ("apply in this
+            # order", bgp.site_bgp_objects), so it never names a peer config that does not exist yet.
+            after = (
+                pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=own_objects[site]))
+                if per_site
+                else child
+            )
             _custom_resource(
                 f"{name}-{site}-cluster-config",
                 api_version,
                 bgp.CLUSTER_CONFIG_KIND,
                 bgp.cluster_config_metadata(site),
-                _cluster_spec(f"CiliumBgpPeering {name!r}", site, cluster_asn, address, asn),
-                child,
+                _cluster_spec(f"CiliumBgpPeering {name!r}", site, cluster_asn, address, asn, bool(per_site)),
+                after,
             )
         names = {site: bgp.cluster_config_name(site) for site in checked}
         self.cluster_config_names = pulumi.Output.from_input(names)
@@ -139,13 +165,18 @@ def _cluster_spec(
     cluster_asn: pulumi.Input[int],
     address: pulumi.Input[str],
     asn: pulumi.Input[int],
+    per_site: bool,
 ) -> pulumi.Output[dict[str, Any]]:
     """The site's cluster config spec once its values are known (Outputs are judged when they resolve)."""
 
     def spec(resolved: list[Any]) -> dict[str, Any]:
         try:
             return bgp.cluster_config_spec(
-                site, cluster_asn=resolved[0], router_address=resolved[1], router_asn=resolved[2]
+                site,
+                cluster_asn=resolved[0],
+                router_address=resolved[1],
+                router_asn=resolved[2],
+                per_site=per_site,
             )
         except RuleError as exc:
             raise ArgumentsError([Problem.of(where, f"peers.{site}.asn", exc.reason)]) from exc

@@ -15,7 +15,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .._inputs import Arguments, checked_sites, derive, is_known, remote_cidr, service_cidr, vpc_cidr
+from .._inputs import Arguments, checked_sites, derive, remote_cidr, service_cidr, vpc_cidr
 from .._tokens import component_type
 from ..codes import Code
 from ..domain import defaults
@@ -67,8 +67,12 @@ class CiliumArgs(TypedDict):
     pod_cidr_mask_size: NotRequired[pulumi.Input[int]]
     """The block each node gets from its pool: /25 (default) is 128 pod addresses."""
     bgp_control_plane: NotRequired[pulumi.Input[bool]]
-    """Enable Cilium's BGP control plane (default false). The operator then runs on the cloud node group
-    (`eks-hybrid/capacity=cloud`), so the BGP CRDs exist before any hybrid node joins (`CiliumBgpPeering`)."""
+    """Enable Cilium's BGP control plane (default false). Its CRDs exist once the operator runs: with the
+    operator on hybrid nodes, declare `CiliumBgpPeering` after a hybrid node joins (a site stack does)."""
+    operator_placement: NotRequired[str]
+    """Where the operator runs, a plain value: `hybrid` (default with cluster-pool, AWS's supported
+    placement) or `cloud` (the cloud node group, `eks-hybrid/capacity=cloud`; always with multi-pool, whose
+    pools must exist before any hybrid node joins; `hybrid` with multi-pool is refused)."""
 
 
 class Cilium(pulumi.ComponentResource):
@@ -83,6 +87,11 @@ class Cilium(pulumi.ComponentResource):
         super().__init__(component_type(CILIUM), name, None, opts)
         arguments = Arguments("Cilium", name)
         ipam = arguments.plain("ipam", args.get("ipam", "clusterPool"), defaults.CILIUM_IPAM_MODES)
+        configured = arguments.plain(
+            "operator_placement", args.get("operator_placement"), defaults.CILIUM_OPERATOR_PLACEMENTS
+        )
+        if ipam is not None and (problem := plan.operator_placement_problem(ipam, configured)):
+            arguments.problem("operator_placement", problem.text, problem.code)
         version = arguments.check(
             "chart_version", args.get("chart_version", DEFAULT_CHART_VERSION), _chart_version
         )
@@ -93,6 +102,7 @@ class Cilium(pulumi.ComponentResource):
         pod_cidrs = arguments.check("pod_cidrs", args["pod_cidrs"], _pod_cidrs)
         arguments.raise_problems()
 
+        placement = plan.operator_placement(ipam, configured)
         source = derive(repository, plan.chart_source)
         #: The Helm release (Python only).
         self.release: k8s.helm.v3.Release = k8s.helm.v3.Release(
@@ -111,16 +121,17 @@ class Cilium(pulumi.ComponentResource):
                     bgp_control_plane=bool(resolved[2]),
                     ipam=ipam,
                     cilium_line=cilium_line(str(resolved[3])),
+                    placement=placement,
                 )
             ),
             skip_await=True,
             max_history=10,
             opts=_children(self, opts),
         )
-        bgp = args.get("bgp_control_plane", False)
-        if is_known(bgp):
-            for note in plan.aws_support_notes(ipam, bool(bgp)):
-                pulumi.log.warn(note, resource=self)
+        for note in plan.aws_support_notes(ipam, placement):
+            pulumi.log.warn(note, resource=self)
+        #: Where the operator runs, `cloud` or `hybrid` (Python only).
+        self.operator_placement: plan.OperatorPlacement = placement
         self.release_status = self.release.status
         self.register_outputs({"releaseStatus": self.release.status})
 

@@ -2,7 +2,7 @@
 
 `cilium_values` is the one place Cilium's Helm values come from. They follow AWS's hybrid nodes docs
 (`hybrid-nodes-cni.adoc`) and AWS's own CI values (aws/eks-hybrid `test/e2e/cni/testdata/cilium/
-cilium-values.yaml`): agent (and, with cluster-pool and no BGP, the operator) only on hybrid nodes, no
+cilium-values.yaml`): agent (and, with cluster-pool, the operator) only on hybrid nodes, no
 Envoy, operator tolerations limited so a node can be drained.
 
 Two IPAM modes:
@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..codes import Code
+from ..domain.cilium_operator import OperatorPlacement as OperatorPlacement
+from ..domain.cilium_operator import bgp_objects_in_sites as bgp_objects_in_sites
+from ..domain.cilium_operator import operator_placement as operator_placement
+from ..domain.cilium_operator import operator_placement_problem as operator_placement_problem
 from ..domain.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
 from ..errors import RuleError
 
@@ -101,16 +105,6 @@ OPERATOR_TOLERATIONS = (
 ROLL_OUT_ON_CONFIG_CHANGE = True
 
 
-OperatorPlacement = Literal["cloud", "hybrid"]
-
-
-def operator_placement(ipam: Ipam, bgp_control_plane: bool) -> OperatorPlacement:
-    """Where Cilium's operator runs: on the cloud node group with multi-pool or the BGP control plane (it
-    registers the CRDs of the objects the hub declares in the update that installs Cilium), else on
-    hybrid nodes only."""
-    return "cloud" if ipam == "multiPool" or bgp_control_plane else "hybrid"
-
-
 # AWS, "Configure CNI for hybrid nodes" (hybrid-nodes-cni.html, "Cilium considerations"): "Cilium is not
 # supported by AWS when running on nodes in AWS Cloud"; supported IPAM: "Cilium IPAM cluster scope".
 # Cilium documents multi-pool IPAM as Beta (Documentation/network/concepts/ipam/multi-pool.rst).
@@ -121,7 +115,7 @@ _ON_CLOUD = (
 )
 
 
-def aws_support_notes(ipam: Ipam, bgp_control_plane: bool) -> list[str]:
+def aws_support_notes(ipam: Ipam, placement: OperatorPlacement) -> list[str]:
     """What of this Cilium configuration AWS does not support for hybrid nodes, one note each (empty: all
     of it is AWS's supported configuration). Notes, not refusals: the configuration works, AWS support
     cases about it are declined."""
@@ -131,14 +125,25 @@ def aws_support_notes(ipam: Ipam, bgp_control_plane: bool) -> list[str]:
             "Cilium multi-pool IPAM is outside AWS's support for hybrid nodes (AWS supports cluster-scope"
             " IPAM, `ipam: clusterPool`) and is Beta in Cilium"
         )
-    if operator_placement(ipam, bgp_control_plane) == "cloud":
+    if placement == "cloud":
         why = (
             " so that the pools' CRDs exist before any hybrid node joins"
             if ipam == "multiPool"
-            else " so that the BGP objects' CRDs exist before any hybrid node joins"
+            else " as eks-hybrid:cilium.operatorPlacement says (eks-hybrid 0.2's layout: the hub declares the"
+            " BGP objects; the Cilium page, Operator placement, says how to move it to hybrid nodes)"
         )
         notes.append(_ON_CLOUD.format(why=why))
     return [f"{note} [{Code.CILIUM_OUTSIDE_AWS_SUPPORT}]" for note in notes]
+
+
+def bgp_in_sites_note(sites: Sequence[str]) -> str:
+    """What a hub whose BGP sites declare their own BGP objects (`bgp_objects_in_sites`) tells its user."""
+    return (
+        "Cilium's operator runs on hybrid nodes, so the hub declares no BGP object: the site stack of each"
+        f" of {', '.join(sites)} declares its own once its first node runs the operator; a site without a"
+        " site stack gets none (give it one, or set eks-hybrid:cilium.operatorPlacement: cloud)"
+        f" [{Code.CILIUM_BGP_IN_SITES}]"
+    )
 
 
 def cilium_values(
@@ -148,6 +153,7 @@ def cilium_values(
     bgp_control_plane: bool = False,
     ipam: Ipam = "clusterPool",
     cilium_line: str = "1.18",
+    placement: OperatorPlacement | None = None,
 ) -> dict[str, Any]:
     """Helm values for Cilium on hybrid nodes.
 
@@ -159,10 +165,9 @@ def cilium_values(
     multi-pool: the pools are separate objects (`pools.site_pod_pools`); the values switch the IPAM mode,
     pin the line's datapath values, and run the operator on the cloud node group. The operator registers
     Cilium's CRDs when it starts; on cloud capacity it runs before any hybrid node joins, so the hub can
-    declare the pools in the same update (on hybrid nodes only, the CRDs would not exist yet). With the BGP
-    control plane on, the operator runs on the cloud node group too, for the same reason: the hub declares
-    the BGP objects (`bgp.py`) in the update that installs Cilium. The operator runs with host networking,
-    so it needs no Cilium on the node it runs on.
+    declare the pools in the same update (on hybrid nodes only, the CRDs would not exist yet). With
+    cluster-pool the operator runs on hybrid nodes unless `placement` is `cloud` (`operator_placement`).
+    The operator runs with host networking, so it needs no Cilium on the node it runs on.
     """
     if not pod_cidrs:
         raise ValueError("Cilium needs at least one pod CIDR (the cluster's remote pod networks)")
@@ -188,7 +193,7 @@ def cilium_values(
         "bgpControlPlane": {"enabled": bgp_control_plane},
         "rollOutCiliumPods": ROLL_OUT_ON_CONFIG_CHANGE,
     }
-    if operator_placement(ipam, bgp_control_plane) == "cloud":
+    if operator_placement(ipam, placement) == "cloud":
         operator["affinity"] = cloud_affinity()
     if ipam == "multiPool":
         if cilium_line not in MULTI_POOL_DATAPATH:

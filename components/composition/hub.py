@@ -58,6 +58,7 @@ def inventory_exports(hub: HubConfig) -> dict[str, Any]:
         HubOutput.CILIUM_POD_CIDR_MASK_SIZE: hub.cilium.pod_cidr_mask_size,
         HubOutput.CILIUM_BGP_CONTROL_PLANE: hub.cilium.bgp_control_plane,
         HubOutput.CILIUM_CLUSTER_ASN: hub.cilium.cluster_asn,
+        HubOutput.CILIUM_OPERATOR_PLACEMENT: hub.cilium_operator_placement,
     }
 
 

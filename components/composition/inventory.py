@@ -13,6 +13,7 @@ from ..codes import Code
 from ..domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     HUB_PALETTE_OUTPUTS,
+    HUB_SITE_BGP_OUTPUTS,
     LEGACY_SITES,
     SITE_INVENTORY,
     HubInventory,
@@ -24,7 +25,7 @@ from ..errors import PlanError, Problem
 HUB_OUTPUTS_KEY = "eks-hybrid:hub"
 
 
-HUB_SITE_OUTPUTS = (*HUB_INVENTORY_OUTPUTS, LEGACY_SITES, *HUB_PALETTE_OUTPUTS)
+HUB_SITE_OUTPUTS = (*HUB_INVENTORY_OUTPUTS, LEGACY_SITES, *HUB_PALETTE_OUTPUTS, *HUB_SITE_BGP_OUTPUTS)
 """Every output a site reads from its hub (`sites`: the inventory of hubs planned with eks-hybrid 0.2)."""
 
 

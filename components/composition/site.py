@@ -19,6 +19,7 @@ from ..network import SiteConnectivity
 from ..palette import PaletteNodePools
 from ..postdeploy import SECRET_OUTPUTS, PostDeployVerify
 from .inventory import HUB_SITE_OUTPUTS, hub_inventory, hub_palette, read_outputs
+from .site_cilium import declare_site_bgp, site_bgp
 
 VERIFY_HUB_OUTPUTS = tuple(
     name
@@ -67,6 +68,19 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
             pulumi.ResourceOptions(depends_on=[connectivity]),
         )
         exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}
+    # With the hub's Cilium operator on hybrid nodes, the site's BGP objects are the site's (site_cilium.py):
+    # declared once its nodes (its node pools) have brought the operator and its CRDs up.
+    own_bgp = site_bgp(
+        site.site.name,
+        entry,
+        hub_outputs,
+        ipam=inventory.cilium_ipam_mode,
+        wait_minutes=site.site.cilium_crd_wait_minutes,
+        file=file,
+        hub=site.hub,
+    )
+    if own_bgp is not None:
+        declare_site_bgp(own_bgp, [connectivity, *([pools] if palette is not None else [])])
     for key, value in exports.items():
         pulumi.export(key, value)
     if site.verify.enabled:

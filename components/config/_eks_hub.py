@@ -19,7 +19,7 @@ from ..cni import Cilium, CiliumBgpPeering, CiliumSitePools, HybridConfig
 from ..cni.crd_wait import CiliumCrdsEstablished
 from ..cni.crds import bgp_crds, pool_crds
 from ..cni.pod_routes_access import PodRoutesAccess, access_entry_command, declare_pod_routes_access
-from ..cni.values import operator_placement
+from ..cni.values import bgp_in_sites_note
 from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
 from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput
@@ -205,16 +205,19 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     hybrid_node_access_entry(name, cluster, identity.role_arn, dict(hub.tags))
     ipam = hub.cilium_ipam
     in_cluster = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[cluster.k8s_provider]))
-    # multi-pool and the BGP control plane run the operator on the cloud node group: it registers the CRDs
-    # of the pools and of the BGP objects before any hybrid node joins.
-    placement = operator_placement(ipam, hub.cilium.bgp_control_plane)
+    # multi-pool runs the operator on the cloud node group (it registers the pools' CRDs before any hybrid
+    # node joins), and so does cluster-pool with `operatorPlacement: cloud` (eks-hybrid 0.2's layout, the
+    # hub declaring the BGP objects). With the operator on hybrid nodes, AWS's supported placement, each
+    # site stack declares its own BGP objects once its nodes exist (composition/site_cilium.py).
+    placement = hub.cilium_operator_placement
     on_cloud = pulumi.ResourceOptions(depends_on=[cluster.node_group] if placement == "cloud" else [])
     cilium = Cilium(f"{name}-cilium", cilium_args(hub), pulumi.ResourceOptions.merge(in_cluster, on_cloud))
     # The pools and BGP objects are instances of CRDs the operator registers once it runs: they wait for
     # those CRDs to be Established (crd_wait.py), not for the release alone.
+    peers_in_hub = hub.bgp_peers_in_hub
     crds = {
         **(pool_crds() if ipam == "multiPool" else {}),
-        **(bgp_crds(hub.cilium.chart_version) if hub.bgp_peers else {}),
+        **(bgp_crds(hub.cilium.chart_version) if peers_in_hub else {}),
     }
     after_crds = in_cluster
     if crds:
@@ -228,11 +231,13 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         after_crds = pulumi.ResourceOptions.merge(
             in_cluster, pulumi.ResourceOptions(depends_on=[cilium.release, wait])
         )
+    if hub.bgp_peers and not peers_in_hub:
+        pulumi.log.warn(bgp_in_sites_note(list(hub.bgp_peers)), resource=cilium)
     site_pools = None
     if ipam == "multiPool":
         site_pools = CiliumSitePools(f"{name}-cilium-pools", cilium_site_pools_args(hub), after_crds)
     bgp_peering = None
-    if hub.bgp_peers:
+    if peers_in_hub:
         bgp_peering = CiliumBgpPeering(f"{name}-cilium-bgp", cilium_bgp_peering_args(hub), after_crds)
     hybrid_config = HybridConfig(f"{name}-hybrid-config", hybrid_config_args(hub), in_cluster)
     pod_routes = None

@@ -279,6 +279,7 @@ def cilium_args(hub: HubConfig) -> CiliumArgs:
         repository=cilium.repository,
         pod_cidr_mask_size=cilium.pod_cidr_mask_size,
         bgp_control_plane=cilium.bgp_control_plane,
+        operator_placement=hub.cilium_operator_placement,
     )
 
 
@@ -287,11 +288,13 @@ def cilium_site_pools_args(hub: HubConfig) -> CiliumSitePoolsArgs:
 
 
 def cilium_bgp_peering_args(hub: HubConfig) -> CiliumBgpPeeringArgs:
-    """The sites whose nodes peer with their router (`hub.bgp_peers`; empty without the BGP control plane)."""
+    """The sites whose nodes peer with their router and whose BGP objects the hub declares
+    (`hub.bgp_peers_in_hub`; empty without the BGP control plane or with the operator on hybrid nodes)."""
     return CiliumBgpPeeringArgs(
         cluster_asn=hub.cilium.cluster_asn,
         peers={
-            name: CiliumBgpPeer(address=peer.address, asn=peer.asn) for name, peer in hub.bgp_peers.items()
+            name: CiliumBgpPeer(address=peer.address, asn=peer.asn)
+            for name, peer in hub.bgp_peers_in_hub.items()
         },
         ipam=hub.cilium_ipam,
         chart_version=hub.cilium.chart_version,

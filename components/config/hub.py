@@ -13,6 +13,7 @@ from ..codes import Code
 from ..domain import defaults
 from ..domain._base import ConfigModel
 from ..domain.cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
+from ..domain.cilium_operator import bgp_objects_in_sites, operator_placement
 from ..domain.cluster_rules import authentication_mode_problem
 from ..domain.fields import (
     AmazonSideAsn,
@@ -194,6 +195,7 @@ class CredentialsConfig(ConfigModel):
 
 
 CiliumIpam = defaults.CiliumIpam
+CiliumOperatorPlacement = defaults.CiliumOperatorPlacement
 
 
 class CiliumConfig(ConfigModel):
@@ -211,6 +213,10 @@ class CiliumConfig(ConfigModel):
     cluster_asn: Asn = defaults.CILIUM_CLUSTER_ASN
     # Default: multiPool when the hub has more than one site, clusterPool for a single site.
     ipam: CiliumIpam | None = None
+    # Where the operator runs (`cni.values.operator_placement`): hybrid nodes by default with clusterPool
+    # (each site stack then declares its BGP objects), `cloud` keeps eks-hybrid 0.2's layout; multiPool
+    # always runs it on the cloud node group (`hybrid` is refused there, `rules.check_operator_placement`).
+    operator_placement: CiliumOperatorPlacement | None = None
     # The IAM principal (role or user) the routers of sites without Cilium BGP run router/pod-routes.sh as:
     # the hub maps it to a Kubernetes group that may only read CiliumNodes (`PodRoutesReader`).
     pod_routes_principal_arn: str | None = Field(
@@ -301,6 +307,18 @@ class HubConfig(ConfigModel):
         peer with it over Cilium's BGP control plane), in inventory order."""
         peers = self.bgp_peers
         return [name for name in self.sites if name not in peers]
+
+    @property
+    def cilium_operator_placement(self) -> CiliumOperatorPlacement:
+        """Where Cilium's operator runs (`cni.values.operator_placement`, from the IPAM mode and
+        `eks-hybrid:cilium.operatorPlacement`)."""
+        return operator_placement(self.cilium_ipam, self.cilium.operator_placement)
+
+    @property
+    def bgp_peers_in_hub(self) -> dict[str, BgpPeerConfig]:
+        """The sites whose BGP objects the hub declares: every BGP peer with the operator on the cloud
+        node group, none with it on hybrid nodes (each site stack then declares its own)."""
+        return {} if bgp_objects_in_sites(self.cilium_operator_placement) else self.bgp_peers
 
     @property
     def cilium_ipam(self) -> CiliumIpam:

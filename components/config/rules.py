@@ -14,6 +14,7 @@ from typing import Any, TypeGuard
 from ..codes import Code
 from ..domain import cidrs, defaults
 from ..domain.cidrs import MAX_REMOTE_NETWORKS
+from ..domain.cilium_operator import operator_placement_problem
 from ..domain.cluster_rules import (
     CLOUD_EGRESS_KEY,
     api_access_problem,
@@ -346,6 +347,18 @@ def check_cilium(document: Mapping[str, Any]) -> Iterator[Finding]:
         )
 
 
+def check_operator_placement(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """`eks-hybrid:cilium.operatorPlacement` against the IPAM mode, read as `HubConfig.cilium_ipam` reads it
+    (explicit, else multiPool with more than one site)."""
+    cilium = _mapping(document.get("eks-hybrid:cilium"))
+    ipam = cilium.get("ipam") or ("multiPool" if len(_sites(document)) > 1 else "clusterPool")
+    configured = cilium.get("operatorPlacement")
+    if ipam in defaults.CILIUM_IPAM_MODES and configured in defaults.CILIUM_OPERATOR_PLACEMENTS:
+        problem = operator_placement_problem(ipam, configured)
+        if problem:
+            yield ("eks-hybrid:cilium.operatorPlacement", problem.code, problem.text)
+
+
 def check_cilium_bgp(document: Mapping[str, Any]) -> Iterator[Finding]:
     """Each site's `bgpPeer` against the cluster's ASN and the site's node CIDR; with cluster-pool over
     several sites, every site's nodes must advertise their blocks (see `check_cilium`)."""
@@ -505,6 +518,7 @@ HUB_RULES = (
     check_tunnel_inside_cidrs,
     check_distinct_lists,
     check_cilium,
+    check_operator_placement,
     check_cilium_bgp,
     check_palette_kubernetes,
 )

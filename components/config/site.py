@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, SecretStr
 from pydantic_core import PydanticCustomError
 
 from ..codes import Code
-from ..domain import cidrs
+from ..domain import cidrs, defaults
 from ..domain._base import ConfigModel
 from ..domain.fields import AnyCidr, Asn, AwsTagKey, AwsTagValue, EniId, IPv4, Slug, TunnelInsideCidr
 from ..domain.palette import EdgeHostConfig as EdgeHostConfig
@@ -117,6 +117,12 @@ class SiteSpec(ConfigModel):
         if self.connectivity.type == "siteToSiteVpn" and vpn is not None:
             return [f"{vpn.customer_gateway.ip_address}/32"]
         return None
+
+    # With the hub's Cilium operator on hybrid nodes, the site declares its own BGP objects once their CRDs
+    # are Established, which needs its first node: how long `pulumi up` waits for them.
+    cilium_crd_wait_minutes: int = Field(
+        default=defaults.SITE_CILIUM_CRD_WAIT_MINUTES, ge=1, le=defaults.SITE_CILIUM_CRD_WAIT_MINUTES_MAX
+    )
 
 
 class SitePaletteConfig(ConfigModel):

@@ -61,3 +61,13 @@ both)."""
 CiliumIpam = Literal["multiPool", "clusterPool"]
 CILIUM_IPAM_MODES: Final[tuple[CiliumIpam, ...]] = ("clusterPool", "multiPool")
 """Cilium's IPAM modes eks-hybrid runs: one pool over every site's pod CIDR, or one pool per site."""
+CiliumOperatorPlacement = Literal["cloud", "hybrid"]
+CILIUM_OPERATOR_PLACEMENTS: Final[tuple[CiliumOperatorPlacement, ...]] = ("hybrid", "cloud")
+"""Where Cilium's operator may run: on hybrid nodes only (AWS's supported placement) or on the cloud node
+group (`eks-hybrid:cilium.operatorPlacement`; `cni.values.operator_placement` decides)."""
+SITE_CILIUM_CRD_WAIT_MINUTES: Final = 45
+"""How long a site stack waits for Cilium's BGP CRDs before declaring its BGP objects, when the operator
+runs on hybrid nodes (`eks-hybrid:site.ciliumCrdWaitMinutes`): the site's first node must be provisioned
+by Palette, join, and run the operator first. Inferred: an edge host's provisioning (OS, Kubernetes layer,
+nodeadm join) takes tens of minutes; no AWS or Spectro Cloud page states a bound."""
+SITE_CILIUM_CRD_WAIT_MINUTES_MAX: Final = 240

@@ -52,6 +52,9 @@ class HubOutput:
     CILIUM_BGP_CONTROL_PLANE: Final = "ciliumBgpControlPlane"
     CILIUM_CLUSTER_ASN: Final = "ciliumClusterAsn"
     CILIUM_IPAM_MODE: Final = "ciliumIpamMode"
+    CILIUM_OPERATOR_PLACEMENT: Final = "ciliumOperatorPlacement"
+    """`hybrid`: each site stack declares its own Cilium BGP objects; `cloud`, or absent (a hub of 0.2 or
+    earlier): the hub declares them."""
     # The EKS side: the cluster and the hybrid nodes' identity.
     CLUSTER_NAME: Final = "clusterName"
     CLUSTER_ARN: Final = "clusterArn"
@@ -96,6 +99,18 @@ HUB_INVENTORY_OUTPUTS = (
     HubOutput.CILIUM_IPAM_MODE,
 )
 """What a site reads of its hub to check itself against it (`HubInventory`)."""
+
+HUB_SITE_BGP_OUTPUTS = (
+    HubOutput.CILIUM_OPERATOR_PLACEMENT,
+    HubOutput.CILIUM_BGP_CONTROL_PLANE,
+    HubOutput.CILIUM_CLUSTER_ASN,
+    HubOutput.CILIUM_CHART_VERSION,
+    HubOutput.CLUSTER_NAME,
+    HubOutput.CLUSTER_ENDPOINT,
+    HubOutput.CLUSTER_CERTIFICATE_AUTHORITY,
+)
+"""What a site whose nodes peer over Cilium BGP reads of its hub to declare its own BGP objects through the
+cluster's API (with `region` and its inventory entry's `bgpPeer`)."""
 
 EKS_OUTPUTS = (
     HubOutput.CLUSTER_NAME,
@@ -237,6 +252,7 @@ class HubOutputs(BaseModel):
     cilium_bgp_control_plane: bool | None = None
     cilium_cluster_asn: int | None = None
     cilium_ipam_mode: str | None = None
+    cilium_operator_placement: str | None = None
     cluster_name: str | None = None
     cluster_arn: str | None = None
     cluster_endpoint: str | None = None

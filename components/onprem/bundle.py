@@ -140,12 +140,22 @@ def _cilium_objects(site: OnPremSite) -> str:
         router_asn=peering.router_asn,
         chart_version=peering.chart_version,
         ipam=peering.ipam,
+        per_site=peering.declared_by_site,
     )
+    if peering.declared_by_site:
+        applier = (
+            "# router. This site's own stack applies them (CiliumBgpPeering) once its first node runs\n"
+            f"# Cilium's operator (hub stack {site.hub} runs it on hybrid nodes); they are here to compare\n"
+            "# with the router's side, not to apply by hand:"
+        )
+    else:
+        applier = (
+            f"# router. Hub stack {site.hub} applies them (CiliumBgpPeering); they are here to compare with\n"
+            "# the router's side, not to apply by hand:"
+        )
     header = (
         f"# Cilium BGP control plane objects for eks-hybrid site {site.name}: its nodes peer with its\n"
-        f"# router. Hub stack {site.hub} applies them (CiliumBgpPeering); they are here to compare with\n"
-        "# the router's side, not to apply by hand:"
-        f" kubectl get ciliumbgpclusterconfig {cluster_config_name(site.name)} -o yaml\n"
+        f"{applier} kubectl get ciliumbgpclusterconfig {cluster_config_name(site.name)} -o yaml\n"
     )
     return header + yaml.safe_dump_all(objects, sort_keys=False, explicit_start=True)
 

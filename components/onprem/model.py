@@ -127,6 +127,9 @@ class CiliumBgpPeering:
     chart_version: str
     ipam: Literal["clusterPool", "multiPool"] = "clusterPool"
     shared_pod_cidrs: tuple[str, ...] = ()
+    declared_by_site: bool = False
+    """True when the site stack declares the site's own BGP objects (the hub's Cilium operator on hybrid
+    nodes, per-site names); false when the hub declares them (shared peer config and advertisement)."""
 
 
 @dataclass(frozen=True)

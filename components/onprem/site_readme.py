@@ -171,11 +171,16 @@ def _pod_routing(site: OnPremSite, files: Sequence[FileEntry]) -> list[str]:
                 f"{block} blocks of the pod CIDR; it never passes them on to AWS (AWS routes the whole pod"
                 " CIDR to this site)"
             )
+        applier = (
+            "This site's stack applies the objects once its first node runs Cilium's operator"
+            if peering.declared_by_site
+            else "The hub applies the objects"
+        )
         return [
             "## How pod traffic finds its node: Cilium BGP",
             "",
             f"Cilium gives each node a {block} block and, with its BGP control plane, each node advertises"
-            f" its blocks to this router. The hub applies the objects (`cluster/cilium-bgp.yaml` shows"
+            f" its blocks to this router. {applier} (`cluster/cilium-bgp.yaml` shows"
             f" them): the site's nodes dial `{peering.router_address}` (ASN {peering.router_asn}) from ASN"
             f" {peering.cluster_asn}, so give the router that address on the nodes' segment (eBGP, one hop)."
             f" The router listens over the node CIDR `{site.node_cidr}` and accepts only {accepted}.",

@@ -8,6 +8,10 @@
 - the transit gateway's (or VGW's) Amazon-side ASN changed: a new gateway, every attachment and BGP session
   rebuilt;
 - a VPN pre-shared key rotated: the tunnel drops until the on-prem router has the new key;
+- a Cilium BGP object (`CiliumBGPClusterConfig`, `...PeerConfig`, `...Advertisement`) deleted or replaced:
+  the site's nodes stop advertising their pod blocks to its router until one exists again (as when a hub
+  moves Cilium's operator to hybrid nodes and its sites take over their BGP objects: docs/concepts/cilium.md,
+  "Operator placement", says how without a drop);
 - a protected resource deleted or replaced: `pulumi up` stops there until protect is turned off.
 """
 
@@ -148,6 +152,23 @@ def _pools(
     return found
 
 
+def _bgp_removal(stack: str, change: ResourceDiff) -> list[Danger]:
+    kind = change.type.rsplit(":", 1)[-1]
+    if not kind.startswith("CiliumBGP") or change.action not in ("delete", "replace"):
+        return []
+    return [
+        Danger(
+            "cilium-bgp-removal",
+            stack,
+            f"{kind} {change.name} would be {change.action}d: the nodes it configures stop advertising their"
+            " pod blocks to the site's router (routes to those pods withdrawn) until one exists again. Moving"
+            " a hub's BGP objects to its site stacks (operatorPlacement hybrid)? `pulumi state delete` them"
+            " from the hub first (docs/concepts/cilium.md, Operator placement)",
+            change.urn,
+        )
+    ]
+
+
 def _protected(stack: str, change: ResourceDiff) -> list[Danger]:
     if not change.protect or change.action not in ("replace", "delete"):
         return []
@@ -251,6 +272,7 @@ def find_dangers(stacks: list[StackDiff], base: PlanSet, head: PlanSet) -> list[
             found += _asn(diff.stack, change)
             found += _preshared_keys(diff.stack, change)
             found += _pools(diff.stack, change, old, new)
+            found += _bgp_removal(diff.stack, change)
             found += _protected(diff.stack, change)
         found += _secrets(diff.stack, diff)
         if diff.role == "hub":

@@ -256,13 +256,11 @@ def test_warnings_go_to_stderr_and_leave_the_plan_as_it_is(tmp_path):
     assert cluster["inputs"]["vpcConfig"]["publicAccessCidrs"] == ["0.0.0.0/0"]
     # The examples plan without a warning, but for their Kubernetes version's support window, which depends
     # on the day (test_an_example_hub_in_extended_support_says_so_in_its_plan checks those), and the
-    # notes of Cilium configurations outside AWS's support (tests/cni/test_support_and_pod_routes.py).
+    # notes of Cilium configurations outside AWS's support (tests/cni/test_support_and_pod_routes.py) and of
+    # the sites that declare their own BGP objects (tests/cni/test_site_bgp.py).
     stderr = plan("--all", "--stacks-dir", str(STACKS), "--offline-secrets").stderr
-    warnings = [
-        line
-        for line in stderr.splitlines()
-        if "warning" in line and not line.endswith(f"[{Code.CILIUM_OUTSIDE_AWS_SUPPORT}]")
-    ]
+    notes = tuple(f"[{code}]" for code in (Code.CILIUM_OUTSIDE_AWS_SUPPORT, Code.CILIUM_BGP_IN_SITES))
+    warnings = [line for line in stderr.splitlines() if "warning" in line and not line.endswith(notes)]
     assert all(": Kubernetes 1." in line and "support" in line for line in warnings), warnings
 
 

@@ -63,12 +63,19 @@ def test_bgp_control_plane_when_asked(bgp: bool) -> None:
     assert values.cilium_values(PODS, 25, bgp_control_plane=bgp)["bgpControlPlane"] == {"enabled": bgp}
 
 
-def test_with_bgp_the_operator_runs_on_cloud_capacity_so_the_bgp_crds_exist_before_hybrid_nodes() -> None:
-    # The operator registers Cilium's CRDs; the hub declares the BGP objects in the update installing Cilium.
+def test_with_bgp_and_cluster_pool_the_operator_stays_on_hybrid_nodes_as_aws_supports() -> None:
+    # AWS, "Configure CNI for hybrid nodes": "Cilium is not supported by AWS when running on nodes in AWS
+    # Cloud"; each site stack declares its BGP objects once its nodes run the operator.
     result = values.cilium_values(PODS, 25, bgp_control_plane=True)
+    assert result["operator"]["affinity"] == HYBRID_ONLY
+    assert result["affinity"] == HYBRID_ONLY
+    assert result["ipam"]["mode"] == "cluster-pool"
+
+
+def test_placement_cloud_keeps_the_operator_of_0_2_on_cloud_capacity() -> None:
+    result = values.cilium_values(PODS, 25, bgp_control_plane=True, placement="cloud")
     assert result["operator"]["affinity"] == values.cloud_affinity()
     assert result["affinity"] == HYBRID_ONLY  # the agents stay on hybrid nodes
-    assert result["ipam"]["mode"] == "cluster-pool"
 
 
 @pytest.mark.parametrize("bgp", [True, False])
@@ -83,15 +90,12 @@ def test_a_config_change_rolls_the_operator_and_the_agents(bgp: bool, ipam: valu
 
 
 def test_turning_bgp_on_changes_the_rolled_out_configuration_only() -> None:
-    # The operator's affinity moves to cloud capacity with BGP; everything else that changes reaches the pods
-    # through the ConfigMap, which the roll-out flags make the pods follow.
+    # The operator stays where it is; what changes reaches the pods through the ConfigMap, which the
+    # roll-out flags make the pods follow.
     off = dict(leaves(values.cilium_values(PODS, 25)))
     on = dict(leaves(values.cilium_values(PODS, 25, bgp_control_plane=True)))
     changed = {key for key in off.keys() | on.keys() if off.get(key) != on.get(key)}
-    assert changed == {
-        "bgpControlPlane.enabled",
-        "operator.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
-    }
+    assert changed == {"bgpControlPlane.enabled"}
     assert on["operator.rollOutPods"] is on["rollOutCiliumPods"] is True
 
 

@@ -14,6 +14,7 @@ from eks_hybrid.components.cni.pod_routes_access import access_entry_command
 from eks_hybrid.components.cni.values import aws_support_notes, cilium_values, operator_placement
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.labels import POD_ROUTES_CLUSTER_ROLE, POD_ROUTES_GROUP
+from eks_hybrid.components.errors import RuleError
 from eks_hybrid.components.onprem.bundle import render_site
 from eks_hybrid.components.onprem.pod_routes import pod_routes_script
 from eks_hybrid.planner import Planner
@@ -45,31 +46,49 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 # --- AWS's support boundary ---------------------------------------------------------------------------
 
 
-def test_only_cluster_pool_without_bgp_is_all_inside_awss_support():
-    assert aws_support_notes("clusterPool", bgp_control_plane=False) == []
-    multi = aws_support_notes("multiPool", bgp_control_plane=False)
+def test_cluster_pool_with_the_operator_on_hybrid_nodes_is_all_inside_awss_support():
+    assert aws_support_notes("clusterPool", "hybrid") == []
+    multi = aws_support_notes("multiPool", "cloud")
     assert len(multi) == 2
     assert "multi-pool IPAM is outside AWS's support" in multi[0] and "Beta" in multi[0]
     assert "not supported by AWS when running on nodes in AWS Cloud" in multi[1]
-    bgp = aws_support_notes("clusterPool", bgp_control_plane=True)
-    assert len(bgp) == 1 and "BGP objects' CRDs" in bgp[0]
-    assert all(note.endswith(SUPPORT) for note in multi + bgp)
+    kept = aws_support_notes("clusterPool", "cloud")
+    assert len(kept) == 1 and "eks-hybrid:cilium.operatorPlacement" in kept[0]
+    assert all(note.endswith(SUPPORT) for note in multi + kept)
 
 
-def test_the_note_follows_where_the_operator_runs():
-    for ipam in ("clusterPool", "multiPool"):
-        for bgp in (False, True):
-            affinity = cilium_values(["192.168.0.0/16"], 25, bgp_control_plane=bgp, ipam=ipam)["operator"]
-            on_cloud = "eks-hybrid/capacity" in str(affinity["affinity"])
-            assert on_cloud == (operator_placement(ipam, bgp) == "cloud")
-            assert on_cloud == any("AWS Cloud" in note for note in aws_support_notes(ipam, bgp))
+@pytest.mark.parametrize(
+    ("ipam", "configured", "placement"),
+    [
+        ("clusterPool", None, "hybrid"),
+        ("clusterPool", "hybrid", "hybrid"),
+        ("clusterPool", "cloud", "cloud"),
+        ("multiPool", None, "cloud"),
+        ("multiPool", "cloud", "cloud"),
+    ],
+)
+def test_the_operator_runs_where_the_configuration_says(ipam, configured, placement):
+    # The BGP control plane no longer moves it: cluster-pool + BGP keeps it on hybrid nodes.
+    assert operator_placement(ipam, configured) == placement
+    for bgp in (False, True):
+        values = cilium_values(["192.168.0.0/16"], 25, bgp_control_plane=bgp, ipam=ipam, placement=configured)
+        on_cloud = "eks-hybrid/capacity" in str(values["operator"]["affinity"])
+        assert on_cloud == (placement == "cloud")
+        assert on_cloud == any("AWS Cloud" in note for note in aws_support_notes(ipam, placement))
+
+
+def test_multi_pool_with_the_operator_on_hybrid_nodes_is_refused():
+    with pytest.raises(RuleError) as raised:
+        operator_placement("multiPool", "hybrid")
+    assert raised.value.reason.code == Code.OPERATOR_PLACEMENT
+    assert "cloud node group" in str(raised.value)
 
 
 def test_the_example_plans_say_which_configuration_leaves_awss_support(runs):
     hub = [w for w in runs["example-hub"].warnings if SUPPORT in w]
     assert len(hub) == 2 and "multi-pool" in hub[0]
-    ssm = [w for w in runs["example-hub-ssm"].warnings if SUPPORT in w]
-    assert len(ssm) == 1 and "cloud node group" in ssm[0]
+    # cluster-pool + BGP: the operator on hybrid nodes, as AWS supports it.
+    assert [w for w in runs["example-hub-ssm"].warnings if SUPPORT in w] == []
 
 
 # --- pod-routes.sh's identity ------------------------------------------------------------------------

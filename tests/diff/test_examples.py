@@ -225,3 +225,23 @@ def test_a_cilium_pool_inserted_in_the_middle(base: PlanSet, tmp_path: Path) -> 
     )
     [danger] = [d for d in report.dangers if d.kind == "cilium-pool-reorder"]
     assert "only appending is safe" in danger.message
+
+
+def test_a_hub_handing_its_bgp_objects_to_its_sites_is_flagged(tmp_path: Path) -> None:
+    """example-hub-ssm planned with eks-hybrid 0.2's layout (`operatorPlacement: cloud`), then moved to the
+    operator on hybrid nodes: the hub deletes its BGP objects, which drops the sites' sessions unless they are
+    removed from its state first (docs/concepts/cilium.md, Operator placement)."""
+
+    def cloud(config: dict[str, Any]) -> None:
+        config["eks-hybrid:cilium"]["operatorPlacement"] = "cloud"
+
+    old = head(tmp_path / "old", {"example-hub-ssm": cloud})
+    report = compare(old, head(tmp_path / "new", {}))
+    removed = [d for d in report.dangers if d.kind == "cilium-bgp-removal"]
+    assert {d.stack for d in removed} == {"example-hub-ssm"}
+    assert len(removed) == 4  # the shared peer config and advertisement, austin's and seattle's configs
+    assert all("pulumi state delete" in d.message for d in removed)
+    hub = changes(report, "example-hub-ssm")
+    assert hub["edge-lab-cilium-bgp-austin-cluster-config"].action == "delete"
+    # austin's own stack creates its objects: a create is not dangerous.
+    assert changes(report, "example-austin")["austin-cilium-bgp-austin-cluster-config"].action == "create"

@@ -1,9 +1,10 @@
-"""The router `render` writes and the Cilium BGP objects the hub applies agree: same ASNs, the router's
+"""The router `render` writes and the Cilium BGP objects applied for the site agree: same ASNs, the router's
 address inside the listen range, the same per-node block size, and the very same objects.
 
 Every example site whose nodes peer with their router (austin on example-hub-ssm: Cilium 1.17,
-cluster-pool over two sites; denver on example-hub: Cilium 1.18, multi-pool, no VPN) is checked against
-its hub's offline plan, so a change to either side alone fails here.
+cluster-pool over two sites, the operator on hybrid nodes, so austin's own stack applies its objects;
+denver on example-hub: Cilium 1.18, multi-pool, no VPN, the hub applies them) is checked against the
+offline plans of its hub and its own stack, so a change to either side alone fails here.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from .conftest import render
 BGP_SITES = [("example-austin", "example-hub-ssm", "austin"), ("example-denver", "example-hub", "denver")]
 
 
-def _applied(plans: Mapping[str, StackPlan], hub: str) -> dict[str, dict[str, Any]]:
-    """The hub's Cilium BGP objects as it applies them, by `<kind>/<metadata.name>`."""
+def _applied(plans: Mapping[str, StackPlan], *stacks: str) -> dict[str, dict[str, Any]]:
+    """The Cilium BGP objects the stacks (a hub, a site) apply, by `<kind>/<metadata.name>`."""
     objects = {}
-    for resource in plans[hub].run.resources:
+    for resource in (r for stack in stacks for r in plans[stack].run.resources):
         if ":CiliumBGP" in resource.type:
             inputs = resource.inputs
             objects[f"{inputs['kind']}/{inputs['metadata']['name']}"] = {
@@ -60,7 +61,7 @@ def test_the_rendered_router_accepts_exactly_the_sessions_the_hub_configures(
 ):
     result, out = render(tmp_path, stack)
     assert result.exit_code == 0, result.output
-    applied = _applied(example_plans, hub)
+    applied = _applied(example_plans, hub, stack)
     cluster = applied[f"CiliumBGPClusterConfig/eks-hybrid-{site}"]
     [instance] = cluster["spec"]["bgpInstances"]
     [peer] = instance["peers"]

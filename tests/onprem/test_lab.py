@@ -450,15 +450,19 @@ def test_without_the_mss_rules_the_same_transfer_stalls(lab, dallas):
 
 def _austin(tmp_path: Path, ipam: str = "clusterPool") -> tuple[Path, dict[str, dict]]:
     """austin rendered with /25 pod blocks (the brief's node advertises one, as Cilium's default mask
-    gives), and the Cilium BGP objects its hub applies, from the hub's offline plan of the same stacks."""
+    gives), and the Cilium BGP objects applied for it, from the offline plans of the same stacks."""
 
     def hub_edit(config: dict) -> None:
         config["eks-hybrid:cilium"] |= {"podCidrMaskSize": 25, "ipam": ipam}
 
     stacks = copy_examples(tmp_path, {"example-hub-ssm": hub_edit})
+    planner = Planner(stacks, offline_secrets=True)
+    # The hub applies them with multi-pool; with cluster-pool the operator runs on hybrid nodes and
+    # austin's own stack applies them.
     objects = {
         resource.inputs["kind"]: resource.inputs
-        for resource in Planner(stacks, offline_secrets=True).plan("example-hub-ssm").run.resources
+        for stack in ("example-hub-ssm", "example-austin")
+        for resource in planner.plan(stack).run.resources
         if ":CiliumBGP" in resource.type and not resource.name.endswith("-seattle-cluster-config")
     }
     hub = {**HUB_SSM_OUTPUTS, "ciliumPodCidrMaskSize": 25, "ciliumIpamMode": ipam}

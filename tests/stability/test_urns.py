@@ -47,6 +47,20 @@ NEW_IN_0_2 = {
             ),
         )
     ),
+    # example-hub-ssm runs Cilium's operator on hybrid nodes (cluster-pool + BGP, as AWS supports it), so
+    # site austin declares its own BGP objects, per-site names, through its own Kubernetes provider, behind
+    # its own wait for the CRDs (`eks-hybrid:cilium.operatorPlacement: cloud` keeps the hub's objects above).
+    ("pulumi:providers:kubernetes", "austin-k8s"),
+    ("pulumi-python:dynamic:Resource", "austin-cilium-crds"),
+    ("eks-hybrid:cni:CiliumBgpPeering", "austin-cilium-bgp"),
+    *(
+        (f"kubernetes:cilium.io/v2alpha1:{kind}", f"austin-cilium-bgp-austin-{child}")
+        for kind, child in (
+            ("CiliumBGPPeerConfig", "peer-config"),
+            ("CiliumBGPAdvertisement", "advertisement"),
+            ("CiliumBGPClusterConfig", "cluster-config"),
+        )
+    ),
     # The wait for Cilium's CRDs to be Established, before the pools and BGP objects (both hubs).
     ("pulumi-python:dynamic:Resource", "edge-prod-cilium-crds"),
     ("pulumi-python:dynamic:Resource", "edge-lab-cilium-crds"),
