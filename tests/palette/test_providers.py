@@ -292,7 +292,7 @@ def test_profile_packs_are_resolved_in_their_registry_with_real_defaults(
     assert (
         cni["data"] == {"custom-cni": "dummy"} and cni["kind"] == "ConfigMap"
     )  # the pack's own manifest kept
-    assert yaml.safe_load(packs["os"]["values"])["options"]["system"]["uri"] == "r/x:1"
+    assert yaml.safe_load(packs["os"]["values"])["options"] == {"system.uri": "r/x:1"}
     assert "/v1/registries/metadata" in paths(
         state
     ) and "/v1/packs/{packName}/registries/{registryUid}" in paths(state)
