@@ -757,7 +757,12 @@ class Code(StrEnum):
     PROFILE_IN_USE = (
         "profile-in-use",
         "palette",
-        "A cluster profile cannot be deleted: site pools still use it.",
+        "A cluster profile cannot be deleted: site pools still use it, or Palette refused the delete.",
+    )
+    PROFILE_VERSION_TAKEN = (
+        "profile-version-taken",
+        "palette",
+        "The profile version is already published with other layers: bump the version.",
     )
     EDGE_HOST_UNUSABLE = (
         "edge-host-unusable",

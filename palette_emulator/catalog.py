@@ -86,14 +86,17 @@ class Catalog:
         return None
 
 
+# The BYOS Edge OS pack's defaults carry the provider image as the dotted key `system.uri` under `options`,
+# as Spectro's docs write the pack's values (eks-hybrid-nodes/create-hybrid-node-pools.md, step 8) and CanvOS
+# prints them (`earthly.sh` `print_os_pack`). The empty image is inferred [I]: no source shows the pack's
+# untouched defaults.
 BYOI_VALUES = """\
 pack:
   content:
     images:
       - image: '{{.spectro.pack.edge-native-byoi.options.system.uri}}'
 options:
-  system:
-    uri: ""
+  system.uri: ""
 """
 
 NODEADM_VALUES = """\

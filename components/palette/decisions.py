@@ -6,6 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
+from .packs import SYSTEM_URI, ResolvedPack
+
 __all__ = [
     "REGISTERED_HOST_TYPES",
     "TERMINAL_BAD_STATES",
@@ -17,6 +21,9 @@ __all__ = [
     "pool_changes",
     "pool_from_live",
     "profile_changes",
+    "profile_users",
+    "provider_image",
+    "published_layers_problem",
     "repave_warnings",
 ]
 
@@ -152,6 +159,88 @@ def profile_content_problem(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
             " bump eks-hybrid:palette.profile.version to publish the change"
         )
     return None
+
+
+def provider_image(values: str) -> str | None:
+    """The provider image an OS layer's values (YAML text) point at: the dotted key `options["system.uri"]`
+    Palette's BYOS pack reads (`packs.SYSTEM_URI`); failing that (empty or absent), the nested
+    `options.system.uri` that eks-hybrid wrote before it spelled the key as Palette does, so a version
+    published then still reads as its image. None when neither is set or the values are not a mapping."""
+    try:
+        parsed = yaml.safe_load(values) if values.strip() else None
+    except yaml.YAMLError:
+        return None
+    options = parsed.get("options") if isinstance(parsed, Mapping) else None
+    if not isinstance(options, Mapping):
+        return None
+    if options.get(SYSTEM_URI):
+        return str(options[SYSTEM_URI])
+    nested = options.get("system")
+    if isinstance(nested, Mapping) and nested.get("uri"):
+        return str(nested["uri"])
+    return None
+
+
+def _layers(packs: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, str, str, str | None]]:
+    return {
+        str(p.get("layer")): (
+            str(p.get("name") or ""),
+            str(p.get("tag") or ""),
+            str(p.get("uid") or p.get("packUid") or ""),
+            provider_image(str(p.get("values") or "")) if p.get("layer") == "os" else None,
+        )
+        for p in packs
+    }
+
+
+def published_layers_problem(
+    live: Mapping[str, Any], packs: Sequence[ResolvedPack], name: str, version: str
+) -> str | None:
+    """Why the published profile version `live` (`GET /v1/clusterprofiles/{uid}`) is not the one eks-hybrid
+    would publish from `packs`: per layer, its pack name, tag and pack uid (`spec.published.packs[]`,
+    v1PackRef `name`/`tag`/`packUid`) and, for the OS layer, the provider image (`provider_image`). Profile
+    versions are not re-published with other content: the Terraform provider treats them as immutable
+    (`resource_cluster_profile.go`: a new version is a clone). None when they match."""
+    published = ((live.get("spec") or {}).get("published") or {}).get("packs") or []
+    want = _layers(
+        {"layer": p.layer, "name": p.name, "tag": p.tag, "uid": p.uid, "values": p.values} for p in packs
+    )
+    have = {  # an image Palette does not show (no values in its answer) is not a difference
+        layer: (n, t, u, want[layer][3] if i is None and layer in want else i)
+        for layer, (n, t, u, i) in _layers(published).items()
+    }
+    if have == want:
+        return None
+    differ = sorted(layer for layer in set(have) | set(want) if have.get(layer) != want.get(layer))
+    details = "; ".join(
+        f"{layer}: Palette has {_layer_text(have.get(layer))},"
+        f" the config gives {_layer_text(want.get(layer))}"
+        for layer in differ
+    )
+    return (
+        f"hybrid profile {name!r} version {version} exists with other layers: bump the version"
+        f" (eks-hybrid:palette.profile.version) to publish these ({details})"
+    )
+
+
+def _layer_text(layer: tuple[str, str, str, str | None] | None) -> str:
+    if layer is None:
+        return "no pack"
+    name, tag, uid, image = layer
+    return f"{name}:{tag} ({uid})" + (f" image {image}" if image else "")
+
+
+def profile_users(live: Mapping[str, Any]) -> list[str]:
+    """The clusters a profile version is attached to, by name where Palette gives one: SPEC
+    `v1ClusterProfileStatus.inUseClusters` (`v1ObjectResReference`) and the deprecated `inUseClusterUids`.
+    A hybrid pool is its own cluster here: Spectro's docs (create-hybrid-node-pools.md, "Trigger Repave",
+    step 4) show the pool names in the profile's **In Use Clusters** list."""
+    status = live.get("status") or {}
+    refs = [r for r in status.get("inUseClusters") or [] if isinstance(r, Mapping)]
+    named = {str(r.get("uid")) for r in refs if r.get("uid")}
+    users = [str(r.get("name") or r.get("uid")) for r in refs if r.get("name") or r.get("uid")]
+    users += [str(u) for u in status.get("inUseClusterUids") or [] if u and str(u) not in named]
+    return sorted(dict.fromkeys(users))
 
 
 def _nic(host: Mapping[str, Any]) -> str | None:

@@ -21,6 +21,7 @@ from ..domain.palette import PaletteProfileConfig, ProfileLayer
 from ..errors import EksHybridError
 
 __all__ = [
+    "SYSTEM_URI",
     "LayerSpec",
     "PackResolutionError",
     "ResolvedPack",
@@ -28,6 +29,7 @@ __all__ = [
     "merge_values",
     "pick_registry",
     "pick_version",
+    "system_uri_dotted",
 ]
 
 # Markers Palette keeps in a pack's values as comments (e.g. `# spectrocloud.com/enabled-presets: ...`).
@@ -80,12 +82,39 @@ class ResolvedPack:
         }
 
 
+# The BYOS Edge OS pack's provider image is one key spelled with a dot under `options`, not a nested
+# `system: {uri: ...}`: Spectro's docs (eks-hybrid-nodes/create-hybrid-node-pools.md, step 8:
+# `options:` / `system.uri: "example.io/edge-hosts/ubuntu:nodeadm-1.30.0-v4.5.21-eks-hybrid"`; the repave
+# section: "Edit the `options.system.uri`"), CanvOS (`earthly.sh` `print_os_pack`: `system.uri`,
+# `system.registry`, ... under `options:`) and the pack's own macro
+# `{{.spectro.pack.edge-native-byoi.options.system.uri}}`.
+SYSTEM_URI = "system.uri"
+
+
 def os_overlay(provider_image: str) -> dict[str, Any]:
     """The BYOS Edge OS layer pointing at the EdgeForge provider image (Spectro's Appliance Mode docs)."""
     return {
         "pack": {"content": {"images": [{"image": "{{.spectro.pack.edge-native-byoi.options.system.uri}}"}]}},
-        "options": {"system": {"uri": provider_image}},
+        "options": {SYSTEM_URI: provider_image},
     }
+
+
+def system_uri_dotted(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with a nested `options.system.uri` moved to the dotted key `options["system.uri"]` (an
+    existing dotted key wins only when no nested one is given), and `options.system` dropped once empty, so
+    a merge never carries both spellings. Anything else is unchanged."""
+    options = values.get("options")
+    if not isinstance(options, Mapping):
+        return dict(values)
+    nested = options.get("system")
+    if not isinstance(nested, Mapping) or "uri" not in nested:
+        return dict(values)
+    moved = {k: v for k, v in options.items() if k != "system"}
+    rest = {k: v for k, v in nested.items() if k != "uri"}
+    if rest:
+        moved["system"] = rest
+    moved[SYSTEM_URI] = nested["uri"]
+    return {**values, "options": moved}
 
 
 # The Custom CNI layer is a placeholder: the docs say to set `custom-cni` from `calico` to `dummy`, because
@@ -109,7 +138,9 @@ def layer_specs(profile: PaletteProfileConfig) -> list[LayerSpec]:
     def spec(
         key: str, layer: str, pack: str, tag: str, config: ProfileLayer, ours: Mapping[str, Any]
     ) -> LayerSpec:
-        return LayerSpec(key, layer, pack, tag, config.registry, _deep(ours, config.values))
+        return LayerSpec(
+            key, layer, pack, tag, config.registry, _deep(ours, system_uri_dotted(config.values))
+        )
 
     return [
         spec("os", "os", profile.os.pack, profile.os.tag, profile.os, os_overlay(profile.os.provider_image)),
@@ -124,7 +155,8 @@ def merge_values(defaults: str, overlay: Mapping[str, Any]) -> str:
     """The pack's default values (YAML text) with `overlay` deep-merged over them: mappings merge key by
     key, anything else (lists, scalars) from the overlay replaces. Palette's marker comments at the top of
     the defaults (`# spectrocloud.com/...`) are kept; other comments do not survive the merge. No overlay
-    returns the defaults verbatim."""
+    returns the defaults verbatim. A nested `options.system.uri` on either side is read as the dotted key
+    (`system_uri_dotted`), so the result holds one provider image, the overlay's."""
     if not overlay:
         return defaults
     parsed = yaml.safe_load(defaults) if defaults.strip() else {}
@@ -134,7 +166,11 @@ def merge_values(defaults: str, overlay: Mapping[str, Any]) -> str:
         raise PackResolutionError(
             "the pack's default values are not a YAML mapping", code=Code.PACK_VALUES_NOT_MAPPING
         )
-    merged = yaml.safe_dump(_deep(parsed, overlay), sort_keys=False, default_flow_style=False)
+    merged = yaml.safe_dump(
+        _deep(system_uri_dotted(parsed), system_uri_dotted(overlay)),
+        sort_keys=False,
+        default_flow_style=False,
+    )
     markers = [line for line in defaults.splitlines() if line.startswith(MARKER_PREFIX)]
     return "".join(f"{line}\n" for line in markers) + merged
 

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ..codes import Code
 from ..domain.palette import NodePoolConfig, PaletteProfileConfig
-from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError
+from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError, PaletteStatusError
 from . import payloads
 from ._api import PaletteApi
 from ._client import PaletteClient
@@ -52,6 +52,8 @@ from .decisions import (
     pool_from_live,
     profile_changes,
     profile_content_problem,
+    profile_users,
+    published_layers_problem,
 )
 from .packs import PackResolutionError, ResolvedPack, layer_specs, pick_registry, pick_version
 
@@ -459,10 +461,12 @@ class ProfileProvider(PaletteProvider):
     registry change or a vanished version is caught), then, as the Terraform provider's immutable-profile
     path does: adopt an existing name+version, or clone any existing version
     (`POST /v1/clusterprofiles/{uid}/clone`) and update, re-label and publish the clone, or create the
-    first version. An old version is deleted only when no pool uses it: Palette answers 409
-    `ResourceInUse` while a site's pools still reference it, and such versions are kept (in
-    `retainedVersions`) and retried on every later `up` of the hub. Upgrade order: bump the version and
-    `up` the hub; `up` each site (its pools move to the new version); `up` the hub again.
+    first version. An existing name+version is finished (a draft) or checked (a published one must hold
+    our packs). An old version is deleted only when no cluster uses it (its `status.inUseClusters`, read
+    before each DELETE, since Palette deletes in-use versions); kept versions (in `retainedVersions`) are
+    retried on every later `up` of the hub, and the hub's destroy is refused while a site's pool uses one.
+    Upgrade order: bump the version and `up` the hub; `up` each site (its pools move to the new version);
+    `up` the hub again.
     """
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -476,14 +480,19 @@ class ProfileProvider(PaletteProvider):
         return self._diff(profile_changes(olds, news), olds, news)
 
     def _publish_version(self, api: PaletteApi, profile: PaletteProfileConfig) -> tuple[str, dict[str, str]]:
-        """The uid of `profile`'s name+version, published with our packs; and the packs' uids by layer."""
+        """The uid of `profile`'s name+version, published with our packs; and the packs' uids by layer.
+
+        An existing name+version is finished, never taken as it is: a draft (`status.isPublished` false,
+        e.g. a clone whose PUT failed, which still holds the source version's packs, since the clone API
+        copies content: Terraform's `resource_cluster_profile.go`) gets the whole update, metadata and
+        publish chain; a published one must already hold our packs (`published_layers_problem`), else the
+        version is refused rather than re-published with other content."""
         packs = resolve_packs(api, profile)
         pack_uids = {p.layer: p.uid for p in packs}
         versions = api.profile_versions(profile.name)
         exact = versions.get(profile.version)
         if exact:
-            if not ((api.get_profile(exact) or {}).get("status") or {}).get("isPublished"):
-                api.publish_profile(exact)
+            self._finish_existing(api, profile, exact, packs)
             return exact, pack_uids
         if versions:
             source = versions[max(versions, key=_version_key)]
@@ -493,30 +502,73 @@ class ProfileProvider(PaletteProvider):
                 uid = api.find_profile_uid(profile.name, profile.version) or ""
                 if not uid:
                     raise
-            api.update_profile(uid, payloads.profile_update_body(profile, uid, packs))
-            api.patch_profile_metadata(uid, payloads.profile_metadata_body(profile))
+            self._update_and_publish(api, profile, uid, packs)
+            return uid, pack_uids
+        uid, adopted = _adopt_or_create(
+            lambda: api.find_profile_uid(profile.name, profile.version),
+            lambda: api.create_profile(payloads.cluster_profile_body(profile, packs)),
+        )
+        if adopted:
+            self._finish_existing(api, profile, uid, packs)
         else:
-            uid, adopted = _adopt_or_create(
-                lambda: api.find_profile_uid(profile.name, profile.version),
-                lambda: api.create_profile(payloads.cluster_profile_body(profile, packs)),
-            )
-            if adopted and ((api.get_profile(uid) or {}).get("status") or {}).get("isPublished"):
-                return uid, pack_uids
-        api.publish_profile(uid)
+            api.publish_profile(uid)
         return uid, pack_uids
 
+    @staticmethod
+    def _update_and_publish(
+        api: PaletteApi, profile: PaletteProfileConfig, uid: str, packs: list[ResolvedPack]
+    ) -> None:
+        api.update_profile(uid, payloads.profile_update_body(profile, uid, packs))
+        api.patch_profile_metadata(uid, payloads.profile_metadata_body(profile))
+        api.publish_profile(uid)
+
+    def _finish_existing(
+        self, api: PaletteApi, profile: PaletteProfileConfig, uid: str, packs: list[ResolvedPack]
+    ) -> None:
+        live = api.get_profile(uid) or {}
+        if not (live.get("status") or {}).get("isPublished"):
+            self._update_and_publish(api, profile, uid, packs)
+            return
+        problem = published_layers_problem(live, packs, profile.name, profile.version)
+        if problem:
+            raise PaletteError(problem, code=Code.PROFILE_VERSION_TAKEN)
+
+    def _users(self, api: PaletteApi, uid: str) -> list[str] | None:
+        """The clusters (hybrid pools) using profile version `uid`; None when the version is gone."""
+        live = api.get_profile(uid)
+        return None if live is None else profile_users(live)
+
     def _delete_versions(self, api: PaletteApi, name: str, versions: dict[str, str]) -> dict[str, str]:
-        """Delete each version; return those Palette keeps because pools use them (409 ResourceInUse)."""
+        """Delete each version no cluster uses; return those kept.
+
+        Palette deletes a version even while clusters use it ("Clusters that are using a deleted profile
+        will continue to operate fine": Spectro's docs, profiles/cluster-profiles/delete-cluster-profile.md;
+        the Terraform provider needs `skip_destroy` to keep old versions), so the version is read first and
+        kept while its `status.inUseClusters`/`inUseClusterUids` name a cluster (SPEC
+        `v1ClusterProfileStatus`). A refusal of the DELETE (any 4xx) also keeps it, with Palette's words."""
         kept: dict[str, str] = {}
         for version, uid in sorted(versions.items()):
+            users = self._users(api, uid)
+            if users is None:
+                continue
+            if users:
+                kept[version] = uid
+                _warn(
+                    f"palette: keeping hybrid profile {name!r} version {version} ({uid}): in use by"
+                    f" {', '.join(users)}. It is deleted by a later `pulumi up` of the hub once every site's"
+                    " pools use the new version (run `pulumi up` in each site stack, then in the hub)"
+                )
+                continue
             try:
                 _ignore_missing(lambda uid=uid: api.delete_profile(uid))  # type: ignore[misc]
-            except PaletteConflictError as exc:
+            except PaletteStatusError as exc:
+                if not 400 <= exc.status < 500:
+                    raise
                 kept[version] = uid
-                self.report(
-                    f"palette: keeping hybrid profile {name!r} version {version} ({uid}): {exc.message}."
-                    " It is deleted by a later `pulumi up` of the hub once every site's pools use the new"
-                    " version (run `pulumi up` in each site stack, then in the hub)"
+                _warn(
+                    f"palette: keeping hybrid profile {name!r} version {version} ({uid}): Palette refused"
+                    f" to delete it ({exc.status} {exc.palette_code}: {exc.message}); the hub's next"
+                    " `pulumi up` tries again"
                 )
         return kept
 
@@ -570,21 +622,39 @@ class ProfileProvider(PaletteProvider):
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Delete every version of the lineage, refused while any of them is attached to a cluster (a site's
+        pool): Palette itself would delete it (see `_delete_versions`) and leave the pools on a profile
+        that no longer exists."""
         api = self.api(props)
         name = str((props.get("profile") or {}).get("name"))
         versions = dict(props.get("retainedVersions") or {})
         versions[str((props.get("profile") or {}).get("version"))] = str(props.get("profileUid") or id_)
+        present: dict[str, str] = {}
         blocked = []
         for version, uid in sorted(versions.items()):
-            try:
-                _ignore_missing(lambda uid=uid: api.delete_profile(uid))  # type: ignore[misc]
-            except PaletteConflictError as exc:
-                blocked.append(f"version {version} ({uid}): {exc.message}")
+            users = self._users(api, uid)
+            if users is None:
+                continue
+            present[version] = uid
+            if users:
+                blocked.append(f"version {version} ({uid}) is used by {', '.join(users)}")
         if blocked:
             raise PaletteError(
-                f"cannot delete hybrid profile {name!r}: Palette says it is still in use, so site pools"
-                " depend on it. Destroy the site stacks first (`pulumi destroy` in each), then the hub.\n  - "
-                + "\n  - ".join(blocked),
+                f"cannot delete hybrid profile {name!r}: site pools still use it; destroy the site stacks"
+                " first (`pulumi destroy` in each), then the hub.\n  - " + "\n  - ".join(blocked),
+                code=Code.PROFILE_IN_USE,
+            )
+        refused = []
+        for version, uid in sorted(present.items()):
+            try:
+                _ignore_missing(lambda uid=uid: api.delete_profile(uid))  # type: ignore[misc]
+            except PaletteStatusError as exc:
+                if not 400 <= exc.status < 500:
+                    raise
+                refused.append(f"version {version} ({uid}): {exc.status} {exc.palette_code}: {exc.message}")
+        if refused:
+            raise PaletteError(
+                f"cannot delete hybrid profile {name!r}: Palette refused:\n  - " + "\n  - ".join(refused),
                 code=Code.PROFILE_IN_USE,
             )
 

@@ -1,8 +1,8 @@
 """Cluster profiles: versions by name, drafts and published templates, the packs they name, and the profiles
 attached to a cluster.
 
-A pack must exist at its tag in a registry of the emulator's catalog; a profile in use by a cluster cannot
-be deleted.
+A pack must exist at its tag in a registry of the emulator's catalog; a profile in use by a cluster can be
+deleted, as on Palette, and its GET names the clusters using it.
 """
 
 from __future__ import annotations
@@ -161,6 +161,7 @@ class Profiles(Store):
     def profile(self, uid: str, project: str) -> dict[str, Any]:
         with self.lock:
             profile = self._profile(uid, project)
+            users = self._users(uid)
             spec: dict[str, Any] = {
                 "version": profile.version,
                 "versions": [
@@ -185,10 +186,15 @@ class Profiles(Store):
                 "spec": spec,
                 "status": {
                     "isPublished": profile.published is not None,
+                    # SPEC v1ClusterProfileStatus: `inUseClusters` (v1ObjectResReference) and the deprecated
+                    # `inUseClusterUids`. A hybrid pool's own cluster is listed under the pool's name, as
+                    # Spectro's docs show it (create-hybrid-node-pools.md, "Trigger Repave", step 4); the
+                    # `kind` value is inferred [I].
                     "inUseClusters": [
                         {"uid": c.uid, "name": c.name, "kind": "spectrocluster", "projectUid": c.project}
-                        for c in self._users(uid)
+                        for c in users
                     ],
+                    "inUseClusterUids": [c.uid for c in users],
                 },
             }
 
@@ -207,16 +213,12 @@ class Profiles(Store):
             ]
 
     def delete_profile(self, uid: str, project: str) -> None:
+        """Deleted even while clusters use it: "Clusters that are using a deleted profile will continue to
+        operate fine" (Spectro's docs, profiles/cluster-profiles/delete-cluster-profile.md); the Terraform
+        provider needs `skip_destroy` to keep an old version (`resource_cluster_profile.go`). The clusters
+        keep the profile's uid among theirs [I: what Palette shows for them afterwards is not documented]."""
         with self.lock:
-            profile = self._profile(uid, project)
-            users = self._users(uid)
-            if users:
-                raise ApiError(
-                    409,
-                    "ResourceInUse",
-                    f"cluster profile '{profile.name}' version '{profile.version}' is in use by clusters"
-                    f" {', '.join(sorted(c.name for c in users))}",
-                )
+            self._profile(uid, project)
             del self.profiles[uid]
 
     # --- profiles attached to clusters ----------------------------------------------------------

@@ -205,15 +205,20 @@ def test_a_pack_must_exist_in_its_registry(http: httpx.Client, state: EmulatorSt
     is_palette_error(http.post("/v1/clusterprofiles", json=body), 400, "PackRegistryNotFound")
 
 
-def test_a_profile_in_use_cannot_be_deleted(http: httpx.Client, state: EmulatorState) -> None:
+def test_a_profile_in_use_names_its_pools_and_can_still_be_deleted(
+    http: httpx.Client, state: EmulatorState
+) -> None:
+    # Spectro's docs: "Clusters that are using a deleted profile will continue to operate fine".
     _, config = hybrid_cluster(http, state)
     state.register_edge_host("edge-1", project=PROJECT)
     profile = published_profile(http, state)
     http.post(f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools", json=pool_body(profile, ["edge-1"]))
-    body = is_palette_error(http.delete(f"/v1/clusterprofiles/{profile}"), 409, "ResourceInUse")
-    assert "p1" in body["message"]
-    in_use = http.get(f"/v1/clusterprofiles/{profile}").json()["status"]["inUseClusters"]
-    assert [c["name"] for c in in_use] == ["p1"]
+    status = http.get(f"/v1/clusterprofiles/{profile}").json()["status"]
+    assert [c["name"] for c in status["inUseClusters"]] == ["p1"]
+    assert status["inUseClusterUids"] == [c["uid"] for c in status["inUseClusters"]]
+    assert http.delete(f"/v1/clusterprofiles/{profile}").status_code == 204
+    assert profile not in state.profiles
+    assert http.get(f"/v1/clusterprofiles/{profile}").status_code == 404
 
 
 def test_iam_roles_anywhere_needs_the_root_ca_and_its_key(http: httpx.Client, state: EmulatorState) -> None:

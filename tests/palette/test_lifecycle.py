@@ -1,5 +1,7 @@
 """The example hub and two of its sites, end to end against the emulator over real HTTP: create, a profile
-version bump, a host added and one removed, then destroy, with nothing left behind.
+version bump (the old version kept while the sites' pools use it, as its in-use clusters say), a host added
+and one removed, then destroy (the hub's refused while the sites' pools use its profile), with nothing
+left behind.
 
 Every request body is validated strictly by the emulator against the operation's definition in the Palette
 spec, and every response it gives against the operation's response definition (the `app` fixture fails the
@@ -11,10 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, SiteConfig, validate_stack
 from eks_hybrid.components.config._stack_args import node_pool
+from eks_hybrid.components.errors import PaletteError
 from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.node_pools import pool_input
 from palette_emulator import EmulatorState, LiveServer
@@ -28,6 +32,7 @@ CA_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEgenerated\n-----END PRIVATE KEY-----\
 MACHINE_DELETE = (
     "DELETE /v1/cloudconfigs/edge-native/{configUid}/machinePools/{machinePoolName}/machines/{machineUid}"
 )
+PROFILE_PATH = "/v1/clusterprofiles/{uid}"
 POOL_PUT = "PUT /v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}"
 
 
@@ -125,7 +130,15 @@ def test_hub_and_two_sites_lifecycle(
     bumped = profiles.update(profile.id, profile_outs, {**where, "profile": v2}).outs
     assert bumped is not None
     v2_uid = bumped["profileUid"]
-    assert bumped["retainedVersions"] == {"1.0.0": profile_outs["profileUid"]}  # both sites still use 1.0.0
+    # Both sites still use 1.0.0. The emulator, like Palette, would delete it: the hub reads the version's
+    # in-use clusters first and keeps it.
+    assert bumped["retainedVersions"] == {"1.0.0": profile_outs["profileUid"]}
+    assert profile_outs["profileUid"] in state.profiles and ("DELETE", PROFILE_PATH) not in state.operations
+    in_use = profiles.api(where).get_profile(profile_outs["profileUid"]) or {}
+    assert sorted(c["name"] for c in in_use["status"]["inUseClusters"]) == [
+        "chicago-workers",
+        "dallas-workers",
+    ]
     for name, outs in pools.items():
         moved = (
             provider(p.NodePoolProvider).update(outs["poolUid"], outs, {**outs, "profileUid": v2_uid}).outs
@@ -155,7 +168,11 @@ def test_hub_and_two_sites_lifecycle(
         "edge-8f3a2b1e",
     ]
 
-    # --- destroy: the sites, then the hub -------------------------------------------------------------------
+    # --- destroy: the hub refuses while the sites' pools use its profile, then the sites, then the hub ------
+    with pytest.raises(PaletteError, match="destroy the site stacks first") as refused:
+        profiles.delete(profile.id, cleaned)
+    assert "chicago-workers" in str(refused.value) and "dallas-workers" in str(refused.value)
+    assert list(state.profiles) == [v2_uid]
     for outs in pools.values():
         provider(p.NodePoolProvider).delete(outs["poolUid"], outs)
     profiles.delete(profile.id, cleaned)

@@ -17,8 +17,10 @@ from eks_hybrid.components.palette.packs import (
     PackResolutionError,
     layer_specs,
     merge_values,
+    os_overlay,
     pick_registry,
     pick_version,
+    system_uri_dotted,
 )
 from palette_emulator.catalog import BYOI_VALUES, CUSTOM_CNI_VALUES, NODEADM_VALUES, default_catalog
 
@@ -119,7 +121,7 @@ def test_layers_and_their_overlays() -> None:
         ("kubernetes", "k8s", "edge-nodeadm", "1.31.0"),
         ("cni", "cni", "cni-custom", "0.1.0"),
     ]
-    assert specs[0].overlay["options"]["system"]["uri"] == "registry.example.com/edge/ubuntu:nodeadm-1.31.0"
+    assert specs[0].overlay["options"] == {"system.uri": "registry.example.com/edge/ubuntu:nodeadm-1.31.0"}
     assert all(s.registry == {"name": "Public Repo"} for s in specs)
 
 
@@ -131,8 +133,41 @@ def test_user_values_merge_over_ours() -> None:
         }
     )
     os_layer, k8s, _ = layer_specs(profile)
-    assert os_layer.overlay["options"]["system"] == {"uri": "img:1", "extra": True}
+    assert os_layer.overlay["options"] == {"system.uri": "img:1", "system": {"extra": True}}
     assert k8s.registry == {"uid": MIRROR}
+
+
+def test_a_nested_system_uri_in_user_values_becomes_the_dotted_key() -> None:
+    profile = PaletteProfileConfig.model_validate(
+        {
+            "os": {"providerImage": "img:1", "values": {"options": {"system": {"uri": "img:2"}}}},
+            "kubernetes": {"version": "1.31.0"},
+        }
+    )
+    assert layer_specs(profile)[0].overlay["options"] == {"system.uri": "img:2"}
+
+
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        'options:\n  system.uri: ""\n',  # Palette's BYOS pack (Spectro's docs, CanvOS)
+        'options:\n  system:\n    uri: ""\n',  # a pack written the other way
+        'options:\n  system.uri: ""\n  system:\n    uri: old\n',  # both
+    ],
+)
+def test_the_merged_os_values_hold_one_dotted_system_uri(defaults: str) -> None:
+    merged = yaml.safe_load(merge_values(defaults, os_overlay("img:1")))
+    assert merged["options"] == {"system.uri": "img:1"}
+
+
+def test_system_uri_dotted_keeps_other_keys() -> None:
+    values = {"a": 1, "options": {"x": 2, "system": {"uri": "i", "registry": "r"}}}
+    assert system_uri_dotted(values) == {
+        "a": 1,
+        "options": {"x": 2, "system": {"registry": "r"}, "system.uri": "i"},
+    }
+    assert system_uri_dotted({"options": {"system.uri": "i"}}) == {"options": {"system.uri": "i"}}
+    assert system_uri_dotted({"options": "text"}) == {"options": "text"}
 
 
 # --- pick_registry / pick_version -------------------------------------------------------------------------
@@ -177,11 +212,11 @@ def test_os_layer_values_are_the_packs_with_our_image() -> None:
     os_spec = layer_specs(PROFILE)[0]
     resolved = pick_version(CATALOG.pack(PUBLIC, "edge-native-byoi"), os_spec, PUBLIC)
     values = yaml.safe_load(resolved.values)
-    assert values["options"]["system"]["uri"] == "registry.example.com/edge/ubuntu:nodeadm-1.31.0"
+    assert values["options"] == {"system.uri": "registry.example.com/edge/ubuntu:nodeadm-1.31.0"}
     assert values["pack"]["content"]["images"] == [
         {"image": "{{.spectro.pack.edge-native-byoi.options.system.uri}}"}
     ]
-    assert yaml.safe_load(BYOI_VALUES)["options"]["system"]["uri"] == ""
+    assert yaml.safe_load(BYOI_VALUES)["options"] == {"system.uri": ""}
 
 
 def test_a_missing_version_lists_the_versions_there() -> None:

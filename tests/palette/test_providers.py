@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import base64
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import yaml
 from pulumi.dynamic.dynamic import serialize_provider
 
+from eks_hybrid.components.domain.palette import PaletteProfileConfig
 from eks_hybrid.components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
-from eks_hybrid.components.palette import RetryPolicy
+from eks_hybrid.components.palette import RetryPolicy, payloads
 from eks_hybrid.components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, LiveServer
 from palette_emulator.catalog import default_catalog
@@ -292,7 +294,7 @@ def test_profile_packs_are_resolved_in_their_registry_with_real_defaults(
     assert (
         cni["data"] == {"custom-cni": "dummy"} and cni["kind"] == "ConfigMap"
     )  # the pack's own manifest kept
-    assert yaml.safe_load(packs["os"]["values"])["options"]["system"]["uri"] == "r/x:1"
+    assert yaml.safe_load(packs["os"]["values"])["options"] == {"system.uri": "r/x:1"}
     assert "/v1/registries/metadata" in paths(
         state
     ) and "/v1/packs/{packName}/registries/{registryUid}" in paths(state)
@@ -327,7 +329,7 @@ def test_a_version_bump_clones_and_keeps_the_old_version_while_pools_use_it(
     live: LiveServer,
     hub: dict[str, str],
     state: EmulatorState,
-    reports: list[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     register_hosts(state, "edge-1")
     pools = provider(p.NodePoolProvider)
@@ -339,19 +341,48 @@ def test_a_version_bump_clones_and_keeps_the_old_version_while_pools_use_it(
     news = {**_where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
     diff = prov.diff(hub["profile"], olds, news)
     assert diff.changes and diff.replaces == []  # an update of the lineage, not a replace
-    bumped = prov.update(hub["profile"], olds, news).outs
+    with caplog.at_level(logging.WARNING, logger="eks_hybrid.components.palette.providers"):
+        bumped = prov.update(hub["profile"], olds, news).outs
     assert bumped is not None
     new_uid = bumped["profileUid"]
     assert new_uid != hub["profile"] and "/v1/clusterprofiles/{uid}/clone" in paths(state, "POST")
     assert state.profiles[new_uid].version == "1.1.0" and state.profiles[new_uid].published is not None
-    assert bumped["retainedVersions"] == {"1.0.0": hub["profile"]}  # dallas-workers still uses it
-    assert any("keeping hybrid profile" in r and "1.0.0" in r and "pulumi up" in r for r in reports)
+    # Palette would delete a version in use (the emulator does too): the hub reads who uses it first.
+    assert bumped["retainedVersions"] == {"1.0.0": hub["profile"]} and hub["profile"] in state.profiles
+    assert "/v1/clusterprofiles/{uid}" not in paths(state, "DELETE")
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        "keeping hybrid profile" in w and "version 1.0.0" in w and "in use by dallas-workers" in w
+        for w in warned
+    )
 
     # The site moves its pool to the new version; the hub's next update deletes the old one.
     pools.update(pool.id, pool.outs, {**pool.outs, "profileUid": new_uid})
     diff = prov.diff(hub["profile"], bumped, news)
     assert diff.changes  # retained versions make a change, so each `up` retries the cleanup
     cleaned = prov.update(hub["profile"], bumped, news).outs
+    assert cleaned and cleaned["retainedVersions"] == {} and hub["profile"] not in state.profiles
+
+
+def test_a_refused_delete_of_an_old_version_keeps_it_with_palettes_message(
+    provider: ProviderFactory,
+    live: LiveServer,
+    hub: dict[str, str],
+    state: EmulatorState,
+    app: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    prov = provider(p.ProfileProvider)
+    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    news = {**_where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
+    app.state.faults.add(FaultRule("status", path="/v1/clusterprofiles/", method="DELETE", status=400))
+    with caplog.at_level(logging.WARNING, logger="eks_hybrid.components.palette.providers"):
+        bumped = prov.update(hub["profile"], olds, news).outs
+    assert bumped and bumped["retainedVersions"] == {"1.0.0": hub["profile"]}
+    assert state.profiles[bumped["profileUid"]].published is not None and hub["profile"] in state.profiles
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("version 1.0.0" in w and "Palette refused" in w and "injected fault" in w for w in warned)
+    cleaned = prov.update(hub["profile"], bumped, news).outs  # the next `up` deletes it
     assert cleaned and cleaned["retainedVersions"] == {} and hub["profile"] not in state.profiles
 
 
@@ -363,8 +394,60 @@ def test_destroying_a_profile_pools_still_use_fails_and_says_what_to_do(
     props = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"]}
     with pytest.raises(PaletteError) as info:
         provider(p.ProfileProvider).delete(hub["profile"], props)
-    assert "Destroy the site stacks first" in str(info.value) and "in use" in str(info.value)
-    assert hub["profile"] in state.profiles
+    assert "destroy the site stacks first" in str(info.value)
+    assert "version 1.0.0" in str(info.value) and "used by dallas-workers" in str(info.value)
+    assert hub["profile"] in state.profiles and "/v1/clusterprofiles/{uid}" not in paths(state, "DELETE")
+
+
+def test_a_rerun_after_a_failed_put_publishes_the_new_packs(
+    provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState, app: Any
+) -> None:
+    # The clone copies the source version's packs; its PUT fails once, so 1.1.0 stays a draft of 1.0.0.
+    prov = provider(p.ProfileProvider)
+    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    news = {**_where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
+    app.state.faults.add(FaultRule("status", path="/v1/clusterprofiles/", method="PUT", status=500))
+    with pytest.raises(PaletteError):
+        prov.update(hub["profile"], olds, news)
+    draft = next(pr for pr in state.profiles.values() if pr.version == "1.1.0")
+    assert draft.published is None
+    rerun = prov.update(hub["profile"], olds, news).outs
+    assert rerun and rerun["profileUid"] == draft.uid
+    k8s = next(pk for pk in (state.profiles[draft.uid].published or {})["packs"] if pk["layer"] == "k8s")
+    assert k8s["tag"] == "1.30.0" and rerun["packUids"]["k8s"] == k8s["uid"]
+
+
+def test_a_published_version_with_other_layers_is_refused(
+    provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
+) -> None:
+    # 1.0.0 is published with Kubernetes 1.31.0; a config giving 1.0.0 other layers (a lost state, say).
+    other = {**_where(live), "profile": {**PROFILE, "kubernetes": {"version": "1.30.0"}}}
+    with pytest.raises(PaletteError) as info:
+        provider(p.ProfileProvider).create(other)
+    assert "version 1.0.0 exists with other layers: bump the version" in str(info.value)
+    assert "edge-nodeadm:1.31.0" in str(info.value) and len(state.profiles) == 1
+    assert provider(p.ProfileProvider).create({**_where(live), "profile": PROFILE}).id == hub["profile"]
+
+
+def test_a_version_published_with_the_nested_system_uri_is_adopted(
+    provider: ProviderFactory, live: LiveServer, state: EmulatorState
+) -> None:
+    # A version eks-hybrid published before it spelled the key as Palette does: same image, no refusal.
+    prov = provider(p.ProfileProvider)
+    profile = PaletteProfileConfig.model_validate(PROFILE)
+    api = prov.api(_where(live))
+    packs = [
+        replace(pk, values=yaml.safe_dump({"options": {"system": {"uri": "r/x:1"}}}))
+        if pk.layer == "os"
+        else pk
+        for pk in p.resolve_packs(api, profile)
+    ]
+    uid = api.create_profile(payloads.cluster_profile_body(profile, packs))
+    api.publish_profile(uid)
+    assert prov.create({**_where(live), "profile": PROFILE}).id == uid and len(state.profiles) == 1
+    moved = {**_where(live), "profile": {**PROFILE, "os": {"providerImage": "r/x:2"}}}
+    with pytest.raises(PaletteError, match="image r/x:1"):
+        prov.create(moved)
 
 
 def test_profile_adopts_an_existing_version(
