@@ -780,7 +780,10 @@ class NodePoolProvider(PaletteProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         api = self.api(props)
         config_uid, name = str(props["cloudConfigUid"]), str(props["pool"]["name"])
-        problem = pool_owner_problem(api.get_pool(config_uid, name), self._site(props))
+        live = api.get_pool(config_uid, name)
+        if live is None:
+            return
+        problem = pool_owner_problem(live, self._site(props))
         if problem:  # this site's pool is gone and another site's took its name: never delete that one
             self.report(f"palette: hybrid pool {name!r} is not deleted: {problem}")
             return
