@@ -18,6 +18,7 @@ from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.labels import SITE_LABEL
 from eks_hybrid.components.errors import PaletteError
 from eks_hybrid.components.palette import providers as p
+from eks_hybrid.components.palette.decisions import host_problems, pool_members, pool_owner_problem
 from palette_emulator import EmulatorState, LiveServer
 
 from .conftest import PROJECT, ProviderFactory, hybrid_hub, register_hosts
@@ -187,3 +188,40 @@ def test_agent_mode_hosts_are_refused_naming_the_host_and_the_fix(
     with pytest.raises(PaletteError, match=r"'edge-agent' .* Agent Mode"):
         prov.update(created.id, created.outs, site_pool(live, hub, "dallas", ["edge-1", "edge-agent"]))
     assert members(state, hub) == ["edge-1"]
+
+
+# --- the pure decisions ---------------------------------------------------------------------------------
+
+
+def _device(**status: Any) -> dict[str, Any]:
+    return {
+        "spec": {"device": {"archType": "amd64", "hostType": status.pop("host_type", "appliance")}},
+        "status": {"state": "in-use", "health": {"state": "healthy"}, "inUseClustersRef": [], **status},
+    }
+
+
+@pytest.mark.parametrize(
+    "device",
+    [
+        _device(health={"state": "unhealthy"}),
+        _device(state="unpaired"),
+        _device(host_type="agent-mode"),
+        {**_device(), "spec": {"device": {"archType": "arm64"}}},
+    ],
+)
+def test_a_member_is_checked_only_for_existence_and_other_clusters(device: dict[str, Any]) -> None:
+    args: dict[str, Any] = {"pool_name": "workers", "architecture": "amd64", "own_cluster_uids": ["c1"]}
+    assert host_problems("h", device, joining=False, **args) == []
+    assert len(host_problems("h", device, joining=True, **args)) == 1
+    assert host_problems("h", None, joining=False, **args)  # gone from Palette
+    taken = {**device, "status": {**device["status"], "inUseClustersRef": [{"uid": "c2", "name": "x"}]}}
+    assert any("in use by x" in p for p in host_problems("h", taken, joining=False, **args))
+
+
+def test_pool_owner_problem_reads_the_site_label() -> None:
+    live = {"poolConfig": {"name": "workers", "additionalLabels": {SITE_LABEL: "dallas"}}}
+    assert pool_owner_problem(live, "dallas") is None
+    assert pool_owner_problem(None, "chicago") is None
+    assert pool_owner_problem({"poolConfig": {"name": "workers"}}, "chicago") is None
+    assert "belongs to site 'dallas'" in (pool_owner_problem(live, "chicago") or "")
+    assert pool_members({"cloudConfig": {"edgeHosts": [{"hostUid": "a"}, {"hostUid": "b"}]}}) == ["a", "b"]
