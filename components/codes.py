@@ -434,6 +434,12 @@ class Code(StrEnum):
         "plan",
         "Two site stacks planned together claim one site of one hub (`eks-hybrid:site.name`): both refused.",
     )
+    POOL_NAME_TAKEN = (
+        "pool-name-taken",
+        "plan",
+        "Two site stacks of one hub planned together name a node pool alike: the hub's Palette pools are"
+        " addressed by name, so both are refused.",
+    )
     SITE_WITHOUT_STACK = (
         "site-without-stack",
         "plan",
@@ -767,7 +773,14 @@ class Code(StrEnum):
     EDGE_HOST_UNUSABLE = (
         "edge-host-unusable",
         "palette",
-        "An edge host cannot join the pool (missing, in use, wrong architecture).",
+        "An edge host cannot join the pool (missing, in use, not ready or healthy, wrong architecture, or"
+        " registered in Agent Mode, which the Appliance-Mode hybrid profile does not serve).",
+    )
+    POOL_OF_ANOTHER_SITE = (
+        "pool-of-another-site",
+        "palette",
+        "The hub's Palette pool of that name is labelled for another site (`eks-hybrid/site`): it is neither"
+        " adopted, changed nor deleted.",
     )
 
     # --- command-line use -----------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def claim_conflicts(stacks: Iterable[StackFile]) -> dict[Path, PlanError]:
         claim = site_claim(stack)
         if claim is not None:  # the same file given twice (a name and a path) is one claim
             claims[(claim.directory, claim.hub, claim.site)].setdefault(stack.path.resolve(), claim)
-    refused: dict[Path, PlanError] = {}
+    problems: dict[Path, list[Problem]] = defaultdict(list)
     for (_, hub, site), by_file in claims.items():
         if len(by_file) < 2:
             continue
@@ -97,10 +97,54 @@ def claim_conflicts(stacks: Iterable[StackFile]) -> dict[Path, PlanError]:
             " routes and Palette node pools; give each stack its own site"
         )
         for path, claim in by_file.items():
-            refused[path] = PlanError(
-                [Problem(claim.stack.label, SITE_NAME_KEY, rule, Code.SITE_CLAIMED_TWICE)]
-            )
-    return refused
+            problems[path].append(Problem(claim.stack.label, SITE_NAME_KEY, rule, Code.SITE_CLAIMED_TWICE))
+    for path, problem in _pool_name_problems(
+        claim for by_file in claims.values() for claim in by_file.values()
+    ):
+        problems[path].append(problem)
+    return {path: PlanError(found) for path, found in problems.items()}
+
+
+def _pool_names(stack: StackFile) -> list[tuple[int, str]]:
+    """(index, name) of each node pool `stack` declares (`eks-hybrid:site.nodePools[].name`)."""
+    site = stack.document.get("eks-hybrid:site")
+    pools = site.get("nodePools") if isinstance(site, dict) else None
+    if not isinstance(pools, list):
+        return []
+    return [
+        (index, pool["name"])
+        for index, pool in enumerate(pools)
+        if isinstance(pool, dict) and isinstance(pool.get("name"), str)
+    ]
+
+
+def _pool_name_problems(claims: Iterable[SiteClaim]) -> list[tuple[Path, Problem]]:
+    """A node pool name two sites of one hub both use: every site's pools are created under the hub's one
+    AWS cloud config and addressed by name there (Palette API
+    `/v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}`), so the two would be
+    one Palette pool. Each stack naming it is refused at that pool's name."""
+    users: dict[tuple[Path, str, str], dict[str, list[tuple[SiteClaim, int]]]] = defaultdict(dict)
+    for claim in claims:
+        for index, name in _pool_names(claim.stack):
+            users[(claim.directory, claim.hub, name)].setdefault(claim.site, []).append((claim, index))
+    found: list[tuple[Path, Problem]] = []
+    for (_, hub, name), by_site in users.items():
+        if len(by_site) < 2:
+            continue
+        sites = ", ".join(shown(site) for site in sorted(by_site))
+        example = shown(f"{sorted(by_site)[0]}-{name}")
+        rule = (
+            f"node pool {shown(name)} is named by sites {sites} of hub {hub}: a hub's Palette pools are"
+            " addressed by name, so the sites would share one pool and replace each other's hosts; give each"
+            f" site's pool its own name (e.g. prefixed with the site: {example})"
+        )
+        for entries in by_site.values():
+            for claim, index in entries:
+                path = f"{SITE_NAME_KEY.rsplit('.', 1)[0]}.nodePools[{index}].name"
+                found.append(
+                    (claim.stack.path.resolve(), Problem(claim.stack.label, path, rule, Code.POOL_NAME_TAKEN))
+                )
+    return found
 
 
 def unclaimed_sites(stacks: Iterable[StackFile]) -> list[UnclaimedSite]:

@@ -8,9 +8,11 @@ from typing import Any
 
 import yaml
 
+from ..domain.labels import SITE_LABEL
 from .packs import SYSTEM_URI, ResolvedPack
 
 __all__ = [
+    "AGENT_MODE",
     "REGISTERED_HOST_TYPES",
     "TERMINAL_BAD_STATES",
     "Changes",
@@ -20,6 +22,8 @@ __all__ = [
     "machines_for_hosts",
     "pool_changes",
     "pool_from_live",
+    "pool_members",
+    "pool_owner_problem",
     "profile_changes",
     "profile_users",
     "provider_image",
@@ -27,7 +31,12 @@ __all__ = [
     "repave_warnings",
 ]
 
-REGISTERED_HOST_TYPES = frozenset({"appliance", "agent-mode"})
+# SPEC v1DeviceSpec.hostType: "Type of the edge host device", enum appliance | agent-mode, default appliance.
+# A host installed from an EdgeForge provider image registers as `appliance`; one running the Palette agent
+# on a user-provided OS (DOCS deployment-modes/agent-mode) as `agent-mode` [I: the enum's names; no public
+# source shows the agent writing the value].
+AGENT_MODE = "agent-mode"
+REGISTERED_HOST_TYPES = frozenset({"appliance", AGENT_MODE})
 # States a cluster or pool does not come back from on its own: a wait stops at once on them (the Terraform
 # provider's StateChangeConf fails on any state outside its pending list, e.g. `waitForClusterCreation`).
 TERMINAL_BAD_STATES = frozenset({"Error", "Failed", "Deleted"})
@@ -40,29 +49,46 @@ def host_problems(
     pool_name: str,
     architecture: str,
     own_cluster_uids: Iterable[str] = (),
+    joining: bool = True,
 ) -> list[str]:
-    """Why edge host `host_uid` (GET /v1/edgehosts/{uid}) cannot join pool `pool_name`; empty when it can."""
+    """Why edge host `host_uid` (GET /v1/edgehosts/{uid}) cannot be in pool `pool_name`; empty when it can.
+
+    Readiness, health, architecture and registration mode are checked only for a host `joining` the pool:
+    a member that turned unhealthy must not block the change that removes or repaves it (the Terraform
+    provider's edge-native pool update gates on no host's health: `resource_cluster_edge_native.go`, list
+    the machines, delete the removed hosts', `UpdateMachinePoolEdgeNative`). Every host must exist and be
+    in use by no other cluster."""
     where = f"edge host {host_uid!r} (pool {pool_name!r})"
     if device is None:
         return [f"{where} does not exist in this Palette project: register it first"]
     spec = device.get("spec") or {}
     status = device.get("status") or {}
     problems = []
-    # `hostType` is optional in the spec (v1DeviceSpec, default "appliance"): only a value outside the
-    # spec's enum is a problem.
-    host_type = (spec.get("device") or {}).get("hostType")
-    if host_type is not None and host_type not in REGISTERED_HOST_TYPES:
-        problems.append(f"{where} is not registered in appliance or agent mode (hostType={host_type!r})")
     own = set(own_cluster_uids)
     others = sorted(
         str(ref.get("name") or ref.get("uid"))
         for ref in status.get("inUseClustersRef") or []
         if ref.get("name") != pool_name and ref.get("uid") not in own
     )
-    state = status.get("state")
     if others:
         problems.append(f"{where} is already in use by {', '.join(others)}")
-    elif state not in ("ready", "in-use"):
+    if not joining:
+        return problems
+    # `hostType` is optional in the spec (v1DeviceSpec, default "appliance"): only a value outside the
+    # spec's enum is a problem, and Agent Mode, which the hybrid profile's OS layer does not serve.
+    host_type = (spec.get("device") or {}).get("hostType")
+    if host_type == AGENT_MODE:
+        problems.append(
+            f"{where} is registered in Agent Mode (hostType {AGENT_MODE!r}), and eks-hybrid's hybrid profile"
+            " supports Appliance Mode only (its BYOS layer installs the EdgeForge provider image"
+            " palette.profile.os.providerImage, where Agent Mode needs the pack's Agent Mode preset): install"
+            " the host from an EdgeForge installer built with K8S_DISTRIBUTION=nodeadm so it registers in"
+            " Appliance Mode, then place it"
+        )
+    elif host_type is not None and host_type not in REGISTERED_HOST_TYPES:
+        problems.append(f"{where} is not registered in appliance or agent mode (hostType={host_type!r})")
+    state = status.get("state")
+    if not others and state not in ("ready", "in-use"):
         problems.append(f"{where} is not ready (state {state!r})")
     health = status.get("health") or {}
     if health.get("state") != "healthy":
@@ -72,6 +98,32 @@ def host_problems(
     if arch != architecture:
         problems.append(f"{where} is {arch!r} but the pool's architecture is {architecture!r}")
     return problems
+
+
+def pool_members(live: Mapping[str, Any] | None) -> list[str]:
+    """The edge host uids a live pool holds (a pool GET's `cloudConfig.edgeHosts[].hostUid`)."""
+    return [str(h.get("hostUid")) for h in ((live or {}).get("cloudConfig") or {}).get("edgeHosts") or []]
+
+
+def pool_owner_problem(live: Mapping[str, Any] | None, site: str | None) -> str | None:
+    """Why site `site` must not take the live pool (a pool GET): another site's `eks-hybrid/site` label.
+
+    Every site's pools live under the hub's one AWS cloud config and are addressed by name (SPEC
+    `/v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}`), so two sites naming a
+    pool alike would share one Palette pool. eks-hybrid labels each pool with its site; a pool without the
+    label was made outside eks-hybrid and is adopted as before."""
+    if live is None or not site:
+        return None
+    pool = live.get("poolConfig") or {}
+    owner = (pool.get("additionalLabels") or {}).get(SITE_LABEL)
+    if not owner or owner == site:
+        return None
+    name = pool.get("name")
+    return (
+        f"hybrid pool {name!r} under this hub belongs to site {owner!r} (label {SITE_LABEL}={owner}), not to"
+        f" site {site!r}: pool names are shared by every site of a hub; give this site's pool another name"
+        f" (e.g. '{site}-{name}')"
+    )
 
 
 @dataclass(frozen=True)

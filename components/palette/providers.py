@@ -33,6 +33,7 @@ from pulumi.dynamic import (
 from pydantic import ValidationError
 
 from ..codes import Code
+from ..domain.labels import SITE_LABEL
 from ..domain.palette import NodePoolConfig, PaletteProfileConfig
 from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError, PaletteStatusError
 from . import payloads
@@ -50,6 +51,8 @@ from .decisions import (
     normalise_pool,
     pool_changes,
     pool_from_live,
+    pool_members,
+    pool_owner_problem,
     profile_changes,
     profile_content_problem,
     profile_users,
@@ -685,7 +688,11 @@ class NodePoolProvider(PaletteProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return self._diff(pool_changes(olds, news), olds, news)
 
-    def _validate_hosts(self, api: PaletteApi, pool: NodePoolConfig, own: list[str]) -> None:
+    def _validate_hosts(
+        self, api: PaletteApi, pool: NodePoolConfig, own: list[str], members: list[str]
+    ) -> None:
+        """Every host exists and no other cluster uses it; hosts joining (not among `members`, the hosts
+        the pool holds) are ready, healthy, of the pool's architecture and in Appliance Mode as well."""
         problems: list[str] = []
         for host in pool.edge_hosts:
             problems += host_problems(
@@ -694,11 +701,24 @@ class NodePoolProvider(PaletteProvider):
                 pool_name=pool.name,
                 architecture=pool.architecture,
                 own_cluster_uids=own,
+                joining=host.uid not in members,
             )
         if problems:
             raise PaletteError(
                 "cannot place edge hosts:\n  - " + "\n  - ".join(problems), code=Code.EDGE_HOST_UNUSABLE
             )
+
+    @staticmethod
+    def _site(props: dict[str, Any]) -> str | None:
+        """The site this pool belongs to: its `eks-hybrid/site` label (`PaletteNodePools` always sets it)."""
+        labels = (props.get("pool") or {}).get("labels") or {}
+        site = labels.get(SITE_LABEL) or props.get("site")
+        return str(site) if site else None
+
+    def _check_owner(self, live: dict[str, Any] | None, props: dict[str, Any]) -> None:
+        problem = pool_owner_problem(live, self._site(props))
+        if problem:
+            raise PaletteError(problem, code=Code.POOL_OF_ANOTHER_SITE)
 
     @staticmethod
     def _refs(live: dict[str, Any] | None) -> tuple[str, str]:
@@ -750,7 +770,7 @@ class NodePoolProvider(PaletteProvider):
         config_uid = str(props["cloudConfigUid"])
         existing = api.get_pool(config_uid, pool.name)
         if existing is None:
-            self._validate_hosts(api, pool, [])
+            self._validate_hosts(api, pool, [], [])
             try:
                 uid = api.create_pool(config_uid, payloads.pool_create_body(pool, str(props["profileUid"])))
             except PaletteConflictError:
@@ -766,11 +786,12 @@ class NodePoolProvider(PaletteProvider):
     def _adopt(
         self, api: PaletteApi, props: dict[str, Any], pool: NodePoolConfig, live: dict[str, Any]
     ) -> str:
+        self._check_owner(live, props)  # never adopt another site's pool of the same name
         cluster_uid, config = self._refs(live)
         uid = str((live.get("poolConfig") or {}).get("uid") or pool.name)
         edge_config = api.get_edge_native_config(config) if config else None
         if normalise_pool(pool_from_live(live, edge_config)) != normalise_pool(props["pool"]):
-            self._validate_hosts(api, pool, [cluster_uid])
+            self._validate_hosts(api, pool, [cluster_uid], pool_members(live))
             api.update_pool(str(props["cloudConfigUid"]), pool.name, payloads.pool_update_body(pool))
         return uid
 
@@ -791,9 +812,13 @@ class NodePoolProvider(PaletteProvider):
         api = self.api(news)
         pool = NodePoolConfig.model_validate(news["pool"])
         config_uid = str(news["cloudConfigUid"])
-        cluster_uid, config = self._refs(api.get_pool(config_uid, pool.name))
+        live = api.get_pool(config_uid, pool.name)
+        self._check_owner(live, news)
+        cluster_uid, config = self._refs(live)
         cluster_uid = cluster_uid or str(olds.get("poolClusterUid") or "")
-        self._validate_hosts(api, pool, [cluster_uid] if cluster_uid else [])
+        held = (olds.get("pool") or {}).get("edgeHosts") or []
+        members = pool_members(live) if live else [str(h.get("uid")) for h in held]
+        self._validate_hosts(api, pool, [cluster_uid] if cluster_uid else [], members)
         if olds.get("profileUid") != news.get("profileUid") and cluster_uid:
             api.patch_cluster_profiles(
                 cluster_uid, payloads.replace_profile_body(str(news["profileUid"]), str(olds["profileUid"]))
@@ -825,6 +850,13 @@ class NodePoolProvider(PaletteProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         api = self.api(props)
         config_uid, name = str(props["cloudConfigUid"]), str(props["pool"]["name"])
+        live = api.get_pool(config_uid, name)
+        if live is None:
+            return
+        problem = pool_owner_problem(live, self._site(props))
+        if problem:  # this site's pool is gone and another site's took its name: never delete that one
+            self.report(f"palette: hybrid pool {name!r} is not deleted: {problem}")
+            return
         _ignore_missing(lambda: api.delete_pool(config_uid, name))
 
         def observe() -> Observation:

@@ -38,7 +38,10 @@ class EdgeHosts(Store):
                 for i, n in enumerate(nics or ["eth0"])
             ],
         }
-        if host_type is not None:  # optional in the spec (v1DeviceSpec.hostType, default appliance)
+        # The registration mode is reported where Palette's API has it: SPEC v1DeviceSpec.hostType, enum
+        # appliance | agent-mode, optional with default appliance. A pool takes either kind here: no public
+        # source says Palette refuses an Agent Mode host in a pool whose profile is Appliance Mode's [I].
+        if host_type is not None:
             device["hostType"] = host_type
         stamp = now()
         host = {

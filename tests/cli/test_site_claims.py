@@ -175,3 +175,35 @@ def test_every_example_inventory_site_but_seattle_has_a_stack() -> None:
     stacks = [read_stack_file(STACKS, path.name[len("Pulumi.") : -len(".yaml")]) for path in STACKS.iterdir()]
     assert claim_conflicts(stacks) == {}
     assert [(note.hub, note.site) for note in unclaimed_sites(stacks)] == [("example-hub-ssm", "seattle")]
+
+
+def test_two_sites_of_one_hub_naming_one_pool_are_both_refused(tmp_path: Path, planned: list[str]) -> None:
+    """A hub's Palette pools are addressed by name under its one AWS cloud config: two sites naming a pool
+    alike would share (and take over) one Palette pool."""
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    for name in ("example-hub", "example-dallas"):
+        shutil.copy(STACKS / f"Pulumi.{name}.yaml", stacks)
+    chicago = config_of("example-chicago")
+    chicago["eks-hybrid:site"]["nodePools"][0]["name"] = "dallas-workers"
+    write(stacks, "example-chicago", chicago)
+
+    result = runner.invoke(
+        app, ["plan", "--all", "--stacks-dir", str(stacks), "--offline-secrets", "--format", "json"]
+    )
+    assert result.exit_code == 2, result.output
+    document = json.loads(result.stdout)
+    assert [stack["stack"] for stack in document["stacks"]] == ["example-hub"]
+    assert planned == ["example-hub"]
+    for name in ("example-chicago", "example-dallas"):
+        [problem] = document["errors"][name]["problems"]
+        assert problem["code"] == Code.POOL_NAME_TAKEN
+        assert problem["path"] == "eks-hybrid:site.nodePools[0].name"
+        assert problem["rule"].startswith(
+            "node pool 'dallas-workers' is named by sites 'chicago', 'dallas' of hub example-hub"
+        )
+
+    # Each site's own pool name plans.
+    chicago["eks-hybrid:site"]["nodePools"][0]["name"] = "chicago-workers"
+    write(stacks, "example-chicago", chicago)
+    assert claim_conflicts([read_stack_file(stacks, n) for n in ("example-dallas", "example-chicago")]) == {}
