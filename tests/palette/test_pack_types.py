@@ -119,3 +119,13 @@ def test_the_emulator_flags_a_spectro_pack_from_an_oci_registry(state: EmulatorS
     state.create_profile(PROJECT, body, publish=False)
     assert len(state.flagged) == 1 and "of kind 'oci'" in state.flagged[0]
     state.flagged.clear()  # provoked on purpose
+
+
+def test_the_emulator_command_line_serves_a_vertex_tenant() -> None:
+    from palette_emulator.__main__ import CATALOGS, parser
+
+    tenant = parser().parse_args(["--tenant", "vertex"]).tenant
+    assert [(r["name"], r["kind"]) for r in CATALOGS[tenant]().registry_list()] == [
+        (PALETTE_REGISTRY_FIPS, "oci")
+    ]
+    assert parser().parse_args([]).tenant == "saas"
