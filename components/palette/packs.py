@@ -38,6 +38,9 @@ __all__ = [
     "pick_version",
 ]
 
+# `v1PackType` of a pack from a registry that is not OCI (the spec's default type).
+SPECTRO_PACK = "spectro"
+
 # Markers Palette keeps in a pack's values as comments (e.g. `# spectrocloud.com/enabled-presets: ...`).
 MARKER_PREFIX = "# spectrocloud.com/"
 
@@ -74,7 +77,7 @@ class ResolvedPack:
     registry_uid: str
     uid: str
     values: str
-    type: str = "spectro"  # `v1PackType`: `oci` for a pack from an OCI registry (`pack_type`)
+    type: str = SPECTRO_PACK  # `v1PackType`: `oci` for a pack from an OCI registry (`pack_type`)
 
     def entity(self) -> dict[str, Any]:
         """`v1PackManifestEntity` / `v1PackManifestUpdateEntity` (the same fields for both pack types)."""
@@ -183,7 +186,7 @@ def pack_type(registries: Sequence[Mapping[str, Any]], registry_uid: str) -> str
     """The `type` a pack from registry `registry_uid` is sent with: `oci` from an OCI registry, else
     `spectro` (TF `schemas/pack.go`: "If using an OCI registry for pack, set the type to `oci`")."""
     kind = next((str(r.get("kind") or "") for r in registries if r.get("uid") == registry_uid), "")
-    return _TYPE_BY_KIND.get(kind.lower(), "spectro")
+    return _TYPE_BY_KIND.get(kind.lower(), SPECTRO_PACK)
 
 
 def _known(registries: Sequence[Mapping[str, Any]]) -> str:
@@ -192,7 +195,7 @@ def _known(registries: Sequence[Mapping[str, Any]]) -> str:
 
 
 def pick_version(
-    pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: str, type_: str = "spectro"
+    pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: str, type_: str = SPECTRO_PACK
 ) -> ResolvedPack:
     """The pack uid of `spec.tag` in `pack` (`v1PackTagEntity`, None when the registry has no such pack),
     and our values merged over that version's defaults; `type_` is the registry's (`pack_type`)."""
