@@ -40,9 +40,9 @@ PROFILE = {
     "os": {
         "pack": "edge-native-byoi",
         "tag": "2.1.0",
-        "providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.35.0-v4.5.21-eks-hybrid",
+        "providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.32.0-v4.5.21-eks-hybrid",
     },
-    "kubernetes": {"pack": "edge-nodeadm", "version": "1.35.0"},
+    "kubernetes": {"pack": "edge-nodeadm", "version": "1.32.0"},
 }
 
 

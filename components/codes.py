@@ -297,7 +297,13 @@ class Code(StrEnum):
     KUBERNETES_LAYER_MISMATCH = (
         "kubernetes-layer-mismatch",
         "config",
-        "Palette's Kubernetes layer is not the cluster's Kubernetes version.",
+        "Palette's Kubernetes layer is newer than the cluster's Kubernetes version, or more than three minor"
+        " versions behind it.",
+    )
+    CREDENTIALS_FILE_WITH_PALETTE = (
+        "credentials-file-with-palette",
+        "config",
+        "enableCredentialsFile is asked of hybrid nodes Palette's nodeadm provider configures without it.",
     )
     EDGEFORGE_IMAGE_MISMATCH = (
         "edgeforge-image-mismatch",

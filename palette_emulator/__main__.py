@@ -14,6 +14,7 @@ import sys
 import uvicorn
 
 from .app import create_app
+from .catalog import default_catalog, vertex_catalog
 from .faults import Faults, parse_fault, parse_rate_limit
 from .state import DEFAULT_PROJECTS
 
@@ -37,6 +38,9 @@ def _rate(text: str) -> tuple[str, float, float]:
         return parse_rate_limit(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+CATALOGS = {"saas": default_catalog, "vertex": vertex_catalog}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,6 +77,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--pool-polls", type=int, default=1, help="pool reads until Running")
     p.add_argument("--delete-polls", type=int, default=1, help="cluster reads while Deleting")
     p.add_argument("--region", default="us-west-2", help="the region imported clusters report")
+    p.add_argument(
+        "--tenant",
+        choices=sorted(CATALOGS),
+        default="saas",
+        help="the registries the tenant has: saas (Public Repo, a pack registry) or vertex (only the OCI"
+        " Palette Registry FIPS)",
+    )
     return p
 
 
@@ -97,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         pool_polls=args.pool_polls,
         delete_polls=args.delete_polls,
         region=args.region,
+        catalog=CATALOGS[args.tenant](),
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
 

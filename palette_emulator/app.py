@@ -203,7 +203,7 @@ def _registries(s: EmulatorState, c: Call) -> Any:
 
 
 def _pack(s: EmulatorState, c: Call) -> Any:
-    pack = s.catalog.pack(c.path["registryUid"], c.path["packName"])
+    pack = s.catalog.pack(c.path["registryUid"], c.path["packName"], c.query.get("cloudType") or "all")
     if pack is None:
         raise ApiError(
             404,

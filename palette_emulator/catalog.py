@@ -2,13 +2,17 @@
 
 Seeded with the packs a hybrid-pool profile uses (Spectro's EKS Hybrid Nodes docs): the BYOS Edge OS layer
 `edge-native-byoi`, the Nodeadm Kubernetes layer `edge-nodeadm` and the placeholder CNI `cni-custom`. The
-names and tags follow the docs and CanvOS's `k8s_version.json` (nodeadm 1.29.0, 1.30.0, 1.31.0), plus the
-`.0` release of each Kubernetes version EKS supports today (1.32 to 1.36, `components/domain/versions.py`):
-that Palette publishes a Nodeadm pack for each is inferred from its docs ("the same versions as AWS"), not
-read from a registry; the pack
-default values are modelled on the docs (the Custom CNI ships `custom-cni: calico`, which the docs tell you to
-change to `dummy`) and are the emulator's, not copies of Spectro's packs. A real tenant's registry is the
-judge: see docs/concepts/palette.md for how a layer's registry is chosen.
+Nodeadm versions are exactly those public sources list, each with its source
+(`eks_hybrid.components.domain.versions.NODEADM_PACKS`: Spectro's docs list 1.28.0-1.31.0, CanvOS's
+`k8s_version.json` 1.29.0-1.32.0); the emulator invents none. The pack default values are modelled on the
+docs (the Custom CNI ships `custom-cni: calico`, which the docs tell you to change to `dummy`) and are the
+emulator's, not copies of Spectro's packs. A real tenant's registry is the judge: see docs/concepts/palette.md
+for how a layer's registry is chosen.
+
+Registries carry their `kind` as the spec names them (`v1PackRegistryMetadata.kind`: `pack`, `helm`, `oci`).
+Spectro's registry docs ("Default Registries", `registries-and-packs/registries/registries.md`) list Public
+Repo as a legacy pack registry and Palette Registry FIPS as OCI, the only default registry of Palette
+VerteX (`vertex_catalog`).
 """
 
 from __future__ import annotations
@@ -18,9 +22,22 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PUBLIC_REPO", "Catalog", "PackVersion", "default_catalog"]
+from eks_hybrid.components.domain.versions import NODEADM_PACKS
+
+__all__ = [
+    "PALETTE_REGISTRY_FIPS",
+    "PUBLIC_REPO",
+    "Catalog",
+    "PackVersion",
+    "default_catalog",
+    "vertex_catalog",
+]
 
 PUBLIC_REPO = "Public Repo"
+PALETTE_REGISTRY_FIPS = "Palette Registry FIPS"
+# `v1PackRegistryMetadata.kind` values (SPEC): a legacy pack registry, and an OCI registry.
+PACK_REGISTRY = "pack"
+OCI_REGISTRY = "oci"
 
 
 def _uid(*parts: str) -> str:
@@ -43,7 +60,7 @@ class Catalog:
     registries: dict[str, dict[str, Any]] = field(default_factory=dict)
     packs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
-    def add_registry(self, name: str, *, kind: str = "spectro", is_default: bool = False) -> str:
+    def add_registry(self, name: str, *, kind: str = PACK_REGISTRY, is_default: bool = False) -> str:
         uid = _uid("registry", name)
         self.registries[uid] = {
             "uid": uid,
@@ -73,9 +90,16 @@ class Catalog:
     def registry_list(self) -> list[dict[str, Any]]:
         return [copy.deepcopy(r) for r in sorted(self.registries.values(), key=lambda r: r["name"])]
 
-    def pack(self, registry_uid: str, name: str) -> dict[str, Any] | None:
+    def kind(self, registry_uid: str) -> str:
+        return str(self.registries[registry_uid]["kind"])
+
+    def pack(self, registry_uid: str, name: str, cloud_type: str = "all") -> dict[str, Any] | None:
+        """The pack's `v1PackTagEntity`; None when absent, or not built for `cloud_type` (the spec's
+        `cloudType` query parameter, default `all`; that Palette then answers 404 is inferred [I])."""
         found = self.packs.get((registry_uid, name))
-        return copy.deepcopy(found) if found else None
+        if found is None or cloud_type not in ("all", *found["cloudTypes"]):
+            return None
+        return copy.deepcopy(found)
 
     def pack_uid(self, registry_uid: str, name: str, tag: str) -> str | None:
         """The pack uid of `name` at `tag` (its version or tag) in a registry; None when absent."""
@@ -125,28 +149,37 @@ manifests:
 """
 
 
-def default_catalog() -> Catalog:
-    catalog = Catalog()
-    public = catalog.add_registry(PUBLIC_REPO, is_default=True)
+def _hybrid_packs(catalog: Catalog, registry: str) -> None:
     catalog.add_pack(
-        public,
+        registry,
         "edge-native-byoi",
         "os",
         [PackVersion("1.0.0", BYOI_VALUES), PackVersion("2.1.0", BYOI_VALUES)],
         "BYOS - Edge OS",
     )
     catalog.add_pack(
-        public,
+        registry,
         "edge-nodeadm",
         "k8s",
-        [
-            PackVersion(v, NODEADM_VALUES)
-            for v in ("1.29.0", "1.30.0", "1.31.0", "1.32.0", "1.33.0", "1.34.0", "1.35.0", "1.36.0")
-        ],
+        [PackVersion(p.version, NODEADM_VALUES) for p in NODEADM_PACKS],
         "Nodeadm",
     )
-    catalog.add_pack(public, "cni-custom", "cni", [PackVersion("0.1.0", CUSTOM_CNI_VALUES)], "Custom CNI")
+    catalog.add_pack(registry, "cni-custom", "cni", [PackVersion("0.1.0", CUSTOM_CNI_VALUES)], "Custom CNI")
+
+
+def default_catalog() -> Catalog:
+    """Palette SaaS: the hybrid packs in Public Repo (a legacy pack registry)."""
+    catalog = Catalog()
+    _hybrid_packs(catalog, catalog.add_registry(PUBLIC_REPO, is_default=True))
     # A second registry, so tests can tell "by name" from "by uid" and a pack missing from a registry.
-    mirror = catalog.add_registry("Edge Mirror", kind="oci")
+    mirror = catalog.add_registry("Edge Mirror", kind=OCI_REGISTRY)
     catalog.add_pack(mirror, "edge-native-byoi", "os", [PackVersion("2.1.0", BYOI_VALUES)], "BYOS - Edge OS")
+    return catalog
+
+
+def vertex_catalog() -> Catalog:
+    """Palette VerteX: one default registry, the OCI Palette Registry FIPS (Spectro's registry docs). That it
+    carries the three hybrid packs, at the same versions as Public Repo, is inferred [I]."""
+    catalog = Catalog()
+    _hybrid_packs(catalog, catalog.add_registry(PALETTE_REGISTRY_FIPS, kind=OCI_REGISTRY, is_default=True))
     return catalog

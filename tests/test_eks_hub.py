@@ -77,6 +77,18 @@ def ssm_cloud(tmp_path_factory: pytest.TempPathFactory) -> Side:
     return run_side(MockEngine(), "example-hub-ssm", path)
 
 
+@pytest.fixture(scope="module")
+def ssm_pod_identity(tmp_path_factory: pytest.TempPathFactory) -> Side:
+    """example-hub-ssm with EKS Pod Identity on, which needs the nodes outside Palette (Palette's nodeadm
+    provider writes enableCredentialsFile false): without `eks-hybrid:palette`."""
+    document = yaml.safe_load((STACKS / "Pulumi.example-hub-ssm.yaml").read_text())
+    document["config"].pop("eks-hybrid:palette")
+    document["config"]["eks-hybrid:credentials"]["enableCredentialsFile"] = True
+    path = tmp_path_factory.mktemp("pod-identity") / "Pulumi.example-hub-ssm.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return run_side(MockEngine(), "example-hub-ssm", path)
+
+
 def test_the_ssm_example_stack_validates() -> None:
     hub, secret_keys = load_hub(STACKS / "Pulumi.example-hub-ssm.yaml")
     assert hub.credentials.provider == "ssm"
@@ -113,10 +125,10 @@ def test_ssm_hub_exports(ssm: Side) -> None:
     assert run.outputs["ssmActivationCode"] == "[secret]"
 
 
-def test_pod_identity_follows_enable_credentials_file(ira: Side, ssm: Side) -> None:
-    # example-hub-ssm turns it on: the role may AssumeRoleForPodIdentity on this cluster, and the export
-    # NodeConfigs are built from says so; example-hub leaves it off and grants nothing of the kind.
-    for (run, hub, _), wanted in ((ssm, True), (ira, False)):
+def test_pod_identity_follows_enable_credentials_file(ira: Side, ssm: Side, ssm_pod_identity: Side) -> None:
+    # With it on the role may AssumeRoleForPodIdentity on this cluster, and the export NodeConfigs are built
+    # from says so; the example hubs (Palette-managed nodes) leave it off and grant nothing of the kind.
+    for (run, hub, _), wanted in ((ssm_pod_identity, True), (ssm, False), (ira, False)):
         assert run.outputs["enableCredentialsFile"] is wanted
         policy = json.loads(run.named(f"{hub.cluster.name}-node-identity-node-policy").inputs["policy"])
         granted = [s for s in policy["Statement"] if s["Action"] == "eks-auth:AssumeRoleForPodIdentity"]

@@ -23,7 +23,7 @@ from ..domain.cluster_rules import (
 )
 from ..domain.fields import asn_problem, reserved_asn_problem
 from ..domain.labels import SITE_LABEL
-from ..domain.versions import cilium_problem
+from ..domain.versions import cilium_problem, node_skew_problem
 from ..errors import shown
 
 Finding = tuple[str, Code, str]  # (dotted key path, code, rule)
@@ -111,6 +111,19 @@ def check_credentials(document: Mapping[str, Any]) -> Iterator[Finding]:
             "eks-hybrid:credentials.ssm",
             Code.SETTINGS_REQUIRED,
             "provider is ssm, so its settings are required",
+        )
+    if credentials.get("enableCredentialsFile") is True and "eks-hybrid:palette" in document:
+        # Palette's nodes run the Kairos nodeadm provider, which writes their NodeConfig with
+        # `hybrid.enableCredentialsFile: false` and takes only `containerd` and `kubelet` from the Nodeadm
+        # pack's values (kairos-io/provider-nodeadm `pkg/stages/pre_install.go` `toHybridConfig` and
+        # `pkg/domain/nodeadm_types.go` `UserNodeConfig`, at e23252a): no profile value can turn it on.
+        yield (
+            "eks-hybrid:credentials.enableCredentialsFile",
+            Code.CREDENTIALS_FILE_WITH_PALETTE,
+            "Palette-managed hybrid nodes cannot have it: Palette's nodeadm provider writes their"
+            " NodeConfig with hybrid.enableCredentialsFile: false and reads only containerd and kubelet"
+            " settings from the Nodeadm pack's values (kairos-io/provider-nodeadm); drop it while"
+            " eks-hybrid:palette manages the nodes (EKS Pod Identity on those nodes is not available)",
         )
 
 
@@ -475,7 +488,8 @@ _IMAGE_VERSION = re.compile(r"(?<![\d.])(\d+\.\d+)\.\d+(?![\d.])")
 
 
 def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
-    """The pools' nodeadm Kubernetes layer (and the EdgeForge image's K8S_VERSION) follow the cluster."""
+    """The pools' nodeadm Kubernetes layer is within AWS's skew of the cluster, and the EdgeForge image's
+    K8S_VERSION is the layer's."""
     kubernetes = _mapping(document.get("eks-hybrid:cluster")).get("kubernetesVersion")
     if isinstance(kubernetes, float):
         kubernetes = f"{kubernetes:.2f}"
@@ -487,12 +501,14 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
         or not re.fullmatch(r"\d+\.\d+\.\d+", layer)
     ):
         return  # a malformed version is the per-key check's to report
-    if not layer.startswith(f"{kubernetes}."):
+    # The layer is the nodes' version (nodeadm install <version>): AWS's skew policy for hybrid nodes allows
+    # the cluster's minor and up to three below it, never a newer one (`versions.node_skew_problem`).
+    skew = node_skew_problem(kubernetes, layer)
+    if skew is not None:
         yield (
             "eks-hybrid:palette.profile.kubernetes.version",
             Code.KUBERNETES_LAYER_MISMATCH,
-            f"{layer} is not a {kubernetes}.x release: hybrid nodes run the cluster's Kubernetes version"
-            f" (eks-hybrid:cluster.kubernetesVersion {kubernetes}; nodeadm install {kubernetes})",
+            f"{skew} (eks-hybrid:cluster.kubernetesVersion {kubernetes}; the layer is what nodeadm installs)",
         )
     image = _mapping(profile.get("os")).get("providerImage")
     tag = image.rsplit(":", 1)[-1] if isinstance(image, str) and ":" in image else ""

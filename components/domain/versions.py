@@ -180,6 +180,85 @@ def version_warnings(version: str, today: date, within_days: int = WARN_WITHIN_D
     return warnings
 
 
+# --- hybrid nodes' Kubernetes version: the skew policy and the nodeadm packs -----------------------------
+
+HYBRID_UPGRADE_GUIDE = "https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-upgrade.html"
+# AWS, "Upgrade hybrid nodes for your cluster" (HYBRID_UPGRADE_GUIDE): hybrid nodes "cannot be on a newer
+# version than the Amazon EKS control plane, and hybrid nodes may be up to three Kubernetes minor versions
+# older than the Amazon EKS control plane minor version".
+MAX_NODE_MINORS_BEHIND = 3
+
+
+def _minor(version: str) -> tuple[int, int] | None:
+    parts = version.split(".")
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def node_skew_problem(cluster: str, node: str) -> str | None:
+    """Why hybrid nodes on Kubernetes `node` (x.y or x.y.z) cannot join a `cluster` (x.y) control plane;
+    None when AWS's skew policy allows it (the node's minor in [cluster - 3, cluster]). Versions that do
+    not parse are the per-key checks' to report."""
+    ours, theirs = _minor(cluster), _minor(node)
+    if ours is None or theirs is None:
+        return None
+    if ours[0] != theirs[0]:
+        return (
+            f"{node} is not a Kubernetes {ours[0]}.x release, as the cluster's {cluster} is"
+            f" ({HYBRID_UPGRADE_GUIDE})"
+        )
+    behind = ours[1] - theirs[1]
+    if behind < 0:
+        return (
+            f"{node} is newer than the cluster's Kubernetes {cluster}: hybrid nodes cannot be on a newer"
+            f" version than the EKS control plane ({HYBRID_UPGRADE_GUIDE})"
+        )
+    if behind > MAX_NODE_MINORS_BEHIND:
+        oldest = f"{ours[0]}.{ours[1] - MAX_NODE_MINORS_BEHIND}"
+        return (
+            f"{node} is {behind} minor versions behind the cluster's Kubernetes {cluster}: hybrid nodes may"
+            f" be at most {MAX_NODE_MINORS_BEHIND} behind the EKS control plane ({oldest} to {cluster};"
+            f" {HYBRID_UPGRADE_GUIDE})"
+        )
+    return None
+
+
+# The Nodeadm pack versions (the hybrid pools' Kubernetes layer, `edge-nodeadm`) and the nodeadm
+# K8S_VERSIONs CanvOS builds, with where each was read. A tenant's registry is the judge at create (the
+# profile's packs are resolved live); this table says what public sources list, for the examples, for
+# `render`'s CanvOS warning and for the emulator's catalog.
+SPECTRO_HYBRID_POOL_DOCS = (
+    "Spectro's EKS Hybrid Nodes docs, `.arg` K8S_VERSION 'supported versions' (spectrocloud/librarium"
+    " clusters/public-cloud/aws/eks-hybrid-nodes/create-hybrid-node-pools.md at 056c126)"
+)
+CANVOS_K8S_VERSIONS = "spectrocloud/CanvOS k8s_version.json, key nodeadm, at fb36e29 (2026-08-21)"
+
+
+@dataclass(frozen=True)
+class NodeadmPack:
+    """One nodeadm Kubernetes version and the public sources that list it."""
+
+    version: str
+    sources: tuple[str, ...]
+
+    @property
+    def canvos(self) -> bool:
+        return CANVOS_K8S_VERSIONS in self.sources
+
+
+NODEADM_PACKS: tuple[NodeadmPack, ...] = (
+    NodeadmPack("1.28.0", (SPECTRO_HYBRID_POOL_DOCS,)),
+    NodeadmPack("1.29.0", (SPECTRO_HYBRID_POOL_DOCS, CANVOS_K8S_VERSIONS)),
+    NodeadmPack("1.30.0", (SPECTRO_HYBRID_POOL_DOCS, CANVOS_K8S_VERSIONS)),
+    NodeadmPack("1.31.0", (SPECTRO_HYBRID_POOL_DOCS, CANVOS_K8S_VERSIONS)),
+    NodeadmPack("1.32.0", (CANVOS_K8S_VERSIONS,)),
+)
+
+# What a CanvOS checkout as last read can build (`render` warns on any other K8S_VERSION).
+CANVOS_NODEADM_VERSIONS: tuple[str, ...] = tuple(p.version for p in NODEADM_PACKS if p.canvos)
+
+
 def cilium_line(chart_version: str) -> str:
     """`1.18.5-0` -> `1.18`."""
     major, minor, *_ = chart_version.split(".")

@@ -14,15 +14,11 @@ import re
 from dataclasses import dataclass
 
 from ..codes import Code
-from ..domain.versions import creatable_versions, today_utc
+from ..domain.versions import CANVOS_NODEADM_VERSIONS, creatable_versions, node_skew_problem, today_utc
 from ..errors import EksHybridError
 
 K8S_DISTRIBUTION = "nodeadm"
 
-# The nodeadm versions CanvOS can build (spectrocloud/CanvOS `k8s_version.json`, "nodeadm" key, at
-# 00c83397); Palette's docs list 1.28.0 too, which CanvOS at that commit does not. Newer CanvOS releases
-# add versions, so a version missing here is a warning, not a refusal.
-CANVOS_NODEADM_VERSIONS = ("1.29.0", "1.30.0", "1.31.0")
 
 _PROVIDER_IMAGE = re.compile(
     r"^(?P<registry>.+)/(?P<repo>[^/:]+):(?P<distribution>[a-z0-9-]+?)-(?P<version>\d+\.\d+\.\d+)"
@@ -43,20 +39,24 @@ def supported_kubernetes_versions() -> tuple[str, ...]:
 
 
 def edgeforge_kubernetes_version(minor: str, profile_version: str | None = None) -> str:
-    """`K8S_VERSION` for the hub's `cluster.kubernetesVersion` (`1.31` -> `1.31.0`, or the Palette profile's
-    Kubernetes layer version when it names a patch of the same minor)."""
-    if minor not in supported_kubernetes_versions():
-        raise EdgeForgeError(
-            f"Kubernetes {minor} is not a version nodeadm hybrid nodes support"
-            f" (supported: {', '.join(supported_kubernetes_versions())})",
-            code=Code.KUBERNETES_VERSION_UNSUPPORTED,
-        )
+    """`K8S_VERSION` for the hub's `cluster.kubernetesVersion` (`1.31` -> `1.31.0`), or the Palette profile's
+    Kubernetes layer version: the nodes' version, within AWS's skew policy of the cluster's
+    (`versions.node_skew_problem`: up to three minors behind, never newer) and one hybrid nodes support."""
+    node_minor = minor if profile_version is None else profile_version.rsplit(".", 1)[0]
+    for version in dict.fromkeys((minor, node_minor)):
+        if version not in supported_kubernetes_versions():
+            raise EdgeForgeError(
+                f"Kubernetes {version} is not a version nodeadm hybrid nodes support"
+                f" (supported: {', '.join(supported_kubernetes_versions())})",
+                code=Code.KUBERNETES_VERSION_UNSUPPORTED,
+            )
     if profile_version is None:
         return f"{minor}.0"
-    if profile_version.rsplit(".", 1)[0] != minor:
+    skew = node_skew_problem(minor, profile_version)
+    if skew is not None:
         raise EdgeForgeError(
-            f"the Palette profile's Kubernetes layer is {profile_version} but the cluster runs {minor}:"
-            " the provider image and the profile must be the cluster's minor version",
+            f"the Palette profile's Kubernetes layer is {skew}: the provider image and the profile carry the"
+            " nodes' version",
             code=Code.KUBERNETES_LAYER_MISMATCH,
         )
     return profile_version

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from ..codes import Code
 from ..errors import PaletteError, PaletteNotFoundError
 from ._client import PaletteClient
-from .payloads import cluster_search_body, edge_host_search_body
+from .payloads import PROFILE_CLOUD_TYPE, cluster_search_body, edge_host_search_body
 
 __all__ = ["PaletteApi"]
 
@@ -42,10 +42,12 @@ class PaletteApi:
     ) -> Any:
         return self.client.request(method, _url(template, path), json=body, params=params, raw=raw)
 
-    def _get_or_none(self, template: str, **path: str) -> dict[str, Any] | None:
+    def _get_or_none(
+        self, template: str, *, params: dict[str, Any] | None = None, **path: str
+    ) -> dict[str, Any] | None:
         """A GET where 404 means "absent" (the client has checked the key and project first)."""
         try:
-            found = self.client.request("GET", _url(template, path))
+            found = self.client.request("GET", _url(template, path), params=params)
         except PaletteNotFoundError:
             return None
         return dict(found) if found else None
@@ -145,9 +147,14 @@ class PaletteApi:
         return list(listing.get("items") or [])
 
     def pack_versions(self, name: str, registry_uid: str) -> dict[str, Any] | None:
-        """`v1PackTagEntity` of pack `name` in a registry (its tags and default values); None if absent."""
+        """`v1PackTagEntity` of pack `name` in a registry (its tags and default values); None if absent.
+        Only the pack's edge-native builds: the spec's `cloudType` query parameter on this path (default
+        `all`), as the Terraform provider's pack data source filters by cloud type (`data_source_pack.go`)."""
         return self._get_or_none(
-            "/v1/packs/{packName}/registries/{registryUid}", packName=name, registryUid=registry_uid
+            "/v1/packs/{packName}/registries/{registryUid}",
+            params={"cloudType": PROFILE_CLOUD_TYPE},
+            packName=name,
+            registryUid=registry_uid,
         )
 
     # --- hybrid node pools ----------------------------------------------------------------------

@@ -6,6 +6,13 @@ or `registry_uid` and looks the uid up (`resolvePackUID` in `spectrocloud/resour
 which fails on zero or several matches), then `GET /v1/packs/{name}/registries/{registryUid}` and the tag
 whose `version` equals the pack's tag. The pack's own default values come back in the same answer
 (`packValues[].values` for that `packUid`); ours are merged over them (`merge_values`).
+
+A pack's `type` follows its registry's `kind` in that listing: the Terraform provider's pack schema says "If
+using an OCI registry for pack, set the type to `oci`" (`spectrocloud/schemas/pack.go`, `type`), and the
+spec names the registry kinds `pack`, `helm` and `oci` (`v1PackRegistryMetadata.kind`). Spectro's registry
+docs ("Default Registries", `registries-and-packs/registries/registries.md`) list Public Repo as a legacy
+pack registry and Palette Registry, Palette Registry FIPS and Palette Community Registry as OCI; Palette
+VerteX ships only the FIPS OCI registry.
 """
 
 from __future__ import annotations
@@ -27,10 +34,14 @@ __all__ = [
     "ResolvedPack",
     "layer_specs",
     "merge_values",
+    "pack_type",
     "pick_registry",
     "pick_version",
     "system_uri_dotted",
 ]
+
+# `v1PackType` of a pack from a registry that is not OCI (the spec's default type).
+SPECTRO_PACK = "spectro"
 
 # Markers Palette keeps in a pack's values as comments (e.g. `# spectrocloud.com/enabled-presets: ...`).
 MARKER_PREFIX = "# spectrocloud.com/"
@@ -68,13 +79,14 @@ class ResolvedPack:
     registry_uid: str
     uid: str
     values: str
+    type: str = SPECTRO_PACK  # `v1PackType`: `oci` for a pack from an OCI registry (`pack_type`)
 
     def entity(self) -> dict[str, Any]:
-        """`v1PackManifestEntity` / `v1PackManifestUpdateEntity` (the same fields for a spectro pack)."""
+        """`v1PackManifestEntity` / `v1PackManifestUpdateEntity` (the same fields for both pack types)."""
         return {
             "name": self.name,
             "tag": self.tag,
-            "type": "spectro",
+            "type": self.type,
             "layer": self.layer,
             "registryUid": self.registry_uid,
             "uid": self.uid,
@@ -201,14 +213,28 @@ def pick_registry(registries: Sequence[Mapping[str, Any]], spec: LayerSpec) -> s
     return matches[0]
 
 
+# `v1PackRegistryMetadata.kind` -> `v1PackType`. A registry of any other kind (`pack`, or none given) holds
+# Spectro packs, the spec's default pack type.
+_TYPE_BY_KIND = {"oci": "oci"}
+
+
+def pack_type(registries: Sequence[Mapping[str, Any]], registry_uid: str) -> str:
+    """The `type` a pack from registry `registry_uid` is sent with: `oci` from an OCI registry, else
+    `spectro` (TF `schemas/pack.go`: "If using an OCI registry for pack, set the type to `oci`")."""
+    kind = next((str(r.get("kind") or "") for r in registries if r.get("uid") == registry_uid), "")
+    return _TYPE_BY_KIND.get(kind.lower(), SPECTRO_PACK)
+
+
 def _known(registries: Sequence[Mapping[str, Any]]) -> str:
     names = sorted(f"{r.get('name')} ({r.get('uid')})" for r in registries)
     return f" (registries: {', '.join(names)})" if names else " (Palette lists no registries)"
 
 
-def pick_version(pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: str) -> ResolvedPack:
+def pick_version(
+    pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: str, type_: str = SPECTRO_PACK
+) -> ResolvedPack:
     """The pack uid of `spec.tag` in `pack` (`v1PackTagEntity`, None when the registry has no such pack),
-    and our values merged over that version's defaults."""
+    and our values merged over that version's defaults; `type_` is the registry's (`pack_type`)."""
     if pack is None:
         raise PackResolutionError(
             f"{spec.where}: registry {registry_uid} has no pack named {spec.pack!r}"
@@ -235,5 +261,5 @@ def pick_version(pack: Mapping[str, Any] | None, spec: LayerSpec, registry_uid: 
             code=Code.PACK_LAYER_MISMATCH,
         )
     return ResolvedPack(
-        spec.layer, spec.pack, spec.tag, registry_uid, uid, merge_values(defaults, spec.overlay)
+        spec.layer, spec.pack, spec.tag, registry_uid, uid, merge_values(defaults, spec.overlay), type_
     )

@@ -111,6 +111,9 @@ def hybrid_config_body(
 
 PROFILE_DESCRIPTION = "EKS Hybrid Nodes pools (managed by eks-hybrid)"
 PROFILE_LABELS = {"managed-by": "eks-hybrid"}
+# The hybrid pools' profile's cloud type (`v1ClusterProfileTemplate.cloudType`); its packs are looked up for
+# the same cloud type (`_api.pack_versions`).
+PROFILE_CLOUD_TYPE = "edge-native"
 
 
 def cluster_profile_body(profile: PaletteProfileConfig, packs: Sequence[ResolvedPack]) -> dict[str, Any]:
@@ -126,7 +129,7 @@ def cluster_profile_body(profile: PaletteProfileConfig, packs: Sequence[Resolved
             "version": profile.version,
             "template": {
                 "type": "cluster",
-                "cloudType": "edge-native",
+                "cloudType": PROFILE_CLOUD_TYPE,
                 "packs": [p.entity() for p in packs],
             },
         },

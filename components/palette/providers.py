@@ -58,7 +58,14 @@ from .decisions import (
     profile_users,
     published_layers_problem,
 )
-from .packs import PackResolutionError, ResolvedPack, layer_specs, pick_registry, pick_version
+from .packs import (
+    PackResolutionError,
+    ResolvedPack,
+    layer_specs,
+    pack_type,
+    pick_registry,
+    pick_version,
+)
 
 __all__ = [
     "CLUSTER_IMPORT",
@@ -446,7 +453,8 @@ def resolve_packs(api: PaletteApi, profile: PaletteProfileConfig) -> list[Resolv
     for spec in layer_specs(profile):
         try:
             registry = pick_registry(registries, spec)
-            resolved.append(pick_version(api.pack_versions(spec.pack, registry), spec, registry))
+            kind = pack_type(registries, registry)
+            resolved.append(pick_version(api.pack_versions(spec.pack, registry), spec, registry, kind))
         except PackResolutionError as exc:
             problems.append(str(exc))
     if problems:

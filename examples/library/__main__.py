@@ -175,8 +175,8 @@ palette_args = PaletteHubArgs(
     node_cidrs=cluster.remote_node_cidrs,
     pod_cidrs=cluster.remote_pod_cidrs,
     profile=PaletteProfile(
-        os={"provider_image": "registry.example.com/edge/ubuntu:nodeadm-1.35.0-v4.5.21-eks-hybrid"},
-        kubernetes={"version": "1.35.0"},
+        os={"provider_image": "registry.example.com/edge/ubuntu:nodeadm-1.32.0-v4.5.21-eks-hybrid"},
+        kubernetes={"version": "1.32.0"},
     ),
     project_uid=palette_project,
     iam_roles_anywhere=iam_roles_anywhere_of(identity),

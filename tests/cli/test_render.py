@@ -291,7 +291,7 @@ def test_a_hub_deployed_before_these_outputs_existed_falls_back_to_its_stack_fil
     out = render_deployed(tmp_path, "example-austin", AUSTIN_OUTPUTS, older)
     frr = (out / "router/frr.conf").read_text()
     assert " neighbor CILIUM remote-as 65100" in frr and "permit 192.168.0.0/17 ge 24 le 24" in frr
-    assert "K8S_VERSION=1.35.0" in (out / "edge/edgeforge-amd64.arg").read_text()
+    assert "K8S_VERSION=1.32.0" in (out / "edge/edgeforge-amd64.arg").read_text()
 
 
 def test_a_hub_that_deployed_no_peer_for_the_site_gets_static_pod_routes(tmp_path):

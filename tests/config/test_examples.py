@@ -101,10 +101,16 @@ def test_a_decrypted_example_secret_outside_a_secret_key_is_flagged():
 @pytest.mark.parametrize("name", [n for n in EXAMPLES if read_stack_file(STACKS, n).role == "hub"])
 def test_example_hubs_run_a_current_version_with_no_support_warning(name):
     # Checked on the day the version table was (2026-11-29): 1.31 left extended support three days before,
-    # 1.34 leaves standard support three days after; the examples run 1.35.
+    # 1.34 leaves standard support three days after; the examples run 1.35, their nodes nodeadm 1.32.0.
     from datetime import date
 
-    from eks_hybrid.components.domain.versions import version_problem, version_warnings
+    from eks_hybrid.components.domain.versions import (
+        CANVOS_NODEADM_VERSIONS,
+        NODEADM_PACKS,
+        node_skew_problem,
+        version_problem,
+        version_warnings,
+    )
 
     hub = load(name)
     assert isinstance(hub, HubConfig)
@@ -112,7 +118,10 @@ def test_example_hubs_run_a_current_version_with_no_support_warning(name):
     assert version_problem(hub.cluster.kubernetes_version, day) is None
     assert version_warnings(hub.cluster.kubernetes_version, day) == []
     assert hub.palette is not None
-    assert hub.palette.profile.kubernetes.version.startswith(f"{hub.cluster.kubernetes_version}.")
+    # The nodes run a nodeadm version public sources list, within AWS's skew of the cluster's.
+    layer = hub.palette.profile.kubernetes.version
+    assert layer in {p.version for p in NODEADM_PACKS} and layer in CANVOS_NODEADM_VERSIONS
+    assert node_skew_problem(hub.cluster.kubernetes_version, layer) is None
 
 
 def test_the_denver_example_advertises_the_whole_vpc_on_direct_connect():

@@ -978,12 +978,40 @@ def test_the_palette_kubernetes_layer_follows_the_cluster_version():
     validate_stack(doc, FILE)
     old = with_value(doc, (PALETTE, "profile", "kubernetes", "version"), "1.34.2")
     found = problems(old)
-    assert [p.path for p in found] == [
-        f"{PALETTE}.profile.kubernetes.version",
-        f"{PALETTE}.profile.os.providerImage",
+    assert [p.path for p in found] == [f"{PALETTE}.profile.os.providerImage"]
+    assert_says(found[0], "built for Kubernetes 1.35.0 (K8S_VERSION", "the Kubernetes layer is 1.34.2")
+
+
+@pytest.mark.parametrize("layer", ["1.35.0", "1.34.2", "1.33.0", "1.32.0"])
+def test_the_palette_kubernetes_layer_may_be_up_to_three_minors_behind_the_cluster(layer):
+    # AWS, "Upgrade hybrid nodes": never newer than the control plane, up to three minors older.
+    doc = with_value(hub_doc(), (PALETTE,), palette_block())
+    doc = with_value(doc, (PALETTE, "profile", "kubernetes", "version"), layer)
+    doc = with_value(
+        doc, (PALETTE, "profile", "os", "providerImage"), f"registry.example.com/edge/ubuntu:nodeadm-{layer}"
+    )
+    validate_stack(doc, FILE)
+
+
+@pytest.mark.parametrize(
+    ("layer", "says"),
+    [
+        ("1.36.0", "newer than the cluster's Kubernetes 1.35"),
+        ("1.31.0", "4 minor versions behind the cluster's Kubernetes 1.35"),
+        ("2.35.0", "is not a Kubernetes 1.x release"),
+    ],
+)
+def test_a_palette_kubernetes_layer_outside_the_skew_is_refused(layer, says):
+    doc = with_value(hub_doc(), (PALETTE,), palette_block())
+    doc = with_value(doc, (PALETTE, "profile", "kubernetes", "version"), layer)
+    doc = with_value(
+        doc, (PALETTE, "profile", "os", "providerImage"), f"registry.example.com/edge/ubuntu:nodeadm-{layer}"
+    )
+    found = problems(doc)
+    assert [(p.path, p.code.value) for p in found] == [
+        (f"{PALETTE}.profile.kubernetes.version", "kubernetes-layer-mismatch")
     ]
-    assert_says(found[0], "1.34.2 is not a 1.35.x release", "nodeadm install 1.35")
-    assert_says(found[1], "built for Kubernetes 1.35.0 (K8S_VERSION", "the Kubernetes layer is 1.34.2")
+    assert_says(found[0], says, "hybrid-nodes-upgrade")
 
 
 def test_a_provider_image_tag_without_a_version_is_not_judged():
@@ -1028,3 +1056,16 @@ def test_cloud_egress_inside_the_public_ranges_or_an_open_endpoint_plans():
     inside = public("203.0.113.0/24", "192.0.2.0/28", egress=["192.0.2.10/32", "192.0.2.11/32"])
     assert validate_stack(inside, FILE).cluster.cloud_egress_cidrs == ["192.0.2.10/32", "192.0.2.11/32"]
     assert validate_stack(public("0.0.0.0/0"), FILE).cluster.cloud_egress_cidrs is None
+
+
+def test_enable_credentials_file_is_refused_while_palette_manages_the_nodes():
+    # Palette's nodeadm provider writes hybrid.enableCredentialsFile: false and reads only containerd and
+    # kubelet settings from the Nodeadm pack (kairos-io/provider-nodeadm pre_install.go toHybridConfig).
+    doc = with_value(hub_doc(), (PALETTE,), palette_block())
+    validate_stack(with_value(doc, ("eks-hybrid:credentials", "enableCredentialsFile"), False), FILE)
+    on = with_value(doc, ("eks-hybrid:credentials", "enableCredentialsFile"), True)
+    found = [p for p in problems(on) if p.code.value == "credentials-file-with-palette"]
+    assert [p.path for p in found] == ["eks-hybrid:credentials.enableCredentialsFile"]
+    assert_says(found[0], "hybrid.enableCredentialsFile: false", "kairos-io/provider-nodeadm")
+    # Without Palette the nodes' NodeConfig is eks-hybrid's own, which sets it.
+    validate_stack(with_value(hub_doc(), ("eks-hybrid:credentials", "enableCredentialsFile"), True), FILE)

@@ -20,6 +20,7 @@ import copy
 import ipaddress
 import itertools
 import json
+import re
 import shutil
 import string
 import tracemalloc
@@ -137,7 +138,7 @@ def with_version(config: Doc, version: str) -> Doc:
     if profile:
         profile["kubernetes"]["version"] = f"{version}.0"
         image = profile["os"]["providerImage"]
-        profile["os"]["providerImage"] = image.replace("nodeadm-1.35.0", f"nodeadm-{version}.0")
+        profile["os"]["providerImage"] = re.sub(r"nodeadm-\d+\.\d+\.\d+", f"nodeadm-{version}.0", image)
     return config
 
 

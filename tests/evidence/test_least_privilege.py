@@ -73,7 +73,9 @@ def _documents_in(value: Any) -> list[dict[str, Any]]:
 
 
 def _variants(config: dict[str, Any]) -> None:
+    # Pod Identity is refused while Palette manages the nodes (`credentials-file-with-palette`).
     config["eks-hybrid:credentials"]["enableCredentialsFile"] = True
+    config.pop("eks-hybrid:palette", None)
 
 
 @pytest.fixture(scope="module")

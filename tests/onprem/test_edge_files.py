@@ -64,10 +64,12 @@ def test_an_image_not_named_the_canvos_way_only_gets_the_required_lines():
 def test_kubernetes_version_comes_from_the_hub_minor_or_the_profile_patch():
     assert edgeforge_kubernetes_version("1.35") == "1.35.0"
     assert edgeforge_kubernetes_version("1.35", "1.35.2") == "1.35.2"
-    with pytest.raises(
-        EdgeForgeError, match=r"profile's Kubernetes layer is 1\.34\.0 but the cluster runs 1\.35"
-    ):
-        edgeforge_kubernetes_version("1.35", "1.34.0")
+    # The layer is the nodes' version: up to three minors behind the cluster (AWS's skew policy).
+    assert edgeforge_kubernetes_version("1.35", "1.32.0") == "1.32.0"
+    with pytest.raises(EdgeForgeError, match=r"1\.36\.0 is newer than the cluster's Kubernetes 1\.35"):
+        edgeforge_kubernetes_version("1.35", "1.36.0")
+    with pytest.raises(EdgeForgeError, match=r"Kubernetes 1\.31 is not a version nodeadm hybrid nodes"):
+        edgeforge_kubernetes_version("1.34", "1.31.0")
 
 
 def test_only_versions_nodeadm_supports_are_rendered():
@@ -81,7 +83,9 @@ def test_only_versions_nodeadm_supports_are_rendered():
 
 def test_versions_canvos_does_not_list_are_a_warning():
     assert canvos_warning("1.31.0") is None
+    assert canvos_warning("1.32.0") is None  # CanvOS k8s_version.json at fb36e29
     assert "1.28.0" in str(canvos_warning("1.28.0"))
+    assert "1.33.0" in str(canvos_warning("1.33.0"))
 
 
 def test_the_snippet_is_exactly_what_palette_documents():

@@ -34,6 +34,8 @@ def app() -> Iterator[Starlette]:
     yield emulator
     violations = emulator.state.emulator.contract_violations
     assert violations == [], "the emulator answered outside the Palette spec:\n" + "\n".join(violations)
+    flagged = emulator.state.emulator.flagged
+    assert flagged == [], "the emulator accepted what Palette's sources say is wrong:\n" + "\n".join(flagged)
 
 
 @pytest.fixture
