@@ -152,7 +152,7 @@ class PaletteProvider(ResourceProvider):
             _warn(warning)
         # A new API key, or this provider's code at a new module path (0.2.0 moved it from
         # `components.palette.providers`), is an update that only stores them: later reads and deletes
-        # use what the state holds.
+        # use what the state holds (the key only when none is configured: `state_api`).
         stored = olds.get("apiKey") != news.get("apiKey") or (
             PROVIDER_KEY in olds and PROVIDER_KEY in news and olds[PROVIDER_KEY] != news[PROVIDER_KEY]
         )
