@@ -744,6 +744,12 @@ class Code(StrEnum):
         "palette",
         "Several Palette clusters have the name eks-hybrid looks up.",
     )
+    PALETTE_CLUSTER_NOT_IMPORTED = (
+        "palette-cluster-not-imported",
+        "palette",
+        "The Palette cluster of the hub's name is not an imported EKS cluster (another cloud type, or not an"
+        " import): the hub does not adopt it.",
+    )
     PACK_VALUES_NOT_MAPPING = (
         "pack-values-not-mapping",
         "palette",

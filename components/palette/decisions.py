@@ -9,22 +9,26 @@ from typing import Any
 import yaml
 
 from ..domain.labels import SITE_LABEL
-from .packs import SYSTEM_URI, ResolvedPack
+from .packs import SYSTEM_URI, ResolvedPack, system_uri_dotted
 
 __all__ = [
     "AGENT_MODE",
     "REGISTERED_HOST_TYPES",
     "TERMINAL_BAD_STATES",
     "Changes",
+    "adoption_problem",
+    "attached_profile_uid",
     "condition_message",
     "host_problems",
     "leaving_hosts",
     "machines_for_hosts",
+    "os_image",
     "pool_changes",
     "pool_from_live",
     "pool_members",
     "pool_owner_problem",
     "profile_changes",
+    "profile_repave_warnings",
     "profile_users",
     "provider_image",
     "published_layers_problem",
@@ -157,6 +161,43 @@ def repave_warnings(old_pool: Mapping[str, Any], new_pool: Mapping[str, Any]) ->
     ]
 
 
+def os_image(profile: Mapping[str, Any]) -> str | None:
+    """The provider image (`options["system.uri"]`) a profile's OS layer boots: its values' `system.uri`
+    (dotted or nested) when given, which `packs.layer_specs` merges over `providerImage`, else
+    `providerImage`."""
+    os_layer = profile.get("os") or {}
+    values = os_layer.get("values")
+    options = system_uri_dotted(values).get("options") if isinstance(values, Mapping) else None
+    if isinstance(options, Mapping) and options.get(SYSTEM_URI):
+        return str(options[SYSTEM_URI])
+    image = os_layer.get("providerImage", os_layer.get("provider_image"))
+    return str(image) if image else None
+
+
+def profile_repave_warnings(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What a new profile version does to the pools moved to it.
+
+    Spectro's docs (eks-hybrid-nodes/create-hybrid-node-pools.md, "When to Manually Repave Hybrid Node
+    Pools"): a change to the Kubernetes layer of a pool's profile does not take effect until the pool is
+    repaved, and the documented way to repave Appliance Mode hosts is a profile version with a new
+    `options.system.uri` ("Trigger Repave": the repave "can take up to one hour"). So a new OS image
+    repaves; Kubernetes-layer values without a new image need a manual repave."""
+    if old.get("kubernetes") == new.get("kubernetes") and os_image(old) == os_image(new):
+        return []
+    name = new.get("name")
+    if os_image(old) != os_image(new):
+        return [
+            f"hybrid profile {name!r}: a new OS image (system.uri {os_image(new)!r}): Palette repaves every"
+            " node of each pool moved to this version, which can take up to an hour per pool"
+        ]
+    return [
+        f"hybrid profile {name!r}: the Kubernetes layer changed but the OS image (system.uri) did not: on"
+        " Appliance Mode hosts this needs a manual repave of each pool moved to this version (Spectro's"
+        ' docs, "When to Manually Repave Hybrid Node Pools"): publish it with a new provider image, or'
+        " trigger the repave in Palette"
+    ]
+
+
 POOL_REPLACE_KEYS = ("endpoint", "projectUid", "cloudConfigUid")
 
 
@@ -169,8 +210,9 @@ def pool_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes:
     warnings = repave_warnings(old_pool, new_pool)
     if olds.get("profileUid") != news.get("profileUid"):
         warnings.append(
-            f"pool {new_pool.get('name')!r}: a new hybrid profile (Kubernetes layer) repaves every node"
-            " of the pool; Palette applies it through a repave that can take up to an hour"
+            f"pool {new_pool.get('name')!r}: moves to a new hybrid profile version: a new OS image repaves"
+            " every node of the pool (up to an hour); a Kubernetes-layer change alone needs a manual repave"
+            " (the hub's preview says which)"
         )
     return Changes(changed=changed, replaces=replaces, warnings=warnings)
 
@@ -183,12 +225,7 @@ def profile_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes
     old, new = olds.get("profile") or {}, news.get("profile") or {}
     if old.get("name") != new.get("name"):
         replaces.append("profile.name")
-    warnings = []
-    if old.get("kubernetes") != new.get("kubernetes"):
-        warnings.append(
-            "hybrid profile Kubernetes layer changed: Palette needs a repave of every pool using it"
-            " for the change to take effect"
-        )
+    warnings = profile_repave_warnings(old, new) if old and new else []
     changed = ["profile"] if old != new else []
     retained = dict(olds.get("retainedVersions") or {})
     if retained:
@@ -243,6 +280,44 @@ def _layers(packs: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, str, str
         )
         for p in packs
     }
+
+
+def adoption_problem(cluster: Mapping[str, Any], name: str) -> str | None:
+    """Why the live cluster found by `name` (a `GET /v1/spectroclusters/{uid}`) is not an EKS cluster
+    imported into Palette, which is all the hub may adopt; None when it is one.
+
+    Its `spec.cloudType` must be `aws` (SPEC `v1SpectroClusterSpec.cloudType`; the hub's import is
+    `POST /v1/spectroclusters/aws/import`) and it must be an import: `status.clusterImport.isBrownfield`,
+    what the Terraform provider tests for an imported cluster (`resource_cluster_aws.go`,
+    `resource_cluster_eks.go`), or, as SPEC marks that field deprecated for `spec.clusterType`, a cluster
+    type other than `PureManage` (inferred: no public source maps the `Alloy*` values to imports)."""
+    spec, status = cluster.get("spec") or {}, cluster.get("status") or {}
+    uid = (cluster.get("metadata") or {}).get("uid", "")
+    cloud = spec.get("cloudType") or "unknown"
+    imported = bool((status.get("clusterImport") or {}).get("isBrownfield")) or spec.get("clusterType") in (
+        "AlloyMonitor",
+        "AlloyAssist",
+        "AlloyExtend",
+    )
+    if cloud == "aws" and imported:
+        return None
+    found = f"a {cloud!r} cluster" + ("" if imported else " Palette did not import")
+    return (
+        f"Palette cluster {name!r} ({uid}) is {found}, not an imported EKS cluster: the hub adopts only its"
+        " own import. Rename or delete that cluster in Palette, or give the hub's cluster another name"
+    )
+
+
+def attached_profile_uid(cluster: Mapping[str, Any] | None, current: str) -> str:
+    """The hybrid profile version a pool's cluster runs (its `spec.clusterProfileTemplates`, SPEC
+    `v1ClusterProfileTemplate`): `current` while it is attached, else the attached profile that is not an
+    add-on (a profile switched in Palette's UI); `current` when the cluster shows none."""
+    templates = ((cluster or {}).get("spec") or {}).get("clusterProfileTemplates") or []
+    uids = [str(t.get("uid")) for t in templates if t.get("uid")]
+    if not uids or current in uids:
+        return current
+    base = [str(t.get("uid")) for t in templates if t.get("uid") and t.get("type") != "add-on"]
+    return base[0] if base else current
 
 
 def published_layers_problem(

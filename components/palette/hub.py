@@ -216,10 +216,18 @@ class PaletteHub(pulumi.ComponentResource):
         imported = ClusterImport(
             f"{name}-import", {**where, **secret_key, "clusterName": args["cluster_name"]}, child
         )
+        # The Palette agent the import manifest installs is applied once (the provider keeps the manifest
+        # fetched at create: a refresh does not re-fetch it) and is Palette's to remove: Spectro's docs
+        # (clusters/imported-clusters/imported-clusters.md, "Delete Imported Cluster") say Palette's delete
+        # "removes all Palette dependencies that were installed on the cluster during the import process",
+        # which it does through that agent [I: no source says the delete works without it]. So the objects
+        # are deleted with the import (`deleted_with`, which Pulumi applies to the ConfigGroup's children
+        # too: pulumi/docs#18681), never before it; the Terraform provider never applies the manifest at all
+        # (`resource_cluster_brownfield.go` exposes only its URL).
         manifest = k8s.yaml.v2.ConfigGroup(
             f"{name}-import-manifest",
             yaml=imported.importManifest,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, deleted_with=imported),
         )
         ready = ClusterReadiness(
             f"{name}-ready",

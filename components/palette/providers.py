@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -39,11 +40,13 @@ from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError, P
 from . import payloads
 from ._api import PaletteApi
 from ._client import PaletteClient
-from ._credentials import parse_config_value, resolve_credentials
+from ._credentials import ENV_API_KEY, parse_config_value, resolve_credentials
 from ._waits import Observation, Waiter, pulumi_info
 from .decisions import (
     TERMINAL_BAD_STATES,
     Changes,
+    adoption_problem,
+    attached_profile_uid,
     condition_message,
     host_problems,
     leaving_hosts,
@@ -132,6 +135,14 @@ class PaletteProvider(ResourceProvider):
         client = PaletteClient.from_credentials(credentials, transport=self.transport, **self.client_options)
         return PaletteApi(client)
 
+    def state_api(self, props: dict[str, Any]) -> PaletteApi:
+        """The API for a read (refresh) or a delete (destroy), which get the inputs stored in state: a key
+        configured now (`eks-hybrid:palette.apiKey` or PALETTE_API_KEY) beats the `apiKey` stored there,
+        which a rotation may have revoked since; with none configured, the stored key is the only one."""
+        configured = self._config.get("apiKey")
+        fresh = (isinstance(configured, str) and configured) or os.environ.get(ENV_API_KEY)
+        return self.api({k: v for k, v in props.items() if k != "apiKey"} if fresh else props)
+
     def waiter(self, props: dict[str, Any], timeout_key: str, default_timeout: float) -> Waiter:
         timeout = props.get(timeout_key)
         interval = props.get("pollSeconds")
@@ -148,7 +159,7 @@ class PaletteProvider(ResourceProvider):
             _warn(warning)
         # A new API key, or this provider's code at a new module path (0.2.0 moved it from
         # `components.palette.providers`), is an update that only stores them: later reads and deletes
-        # use what the state holds.
+        # use what the state holds (the key only when none is configured: `state_api`).
         stored = olds.get("apiKey") != news.get("apiKey") or (
             PROVIDER_KEY in olds and PROVIDER_KEY in news and olds[PROVIDER_KEY] != news[PROVIDER_KEY]
         )
@@ -208,14 +219,21 @@ class ClusterImportProvider(PaletteProvider):
         replaces = [k for k in (*self.REPLACE_KEYS, "clusterName") if olds.get(k) != news.get(k)]
         return self._diff(Changes(changed=replaces, replaces=replaces), olds, news)
 
-    def _outs(self, api: PaletteApi, uid: str, props: dict[str, Any]) -> dict[str, Any]:
+    def _outs(
+        self, api: PaletteApi, uid: str, props: dict[str, Any], *, keep_manifest: bool
+    ) -> dict[str, Any]:
+        """The outputs; the import manifest is fetched at create only (`keep_manifest` keeps the one in
+        state, and fetches it only when the state has none): the hub applies it once, and a refresh never
+        rolls the agent's objects to what Palette serves later. Removing them is Palette's delete's work
+        (see `PaletteHub`)."""
         cluster = api.get_cluster(uid) or {}
         spec, status = cluster.get("spec") or {}, cluster.get("status") or {}
+        manifest = props.get("importManifest") if keep_manifest else None
         return {
             **props,
             "clusterUid": uid,
             "cloudConfigUid": (spec.get("cloudConfigRef") or {}).get("uid", ""),
-            "importManifest": api.import_manifest(uid),
+            "importManifest": manifest or api.import_manifest(uid),
             "state": status.get("state", ""),
         }
 
@@ -225,8 +243,13 @@ class ClusterImportProvider(PaletteProvider):
             return None
         cluster = api.get_cluster(uid)
         state, _ = _cluster_state(cluster)
+        if cluster is None:
+            return None
         if state != "Deleting":
-            return uid if cluster is not None else None
+            problem = adoption_problem(cluster, name)
+            if problem:
+                raise PaletteError(problem, code=Code.PALETTE_CLUSTER_NOT_IMPORTED)
+            return uid
         self._wait_gone(api, uid, name, props)
         return None
 
@@ -254,7 +277,7 @@ class ClusterImportProvider(PaletteProvider):
             lambda: api.import_aws_cluster(payloads.cluster_import_body(name)),
         )
         try:
-            outs = self._outs(api, uid, props)
+            outs = self._outs(api, uid, props, keep_manifest=False)
         except PaletteError as exc:  # the import happened: say so, and that the next run adopts it
             exc.add_context(
                 f"; the cluster is imported in Palette as {uid} and the next `pulumi up` adopts it"
@@ -263,11 +286,11 @@ class ClusterImportProvider(PaletteProvider):
         return CreateResult(uid, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        api = self.api(props)
+        api = self.state_api(props)
         cluster = api.get_cluster(id_)
         if cluster is None:
             return ReadResult("", {})
-        outs = {**props, **self._outs(api, id_, props)}
+        outs = {**props, **self._outs(api, id_, props, keep_manifest=True)}
         outs["clusterName"] = (cluster.get("metadata") or {}).get("name", props.get("clusterName"))
         return ReadResult(id_, outs)
 
@@ -275,7 +298,7 @@ class ClusterImportProvider(PaletteProvider):
         return UpdateResult({**olds, **news})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        api = self.api(props)
+        api = self.state_api(props)
         if api.get_cluster(id_) is None:
             return
         _ignore_missing(lambda: api.delete_cluster(id_))
@@ -321,7 +344,7 @@ class ClusterReadinessProvider(PaletteProvider):
         return CreateResult(uid, {**props, **seen})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        api = self.api(props)
+        api = self.state_api(props)
         if api.get_cluster(id_) is None:
             return ReadResult("", {})
         state, health, _ = self._status(api, id_)
@@ -397,7 +420,7 @@ class HybridSettingsProvider(PaletteProvider):
         return UpdateResult(self._apply(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        config = self.api(props).get_aws_cloud_config(id_)
+        config = self.state_api(props).get_aws_cloud_config(id_)
         if config is None:
             return ReadResult("", {})
         live = ((config.get("spec") or {}).get("clusterConfig") or {}).get("hybridConfig") or {}
@@ -410,7 +433,7 @@ class HybridSettingsProvider(PaletteProvider):
         return ReadResult(id_, outs)  # secrets are write-only: the identity stays as last applied
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        api = self.api(props)
+        api = self.state_api(props)
         cluster = str(props["clusterUid"])
         try:
             pools = [str(p.get("name")) for p in api.hybrid_pools(cluster)]
@@ -613,7 +636,7 @@ class ProfileProvider(PaletteProvider):
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        api = self.api(props)
+        api = self.state_api(props)
         current = str(props.get("profileUid") or id_)
         live = api.get_profile(current)
         if live is None:
@@ -636,7 +659,7 @@ class ProfileProvider(PaletteProvider):
         """Delete every version of the lineage, refused while any of them is attached to a cluster (a site's
         pool): Palette itself would delete it (see `_delete_versions`) and leave the pools on a profile
         that no longer exists."""
-        api = self.api(props)
+        api = self.state_api(props)
         name = str((props.get("profile") or {}).get("name"))
         versions = dict(props.get("retainedVersions") or {})
         versions[str((props.get("profile") or {}).get("version"))] = str(props.get("profileUid") or id_)
@@ -839,16 +862,21 @@ class NodePoolProvider(PaletteProvider):
         return UpdateResult(self._outs(api, news, id_))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        api = self.api(props)
+        api = self.state_api(props)
         live = api.get_pool(str(props["cloudConfigUid"]), str((props.get("pool") or {}).get("name")))
         if live is None:
             return ReadResult("", {})
         cluster, config = self._refs(live)
         edge_config = api.get_edge_native_config(config) if config else None
         pool = normalise_pool(pool_from_live(live, edge_config))
+        # The profile version the pool's cluster runs, so one switched in Palette's UI shows as a diff
+        # (and the next update swaps it back with `replaceWithProfile` naming the live one).
+        current = str(props.get("profileUid") or "")
+        profile_uid = attached_profile_uid(api.get_cluster(cluster), current) if cluster else current
         outs = {
             **props,
             "pool": pool,
+            "profileUid": profile_uid,
             "poolUid": id_,
             "poolClusterUid": cluster,
             "poolCloudConfigUid": config,
@@ -856,7 +884,7 @@ class NodePoolProvider(PaletteProvider):
         return ReadResult(id_, outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        api = self.api(props)
+        api = self.state_api(props)
         config_uid, name = str(props["cloudConfigUid"]), str(props["pool"]["name"])
         live = api.get_pool(config_uid, name)
         if live is None:
