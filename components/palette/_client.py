@@ -72,7 +72,9 @@ class _CheckedKeys:
     dynamic provider builds a client per resource call: checking once per client spent one dashboard request
     per call. A pass is remembered for the life of the process; a failure never is (the next client checks
     again). Entries hold a SHA-256 digest of the key, never the key. One lock per triple: concurrent first
-    calls (threads of one provider process) make one check between them.
+    calls (threads of one provider process) make one check between them. The window this leaves: a key
+    revoked while the process runs is answered 401 on its next request, but were Palette to answer 404 for
+    it (palette-sdk-go#209), a read later in the same process would take that 404 for absence.
     """
 
     def __init__(self) -> None:
@@ -120,10 +122,11 @@ class PaletteClient:
     """Talks to one Palette project. The API key travels in the `ApiKey` header only, and is redacted from
     every error and log record (`_redact`).
 
-    Before its first project-scoped request the client checks, once, that Palette accepts the key and that
-    the project is one the key can see (tenant-scoped `GET /v1/dashboard/projects/metadata`, the Palette
-    SDK's `Validate` call). Only after that is a 404 read as "the object is gone"; a rejected key or an
-    unknown project raises `PaletteAuthError` or `PaletteScopeError` instead.
+    Before its first project-scoped request the client checks, once per process for its endpoint, key and
+    project (`CHECKED_KEYS`), that Palette accepts the key and that the project is one the key can see
+    (tenant-scoped `GET /v1/dashboard/projects/metadata`, the Palette SDK's `Validate` call). Only after
+    that is a 404 read as "the object is gone"; a rejected key or an unknown project raises
+    `PaletteAuthError` or `PaletteScopeError` instead.
 
     `transport` lets tests hand in `httpx.ASGITransport(app)`; `sleep` and `clock` let them skip waits.
     """
