@@ -62,6 +62,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_scale.py
 	$(BIN)/python benchmarks/palette_requests.py
+	$(BIN)/python benchmarks/palette_soak.py
 
 emulator: $(STAMP)
 	$(BIN)/python -m palette_emulator --port 8765

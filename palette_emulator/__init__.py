@@ -2,6 +2,7 @@
 
 from .app import create_app
 from .faults import FaultRule, Faults
+from .ratelimit import PaletteRateLimits
 from .server import LiveServer, free_port
 from .spec import validate
 from .state import ApiError, EmulatorState
@@ -13,6 +14,7 @@ __all__ = [
     "FaultRule",
     "Faults",
     "LiveServer",
+    "PaletteRateLimits",
     "SyncASGITransport",
     "create_app",
     "free_port",

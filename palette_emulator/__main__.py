@@ -16,6 +16,7 @@ import uvicorn
 from .app import create_app
 from .catalog import default_catalog, vertex_catalog
 from .faults import Faults, parse_fault, parse_rate_limit
+from .ratelimit import PaletteRateLimits
 from .state import DEFAULT_PROJECTS
 
 
@@ -73,6 +74,25 @@ def parser() -> argparse.ArgumentParser:
         metavar="PREFIX=BURST:PER_SECOND",
         help="a 429 token bucket per path prefix, e.g. /v1/edgehosts=5:10",
     )
+    p.add_argument(
+        "--palette-rate-limits",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="answer 429 TooManyRequests past Palette's documented limits, per source address and endpoint"
+        " prefix (default: on)",
+    )
+    p.add_argument(
+        "--rate-limit-speed",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="multiply every documented rate by FACTOR (burst sizes unchanged), e.g. 100 for fast tests",
+    )
+    p.add_argument(
+        "--rate-limit-retry-after",
+        metavar="SECONDS",
+        help="send Retry-After with each rate-limit 429 (Palette's docs name none: default none)",
+    )
     p.add_argument("--import-polls", type=int, default=2, help="cluster reads until Running/Healthy")
     p.add_argument("--pool-polls", type=int, default=1, help="pool reads until Running")
     p.add_argument("--delete-polls", type=int, default=1, help="cluster reads while Deleting")
@@ -89,6 +109,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.rate_limit_speed <= 0:
+        parser().error("--rate-limit-speed must be positive")
     api_key = args.api_key or os.environ.get("PALETTE_API_KEY") or ""
     if not api_key:
         api_key = secrets.token_hex(16)
@@ -100,8 +122,14 @@ def main(argv: list[str] | None = None) -> None:
         faults.add(rule)
     for prefix, burst, per_second in args.rate_limit:
         faults.rate_limit(prefix, burst, per_second)
+    limits = (
+        PaletteRateLimits(speed=args.rate_limit_speed, retry_after=args.rate_limit_retry_after)
+        if args.palette_rate_limits
+        else None
+    )
     app = create_app(
         faults=faults,
+        rate_limits=limits,
         api_key=api_key,
         projects={**DEFAULT_PROJECTS, **dict(args.project)},
         import_polls=args.import_polls,

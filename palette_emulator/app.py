@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .faults import FaultMiddleware, Faults
+from .ratelimit import PaletteRateLimits, RateLimitMiddleware
 from .spec import OPERATIONS, operation, validate
 from .state import ApiError, EmulatorState, bad_request
 
@@ -353,10 +354,13 @@ def create_app(
     faults: Faults | None = None,
     *,
     api_key: str | None = None,
+    rate_limits: PaletteRateLimits | None = None,
     **options: Any,
 ) -> Starlette:
     """A fresh emulator that accepts only `api_key`. `options` go to `EmulatorState` (`projects`,
-    `import_polls`, `pool_polls`, `delete_polls`, `apply_polls`, `region`)."""
+    `import_polls`, `pool_polls`, `delete_polls`, `apply_polls`, `region`). `rate_limits` enforces
+    Palette's documented API rate limits (`ratelimit.py`); without it there are none (the command line
+    turns them on unless `--no-palette-rate-limits`)."""
     if state is None:
         if not api_key:
             raise ValueError("the emulator needs the one API key it accepts (api_key=...)")
@@ -384,7 +388,10 @@ def create_app(
     )
     app.state.emulator = state
     app.state.faults = faults
+    app.state.rate_limits = rate_limits
     app.add_middleware(FaultMiddleware, faults=faults)
+    if rate_limits is not None:
+        app.add_middleware(RateLimitMiddleware, limits=rate_limits)  # added last: the outermost
     return app
 
 

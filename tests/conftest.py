@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from eks_hybrid.components.palette._client import CHECKED_KEYS
 from eks_hybrid.offline.engine import OfflineRun, StackOutputs, run_offline
 from eks_hybrid.plan_documents import stack_order
 from eks_hybrid.planner import Planner, StackPlan
@@ -73,6 +74,15 @@ def example_plans() -> Mapping[str, StackPlan]:
 def _no_palette_key_from_the_developer(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whether a Palette key is set is part of what tests check: never inherit one from the shell."""
     monkeypatch.delenv("PALETTE_API_KEY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _palette_keys_unchecked() -> Iterator[None]:
+    """A Palette key check passes once per process (`CHECKED_KEYS`): each test starts as a fresh process
+    would, whatever emulator an earlier test ran at the same address."""
+    CHECKED_KEYS.clear()
+    yield
+    CHECKED_KEYS.clear()
 
 
 def copy_examples(tmp_path: Path, edits: Mapping[str, Callable[[dict[str, Any]], None]] = {}) -> Path:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import random
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -62,6 +64,53 @@ class RetryPolicy:
 PROJECTS_PATH = "/v1/dashboard/projects/metadata"
 
 
+class _CheckedKeys:
+    """The (endpoint, key, project) triples whose key check passed in this process.
+
+    Palette limits `/v1/dashboard` to 10 requests a second per source address (Spectro's API docs,
+    docs/api-content/api-docs/1-introduction.md, "Rate Limits" and "Endpoint Prefix Rate"), and a Pulumi
+    dynamic provider builds a client per resource call: checking once per client spent one dashboard request
+    per call. A pass is remembered for the life of the process; a failure never is (the next client checks
+    again). Entries hold a SHA-256 digest of the key, never the key. One lock per triple: concurrent first
+    calls (threads of one provider process) make one check between them. The window this leaves: a key
+    revoked while the process runs is answered 401 on its next request, but were Palette to answer 404 for
+    it (palette-sdk-go#209), a read later in the same process would take that 404 for absence.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._passed: set[tuple[str, str, str]] = set()
+        self._locks: dict[tuple[str, str, str], threading.Lock] = {}
+
+    @staticmethod
+    def entry(endpoint: str, api_key: str, project_uid: str) -> tuple[str, str, str]:
+        return endpoint, hashlib.sha256(api_key.encode()).hexdigest(), project_uid
+
+    def passed(self, entry: tuple[str, str, str]) -> bool:
+        with self._guard:
+            return entry in self._passed
+
+    def lock(self, entry: tuple[str, str, str]) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(entry, threading.Lock())
+
+    def remember(self, entry: tuple[str, str, str]) -> None:
+        with self._guard:
+            self._passed.add(entry)
+
+    def clear(self) -> None:
+        """Forget every pass (tests: each starts from a fresh process's view)."""
+        with self._guard:
+            self._passed.clear()
+            self._locks.clear()
+
+    def __repr__(self) -> str:
+        return f"_CheckedKeys({len(self._passed)} passed)"
+
+
+CHECKED_KEYS = _CheckedKeys()
+
+
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """One verifying TLS context for every client: building one loads the CA bundle (about 100 ms), and a
@@ -73,10 +122,11 @@ class PaletteClient:
     """Talks to one Palette project. The API key travels in the `ApiKey` header only, and is redacted from
     every error and log record (`_redact`).
 
-    Before its first project-scoped request the client checks, once, that Palette accepts the key and that
-    the project is one the key can see (tenant-scoped `GET /v1/dashboard/projects/metadata`, the Palette
-    SDK's `Validate` call). Only after that is a 404 read as "the object is gone"; a rejected key or an
-    unknown project raises `PaletteAuthError` or `PaletteScopeError` instead.
+    Before its first project-scoped request the client checks, once per process for its endpoint, key and
+    project (`CHECKED_KEYS`), that Palette accepts the key and that the project is one the key can see
+    (tenant-scoped `GET /v1/dashboard/projects/metadata`, the Palette SDK's `Validate` call). Only after
+    that is a 404 read as "the object is gone"; a rejected key or an unknown project raises
+    `PaletteAuthError` or `PaletteScopeError` instead.
 
     `transport` lets tests hand in `httpx.ASGITransport(app)`; `sleep` and `clock` let them skip waits.
     """
@@ -108,6 +158,7 @@ class PaletteClient:
         self._sleep = sleep
         self._clock = clock
         self._project_checked = False
+        self._checked_entry = CHECKED_KEYS.entry(self.base_url, api_key, project_uid)
         headers = {"ApiKey": api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -234,9 +285,21 @@ class PaletteClient:
             raise PaletteTransportError("response was not JSON", method=method, path=path) from exc
 
     def check_project(self) -> None:
-        """Once per client: Palette accepts the key, and the key can see `project_uid`."""
+        """Once per process for this endpoint, key and project (`CHECKED_KEYS`): Palette accepts the key,
+        and the key can see `project_uid`."""
         if self._project_checked or not self.project_uid:
             return
+        if CHECKED_KEYS.passed(self._checked_entry):
+            self._project_checked = True
+            return
+        with CHECKED_KEYS.lock(self._checked_entry):
+            if CHECKED_KEYS.passed(self._checked_entry):
+                self._project_checked = True
+                return
+            self._check_project()
+            CHECKED_KEYS.remember(self._checked_entry)
+
+    def _check_project(self) -> None:
         try:
             listing = self.request("GET", PROJECTS_PATH, tenant=True) or {}
         except PaletteNotFoundError as exc:

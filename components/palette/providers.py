@@ -859,6 +859,10 @@ class NodePoolProvider(PaletteProvider):
             self._remove_machines(api, olds, news, config or str(olds.get("poolCloudConfigUid") or ""))
             api.update_pool(config_uid, pool.name, payloads.pool_update_body(pool))
             self._wait_running(api, news, cluster_uid)
+        if cluster_uid and config:  # a PUT keeps the pool's cluster: no second GET for its uids
+            return UpdateResult(
+                {**news, "poolUid": id_, "poolClusterUid": cluster_uid, "poolCloudConfigUid": config}
+            )
         return UpdateResult(self._outs(api, news, id_))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

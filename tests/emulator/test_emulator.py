@@ -9,10 +9,12 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from eks_hybrid.components.palette import PaletteApi, PaletteClient, RetryPolicy
 from palette_emulator import EmulatorState, FaultRule, LiveServer, SyncASGITransport, create_app
 from palette_emulator import app as app_module
 from palette_emulator.__main__ import main as cli_main
 from palette_emulator.faults import parse_fault, parse_rate_limit
+from palette_emulator.ratelimit import PaletteRateLimits, PrefixLimit, limit_class
 from palette_emulator.spec import OPERATIONS, operation, validate
 from tests.palette.conftest import API_KEY, OTHER_PROJECT, PROJECT
 
@@ -511,3 +513,64 @@ def test_a_late_answer_takes_effect_before_the_client_gives_up(
         assert late.get("/v1/dashboard/projects/metadata").status_code == 200  # the server carries on
     assert faults.fired == ["delay POST /v1/spectroclusters/aws/import"]
     assert parse_fault("kind=delay,seconds=5,afterHandling=true").after_handling
+
+
+# --- Palette's documented rate limits ------------------------------------------------------------------
+
+
+def test_rate_limit_classes_follow_the_documented_table() -> None:
+    assert limit_class("/v1/dashboard/projects/metadata") == ("/v1/dashboard", PrefixLimit(10, 5))
+    assert limit_class("/v1/cloudconfigs/aws/c1/edge-native/machinePools/w")[0] == "/v1/cloudconfigs"
+    assert limit_class("/v1/spectroclusters/u1") == ("/v1/spectroclusters", PrefixLimit(50, 5))
+    assert limit_class("/v1/spectroclusters/u1/assets") == (
+        "/v1/spectroclusters/:uid/assets",
+        PrefixLimit(10, 5),
+    )
+    assert limit_class("/v1/clusterprofiles/u1/packs") == ("/v1/clusterprofiles", PrefixLimit(50, 5))
+    assert limit_class("/v1/unlisted/x") == ("/v1/unlisted", PrefixLimit(10, 5))
+
+
+def test_the_limiter_answers_429_past_the_burst_per_source_address() -> None:
+    now = [0.0]
+    limits = PaletteRateLimits(clock=lambda: now[0])
+    path = "/v1/dashboard/projects/metadata"
+    assert all(limits.take("10.0.0.1", path) for _ in range(50))  # 10 a second, burst queue of 5
+    assert not limits.take("10.0.0.1", path)
+    assert limits.take("10.0.0.2", path)  # another source address has its own bucket
+    assert limits.take("10.0.0.1", "/v1/spectroclusters/u1")  # another endpoint prefix too
+    now[0] = 0.1  # a tenth of a second refills one request
+    assert limits.take("10.0.0.1", path) and not limits.take("10.0.0.1", path)
+
+
+def test_rate_limited_answers_are_palette_errors_and_the_client_gets_through() -> None:
+    # A clock that moves 20 ms per request, whatever the machine's load: at `/v1/dashboard` (10 a second,
+    # 50 at once) the bucket gains 0.2 of a request per request, so a run of 80 outruns it.
+    ticks = [0.0]
+
+    def clock() -> float:
+        ticks[0] += 0.02
+        return ticks[0]
+
+    limits = PaletteRateLimits(clock=clock)
+    app = create_app(api_key=API_KEY, rate_limits=limits)
+    http = httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test")
+    answers = [http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": API_KEY}) for _ in range(80)]
+    refused = [a for a in answers if a.status_code == 429]
+    assert refused and "retry-after" not in refused[0].headers
+    is_palette_error(refused[0], 429, "TooManyRequests")
+    limits.reset()
+    retry = RetryPolicy(initial=0.001, maximum=0.005, max_attempts=8)
+    with LiveServer(app) as server, PaletteClient(server.url, API_KEY, PROJECT, retry=retry) as client:
+        for _ in range(80):  # 81 requests with the key check: some answered 429, each retried through
+            assert PaletteApi(client).search_edge_hosts({}) == []
+    assert limits.refused > 0
+
+
+def test_cli_turns_palette_rate_limits_on_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _ = run_cli(
+        monkeypatch, "--api-key", "k", "--rate-limit-speed", "2", "--rate-limit-retry-after", "1"
+    )
+    limits = app.state.rate_limits
+    assert isinstance(limits, PaletteRateLimits) and limits.speed == 2.0 and limits.retry_after == "1"
+    app, _ = run_cli(monkeypatch, "--api-key", "k", "--no-palette-rate-limits")
+    assert app.state.rate_limits is None

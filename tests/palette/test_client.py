@@ -4,6 +4,7 @@ scope failures told apart from absence."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from eks_hybrid.components.errors import (
     PaletteValidationError,
 )
 from eks_hybrid.components.palette import PaletteApi, PaletteClient, RetryPolicy, resolve_credentials
+from eks_hybrid.components.palette._client import CHECKED_KEYS
 from eks_hybrid.components.palette._credentials import PaletteCredentialsError
 from palette_emulator import EmulatorState, FaultRule, Faults, LiveServer, SyncASGITransport
 
@@ -354,6 +356,70 @@ def test_the_project_is_checked_once_per_client(asgi_client: PaletteClient, stat
     asgi_client.get("/v1/edgehosts/edge-2")
     checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
     assert len(checks) == 1 and state.requests[0][1] == "/v1/dashboard/projects/metadata"
+
+
+def test_the_key_is_checked_once_per_process(app: object, state: EmulatorState) -> None:
+    # A dynamic provider builds a client per call: the pass is kept for the process, so the second and later
+    # clients for the same endpoint, key and project spend no `/v1/dashboard` request.
+    register_hosts(state, "edge-1")
+    for _ in range(3):
+        with make_client("http://palette.test", SyncASGITransport(app)) as client:  # type: ignore[arg-type]
+            client.get("/v1/edgehosts/edge-1")
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 1
+    assert API_KEY not in repr(CHECKED_KEYS) and API_KEY not in str(CHECKED_KEYS._passed)
+
+
+def test_another_project_or_endpoint_is_checked_again(app: object, state: EmulatorState) -> None:
+    register_hosts(state, "edge-1")
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    with make_client("http://palette.test", transport) as client:
+        client.get("/v1/edgehosts/edge-1")
+    with make_client("http://other.palette.test", transport) as client:
+        client.get("/v1/edgehosts/edge-1")
+    with (
+        PaletteClient("http://palette.test", API_KEY, OTHER_PROJECT, transport=transport) as client,
+        pytest.raises(PaletteScopeError),
+    ):
+        client.get("/v1/edgehosts/edge-1")
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 3
+
+
+def test_a_failed_key_check_is_never_remembered(app: object, state: EmulatorState) -> None:
+    register_hosts(state, "edge-1")
+    _faults(app).add(FaultRule("status", path="/v1/dashboard/projects/metadata", status=500))
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    with make_client("http://palette.test", transport) as client, pytest.raises(PaletteStatusError):
+        client.get("/v1/edgehosts/edge-1")
+    with make_client("http://palette.test", transport) as client:
+        assert client.get("/v1/edgehosts/edge-1")["metadata"]["uid"] == "edge-1"
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 1  # the 500 never reached the emulator's handler; the second client checked
+
+
+def test_threads_starting_together_make_one_key_check(app: object, state: EmulatorState) -> None:
+    register_hosts(state, "edge-1")
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            barrier.wait()
+            with make_client("http://palette.test", transport) as client:
+                client.get("/v1/edgehosts/edge-1")
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 1
 
 
 # --- Retry-After: 0 keeps the backoff ------------------------------------------------------------------
