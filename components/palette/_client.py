@@ -72,9 +72,11 @@ class _CheckedKeys:
     dynamic provider builds a client per resource call: checking once per client spent one dashboard request
     per call. A pass is remembered for the life of the process; a failure never is (the next client checks
     again). Entries hold a SHA-256 digest of the key, never the key. One lock per triple: concurrent first
-    calls (threads of one provider process) make one check between them. The window this leaves: a key
-    revoked while the process runs is answered 401 on its next request, but were Palette to answer 404 for
-    it (palette-sdk-go#209), a read later in the same process would take that 404 for absence.
+    calls (threads of one provider process) make one check between them. A key revoked while the process
+    runs is answered 401 on its next request; were Palette to answer 404 for it instead (palette-sdk-go#209),
+    a read would take that 404 for absence (a refresh dropping the object from state, a delete dropping it
+    without deleting it). So a client whose pass came from here checks the key again on its first 404
+    (`PaletteClient.request`): one request on a path where absence is decided, never on every call.
     """
 
     def __init__(self) -> None:
@@ -97,6 +99,10 @@ class _CheckedKeys:
     def remember(self, entry: tuple[str, str, str]) -> None:
         with self._guard:
             self._passed.add(entry)
+
+    def forget(self, entry: tuple[str, str, str]) -> None:
+        with self._guard:
+            self._passed.discard(entry)
 
     def clear(self) -> None:
         """Forget every pass (tests: each starts from a fresh process's view)."""
@@ -158,6 +164,7 @@ class PaletteClient:
         self._sleep = sleep
         self._clock = clock
         self._project_checked = False
+        self._key_from_cache = False  # the key check was a pass remembered in CHECKED_KEYS
         self._checked_entry = CHECKED_KEYS.entry(self.base_url, api_key, project_uid)
         headers = {"ApiKey": api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
         self._http = httpx.Client(
@@ -242,6 +249,10 @@ class PaletteClient:
         )
         try:
             return retrying(once)
+        except PaletteNotFoundError:
+            if not tenant:
+                self._recheck_cached_key()
+            raise
         except PaletteError as exc:
             if attempts > 1 and (is_retryable(exc) or "deadline" in str(exc)):
                 elapsed = self._clock() - started
@@ -291,11 +302,25 @@ class PaletteClient:
             return
         if CHECKED_KEYS.passed(self._checked_entry):
             self._project_checked = True
+            self._key_from_cache = True
             return
         with CHECKED_KEYS.lock(self._checked_entry):
             if CHECKED_KEYS.passed(self._checked_entry):
                 self._project_checked = True
+                self._key_from_cache = True
                 return
+            self._check_project()
+            CHECKED_KEYS.remember(self._checked_entry)
+
+    def _recheck_cached_key(self) -> None:
+        """A 404 to a client whose key check came from `CHECKED_KEYS`: check the key once more before the
+        404 is taken for absence (a key revoked since may be answered 404, palette-sdk-go#209). Raises the
+        key check's error if the key is no longer accepted; once per client."""
+        if not self._key_from_cache:
+            return
+        self._key_from_cache = False
+        CHECKED_KEYS.forget(self._checked_entry)
+        with CHECKED_KEYS.lock(self._checked_entry):
             self._check_project()
             CHECKED_KEYS.remember(self._checked_entry)
 

@@ -448,3 +448,32 @@ def test_a_rate_limit_answering_retry_after_zero_is_waited_out(app: object, live
             with pytest.raises(PaletteNotFoundError):
                 client.get("/v1/edgehosts/missing")
     assert waits and min(waits) >= 0.05
+
+
+def test_a_404_after_a_remembered_key_check_checks_the_key_again(app: object, state: EmulatorState) -> None:
+    # A key revoked while the process runs may be answered 404 (palette-sdk-go#209): a client whose key
+    # check came from the process's memory checks the key again before a 404 is taken for absence.
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    register_hosts(state, "edge-1")
+    with make_client("http://palette.test", transport) as client:
+        client.get("/v1/edgehosts/edge-1")
+    state.bad_key_status = 404
+    state.api_keys = frozenset()  # the key is revoked
+    with make_client("http://palette.test", transport) as client, pytest.raises(PaletteAuthError):
+        PaletteApi(client).get_cluster("0123")  # would be None (gone) without the second check
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 2
+
+
+def test_a_real_404_after_a_remembered_key_check_costs_one_check_per_client(
+    app: object, state: EmulatorState
+) -> None:
+    transport = SyncASGITransport(app)  # type: ignore[arg-type]
+    register_hosts(state, "edge-1")
+    with make_client("http://palette.test", transport) as client:
+        client.get("/v1/edgehosts/edge-1")
+    with make_client("http://palette.test", transport) as client:
+        assert PaletteApi(client).get_cluster("0123") is None
+        assert PaletteApi(client).get_cluster("0456") is None
+    checks = [r for r in state.requests if r[1] == "/v1/dashboard/projects/metadata"]
+    assert len(checks) == 2  # the first client's, and one again on the second client's first 404
