@@ -15,7 +15,6 @@ as each did before the check was kept per process, for comparison.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import sys
 import time
@@ -23,62 +22,38 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for folder in (REPO, REPO / "benchmarks"):  # the package, and the benchmarks' shared `_palette_hub`
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
-from pulumi.dynamic import ConfigureRequest  # noqa: E402
-from pulumi.dynamic.config import Config  # noqa: E402
+
+from _palette_hub import PROJECT, hybrid_hub, provider  # noqa: E402
 
 from eks_hybrid.components.palette import providers as p  # noqa: E402
 from eks_hybrid.components.palette._client import CHECKED_KEYS  # noqa: E402
 from palette_emulator import EmulatorState, LiveServer, PaletteRateLimits, create_app  # noqa: E402
 
 API_KEY = "soak-key-0123456789"
-PROJECT = "6491d4a94c39ad82d3cc30ae"
 SITES = 300
 PROCESSES = 8
 KEY_CHECK = "/v1/dashboard/projects/metadata"
 
 
 def _provider(cls: type[p.PaletteProvider], url: str) -> p.PaletteProvider:
-    instance = cls()
-    raw = {"eks-hybrid:palette": json.dumps({"endpoint": url, "projectUid": PROJECT, "apiKey": API_KEY})}
-    instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
-    instance.poll_sleep = lambda _s: None
-    instance.report = lambda _line: None
-    return instance
+    return provider(cls, url, API_KEY)
 
 
 def seed(url: str, state: EmulatorState, sites: int) -> list[dict[str, Any]]:
     """A hub and `sites` one-host pools, each labelled with its site: the pools' state outputs."""
     where = {"endpoint": url, "projectUid": PROJECT, "pollSeconds": 0}
-    imported = _provider(p.ClusterImportProvider, url).create({**where, "clusterName": "soak"})
-    assert imported.outs is not None
-    cloud = imported.outs["cloudConfigUid"]
-    _provider(p.ClusterReadinessProvider, url).create({**where, "clusterUid": imported.id})
-    _provider(p.HybridSettingsProvider, url).create(
-        {
-            **where,
-            "clusterUid": imported.id,
-            "cloudConfigUid": cloud,
-            "vpcCidr": "10.200.0.0/16",
-            "nodeCidrs": ["10.0.0.0/9"],
-            "podCidrs": ["100.64.0.0/10"],
-            "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
-        }
-    )
-    profile = _provider(p.ProfileProvider, url).create(
-        {
-            **where,
-            "profile": {
-                "name": "eks-hybrid-nodes",
-                "version": "1.0.0",
-                "os": {"providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.31.0-v4.5.21"},
-                "kubernetes": {"version": "1.31.0"},
-            },
-        }
-    )
-    assert profile.outs is not None
+    identity = {"provider": "ssm", "activationId": "id", "activationCode": "code"}
+    profile = {
+        "name": "eks-hybrid-nodes",
+        "version": "1.0.0",
+        "os": {"providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.31.0-v4.5.21"},
+        "kubernetes": {"version": "1.31.0"},
+    }
+    cloud, profile_uid = hybrid_hub(url, API_KEY, "soak", identity, profile)
     pools = _provider(p.NodePoolProvider, url)
     outs: list[dict[str, Any]] = []
     for index in range(sites):
@@ -88,7 +63,7 @@ def seed(url: str, state: EmulatorState, sites: int) -> list[dict[str, Any]]:
             {
                 **where,
                 "cloudConfigUid": cloud,
-                "profileUid": profile.outs["profileUid"],
+                "profileUid": profile_uid,
                 "pool": {
                     "name": f"{site}-workers",
                     "architecture": "amd64",
