@@ -65,7 +65,8 @@ class UnclaimedSite:
         }
 
 
-def _directory(stack: StackFile) -> Path:
+def stack_directory(stack: StackFile) -> Path:
+    """The folder a stack file is in, resolved: how a site stack's claim and its hub's file are matched."""
     return stack.path.parent.resolve()
 
 
@@ -75,7 +76,7 @@ def site_claim(stack: StackFile) -> SiteClaim | None:
     name = site.get("name") if isinstance(site, dict) else None
     if stack.role != "site" or stack.hub is None or not isinstance(name, str):
         return None
-    return SiteClaim(stack, _directory(stack), stack.hub, name)
+    return SiteClaim(stack, stack_directory(stack), stack.hub, name)
 
 
 def claim_conflicts(stacks: Iterable[StackFile]) -> dict[Path, PlanError]:
@@ -163,6 +164,6 @@ def unclaimed_sites(stacks: Iterable[StackFile]) -> list[UnclaimedSite]:
         unclaimed += [
             UnclaimedSite(stack.name, str(site), stack.label)
             for site in sorted(inventory, key=str)
-            if (_directory(stack), stack.name, str(site)) not in claimed
+            if (stack_directory(stack), stack.name, str(site)) not in claimed
         ]
     return sorted(unclaimed, key=lambda note: (note.hub, note.site))

@@ -27,7 +27,7 @@ from eks_hybrid.components.domain.reachability import (
     site_reachability,
 )
 
-from .site_claims import SITES_KEY, site_claim
+from .site_claims import SITES_KEY, site_claim, stack_directory
 from .stack_files import StackFile
 
 SITE_KEY = "eks-hybrid:site"
@@ -122,7 +122,7 @@ def reach_notes(stacks: Iterable[StackFile]) -> list[ReachNote]:
     for stack in sorted(stacks, key=lambda s: s.name):
         if stack.role != "hub":
             continue
-        claimed = specs.get((stack.path.parent.resolve(), stack.name), {})
+        claimed = specs.get((stack_directory(stack), stack.name), {})
         paths = hub_site_paths(hub_inventory(stack), claimed)
         notes += [
             ReachNote(stack.name, stack.label, pair)
