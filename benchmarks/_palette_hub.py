@@ -18,30 +18,41 @@ from pulumi.dynamic import ConfigureRequest  # noqa: E402
 from pulumi.dynamic.config import Config  # noqa: E402
 
 from eks_hybrid.components.palette import providers as p  # noqa: E402
+from palette_emulator.timing import VirtualClock  # noqa: E402
 
 PROJECT = "6491d4a94c39ad82d3cc30ae"
 
 
-def provider(cls: type[p.PaletteProvider], url: str, api_key: str) -> p.PaletteProvider:
-    """`cls` configured with the endpoint, project and key, polling without sleeping, reporting nothing."""
+def provider(
+    cls: type[p.PaletteProvider], url: str, api_key: str, clock: VirtualClock | None = None
+) -> p.PaletteProvider:
+    """`cls` configured with the endpoint, project and key, reporting nothing; its waits sleep on `clock`
+    (the emulator's virtual time) or, without one, not at all."""
     instance = cls()
     raw = {"eks-hybrid:palette": json.dumps({"endpoint": url, "projectUid": PROJECT, "apiKey": api_key})}
     instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
-    instance.poll_sleep = lambda _s: None
+    instance.poll_sleep = clock.sleep if clock is not None else (lambda _s: None)
+    if clock is not None:
+        instance.clock = clock.now
     instance.report = lambda _line: None
     return instance
 
 
 def hybrid_hub(
-    url: str, api_key: str, name: str, identity: Mapping[str, Any], profile: Mapping[str, Any]
-) -> tuple[str, str]:
+    url: str,
+    api_key: str,
+    name: str,
+    identity: Mapping[str, Any],
+    profile: Mapping[str, Any],
+    clock: VirtualClock | None = None,
+) -> tuple[str, str, str]:
     """Import cluster `name`, wait for it, turn hybrid mode on with `identity`, publish `profile`: the hub's
-    (cloud config uid, profile uid)."""
-    where = {"endpoint": url, "projectUid": PROJECT, "pollSeconds": 0}
-    imported = provider(p.ClusterImportProvider, url, api_key).create({**where, "clusterName": name})
+    (cloud config uid, profile uid, cluster uid)."""
+    where = {"endpoint": url, "projectUid": PROJECT, "pollSeconds": 15}
+    imported = provider(p.ClusterImportProvider, url, api_key, clock).create({**where, "clusterName": name})
     assert imported.outs is not None
     cloud = str(imported.outs["cloudConfigUid"])
-    provider(p.ClusterReadinessProvider, url, api_key).create({**where, "clusterUid": imported.id})
+    provider(p.ClusterReadinessProvider, url, api_key, clock).create({**where, "clusterUid": imported.id})
     provider(p.HybridSettingsProvider, url, api_key).create(
         {
             **where,
@@ -55,4 +66,4 @@ def hybrid_hub(
     )
     published = provider(p.ProfileProvider, url, api_key).create({**where, "profile": dict(profile)})
     assert published.outs is not None
-    return cloud, str(published.outs["profileUid"])
+    return cloud, str(published.outs["profileUid"]), str(imported.id)

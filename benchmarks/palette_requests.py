@@ -1,9 +1,11 @@
 """Requests a hybrid node pool costs in Palette, and paging 1,000 edge hosts (run: `make bench`).
 
-Against the Palette emulator over real HTTP on 127.0.0.1 (`palette_emulator`), with the pool taking POLLS
-polls to come up (and to go), the dynamic provider's create, read, update (one host added) and delete of a
-one-host pool are counted request by request. The floor of each is what the operation itself needs: one
-call (the POST, the GET, the PUT, the DELETE) plus the polls that wait for Palette. Then 1,000 registered
+Against the Palette emulator over real HTTP on 127.0.0.1 (`palette_emulator`), with Palette's own timing on
+a virtual clock (a pool up in 15 minutes, a host joining in 10, a delete in 2) and the provider polling every
+POLL_SECONDS as `PaletteNodePools` does, the dynamic provider's create, read, update (one host added) and
+delete of a one-host pool are counted request by request. The floor of each is what the operation itself
+needs: one call (the POST, the GET, the PUT, the DELETE) plus the polls that wait for Palette (a poll reads
+the hub's pool listing, and the pool's machines once it runs). Then 1,000 registered
 edge hosts are listed through `PaletteApi.search_edge_hosts`, Palette's page limit being 50 (the spec's
 `limit` maximum): the floor is 20 pages. Each provider call builds its own client, as under Pulumi; the key
 check (`GET /v1/dashboard/projects/metadata`) is made once per process, and the count of them is printed.
@@ -29,13 +31,16 @@ from _palette_hub import PROJECT, hybrid_hub, provider  # noqa: E402
 from eks_hybrid.components.palette import PaletteApi, PaletteClient  # noqa: E402
 from eks_hybrid.components.palette import providers as p  # noqa: E402
 from palette_emulator import EmulatorState, LiveServer, create_app  # noqa: E402
+from palette_emulator.timing import VirtualClock  # noqa: E402
 
 API_KEY = "bench-key-0123456789"
-POLLS = 2
+POLL_SECONDS = 15.0
 HOSTS = 1000
 PAGE_LIMIT = 50
 POOL_PATH = "/v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}"
 KEY_CHECK = "GET /v1/dashboard/projects/metadata"
+HUB_LISTING = "GET /v1/spectroclusters/{uid}/hybridPools/metadata"
+MACHINES = "GET /v1/cloudconfigs/edge-native/{configUid}/machinePools/{machinePoolName}/machines"
 PROFILE = {
     "name": "eks-hybrid-nodes",
     "version": "1.0.0",
@@ -48,8 +53,11 @@ PROFILE = {
 }
 
 
+CLOCK = VirtualClock()
+
+
 def _provider(cls: type[p.PaletteProvider], url: str) -> p.PaletteProvider:
-    return provider(cls, url, API_KEY)
+    return provider(cls, url, API_KEY, CLOCK)
 
 
 def _pool(name: str, hosts: list[str]) -> dict[str, Any]:
@@ -80,12 +88,12 @@ class Counted:
         return sum(self.operations.values())
 
     def polls(self) -> int:
-        return self.operations["GET /v1/spectroclusters/{uid}"]
+        return self.operations[HUB_LISTING] + self.operations[MACHINES]
 
 
 def pool_lifecycle(url: str, state: EmulatorState) -> list[tuple[str, Counted, int]]:
     """(operation, what it cost, its floor) for create, read, update and delete of one pool."""
-    where = {"endpoint": url, "projectUid": PROJECT, "pollSeconds": 0}
+    where = {"endpoint": url, "projectUid": PROJECT, "pollSeconds": POLL_SECONDS}
     identity = {
         "provider": "iamRolesAnywhere",
         "roleArn": "arn:aws:iam::123456789012:role/bench-node-identity-role",
@@ -94,12 +102,13 @@ def pool_lifecycle(url: str, state: EmulatorState) -> list[tuple[str, Counted, i
         "rootCaCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
         "rootCaPrivateKey": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
     }
-    cloud, profile_uid = hybrid_hub(url, API_KEY, "bench", identity, PROFILE)
+    cloud, profile_uid, cluster = hybrid_hub(url, API_KEY, "bench", identity, PROFILE, CLOCK)
     for uid in ("edge-bench-1", "edge-bench-2"):
         state.register_edge_host(uid, project=PROJECT, arch="amd64")
     props = {
         **where,
         "cloudConfigUid": cloud,
+        "clusterUid": cluster,
         "profileUid": profile_uid,
         "pool": _pool("bench-workers", ["edge-bench-1"]),
     }
@@ -136,13 +145,15 @@ def page_hosts(url: str, state: EmulatorState) -> tuple[int, int, float]:
 
 
 def main() -> None:
-    app = create_app(api_key=API_KEY, import_polls=1, pool_polls=POLLS)
+    app = create_app(api_key=API_KEY, clock=CLOCK.now)  # Palette's own timing
     state: EmulatorState = app.state.emulator
-    state.delete_polls = POLLS
     with LiveServer(app) as server, Counted(state) as everything:
         lifecycle = pool_lifecycle(server.url, state)
         listed, pages, seconds = page_hosts(server.url, state)
-    print(f"Palette requests per hybrid node pool (emulator on 127.0.0.1, the pool up after {POLLS} polls)")
+    print(
+        "Palette requests per hybrid node pool (emulator on 127.0.0.1 with Palette's timing, polled every"
+        f" {POLL_SECONDS:g} s)"
+    )
     print(f"{'operation':24} {'requests':>8} {'floor':>6}  requests by operation")
     for name, counted, floor in lifecycle:
         detail = ", ".join(f"{op} x{n}" for op, n in sorted(counted.operations.items()))

@@ -7,6 +7,7 @@ name a known project (`ProjectUid`): the seeded `Default` project, or those give
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import secrets
 import sys
@@ -18,6 +19,7 @@ from .catalog import default_catalog, vertex_catalog
 from .faults import Faults, parse_fault, parse_rate_limit
 from .ratelimit import PaletteRateLimits
 from .state import DEFAULT_PROJECTS
+from .timing import Timing, parse_timing_override
 
 
 def _project(text: str) -> tuple[str, str]:
@@ -37,6 +39,13 @@ def _fault(text: str) -> object:
 def _rate(text: str) -> tuple[str, float, float]:
     try:
         return parse_rate_limit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _timing(text: str) -> tuple[str, float]:
+    try:
+        return parse_timing_override(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -93,9 +102,23 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="send Retry-After with each rate-limit 429 (Palette's docs name none: default none)",
     )
-    p.add_argument("--import-polls", type=int, default=2, help="cluster reads until Running/Healthy")
-    p.add_argument("--pool-polls", type=int, default=1, help="pool reads until Running")
-    p.add_argument("--delete-polls", type=int, default=1, help="cluster reads while Deleting")
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="divide every duration of Palette's background work by FACTOR (default 1: Palette's own, e.g."
+        " a pool takes 15 minutes and a repave an hour); 60 makes minutes seconds",
+    )
+    p.add_argument(
+        "--timing",
+        action="append",
+        type=_timing,
+        default=[],
+        metavar="NAME=SECONDS",
+        help="set one duration, before --time-scale applies (repeatable): "
+        + ", ".join(f"{n} (default {getattr(Timing(), n):g})" for n in Timing.names()),
+    )
     p.add_argument("--region", default="us-west-2", help="the region imported clusters report")
     p.add_argument(
         "--tenant",
@@ -111,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if args.rate_limit_speed <= 0:
         parser().error("--rate-limit-speed must be positive")
+    if args.time_scale <= 0:
+        parser().error("--time-scale must be positive")
     api_key = args.api_key or os.environ.get("PALETTE_API_KEY") or ""
     if not api_key:
         api_key = secrets.token_hex(16)
@@ -132,9 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         rate_limits=limits,
         api_key=api_key,
         projects={**DEFAULT_PROJECTS, **dict(args.project)},
-        import_polls=args.import_polls,
-        pool_polls=args.pool_polls,
-        delete_polls=args.delete_polls,
+        timing=dataclasses.replace(Timing(), **dict(args.timing)).scaled(args.time_scale),
         region=args.region,
         catalog=CATALOGS[args.tenant](),
     )

@@ -339,6 +339,7 @@ def _endpoint(
                 query=dict(request.query_params),
                 base_url=str(request.base_url).rstrip("/"),
             )
+            state.tick()  # Palette's background work up to now, before the answer
             return _answer(state, method, path, handler(state, call))
         except ApiError as exc:
             return error_response(exc)
@@ -358,7 +359,7 @@ def create_app(
     **options: Any,
 ) -> Starlette:
     """A fresh emulator that accepts only `api_key`. `options` go to `EmulatorState` (`projects`,
-    `import_polls`, `pool_polls`, `delete_polls`, `apply_polls`, `region`). `rate_limits` enforces
+    `timing`, `clock`, `region`, `catalog`). `rate_limits` enforces
     Palette's documented API rate limits (`ratelimit.py`); without it there are none (the command line
     turns them on unless `--no-palette-rate-limits`)."""
     if state is None:
@@ -423,6 +424,7 @@ def _hooks(state: EmulatorState, faults: Faults) -> list[Route]:
         return JSONResponse(faults.to_json())
 
     async def snapshot(_: Request) -> Response:
+        state.tick()
         return JSONResponse(state.snapshot())
 
     async def cluster_running(req: Request) -> Response:

@@ -367,6 +367,7 @@ def palette_node_pools_args(
         project_uid=palette.project_uid,
         cloud_config_uid=palette.cloud_config_uid,
         profile_uid=palette.profile_uid,
+        cluster_uid=palette.cluster_uid,
     )
 
 

@@ -2,8 +2,9 @@
 
 Palette answers every mutation at once and works in the background; the only way to follow it is to poll
 the object (the Terraform provider's `retry.StateChangeConf`: at least 10 s between polls, an overall
-timeout, and any state outside the pending list is an error at once). Each poll is reported to the user
-at a level Pulumi shows by default (`pulumi.log.info`), with the elapsed time.
+timeout, and any state outside the pending list is an error at once). Progress is reported to the user at a
+level Pulumi shows by default (`pulumi.log.info`), with the elapsed time: each new state once, and the same
+state again every `heartbeat` seconds, so an hour's repave says what it is doing without a line per poll.
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ class Waiter:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     report: Callable[[str], None] = pulumi_info
+    heartbeat: float = 60.0
 
     def until(self, what: str, observe: Callable[[], Observation], hint: str = "") -> Observation:
         started = self.clock()
+        last: tuple[str, float] | None = None  # the state last reported, and when
         while True:
             seen = observe()
             elapsed = self.clock() - started
@@ -72,8 +75,10 @@ class Waiter:
                     f"{what} is still {seen.state} after {_duration(elapsed)} (timeout {limit})"
                     + (f": {hint}" if hint else "")
                 )
-            self.report(
-                f"palette: waiting for {what}: {seen.state} ({_duration(elapsed)} elapsed,"
-                f" up to {_duration(self.timeout)})"
-            )
+            if last is None or last[0] != seen.state or elapsed - last[1] >= self.heartbeat:
+                self.report(
+                    f"palette: waiting for {what}: {seen.state} ({_duration(elapsed)} elapsed,"
+                    f" up to {_duration(self.timeout)})"
+                )
+                last = (seen.state, elapsed)
             self.sleep(min(self.interval, max(0.0, self.timeout - elapsed)))

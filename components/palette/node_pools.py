@@ -16,6 +16,7 @@ from ..errors import Reason
 from ._credentials import DEFAULT_ENDPOINT
 from ._resources import HybridNodePool
 from ._wire import camel_keys, palette_settings
+from .providers import POOL_TIMEOUT, REPAVE_TIMEOUT
 
 __all__ = [
     "NODE_POOLS_TYPE",
@@ -84,13 +85,21 @@ class PaletteNodePoolsArgs(TypedDict):
     """The hub cluster's cloud config (`PaletteHub.cloud_config_uid`)."""
     profile_uid: pulumi.Input[str]
     """The hybrid pools' profile version (`PaletteHub.profile_uid`)."""
+    cluster_uid: NotRequired[pulumi.Input[str]]
+    """The hub's cluster in Palette (`PaletteHub.cluster_uid`): the pools' waits read each pool's state,
+    uid and cluster where the hub lists them (`hybridPools/metadata`). Without it they read the pool and
+    its cluster one by one."""
     endpoint: NotRequired[pulumi.Input[str]]
     """Palette's API endpoint (default https://api.spectrocloud.com; `PaletteHub.endpoint`)."""
     api_key: NotRequired[pulumi.Input[str]]
     """A Palette API key (secret: kept a secret in the state and never logged). Without it, the Palette
     calls take the key from the PALETTE_API_KEY environment variable of `pulumi up`."""
     wait_timeout_seconds: NotRequired[pulumi.Input[float]]
-    """How long a pool may take to reach Running (default 1800; Spectro's docs: up to 15 minutes)."""
+    """How long a pool may take to reach Running with every host ready (default 1800; Spectro's docs: up
+    to 15 minutes)."""
+    repave_timeout_seconds: NotRequired[pulumi.Input[float]]
+    """How long a pool's move to a new profile version may take, download and repave (default 5400;
+    Spectro's docs: a repave can take up to an hour)."""
     poll_seconds: NotRequired[pulumi.Input[float]]
     """How often a pool's state is read meanwhile (default 15)."""
 
@@ -124,9 +133,11 @@ class PaletteNodePools(pulumi.ComponentResource):
                     **secret_key,
                     "cloudConfigUid": args["cloud_config_uid"],
                     "profileUid": args["profile_uid"],
+                    **({"clusterUid": args["cluster_uid"]} if args.get("cluster_uid") is not None else {}),
                     "site": site,
                     "pool": pool_input(pool_name, pool, site),
-                    "waitTimeoutSeconds": args.get("wait_timeout_seconds", 1800.0),
+                    "waitTimeoutSeconds": args.get("wait_timeout_seconds", POOL_TIMEOUT),
+                    "repaveTimeoutSeconds": args.get("repave_timeout_seconds", REPAVE_TIMEOUT),
                     "pollSeconds": args.get("poll_seconds", 15.0),
                 },
                 pulumi.ResourceOptions(parent=self),

@@ -69,6 +69,7 @@ from .packs import (
     pick_registry,
     pick_version,
 )
+from .progress import pool_entry, pool_progress, repave_progress
 
 __all__ = [
     "CLUSTER_IMPORT",
@@ -91,6 +92,9 @@ PROVIDER_KEY = "__provider"  # the pickled provider in each dynamic resource's s
 DELETE_TIMEOUT = 1200.0  # the Terraform provider's force-delete delay default: 20 minutes
 POOL_TIMEOUT = 1800.0  # Spectro's docs: a hybrid pool "will take up to 15 minutes"
 APPLY_TIMEOUT = 1800.0
+# Spectro's docs (cluster profile updates, "When to Manually Repave"): a repave "can take up to one hour";
+# the profile download before it and a margin make 90 minutes.
+REPAVE_TIMEOUT = 5400.0
 POLL_SECONDS = 10.0  # the Terraform provider's minimum interval between polls
 
 
@@ -757,49 +761,102 @@ class NodePoolProvider(PaletteProvider):
         hybrid = ((live or {}).get("cloudConfig") or {}).get("hybridCluster") or {}
         return str(hybrid.get("uid") or ""), str(hybrid.get("cloudConfigUid") or "")
 
-    def _outs(self, api: PaletteApi, props: dict[str, Any], uid: str) -> dict[str, Any]:
-        live = api.get_pool(str(props["cloudConfigUid"]), str(props["pool"]["name"]))
-        cluster, config = self._refs(live)
-        return {**props, "poolUid": uid, "poolClusterUid": cluster, "poolCloudConfigUid": config}
+    @staticmethod
+    def _hosts(pool: dict[str, Any]) -> list[str]:
+        return [str(h.get("uid")) for h in pool.get("edgeHosts") or []]
 
-    def _wait_running(self, api: PaletteApi, props: dict[str, Any], cluster_uid: str) -> None:
+    def _entry(self, api: PaletteApi, props: dict[str, Any]) -> dict[str, Any] | None:
+        """The pool as the hub lists it (`hybridPools/metadata`: uid, cluster, status). Without the hub's
+        cluster uid (`PaletteNodePools` callers that do not pass `cluster_uid`), the same facts from the
+        pool's own GET and its cluster's state."""
         name = str(props["pool"]["name"])
+        hub = str(props.get("clusterUid") or "")
+        if hub:
+            entry = pool_entry(api.hybrid_pools(hub), name)
+            return dict(entry) if entry is not None else None
+        live = api.get_pool(str(props["cloudConfigUid"]), name)
+        if live is None:
+            return None
+        cluster_uid, config = self._refs(live)
+        if not cluster_uid:
+            return {"name": name, "status": {"state": "Pending"}}
+        state, _ = _cluster_state(api.get_cluster(cluster_uid))
+        return {"name": name, "clusterUid": cluster_uid, "cloudConfigUid": config, "status": {"state": state}}
+
+    @staticmethod
+    def _machines(api: PaletteApi, config: str, name: str) -> list[dict[str, Any]]:
+        """The pool's machines; none while Palette has not listed the pool's machine pool yet (404) [I: that
+        the child machine pool carries the hybrid pool's name, as the Terraform provider's edge-native
+        pools do, resource_cluster_edge_native.go]."""
+        if not config:
+            return []
+        try:
+            return api.pool_machines(config, name)
+        except PaletteNotFoundError:
+            return []
+
+    def _wait_pool(self, api: PaletteApi, props: dict[str, Any]) -> dict[str, Any]:
+        """Wait until the pool is listed under the hub, linked to its cluster, Running, and every one of its
+        hosts has a ready machine; returns the pool's `hybridPools` entry."""
+        name, hosts = str(props["pool"]["name"]), self._hosts(props["pool"])
+        last: dict[str, Any] = {}
 
         def observe() -> Observation:
-            state, message = _cluster_state(api.get_cluster(cluster_uid))
-            if state in TERMINAL_BAD_STATES:
-                return Observation(state, failure=message or "Palette reports no reason")
-            return Observation(state, done=state == "Running")
+            entry = self._entry(api, props)
+            last["entry"] = entry or {}
+            state = str(((entry or {}).get("status") or {}).get("state") or "")
+            cluster_uid = str((entry or {}).get("clusterUid") or "")
+            trouble = bool(cluster_uid) and state in TERMINAL_BAD_STATES
+            cluster = api.get_cluster(cluster_uid) if trouble else None
+            ready = bool(cluster_uid) and state == "Running"
+            machines = (
+                self._machines(api, str((entry or {}).get("cloudConfigUid") or ""), name) if ready else []
+            )
+            return pool_progress(entry, cluster, machines, hosts)
 
         self.waiter(props, "waitTimeoutSeconds", POOL_TIMEOUT).until(
             f"hybrid pool {name!r}",
             observe,
             hint="are its edge hosts online and able to reach Palette and the EKS endpoint?",
         )
+        return dict(last["entry"])
 
-    def _wait_applied(self, api: PaletteApi, props: dict[str, Any], cluster_uid: str) -> None:
-        name = str(props["pool"]["name"])
+    def _wait_repave(
+        self, api: PaletteApi, props: dict[str, Any], cluster_uid: str, config: str, hosts: list[str]
+    ) -> None:
+        """Wait until the pool's cluster runs the new profile on every host: downloaded, then repaved."""
+        name, profile = str(props["pool"]["name"]), str(props["profileUid"])
 
         def observe() -> Observation:
             cluster = api.get_cluster(cluster_uid)
-            state, message = _cluster_state(cluster)
-            if state in TERMINAL_BAD_STATES:
-                return Observation(state, failure=message or "Palette reports no reason")
             apply = ((cluster or {}).get("status") or {}).get("spcApply") or {}
-            ready = not apply or bool(apply.get("canBeApplied"))
-            return Observation(
-                "profile ready to apply" if ready else "downloading the new profile", done=ready
-            )
+            applying = cluster is not None and (not apply or bool(apply.get("canBeApplied")))
+            machines = self._machines(api, config, name) if applying else []
+            return repave_progress(cluster, machines, hosts, profile)
 
-        self.waiter(props, "waitTimeoutSeconds", APPLY_TIMEOUT).until(
-            f"the profile swap of pool {name!r}", observe
+        self.waiter(props, "repaveTimeoutSeconds", REPAVE_TIMEOUT).until(
+            f"the profile swap of pool {name!r}",
+            observe,
+            hint="Palette repaves one node at a time and a repave can take up to an hour (Spectro's docs); is"
+            " the repave waiting for approval in Palette, or a host offline? A re-run of `pulumi up` waits"
+            " again without swapping twice",
         )
+
+    def _pool_outs(self, props: dict[str, Any], entry: dict[str, Any], fallback_uid: str) -> dict[str, Any]:
+        """The pool's outputs from its `hybridPools` entry: created and adopted pools get the same uid."""
+        return {
+            **props,
+            "poolUid": str(entry.get("uid") or fallback_uid),
+            "poolClusterUid": str(entry.get("clusterUid") or ""),
+            "poolCloudConfigUid": str(entry.get("cloudConfigUid") or ""),
+        }
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         api = self.api(props)
         pool = NodePoolConfig.model_validate(props["pool"])
         config_uid = str(props["cloudConfigUid"])
         existing = api.get_pool(config_uid, pool.name)
+        uid = ""
         if existing is None:
             self._validate_hosts(api, pool, [], [])
             try:
@@ -810,8 +867,7 @@ class NodePoolProvider(PaletteProvider):
                     raise
         if existing is not None:
             uid = self._adopt(api, props, pool, existing)
-        outs = self._outs(api, props, uid or pool.name)
-        self._wait_running(api, props, outs["poolClusterUid"])
+        outs = self._pool_outs(props, self._wait_pool(api, props), uid or pool.name)
         return CreateResult(outs["poolUid"], outs)
 
     def _adopt(
@@ -829,15 +885,39 @@ class NodePoolProvider(PaletteProvider):
     def _remove_machines(
         self, api: PaletteApi, olds: dict[str, Any], news: dict[str, Any], config: str
     ) -> None:
-        """Machines of hosts leaving the pool go first (then the pool's PUT drops the hosts)."""
+        """Machines of hosts leaving the pool go first (then the pool's PUT drops the hosts). A machine pool
+        Palette does not list (404) has no machines to delete: the PUT still drops the hosts."""
         old_pool, new_pool = olds.get("pool") or {}, news.get("pool") or {}
         leaving = set(leaving_hosts(old_pool, new_pool))
         if not leaving or not config:
             return
         hosts = [h for h in old_pool.get("edgeHosts") or [] if str(h.get("uid")) in leaving]
         name = str(new_pool.get("name"))
-        for machine in machines_for_hosts(api.pool_machines(config, name), hosts):
+        try:
+            machines = api.pool_machines(config, name)
+        except PaletteNotFoundError:
+            _warn(f"palette: pool {name!r} lists no machines (404): the pool update drops its leaving hosts")
+            return
+        for machine in machines_for_hosts(machines, hosts):
             _ignore_missing(lambda machine=machine: api.delete_machine(config, name, machine))  # type: ignore[misc]
+
+    def _swap_profile(
+        self,
+        api: PaletteApi,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        cluster_uid: str,
+        config: str,
+        hosts: list[str],
+    ) -> None:
+        """Move the pool's cluster to the new profile version and wait for the repave. A cluster that already
+        has it (a re-run after a wait that timed out) is not patched again; the one it runs is the one
+        replaced (`replaceWithProfile`), whatever the state says."""
+        new = str(news["profileUid"])
+        replacing = attached_profile_uid(api.get_cluster(cluster_uid), new)
+        if replacing != new:
+            api.patch_cluster_profiles(cluster_uid, payloads.replace_profile_body(new, replacing))
+        self._wait_repave(api, news, cluster_uid, config, hosts)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         api = self.api(news)
@@ -847,23 +927,21 @@ class NodePoolProvider(PaletteProvider):
         self._check_owner(live, news)
         cluster_uid, config = self._refs(live)
         cluster_uid = cluster_uid or str(olds.get("poolClusterUid") or "")
+        config = config or str(olds.get("poolCloudConfigUid") or "")
         held = (olds.get("pool") or {}).get("edgeHosts") or []
         members = pool_members(live) if live else [str(h.get("uid")) for h in held]
         self._validate_hosts(api, pool, [cluster_uid] if cluster_uid else [], members)
         if olds.get("profileUid") != news.get("profileUid") and cluster_uid:
-            api.patch_cluster_profiles(
-                cluster_uid, payloads.replace_profile_body(str(news["profileUid"]), str(olds["profileUid"]))
-            )
-            self._wait_applied(api, news, cluster_uid)
+            self._swap_profile(api, olds, news, cluster_uid, config, members)
+        entry: dict[str, Any] = {}
         if normalise_pool(olds.get("pool") or {}) != normalise_pool(news.get("pool") or {}):
-            self._remove_machines(api, olds, news, config or str(olds.get("poolCloudConfigUid") or ""))
+            self._remove_machines(api, olds, news, config)
             api.update_pool(config_uid, pool.name, payloads.pool_update_body(pool))
-            self._wait_running(api, news, cluster_uid)
-        if cluster_uid and config:  # a PUT keeps the pool's cluster: no second GET for its uids
-            return UpdateResult(
-                {**news, "poolUid": id_, "poolClusterUid": cluster_uid, "poolCloudConfigUid": config}
-            )
-        return UpdateResult(self._outs(api, news, id_))
+            entry = self._wait_pool(api, news)
+        known = {"uid": id_, "clusterUid": cluster_uid, "cloudConfigUid": config}
+        return UpdateResult(
+            self._pool_outs(news, {**known, **{k: v for k, v in entry.items() if v}, "uid": id_}, id_)
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         api = self.state_api(props)

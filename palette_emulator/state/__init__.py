@@ -6,14 +6,16 @@ One module per resource kind, each a mixin over `store.Store` (the records and s
 
 Internal records (`records`) are plain dataclasses; what goes over the wire is rendered by the view methods
 in the spec's shapes only (the app checks every answer against the spec's response definition). Everything
-is per project: a lookup from another project is a 404, as in Palette. State machines advance on reads
-("polls") so tests need no sleeps:
+is per project: a lookup from another project is a 404, as in Palette. Palette's background work takes the
+time `timing.Timing` gives, read from the state's clock (`tick()` runs before each answer):
 
-- imported cluster: `Pending` -> `Running`/`Healthy` after `import_polls` reads of the cluster;
-- cluster delete: `Deleting` for `delete_polls` reads, then gone (kept only as a soft-deleted record that a
+- imported cluster: `Pending` -> `Running`/`Healthy` after `import_ready`;
+- cluster delete: `Deleting` for `cluster_delete`, then gone (kept only as a soft-deleted record that a
   search without `isDeleted=false` still finds, as Palette's does);
-- hybrid pool: `Provisioning` -> `Running` after `pool_polls` reads of the pool, its status or its cluster;
-- profile swap on a pool's cluster: `spcApply.canBeApplied` false -> true after `apply_polls` reads;
+- hybrid pool: linked to its child cluster after `pool_link`; `Provisioning` -> `Running` after
+  `pool_ready`; a host added provisions for `host_join`; a deleted pool is `Deleting` for `pool_delete`;
+- profile swap on a pool's cluster: `spcApply.canBeApplied` false -> true after `profile_download`, then the
+  machines repave one after another for `repave`, after which the cluster's packs name the new profile;
 - edge host: `ready` -> `in-use` when pooled, back to `ready` when its machine or pool goes.
 
 What Palette refuses, the emulator refuses: see the `ApiError`s (a status and a Palette error code).

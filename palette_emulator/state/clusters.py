@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .errors import ApiError, bad_request, not_found
+from .errors import ApiError, bad_request
 from .pools import Pools
 from .records import AwsConfig, Cluster, now
 from .search import matches
@@ -34,37 +34,32 @@ class Clusters(Pools):
                 config_uid=config_uid,
                 labels=dict(metadata.get("labels") or {}),
                 created=now(),
+                ready_at=self.now() + self.timing.import_ready,
             )
             self.base_url = base_url
             return uid
 
-    def _poll(self, cluster: Cluster) -> None:
-        """One read of a cluster: advances its state machine."""
-        if cluster.state == "Deleting":
-            if cluster.deleting_polls >= self.delete_polls:
-                cluster.deleted, cluster.state = True, "Deleted"
-            cluster.deleting_polls += 1
-            return
-        if cluster.cloud_type == "aws" and cluster.state == "Pending":
-            cluster.polls += 1
-            if cluster.polls >= self.import_polls:
-                self.mark_cluster_running(cluster.uid)
-        if cluster.cloud_type == "edge-native":
-            pool = self._pool_of(cluster.uid)
-            if pool is not None:
-                self._poll_pool(pool)
-            if cluster.spc_apply is not None and not cluster.spc_apply["canBeApplied"]:
-                cluster.apply_polls += 1
-                if cluster.apply_polls >= self.apply_polls:
-                    cluster.spc_apply["canBeApplied"] = True
+    def tick(self) -> None:
+        """Palette's background work, up to now: imports finishing, deletes and swaps progressing. The app
+        calls it before answering each request."""
+        with self.lock:
+            now = self.now()
+            for cluster in self.clusters.values():
+                if cluster.deleted:
+                    continue
+                if cluster.gone_at is not None:
+                    if now >= cluster.gone_at:
+                        cluster.deleted, cluster.state = True, "Deleted"
+                    continue
+                if cluster.cloud_type == "aws" and cluster.state == "Pending" and now >= cluster.ready_at:
+                    cluster.state, cluster.health = "Running", "Healthy"
+                if cluster.spc_apply is not None and not cluster.spc_apply["canBeApplied"]:
+                    cluster.spc_apply["canBeApplied"] = now >= cluster.apply_at
+            self._tick_pools()
 
     def cluster(self, uid: str, project: str) -> dict[str, Any]:
         with self.lock:
-            cluster = self._cluster(uid, project)
-            self._poll(cluster)
-            if cluster.deleted:
-                raise not_found("SpectroCluster", uid)
-            return self._cluster_view(cluster)
+            return self._cluster_view(self._cluster(uid, project))
 
     def mark_cluster_running(self, uid: str, health: str = "Healthy") -> None:
         with self.lock:
@@ -120,7 +115,26 @@ class Clusters(Pools):
             }
         if cluster.spc_apply is not None:
             status["spcApply"] = copy.deepcopy(cluster.spc_apply)
+        pool = self._pool_of(cluster.uid) if cluster.cloud_type == "edge-native" else None
+        if pool is not None and pool.state == "Running":
+            status["packs"] = self._pack_status(self._applied_profile(pool))
         return {"metadata": self._meta(cluster), "spec": spec, "status": status}
+
+    def _pack_status(self, profile_uid: str) -> list[dict[str, Any]]:
+        """SPEC `v1ClusterPackStatus` for each layer of the profile the pool's nodes run (the previous one
+        while a repave is under way) [I: which profile a pack's status names during a repave is not
+        public]."""
+        profile = self.profiles.get(profile_uid)
+        template = (profile.published or profile.draft or {}) if profile else {}
+        return [
+            {
+                "name": p["name"],
+                "version": p.get("tag", ""),
+                "profileUid": profile_uid,
+                "condition": {"type": "Ready", "status": "True"},
+            }
+            for p in template.get("packs") or []
+        ]
 
     @staticmethod
     def _meta(cluster: Cluster) -> dict[str, Any]:
@@ -188,4 +202,4 @@ class Clusters(Pools):
                 return
             for pool in list(self._pools_of(cluster.config_uid)):
                 self._delete_pool(pool)
-            cluster.state, cluster.deleting_polls = "Deleting", 0
+            cluster.state, cluster.gone_at = "Deleting", self.now() + self.timing.cluster_delete

@@ -8,12 +8,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .edge_hosts import EdgeHosts
 from .errors import not_found
-from .records import Pool
+from .pools import Pools
+from .records import Machine, Pool
 
 
-class EdgeNativePools(EdgeHosts):
+class EdgeNativePools(Pools):
     def _child(self, config_uid: str, project: str) -> Pool:
         pool = next((p for p in self.pools.values() if p.config_uid == config_uid), None)
         if pool is None or pool.project != project:
@@ -55,20 +55,34 @@ class EdgeNativePools(EdgeHosts):
             pool = self._child(config_uid, project)
             if pool.name != pool_name:
                 raise not_found("MachinePool", pool_name)
-            running = pool.state == "Running"
             return {
                 "items": [
                     {
                         "metadata": {"name": m.name, "uid": m.uid},
                         "spec": {"edgeHostUid": m.host_uid},
-                        "status": {
-                            "instanceState": "Running" if running else "Provisioning",
-                            "ready": running,
-                        },
+                        "status": self._machine_status(pool, m),
                     }
                     for m in sorted(pool.machines.values(), key=lambda m: m.uid)
                 ]
             }
+
+    def _machine_status(self, pool: Pool, machine: Machine) -> dict[str, Any]:
+        """SPEC `v1CloudMachineStatus`: `Provisioning` until the host has joined, `Running` and ready after;
+        during a repave the machine being repaved is not ready and says so in `maintenanceStatus` [I: the
+        values Palette writes there are not public]; a deleting pool's machines are `Deleting`."""
+        if pool.gone_at is not None:
+            return {"instanceState": "Deleting", "ready": False}
+        if pool.state not in ("Provisioning", "Running"):
+            return {"instanceState": "Failed", "ready": False}
+        if self.now() < machine.ready_at:
+            return {"instanceState": "Provisioning", "ready": False}
+        if self._repaving(pool, machine.uid):
+            return {
+                "instanceState": "Running",
+                "ready": False,
+                "maintenanceStatus": {"action": "repave", "state": "InProgress", "message": "repaving"},
+            }
+        return {"instanceState": "Running", "ready": True}
 
     def delete_machine(self, config_uid: str, pool_name: str, machine_uid: str, project: str) -> None:
         """Removing a node: the host leaves the pool (Palette drains and frees it) [I]."""

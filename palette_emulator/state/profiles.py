@@ -259,4 +259,4 @@ class Profiles(Store):
                     cluster.profile_uids.append(new.uid)
             action = (body.get("spcApplySettings") or {}).get("actionType", "DownloadAndInstall")
             cluster.spc_apply = {"actionType": action, "canBeApplied": False}
-            cluster.apply_polls = 0
+            cluster.apply_at = self.now() + self.timing.profile_download

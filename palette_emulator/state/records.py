@@ -25,14 +25,14 @@ class Cluster:
     state: str = "Pending"
     health: str = "Unknown"
     conditions: list[dict[str, Any]] = field(default_factory=list)
-    polls: int = 0
-    deleting_polls: int = 0
+    ready_at: float = 0.0  # an imported cluster: when it turns Running/Healthy
+    gone_at: float | None = None  # a deleting cluster: when it is gone
     deleted: bool = False
     hybrid_enabled: bool = False
     parent_uid: str = ""
     profile_uids: list[str] = field(default_factory=list)
     spc_apply: dict[str, Any] | None = None
-    apply_polls: int = 0
+    apply_at: float = 0.0  # a profile swap: when `spcApply.canBeApplied` turns true
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Machine:
     uid: str
     name: str
     host_uid: str
+    ready_at: float = 0.0  # when it has joined: Provisioning before, Running and ready after
 
 
 @dataclass
@@ -66,8 +67,22 @@ class Pool:
     edge_hosts: list[dict[str, Any]]
     cluster_config: dict[str, Any]
     machines: dict[str, Machine] = field(default_factory=dict)
-    state: str = "Provisioning"
-    polls: int = 0
+    state: str = "Provisioning"  # set by a test hook (a failed pool); otherwise derived from the times
+    linked_at: float = 0.0  # when the pool's child cluster reference is filled in
+    ready_at: float = 0.0  # when the new pool's cluster turns Running
+    gone_at: float | None = None  # a deleting pool: when it is gone
+    repave: Repave | None = None
+
+
+@dataclass
+class Repave:
+    """A profile swap on a pool's cluster: downloaded at `applied_at`, its machines repaved one after
+    another until `done_at`, when the cluster's packs report `profile_uid`."""
+
+    profile_uid: str
+    previous_uid: str
+    applied_at: float
+    done_at: float
 
 
 @dataclass

@@ -9,10 +9,12 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import Catalog, default_catalog
+from ..timing import Clock, Timing
 from .errors import ApiError, not_found
 from .records import AwsConfig, Cluster, Pool, Profile
 
@@ -22,16 +24,15 @@ DEFAULT_PROJECTS = {"6491d4a94c39ad82d3cc30ae": "Default"}
 
 @dataclass
 class Store:
-    """Settings, records and counters; `*_polls` are the reads each state machine takes to advance."""
+    """Settings, records and counters; `timing` is how long Palette's background work takes, read from
+    `clock` (seconds)."""
 
     api_keys: frozenset[str]
     projects: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PROJECTS))
     region: str = "us-west-2"
     base_url: str = "http://127.0.0.1:8765"
-    import_polls: int = 2
-    pool_polls: int = 1
-    delete_polls: int = 1
-    apply_polls: int = 1
+    timing: Timing = field(default_factory=Timing)
+    clock: Clock = field(default=time.monotonic, repr=False)
     # How a wrong key is answered: 401, or 404 ResourceNotFound quoting the key, which is how Palette answers
     # some bad keys (palette-sdk-go#209 redacts keys from exactly those errors).
     bad_key_status: int = 401
@@ -50,6 +51,9 @@ class Store:
     # fail on any entry.
     flagged: list[str] = field(default_factory=list)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+
+    def now(self) -> float:
+        return self.clock()
 
     def new_uid(self) -> str:
         return f"{next(self._counter):08x}{secrets.token_hex(8)}"

@@ -16,6 +16,7 @@ from palette_emulator.__main__ import main as cli_main
 from palette_emulator.faults import parse_fault, parse_rate_limit
 from palette_emulator.ratelimit import PaletteRateLimits, PrefixLimit, limit_class
 from palette_emulator.spec import OPERATIONS, operation, validate
+from palette_emulator.timing import Timing, VirtualClock
 from tests.palette.conftest import API_KEY, OTHER_PROJECT, PROJECT
 
 HEADERS = {"ApiKey": API_KEY, "ProjectUid": PROJECT}
@@ -269,13 +270,16 @@ def test_pools_need_hybrid_mode_and_a_matching_size(http: httpx.Client, state: E
 # --- responses are exactly the spec's ----------------------------------------------------------------------
 
 
-def test_the_pool_get_answers_the_specs_shape_only(http: httpx.Client, state: EmulatorState) -> None:
+def test_the_pool_get_answers_the_specs_shape_only(
+    http: httpx.Client, state: EmulatorState, clock: VirtualClock
+) -> None:
     _, config = hybrid_cluster(http, state)
     state.register_edge_host("edge-1", project=PROJECT)
     http.post(
         f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools",
         json=pool_body(published_profile(http, state), ["edge-1"]),
     )
+    clock.advance(state.timing.pool_link)
     pool = http.get(f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools/p1").json()
     # v1HybridEdgeNativeMachinePoolConfig has poolConfig and cloudConfig only: no clusterConfig (NTP servers).
     assert (
@@ -325,20 +329,26 @@ def test_every_operation_of_the_subset_is_served_with_the_specs_definitions() ->
 # --- state machines and searches ----------------------------------------------------------------------------
 
 
-def test_import_state_machine(http: httpx.Client) -> None:
+def test_an_import_takes_palettes_time(http: httpx.Client, state: EmulatorState, clock: VirtualClock) -> None:
     uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
-    states = [http.get(f"/v1/spectroclusters/{uid}").json()["status"]["state"] for _ in range(3)]
-    assert states == ["Pending", "Running", "Running"]
+    states = []
+    for step in (0.0, state.timing.import_ready - 1, 1.0, 60.0):
+        clock.advance(step)
+        states.append(http.get(f"/v1/spectroclusters/{uid}").json()["status"]["state"])
+    assert states == ["Pending", "Pending", "Running", "Running"]
     overview = http.get(f"/v1/dashboard/spectroclusters/{uid}/overview").json()
     assert overview["status"]["health"]["state"] == "Healthy"
     manifest = http.get(f"/v1/spectroclusters/{uid}/import/manifest")
     assert "kind: Namespace" in manifest.text
 
 
-def test_cluster_search_and_soft_deleted_clusters(http: httpx.Client, state: EmulatorState) -> None:
+def test_cluster_search_and_soft_deleted_clusters(
+    http: httpx.Client, state: EmulatorState, clock: VirtualClock
+) -> None:
     uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
     assert http.delete(f"/v1/spectroclusters/{uid}").status_code == 204
     assert http.get(f"/v1/spectroclusters/{uid}").json()["status"]["state"] == "Deleting"
+    clock.advance(state.timing.cluster_delete)
     is_palette_error(http.get(f"/v1/spectroclusters/{uid}"), 404)
 
     def search(*filters: dict[str, Any]) -> list[str]:
@@ -574,3 +584,132 @@ def test_cli_turns_palette_rate_limits_on_unless_told_not_to(monkeypatch: pytest
     assert isinstance(limits, PaletteRateLimits) and limits.speed == 2.0 and limits.retry_after == "1"
     app, _ = run_cli(monkeypatch, "--api-key", "k", "--no-palette-rate-limits")
     assert app.state.rate_limits is None
+
+
+# --- Palette's timing ---------------------------------------------------------------------------------------
+
+
+def test_cli_serves_palettes_timing_and_shortens_it_when_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _ = run_cli(monkeypatch, "--api-key", "k")
+    assert app.state.emulator.timing == Timing()
+    assert (Timing().pool_ready, Timing().repave) == (900.0, 3600.0)  # Spectro's docs: 15 minutes, an hour
+    app, _ = run_cli(monkeypatch, "--api-key", "k", "--timing", "repave=120", "--time-scale", "60")
+    timing = app.state.emulator.timing
+    assert (timing.repave, timing.pool_ready) == (2.0, 15.0)
+
+
+@pytest.mark.parametrize("argv", [["--time-scale", "0"], ["--timing", "nap=3"], ["--timing", "repave=-1"]])
+def test_cli_refuses_malformed_timing(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_cli(monkeypatch, "--api-key", "k", *argv)
+
+
+def _pool(http: httpx.Client, state: EmulatorState, hosts: list[str]) -> tuple[str, str]:
+    """A pool of `hosts` under a hybrid cluster: (hub cluster uid, the hub's cloud config uid)."""
+    uid, config = hybrid_cluster(http, state)
+    for host in hosts:
+        state.register_edge_host(host, project=PROJECT)
+    created = http.post(
+        f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools",
+        json=pool_body(published_profile(http, state), hosts),
+    )
+    assert created.status_code == 201, created.text
+    return uid, config
+
+
+def _listed(http: httpx.Client, uid: str) -> dict[str, Any]:
+    meta = http.get(f"/v1/spectroclusters/{uid}/hybridPools/metadata").json()
+    assert validate("v1SpectroClusterHybridPoolsMetadata", meta) == []
+    return dict(meta["spec"]["hybridPools"][0])
+
+
+def _machines(http: httpx.Client, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    path = f"/v1/cloudconfigs/edge-native/{entry['cloudConfigUid']}/machinePools/{entry['name']}/machines"
+    return list(http.get(path).json()["items"])
+
+
+def test_a_pool_is_linked_then_provisions_for_palettes_fifteen_minutes(
+    http: httpx.Client, state: EmulatorState, clock: VirtualClock
+) -> None:
+    uid, config = _pool(http, state, ["edge-1"])
+    entry = _listed(http, uid)
+    assert entry["status"] == {"state": "Pending"} and "clusterUid" not in entry and entry["uid"]
+    pool = http.get(f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools/p1").json()
+    assert "hybridCluster" not in pool["cloudConfig"]  # not linked yet
+    clock.advance(state.timing.pool_link)
+    entry = _listed(http, uid)
+    assert entry["clusterUid"] and entry["status"]["state"] == "Provisioning"
+    assert [m["status"]["instanceState"] for m in _machines(http, entry)] == ["Provisioning"]
+    clock.advance(state.timing.pool_ready - state.timing.pool_link)
+    entry = _listed(http, uid)
+    assert entry["status"]["state"] == "Running" and entry["status"]["health"]["state"] == "Healthy"
+    assert [m["status"] for m in _machines(http, entry)] == [{"instanceState": "Running", "ready": True}]
+
+
+def test_a_host_added_joins_later_while_the_pool_stays_running(
+    http: httpx.Client, state: EmulatorState, clock: VirtualClock
+) -> None:
+    uid, config = _pool(http, state, ["edge-1"])
+    clock.advance(state.timing.pool_ready)
+    state.register_edge_host("edge-2", project=PROJECT)
+    body = pool_body("", ["edge-1", "edge-2"])
+    put = {
+        "poolConfig": body["poolConfig"],
+        "cloudConfig": {
+            "archType": "amd64",
+            "edgeHosts": body["cloudConfig"]["machineCloudConfig"]["edgeHosts"],
+        },
+    }
+    assert http.put(f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools/p1", json=put).status_code == 204
+    entry = _listed(http, uid)
+    assert entry["status"]["state"] == "Running"
+    assert sorted(m["status"]["ready"] for m in _machines(http, entry)) == [False, True]
+    clock.advance(state.timing.host_join)
+    assert [m["status"]["ready"] for m in _machines(http, entry)] == [True, True]
+
+
+def test_a_profile_swap_downloads_then_repaves_machine_by_machine(
+    http: httpx.Client, state: EmulatorState, clock: VirtualClock
+) -> None:
+    uid, _config = _pool(http, state, ["edge-1", "edge-2"])
+    clock.advance(state.timing.pool_ready)
+    entry = _listed(http, uid)
+    child = entry["clusterUid"]
+    old = state.clusters[child].profile_uids[0]
+    new = published_profile(http, state, "1.1.0")
+    swap = {
+        "profiles": [{"uid": new, "replaceWithProfile": old}],
+        "spcApplySettings": {"actionType": "DownloadAndInstall"},
+    }
+    assert http.patch(f"/v1/spectroclusters/{child}/profiles", json=swap).status_code == 204
+
+    def look() -> tuple[bool, set[str], list[bool]]:
+        status = http.get(f"/v1/spectroclusters/{child}").json()["status"]
+        packs = {p["profileUid"] for p in status["packs"]}
+        return (
+            status["spcApply"]["canBeApplied"],
+            packs,
+            [m["status"]["ready"] for m in _machines(http, entry)],
+        )
+
+    assert look() == (False, {old}, [True, True])
+    clock.advance(state.timing.profile_download)
+    assert look() == (True, {old}, [False, True])  # the first machine repaves
+    clock.advance(state.timing.repave / 2)
+    assert look() == (True, {old}, [True, False])  # then the second
+    clock.advance(state.timing.repave / 2)
+    assert look() == (True, {new}, [True, True])  # done: the packs name the new profile
+
+
+def test_a_deleted_pool_is_deleting_for_a_while_then_gone(
+    http: httpx.Client, state: EmulatorState, clock: VirtualClock
+) -> None:
+    uid, config = _pool(http, state, ["edge-1"])
+    clock.advance(state.timing.pool_ready)
+    path = f"/v1/cloudconfigs/aws/{config}/edge-native/machinePools/p1"
+    assert http.delete(path).status_code == 204
+    assert _listed(http, uid)["status"]["state"] == "Deleting" and http.get(path).status_code == 200
+    assert state.edge_hosts["edge-1"]["status"]["state"] == "in-use"
+    clock.advance(state.timing.pool_delete)
+    is_palette_error(http.get(path), 404)
+    assert state.edge_hosts["edge-1"]["status"]["state"] == "ready"

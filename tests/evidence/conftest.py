@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # The Palette emulator over real HTTP and providers pointed at it (the fault soak).
-from tests.palette.conftest import app, emulator_server, live, provider, reports, state  # noqa: F401
+from tests.palette.conftest import app, clock, emulator_server, live, provider, reports, state  # noqa: F401
 
 FIGURES: defaultdict[str, Counter[str]] = defaultdict(Counter)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -19,18 +20,30 @@ from eks_hybrid.components.palette import PaletteClient, RetryPolicy
 from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.providers import PaletteProvider
 from palette_emulator import EmulatorState, LiveServer, SyncASGITransport, create_app
+from palette_emulator.timing import Timing, VirtualClock
 
 API_KEY = "test-key-0123456789-do-not-leak"
 PROJECT = "6491d4a94c39ad82d3cc30ae"
 OTHER_PROJECT = "aaaaaaaaaaaaaaaaaaaaaaaa"
 FAST_RETRY = RetryPolicy(initial=0.0, maximum=0.01, max_attempts=6, jitter=lambda ceiling: 0.0)
+# Palette's timing with minutes as seconds: a pool up in 15 s, a repave in a minute (of the virtual clock).
+FAST_TIMING = Timing().scaled(60)
+# The Terraform provider's floor between polls: what a poll with no interval moves the virtual clock by.
+POLL_FLOOR = 10.0
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    """A fresh emulator accepting only API_KEY. Every answer it gives is checked against the spec's response
-    definition for its operation; a test fails if any broke the contract."""
-    emulator = create_app(api_key=API_KEY, import_polls=2, pool_polls=1)
+def clock() -> VirtualClock:
+    """The time of the emulator and of the providers' waits: it moves only when a wait sleeps."""
+    return VirtualClock(min_step=POLL_FLOOR)
+
+
+@pytest.fixture
+def app(clock: VirtualClock) -> Iterator[Starlette]:
+    """A fresh emulator accepting only API_KEY, with Palette's timing shortened (`FAST_TIMING`) on the
+    virtual clock. Every answer it gives is checked against the spec's response definition for its
+    operation; a test fails if any broke the contract."""
+    emulator = create_app(api_key=API_KEY, timing=FAST_TIMING, clock=clock.now)
     yield emulator
     violations = emulator.state.emulator.contract_violations
     assert violations == [], "the emulator answered outside the Palette spec:\n" + "\n".join(violations)
@@ -121,7 +134,7 @@ def reports() -> list[str]:
 
 
 @pytest.fixture
-def provider(live: LiveServer, reports: list[str]) -> ProviderFactory:
+def provider(live: LiveServer, reports: list[str], clock: VirtualClock) -> ProviderFactory:
     """A provider configured as the engine would: `eks-hybrid:palette` JSON with the key in it."""
 
     def build(cls: type[PaletteProvider]) -> PaletteProvider:
@@ -131,7 +144,8 @@ def provider(live: LiveServer, reports: list[str]) -> ProviderFactory:
         }
         instance.configure(ConfigureRequest(Config(raw, "eks-hybrid")))
         instance.client_options = {"retry": FAST_RETRY, "sleep": lambda _s: None}
-        instance.poll_sleep = lambda _s: None
+        instance.poll_sleep = clock.sleep
+        instance.clock = clock.now
         instance.report = reports.append
         return instance
 
@@ -172,6 +186,11 @@ def hybrid_hub(
     created = provider(p.ProfileProvider).create({**where, "profile": profile})
     assert created.outs is not None
     return {"cluster": imported.id, "cloud": cloud, "profile": created.outs["profileUid"]}
+
+
+def slow(state: EmulatorState, **seconds: float) -> None:
+    """Give some of Palette's background work other durations (`timing.Timing` names), from now on."""
+    state.timing = dataclasses.replace(state.timing, **seconds)
 
 
 def register_hosts(

@@ -1,7 +1,8 @@
-"""The example hub and two of its sites, end to end against the emulator over real HTTP: create, a profile
-version bump (the old version kept while the sites' pools use it, as its in-use clusters say), a host added
-and one removed, then destroy (the hub's refused while the sites' pools use its profile), with nothing
-left behind.
+"""The example hub and two of its sites, end to end against the emulator over real HTTP with Palette's own
+timing (a pool up in 15 minutes, a repave in an hour, on a virtual clock the providers' polls move): create,
+a profile version bump (the old version kept while the sites' pools use it, as its in-use clusters say, and
+each site's update done only when its nodes are repaved), a host added and one removed, a site removed, then
+destroy (the hub's refused while a site's pool uses its profile), with nothing left behind.
 
 Every request body is validated strictly by the emulator against the operation's definition in the Palette
 spec, and every response it gives against the operation's response definition (the `app` fixture fails the
@@ -23,6 +24,7 @@ from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.node_pools import pool_input
 from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.spec import OPERATIONS
+from palette_emulator.timing import Timing, VirtualClock
 
 from .conftest import ProviderFactory
 
@@ -34,6 +36,8 @@ MACHINE_DELETE = (
 )
 PROFILE_PATH = "/v1/clusterprofiles/{uid}"
 POOL_PUT = "PUT /v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}"
+PALETTE = Timing()  # Palette's own durations
+POLL_SECONDS = 15.0  # PaletteNodePools' default interval
 
 
 def _placeholders(value: Any) -> Any:
@@ -55,15 +59,20 @@ def _hosts(outs: dict[str, Any], hosts: list[dict[str, Any]]) -> dict[str, Any]:
     return {**outs, "pool": {**outs["pool"], "edgeHosts": hosts}}
 
 
+def _machines_ready(state: EmulatorState, outs: dict[str, Any]) -> list[bool]:
+    pool = next(p for p in state.pools.values() if p.cluster_uid == outs["poolClusterUid"])
+    return [state._machine_status(pool, m)["ready"] for m in pool.machines.values()]
+
+
 def test_hub_and_two_sites_lifecycle(
-    provider: ProviderFactory, live: LiveServer, state: EmulatorState
+    provider: ProviderFactory, live: LiveServer, state: EmulatorState, clock: VirtualClock, reports: list[str]
 ) -> None:
     hub = _load("example-hub")
     assert isinstance(hub, HubConfig) and hub.palette is not None
     sites = [_load(f"example-{n}") for n in ("dallas", "chicago")]
     assert all(isinstance(s, SiteConfig) for s in sites)
-    state.import_polls, state.pool_polls, state.delete_polls, state.apply_polls = 3, 2, 2, 2
-    where = {"endpoint": live.url, "projectUid": hub.palette.project_uid, "pollSeconds": 0}
+    state.timing = PALETTE
+    where = {"endpoint": live.url, "projectUid": hub.palette.project_uid, "pollSeconds": POLL_SECONDS}
 
     # --- the hub: import, readiness, hybrid mode with the IRA root CA, the profile ------------------------
     importer, readiness = provider(p.ClusterImportProvider), provider(p.ClusterReadinessProvider)
@@ -110,11 +119,19 @@ def test_hub_and_two_sites_lifecycle(
             props = {
                 **where,
                 "cloudConfigUid": cloud,
+                "clusterUid": imported.id,
                 "profileUid": profile_outs["profileUid"],
                 "pool": pool_input(pool.name, node_pool(pool), site.site.name),
             }
+            started = clock.now()
             created = provider(p.NodePoolProvider).create(props)
             assert created.outs
+            # Done only when Palette is: the pool Running with every host's machine ready (15 minutes).
+            assert clock.now() - started >= PALETTE.pool_ready
+            assert all(_machines_ready(state, created.outs))
+            # The uid the hub lists the pool under, as an adopted pool would get.
+            listed = profiles.api(where).hybrid_pools(imported.id)
+            assert created.id == next(e["uid"] for e in listed if e["name"] == pool.name)
             pools[pool.name] = created.outs
     assert sorted(name for _, name in state.pools) == ["chicago-workers", "dallas-workers"]
     for outs in pools.values():
@@ -140,12 +157,21 @@ def test_hub_and_two_sites_lifecycle(
         "dallas-workers",
     ]
     for name, outs in pools.items():
+        started = clock.now()
         moved = (
             provider(p.NodePoolProvider).update(outs["poolUid"], outs, {**outs, "profileUid": v2_uid}).outs
         )
         assert moved is not None
         pools[name] = moved
         assert state.clusters[moved["poolClusterUid"]].profile_uids == [v2_uid]
+        # Done when the repave is (up to an hour after the download), not when Palette can apply the profile.
+        assert clock.now() - started >= PALETTE.profile_download + PALETTE.repave
+        cluster = profiles.api(where).get_cluster(moved["poolClusterUid"]) or {}
+        assert {pack["profileUid"] for pack in cluster["status"]["packs"]} == {v2_uid}
+        assert all(_machines_ready(state, moved))
+    # Progress was shown as it went (at Pulumi's default level), a line per state, not one per poll.
+    repaving = [r for r in reports if "the profile swap of pool 'dallas-workers'" in r]
+    assert any("repaving" in r for r in repaving) and len(repaving) < 3600 / POLL_SECONDS / 2
     cleaned = profiles.update(profile.id, bumped, {**where, "profile": v2}).outs
     assert cleaned and cleaned["retainedVersions"] == {} and list(state.profiles) == [v2_uid]
 
@@ -153,8 +179,10 @@ def test_hub_and_two_sites_lifecycle(
     dallas = pools["dallas-workers"]
     state.register_edge_host("edge-8f3a2b1e", project=hub.palette.project_uid)
     grown = _hosts(dallas, [*dallas["pool"]["edgeHosts"], {"uid": "edge-8f3a2b1e", "name": "dallas-03"}])
+    started = clock.now()
     dallas = provider(p.NodePoolProvider).update(dallas["poolUid"], dallas, grown).outs or {}
     assert state.edge_hosts["edge-8f3a2b1e"]["status"]["state"] == "in-use"
+    assert clock.now() - started >= PALETTE.host_join and all(_machines_ready(state, dallas))
     shrunk = _hosts(dallas, [h for h in dallas["pool"]["edgeHosts"] if h["uid"] != "edge-8f3a2b1d"])
     before = len(state.operations)
     dallas = provider(p.NodePoolProvider).update(dallas["poolUid"], dallas, shrunk).outs or {}
@@ -168,10 +196,20 @@ def test_hub_and_two_sites_lifecycle(
         "edge-8f3a2b1e",
     ]
 
-    # --- destroy: the hub refuses while the sites' pools use its profile, then the sites, then the hub ------
+    # --- a site removed: chicago's pool goes, its hosts are free again, dallas is untouched ----------------
+    chicago = pools.pop("chicago-workers")
+    provider(p.NodePoolProvider).delete(chicago["poolUid"], chicago)
+    assert sorted(name for _, name in state.pools) == ["dallas-workers"]
+    assert {state.edge_hosts[h["uid"]]["status"]["state"] for h in chicago["pool"]["edgeHosts"]} == {"ready"}
+    read = provider(p.NodePoolProvider).read(dallas["poolUid"], dallas)
+    assert (
+        read.outs and provider(p.NodePoolProvider).diff(dallas["poolUid"], read.outs, dallas).changes is False
+    )
+
+    # --- destroy: the hub refuses while dallas's pool uses its profile, then the site, then the hub ---------
     with pytest.raises(PaletteError, match="destroy the site stacks first") as refused:
         profiles.delete(profile.id, cleaned)
-    assert "chicago-workers" in str(refused.value) and "dallas-workers" in str(refused.value)
+    assert "dallas-workers" in str(refused.value) and "chicago-workers" not in str(refused.value)
     assert list(state.profiles) == [v2_uid]
     for outs in pools.values():
         provider(p.NodePoolProvider).delete(outs["poolUid"], outs)

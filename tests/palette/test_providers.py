@@ -26,6 +26,7 @@ from .conftest import (
     ProviderFactory,
     hybrid_hub,
     register_hosts,
+    slow,
     with_key,
 )
 
@@ -125,7 +126,7 @@ def test_a_deleted_cluster_of_the_same_name_is_never_adopted(
 def test_delete_waits_until_palette_has_finished(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState, reports: list[str]
 ) -> None:
-    state.delete_polls = 4
+    slow(state, cluster_delete=40)
     prov = provider(p.ClusterImportProvider)
     props = {**_where(live), "clusterName": "edge-prod"}
     created = prov.create(props)
@@ -137,7 +138,7 @@ def test_delete_waits_until_palette_has_finished(
 def test_a_delete_that_does_not_finish_times_out_clearly(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
-    state.delete_polls = 10**6
+    slow(state, cluster_delete=1e9)
     prov = provider(p.ClusterImportProvider)
     props = {**_where(live), "clusterName": "edge-prod", "deleteTimeoutSeconds": 0.05}
     created = prov.create(props)
@@ -154,7 +155,7 @@ def test_an_up_after_a_destroy_waits_for_the_old_cluster_to_go(
     props = {**_where(live), "clusterName": "edge-prod"}
     old = prov.create(props)
     state.delete_cluster(old.id, PROJECT)  # a destroy that returned before Palette finished
-    state.delete_polls = 3
+    slow(state, cluster_delete=30)
     new = prov.create(props)
     assert new.id != old.id and state.clusters[old.id].deleted and list(live_clusters(state)) == [new.id]
 
@@ -165,7 +166,7 @@ def test_an_up_after_a_destroy_waits_for_the_old_cluster_to_go(
 def test_readiness_times_out_with_a_clear_message(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
-    state.import_polls = 10**6
+    slow(state, import_ready=1e9)
     imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "c"})
     with pytest.raises(PaletteError, match="Pending/Unknown") as info:
         provider(p.ClusterReadinessProvider).create(
@@ -177,7 +178,7 @@ def test_readiness_times_out_with_a_clear_message(
 def test_readiness_stops_at_once_on_a_terminal_state_with_palettes_message(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
-    state.import_polls = 10**6
+    slow(state, import_ready=1e9)
     imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "c"})
     state.set_cluster_state(
         imported.id, "Error", "palette agent: x509: certificate signed by unknown authority"
@@ -194,7 +195,7 @@ def test_readiness_stops_at_once_on_a_terminal_state_with_palettes_message(
 def test_readiness_reports_progress_with_elapsed_time(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState, reports: list[str]
 ) -> None:
-    state.import_polls = 3
+    slow(state, import_ready=30)
     imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "c"})
     provider(p.ClusterReadinessProvider).create({**_where(live), "clusterUid": imported.id})
     waiting = [r for r in reports if r.startswith("palette: waiting for Palette cluster")]
@@ -560,7 +561,7 @@ def test_a_profile_swap_waits_until_palette_can_apply_it(
     new_profile = provider(p.ProfileProvider).create(
         {**_where(live), "profile": {**PROFILE, "name": "other-profile"}}
     )
-    state.apply_polls = 3
+    slow(state, profile_download=30)
     prov.update(created.id, created.outs, {**created.outs, "profileUid": new_profile.id})
     child = state.clusters[created.outs["poolClusterUid"]]
     assert child.profile_uids == [new_profile.id]
@@ -571,7 +572,7 @@ def test_a_failed_pool_stops_the_wait_with_palettes_message(
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
 ) -> None:
     register_hosts(state, "edge-1")
-    state.pool_polls = 10**6
+    slow(state, pool_ready=1e9)
 
     original = state.create_pool
 

@@ -20,6 +20,7 @@ PROFILE = {
 }
 POOL = "/v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}"
 KEY_CHECK = "/v1/dashboard/projects/metadata"
+MACHINES = "GET /v1/cloudconfigs/edge-native/{configUid}/machinePools/{machinePoolName}/machines"
 
 
 def _spent(state: EmulatorState, since: int) -> Counter[str]:
@@ -37,6 +38,7 @@ def test_a_pool_lifecycle_checks_the_key_once_and_reads_each_pool_once_per_step(
         "projectUid": PROJECT,
         "pollSeconds": 0,
         "cloudConfigUid": hub["cloud"],
+        "clusterUid": hub["cluster"],
         "profileUid": hub["profile"],
         "pool": {"name": "dallas-workers", "architecture": "amd64", "edgeHosts": [{"uid": "edge-1"}]},
     }

@@ -19,7 +19,7 @@ from eks_hybrid.stack_files import read_stack_file
 from eks_hybrid.verify.aws import AwsReader
 
 from ..conftest import STACKS
-from ..palette.conftest import app, state  # noqa: F401 - the emulator fixtures, shared
+from ..palette.conftest import app, clock, state  # noqa: F401 - the emulator fixtures, shared
 
 REGION = "us-west-2"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"

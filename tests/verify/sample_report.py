@@ -35,6 +35,7 @@ from eks_hybrid.verify.palette import PaletteReader
 from eks_hybrid.verify.report import report_table, summary_line
 from eks_hybrid.verify.runner import Sources
 from palette_emulator import EmulatorState, LiveServer, create_app
+from palette_emulator.timing import Timing
 
 from ..conftest import REPO, STACKS
 from ..palette.conftest import API_KEY, PROJECT, make_client
@@ -49,7 +50,7 @@ TUNNELS = (("52.12.4.20", "UP"), ("52.12.4.21", "DOWN"))
 
 def _palette(hub: dict[str, Any]) -> tuple[LiveServer, dict[str, Any]]:
     """The emulator holding what the hub's and dallas's providers create; the hub's Palette outputs."""
-    app = create_app(api_key=API_KEY, import_polls=1, pool_polls=1)
+    app = create_app(api_key=API_KEY, timing=Timing.instant())
     state: EmulatorState = app.state.emulator
     server = LiveServer(app).start()
     site = site_config("example-dallas")

@@ -31,6 +31,7 @@ from eks_hybrid.verify.runner import Sources, run_checks
 from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.catalog import PUBLIC_REPO
 from palette_emulator.faults import FaultRule
+from palette_emulator.timing import Timing
 
 from ..palette.conftest import (  # noqa: F401 - live and emulator_server are fixtures
     API_KEY,
@@ -253,6 +254,7 @@ POOL = NodePoolConfig.model_validate(
 
 def build_pool(server: LiveServer, state: EmulatorState) -> PalettePoolsIntent:
     hub = build_hub(server, state)
+    state.timing = Timing.instant()  # the pool built and up, as verify finds it after a `pulumi up`
     register_hosts(state, "edge-8f3a2b1c", "edge-8f3a2b1d")
     with make_client(server.url) as client:
         client.post(
