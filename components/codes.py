@@ -492,6 +492,16 @@ class Code(StrEnum):
         "plan",
         "The site has node pools but its hub manages no Palette cluster.",
     )
+    PROFILE_KEEP_VERSION = (
+        "profile-keep-version",
+        "config",
+        "A hybrid profile version the hub keeps must be older than its current version.",
+    )
+    PROFILE_VERSION_NOT_PUBLISHED = (
+        "profile-version-not-published",
+        "plan",
+        "The site pins a hybrid profile version its hub does not publish.",
+    )
     REGION_MISMATCH = "region-mismatch", "plan", "The site's region is not its hub's."
     CILIUM_OUTSIDE_AWS_SUPPORT = (
         "cilium-outside-aws-support",

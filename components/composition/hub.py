@@ -168,12 +168,13 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     return exports
 
 
-def palette_exports(palette: PaletteHub) -> dict[str, pulumi.Output[str]]:
+def palette_exports(palette: PaletteHub) -> dict[str, pulumi.Output[Any]]:
     """The hub's stack outputs for Palette, under the names site stacks read (`HUB_PALETTE_OUTPUTS`)."""
     return {
         HubOutput.PALETTE_CLUSTER_UID: palette.cluster_uid,
         HubOutput.PALETTE_CLOUD_CONFIG_UID: palette.cloud_config_uid,
         HubOutput.PALETTE_PROFILE_UID: palette.profile_uid,
+        HubOutput.PALETTE_PROFILE_VERSIONS: palette.profile_versions,
         HubOutput.PALETTE_ENDPOINT: palette.endpoint,
         HubOutput.PALETTE_PROJECT_UID: palette.project_uid,
     }

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from .._sdk_private import wait
 from ..codes import Code
+from ..config.site import SiteConfig
 from ..domain.hub_outputs import (
     HUB_INVENTORY_OUTPUTS,
     HUB_PALETTE_OUTPUTS,
@@ -20,6 +21,7 @@ from ..domain.hub_outputs import (
     HubPalette,
     site_view,
 )
+from ..domain.palette import ProfileChoice, profile_choice
 from ..errors import PlanError, Problem
 
 HUB_OUTPUTS_KEY = "eks-hybrid:hub"
@@ -73,6 +75,26 @@ def hub_inventory(outputs: Mapping[str, Any], hub: str, file: str, site: str) ->
             )
             for name in missing
         ) from exc
+
+
+def site_profile(site: SiteConfig, palette: HubPalette, file: str) -> ProfileChoice:
+    """The profile version the site's pools run (`profile_choice`); a `PlanError` naming both stacks' keys
+    when the site pins a version its hub does not publish."""
+    pinned = site.site.palette_profile_version
+    choice = profile_choice(pinned, palette.profile_uid, palette.profile_versions)
+    if isinstance(choice, ProfileChoice):
+        return choice
+    raise PlanError(
+        [
+            Problem(
+                file,
+                "eks-hybrid:site.paletteProfileVersion",
+                f"is {pinned}, but {choice}: pin a version hub stack {site.hub} publishes"
+                " (eks-hybrid:palette.profile.version, or one it keeps while pools use it), or `newest`",
+                Code.PROFILE_VERSION_NOT_PUBLISHED,
+            )
+        ]
+    )
 
 
 def hub_palette(outputs: Mapping[str, Any], hub: str, file: str) -> HubPalette:

@@ -18,7 +18,7 @@ from ..errors import PlanError, Problem
 from ..network import SiteConnectivity
 from ..palette import PaletteNodePools
 from ..postdeploy import SECRET_OUTPUTS, PostDeployVerify
-from .inventory import HUB_SITE_OUTPUTS, hub_inventory, hub_palette, read_outputs
+from .inventory import HUB_SITE_OUTPUTS, hub_inventory, hub_palette, read_outputs, site_profile
 from .site_cilium import declare_site_bgp, site_bgp
 
 VERIFY_HUB_OUTPUTS = tuple(
@@ -51,6 +51,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
     inventory = hub_inventory(hub_outputs, site.hub, file, site.site.name)
     check_site_against_hub(site, inventory, file, site.hub)
     palette = hub_palette(hub_outputs, site.hub, file) if site.site.node_pools else None
+    profile = site_profile(site, palette, file) if palette is not None else None
     entry = inventory.sites[site.site.name]
     kind = site_kind(site.site)
 
@@ -61,10 +62,10 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
         "podCidr": entry.pod_cidr,
         **connectivity_exports(kind, connectivity),
     }
-    if palette is not None:
+    if palette is not None and profile is not None:
         pools = PaletteNodePools(
             site.site.name,
-            palette_node_pools_args(site, labelled_pools(site, file), palette),
+            palette_node_pools_args(site, labelled_pools(site, file), palette, profile),
             pulumi.ResourceOptions(depends_on=[connectivity]),
         )
         exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}

@@ -26,6 +26,7 @@ from ..cni import (
 from ..cni.values import pod_traffic_source
 from ..domain.hub_outputs import HubInventory, HubPalette
 from ..domain.naming import cidr_slug
+from ..domain.palette import ProfileChoice
 from ..domain.tunnel_selectors import policy_based_selectors
 from ..identity import IamRolesAnywhere, NodeIdentity, NodeIdentityArgs, SsmActivation
 from ..network import (
@@ -326,6 +327,7 @@ def palette_hub_args(
         node_cidrs=node_cidrs,
         pod_cidrs=pod_cidrs,
         profile=palette_profile(palette.profile),
+        keep_profile_versions=list(palette.keep_profile_versions),
         project_uid=palette.project_uid,
         endpoint=palette.endpoint,
     )
@@ -358,7 +360,7 @@ def node_pool(pool: NodePoolConfig) -> NodePool:
 
 
 def palette_node_pools_args(
-    site: SiteConfig, pools: Sequence[NodePoolConfig], palette: HubPalette
+    site: SiteConfig, pools: Sequence[NodePoolConfig], palette: HubPalette, profile: ProfileChoice
 ) -> PaletteNodePoolsArgs:
     return PaletteNodePoolsArgs(
         site=site.site.name,
@@ -366,7 +368,8 @@ def palette_node_pools_args(
         endpoint=palette.endpoint,
         project_uid=palette.project_uid,
         cloud_config_uid=palette.cloud_config_uid,
-        profile_uid=palette.profile_uid,
+        profile_uid=profile.profile_uid,
+        keep_running_profile=profile.keep_running_version,
         cluster_uid=palette.cluster_uid,
     )
 

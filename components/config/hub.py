@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -35,6 +35,7 @@ from ..domain.inventory import BgpPeerConfig as BgpPeerConfig
 from ..domain.inventory import SiteInventoryEntry as SiteInventoryEntry
 from ..domain.naming import cidr_slug
 from ..domain.palette import DEFAULT_PACK_REGISTRY as DEFAULT_PACK_REGISTRY
+from ..domain.palette import VERSION_PATTERN, version_key
 from ..domain.palette import PaletteProfileConfig as PaletteProfileConfig
 from ..domain.palette import ProfileLayer as ProfileLayer
 from ..domain.palette import ProfileLayerCni as ProfileLayerCni
@@ -242,6 +243,21 @@ class PaletteConfig(ConfigModel):
     project_uid: str = Field(pattern=r"^[0-9a-f]{24}$")
     api_key: SecretStr | None = None
     profile: PaletteProfileConfig
+    keep_profile_versions: list[Annotated[str, Field(pattern=VERSION_PATTERN)]] = Field(default_factory=list)
+    """Older versions of the profile the hub keeps published (site stacks may pin them), besides those it
+    keeps while site pools use them."""
+
+    @model_validator(mode="after")
+    def _kept_versions_are_older(self) -> PaletteConfig:
+        newer = [v for v in self.keep_profile_versions if version_key(v) >= version_key(self.profile.version)]
+        if newer:
+            raise PydanticCustomError(
+                Code.PROFILE_KEEP_VERSION.value,
+                "keepProfileVersions lists {versions}, not older than profile.version {current}: the hub"
+                " keeps only versions it published before",
+                {"versions": ", ".join(newer), "current": self.profile.version},
+            )
+        return self
 
 
 class HubConfig(ConfigModel):

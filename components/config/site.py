@@ -13,6 +13,7 @@ from ..codes import Code
 from ..domain import cidrs, defaults
 from ..domain._base import ConfigModel
 from ..domain.fields import AnyCidr, Asn, AwsTagKey, AwsTagValue, EniId, IPv4, Slug, TunnelInsideCidr
+from ..domain.palette import FOLLOW_NEWEST, VERSION_PATTERN
 from ..domain.palette import EdgeHostConfig as EdgeHostConfig
 from ..domain.palette import NodePoolConfig as NodePoolConfig
 from ..domain.palette import TaintConfig as TaintConfig
@@ -123,6 +124,12 @@ class SiteSpec(ConfigModel):
     cilium_crd_wait_minutes: int = Field(
         default=defaults.SITE_CILIUM_CRD_WAIT_MINUTES, ge=1, le=defaults.SITE_CILIUM_CRD_WAIT_MINUTES_MAX
     )
+    palette_profile_version: str | None = Field(
+        default=None, pattern=rf"^({VERSION_PATTERN[1:-1]}|{FOLLOW_NEWEST})$"
+    )
+    """The hub's profile version the site's pools run: a version the hub publishes, or `newest` to follow
+    the hub; unset, each pool keeps the version it runs (a new pool takes the newest), so a `pulumi up` of
+    the site for another reason never repaves it (`profile_choice`)."""
 
 
 class SitePaletteConfig(ConfigModel):

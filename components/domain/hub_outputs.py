@@ -78,6 +78,7 @@ class HubOutput:
     PALETTE_CLUSTER_UID: Final = "paletteClusterUid"
     PALETTE_CLOUD_CONFIG_UID: Final = "paletteCloudConfigUid"
     PALETTE_PROFILE_UID: Final = "paletteProfileUid"
+    PALETTE_PROFILE_VERSIONS: Final = "paletteProfileVersions"
 
 
 HUB_INVENTORY_OUTPUTS = (
@@ -138,6 +139,7 @@ HUB_PALETTE_OUTPUTS = (
     HubOutput.PALETTE_CLUSTER_UID,
     HubOutput.PALETTE_CLOUD_CONFIG_UID,
     HubOutput.PALETTE_PROFILE_UID,
+    HubOutput.PALETTE_PROFILE_VERSIONS,
 )
 """What a site with node pools reads of its hub (`HubPalette`)."""
 
@@ -220,6 +222,9 @@ class HubPalette(ConfigModel):
     cluster_uid: str = Field(alias=HubOutput.PALETTE_CLUSTER_UID)
     cloud_config_uid: str = Field(alias=HubOutput.PALETTE_CLOUD_CONFIG_UID)
     profile_uid: str = Field(alias=HubOutput.PALETTE_PROFILE_UID)
+    # Hubs planned before it existed export none: a site may then only follow the newest version.
+    profile_versions: dict[str, str] | None = Field(default=None, alias=HubOutput.PALETTE_PROFILE_VERSIONS)
+    """The profile versions the hub publishes, version to uid (`published_versions`)."""
 
 
 class HubOutputs(BaseModel):
@@ -272,6 +277,7 @@ class HubOutputs(BaseModel):
     palette_cluster_uid: str | None = None
     palette_cloud_config_uid: str | None = None
     palette_profile_uid: str | None = None
+    palette_profile_versions: dict[str, str] | None = None
 
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any]) -> HubOutputs:

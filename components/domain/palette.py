@@ -12,6 +12,11 @@ from ..codes import Code
 from ._base import ConfigModel
 from .fields import IPv4, LabelKey, LabelValue, Slug
 
+DEFAULT_PROFILE_VERSION = "1.0.0"
+"""A hybrid profile's first version when the stack file names none."""
+VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
+"""A profile version as the stack files write it: `x.y.z`."""
+
 DEFAULT_PACK_REGISTRY = "Public Repo"
 """The registry a profile layer's pack is looked up in when the layer names none: Spectro Cloud's public
 pack registry, as the Palette SDK names it (`client/pack.go` `GetPackRegistry`)."""
@@ -62,7 +67,7 @@ class ProfileLayerCni(ProfileLayer):
 
 class PaletteProfileConfig(ConfigModel):
     name: Slug = "eks-hybrid-nodes"
-    version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
+    version: str = Field(default=DEFAULT_PROFILE_VERSION, pattern=VERSION_PATTERN)
     os: ProfileLayerOs
     kubernetes: ProfileLayerKubernetes
     cni: ProfileLayerCni = ProfileLayerCni()
@@ -88,3 +93,49 @@ class NodePoolConfig(ConfigModel):
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     taints: list[TaintConfig] = Field(default_factory=list)
     ntp_servers: list[str] = Field(default_factory=list)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """`x.y.z` as numbers, for ordering versions (`1.10.0` after `1.9.0`)."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+
+
+FOLLOW_NEWEST = "newest"
+"""`eks-hybrid:site.paletteProfileVersion: newest`: the site's pools follow the hub's newest version."""
+
+
+class ProfileChoice(ConfigModel):
+    """Which hybrid profile version a site's pools run (`profile_choice`)."""
+
+    profile_uid: str
+    keep_running_version: bool
+    """True: pools keep the version they run (a new hub version applies to new pools only)."""
+
+
+def published_versions(version: str, uid: str, retained: dict[str, str] | None) -> dict[str, str]:
+    """The profile versions a hub publishes, version to uid: its current one and those it keeps because
+    site pools still use them (`HybridProfile.retainedVersions`)."""
+    return {**(retained or {}), version: uid}
+
+
+def profile_choice(
+    pinned: str | None, newest_uid: str, versions: dict[str, str] | None
+) -> ProfileChoice | str:
+    """The profile a site's pools get, or why the pin cannot be honoured.
+
+    `pinned` is the site's `paletteProfileVersion`: None keeps each pool on the version it runs (a new pool
+    takes the newest), so a site's `pulumi up` for another reason never repaves it; `newest` follows the
+    hub's current version; a version runs that version, which the hub must publish (`versions`, the hub's
+    `paletteProfileVersions`; None from a hub too old to export them)."""
+    if pinned is None:
+        return ProfileChoice(profile_uid=newest_uid, keep_running_version=True)
+    if pinned == FOLLOW_NEWEST:
+        return ProfileChoice(profile_uid=newest_uid, keep_running_version=False)
+    if versions is None:
+        return (
+            "the hub exports no list of its profile versions: `pulumi up` the hub with this eks-hybrid first"
+        )
+    if pinned not in versions:
+        published = ", ".join(sorted(versions)) or "none"
+        return f"the hub does not publish version {pinned} (it publishes {published})"
+    return ProfileChoice(profile_uid=versions[pinned], keep_running_version=False)

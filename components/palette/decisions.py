@@ -227,7 +227,9 @@ def profile_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Changes
         replaces.append("profile.name")
     warnings = profile_repave_warnings(old, new) if old and new else []
     changed = ["profile"] if old != new else []
-    retained = dict(olds.get("retainedVersions") or {})
+    changed += _changed_keys(olds, news, ("keepVersions",))
+    listed = set(news.get("keepVersions") or [])
+    retained = {v: u for v, u in (olds.get("retainedVersions") or {}).items() if v not in listed}
     if retained:
         changed.append("retainedVersions")
         warnings.append(

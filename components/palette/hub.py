@@ -4,7 +4,7 @@ No `from __future__ import annotations` here: Pulumi's schema analyzer reads the
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -12,6 +12,7 @@ import pulumi_kubernetes as k8s
 from .._inputs import Arguments, derive
 from .._tokens import component_type
 from ..codes import Code
+from ..domain.palette import DEFAULT_PROFILE_VERSION, published_versions
 from ..errors import ArgumentsError, Problem
 from ..identity import NodeIdentity
 from ._credentials import DEFAULT_ENDPOINT
@@ -167,6 +168,9 @@ class PaletteHubArgs(TypedDict):
     """The cluster's remote pod networks (`HybridCluster.remote_pod_cidrs`)."""
     profile: PaletteProfile
     """The hybrid pools' cluster profile."""
+    keep_profile_versions: NotRequired[Sequence[str]]
+    """Older versions of the profile to keep published (site stacks may pin them), besides those kept
+    while site pools use them; each must be one this hub published before."""
     project_uid: pulumi.Input[str]
     """The Palette project (24 hex characters)."""
     iam_roles_anywhere: NotRequired[PaletteIamRolesAnywhere]
@@ -196,6 +200,9 @@ class PaletteHub(pulumi.ComponentResource):
     """Its AWS cloud config, where hybrid pools live (`PaletteNodePools.cloud_config_uid`)."""
     profile_uid: pulumi.Output[str]
     """The current version of the hybrid pools' profile (`PaletteNodePools.profile_uid`)."""
+    profile_versions: pulumi.Output[dict[str, str]]
+    """Every version of the profile the hub publishes, version to uid: the current one and those kept
+    because site pools still use them (a site may pin one)."""
     endpoint: pulumi.Output[str]
     """The Palette endpoint used."""
     project_uid: pulumi.Output[str]
@@ -254,12 +261,24 @@ class PaletteHub(pulumi.ComponentResource):
             },
             pulumi.ResourceOptions(parent=self, depends_on=[ready]),
         )
+        keep = (
+            {"keepVersions": list(args["keep_profile_versions"])} if args.get("keep_profile_versions") else {}
+        )
         hybrid_profile = HybridProfile(
-            f"{name}-profile", {**where, **secret_key, "profile": camel_keys(profile, keep_none=True)}, child
+            f"{name}-profile",
+            {**where, **secret_key, "profile": camel_keys(profile, keep_none=True), **keep},
+            child,
         )
         self.cluster_uid = imported.clusterUid
         self.cloud_config_uid = imported.cloudConfigUid
         self.profile_uid = hybrid_profile.profileUid
+        self.profile_versions = pulumi.Output.all(
+            pulumi.Output.from_input(cast(Any, profile)),
+            hybrid_profile.profileUid,
+            hybrid_profile.retainedVersions,
+        ).apply(
+            lambda v: published_versions(str(v[0].get("version") or DEFAULT_PROFILE_VERSION), str(v[1]), v[2])
+        )
         self.endpoint = pulumi.Output.from_input(where["endpoint"])
         self.project_uid = pulumi.Output.from_input(where["projectUid"])
         self.register_outputs(
@@ -267,6 +286,7 @@ class PaletteHub(pulumi.ComponentResource):
                 "clusterUid": self.cluster_uid,
                 "cloudConfigUid": self.cloud_config_uid,
                 "profileUid": self.profile_uid,
+                "profileVersions": self.profile_versions,
                 "endpoint": self.endpoint,
                 "projectUid": self.project_uid,
             }

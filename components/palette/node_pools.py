@@ -84,7 +84,12 @@ class PaletteNodePoolsArgs(TypedDict):
     cloud_config_uid: pulumi.Input[str]
     """The hub cluster's cloud config (`PaletteHub.cloud_config_uid`)."""
     profile_uid: pulumi.Input[str]
-    """The hybrid pools' profile version (`PaletteHub.profile_uid`)."""
+    """The hybrid pools' profile version (`PaletteHub.profile_uid`, or one of
+    `PaletteHub.profile_versions`)."""
+    keep_running_profile: NotRequired[bool]
+    """True: each pool keeps the profile version it runs, and `profile_uid` applies to new pools only
+    (Pulumi `ignore_changes`), so a hub's new version never repaves the site's nodes until the site moves;
+    default False: pools follow `profile_uid`."""
     cluster_uid: NotRequired[pulumi.Input[str]]
     """The hub's cluster in Palette (`PaletteHub.cluster_uid`): the pools' waits read each pool's state,
     uid and cluster where the hub lists them (`hybridPools/metadata`). Without it they read the pool and
@@ -140,7 +145,9 @@ class PaletteNodePools(pulumi.ComponentResource):
                     "repaveTimeoutSeconds": args.get("repave_timeout_seconds", REPAVE_TIMEOUT),
                     "pollSeconds": args.get("poll_seconds", 15.0),
                 },
-                pulumi.ResourceOptions(parent=self),
+                pulumi.ResourceOptions(
+                    parent=self, ignore_changes=["profileUid"] if args.get("keep_running_profile") else None
+                ),
             )
             for pool_name, pool in pools.items()
         }

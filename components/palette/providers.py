@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from ..codes import Code
 from ..domain.labels import SITE_LABEL
-from ..domain.palette import NodePoolConfig, PaletteProfileConfig
+from ..domain.palette import NodePoolConfig, PaletteProfileConfig, version_key
 from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError, PaletteStatusError
 from . import payloads
 from ._api import PaletteApi
@@ -467,10 +467,6 @@ def _model(cls: type[T], raw: Any, prop: str) -> tuple[T | None, list[CheckFailu
 # --- the hybrid pools' cluster profile -------------------------------------------------------------------
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
-
-
 def resolve_packs(api: PaletteApi, profile: PaletteProfileConfig) -> list[ResolvedPack]:
     """Every layer's pack resolved in its registry (`packs.pick_registry` / `pick_version`); all layers'
     problems are reported at once."""
@@ -533,7 +529,7 @@ class ProfileProvider(PaletteProvider):
             self._finish_existing(api, profile, exact, packs)
             return exact, pack_uids
         if versions:
-            source = versions[max(versions, key=_version_key)]
+            source = versions[max(versions, key=version_key)]
             try:
                 uid = api.clone_profile(source, payloads.profile_clone_body(profile))
             except PaletteConflictError:  # a retried clone that did happen
@@ -629,7 +625,10 @@ class ProfileProvider(PaletteProvider):
                 retired[str((olds.get("profile") or {}).get("version"))] = current
             current = uid
         retired = {v: u for v, u in retired.items() if u != current}
-        kept = self._delete_versions(api, profile.name, retired)
+        # Versions the hub is told to keep stay published; the others go once no pool uses them.
+        listed = set(news.get("keepVersions") or [])
+        kept = self._delete_versions(api, profile.name, {v: u for v, u in retired.items() if v not in listed})
+        kept.update({v: u for v, u in retired.items() if v in listed})
         outs = {
             **news,
             "profileUid": current,

@@ -207,10 +207,15 @@ def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> di
     if "profile" in inputs and "profileUid" not in inputs:
         layers = {"os": "os", "k8s": "kubernetes", "cni": "cni"}
         packs = {layer: _palette_uid("pack", name, key) for layer, key in layers.items()}
+        # Each version is its own object in Palette, with its own uid. The versions the hub is told to keep
+        # are taken to exist (it published them before); those kept while pools use them are not known
+        # before a real `pulumi up`.
+        version = str((inputs["profile"] or {}).get("version") or "")
+        kept = {v: _palette_uid("profile", name, v) for v in inputs.get("keepVersions") or []}
         return {
-            "profileUid": _palette_uid("profile", name),
+            "profileUid": _palette_uid("profile", name, version),
             "published": True,
-            "retainedVersions": {},
+            "retainedVersions": kept,
             "packUids": packs,
         }
     if "pool" in inputs:

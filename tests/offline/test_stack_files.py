@@ -52,6 +52,7 @@ def test_missing_config_mapping(tmp_path):
 
 SECRET_CIPHERTEXT = "v1:AAAABBBBccccDDDD:PLANTED-CIPHERTEXT-0xC0FFEE"
 DALLAS = (STACKS / "Pulumi.example-dallas.yaml").read_text()
+DALLAS_01_LINE = next(n for n, line in enumerate(DALLAS.splitlines(), 1) if "dallas-01" in line)
 
 
 def _write(tmp_path, data: bytes | str, name: str = "x") -> None:
@@ -80,7 +81,7 @@ def _with_config(extra: str) -> str:
         (DALLAS.encode("utf-32"), "is UTF-32 text: save it as UTF-8"),
         (
             DALLAS.replace("dallas-01", "dallé-01").encode("latin-1"),
-            "byte 0xE9 on line 27 is not valid UTF-8",
+            f"byte 0xE9 on line {DALLAS_01_LINE} is not valid UTF-8",
         ),
         ("config:\n  a: \x07\n", "holds a control character"),
         ("config: " + "[" * 5000 + "]" * 5000, "nesting"),

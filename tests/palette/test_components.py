@@ -87,10 +87,13 @@ def test_hub_declares_its_children(mock_engine: Any) -> None:
         "paletteClusterUid",
         "paletteCloudConfigUid",
         "paletteProfileUid",
+        "paletteProfileVersions",
         "paletteEndpoint",
         "paletteProjectUid",
     }
     assert run.outputs["paletteProjectUid"] == PROJECT
+    # The versions it publishes: its one version so far, under the uid it exports as the current one.
+    assert run.outputs["paletteProfileVersions"] == {"1.0.0": run.outputs["paletteProfileUid"]}
 
 
 def test_no_input_carries_an_api_key(mock_engine: Any) -> None:

@@ -16,6 +16,7 @@ from eks_hybrid.components.domain.palette import PaletteProfileConfig
 from eks_hybrid.components.errors import PaletteAuthError, PaletteError, PaletteScopeError, PaletteWaitError
 from eks_hybrid.components.palette import RetryPolicy, payloads
 from eks_hybrid.components.palette import providers as p
+from eks_hybrid.components.palette.decisions import profile_changes
 from palette_emulator import EmulatorState, FaultRule, LiveServer
 from palette_emulator.catalog import default_catalog
 
@@ -384,6 +385,30 @@ def test_a_refused_delete_of_an_old_version_keeps_it_with_palettes_message(
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("version 1.0.0" in w and "Palette refused" in w and "injected fault" in w for w in warned)
     cleaned = prov.update(hub["profile"], bumped, news).outs  # the next `up` deletes it
+    assert cleaned and cleaned["retainedVersions"] == {} and hub["profile"] not in state.profiles
+
+
+def test_a_version_the_hub_is_told_to_keep_stays_published_until_dropped_from_the_list(
+    provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
+) -> None:
+    prov = provider(p.ProfileProvider)
+    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    v2 = {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}
+    news = {**_where(live), "profile": v2, "keepVersions": ["1.0.0"]}
+    assert profile_changes(olds, news).changed == ["profile", "keepVersions"]
+    bumped = prov.update(hub["profile"], olds, news).outs
+    # No pool uses 1.0.0, and it is kept: a site stack may pin it.
+    assert (
+        bumped
+        and bumped["retainedVersions"] == {"1.0.0": hub["profile"]}
+        and hub["profile"] in state.profiles
+    )
+    assert ("DELETE", "/v1/clusterprofiles/{uid}") not in state.operations
+    # A kept version is no pending deletion: the next preview shows no change.
+    assert profile_changes(bumped, news).any is False
+    dropped = {**news, "keepVersions": []}
+    assert profile_changes(bumped, dropped).changed == ["keepVersions", "retainedVersions"]
+    cleaned = prov.update(hub["profile"], bumped, dropped).outs
     assert cleaned and cleaned["retainedVersions"] == {} and hub["profile"] not in state.profiles
 
 
