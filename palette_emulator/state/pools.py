@@ -30,7 +30,7 @@ class Pools(Profiles, EdgeHosts):
         hosts = list(machine.get("edgeHosts") or [])
         if not pool_cfg.get("name"):
             raise bad_request("poolConfig.name is required")
-        _check_size(pool_cfg, hosts)
+        _check_size(pool_cfg, hosts, self.flagged)
         with self.lock:
             aws = self._aws_config(config_uid, project)
             parent = self.clusters[aws.cluster_uid]
@@ -115,7 +115,7 @@ class Pools(Profiles, EdgeHosts):
         hosts = list(cloud.get("edgeHosts") or [])
         if pool_cfg.get("name") != name:
             raise bad_request(f"poolConfig.name must be '{name}': a pool is renamed by a new pool")
-        _check_size(pool_cfg, hosts)
+        _check_size(pool_cfg, hosts, self.flagged)
         with self.lock:
             pool = self._pool(config_uid, name, project)
             arch = cloud.get("archType", pool.arch)
@@ -172,6 +172,13 @@ class Pools(Profiles, EdgeHosts):
             }
 
 
-def _check_size(pool_cfg: dict[str, Any], hosts: list[dict[str, Any]]) -> None:
+def _check_size(pool_cfg: dict[str, Any], hosts: list[dict[str, Any]], flagged: list[str]) -> None:
+    """An edge-native pool's size is its number of edge hosts: the Terraform provider always sends
+    `len(edgeHosts)` (`resource_cluster_edge_native.go`, `toMachinePoolEdgeNative`). No source says Palette
+    refuses another size (SPEC `v1MachinePoolConfigEntity.size` is only required), so it is accepted and
+    flagged [I]."""
     if pool_cfg.get("size") != len(hosts):
-        raise bad_request(f"poolConfig.size is {pool_cfg.get('size')} but {len(hosts)} edge hosts are listed")
+        flagged.append(
+            f"pool '{pool_cfg.get('name')}': poolConfig.size is {pool_cfg.get('size')} but {len(hosts)} edge"
+            " hosts are listed"
+        )

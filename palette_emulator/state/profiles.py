@@ -30,8 +30,8 @@ class Profiles(Store):
                 )
 
     def _resolved_packs(self, packs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each registry pack (`spectro` or `oci`) must exist in its registry at its tag; a given `uid` must
-        be that pack's [I].
+        """Each registry pack (`spectro` or `oci`) must exist in its registry at its tag (a `version`, as
+        the Terraform provider's `resolvePackUID` matches it); a given `uid` must be that pack's [I].
 
         A pack's type should follow its registry's kind: "If using an OCI registry for pack, set the type to
         `oci`" (Terraform provider, `spectrocloud/schemas/pack.go`). No source says Palette refuses the
@@ -58,6 +58,13 @@ class Profiles(Store):
                 )
             if pack.get("uid") and pack["uid"] != uid:
                 raise bad_request(f"pack '{name}' uid '{pack['uid']}' is not version '{tag}'", "PackNotFound")
+            if type_ == "spectro" and not pack.get("uid"):
+                # The uid "is required if the pack type is `spectro`" (Terraform provider, schemas/pack.go);
+                # SPEC `v1PackManifestEntity` requires only `name`, and no source says Palette refuses the
+                # pack without it. Accepted, resolved as a `uid` would be, and flagged [I].
+                self.flagged.append(
+                    f"pack '{name}' of type 'spectro' sent without its uid (Terraform's schemas/pack.go)"
+                )
             layer = pack.get("layer") or self.catalog.packs[(registry, name)]["layer"]
             out.append({**copy.deepcopy(pack), "uid": uid, "layer": layer})
         return out
