@@ -21,6 +21,8 @@ class Clusters(Pools):
         metadata = body.get("metadata") or {}
         name = str(metadata.get("name") or "")
         if not name:
+            # The name is the EKS cluster's (DOCS import page, step 4: "Ensure it matches the cluster name in
+            # AWS"); the 400 for none is inferred [I].
             raise bad_request("metadata.name is required: the cluster's name in AWS")
         with self.lock:
             # No source says Palette refuses a second import under a live cluster's name (the SDK's

@@ -18,10 +18,12 @@ from .store import Store
 class HybridConfigs(Store):
     def set_hybrid(self, uid: str, project: str, body: dict[str, Any]) -> None:
         if not isinstance(body.get("enable"), bool):
+            # SPEC v1ClusterHybridSettingsEntity has only `enable` [I: refusing its absence].
             raise bad_request("enable (true or false) is required")
         with self.lock:
             cluster = self._cluster(uid, project)
             if cluster.cloud_type != "aws":
+                # Hybrid mode is an imported EKS cluster's (DOCS import page, step 10) [I: the refusal].
                 raise bad_request(f"cluster '{uid}' is a hybrid pool's cluster, not an EKS cluster")
             pools = [p.name for p in self._pools_of(cluster.config_uid)]
             if not body["enable"] and pools:
@@ -36,6 +38,7 @@ class HybridConfigs(Store):
     def put_hybrid_config(self, config_uid: str, project: str, body: dict[str, Any]) -> None:
         config = body.get("hybridConfig")
         if not isinstance(config, dict):
+            # SPEC v1AwsCloudHybridConfigEntity carries `hybridConfig` [I: refusing its absence].
             raise bad_request("hybridConfig is required")
         _check_hybrid_config(config)
         with self.lock:
