@@ -121,6 +121,14 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--region", default="us-west-2", help="the region imported clusters report")
     p.add_argument(
+        "--bad-key-status",
+        type=int,
+        choices=(401, 404),
+        default=401,
+        help="how a wrong ApiKey is answered: 401, or 404 ResourceNotFound quoting the key, as Palette"
+        " answers some bad keys (palette-sdk-go#209) (default: 401)",
+    )
+    p.add_argument(
         "--tenant",
         choices=sorted(CATALOGS),
         default="saas",
@@ -159,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         projects={**DEFAULT_PROJECTS, **dict(args.project)},
         timing=dataclasses.replace(Timing(), **dict(args.timing)).scaled(args.time_scale),
         region=args.region,
+        bad_key_status=args.bad_key_status,
         catalog=CATALOGS[args.tenant](),
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

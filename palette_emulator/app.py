@@ -206,6 +206,7 @@ def _registries(s: EmulatorState, c: Call) -> Any:
 def _pack(s: EmulatorState, c: Call) -> Any:
     pack = s.catalog.pack(c.path["registryUid"], c.path["packName"], c.query.get("cloudType") or "all")
     if pack is None:
+        # SPEC GET /v1/packs/{packName}/registries/{registryUid}; 404 for a pack not there is inferred [I].
         raise ApiError(
             404,
             "ResourceNotFound",
@@ -303,6 +304,7 @@ def _answer(state: EmulatorState, method: str, path: str, result: Any) -> Respon
 async def _body(request: Request, definition: str) -> Any:
     raw = await request.body()
     if not raw.strip():
+        # SPEC: the operation's body parameter is required; the 400 code is inferred [I].
         raise bad_request(f"a request body ({definition}) is required")
     try:
         body = json.loads(raw)
@@ -310,6 +312,7 @@ async def _body(request: Request, definition: str) -> Any:
         raise bad_request("request body is not JSON") from exc
     problems = validate(definition, body)
     if problems:
+        # SPEC definitions, strictly (an unknown field is refused) [I: Palette's strictness is not public].
         raise bad_request(f"{definition}: " + "; ".join(problems))
     return body
 
@@ -328,6 +331,7 @@ def _endpoint(
             if key not in state.api_keys:
                 if state.bad_key_status == 404 and key:
                     raise ApiError(404, "ResourceNotFound", f"user with ApiKey '{key}' not found")
+                # 401 for a missing or wrong key [I]; the 404 above is palette-sdk-go#209's.
                 raise ApiError(401, "Unauthorized", "the ApiKey header is missing or not a valid API key")
             project = request.headers.get("projectuid", "")
             state.check_project(project, required=scope == PROJECT)

@@ -102,10 +102,13 @@ class Catalog:
         return copy.deepcopy(found)
 
     def pack_uid(self, registry_uid: str, name: str, tag: str) -> str | None:
-        """The pack uid of `name` at `tag` (its version or tag) in a registry; None when absent."""
+        """The pack uid of `name` whose `tags[].version` is `tag`, in a registry; None when absent. Only the
+        version matches, as in the Terraform provider's `resolvePackUID` (`resource_cluster_profile.go`:
+        `packTag.Version == tag`); a `tags[].tag` (e.g. `1.31.x`) does not [I: Palette's own matching is not
+        public]."""
         pack = self.packs.get((registry_uid, name))
         for entry in (pack or {}).get("tags", []):
-            if tag in (entry["version"], entry["tag"]):
+            if entry["version"] == tag:
                 return str(entry["packUid"])
         return None
 

@@ -38,9 +38,12 @@ class PaletteApi:
         body: Any = None,
         params: dict[str, Any] | None = None,
         raw: bool = False,
+        repeatable: bool = True,
         **path: str,
     ) -> Any:
-        return self.client.request(method, _url(template, path), json=body, params=params, raw=raw)
+        return self.client.request(
+            method, _url(template, path), json=body, params=params, raw=raw, repeatable=repeatable
+        )
 
     def _get_or_none(
         self, template: str, *, params: dict[str, Any] | None = None, **path: str
@@ -55,7 +58,10 @@ class PaletteApi:
     # --- clusters -------------------------------------------------------------------------------
 
     def import_aws_cluster(self, body: dict[str, Any]) -> str:
-        return str(self._call("POST", "/v1/spectroclusters/aws/import", body=body)["uid"])
+        """Sent again only when Palette surely did not act on it: no source says Palette refuses a second
+        import of one name (the SDK's `ImportSpectroClusterAws` and Terraform's brownfield create just POST),
+        so a repeat after a lost answer could import the cluster twice. The provider looks it up instead."""
+        return str(self._call("POST", "/v1/spectroclusters/aws/import", body=body, repeatable=False)["uid"])
 
     def get_cluster(self, uid: str) -> dict[str, Any] | None:
         """None when missing or already `Deleted` (as the Palette SDK's `GetCluster` treats it)."""

@@ -25,7 +25,7 @@ from ..errors import (
 )
 from . import _redact
 from ._credentials import PaletteCredentials, PaletteCredentialsError, api_key_problem
-from ._errors import error_from_response, is_retryable, transport_error
+from ._errors import error_from_response, is_retryable, is_retryable_create, transport_error
 
 __all__ = ["PaletteClient", "RetryPolicy"]
 
@@ -202,11 +202,14 @@ class PaletteClient:
         params: Mapping[str, Any] | None = None,
         raw: bool = False,
         tenant: bool = False,
+        repeatable: bool = True,
     ) -> Any:
         """Send with retries until success, a non-retryable error, the attempt cap or the deadline.
 
         Returns the decoded JSON body (None for 204), or the text when `raw`. `tenant` sends the request
-        without the `ProjectUid` header (tenant scope) and skips the project check.
+        without the `ProjectUid` header (tenant scope) and skips the project check. `repeatable=False` (a
+        create that a repeat could duplicate) is sent again only after failures Palette surely did not act
+        on (`is_retryable_create`); the caller looks for what a lost answer may have created.
         """
         if not tenant:
             self.check_project()
@@ -240,7 +243,7 @@ class PaletteClient:
             )
 
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(is_retryable),
+            retry=tenacity.retry_if_exception(is_retryable if repeatable else is_retryable_create),
             wait=wait,
             stop=stop,
             sleep=self._sleep,

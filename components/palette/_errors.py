@@ -21,9 +21,11 @@ from ..errors import (
 from ._redact import redact
 
 __all__ = [
+    "CREATE_RETRYABLE_STATUSES",
     "RETRYABLE_STATUSES",
     "error_from_response",
     "is_retryable",
+    "is_retryable_create",
     "parse_retry_after",
     "transport_error",
 ]
@@ -93,14 +95,31 @@ def error_from_response(response: httpx.Response, method: str, path: str) -> Pal
 
 
 class RetryableTransportError(PaletteTransportError):
-    """A connection that failed or was reset: safe to try again (creates are adopted by name)."""
+    """A connection that failed, timed out or was reset: safe to send a read or an update again. A create
+    may have taken effect (`UnsentTransportError` says it did not)."""
 
     code = Code.PALETTE_TRANSPORT
+
+
+class UnsentTransportError(RetryableTransportError):
+    """The connection was never made (httpx `ConnectError`, `ConnectTimeout`): nothing reached Palette, so
+    even a create is safe to send again."""
+
+    code = Code.PALETTE_TRANSPORT
+
+
+# A create is sent again only when Palette surely did not act on it: a 429 (refused before handling, Spectro's
+# API docs, "Rate Limits") or a 503 [I: that Palette answers 503 only when it did nothing is inferred].
+CREATE_RETRYABLE_STATUSES = frozenset({429, 503})
 
 
 def transport_error(exc: httpx.HTTPError, method: str, path: str) -> PaletteTransportError:
     """The PaletteTransportError for an httpx failure. Raise it `from scrubbed_cause(exc)`, outside the
     `except` block, so neither its cause nor its context holds httpx's request (and the `ApiKey` header)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return UnsentTransportError(f"timed out ({type(exc).__name__})", method=method, path=path)
+    if isinstance(exc, httpx.ConnectError):
+        return UnsentTransportError(f"connection failed ({type(exc).__name__})", method=method, path=path)
     if isinstance(exc, httpx.TimeoutException):
         return RetryableTransportError(f"timed out ({type(exc).__name__})", method=method, path=path)
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
@@ -112,3 +131,11 @@ def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, RetryableTransportError):
         return True
     return isinstance(exc, PaletteStatusError) and exc.status in RETRYABLE_STATUSES
+
+
+def is_retryable_create(exc: BaseException) -> bool:
+    """For a create whose repeat could make a second object (no source says Palette refuses a second
+    cluster import of one name): only failures Palette surely did not act on."""
+    if isinstance(exc, UnsentTransportError):
+        return True
+    return isinstance(exc, PaletteStatusError) and exc.status in CREATE_RETRYABLE_STATUSES

@@ -36,11 +36,18 @@ from pydantic import ValidationError
 from ..codes import Code
 from ..domain.labels import SITE_LABEL
 from ..domain.palette import NodePoolConfig, PaletteProfileConfig, version_key
-from ..errors import PaletteConflictError, PaletteError, PaletteNotFoundError, PaletteStatusError
+from ..errors import (
+    PaletteConflictError,
+    PaletteError,
+    PaletteNotFoundError,
+    PaletteStatusError,
+    PaletteTransportError,
+)
 from . import payloads
 from ._api import PaletteApi
 from ._client import PaletteClient
 from ._credentials import ENV_API_KEY, parse_config_value, resolve_credentials
+from ._errors import RETRYABLE_STATUSES
 from ._waits import Observation, Waiter, pulumi_info
 from .decisions import (
     TERMINAL_BAD_STATES,
@@ -177,13 +184,20 @@ class PaletteProvider(ResourceProvider):
 
 
 def _adopt_or_create(find: Callable[[], str | None], create: Callable[[], str]) -> tuple[str, bool]:
-    """Find by name first; create; if the create collides (a retried or timed-out earlier create), adopt."""
+    """Find by name first; create; if the create collides (a retried or timed-out earlier create), or its
+    answer is lost (the cluster import is not sent twice: `PaletteApi.import_aws_cluster`), adopt what it
+    made. With nothing to adopt the error stands: the next run finds the object if Palette made it."""
     existing = find()
     if existing:
         return existing, True
     try:
         return create(), False
-    except PaletteConflictError:
+    except PaletteError as exc:
+        maybe_made = isinstance(exc, PaletteConflictError | PaletteTransportError) or (
+            isinstance(exc, PaletteStatusError) and exc.status in RETRYABLE_STATUSES
+        )
+        if not maybe_made:
+            raise
         adopted = find()
         if not adopted:
             raise

@@ -19,7 +19,9 @@ time `timing.Timing` gives, read from the state's clock (`tick()` runs before ea
 - edge host: `ready` -> `in-use` when pooled, back to `ready` when its machine or pool goes.
 
 What Palette refuses, the emulator refuses: see the `ApiError`s (a status and a Palette error code).
-Where Palette's exact code is not public the choice is marked [I] (inferred).
+Where Palette's exact code is not public the choice is marked [I] (inferred). What a source says a client
+should not send, but no source says Palette refuses, is accepted and recorded in `flagged` (tests fail on
+any entry). docs/guides/palette-emulator.md, "Behaviour and source", lists each with its source.
 """
 
 from __future__ import annotations

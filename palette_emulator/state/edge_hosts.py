@@ -116,17 +116,25 @@ class EdgeHosts(Store):
         for entry in hosts:
             uid = entry["hostUid"]
             if uid in seen:
+                # [I]: no source lists this refusal.
                 raise bad_request(f"edge host '{uid}' is listed twice")
             seen.add(uid)
             host = self._host(uid, project)
             others = [r for r in host["status"]["inUseClustersRef"] if r["uid"] != cluster_uid]
             if others:
+                # A host in use names its cluster (SPEC v1EdgeHostDeviceStatus.inUseClustersRef); that a
+                # second cluster is refused, and the 409 code, are inferred [I].
                 raise ApiError(409, "EdgeHostInUse", f"edge host '{uid}' is in use by {others[0]['name']}")
+            # DOCS create-hybrid-node-pools.md ("Create Hybrid Node Pool", prerequisites): hosts registered
+            # with Palette [I: that only a `ready` one is taken, and the code].
             if host["status"]["state"] not in ("ready", "in-use"):
                 raise bad_request(
                     f"edge host '{uid}' is not ready ({host['status']['state']})", "EdgeHostNotReady"
                 )
             if host["spec"]["device"]["archType"] != arch:
+                # A pool has one architecture, "the architecture type for your edge hosts" (DOCS
+                # create-hybrid-node-pools.md, step 6; SPEC v1HybridEdgeNativeMachineCloudConfig.archType) [I:
+                # the refusal].
                 raise bad_request(f"edge host '{uid}' is not {arch}", "EdgeHostArchMismatch")
 
 

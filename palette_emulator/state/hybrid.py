@@ -1,7 +1,8 @@
 """Hybrid mode on an imported EKS cluster and the hybrid config of its AWS cloud config.
 
-Hybrid mode cannot be turned off while the cluster has hybrid pools, and a hybrid config is taken only with
-hybrid mode on and only whole: one access method with every field, and valid CIDRs.
+A hybrid config is taken only whole: one access method with every field, and valid CIDRs (Spectro's docs,
+import page steps 11-13). Turning hybrid mode off while pools exist, and a hybrid config before hybrid mode
+is on, are accepted but flagged: no source says Palette refuses them.
 """
 
 from __future__ import annotations
@@ -10,36 +11,43 @@ import copy
 import ipaddress
 from typing import Any
 
-from .errors import ApiError, bad_request
+from .errors import bad_request
 from .store import Store
 
 
 class HybridConfigs(Store):
     def set_hybrid(self, uid: str, project: str, body: dict[str, Any]) -> None:
         if not isinstance(body.get("enable"), bool):
+            # SPEC v1ClusterHybridSettingsEntity has only `enable` [I: refusing its absence].
             raise bad_request("enable (true or false) is required")
         with self.lock:
             cluster = self._cluster(uid, project)
             if cluster.cloud_type != "aws":
+                # Hybrid mode is an imported EKS cluster's (DOCS import page, step 10) [I: the refusal].
                 raise bad_request(f"cluster '{uid}' is a hybrid pool's cluster, not an EKS cluster")
             pools = [p.name for p in self._pools_of(cluster.config_uid)]
             if not body["enable"] and pools:
-                raise ApiError(
-                    409,
-                    "ResourceInUse",
-                    f"hybrid mode cannot be turned off while hybrid pools exist: {', '.join(pools)}",
+                # No source says Palette refuses this (SPEC `v1ClusterHybridSettingsEntity` is one boolean;
+                # the SDK has only `EnableClusterHybridSettings`), nor what becomes of the pools: accepted,
+                # the pools kept, and flagged [I]. Our providers turn hybrid mode off only with no pool left.
+                self.flagged.append(
+                    f"hybrid mode turned off on cluster '{uid}' while hybrid pools exist: {', '.join(pools)}"
                 )
             cluster.hybrid_enabled = body["enable"]
 
     def put_hybrid_config(self, config_uid: str, project: str, body: dict[str, Any]) -> None:
         config = body.get("hybridConfig")
         if not isinstance(config, dict):
+            # SPEC v1AwsCloudHybridConfigEntity carries `hybridConfig` [I: refusing its absence].
             raise bad_request("hybridConfig is required")
         _check_hybrid_config(config)
         with self.lock:
             cloud = self._aws_config(config_uid, project)
             if not self.clusters[cloud.cluster_uid].hybrid_enabled:
-                raise bad_request("enable hybrid mode on the cluster first", "HybridNotEnabled")
+                # Spectro's docs ask for the hybrid config only once the "Enable hybrid mode" toggle is on
+                # (import-eks-cluster-enable-hybrid-mode.md, "Import Cluster", steps 10-14); no source says
+                # the API refuses it before. Accepted and flagged [I].
+                self.flagged.append(f"hybrid config put on cloud config '{config_uid}' with hybrid mode off")
             cloud.hybrid_config = copy.deepcopy(config)
 
     def aws_cloud_config(self, config_uid: str, project: str) -> dict[str, Any]:

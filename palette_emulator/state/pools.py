@@ -36,17 +36,22 @@ class Pools(Profiles, EdgeHosts):
         machine = cloud.get("machineCloudConfig") or {}
         hosts = list(machine.get("edgeHosts") or [])
         if not pool_cfg.get("name"):
+            # SPEC v1MachinePoolConfigEntity: `name` is required.
             raise bad_request("poolConfig.name is required")
-        _check_size(pool_cfg, hosts)
+        _check_size(pool_cfg, hosts, self.flagged)
         with self.lock:
             aws = self._aws_config(config_uid, project)
             parent = self.clusters[aws.cluster_uid]
             if not parent.hybrid_enabled or aws.hybrid_config is None:
+                # DOCS create-hybrid-node-pools.md ("Create Hybrid Node Pool", prerequisites): "An Amazon EKS
+                # cluster imported with hybrid mode enabled" [I: the refusal and its code].
                 raise bad_request("enable hybrid mode and set the hybrid config first", "HybridNotConfigured")
             if (config_uid, pool_cfg["name"]) in self.pools:
+                # A pool is addressed by its name (SPEC .../machinePools/{machinePoolName}) [I: the 409 code].
                 raise ApiError(409, "DuplicateResource", f"machine pool '{pool_cfg['name']}' already exists")
             profiles = cloud.get("profiles") or []
             if len(profiles) != 1:
+                # DOCS create-hybrid-node-pools.md, step 6: one "Hybrid Profile" per pool [I: the refusal].
                 raise bad_request("a hybrid pool takes exactly one cluster profile")
             profile = self._published_profile(str(profiles[0].get("uid", "")), project)
             arch = machine.get("archType", "amd64")
@@ -158,8 +163,10 @@ class Pools(Profiles, EdgeHosts):
         pool_cfg, cloud = body.get("poolConfig") or {}, body.get("cloudConfig") or {}
         hosts = list(cloud.get("edgeHosts") or [])
         if pool_cfg.get("name") != name:
+            # The name in the body must be the path's (SPEC .../machinePools/{machinePoolName}) [I: the
+            # refusal].
             raise bad_request(f"poolConfig.name must be '{name}': a pool is renamed by a new pool")
-        _check_size(pool_cfg, hosts)
+        _check_size(pool_cfg, hosts, self.flagged)
         with self.lock:
             pool = self._pool(config_uid, name, project)
             arch = cloud.get("archType", pool.arch)
@@ -215,6 +222,13 @@ class Pools(Profiles, EdgeHosts):
         return meta
 
 
-def _check_size(pool_cfg: dict[str, Any], hosts: list[dict[str, Any]]) -> None:
+def _check_size(pool_cfg: dict[str, Any], hosts: list[dict[str, Any]], flagged: list[str]) -> None:
+    """An edge-native pool's size is its number of edge hosts: the Terraform provider always sends
+    `len(edgeHosts)` (`resource_cluster_edge_native.go`, `toMachinePoolEdgeNative`). No source says Palette
+    refuses another size (SPEC `v1MachinePoolConfigEntity.size` is only required), so it is accepted and
+    flagged [I]."""
     if pool_cfg.get("size") != len(hosts):
-        raise bad_request(f"poolConfig.size is {pool_cfg.get('size')} but {len(hosts)} edge hosts are listed")
+        flagged.append(
+            f"pool '{pool_cfg.get('name')}': poolConfig.size is {pool_cfg.get('size')} but {len(hosts)} edge"
+            " hosts are listed"
+        )

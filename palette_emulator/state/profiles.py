@@ -25,13 +25,15 @@ class Profiles(Store):
     def _name_version_taken(self, project: str, name: str, version: str, but: str = "") -> None:
         for p in self.profiles.values():
             if p.project == project and p.name == name and p.version == version and p.uid != but:
+                # One (name, version) per project: the Terraform provider adopts an existing one rather than
+                # create it (resource_cluster_profile.go, "adopt-on-create") [I: the 409 code].
                 raise ApiError(
                     409, "DuplicateResource", f"cluster profile '{name}' version '{version}' already exists"
                 )
 
     def _resolved_packs(self, packs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each registry pack (`spectro` or `oci`) must exist in its registry at its tag; a given `uid` must
-        be that pack's [I].
+        """Each registry pack (`spectro` or `oci`) must exist in its registry at its tag (a `version`, as
+        the Terraform provider's `resolvePackUID` matches it); a given `uid` must be that pack's [I].
 
         A pack's type should follow its registry's kind: "If using an OCI registry for pack, set the type to
         `oci`" (Terraform provider, `spectrocloud/schemas/pack.go`). No source says Palette refuses the
@@ -44,6 +46,8 @@ class Profiles(Store):
                 out.append(copy.deepcopy(pack))
                 continue
             if registry not in self.catalog.registries:
+                # The Terraform provider's resolvePackUID fails on a registry or version it cannot find [I:
+                # Palette's code].
                 raise bad_request(f"pack '{name}': registry '{registry}' not found", "PackRegistryNotFound")
             kind = self.catalog.kind(registry)
             if (type_ == "oci") != (kind == "oci"):
@@ -58,6 +62,13 @@ class Profiles(Store):
                 )
             if pack.get("uid") and pack["uid"] != uid:
                 raise bad_request(f"pack '{name}' uid '{pack['uid']}' is not version '{tag}'", "PackNotFound")
+            if type_ == "spectro" and not pack.get("uid"):
+                # The uid "is required if the pack type is `spectro`" (Terraform provider, schemas/pack.go);
+                # SPEC `v1PackManifestEntity` requires only `name`, and no source says Palette refuses the
+                # pack without it. Accepted, resolved as a `uid` would be, and flagged [I].
+                self.flagged.append(
+                    f"pack '{name}' of type 'spectro' sent without its uid (Terraform's schemas/pack.go)"
+                )
             layer = pack.get("layer") or self.catalog.packs[(registry, name)]["layer"]
             out.append({**copy.deepcopy(pack), "uid": uid, "layer": layer})
         return out
@@ -67,6 +78,7 @@ class Profiles(Store):
         name, version = str(meta.get("name") or ""), str(spec.get("version") or "1.0.0")
         template = spec.get("template") or {}
         if not name:
+            # [I]: the refusals below guard the emulator's own records.
             raise bad_request("metadata.name is required")
         if not template.get("cloudType"):
             raise bad_request("spec.template.cloudType is required")
@@ -102,6 +114,7 @@ class Profiles(Store):
             source = self._profile(uid, project)
             name, version = str(meta.get("name") or ""), str(meta.get("version") or "")
             if not version:
+                # SPEC v1ClusterProfileCloneEntity names the new version [I: refusing none].
                 raise bad_request("metadata.version is required for a new version")
             self._name_version_taken(project, name, version)
             draft = copy.deepcopy(source.published or source.draft or {})
@@ -115,6 +128,7 @@ class Profiles(Store):
         with self.lock:
             profile = self._profile(uid, project)
             if spec.get("version") and spec["version"] != profile.version:
+                # A version is changed with PATCH .../metadata (SPEC) [I: refusing it on PUT].
                 raise bad_request("the version changes through PATCH .../metadata or a clone, not PUT")
             draft = copy.deepcopy(profile.draft or profile.published or {})
             draft["type"] = template.get("type", draft.get("type", "cluster"))
@@ -126,6 +140,7 @@ class Profiles(Store):
         with self.lock:
             profile = self._profile(uid, project)
             if meta.get("name") and meta["name"] != profile.name:
+                # [I].
                 raise bad_request("a cluster profile's name cannot change")
             version = str(spec.get("version") or profile.version)
             self._name_version_taken(project, profile.name, version, but=uid)
@@ -137,6 +152,7 @@ class Profiles(Store):
         with self.lock:
             profile = self._profile(uid, project)
             if profile.draft is None:
+                # [I].
                 raise bad_request("the profile has no draft to publish")
             profile.published = copy.deepcopy(profile.draft)
 
@@ -238,6 +254,8 @@ class Profiles(Store):
     def _published_profile(self, uid: str, project: str) -> Profile:
         profile = self._profile(uid, project)
         if profile.published is None:
+            # DOCS create-hybrid-node-pools.md, "Create Profile" steps 4-5: a Full profile for Edge Native [I:
+            # that it must be published, and the codes].
             raise bad_request(f"cluster profile '{profile.name}' is not published", "ProfileNotPublished")
         if profile.published.get("cloudType") != "edge-native":
             raise bad_request(f"cluster profile '{profile.name}' is not an edge-native profile")

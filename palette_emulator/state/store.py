@@ -60,6 +60,7 @@ class Store:
 
     # --- projects -------------------------------------------------------------------------------
 
+    # Project scope is the `ProjectUid` header (SPEC; the SDK's `WithScope`) [I: 403 for a wrong one].
     def check_project(self, project: str, *, required: bool) -> None:
         """A `ProjectUid` the key cannot see is 403; project-scoped operations need one."""
         if not project:

@@ -60,15 +60,13 @@ def hybrid_cluster(http: httpx.Client, state: EmulatorState) -> tuple[str, str]:
 
 def published_profile(http: httpx.Client, state: EmulatorState, version: str = "1.0.0") -> str:
     registry = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
+    pack = {"name": "cni-custom", "tag": "0.1.0", "registryUid": registry, "layer": "cni"}
+    pack["uid"] = str(state.catalog.pack_uid(registry, "cni-custom", "0.1.0"))
     body = {
         "metadata": {"name": "hybrid"},
         "spec": {
             "version": version,
-            "template": {
-                "type": "cluster",
-                "cloudType": "edge-native",
-                "packs": [{"name": "cni-custom", "tag": "0.1.0", "registryUid": registry, "layer": "cni"}],
-            },
+            "template": {"type": "cluster", "cloudType": "edge-native", "packs": [pack]},
         },
     }
     response = http.post("/v1/clusterprofiles", json=body, params={"publish": "true"})
@@ -151,7 +149,10 @@ def test_an_empty_patch_body_is_a_palette_400_not_a_plain_500(http: httpx.Client
     is_palette_error(http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", content=b"{not json"), 400)
 
 
-def test_hybrid_mode_cannot_go_off_while_pools_exist(http: httpx.Client, state: EmulatorState) -> None:
+def test_hybrid_mode_off_while_pools_exist_is_accepted_but_flagged(
+    http: httpx.Client, state: EmulatorState
+) -> None:
+    # No source says Palette refuses it: the emulator is no stricter, and our tests fail on the flag.
     uid, config = hybrid_cluster(http, state)
     state.register_edge_host("edge-1", project=PROJECT)
     assert (
@@ -161,10 +162,38 @@ def test_hybrid_mode_cannot_go_off_while_pools_exist(http: httpx.Client, state: 
         ).status_code
         == 201
     )
-    is_palette_error(
-        http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={"enable": False}), 409, "ResourceInUse"
-    )
-    assert state.clusters[uid].hybrid_enabled
+    assert state.flagged == []
+    assert http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={"enable": False}).status_code == 204
+    assert not state.clusters[uid].hybrid_enabled and len(state.pools) == 1
+    assert len(state.flagged) == 1 and "while hybrid pools exist: p1" in state.flagged[0]
+    state.flagged.clear()  # provoked on purpose
+
+
+def test_a_hybrid_config_before_hybrid_mode_is_accepted_but_flagged(
+    http: httpx.Client, state: EmulatorState
+) -> None:
+    uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
+    config = state.clusters[uid].config_uid
+    body = {
+        "hybridConfig": {
+            "awsVpcCidr": "10.100.0.0/16",
+            "remoteNodeCidrs": ["10.200.0.0/16"],
+            "remotePodCidrs": ["192.168.0.0/16"],
+            "systemsManager": {"activationId": "a", "activationCode": "c"},
+        }
+    }
+    assert http.put(f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig", json=body).status_code == 204
+    assert len(state.flagged) == 1 and "with hybrid mode off" in state.flagged[0]
+    state.flagged.clear()  # provoked on purpose
+
+
+def test_a_second_import_of_a_name_is_accepted_but_flagged(http: httpx.Client, state: EmulatorState) -> None:
+    first = http.post("/v1/spectroclusters/aws/import", json=IMPORT)
+    second = http.post("/v1/spectroclusters/aws/import", json=IMPORT)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["uid"] != second.json()["uid"]
+    assert len(state.flagged) == 1 and "a second cluster named 'c'" in state.flagged[0]
+    state.flagged.clear()  # provoked on purpose
 
 
 def test_a_profile_name_and_version_are_unique(http: httpx.Client, state: EmulatorState) -> None:
@@ -251,7 +280,9 @@ def test_iam_roles_anywhere_needs_the_root_ca_and_its_key(http: httpx.Client, st
     )
 
 
-def test_pools_need_hybrid_mode_and_a_matching_size(http: httpx.Client, state: EmulatorState) -> None:
+def test_pools_need_hybrid_mode_and_a_size_other_than_the_hosts_is_flagged(
+    http: httpx.Client, state: EmulatorState
+) -> None:
     uid = http.post("/v1/spectroclusters/aws/import", json={"metadata": {"name": "plain"}}).json()["uid"]
     plain = state.clusters[uid].config_uid
     state.register_edge_host("edge-1", project=PROJECT)
@@ -261,10 +292,10 @@ def test_pools_need_hybrid_mode_and_a_matching_size(http: httpx.Client, state: E
     is_palette_error(http.post(path.format(plain), json=body), 400, "HybridNotConfigured")
     _, config = hybrid_cluster(http, state)
     body["poolConfig"]["size"] = 2
-    assert (
-        "size is 2 but 1 edge hosts"
-        in is_palette_error(http.post(path.format(config), json=body), 400)["message"]
-    )
+    # Terraform always sends len(edgeHosts); no source says Palette refuses another size.
+    assert http.post(path.format(config), json=body).status_code == 201
+    assert len(state.flagged) == 1 and "size is 2 but 1 edge hosts" in state.flagged[0]
+    state.flagged.clear()  # provoked on purpose
 
 
 # --- responses are exactly the spec's ----------------------------------------------------------------------
@@ -470,6 +501,16 @@ def test_cli_takes_the_key_projects_and_start_up_faults(monkeypatch: pytest.Monk
     is_palette_error(http.get("/v1/edgehosts/x", headers={**key, "ApiKey": API_KEY}), 401)
     assert http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": "only-this-key"}).status_code == 200
     is_palette_error(http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": "only-this-key"}), 429)
+
+
+def test_the_command_line_answers_a_bad_key_with_404(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _ = run_cli(monkeypatch, "--api-key", "only-this-key", "--bad-key-status", "404")
+    assert app.state.emulator.bad_key_status == 404
+    http = httpx.Client(transport=SyncASGITransport(app), base_url="http://palette.test")
+    body = is_palette_error(http.get("/v1/dashboard/projects/metadata", headers={"ApiKey": "k-123"}), 404)
+    assert "k-123" in body["message"]
+    with pytest.raises(SystemExit):
+        run_cli(monkeypatch, "--bad-key-status", "403")
 
 
 def test_cli_without_a_key_makes_one_up_and_says_so(

@@ -9,11 +9,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
+import yaml
 
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.errors import PaletteError
 from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.decisions import os_image, profile_changes, profile_repave_warnings
+from eks_hybrid.offline import mocks
 from palette_emulator import EmulatorState, LiveServer
 
 from .conftest import API_KEY, PROJECT, ProviderFactory, hybrid_hub, register_hosts
@@ -58,6 +60,36 @@ def test_a_refresh_keeps_the_manifest_applied_at_create(
     assert len(_manifest_gets(state)) == 1
     # State written before this change (0.2) reads and diffs as it was: no update, no replace.
     assert prov.diff(created.id, read.outs, props).changes is False
+
+
+# Kinds the Kubernetes API serves cluster-wide; everything else in the manifest needs a namespace.
+CLUSTER_SCOPED = {"Namespace", "ClusterRoleBinding", "PriorityClass", "CustomResourceDefinition"}
+
+
+def test_the_import_manifest_is_shaped_as_palettes_and_reaches_the_config_group_verbatim(
+    provider: ProviderFactory, live: LiveServer, mock_engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+    assert created.outs is not None
+    manifest = created.outs["importManifest"]
+    # Read as `kubectl apply --filename` and the ConfigGroup read it: multi-document YAML of whole objects.
+    objects = [o for o in yaml.safe_load_all(manifest) if o]
+    assert all(o.get("apiVersion") and o.get("kind") and o["metadata"].get("name") for o in objects)
+    kinds = {o["kind"] for o in objects}
+    # The objects Spectro's docs show for the real manifest (import page, step 7).
+    assert {"CustomResourceDefinition", "ClusterRoleBinding", "PriorityClass", "Job", "Namespace"} <= kinds
+    assert sum(o["kind"] == "CustomResourceDefinition" for o in objects) == 14
+    names = {o["metadata"]["name"] for o in objects if o["kind"] == "ConfigMap"}
+    assert {n.rsplit("-", 1)[0] for n in names} >= {"upgrade-info", "version-info", "palette-version-info"}
+    namespaces = {o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"}
+    assert namespaces == {f"cluster-{created.id}"}
+    for o in objects:
+        assert (o["kind"] in CLUSTER_SCOPED) == ("namespace" not in o["metadata"]), o
+        assert o["metadata"].get("namespace", next(iter(namespaces))) in namespaces
+    # The hub hands that text to its ConfigGroup unchanged.
+    monkeypatch.setattr(mocks, "_IMPORT_MANIFEST", manifest.replace("{", "{{").replace("}", "}}"))
+    run = mock_engine.run(_hub())
+    assert run.named("palette-import-manifest").inputs["yaml"] == manifest
 
 
 def test_the_agent_objects_are_deleted_with_the_import_not_before_it(

@@ -25,6 +25,7 @@ from eks_hybrid.components.errors import (
 from eks_hybrid.components.palette import PaletteApi, PaletteClient, RetryPolicy, resolve_credentials
 from eks_hybrid.components.palette._client import CHECKED_KEYS
 from eks_hybrid.components.palette._credentials import PaletteCredentialsError
+from eks_hybrid.components.palette._errors import is_retryable_create, transport_error
 from palette_emulator import EmulatorState, FaultRule, Faults, LiveServer, SyncASGITransport
 
 from .conftest import API_KEY, OTHER_PROJECT, PROJECT, make_client, register_hosts
@@ -167,6 +168,19 @@ def test_dropped_connection_is_retried(app: object, live: LiveServer, state: Emu
     with make_client(live.url) as client:
         assert client.get("/v1/edgehosts/edge-1")["metadata"]["uid"] == "edge-1"
     assert _faults(app).fired == ["drop GET /v1/edgehosts/edge-1"]
+
+
+def test_a_cluster_import_is_never_sent_twice_after_a_lost_answer(
+    app: object, live: LiveServer, state: EmulatorState
+) -> None:
+    # No source says Palette refuses a second import of one name: a repeated POST could import it twice.
+    _faults(app).add(FaultRule("drop", path="/v1/spectroclusters/aws/import", after_handling=True))
+    with make_client(live.url) as client, pytest.raises(PaletteTransportError):
+        PaletteApi(client).import_aws_cluster({"metadata": {"name": "edge-prod"}, "spec": {}})
+    assert [c.name for c in state.clusters.values()] == ["edge-prod"]
+    # A connection never made reached nothing: that one is sent again.
+    assert is_retryable_create(transport_error(httpx.ConnectError("refused"), "POST", "/v1/x"))
+    assert not is_retryable_create(transport_error(httpx.ReadTimeout("late"), "POST", "/v1/x"))
 
 
 def test_paging_follows_continue(asgi_client: PaletteClient, state: EmulatorState) -> None:

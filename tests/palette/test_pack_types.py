@@ -10,7 +10,7 @@ import pytest
 from eks_hybrid.components.errors import PaletteError
 from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.packs import pack_type, pick_version
-from palette_emulator import EmulatorState, LiveServer
+from palette_emulator import ApiError, EmulatorState, LiveServer
 from palette_emulator.catalog import PALETTE_REGISTRY_FIPS, default_catalog, vertex_catalog
 
 from .conftest import PROJECT, ProviderFactory
@@ -111,6 +111,7 @@ def test_the_emulator_flags_a_spectro_pack_from_an_oci_registry(state: EmulatorS
         "type": "spectro",
         "registryUid": mirror,
         "layer": "os",
+        "uid": state.catalog.pack_uid(mirror, "edge-native-byoi", "2.1.0"),
     }
     body = {
         "metadata": {"name": "x"},
@@ -129,3 +130,36 @@ def test_the_emulator_command_line_serves_a_vertex_tenant() -> None:
         (PALETTE_REGISTRY_FIPS, "oci")
     ]
     assert parser().parse_args([]).tenant == "saas"
+
+
+def _profile_body(pack: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "metadata": {"name": "x"},
+        "spec": {"version": "1.0.0", "template": {"cloudType": "edge-native", "packs": [pack]}},
+    }
+
+
+def test_the_emulator_flags_a_spectro_pack_sent_without_its_uid(state: EmulatorState) -> None:
+    # TF's schemas/pack.go: the uid "is required if the pack type is `spectro`"; no source says Palette
+    # refuses it, so it is accepted but flagged, never filled in silently.
+    public = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
+    pack = {"name": "cni-custom", "tag": "0.1.0", "type": "spectro", "registryUid": public, "layer": "cni"}
+    state.create_profile(PROJECT, _profile_body(pack), publish=False)
+    assert len(state.flagged) == 1 and "sent without its uid" in state.flagged[0]
+    state.flagged.clear()  # provoked on purpose
+    with_uid = {**pack, "uid": state.catalog.pack_uid(public, "cni-custom", "0.1.0")}
+    state.create_profile(PROJECT, {**_profile_body(with_uid), "metadata": {"name": "y"}}, publish=False)
+    assert state.flagged == []
+
+
+def test_a_pack_tag_is_matched_by_its_version_only(state: EmulatorState) -> None:
+    # TF `resolvePackUID` (resource_cluster_profile.go) matches `tags[].version == tag`, never `tags[].tag`.
+    public = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
+    entry = state.catalog.packs[(public, "edge-nodeadm")]["tags"][0]
+    entry["tag"] = "1.28.x"
+    assert state.catalog.pack_uid(public, "edge-nodeadm", "1.28.x") is None
+    assert state.catalog.pack_uid(public, "edge-nodeadm", entry["version"]) == entry["packUid"]
+    pack = {"name": "edge-nodeadm", "tag": "1.28.x", "registryUid": public, "layer": "k8s"}
+    with pytest.raises(ApiError) as refused:
+        state.create_profile(PROJECT, _profile_body(pack), publish=False)
+    assert refused.value.code == "PackNotFound"

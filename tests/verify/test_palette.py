@@ -85,7 +85,7 @@ def build_hub(
             "ssm", activation_id="3b9a6e2e-0d1c-4f5a-9b8e", activation_code="x" * 20
         )
         api.put_hybrid_config(config_uid, payloads.hybrid_config_body("10.100.0.0/16", NODES, pods, identity))
-        if not hybrid:  # turned off afterwards (Palette takes no hybrid config while it is off)
+        if not hybrid:  # turned off afterwards (Spectro's docs set the hybrid config after the toggle)
             api.set_hybrid_settings(uid, payloads.hybrid_settings_body(False))
         # As the hub's ProfileProvider does: resolve each layer's pack, create, publish.
         profile_uid = api.create_profile(payloads.cluster_profile_body(PROFILE, resolve_packs(api, PROFILE)))
