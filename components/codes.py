@@ -294,6 +294,24 @@ class Code(StrEnum):
         "config",
         "A Kubernetes version past the end of EKS extended support.",
     )
+    CONTROL_PLANE_MINOR_SKIP = (
+        "control-plane-minor-skip",
+        "plan",
+        "The cluster's Kubernetes version is more than one minor above the version the hub has deployed"
+        " (EKS updates one minor version at a time).",
+    )
+    CONTROL_PLANE_DOWNGRADE = (
+        "control-plane-downgrade",
+        "plan",
+        "The cluster's Kubernetes version is older than the version the hub has deployed (EKS cannot"
+        " downgrade a cluster).",
+    )
+    NODE_GROUP_VERSION_SKEW = (
+        "node-group-version-skew",
+        "config",
+        "The cloud node group's Kubernetes version is newer than the cluster's, or more than three minor"
+        " versions older.",
+    )
     KUBERNETES_LAYER_MISMATCH = (
         "kubernetes-layer-mismatch",
         "config",

@@ -104,6 +104,18 @@ def vpn_routes_policy() -> StackValidationPolicy:
     )
 
 
+def control_plane_policy() -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        _report(rules.control_plane_one_minor(_stack_resources(args)), report_violation)
+
+    return StackValidationPolicy(
+        name="control-plane-one-minor",
+        description=(rules.control_plane_one_minor.__doc__ or "").strip(),
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    )
+
+
 def policies() -> list[Any]:
     levels = {"owner_tagged": EnforcementLevel.ADVISORY}
     return [
@@ -116,4 +128,5 @@ def policies() -> list[Any]:
         public_endpoint_policy(),
         routes_policy(),
         vpn_routes_policy(),
+        control_plane_policy(),
     ]

@@ -57,6 +57,12 @@ def reference_dir() -> Path:
     return REFERENCE
 
 
+def declared(run: OfflineRun) -> list[str]:
+    """The URNs of what `run` declared beyond reads: a hub reads its own previous outputs through a
+    StackReference (`composition.previous_outputs`) before it checks anything, which creates nothing."""
+    return [r.urn for r in run.resources if r.type != "pulumi:pulumi:StackReference"]
+
+
 def inputs_of(run: OfflineRun, name: str) -> dict[str, Any]:
     return run.named(name).inputs
 

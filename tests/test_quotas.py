@@ -18,7 +18,7 @@ from eks_hybrid.components.errors import ConfigError, PlanError
 from eks_hybrid.offline import mocks
 from eks_hybrid.offline.engine import OfflineRun
 from tests.cluster.hubs import hub_config
-from tests.conftest import MockEngine
+from tests.conftest import MockEngine, declared
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
@@ -170,7 +170,7 @@ def test_each_group_is_still_refused_past_its_own_quota() -> None:
 
 def test_an_over_quota_refusal_comes_before_anything_is_declared(mock_engine: MockEngine) -> None:
     run, error = plan_refused(mock_engine, hub(15, quotas={"securityGroupRules": 29}), "scale")
-    assert run.resources == ()
+    assert declared(run) == []
     assert [p.path for p in error.problems] == ["eks-hybrid:sites", "eks-hybrid:sites"]
 
 
@@ -256,7 +256,7 @@ def test_attachment_subnets_in_one_zone_are_refused_before_anything_is_declared(
 
     monkeypatch.setitem(mocks._INVOKES, "aws:ec2/getSubnet:getSubnet", one_zone)
     run, error = plan_refused(mock_engine, hub(2), "zones")
-    assert run.resources == ()
+    assert declared(run) == []
     [problem] = error.problems
     assert problem.path == "eks-hybrid:cluster.subnetIds"
     assert "are all in us-west-2a: a transit gateway VPC attachment takes one subnet per" in problem.rule

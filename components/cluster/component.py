@@ -36,7 +36,7 @@ from ..domain.cluster_rules import (
     public_endpoint_problem,
     security_group_id_problem,
 )
-from ..domain.versions import today_utc, version_warnings
+from ..domain.versions import node_group_skew_problem, today_utc, version_warnings
 from ..sites import RemoteNetworkAggregates, SiteCidrs
 from . import planning
 from .planning import (
@@ -82,6 +82,9 @@ class CloudNodeGroup(TypedDict, total=False):
     """At least this many nodes (default 1)."""
     max_size: pulumi.Input[int]
     """At most this many nodes (default 3)."""
+    kubernetes_version: pulumi.Input[str]
+    """The nodes' Kubernetes minor, for example "1.34" (default: the cluster's, so the group follows the
+    control plane, updated after it): at most three minors behind the cluster, never newer."""
 
 
 class ApiAccess(TypedDict, total=False):
@@ -234,6 +237,12 @@ class HybridCluster(pulumi.ComponentResource):
                 ("max_size", defaults.CLOUD_MAX_SIZE),
             )
         }
+        group_version = group.get("kubernetes_version")
+        cluster_version = args["kubernetes_version"]
+        if isinstance(group_version, str) and isinstance(cluster_version, str):
+            skew = node_group_skew_problem(cluster_version, group_version)
+            if skew is not None:
+                arguments.problem("node_group.kubernetes_version", skew, Code.NODE_GROUP_VERSION_SKEW)
         node_cidrs = node_aggregates or {key: site["node_cidr"] for key, site in sites.items()}
         pod_cidrs = pod_aggregates or {key: site["pod_cidr"] for key, site in sites.items()}
         existing = self._adopted(arguments, args, node_cidrs, pod_cidrs, services) if adopt else None
@@ -335,8 +344,15 @@ class HybridCluster(pulumi.ComponentResource):
             )
 
         # Python only (not in the package schema): with Cilium multi-pool, the operator runs on these nodes.
+        # The node group's Kubernetes version: the one given, else the cluster's (an adopted cluster's as it
+        # runs). It depends on the cluster, so `pulumi up` updates it only once the control plane's update
+        # is done, as EKS's "Update existing cluster to new Kubernetes version" orders them (step 3 the
+        # control plane, step 4 the nodes).
+        node_version: pulumi.Input[str] = group_version or (
+            version if existing is None else existing.facts.version or version
+        )
         self.node_group: aws.eks.NodeGroup = self._node_group(
-            name, args, instance_type, sizes, cluster_dependency
+            name, args, instance_type, sizes, node_version, cluster_dependency
         )
         self.kubeconfig = pulumi.Output.all(
             self.cluster_name, self.endpoint, self.certificate_authority, region
@@ -492,6 +508,7 @@ class HybridCluster(pulumi.ComponentResource):
         args: HybridClusterArgs,
         instance_type: pulumi.Input[str],
         sizes: Mapping[str, pulumi.Input[int]],
+        kubernetes_version: pulumi.Input[str],
         cluster_dependency: Sequence[pulumi.Resource],
     ) -> aws.eks.NodeGroup:
         tags = args.get("tags")
@@ -541,6 +558,10 @@ class HybridCluster(pulumi.ComponentResource):
             cluster_name=self.cluster_name,
             node_role_arn=role.arn,
             subnet_ids=args["subnet_ids"],
+            # Managed: a new version is a rolling update of the group's nodes (EKS user guide, "Update a
+            # managed node group for your cluster"); the launch template names no AMI, so EKS picks the
+            # EKS-optimized AMI of this version (same guide, "Customize managed nodes with launch templates").
+            version=kubernetes_version,
             instance_types=[instance_type],
             ami_type=derive(instance_type, planning.ami_type_for),
             capacity_type="ON_DEMAND",

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ..config._eks_hub import EksSide, declare_eks_side, eks_side_problems
+from ..config._eks_hub import EksSide, control_plane_problems, declare_eks_side, eks_side_problems
 from ..config._quotas import hub_quota_problems
 from ..config._stack_args import (
     palette_hub_args,
@@ -27,6 +27,10 @@ from ..network.planning import SubnetFacts, attachment_subnet_problems
 from ..ownership import HUB_TAG
 from ..palette import PaletteHub, PaletteHubArgs
 from ..postdeploy import PostDeployVerify
+from .previous_outputs import previous_outputs
+
+DEPLOYED_OUTPUTS = (HubOutput.KUBERNETES_VERSION,)
+"""What the hub reads of its own previous `pulumi up` (`previous_outputs`): the control plane's version."""
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -115,9 +119,10 @@ def warn_nat_gateways(hub: HubConfig) -> None:
         pulumi.log.warn(f"eks-hybrid:cluster.cloudEgressCidrs: {warning}")
 
 
-def check_hub(hub: HubConfig, file: str) -> None:
-    """Raise `PlanError` listing every problem of `hub_problems`."""
-    problems = hub_problems(hub, file)
+def check_hub(hub: HubConfig, file: str, deployed: dict[str, Any] | None = None) -> None:
+    """Raise `PlanError` listing every problem of `hub_problems`, and of the change from the `deployed`
+    outputs (`control_plane_problems`)."""
+    problems = hub_problems(hub, file) + control_plane_problems(hub, file, deployed or {})
     if problems:
         raise PlanError(sorted(problems, key=lambda p: p.path))
 
@@ -129,7 +134,9 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     hub = hub.model_copy(update={"tags": {**hub.tags, HUB_TAG: name}})
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
-    check_hub(hub, file)
+    # What the hub's previous update deployed: a control-plane change is judged against it (none on a
+    # first deploy).
+    check_hub(hub, file, previous_outputs(DEPLOYED_OUTPUTS))
     warn_nat_gateways(hub)
     network = TransitGatewayHub(name, transit_gateway_hub_args(hub))
     exports: dict[str, Any] = {

@@ -6,6 +6,7 @@ This is the config layer: it checks the stack (naming its keys), then builds eac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,6 +25,7 @@ from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
 from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput
 from ..domain.labels import POD_ROUTES_GROUP
+from ..domain.versions import control_plane_change_problem
 from ..errors import PlanError, Problem
 from ..identity import NodeIdentity, ca, policies
 from ._stack_args import (
@@ -42,6 +44,7 @@ __all__ = [
     "EksSide",
     "check_eks_side",
     "cluster_problems",
+    "control_plane_problems",
     "declare_eks_side",
     "eks_side_problems",
     "identity_problems",
@@ -150,6 +153,19 @@ def cluster_problems(hub: HubConfig, file: str) -> list[Problem]:
             )
         ]
     return problems
+
+
+def control_plane_problems(hub: HubConfig, file: str, deployed: Mapping[str, Any]) -> list[Problem]:
+    """The control plane's change from the version the hub last deployed (its `kubernetesVersion`
+    output in `deployed`; none on a first deploy): one minor up at most, never down
+    (`versions.control_plane_change_problem`). An adopted cluster is never updated by eks-hybrid."""
+    if hub.cluster.mode == "existing":
+        return []
+    before = deployed.get(HubOutput.KUBERNETES_VERSION)
+    reason = control_plane_change_problem(
+        before if isinstance(before, str) else None, hub.cluster.kubernetes_version
+    )
+    return [Problem.of(file, "eks-hybrid:cluster.kubernetesVersion", reason)] if reason else []
 
 
 def identity_problems(credentials: CredentialsConfig, file: str) -> list[Problem]:

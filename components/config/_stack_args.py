@@ -225,6 +225,8 @@ def hybrid_cluster_args(hub: HubConfig) -> HybridClusterArgs:
         tags=dict(hub.tags),
         protect=hub.protect,
     )
+    if group.kubernetes_version is not None:
+        args["node_group"]["kubernetes_version"] = group.kubernetes_version
     if cluster.public_access_cidrs is not None:
         args["public_access_cidrs"] = list(cluster.public_access_cidrs)
     if cluster.api_access is not None:

@@ -54,6 +54,16 @@ class NodeGroupConfig(ConfigModel):
     desired_size: int = Field(default=defaults.CLOUD_DESIRED_SIZE, ge=1, le=100)
     min_size: int = Field(default=defaults.CLOUD_MIN_SIZE, ge=1, le=100)
     max_size: int = Field(default=defaults.CLOUD_MAX_SIZE, ge=1, le=100)
+    kubernetes_version: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
+    """The nodes' Kubernetes minor; default: the cluster's (the group follows the control plane)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_version(cls, data: object) -> object:
+        # YAML reads `kubernetesVersion: 1.30` as the float 1.3; a user means "1.30".
+        if isinstance(data, dict) and isinstance(data.get("kubernetesVersion"), float):
+            data = {**data, "kubernetesVersion": f"{data['kubernetesVersion']:.2f}"}
+        return data
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> NodeGroupConfig:

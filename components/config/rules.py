@@ -23,7 +23,7 @@ from ..domain.cluster_rules import (
 )
 from ..domain.fields import asn_problem, reserved_asn_problem
 from ..domain.labels import SITE_LABEL
-from ..domain.versions import cilium_problem, node_skew_problem
+from ..domain.versions import cilium_problem, node_group_skew_problem, node_skew_problem
 from ..errors import shown
 
 Finding = tuple[str, Code, str]  # (dotted key path, code, rule)
@@ -522,6 +522,27 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
         )
 
 
+def _version_text(value: object) -> object:
+    # YAML reads `1.30` as the float 1.3; the models read it as "1.30" (`ClusterConfig._coerce_version`).
+    return f"{value:.2f}" if isinstance(value, float) else value
+
+
+def check_node_group_version(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """The cloud node group's Kubernetes version, when given, is within EKS's skew of the cluster's."""
+    cluster = _mapping(document.get("eks-hybrid:cluster"))
+    kubernetes = _version_text(cluster.get("kubernetesVersion"))
+    group = _version_text(_mapping(cluster.get("nodeGroup")).get("kubernetesVersion"))
+    if not isinstance(kubernetes, str) or not isinstance(group, str):
+        return
+    skew = node_group_skew_problem(kubernetes, group)
+    if skew is not None:
+        yield (
+            "eks-hybrid:cluster.nodeGroup.kubernetesVersion",
+            Code.NODE_GROUP_VERSION_SKEW,
+            f"{skew} (eks-hybrid:cluster.kubernetesVersion {kubernetes})",
+        )
+
+
 HUB_RULES = (
     check_hub_overlaps,
     check_cilium_mask,
@@ -537,6 +558,7 @@ HUB_RULES = (
     check_operator_placement,
     check_cilium_bgp,
     check_palette_kubernetes,
+    check_node_group_version,
 )
 
 

@@ -19,6 +19,7 @@ from pydantic.alias_generators import to_camel
 from ._base import ConfigModel
 from .defaults import CiliumIpam
 from .inventory import SiteInventoryEntry
+from .versions import KUBERNETES_VERSION_OUTPUT
 
 
 class HubOutput:
@@ -27,7 +28,7 @@ class HubOutput:
 
     # The hub's network facts and inventory (what a site checks itself against).
     REGION: Final = "region"
-    KUBERNETES_VERSION: Final = "kubernetesVersion"
+    KUBERNETES_VERSION: Final = KUBERNETES_VERSION_OUTPUT
     VPC_ID: Final = "vpcId"
     VPC_CIDR: Final = "vpcCidr"
     SERVICE_CIDR: Final = "serviceCidr"

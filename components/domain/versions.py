@@ -200,26 +200,83 @@ def node_skew_problem(cluster: str, node: str) -> str | None:
     """Why hybrid nodes on Kubernetes `node` (x.y or x.y.z) cannot join a `cluster` (x.y) control plane;
     None when AWS's skew policy allows it (the node's minor in [cluster - 3, cluster]). Versions that do
     not parse are the per-key checks' to report."""
+    return _skew_problem(cluster, node, "hybrid nodes", MAX_NODE_MINORS_BEHIND, HYBRID_UPGRADE_GUIDE)
+
+
+def _skew_problem(cluster: str, node: str, nodes: str, most: int, source: str) -> str | None:
     ours, theirs = _minor(cluster), _minor(node)
     if ours is None or theirs is None:
         return None
     if ours[0] != theirs[0]:
-        return (
-            f"{node} is not a Kubernetes {ours[0]}.x release, as the cluster's {cluster} is"
-            f" ({HYBRID_UPGRADE_GUIDE})"
-        )
+        return f"{node} is not a Kubernetes {ours[0]}.x release, as the cluster's {cluster} is ({source})"
     behind = ours[1] - theirs[1]
     if behind < 0:
         return (
-            f"{node} is newer than the cluster's Kubernetes {cluster}: hybrid nodes cannot be on a newer"
-            f" version than the EKS control plane ({HYBRID_UPGRADE_GUIDE})"
+            f"{node} is newer than the cluster's Kubernetes {cluster}: {nodes} cannot be on a newer"
+            f" version than the EKS control plane ({source})"
         )
-    if behind > MAX_NODE_MINORS_BEHIND:
-        oldest = f"{ours[0]}.{ours[1] - MAX_NODE_MINORS_BEHIND}"
+    if behind > most:
+        oldest = f"{ours[0]}.{ours[1] - most}"
         return (
-            f"{node} is {behind} minor versions behind the cluster's Kubernetes {cluster}: hybrid nodes may"
-            f" be at most {MAX_NODE_MINORS_BEHIND} behind the EKS control plane ({oldest} to {cluster};"
-            f" {HYBRID_UPGRADE_GUIDE})"
+            f"{node} is {behind} minor versions behind the cluster's Kubernetes {cluster}: {nodes} may"
+            f" be at most {most} behind the EKS control plane ({oldest} to {cluster}; {source})"
+        )
+    return None
+
+
+# --- the control plane's own upgrades and the cloud (managed) node group's skew --------------------------
+
+EKS_UPDATE_CLUSTER_GUIDE = "https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html"
+KUBERNETES_VERSION_OUTPUT = "kubernetesVersion"
+"""The hub output holding the control plane's Kubernetes version (`HubOutput.KUBERNETES_VERSION`): here so
+the policy pack, which imports only standard-library modules, reads the deployed version by it."""
+# AWS, "Update existing cluster to new Kubernetes version" (EKS_UPDATE_CLUSTER_GUIDE), "Detailed
+# considerations": "Because Amazon EKS runs a highly available control plane, you can update only one minor
+# version at a time"; and "Downgrade the Kubernetes version for an Amazon EKS cluster": "You cannot
+# downgrade the Kubernetes of an Amazon EKS cluster".
+CONTROL_PLANE_RULE = "EKS updates one minor version at a time and cannot downgrade"
+# Same page and section: "Starting from Kubernetes version 1.28, kubelet may be up to three minor versions
+# older than kube-apiserver"; "If the kubelet on your managed and Fargate nodes is on Kubernetes version
+# 1.25 or newer, you can update your cluster up to three versions ahead without updating the kubelet
+# version". Step 4 then updates managed node groups "to the same Kubernetes minor version as your updated
+# cluster" ("Update a managed node group for your cluster", update-managed-node-group.html).
+MAX_NODE_GROUP_MINORS_BEHIND = 3
+
+
+def node_group_skew_problem(cluster: str, node_group: str) -> str | None:
+    """Why the cloud (EKS managed) node group cannot run Kubernetes `node_group` (x.y) under a `cluster`
+    (x.y) control plane; None when EKS allows it (the node group's minor in [cluster - 3, cluster])."""
+    return _skew_problem(
+        cluster, node_group, "managed node groups", MAX_NODE_GROUP_MINORS_BEHIND, EKS_UPDATE_CLUSTER_GUIDE
+    )
+
+
+def control_plane_change_problem(deployed: str | None, requested: str) -> Reason | None:
+    """Why EKS cannot take a control plane on Kubernetes `deployed` to `requested` (both x.y) in one
+    update; None when it can: the same minor, one minor up, or nothing deployed yet (`deployed` None or
+    empty: a first deploy has no constraint). Versions that do not parse are the per-key checks' to report.
+
+    The one home of the rule: the stack-file check (`components/composition/hub.py`), `eks-hybrid diff`'s
+    dangers and the policy pack call it."""
+    if not deployed:
+        return None
+    before, after = _minor(deployed), _minor(requested)
+    if before is None or after is None or before == after:
+        return None
+    if after < before:
+        return Reason(
+            Code.CONTROL_PLANE_DOWNGRADE,
+            f"the hub's EKS control plane runs Kubernetes {deployed} and {requested} is older: EKS cannot"
+            f' downgrade a cluster ({EKS_UPDATE_CLUSTER_GUIDE}, "Downgrade the Kubernetes version");'
+            f" set {deployed} back (or create a new cluster on {requested} and move the workloads)",
+        )
+    if after[0] != before[0] or after[1] - before[1] > 1:
+        step = f"{before[0]}.{before[1] + 1}"
+        return Reason(
+            Code.CONTROL_PLANE_MINOR_SKIP,
+            f"the hub's EKS control plane runs Kubernetes {deployed}, and {requested} is more than one minor"
+            f" version later: EKS updates one minor version at a time ({EKS_UPDATE_CLUSTER_GUIDE},"
+            f' "Detailed considerations"); set {step}, run `pulumi up`, then go on from there',
         )
     return None
 

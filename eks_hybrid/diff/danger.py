@@ -12,7 +12,10 @@
   the site's nodes stop advertising their pod blocks to its router until one exists again (as when a hub
   moves Cilium's operator to hybrid nodes and its sites take over their BGP objects: docs/concepts/cilium.md,
   "Operator placement", says how without a drop);
-- a protected resource deleted or replaced: `pulumi up` stops there until protect is turned off.
+- a protected resource deleted or replaced: `pulumi up` stops there until protect is turned off;
+- the EKS cluster's Kubernetes version moved by more than one minor, or down: EKS updates one minor version
+  at a time and cannot downgrade (`versions.control_plane_change_problem`), so `pulumi up` fails at
+  UpdateClusterVersion.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites
+from eks_hybrid.components.domain.versions import control_plane_change_problem
 
 from ..policy.rules import EKS_CLUSTER, remote_networks
 from ..policy.rules import Resource as PolicyResource
@@ -169,6 +173,26 @@ def _bgp_removal(stack: str, change: ResourceDiff) -> list[Danger]:
     ]
 
 
+def _control_plane_version(stack: str, change: ResourceDiff) -> list[Danger]:
+    if change.type != EKS_CLUSTER or change.action not in ("update", "replace"):
+        return []
+    found = []
+    for c in change.changes:
+        if c.path != "version" or c.kind != "changed":
+            continue
+        reason = control_plane_change_problem(str(c.old), str(c.new))
+        if reason is not None:
+            found.append(
+                Danger(
+                    "control-plane-version",
+                    stack,
+                    f"EKS cluster {change.name}: Kubernetes {c.old} -> {c.new}; {reason.text}",
+                    change.urn,
+                )
+            )
+    return found
+
+
 def _protected(stack: str, change: ResourceDiff) -> list[Danger]:
     if not change.protect or change.action not in ("replace", "delete"):
         return []
@@ -200,7 +224,8 @@ def _site_cidrs(base: PlanSet, head: PlanSet, hub: str) -> dict[str, list[str]]:
             ]
     stacks = {**{n: d for n, d in base.stacks.items() if n in head.errors}, **head.stacks}
     for stack, doc in sorted(stacks.items()):
-        if _reads_hub(doc, hub):
+        # The hub reads its own previous outputs through a StackReference: it is not its own site.
+        if stack != hub and _reads_hub(doc, hub):
             outputs = doc.get("outputs") or {}
             used[f"site {outputs.get('site', stack)} (stack {stack})"] = [
                 str(outputs[k]) for k in ("nodeCidr", "podCidr") if outputs.get(k)
@@ -274,6 +299,7 @@ def find_dangers(stacks: list[StackDiff], base: PlanSet, head: PlanSet) -> list[
             found += _pools(diff.stack, change, old, new)
             found += _bgp_removal(diff.stack, change)
             found += _protected(diff.stack, change)
+            found += _control_plane_version(diff.stack, change)
         found += _secrets(diff.stack, diff)
         if diff.role == "hub":
             found += _remote_network_removal(diff.stack, base, head)

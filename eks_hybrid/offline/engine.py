@@ -86,7 +86,7 @@ def run_offline(
     logger.propagate = False
     collector = _WarningCollector()
     logger.addHandler(collector)
-    mocks = OfflineMocks(region=region, stack_outputs=stack_references or {})
+    mocks = OfflineMocks(region=region, stack_outputs=stack_references or {}, own_stack=stack)
     monitor = RecordingMonitor(mocks)
     clean = False
     try:

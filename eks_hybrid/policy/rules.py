@@ -3,8 +3,9 @@
 The same functions back two runners: `eks-hybrid plan` (offline, over the planned resources) and the
 CrossGuard pack in `policy/` (`pulumi preview --policy-pack policy/`), which wraps them in
 `ResourceValidationPolicy`/`StackValidationPolicy`. Inputs use Pulumi's wire (camelCase) names, as
-CrossGuard's `ResourceValidationArgs.props` do. Standard library only: the pack's own virtualenv need not
-hold the rest of eks-hybrid's dependencies.
+CrossGuard's `ResourceValidationArgs.props` do. Standard library only (and eks-hybrid's own pure, standard
+library modules, such as `components.domain.versions`): the pack's own virtualenv need not hold the rest of
+eks-hybrid's dependencies.
 
 Values unknown at preview time (ids of resources not created yet) never fail a rule: a rule judges what it
 can see.
@@ -19,7 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from eks_hybrid.components.domain.versions import KUBERNETES_VERSION_OUTPUT, control_plane_change_problem
+
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 VPC_ROUTE = "aws:ec2/route:Route"
 VGW_PROPAGATION = "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation"
 VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
@@ -377,6 +381,33 @@ def vpn_static_routes_cover_site(
     return found
 
 
+def _stack_of(urn: str) -> str:
+    """`urn:pulumi:<stack>::<project>::...` -> `<stack>`."""
+    return urn.split("::", 1)[0].rsplit(":", 1)[-1]
+
+
+def control_plane_one_minor(resources: Iterable[Resource]) -> list[Violation]:
+    """The EKS cluster's Kubernetes version moves at most one minor from the one the stack deployed, and
+    never down (EKS updates one minor version at a time and cannot downgrade). The deployed version is the
+    stack's previous `kubernetesVersion` output, which a hub reads through a StackReference to itself; a
+    stack with no such output (a first deploy) is not constrained."""
+    resources = list(resources)
+    deployed: str | None = None
+    for reference in (r for r in resources if r.type == STACK_REFERENCE):
+        name = str(reference.inputs.get("name") or "")
+        outputs = reference.inputs.get("outputs")
+        if name.rsplit("/", 1)[-1] == _stack_of(reference.urn) and isinstance(outputs, Mapping):
+            value = outputs.get(KUBERNETES_VERSION_OUTPUT)
+            deployed = value if isinstance(value, str) else None
+    found = []
+    for cluster in (r for r in resources if r.type == EKS_CLUSTER):
+        version = cluster.inputs.get("version")
+        reason = control_plane_change_problem(deployed, version) if isinstance(version, str) else None
+        if reason is not None:
+            found.append(Violation("control-plane-one-minor", cluster.urn, reason.text))
+    return found
+
+
 def check_resources(
     resources: Iterable[Resource],
     *,
@@ -393,4 +424,5 @@ def check_resources(
         found += public_endpoint_restricted(resource, allow_open=allow_open_public_endpoint)
     found += vpc_routes_cover_remote_networks(resources, routed_elsewhere=routed_elsewhere)
     found += vpn_static_routes_cover_site(resources, site_cidrs=site_cidrs)
+    found += control_plane_one_minor(resources)
     return found

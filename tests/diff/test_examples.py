@@ -245,3 +245,44 @@ def test_a_hub_handing_its_bgp_objects_to_its_sites_is_flagged(tmp_path: Path) -
     assert hub["edge-lab-cilium-bgp-austin-cluster-config"].action == "delete"
     # austin's own stack creates its objects: a create is not dangerous.
     assert changes(report, "example-austin")["austin-cilium-bgp-austin-cluster-config"].action == "create"
+
+
+def test_a_control_plane_downgrade_is_flagged(base: PlanSet, tmp_path: Path) -> None:
+    def older(config: dict[str, Any]) -> None:
+        config["eks-hybrid:cluster"]["kubernetesVersion"] = "1.34"
+
+    report = compare(base, head(tmp_path, {"example-hub": older}))
+    [danger] = [d for d in report.dangers if d.kind == "control-plane-version"]
+    assert danger.stack == "example-hub"
+    assert danger.urn == changes(report, "example-hub")["edge-prod-eks"].urn
+    assert "Kubernetes 1.35 -> 1.34" in danger.message and "EKS cannot downgrade" in danger.message
+    # The cloud nodes follow the control plane: their managed version changes with it.
+    group = changes(report, "example-hub")["edge-prod-cloud-nodes"]
+    assert [(c.path, c.old, c.new) for c in group.changes] == [("version", "1.35", "1.34")]
+
+
+def test_a_two_minor_control_plane_jump_is_flagged() -> None:
+    from eks_hybrid.diff.danger import find_dangers
+    from eks_hybrid.diff.engine import StackDiff
+    from eks_hybrid.diff.values import Change
+
+    urn = "urn:pulumi:hub::eks-hybrid::eks-hybrid:cluster:HybridCluster$aws:eks/cluster:Cluster::edge-eks"
+    cluster = ResourceDiff(
+        "update",
+        urn,
+        "aws:eks/cluster:Cluster",
+        "edge-eks",
+        changes=[Change("version", "changed", "1.34", "1.36")],
+    )
+    one_step = ResourceDiff(
+        "update",
+        urn,
+        "aws:eks/cluster:Cluster",
+        "edge-eks",
+        changes=[Change("version", "changed", "1.35", "1.36")],
+    )
+    empty = PlanSet(label="x")
+    [danger] = find_dangers([StackDiff("hub", "hub", "changed", resources=[cluster])], empty, empty)
+    assert danger.kind == "control-plane-version" and danger.urn == urn
+    assert "1.34 -> 1.36" in danger.message and "EKS updates one minor version at a time" in danger.message
+    assert find_dangers([StackDiff("hub", "hub", "changed", resources=[one_step])], empty, empty) == []

@@ -55,6 +55,7 @@ def test_every_rule_is_a_policy(pack):
         "public-endpoint-restricted",
         "vpc-routes-cover-remote-networks",
         "vpn-static-routes-cover-site",
+        "control-plane-one-minor",
     }
     assert policies["owner-tagged"].enforcement_level == EnforcementLevel.ADVISORY
     assert policies["remote-cidrs-private"].enforcement_level == EnforcementLevel.MANDATORY
@@ -116,3 +117,41 @@ def test_stack_policies_report_through_crossguard(pack):
         run(policy, StackValidationArgs([cluster, routed, unrouted], {"siteRoutedCidrs": ["10.200.0.0/16"]}))
         == []
     )
+
+
+def test_the_control_plane_policy_reads_the_hubs_own_previous_outputs(pack):
+    from pulumi_policy import PolicyResource, PolicyResourceOptions
+
+    options = PolicyResourceOptions(False, [], False, [], None, [])  # type: ignore[arg-type]
+    prefix = "urn:pulumi:example-hub::eks-hybrid::"
+
+    def stack(deployed: str, requested: str) -> StackValidationArgs:
+        reference = PolicyResource(
+            "pulumi:pulumi:StackReference",
+            {"name": "organization/eks-hybrid/example-hub", "outputs": {"kubernetesVersion": deployed}},
+            f"{prefix}pulumi:pulumi:StackReference::eks-hybrid-previous-outputs",
+            "eks-hybrid-previous-outputs",
+            options,
+            None,
+            None,
+            [],
+            {},
+        )
+        cluster = PolicyResource(
+            "aws:eks/cluster:Cluster",
+            {"version": requested},
+            f"{prefix}aws:eks/cluster:Cluster::edge-prod-eks",
+            "edge-prod-eks",
+            options,
+            None,
+            None,
+            [],
+            {},
+        )
+        return StackValidationArgs([reference, cluster])
+
+    policy = next(p for p in pack.policies() if p.name == "control-plane-one-minor")
+    assert run(policy, stack("1.34", "1.35")) == []
+    [message] = run(policy, stack("1.33", "1.35"))
+    assert "EKS updates one minor version at a time" in str(message)
+    assert run(policy, stack("1.35", "1.34"))

@@ -179,3 +179,27 @@ def test_vpn_static_routes_cover_site():
 @pytest.mark.parametrize("rule", rules.RESOURCE_RULES)
 def test_resource_rules_ignore_other_types(rule):
     assert rule(Resource("aws:ec2/route:Route", "u", {"destinationCidrBlock": "8.8.8.8/32"})) == []
+
+
+def test_control_plane_one_minor_judges_from_the_stacks_own_previous_outputs() -> None:
+    def reference(stack: str, name: str, deployed: str | None) -> Resource:
+        outputs = {"kubernetesVersion": deployed} if deployed else {}
+        return Resource(
+            "pulumi:pulumi:StackReference",
+            f"urn:pulumi:{stack}::p::pulumi:pulumi:StackReference::eks-hybrid-previous-outputs",
+            {"name": name, "outputs": outputs},
+        )
+
+    def hub(version: str) -> Resource:
+        return Resource(CLUSTER, "urn:pulumi:s::p::aws:eks/cluster:Cluster::c", {"version": version})
+
+    one_up = [reference("s", "organization/p/s", "1.34"), hub("1.35")]
+    assert rules.control_plane_one_minor(one_up) == []
+    two_up = [reference("s", "organization/p/s", "1.33"), hub("1.35")]
+    assert names(rules.control_plane_one_minor(two_up)) == ["control-plane-one-minor"]
+    assert names(rules.check_resources(two_up)).count("control-plane-one-minor") == 1
+    down = [reference("s", "s", "1.35"), hub("1.34")]
+    assert "cannot downgrade" in rules.control_plane_one_minor(down)[0].message
+    # A first deploy (no earlier output) and another stack's outputs (a site's hub) do not constrain it.
+    assert rules.control_plane_one_minor([reference("s", "s", None), hub("1.35")]) == []
+    assert rules.control_plane_one_minor([reference("s", "other/p/hub", "1.30"), hub("1.35")]) == []

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from eks_hybrid.components.composition.previous_outputs import PREVIOUS_OUTPUTS
 from eks_hybrid.offline.recording import RecordedResource
 from eks_hybrid.planner import Planner
 from tests.conftest import copy_examples
@@ -73,6 +74,10 @@ NEW_IN_0_2 = {
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         "edge-prod-ingress-443-from-api-10.100.8.0-24",
     ),
+}
+NEW_IN_0_2 |= {
+    # The hub's read of its own previous outputs (a StackReference to itself), which upgrades are judged by.
+    ("pulumi:pulumi:StackReference", PREVIOUS_OUTPUTS),
 }
 NEW_IN_0_2 |= {
     # The cloud nodes' DNS group with its rules and the launch template that puts it (and the cluster
