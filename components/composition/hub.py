@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ..config._eks_hub import EksSide, declare_eks_side, eks_side_problems
+from ..config._eks_hub import EksSide, check_cilium_upgrade, declare_eks_side, eks_side_problems
 from ..config._quotas import hub_quota_problems
 from ..config._stack_args import (
     palette_hub_args,
@@ -19,6 +19,7 @@ from ..config._stack_args import (
 from ..config.hub import HubConfig
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
+from ..domain.cilium_upgrade import DEPLOYED_OUTPUTS as CILIUM_DEPLOYED_OUTPUTS
 from ..domain.cluster_rules import nat_gateway_warnings, restricted_public_cidrs
 from ..domain.hub_outputs import HubOutput, site_inventory_text
 from ..errors import PlanError, Problem
@@ -27,6 +28,7 @@ from ..network.planning import SubnetFacts, attachment_subnet_problems
 from ..ownership import HUB_TAG
 from ..palette import PaletteHub, PaletteHubArgs
 from ..postdeploy import PostDeployVerify
+from .previous_outputs import previous_outputs
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -130,6 +132,10 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
     check_hub(hub, file)
+    # What the hub's previous update deployed: upgrades are judged against it (none on a first deploy),
+    # before any resource is declared. The read comes after the checks above, which need nothing of it.
+    previous = previous_outputs(CILIUM_DEPLOYED_OUTPUTS)
+    check_cilium_upgrade(hub, file, previous)
     warn_nat_gateways(hub)
     network = TransitGatewayHub(name, transit_gateway_hub_args(hub))
     exports: dict[str, Any] = {
@@ -143,7 +149,7 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
         vgw = VirtualPrivateGateway(name, virtual_private_gateway_args(hub))
         exports[HubOutput.VPN_GATEWAY_ID] = vgw.vpn_gateway_id
 
-    eks = declare_eks_side(name, hub)
+    eks = declare_eks_side(name, hub, previous=previous)
     exports |= eks.exports()
     if hub.palette is not None:
         palette = PaletteHub(

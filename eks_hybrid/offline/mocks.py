@@ -256,10 +256,18 @@ def _arn(type_token: str, resource_id: str, name: str, region: str) -> str | Non
 class OfflineMocks(Mocks):
     """Answers registrations and invokes with deterministic, plausible state."""
 
-    def __init__(self, region: str, stack_outputs: Mapping[str, tuple[dict[str, Any], list[str]]]) -> None:
+    def __init__(
+        self,
+        region: str,
+        stack_outputs: Mapping[str, tuple[dict[str, Any], list[str]]],
+        own_stack: str | None = None,
+    ) -> None:
         self.region = region
         # stack name (any of "stack" or "org/project/stack") -> (outputs, secret output names)
         self.stack_outputs = dict(stack_outputs)
+        # The stack being planned: its reference to itself reads its previous update's outputs
+        # (`components.composition.previous_outputs`), those given for it here, else none (a first deploy).
+        self.own_stack = own_stack
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ == "pulumi:pulumi:StackReference":
@@ -279,6 +287,8 @@ class OfflineMocks(Mocks):
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         full_name = str(args.inputs.get("name") or args.resource_id or args.name)
         key = full_name if full_name in self.stack_outputs else full_name.rsplit("/", 1)[-1]
+        if key not in self.stack_outputs and key == self.own_stack:
+            return full_name, {"name": full_name, "outputs": {}, "secretOutputNames": []}
         if key not in self.stack_outputs:
             raise LookupError(f"no offline outputs for stack reference {full_name!r}")
         outputs, secret_names = self.stack_outputs[key]
