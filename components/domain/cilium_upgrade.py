@@ -6,13 +6,13 @@ Three rules, each from upstream:
   `ciliumRoutingMode` output; for hubs deployed before that output, what eks-hybrid deployed for their
   line and IPAM mode), whatever line the chart moves to: a hub created on 1.17 with multi-pool keeps native
   routing on 1.18, although a new 1.18 hub gets tunnel. Multi-pool gained tunnel support only in 1.18
-  (cilium/cilium#38483, compatibility table in #39513), Cilium documents no live migration between routing
-  modes, and AWS's procedure upgrades with the same values ("Upgrade Cilium on hybrid nodes", EKS user
-  guide `hybrid-nodes-cni`). During a DaemonSet roll-out that switched modes, tunnel agents encapsulate to
-  nodes that have no VXLAN device and native agents send unencapsulated traffic tunnel agents expect
-  encapsulated: cross-node pod traffic breaks until every node at every site has rolled. A change that
-  cannot keep the mode (a line or IPAM mode that does not run it) is refused, unless the stack asks for the
-  migration with `eks-hybrid:cilium.routingMode`.
+  (cilium/cilium#38483, compatibility table in #39513), no Cilium document migrates a running cluster
+  between routing modes (inferred: none found), and AWS's procedure upgrades with the same values
+  ("Upgrade Cilium on hybrid nodes", EKS user guide `hybrid-nodes-cni`). During a DaemonSet roll-out
+  that switched modes, tunnel agents encapsulate to nodes that have no VXLAN device and native agents send
+  unencapsulated traffic tunnel agents expect encapsulated: cross-node pod traffic breaks until every node
+  at every site has rolled. A change that cannot keep the mode (a line or IPAM mode that does not run it)
+  is refused, unless the stack asks for the migration with `eks-hybrid:cilium.routingMode`.
 - **`upgradeCompatibility` is the version first installed.** Cilium's Upgrade Guide (Step 2): "To minimize
   datapath disruption during the upgrade, the `upgradeCompatibility` option should be set to the initial
   Cilium version which was installed in this cluster" (`--set upgradeCompatibility=1.X`); AWS, "Upgrade
@@ -69,9 +69,9 @@ FIELD_IPAM: Final = "ipam"
 """The `eks-hybrid:cilium` keys a problem of `cilium_upgrade` may name."""
 
 ROUTING_SOURCES = (
-    "multi-pool tunnel routing is new in Cilium 1.18 (cilium/cilium#38483, #39513) and Cilium documents no"
-    ' live migration between routing modes; AWS\'s "Upgrade Cilium on hybrid nodes" (EKS user guide,'
-    " hybrid-nodes-cni) upgrades with the values first installed"
+    "multi-pool tunnel routing is new in Cilium 1.18 (cilium/cilium#38483, #39513), no Cilium document"
+    " migrates a running cluster between routing modes (inferred: none found); AWS's \"Upgrade Cilium on"
+    ' hybrid nodes" (EKS user guide, hybrid-nodes-cni) upgrades with the values first installed'
 )
 UPGRADE_GUIDE = (
     '"Always perform rollbacks and upgrades between one minor release at a time" (Cilium Upgrade Guide,'
@@ -143,14 +143,16 @@ def line_jump_reason(deployed_version: str, chart_version: str) -> Reason | None
         return None
     if old[0] == new[0]:
         step = f"{old[0]}.{old[1] + (1 if new[1] > old[1] else -1)}"
-        first = f"move to {step}'s latest patch first, `pulumi up`, then on"
+        path = (
+            f"take {cilium_line(deployed_version)}'s latest patch, then {step}'s, with a `pulumi up` after"
+            f" each, before {cilium_line(chart_version)}"
+        )
     else:
-        first = "move within the deployed major line first"
+        path = "move within the deployed major line first"
     return Reason(
         Code.CILIUM_LINE_JUMP,
         f"Cilium {shown(chart_version)} is more than one minor line from {shown(deployed_version)}, the"
-        f" chart this hub deployed: {UPGRADE_GUIDE}; {first} (after"
-        f" {cilium_line(deployed_version)}'s latest patch)",
+        f" chart this hub deployed: {UPGRADE_GUIDE}; {path}",
     )
 
 

@@ -73,8 +73,8 @@ def test_one_minor_line_at_a_time(old: str, new: str, refused: bool) -> None:
 def test_a_jump_names_the_line_to_take_first() -> None:
     up = line_jump_reason("1.16.9", "1.18.5-0")
     down = line_jump_reason("1.18.5-0", "1.16.9")
-    assert up is not None and "move to 1.17's latest patch first" in up.text
-    assert down is not None and "move to 1.17's latest patch first" in down.text
+    assert up is not None and "take 1.16's latest patch, then 1.17's" in up.text and "before 1.18" in up.text
+    assert down is not None and "take 1.18's latest patch, then 1.17's" in down.text
 
 
 def test_a_first_deploy_has_no_deployed_cilium() -> None:

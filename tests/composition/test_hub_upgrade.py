@@ -123,7 +123,7 @@ def test_a_jump_of_two_lines_is_refused(mock_engine: MockEngine) -> None:
         run_hub(mock_engine, "example-hub-ssm", previous, {"chartVersion": "1.18.5-0"})
     [problem] = caught.value.problems
     assert (problem.path, problem.code) == ("eks-hybrid:cilium.chartVersion", "cilium-line-jump")
-    assert "move to 1.17's latest patch first" in problem.rule
+    assert "then 1.17's, with a `pulumi up` after each" in problem.rule
 
 
 def test_upgrade_compatibility_stays_the_version_first_installed(mock_engine: MockEngine) -> None:
