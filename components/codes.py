@@ -376,6 +376,30 @@ class Code(StrEnum):
         "config",
         "A Cilium line AWS does not support for hybrid nodes.",
     )
+    CILIUM_ROUTING_MODE = (
+        "cilium-routing-mode",
+        "config",
+        "`eks-hybrid:cilium.routingMode` names a routing mode the Cilium line and IPAM mode do not run"
+        " (multi-pool on 1.17 routes natively only; cluster-pool keeps the chart's VXLAN tunnel).",
+    )
+    CILIUM_ROUTING_MODE_FLIP = (
+        "cilium-routing-mode-flip",
+        "plan",
+        "A chart or setting change would switch the routing mode of the hub's running Cilium (native <->"
+        " tunnel): refused unless `eks-hybrid:cilium.routingMode` asks for the migration.",
+    )
+    CILIUM_ROUTING_MODE_MIGRATION = (
+        "cilium-routing-mode-migration",
+        "plan",
+        "A note, not an error: `eks-hybrid:cilium.routingMode` switches the routing mode of the hub's running"
+        " Cilium; cross-node pod traffic breaks until every node at every site has rolled.",
+    )
+    CILIUM_LINE_JUMP = (
+        "cilium-line-jump",
+        "plan",
+        "The Cilium chart moves more than one minor line from the one the hub deployed (Cilium upgrades and"
+        " rolls back one minor line at a time).",
+    )
     POD_CIDR_MASK_SIZE = (
         "pod-cidr-mask-size",
         "config",

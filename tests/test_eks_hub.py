@@ -35,6 +35,8 @@ COMMON = {
     "credentialsProvider",
     "enableCredentialsFile",
     "ciliumIpamMode",
+    "ciliumRoutingMode",
+    "ciliumInstalledVersion",
 }
 
 

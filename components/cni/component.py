@@ -73,6 +73,14 @@ class CiliumArgs(TypedDict):
     """Where the operator runs, a plain value: `hybrid` (default with cluster-pool, AWS's supported
     placement) or `cloud` (the cloud node group, `eks-hybrid/capacity=cloud`; always with multi-pool, whose
     pools must exist before any hybrid node joins; `hybrid` with multi-pool is refused)."""
+    routing_mode: NotRequired[str]
+    """Multi-pool's routing mode, a plain value: `native` or `tunnel` (default: a new cluster's on the chart's
+    line, native on 1.17, tunnel on 1.18). Keep the mode a running cluster was installed with: a switch
+    breaks cross-node pod traffic until every node has rolled (`domain.cilium_upgrade`). Cluster-pool
+    keeps the chart's VXLAN tunnel (`tunnel` only)."""
+    upgrade_compatibility: NotRequired[pulumi.Input[str]]
+    """The Cilium line first installed on the cluster (`1.17`), passed as Cilium's `upgradeCompatibility`
+    (Cilium Upgrade Guide; AWS, "Upgrade Cilium on hybrid nodes"). Default: not set."""
 
 
 class Cilium(pulumi.ComponentResource):
@@ -92,6 +100,9 @@ class Cilium(pulumi.ComponentResource):
         )
         if ipam is not None and (problem := plan.operator_placement_problem(ipam, configured)):
             arguments.problem("operator_placement", problem.text, problem.code)
+        routing_mode = arguments.plain(
+            "routing_mode", args.get("routing_mode"), defaults.CILIUM_ROUTING_MODES
+        )
         version = arguments.check(
             "chart_version", args.get("chart_version", DEFAULT_CHART_VERSION), _chart_version
         )
@@ -114,7 +125,13 @@ class Cilium(pulumi.ComponentResource):
                 source, lambda s: k8s.helm.v3.RepositoryOptsArgs(repo=s.repo) if s.repo else None
             ),
             namespace=plan.NAMESPACE,
-            values=pulumi.Output.all(pod_cidrs, mask, args.get("bgp_control_plane", False), version).apply(
+            values=pulumi.Output.all(
+                pod_cidrs,
+                mask,
+                args.get("bgp_control_plane", False),
+                version,
+                args.get("upgrade_compatibility"),
+            ).apply(
                 lambda resolved: plan.cilium_values(
                     list(resolved[0]),
                     int(resolved[1]),
@@ -122,6 +139,8 @@ class Cilium(pulumi.ComponentResource):
                     ipam=ipam,
                     cilium_line=cilium_line(str(resolved[3])),
                     placement=placement,
+                    routing_mode=routing_mode,
+                    upgrade_compatibility=None if resolved[4] is None else str(resolved[4]),
                 )
             ),
             skip_await=True,

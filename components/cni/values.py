@@ -15,7 +15,7 @@ Two IPAM modes:
   multi-pool IPAM docs): one `CiliumPodIPPool` per site over its pod CIDR and one `CiliumNodeConfig` per
   site that makes it the default pool of the nodes labelled `eks-hybrid/site=<site>` (see `pools.py`).
   Multi-pool is beta in the 1.17 and 1.18 lines and outside AWS's Cilium support scope; the datapath values
-  it needs are pinned per line in `MULTI_POOL_DATAPATH`.
+  it needs are pinned per routing mode in `MULTI_POOL_DATAPATH`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from ..domain.cilium_operator import OperatorPlacement as OperatorPlacement
 from ..domain.cilium_operator import bgp_objects_in_sites as bgp_objects_in_sites
 from ..domain.cilium_operator import operator_placement as operator_placement
 from ..domain.cilium_operator import operator_placement_problem as operator_placement_problem
+from ..domain.cilium_upgrade import new_hub_routing_mode, routing_mode_reason
+from ..domain.defaults import CiliumRoutingMode
 from ..domain.labels import CLOUD_CAPACITY_LABEL, CLOUD_CAPACITY_VALUE
 from ..errors import RuleError
 
@@ -38,16 +40,18 @@ COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type"
 HYBRID_CONFIG_NAME = "hybrid-config"
 
 Ipam = Literal["multiPool", "clusterPool"]
+RoutingMode = CiliumRoutingMode
 
-# Datapath values multi-pool IPAM needs, per Cilium line (Cilium docs, "Multi-Pool (Beta)", Limitations):
-# - 1.17: "Tunnel mode is not supported. Multi-Pool IPAM may only be used in direct routing mode", so
-#   native routing, routes between the nodes of a site's L2 segment (autoDirectNodeRoutes), and nodes on
-#   other segments (other sites) skipped rather than failed (directRoutingSkipUnreachable).
-# - 1.18: tunnel routing works with multi-pool (cilium/cilium#38483, compatibility table updated in #39513),
-#   so it keeps the VXLAN encapsulation AWS supports for hybrid nodes.
-MULTI_POOL_DATAPATH: Mapping[str, Mapping[str, Any]] = {
-    "1.17": {"routingMode": "native", "autoDirectNodeRoutes": True, "directRoutingSkipUnreachable": True},
-    "1.18": {"routingMode": "tunnel", "tunnelProtocol": "vxlan"},
+# Datapath values multi-pool IPAM needs, per routing mode (Cilium docs, "Multi-Pool (Beta)", Limitations).
+# Which mode a hub runs is `domain.cilium_upgrade`'s decision: the line's (1.17 routes natively only,
+# "Multi-Pool IPAM may only be used in direct routing mode"; a new 1.18 hub tunnels, cilium/cilium#38483
+# and #39513), pinned at install so that a chart bump never switches a running cluster.
+# - native: routes between the nodes of a site's L2 segment (autoDirectNodeRoutes), and nodes on other
+#   segments (other sites) skipped rather than failed (directRoutingSkipUnreachable).
+# - tunnel: the VXLAN encapsulation AWS supports for hybrid nodes.
+MULTI_POOL_DATAPATH: Mapping[RoutingMode, Mapping[str, Any]] = {
+    "native": {"routingMode": "native", "autoDirectNodeRoutes": True, "directRoutingSkipUnreachable": True},
+    "tunnel": {"routingMode": "tunnel", "tunnelProtocol": "vxlan"},
 }
 # Both lines: multi-pool "does not support local node routes ... and requires per-endpoint routes" (the
 # chart refuses multi-pool without them since cilium/cilium#38176). Masquerading stays off: iptables
@@ -154,6 +158,8 @@ def cilium_values(
     ipam: Ipam = "clusterPool",
     cilium_line: str = "1.18",
     placement: OperatorPlacement | None = None,
+    routing_mode: RoutingMode | None = None,
+    upgrade_compatibility: str | None = None,
 ) -> dict[str, Any]:
     """Helm values for Cilium on hybrid nodes.
 
@@ -163,11 +169,16 @@ def cilium_values(
     after install. A /`mask_size` block per node: 25 gives 128 pod addresses per node.
 
     multi-pool: the pools are separate objects (`pools.site_pod_pools`); the values switch the IPAM mode,
-    pin the line's datapath values, and run the operator on the cloud node group. The operator registers
+    pin the routing mode's datapath values (`routing_mode`, default a new hub's on `cilium_line`:
+    `domain.cilium_upgrade`), and run the operator on the cloud node group. The operator registers
     Cilium's CRDs when it starts; on cloud capacity it runs before any hybrid node joins, so the hub can
     declare the pools in the same update (on hybrid nodes only, the CRDs would not exist yet). With
     cluster-pool the operator runs on hybrid nodes unless `placement` is `cloud` (`operator_placement`).
     The operator runs with host networking, so it needs no Cilium on the node it runs on.
+
+    `upgrade_compatibility`: the Cilium line first installed on the cluster (`1.17`), Cilium's
+    `upgradeCompatibility` (Cilium Upgrade Guide, Step 2; AWS, "Upgrade Cilium on hybrid nodes"); unset, the
+    chart's defaults are the installed line's.
     """
     if not pod_cidrs:
         raise ValueError("Cilium needs at least one pod CIDR (the cluster's remote pod networks)")
@@ -193,17 +204,17 @@ def cilium_values(
         "bgpControlPlane": {"enabled": bgp_control_plane},
         "rollOutCiliumPods": ROLL_OUT_ON_CONFIG_CHANGE,
     }
+    if upgrade_compatibility is not None:
+        values["upgradeCompatibility"] = upgrade_compatibility
     if operator_placement(ipam, placement) == "cloud":
         operator["affinity"] = cloud_affinity()
+    mode = routing_mode or new_hub_routing_mode(ipam, cilium_line)
+    if (reason := routing_mode_reason(ipam, cilium_line, mode)) is not None:
+        raise ValueError(f"Cilium {cilium_line} with {ipam} IPAM: {reason.text}")
     if ipam == "multiPool":
-        if cilium_line not in MULTI_POOL_DATAPATH:
-            raise ValueError(
-                f"multi-pool datapath values are pinned for Cilium {', '.join(MULTI_POOL_DATAPATH)};"
-                f" got {cilium_line}"
-            )
         values["ipam"] = {"mode": "multi-pool"}
         values |= {key: _copy(value) for key, value in MULTI_POOL_COMMON.items()}
-        values |= {key: _copy(value) for key, value in MULTI_POOL_DATAPATH[cilium_line].items()}
+        values |= {key: _copy(value) for key, value in MULTI_POOL_DATAPATH[mode].items()}
     return values
 
 

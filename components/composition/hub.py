@@ -8,7 +8,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ..config._eks_hub import EksSide, control_plane_problems, declare_eks_side, eks_side_problems
+from ..config._eks_hub import (
+    EksSide,
+    check_cilium_upgrade,
+    control_plane_problems,
+    declare_eks_side,
+    eks_side_problems,
+)
 from ..config._quotas import hub_quota_problems
 from ..config._stack_args import (
     palette_hub_args,
@@ -19,6 +25,7 @@ from ..config._stack_args import (
 from ..config.hub import HubConfig
 from ..config.secrets import check_secrets
 from ..config.source import stack_file_label
+from ..domain.cilium_upgrade import DEPLOYED_OUTPUTS as CILIUM_DEPLOYED_OUTPUTS
 from ..domain.cluster_rules import nat_gateway_warnings, restricted_public_cidrs
 from ..domain.hub_outputs import HubOutput, site_inventory_text
 from ..errors import PlanError, Problem
@@ -29,8 +36,9 @@ from ..palette import PaletteHub, PaletteHubArgs
 from ..postdeploy import PostDeployVerify
 from .previous_outputs import previous_outputs
 
-DEPLOYED_OUTPUTS = (HubOutput.KUBERNETES_VERSION,)
-"""What the hub reads of its own previous `pulumi up` (`previous_outputs`): the control plane's version."""
+DEPLOYED_OUTPUTS = (HubOutput.KUBERNETES_VERSION, *CILIUM_DEPLOYED_OUTPUTS)
+"""What the hub reads of its own previous `pulumi up` (`previous_outputs`, one read): the control plane's
+version, and Cilium's routing mode and first installed version."""
 
 
 def inventory_exports(hub: HubConfig) -> dict[str, Any]:
@@ -134,9 +142,11 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
     hub = hub.model_copy(update={"tags": {**hub.tags, HUB_TAG: name}})
     file = stack_file_label(pulumi.get_stack())
     check_secrets(hub, file, os.environ)  # before anything is declared
-    # What the hub's previous update deployed: a control-plane change is judged against it (none on a
-    # first deploy).
-    check_hub(hub, file, previous_outputs(DEPLOYED_OUTPUTS))
+    # What the hub's previous update deployed: upgrades (the control plane's version, Cilium's line and
+    # routing mode) are judged against it (none on a first deploy), before any resource is declared.
+    previous = previous_outputs(DEPLOYED_OUTPUTS)
+    check_hub(hub, file, previous)
+    check_cilium_upgrade(hub, file, previous)
     warn_nat_gateways(hub)
     network = TransitGatewayHub(name, transit_gateway_hub_args(hub))
     exports: dict[str, Any] = {
@@ -150,7 +160,7 @@ def build_hub(hub: HubConfig) -> dict[str, Any]:
         vgw = VirtualPrivateGateway(name, virtual_private_gateway_args(hub))
         exports[HubOutput.VPN_GATEWAY_ID] = vgw.vpn_gateway_id
 
-    eks = declare_eks_side(name, hub)
+    eks = declare_eks_side(name, hub, previous=previous)
     exports |= eks.exports()
     if hub.palette is not None:
         palette = PaletteHub(

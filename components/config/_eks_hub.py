@@ -23,6 +23,7 @@ from ..cni.pod_routes_access import PodRoutesAccess, access_entry_command, decla
 from ..cni.values import bgp_in_sites_note
 from ..codes import Code
 from ..domain._base import SECRET_PLACEHOLDER
+from ..domain.cilium_upgrade import CiliumUpgrade, cilium_upgrade, deployed_cilium
 from ..domain.hub_outputs import EKS_OUTPUTS, HubOutput
 from ..domain.labels import POD_ROUTES_GROUP
 from ..domain.versions import control_plane_change_problem
@@ -42,11 +43,14 @@ from .source import stack_file_label
 __all__ = [
     "EKS_EXPORTS",
     "EksSide",
+    "check_cilium_upgrade",
     "check_eks_side",
+    "cilium_upgrade_problems",
     "cluster_problems",
     "control_plane_problems",
     "declare_eks_side",
     "eks_side_problems",
+    "hub_cilium_upgrade",
     "identity_problems",
 ]
 
@@ -61,6 +65,8 @@ class EksSide:
     credentials_provider: str
     enable_credentials_file: bool
     cilium_ipam: str
+    cilium_routing_mode: str
+    cilium_installed_version: str
     cluster: HybridCluster
     identity: NodeIdentity
     cilium: Cilium
@@ -96,6 +102,9 @@ class EksSide:
             HubOutput.ENABLE_CREDENTIALS_FILE: self.enable_credentials_file,
             # Sites check cluster-pool's BGP requirement against it.
             HubOutput.CILIUM_IPAM_MODE: self.cilium_ipam,
+            # What the next update judges a Cilium upgrade against (`domain.cilium_upgrade`).
+            HubOutput.CILIUM_ROUTING_MODE: self.cilium_routing_mode,
+            HubOutput.CILIUM_INSTALLED_VERSION: self.cilium_installed_version,
         }
         if self.credentials_provider == "iamRolesAnywhere":
             out |= {
@@ -114,11 +123,42 @@ class EksSide:
         return out
 
 
-def eks_side_problems(hub: HubConfig, file: str | None = None) -> list[Problem]:
+def eks_side_problems(
+    hub: HubConfig, file: str | None = None, previous: Mapping[str, Any] | None = None
+) -> list[Problem]:
     """Every reason the EKS side cannot be planned, found without declaring anything, naming the stack
-    file's keys. In `mode: existing` this reads the cluster (an `aws.eks.get_cluster` invoke)."""
+    file's keys. In `mode: existing` this reads the cluster (an `aws.eks.get_cluster` invoke). `previous`:
+    the hub's outputs from its previous update (`composition.previous_outputs`; none: a first deploy)."""
     file = file or stack_file_label(pulumi.get_stack())
-    return cluster_problems(hub, file) + identity_problems(hub.credentials, file)
+    upgrade = hub_cilium_upgrade(hub, previous or {})
+    return (
+        cluster_problems(hub, file)
+        + identity_problems(hub.credentials, file)
+        + cilium_upgrade_problems(upgrade, file)
+    )
+
+
+def hub_cilium_upgrade(hub: HubConfig, previous: Mapping[str, Any]) -> CiliumUpgrade:
+    """The hub's Cilium after this update, judged against what its previous update deployed (`previous`,
+    its earlier outputs; `{}` on a first deploy): `domain.cilium_upgrade.cilium_upgrade`."""
+    return cilium_upgrade(
+        chart_version=hub.cilium.chart_version,
+        ipam=hub.cilium_ipam,
+        routing_mode=hub.cilium.routing_mode,
+        deployed=deployed_cilium(previous, hub.cilium_ipam),
+    )
+
+
+def cilium_upgrade_problems(upgrade: CiliumUpgrade, file: str) -> list[Problem]:
+    """The upgrade's refusals, each on the `eks-hybrid:cilium` key it is about."""
+    return [Problem.of(file, f"eks-hybrid:cilium.{field}", reason) for field, reason in upgrade.problems]
+
+
+def check_cilium_upgrade(hub: HubConfig, file: str, previous: Mapping[str, Any]) -> None:
+    """Raise `PlanError` with the refusals of `hub_cilium_upgrade` (judged against `previous`)."""
+    problems = cilium_upgrade_problems(hub_cilium_upgrade(hub, previous), file)
+    if problems:
+        raise PlanError(problems)
 
 
 def cluster_problems(hub: HubConfig, file: str) -> list[Problem]:
@@ -186,10 +226,12 @@ def identity_problems(credentials: CredentialsConfig, file: str) -> list[Problem
     ]
 
 
-def check_eks_side(hub: HubConfig, file: str | None = None) -> None:
+def check_eks_side(
+    hub: HubConfig, file: str | None = None, previous: Mapping[str, Any] | None = None
+) -> None:
     """Raise `PlanError` with every problem of `eks_side_problems`. Call it before declaring any resource of
     the hub (network included), so that a plan that cannot succeed creates nothing."""
-    problems = eks_side_problems(hub, file)
+    problems = eks_side_problems(hub, file, previous)
     if problems:
         raise PlanError(problems)
 
@@ -204,16 +246,23 @@ def pod_routes_identity_note(hub: HubConfig) -> str:
     )
 
 
-def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | None = None) -> EksSide:
+def declare_eks_side(
+    name: str,
+    hub: HubConfig,
+    opts: pulumi.ResourceOptions | None = None,
+    previous: Mapping[str, Any] | None = None,
+) -> EksSide:
     """Declare everything hybrid nodes need on the EKS side of the hub `hub`.
 
     Order: the cluster (created, or adopted and checked), the node identity scoped to its ARN, the
     HYBRID_LINUX access entry for the identity's role, then Cilium (with multi-pool its per-site pools, with
     the BGP control plane each site's peering with its router) and `kube-system/hybrid-config` through
     the cluster's Kubernetes provider. Raises `PlanError` before declaring anything if the config cannot
-    be planned (an adopted cluster that does not fit, a node group too small, a malformed CA bundle).
+    be planned (an adopted cluster that does not fit, a node group too small, a malformed CA bundle, a
+    Cilium upgrade `previous`, the hub's outputs from its previous update, forbids).
     """
-    check_eks_side(hub)
+    check_eks_side(hub, previous=previous)
+    upgrade = hub_cilium_upgrade(hub, previous or {})
     cluster = HybridCluster(name, hybrid_cluster_args(hub), opts)
     identity = NodeIdentity(
         f"{name}-node-identity", node_identity_args(hub, cluster.cluster_name, cluster.cluster_arn), opts
@@ -227,7 +276,11 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
     # site stack declares its own BGP objects once its nodes exist (composition/site_cilium.py).
     placement = hub.cilium_operator_placement
     on_cloud = pulumi.ResourceOptions(depends_on=[cluster.node_group] if placement == "cloud" else [])
-    cilium = Cilium(f"{name}-cilium", cilium_args(hub), pulumi.ResourceOptions.merge(in_cluster, on_cloud))
+    cilium = Cilium(
+        f"{name}-cilium", cilium_args(hub, upgrade), pulumi.ResourceOptions.merge(in_cluster, on_cloud)
+    )
+    for note in upgrade.notes:
+        pulumi.log.warn(note, resource=cilium)
     # The pools and BGP objects are instances of CRDs the operator registers once it runs: they wait for
     # those CRDs to be Established (crd_wait.py), not for the release alone.
     peers_in_hub = hub.bgp_peers_in_hub
@@ -275,6 +328,8 @@ def declare_eks_side(name: str, hub: HubConfig, opts: pulumi.ResourceOptions | N
         credentials_provider=hub.credentials.provider,
         enable_credentials_file=hub.credentials.enable_credentials_file,
         cilium_ipam=ipam,
+        cilium_routing_mode=upgrade.routing_mode,
+        cilium_installed_version=upgrade.installed_version,
         cluster=cluster,
         identity=identity,
         cilium=cilium,

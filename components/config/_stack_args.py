@@ -24,6 +24,7 @@ from ..cni import (
     HybridConfigArgs,
 )
 from ..cni.values import pod_traffic_source
+from ..domain.cilium_upgrade import CiliumUpgrade, cilium_upgrade
 from ..domain.hub_outputs import HubInventory, HubPalette
 from ..domain.naming import cidr_slug
 from ..domain.palette import ProfileChoice
@@ -271,8 +272,17 @@ def node_identity_args(
     return args
 
 
-def cilium_args(hub: HubConfig) -> CiliumArgs:
+def cilium_args(hub: HubConfig, upgrade: CiliumUpgrade | None = None) -> CiliumArgs:
+    """`upgrade`: what the hub's Cilium runs after this update (`_eks_hub.hub_cilium_upgrade`, judged against
+    its previous update); none: a first deploy."""
     cilium = hub.cilium
+    if upgrade is None:
+        upgrade = cilium_upgrade(
+            chart_version=cilium.chart_version,
+            ipam=hub.cilium_ipam,
+            routing_mode=cilium.routing_mode,
+            deployed=None,
+        )
     return CiliumArgs(
         # cluster-pool: the sites' pod CIDRs in the inventory's order, so a site added at the end only
         # appends to clusterPoolIPv4PodCIDRList (Cilium forbids changing existing elements).
@@ -283,6 +293,8 @@ def cilium_args(hub: HubConfig) -> CiliumArgs:
         pod_cidr_mask_size=cilium.pod_cidr_mask_size,
         bgp_control_plane=cilium.bgp_control_plane,
         operator_placement=hub.cilium_operator_placement,
+        routing_mode=upgrade.routing_mode,
+        upgrade_compatibility=upgrade.upgrade_compatibility,
     )
 
 

@@ -207,6 +207,7 @@ class CredentialsConfig(ConfigModel):
 
 CiliumIpam = defaults.CiliumIpam
 CiliumOperatorPlacement = defaults.CiliumOperatorPlacement
+CiliumRoutingMode = defaults.CiliumRoutingMode
 
 
 class CiliumConfig(ConfigModel):
@@ -228,6 +229,10 @@ class CiliumConfig(ConfigModel):
     # (each site stack then declares its BGP objects), `cloud` keeps eks-hybrid 0.2's layout; multiPool
     # always runs it on the cloud node group (`hybrid` is refused there, `rules.check_operator_placement`).
     operator_placement: CiliumOperatorPlacement | None = None
+    # The routing mode (`native` or `tunnel`). Unset: the one the hub deployed (pinned at install), or a new
+    # hub's on its line; set to another than the deployed one, it migrates a running cluster on purpose
+    # (`domain.cilium_upgrade`).
+    routing_mode: CiliumRoutingMode | None = None
     # The IAM principal (role or user) the routers of sites without Cilium BGP run router/pod-routes.sh as:
     # the hub maps it to a Kubernetes group that may only read CiliumNodes (`PodRoutesReader`).
     pod_routes_principal_arn: str | None = Field(

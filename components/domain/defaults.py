@@ -61,6 +61,10 @@ both)."""
 CiliumIpam = Literal["multiPool", "clusterPool"]
 CILIUM_IPAM_MODES: Final[tuple[CiliumIpam, ...]] = ("clusterPool", "multiPool")
 """Cilium's IPAM modes eks-hybrid runs: one pool over every site's pod CIDR, or one pool per site."""
+CiliumRoutingMode = Literal["native", "tunnel"]
+CILIUM_ROUTING_MODES: Final[tuple[CiliumRoutingMode, ...]] = ("native", "tunnel")
+"""Cilium's routing modes (`routingMode`): native routing, or VXLAN encapsulation between nodes
+(`domain.cilium_upgrade` decides which a hub runs)."""
 CiliumOperatorPlacement = Literal["cloud", "hybrid"]
 CILIUM_OPERATOR_PLACEMENTS: Final[tuple[CiliumOperatorPlacement, ...]] = ("hybrid", "cloud")
 """Where Cilium's operator may run: on hybrid nodes only (AWS's supported placement) or on the cloud node

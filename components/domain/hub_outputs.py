@@ -56,6 +56,11 @@ class HubOutput:
     CILIUM_OPERATOR_PLACEMENT: Final = "ciliumOperatorPlacement"
     """`hybrid`: each site stack declares its own Cilium BGP objects; `cloud`, or absent (a hub of 0.2 or
     earlier): the hub declares them."""
+    CILIUM_ROUTING_MODE: Final = "ciliumRoutingMode"
+    """`native` or `tunnel`: the routing mode the hub's Cilium runs, pinned at install
+    (`domain.cilium_upgrade`); absent on hubs deployed before it existed."""
+    CILIUM_INSTALLED_VERSION: Final = "ciliumInstalledVersion"
+    """The Cilium chart version the hub first installed: its line is Cilium's `upgradeCompatibility`."""
     # The EKS side: the cluster and the hybrid nodes' identity.
     CLUSTER_NAME: Final = "clusterName"
     CLUSTER_ARN: Final = "clusterArn"
@@ -125,6 +130,8 @@ EKS_OUTPUTS = (
     HubOutput.CREDENTIALS_PROVIDER,
     HubOutput.ENABLE_CREDENTIALS_FILE,
     HubOutput.CILIUM_IPAM_MODE,
+    HubOutput.CILIUM_ROUTING_MODE,
+    HubOutput.CILIUM_INSTALLED_VERSION,
     HubOutput.TRUST_ANCHOR_ARN,
     HubOutput.PROFILE_ARN,
     HubOutput.ROOT_CA_CERTIFICATE,
@@ -259,6 +266,8 @@ class HubOutputs(BaseModel):
     cilium_cluster_asn: int | None = None
     cilium_ipam_mode: str | None = None
     cilium_operator_placement: str | None = None
+    cilium_routing_mode: str | None = None
+    cilium_installed_version: str | None = None
     cluster_name: str | None = None
     cluster_arn: str | None = None
     cluster_endpoint: str | None = None

@@ -12,6 +12,10 @@
   the site's nodes stop advertising their pod blocks to its router until one exists again (as when a hub
   moves Cilium's operator to hybrid nodes and its sites take over their BGP objects: docs/concepts/cilium.md,
   "Operator placement", says how without a drop);
+- Cilium's routing mode switched (native <-> tunnel) or its chart moved more than one minor line: while the
+  agents roll, nodes in different modes drop each other's pod traffic; Cilium upgrades one minor line at a
+  time (`components.domain.cilium_upgrade`, whose rules a hub's `pulumi up` applies against what it
+  deployed);
 - a protected resource deleted or replaced: `pulumi up` stops there until protect is turned off;
 - the EKS cluster's Kubernetes version moved by more than one minor, or down: EKS updates one minor version
   at a time and cannot downgrade (`versions.control_plane_change_problem`), so `pulumi up` fails at
@@ -25,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eks_hybrid.components.domain.cilium_upgrade import line_jump_reason, values_routing_mode
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites
 from eks_hybrid.components.domain.versions import control_plane_change_problem
 
@@ -156,6 +161,52 @@ def _pools(
     return found
 
 
+def _cilium_release(inputs: Any) -> dict[str, Any] | None:
+    """A Helm release's inputs when it installs Cilium's chart (`cilium`, or an OCI path ending in it)."""
+    if not isinstance(inputs, dict) or not str(inputs.get("chart", "")).rstrip("/").endswith("cilium"):
+        return None
+    return inputs
+
+
+def _cilium_upgrade(
+    stack: str, change: ResourceDiff, base: Mapping[str, dict[str, Any]], head: Mapping[str, Any]
+) -> list[Danger]:
+    if change.type != HELM_RELEASE or change.action not in ("update", "replace"):
+        return []
+    old = _cilium_release(_old(base, change).get("inputs"))
+    new = _cilium_release((head.get(change.urn) or {}).get("inputs"))
+    if old is None or new is None:
+        return []
+    found: list[Danger] = []
+    old_mode = values_routing_mode(old.get("values") or {})
+    new_mode = values_routing_mode(new.get("values") or {})
+    if old_mode != new_mode:
+        found.append(
+            Danger(
+                "cilium-routing-mode-flip",
+                stack,
+                f"Cilium release {change.name}: routingMode {old_mode} -> {new_mode}: while the agents roll,"
+                " nodes in different modes drop each other's pod traffic until every node at every site has"
+                " rolled. On a running hub `pulumi up` keeps the routing mode it deployed where the new chart"
+                " runs it (these plans, made without the hub's state, do not know it) and refuses a switch"
+                " unless eks-hybrid:cilium.routingMode asks for it (docs/concepts/cilium.md, Upgrades)",
+                change.urn,
+            )
+        )
+    versions = str(old.get("version") or ""), str(new.get("version") or "")
+    if all(versions) and (jump := line_jump_reason(*versions)) is not None:
+        found.append(
+            Danger(
+                "cilium-line-jump",
+                stack,
+                f"Cilium release {change.name}: {versions[0]} -> {versions[1]}: {jump.text}; the hub's"
+                " `pulumi up` refuses it",
+                change.urn,
+            )
+        )
+    return found
+
+
 def _bgp_removal(stack: str, change: ResourceDiff) -> list[Danger]:
     kind = change.type.rsplit(":", 1)[-1]
     if not kind.startswith("CiliumBGP") or change.action not in ("delete", "replace"):
@@ -208,6 +259,8 @@ def _protected(stack: str, change: ResourceDiff) -> list[Danger]:
 
 
 def _reads_hub(document: Mapping[str, Any], hub: str) -> bool:
+    if document.get("role") == "hub":
+        return False  # a hub's reference to itself (its previous outputs) makes it no site of its own
     references = [r for r in document.get("resources", []) if r["type"] == "pulumi:pulumi:StackReference"]
     return any(str(r["inputs"].get("name", "")).rsplit("/", 1)[-1] == hub for r in references)
 
@@ -297,6 +350,7 @@ def find_dangers(stacks: list[StackDiff], base: PlanSet, head: PlanSet) -> list[
             found += _asn(diff.stack, change)
             found += _preshared_keys(diff.stack, change)
             found += _pools(diff.stack, change, old, new)
+            found += _cilium_upgrade(diff.stack, change, old, new)
             found += _bgp_removal(diff.stack, change)
             found += _protected(diff.stack, change)
             found += _control_plane_version(diff.stack, change)

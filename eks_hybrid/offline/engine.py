@@ -77,6 +77,9 @@ def run_offline(
 ) -> OfflineRun:
     """Run `program` as stack `stack` of `project` (eks-hybrid's own by default) and reset afterwards.
 
+    `stack_references` answers the program's StackReferences by stack name; one to `stack` itself reads its
+    previous update's outputs (`components.composition.previous_outputs`): those given for it, else none.
+
     Runs share one event loop, and so its executor threads (a loop and its threads cost ~5 ms a run): a run
     leaves nothing on it, and one that fails closes it, so the next starts afresh.
     """

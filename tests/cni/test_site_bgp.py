@@ -158,6 +158,9 @@ def test_operator_placement_cloud_keeps_the_layout_of_0_2_byte_for_byte(runs):
     kept = {r["urn"]: r for r in OLD_LAYOUT["resources"]}
     now = {r.urn: json.loads(json.dumps(r.to_json())) for r in hub.resources if r.urn in kept}
     assert set(now) == set(kept), "every URN of the 0.2 layout"
+    # One value is new since 0.2: Cilium's upgradeCompatibility, the line the hub first installed.
+    [release] = [urn for urn in now if urn.endswith("::edge-lab-cilium-release")]
+    assert now[release]["inputs"]["values"].pop("upgradeCompatibility") == "1.17"
     for urn, resource in kept.items():
         assert now[urn] == resource, urn
     assert hub.outputs[HubOutput.CILIUM_OPERATOR_PLACEMENT] == "cloud"

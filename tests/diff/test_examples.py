@@ -7,6 +7,7 @@ where it should, a dangerous-change entry. The base plans are planned once per m
 
 from __future__ import annotations
 
+import copy
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -286,3 +287,42 @@ def test_a_two_minor_control_plane_jump_is_flagged() -> None:
     assert danger.kind == "control-plane-version" and danger.urn == urn
     assert "1.34 -> 1.36" in danger.message and "EKS updates one minor version at a time" in danger.message
     assert find_dangers([StackDiff("hub", "hub", "changed", resources=[one_step])], empty, empty) == []
+
+
+def test_a_cilium_routing_mode_flip_is_flagged(base: PlanSet, tmp_path: Path) -> None:
+    """example-hub (multi-pool, 1.18: tunnel) planned on 1.17, where multi-pool routes natively only."""
+
+    def on_1_17(config: dict[str, Any]) -> None:
+        config["eks-hybrid:cilium"]["chartVersion"] = "1.17.13-1"
+
+    report = compare(base, head(tmp_path, {"example-hub": on_1_17}))
+    [danger] = [d for d in report.dangers if d.kind == "cilium-routing-mode-flip"]
+    assert (
+        danger.stack == "example-hub"
+        and danger.urn is not None
+        and danger.urn.endswith("edge-prod-cilium-release")
+    )
+    assert (
+        "routingMode tunnel -> native" in danger.message and "eks-hybrid:cilium.routingMode" in danger.message
+    )
+    assert not [d for d in report.dangers if d.kind == "cilium-line-jump"]  # one line back
+
+
+def test_a_cilium_chart_two_lines_away_is_flagged(base: PlanSet) -> None:
+    """A hub whose plan ran 1.16 (an earlier eks-hybrid) moved to its 1.17 chart and on to 1.18 in one change:
+    the base is the example plans with the release's version set back to 1.16."""
+    old = copy.deepcopy(base)
+    [release] = [
+        r for r in old.stacks["example-hub-ssm"]["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"
+    ]
+    release["inputs"]["version"] = "1.16.9"
+    new = copy.deepcopy(base)
+    [release] = [
+        r for r in new.stacks["example-hub-ssm"]["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"
+    ]
+    release["inputs"]["version"] = "1.18.5-0"
+    report = compare(old, new)
+    [danger] = [d for d in report.dangers if d.kind == "cilium-line-jump"]
+    assert danger.stack == "example-hub-ssm" and "1.16.9 -> 1.18.5-0" in danger.message
+    assert "one minor release at a time" in danger.message
+    assert not [d for d in report.dangers if d.kind == "cilium-routing-mode-flip"]  # cluster-pool: tunnel

@@ -101,6 +101,11 @@ NEW_IN_0_2 |= {
     for site in sites
     for udp in ("", "-udp")
 }
+NEW_IN_0_2 |= {
+    # Each hub reads its own previous update's outputs (composition/previous_outputs.py) to judge a Cilium
+    # upgrade against what it deployed: a read, named alike in every stack.
+    ("pulumi:pulumi:StackReference", "eks-hybrid-previous-outputs"),
+}
 # Stacks planned with the opt-in post-deploy step on, so its URNs are pinned too.
 WITH_VERIFY = ("example-hub", "example-dallas")
 
