@@ -46,6 +46,13 @@ from ..errors import shown
 from .verify import VerifyConfig
 
 
+def _minor_as_text(data: object) -> object:
+    """YAML reads `kubernetesVersion: 1.30` as the float 1.3; a user means "1.30"."""
+    if isinstance(data, dict) and isinstance(data.get("kubernetesVersion"), float):
+        return {**data, "kubernetesVersion": f"{data['kubernetesVersion']:.2f}"}
+    return data
+
+
 class NodeGroupConfig(ConfigModel):
     """The cloud node group: always-on AWS capacity for the Palette agent, CoreDNS and webhooks."""
 
@@ -60,10 +67,7 @@ class NodeGroupConfig(ConfigModel):
     @model_validator(mode="before")
     @classmethod
     def _coerce_version(cls, data: object) -> object:
-        # YAML reads `kubernetesVersion: 1.30` as the float 1.3; a user means "1.30".
-        if isinstance(data, dict) and isinstance(data.get("kubernetesVersion"), float):
-            data = {**data, "kubernetesVersion": f"{data['kubernetesVersion']:.2f}"}
-        return data
+        return _minor_as_text(data)
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> NodeGroupConfig:
@@ -137,10 +141,7 @@ class ClusterConfig(ConfigModel):
     @model_validator(mode="before")
     @classmethod
     def _coerce_version(cls, data: object) -> object:
-        # YAML reads `kubernetesVersion: 1.30` as the float 1.3; a user means "1.30".
-        if isinstance(data, dict) and isinstance(data.get("kubernetesVersion"), float):
-            data = {**data, "kubernetesVersion": f"{data['kubernetesVersion']:.2f}"}
-        return data
+        return _minor_as_text(data)
 
 
 class RemoteNetworksConfig(ConfigModel):

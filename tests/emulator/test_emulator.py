@@ -21,6 +21,14 @@ from tests.palette.conftest import API_KEY, OTHER_PROJECT, PROJECT
 
 HEADERS = {"ApiKey": API_KEY, "ProjectUid": PROJECT}
 IMPORT = {"metadata": {"name": "c"}}
+SSM_CONFIG = {
+    "hybridConfig": {
+        "awsVpcCidr": "10.100.0.0/16",
+        "remoteNodeCidrs": ["10.200.0.0/16"],
+        "remotePodCidrs": ["192.168.0.0/16"],
+        "systemsManager": {"activationId": "a", "activationCode": "c"},
+    }
+}
 CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
 
@@ -46,15 +54,10 @@ def hybrid_cluster(http: httpx.Client, state: EmulatorState) -> tuple[str, str]:
     uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
     config = state.clusters[uid].config_uid
     assert http.patch(f"/v1/spectroclusters/{uid}/hybridSettings", json={"enable": True}).status_code == 204
-    body = {
-        "hybridConfig": {
-            "awsVpcCidr": "10.100.0.0/16",
-            "remoteNodeCidrs": ["10.200.0.0/16"],
-            "remotePodCidrs": ["192.168.0.0/16"],
-            "systemsManager": {"activationId": "a", "activationCode": "c"},
-        }
-    }
-    assert http.put(f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig", json=body).status_code == 204
+    assert (
+        http.put(f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig", json=SSM_CONFIG).status_code
+        == 204
+    )
     return uid, config
 
 
@@ -174,15 +177,10 @@ def test_a_hybrid_config_before_hybrid_mode_is_accepted_but_flagged(
 ) -> None:
     uid = http.post("/v1/spectroclusters/aws/import", json=IMPORT).json()["uid"]
     config = state.clusters[uid].config_uid
-    body = {
-        "hybridConfig": {
-            "awsVpcCidr": "10.100.0.0/16",
-            "remoteNodeCidrs": ["10.200.0.0/16"],
-            "remotePodCidrs": ["192.168.0.0/16"],
-            "systemsManager": {"activationId": "a", "activationCode": "c"},
-        }
-    }
-    assert http.put(f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig", json=body).status_code == 204
+    assert (
+        http.put(f"/v1/cloudconfigs/aws/{config}/clusterConfig/hybridConfig", json=SSM_CONFIG).status_code
+        == 204
+    )
     assert len(state.flagged) == 1 and "with hybrid mode off" in state.flagged[0]
     state.flagged.clear()  # provoked on purpose
 

@@ -163,29 +163,44 @@ def with_key(
     return instance
 
 
-def hybrid_hub(
-    provider: ProviderFactory, live: LiveServer, profile: dict[str, Any], cluster: str = "edge-prod"
-) -> dict[str, str]:
-    """An imported, healthy, hybrid-enabled cluster and a published profile: their uids."""
-    where = {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
+def hybrid_cluster(
+    provider: ProviderFactory,
+    live: LiveServer,
+    cluster: str = "edge-prod",
+    *,
+    node_cidrs: list[str] | None = None,
+    pod_cidrs: list[str] | None = None,
+    poll_seconds: float = 0,
+) -> tuple[str, str]:
+    """An imported, healthy cluster in hybrid mode with an SSM hybrid config: (cluster uid, cloud config)."""
+    where = {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": poll_seconds}
     imported = provider(p.ClusterImportProvider).create({**where, "clusterName": cluster})
     assert imported.outs is not None
     provider(p.ClusterReadinessProvider).create({**where, "clusterUid": imported.id})
-    cloud = imported.outs["cloudConfigUid"]
+    cloud = str(imported.outs["cloudConfigUid"])
     provider(p.HybridSettingsProvider).create(
         {
             **where,
             "clusterUid": imported.id,
             "cloudConfigUid": cloud,
             "vpcCidr": "10.100.0.0/16",
-            "nodeCidrs": ["10.200.0.0/16"],
-            "podCidrs": ["192.168.0.0/16"],
+            "nodeCidrs": node_cidrs or ["10.200.0.0/16"],
+            "podCidrs": pod_cidrs or ["192.168.0.0/16"],
             "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
         }
     )
+    return imported.id, cloud
+
+
+def hybrid_hub(
+    provider: ProviderFactory, live: LiveServer, profile: dict[str, Any], cluster: str = "edge-prod"
+) -> dict[str, str]:
+    """An imported, healthy, hybrid-enabled cluster and a published profile: their uids."""
+    uid, cloud = hybrid_cluster(provider, live, cluster)
+    where = {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
     created = provider(p.ProfileProvider).create({**where, "profile": profile})
     assert created.outs is not None
-    return {"cluster": imported.id, "cloud": cloud, "profile": created.outs["profileUid"]}
+    return {"cluster": uid, "cloud": cloud, "profile": created.outs["profileUid"]}
 
 
 def slow(state: EmulatorState, **seconds: float) -> None:

@@ -23,7 +23,7 @@ from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.catalog import NODEADM_VALUES, PUBLIC_REPO, PackVersion
 from palette_emulator.timing import Timing, VirtualClock
 
-from .conftest import PROJECT, ProviderFactory
+from .conftest import PROJECT, ProviderFactory, hybrid_cluster
 
 SITES = ("austin", "dallas", "denver")
 POLL_SECONDS = 15.0
@@ -107,22 +107,14 @@ def estate(provider: ProviderFactory, live: LiveServer, state: EmulatorState) ->
     )
     estate = Estate(provider, live, state)
     where = estate.where
-    imported = provider(p.ClusterImportProvider).create({**where, "clusterName": "edge-prod"})
-    assert imported.outs is not None
-    provider(p.ClusterReadinessProvider).create({**where, "clusterUid": imported.id})
-    cloud = imported.outs["cloudConfigUid"]
-    provider(p.HybridSettingsProvider).create(
-        {
-            **where,
-            "clusterUid": imported.id,
-            "cloudConfigUid": cloud,
-            "vpcCidr": "10.100.0.0/16",
-            "nodeCidrs": [f"10.{200 + i}.0.0/16" for i in range(len(SITES))],
-            "podCidrs": [f"10.{210 + i}.0.0/16" for i in range(len(SITES))],
-            "identity": {"provider": "ssm", "activationId": "id", "activationCode": "code"},
-        }
+    hub_cluster, cloud = hybrid_cluster(
+        provider,
+        live,
+        node_cidrs=[f"10.{200 + i}.0.0/16" for i in range(len(SITES))],
+        pod_cidrs=[f"10.{210 + i}.0.0/16" for i in range(len(SITES))],
+        poll_seconds=POLL_SECONDS,
     )
-    estate.hub_cluster = imported.id
+    estate.hub_cluster = hub_cluster
     created = provider(p.ProfileProvider).create({**where, "profile": _profile("1.0.0", "1.32.0")})
     assert created.outs is not None
     estate.profile_id, estate.profile = created.id, created.outs
@@ -136,7 +128,7 @@ def estate(provider: ProviderFactory, live: LiveServer, state: EmulatorState) ->
             {
                 **where,
                 "cloudConfigUid": cloud,
-                "clusterUid": imported.id,
+                "clusterUid": hub_cluster,
                 "profileUid": created.outs["profileUid"],
                 "site": site,
                 "pool": {

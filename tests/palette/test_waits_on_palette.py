@@ -42,6 +42,15 @@ def _props(live: LiveServer, hub: dict[str, str], hosts: list[str], *, listed: b
     }
 
 
+def _running_pool(
+    provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState, hosts: list[str]
+) -> tuple[p.PaletteProvider, dict[str, Any]]:
+    """edge-1 and edge-2 registered, and a pool of `hosts` created and up: its provider and outputs."""
+    register_hosts(state, "edge-1", "edge-2")
+    pools = provider(p.NodePoolProvider)
+    return pools, pools.create(_props(live, hub, hosts)).outs or {}
+
+
 def _ready(state: EmulatorState) -> list[bool]:
     pool = next(iter(state.pools.values()))
     return [state._machine_status(pool, m)["ready"] for m in pool.machines.values()]
@@ -86,9 +95,7 @@ def test_a_host_added_is_done_when_its_machine_is_ready_not_when_the_put_returns
     clock: VirtualClock,
     reports: list[str],
 ) -> None:
-    register_hosts(state, "edge-1", "edge-2")
-    pools = provider(p.NodePoolProvider)
-    outs = pools.create(_props(live, hub, ["edge-1"])).outs or {}
+    pools, outs = _running_pool(provider, live, hub, state, ["edge-1"])
     started = clock.now()
     grown = {**outs, "pool": {**outs["pool"], "edgeHosts": [{"uid": "edge-1"}, {"uid": "edge-2"}]}}
     pools.update(outs["poolUid"], outs, grown)
@@ -99,9 +106,7 @@ def test_a_host_added_is_done_when_its_machine_is_ready_not_when_the_put_returns
 def test_a_host_that_never_joins_times_out_naming_it(
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
 ) -> None:
-    register_hosts(state, "edge-1", "edge-2")
-    pools = provider(p.NodePoolProvider)
-    outs = pools.create(_props(live, hub, ["edge-1"])).outs or {}
+    pools, outs = _running_pool(provider, live, hub, state, ["edge-1"])
     slow(state, host_join=1e9)
     grown = {
         **outs,
@@ -133,9 +138,7 @@ def test_a_profile_swap_is_done_when_the_repave_is(
     clock: VirtualClock,
     reports: list[str],
 ) -> None:
-    register_hosts(state, "edge-1", "edge-2")
-    pools = provider(p.NodePoolProvider)
-    outs = pools.create(_props(live, hub, ["edge-1", "edge-2"])).outs or {}
+    pools, outs = _running_pool(provider, live, hub, state, ["edge-1", "edge-2"])
     v2 = _second_version(provider, live)
     started = clock.now()
     moved = pools.update(outs["poolUid"], outs, {**outs, "profileUid": v2}).outs or {}
@@ -167,9 +170,7 @@ def test_a_re_run_after_a_repave_timed_out_waits_again_without_a_second_swap(
 def test_removing_hosts_when_palette_lists_no_machine_pool_goes_on_with_the_update(
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState, monkeypatch: Any
 ) -> None:
-    register_hosts(state, "edge-1", "edge-2")
-    pools = provider(p.NodePoolProvider)
-    outs = pools.create(_props(live, hub, ["edge-1", "edge-2"])).outs or {}
+    pools, outs = _running_pool(provider, live, hub, state, ["edge-1", "edge-2"])
     original = state.machines
     calls = {"n": 0}
 
