@@ -19,7 +19,7 @@ from .offline.engine import OfflineRun, StackOutputs, run_offline
 from .secret_digests import secret_digests
 from .site_claims import UnclaimedSite, claim_conflicts, unclaimed_sites
 from .site_reach import ReachNote, reach_notes
-from .stack_files import StackFile, read_stack_file, stack_path
+from .stack_files import StackFile, list_stacks, read_stack_file, stack_path
 
 OFFLINE_SECRETS_HINT = " (or preview without it: `eks-hybrid plan --offline-secrets`)"
 
@@ -186,12 +186,14 @@ class Planner:
                 raise HubNotPlannedError(site, hub, error) from error
         if hub_file is None or hub_file.role != "hub":
             found = "is not a hub stack" if hub_file else f"has no stack file in {self.stacks_dir}"
+            hubs = self._hub_names()
+            listed = f"the hub stacks there: {', '.join(hubs)}" if hubs else "there is no hub stack there"
             raise PlanError(
                 [
                     Problem(
                         stack_file_label(site),
                         "eks-hybrid:hub",
-                        f"{hub} {found}: plan needs the hub's outputs",
+                        f"{hub} {found}: plan needs the hub's outputs ({listed})",
                         Code.HUB_NOT_A_HUB,
                     )
                 ]
@@ -200,6 +202,17 @@ class Planner:
             return self.hub_outputs(hub)
         except Exception as error:
             raise HubNotPlannedError(site, hub, error) from error
+
+    def _hub_names(self) -> list[str]:
+        """The stacks in the directory whose files say `eks-hybrid:role: hub` (unreadable ones left out)."""
+        hubs = []
+        for name in list_stacks(self.stacks_dir):
+            try:
+                if self.read(name).role == "hub":
+                    hubs.append(name)
+            except ProblemsError:
+                continue
+        return hubs
 
     def _run(self, stack: StackFile, references: dict[str, StackOutputs]) -> OfflineRun:
         region = stack.document.get("aws:region")

@@ -88,7 +88,7 @@ PROFILE = {"edge-prod-profile"}
 
 def _pool(stack: str) -> set[str]:
     site = SITES[stack]
-    return {f"{site}-{site}-workers"}
+    return {f"{site}-workers"}
 
 
 def _moves(version: str) -> list[Step]:

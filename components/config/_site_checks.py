@@ -79,7 +79,8 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
                 file,
                 path_key,
                 f"the site attaches to the transit gateway, but hub {hub} has `routeVia: site` for"
-                f" {spec.name}: set routeVia to transitGateway in the hub so the hub routes its CIDRs",
+                f" {spec.name}: set eks-hybrid:sites.{spec.name}.routeVia to transitGateway in hub stack"
+                f" {hub} so the hub routes its CIDRs",
                 Code.ROUTE_VIA_MISMATCH,
             )
         )
@@ -88,8 +89,8 @@ def site_problems(site: SiteConfig, inventory: HubInventory, file: str, hub: str
             Problem(
                 file,
                 path_key,
-                f"{_describe(kind)} does not reach the VPC through the transit gateway, so hub {hub}"
-                f" must list {spec.name} with `routeVia: site` (it has routeVia: {entry.route_via})",
+                f"{_describe(kind)} does not reach the VPC through the transit gateway, so hub stack {hub}"
+                f" must have eks-hybrid:sites.{spec.name}.routeVia: site (it has {entry.route_via})",
                 Code.ROUTE_VIA_MISMATCH,
             )
         )

@@ -41,6 +41,15 @@ from ..domain.palette import ProfileLayer as ProfileLayer
 from ..domain.palette import ProfileLayerCni as ProfileLayerCni
 from ..domain.palette import ProfileLayerKubernetes as ProfileLayerKubernetes
 from ..domain.palette import ProfileLayerOs as ProfileLayerOs
+from ..domain.patterns import (
+    ACM_PCA_ARN,
+    AWS_REGION,
+    CHART_VERSION,
+    HTTP_ENDPOINT,
+    IAM_PRINCIPAL_ARN,
+    KUBERNETES_MINOR,
+    PALETTE_UID,
+)
 from ..domain.versions import today_utc, version_problem
 from ..errors import shown
 from .verify import VerifyConfig
@@ -61,7 +70,7 @@ class NodeGroupConfig(ConfigModel):
     desired_size: int = Field(default=defaults.CLOUD_DESIRED_SIZE, ge=1, le=100)
     min_size: int = Field(default=defaults.CLOUD_MIN_SIZE, ge=1, le=100)
     max_size: int = Field(default=defaults.CLOUD_MAX_SIZE, ge=1, le=100)
-    kubernetes_version: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
+    kubernetes_version: str | None = Field(default=None, pattern=KUBERNETES_MINOR)
     """The nodes' Kubernetes minor; default: the cluster's (the group follows the control plane)."""
 
     @model_validator(mode="before")
@@ -188,7 +197,7 @@ class IamRolesAnywhereConfig(ConfigModel):
     certificate_authority_private_key: SecretStr | None = None
     generate_certificate_authority: bool = False
     certificate_authority_validity_days: int = Field(default=3650, ge=30, le=36500)
-    acm_pca_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:.+$")
+    acm_pca_arn: str | None = Field(default=None, pattern=ACM_PCA_ARN)
     session_duration_seconds: int = Field(default=3600, ge=900, le=43200)
 
 
@@ -212,9 +221,7 @@ CiliumRoutingMode = defaults.CiliumRoutingMode
 
 
 class CiliumConfig(ConfigModel):
-    chart_version: str = Field(
-        default=defaults.CILIUM_CHART_VERSION, pattern=r"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$"
-    )
+    chart_version: str = Field(default=defaults.CILIUM_CHART_VERSION, pattern=CHART_VERSION)
     repository: str = defaults.CILIUM_REPOSITORY
     pod_cidr_mask_size: int = Field(
         default=defaults.POD_CIDR_MASK_SIZE,
@@ -236,9 +243,7 @@ class CiliumConfig(ConfigModel):
     routing_mode: CiliumRoutingMode | None = None
     # The IAM principal (role or user) the routers of sites without Cilium BGP run router/pod-routes.sh as:
     # the hub maps it to a Kubernetes group that may only read CiliumNodes (`PodRoutesReader`).
-    pod_routes_principal_arn: str | None = Field(
-        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$"
-    )
+    pod_routes_principal_arn: str | None = Field(default=None, pattern=IAM_PRINCIPAL_ARN)
 
     @field_validator("repository")
     @classmethod
@@ -255,8 +260,8 @@ class CiliumConfig(ConfigModel):
 
 
 class PaletteConfig(ConfigModel):
-    endpoint: str = Field(default="https://api.spectrocloud.com", pattern=r"^https?://[^\s/]+(:\d+)?/?$")
-    project_uid: str = Field(pattern=r"^[0-9a-f]{24}$")
+    endpoint: str = Field(default="https://api.spectrocloud.com", pattern=HTTP_ENDPOINT)
+    project_uid: str = Field(pattern=PALETTE_UID)
     api_key: SecretStr | None = None
     profile: PaletteProfileConfig
     keep_profile_versions: list[Annotated[str, Field(pattern=VERSION_PATTERN)]] = Field(default_factory=list)
@@ -279,7 +284,7 @@ class PaletteConfig(ConfigModel):
 class HubConfig(ConfigModel):
     """A whole hub stack file (`eks-hybrid:role: hub`)."""
 
-    region: str = Field(alias="aws:region", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    region: str = Field(alias="aws:region", pattern=AWS_REGION)
     role: Literal["hub"] = Field(alias="eks-hybrid:role")
     cluster: ClusterConfig = Field(alias="eks-hybrid:cluster")
     sites: dict[Slug, SiteInventoryEntry] = Field(alias="eks-hybrid:sites", min_length=1)

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from ..codes import Code
+from ..domain.patterns import PATTERN_WORDS
 from ..errors import Problem, shown
 
 # Never echo what a user typed into these keys: they hold credentials.
@@ -86,9 +87,35 @@ def _unknown_key_rule(root: type[BaseModel], loc: Sequence[int | str]) -> str:
     if owner is None:
         return f"unknown key {shown(key)}"
     allowed = sorted(f.alias or n for n, f in owner.model_fields.items())
+    same = _case_only(key, allowed)
+    if same is not None:
+        return f"unknown key {shown(key)}; did you mean {same!r}? (keys are case-sensitive)"
     close = difflib.get_close_matches(key[:200], allowed, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
     return f"unknown key {shown(key)}{hint}"
+
+
+def _case_only(given: str, allowed: Sequence[str]) -> str | None:
+    """The one allowed word `given` spells in other letter case, if any."""
+    matches = [a for a in allowed if a.lower() == given.lower() and a != given]
+    return matches[0] if len(matches) == 1 else None
+
+
+_NUMBER_RULES = ("must be a whole number", "must be a number", "must be at least", "must be at most")
+
+
+def _hint(kind: str, ctx: dict[str, Any], given: Any, rule: str) -> str:
+    """What the user most likely meant, for two common slips: a value in other letter case than an allowed
+    one, and a number in quotes (YAML reads `"65010"` as text)."""
+    if not isinstance(given, str):
+        return ""
+    if kind in ("literal_error", "enum"):
+        same = _case_only(given, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        if same is not None:
+            return f": did you mean {same}? (values are case-sensitive)"
+    if rule.startswith(_NUMBER_RULES) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", given):
+        return ": remove the quotes (YAML reads a quoted number as text)"
+    return ""
 
 
 def _one_of(values: Sequence[str]) -> str:
@@ -182,15 +209,17 @@ def _plain_rule(kind: str, ctx: dict[str, Any]) -> str | None:
         words, key = bounds[kind]
         return f"must be {words} {ctx.get(key)}"
     if kind == "string_pattern_mismatch":
-        return f"must match the pattern {ctx.get('pattern')}"
+        described = PATTERN_WORDS.get(str(ctx.get("pattern")))
+        return f"must be {described}" if described else f"must match the pattern {ctx.get('pattern')}"
     return _TYPE_RULES.get(kind)
 
 
 def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = frozenset()) -> str:
     kind = error["type"]
     loc = error["loc"]
-    if _own_code(kind) is not None:
-        return str(error["msg"])  # an eks-hybrid validator's rule, worded for the user already
+    if _own_code(kind) is not None:  # an eks-hybrid validator's rule, worded for the user already
+        own = str(error["msg"])
+        return own + _hint(kind, error.get("ctx") or {}, error.get("input"), own)
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
@@ -212,7 +241,8 @@ def _rule_for(root: type[BaseModel], error: Any, secret_keys: frozenset[str] = f
         return f"{message} (got {error['ctx']['actual_length']})"
     if isinstance(error["input"], dict | list):
         return message
-    return f"{message} (got {shown(error['input'])})"
+    hint = _hint(kind, error.get("ctx") or {}, error["input"], message)
+    return f"{message} (got {shown(error['input'])}){hint}"
 
 
 def problems_from_validation(

@@ -17,6 +17,7 @@ from ..domain.palette import FOLLOW_NEWEST, VERSION_PATTERN
 from ..domain.palette import EdgeHostConfig as EdgeHostConfig
 from ..domain.palette import NodePoolConfig as NodePoolConfig
 from ..domain.palette import TaintConfig as TaintConfig
+from ..domain.patterns import AWS_REGION, DX_GATEWAY_ID, described
 from ..errors import shown
 from .verify import VerifyConfig
 
@@ -75,7 +76,7 @@ class SiteToSiteVpnConfig(ConfigModel):
 
 
 class DirectConnectConfig(ConfigModel):
-    gateway_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    gateway_id: str = Field(pattern=DX_GATEWAY_ID)
     private_subnet_cidr: AnyCidr | None = None
 
 
@@ -97,6 +98,12 @@ class ConnectivityConfig(ConfigModel):
 
 class OnPremRouterConfig(ConfigModel):
     kind: Literal["strongswan"] = "strongswan"
+
+
+PROFILE_PIN = described(
+    rf"^({VERSION_PATTERN[1:-1]}|{FOLLOW_NEWEST})$",
+    f"a profile version x.y.z, e.g. 1.1.0, or {FOLLOW_NEWEST}",
+)
 
 
 class SiteSpec(ConfigModel):
@@ -124,9 +131,7 @@ class SiteSpec(ConfigModel):
     cilium_crd_wait_minutes: int = Field(
         default=defaults.SITE_CILIUM_CRD_WAIT_MINUTES, ge=1, le=defaults.SITE_CILIUM_CRD_WAIT_MINUTES_MAX
     )
-    palette_profile_version: str | None = Field(
-        default=None, pattern=rf"^({VERSION_PATTERN[1:-1]}|{FOLLOW_NEWEST})$"
-    )
+    palette_profile_version: str | None = Field(default=None, pattern=PROFILE_PIN)
     """The hub's profile version the site's pools run: a version the hub publishes, or `newest` to follow
     the hub; unset, each pool keeps the version it runs (a new pool takes the newest), so a `pulumi up` of
     the site for another reason never repaves it (`profile_choice`)."""
@@ -141,7 +146,7 @@ class SitePaletteConfig(ConfigModel):
 class SiteConfig(ConfigModel):
     """A whole site stack file (`eks-hybrid:role: site`)."""
 
-    region: str = Field(alias="aws:region", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    region: str = Field(alias="aws:region", pattern=AWS_REGION)
     role: Literal["site"] = Field(alias="eks-hybrid:role")
     hub: StackReferenceName = Field(alias="eks-hybrid:hub")
     site: SiteSpec = Field(alias="eks-hybrid:site")

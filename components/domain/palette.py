@@ -11,10 +11,11 @@ from pydantic_core import PydanticCustomError
 from ..codes import Code
 from ._base import ConfigModel
 from .fields import IPv4, LabelKey, LabelValue, Slug
+from .patterns import EDGE_HOST_UID, PALETTE_UID, SEMVER
 
 DEFAULT_PROFILE_VERSION = "1.0.0"
 """A hybrid profile's first version when the stack file names none."""
-VERSION_PATTERN = r"^\d+\.\d+\.\d+$"
+VERSION_PATTERN = SEMVER
 """A profile version as the stack files write it: `x.y.z`."""
 
 DEFAULT_PACK_REGISTRY = "Public Repo"
@@ -26,7 +27,7 @@ class ProfileLayer(ConfigModel):
     """Where a layer's pack comes from, and values merged over the pack's own defaults."""
 
     registry_name: str | None = Field(default=None, min_length=1)
-    registry_uid: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")
+    registry_uid: str | None = Field(default=None, pattern=PALETTE_UID)
     values: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -55,7 +56,7 @@ class ProfileLayerOs(ProfileLayer):
 
 class ProfileLayerKubernetes(ProfileLayer):
     pack: str = "edge-nodeadm"
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    version: str = Field(pattern=SEMVER)
 
 
 class ProfileLayerCni(ProfileLayer):
@@ -74,7 +75,7 @@ class PaletteProfileConfig(ConfigModel):
 
 
 class EdgeHostConfig(ConfigModel):
-    uid: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    uid: str = Field(min_length=1, max_length=128, pattern=EDGE_HOST_UID)
     name: str | None = None
     vpn_server_ip: IPv4 | None = None
     nic_name: str | None = None

@@ -132,7 +132,7 @@ class PaletteNodePools(pulumi.ComponentResource):
         #: The pools' dynamic resources by pool name (Python only).
         self.pools: dict[str, HybridNodePool] = {
             pool_name: HybridNodePool(
-                f"{name}-{pool_name}",
+                pool_resource_name(name, pool_name),
                 {
                     **where,
                     **secret_key,
@@ -146,7 +146,9 @@ class PaletteNodePools(pulumi.ComponentResource):
                     "pollSeconds": args.get("poll_seconds", 15.0),
                 },
                 pulumi.ResourceOptions(
-                    parent=self, ignore_changes=["profileUid"] if args.get("keep_running_profile") else None
+                    parent=self,
+                    ignore_changes=["profileUid"] if args.get("keep_running_profile") else None,
+                    aliases=_earlier_names(name, pool_name),
                 ),
             )
             for pool_name, pool in pools.items()
@@ -154,6 +156,18 @@ class PaletteNodePools(pulumi.ComponentResource):
         uids = {pool_name: pool.poolUid for pool_name, pool in self.pools.items()}
         self.pool_uids = pulumi.Output.from_input(cast(Any, uids))
         self.register_outputs({"poolUids": uids})
+
+
+def pool_resource_name(name: str, pool_name: str) -> str:
+    """A pool's child name: `<component>-<pool>`, without saying the site twice when the pool's name
+    already starts with the component's (`dallas-workers` under `dallas`, not `dallas-dallas-workers`)."""
+    return pool_name if pool_name.startswith(f"{name}-") else f"{name}-{pool_name}"
+
+
+def _earlier_names(name: str, pool_name: str) -> list[pulumi.Input[str | pulumi.Alias]] | None:
+    """The alias to the name eks-hybrid 0.2 and earlier gave the pool (`<component>-<pool>` always)."""
+    earlier = f"{name}-{pool_name}"
+    return [pulumi.Alias(name=earlier)] if earlier != pool_resource_name(name, pool_name) else None
 
 
 def pool_input(pool_name: str, pool: NodePool, site: pulumi.Input[str]) -> dict[str, object]:

@@ -108,6 +108,15 @@ def plan(
             " [secret] and is listed as missing, instead of failing the plan.",
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Validate only: print no tree, only problems (refusals, policy violations, warnings) and a"
+            " count per stack and in all (text format).",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
 ) -> None:
     """Run the stack's program under Pulumi's mock engine and print what it would declare.
@@ -127,7 +136,7 @@ def plan(
     from ..runtime_tuning import tune_gc
     from ..stack_files import stack_location
     from ..text_tree import plan_node, render_text, to_rich
-    from .plan_views import plan_markdown, plan_svg, policy_lines
+    from .plan_views import plan_markdown, plan_svg, policy_lines, quiet_line, quiet_summary
 
     tune_gc()
     if all_stacks and stack:
@@ -198,7 +207,13 @@ def plan(
             continue
         results.append(Planned(name, plan=result))
         _warn(result)
-        if format is Format.text:
+        if format is Format.text and quiet:
+            checked = document_of(result) if policy else {}
+            violations = (checked.get("policy") or {}).get("violations") or []
+            for line in policy_lines(checked) if violations else []:
+                output.stdout.print(line, markup=False)
+            output.stdout.print(quiet_line(result, len(violations)), markup=False)
+        elif format is Format.text:
             tree = plan_node(result)
             text = None
             if output.plain(output.stdout):
@@ -229,6 +244,8 @@ def plan(
     elif format is Format.svg:
         typer.echo(plan_svg(documents), nl=False)
     outcome.report_skipped()
+    if format is Format.text and quiet:
+        output.stdout.print(quiet_summary(results, documents), markup=False)
     for note in notes or ():
         output.note(f"note: {note.message} [{note.code}]")
     mandatory = sum(d.get("policy", {}).get("mandatory", 0) for d in documents)

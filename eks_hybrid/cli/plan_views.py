@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..diff.format import COMMENT_MARKER
@@ -20,6 +20,25 @@ def policy_lines(document: Mapping[str, Any]) -> list[str]:
     return [f"policy: {document['stack']}: {len(violations)} violation(s)"] + [
         f"  x [{v['rule']}] ({v['level']}) {v['message']}" for v in violations
     ]
+
+
+def quiet_line(plan: Any, violations: int) -> str:
+    """`plan --quiet`'s line for a planned stack: its resources, and its violations if any."""
+    count = len(plan.run.resources)
+    found = f", {violations} policy violation(s)" if violations else ""
+    return f"ok {plan.stack}: {count} resources{found}"
+
+
+def quiet_summary(results: Sequence[Any], documents: Sequence[Mapping[str, Any]]) -> str:
+    """`plan --quiet`'s last line: stacks planned and refused, resources and violations in all."""
+    planned = [r for r in results if r.plan is not None]
+    refused = len(results) - len(planned)
+    resources = sum(len(r.plan.run.resources) for r in planned)
+    violations = sum(len((d.get("policy") or {}).get("violations") or []) for d in documents)
+    return (
+        f"{len(results)} stack(s): {len(planned)} planned ({resources} resources), {refused} refused or"
+        f" skipped; {violations} policy violation(s)"
+    )
 
 
 def plan_markdown(documents: list[dict[str, Any]], errors: Mapping[str, Exception | None]) -> str:

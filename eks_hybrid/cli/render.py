@@ -45,7 +45,16 @@ def _outputs(path: Path | None) -> DeployedOutputs | None:
 
 
 def render(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="The site stack to render.")],
+    stack: Annotated[
+        str,
+        typer.Option(
+            "--stack",
+            "-s",
+            metavar="STACK",
+            help="The site stack to render: a name (its `Pulumi.<stack>.yaml` is in --stacks-dir) or a stack"
+            " file's path.",
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the site's files into.")],
     outputs: Annotated[
         Path | None,
@@ -59,7 +68,7 @@ def render(
         Path | None, typer.Option("--user-data", help="Your Appliance Mode user-data, to merge into.")
     ] = None,
     stacks_dir: Annotated[
-        Path, typer.Option("--stacks-dir", help="Where the Pulumi.<stack>.yaml files live.")
+        Path, typer.Option("--stacks-dir", metavar="DIR", help="Where the `Pulumi.<stack>.yaml` files live.")
     ] = Path("stacks"),
     router_address: Annotated[str | None, typer.Option("--router-address", hidden=True)] = None,
     cluster_asn: Annotated[str | None, typer.Option("--cluster-asn", hidden=True)] = None,
@@ -87,7 +96,12 @@ def render(
     from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
 
     from ..render import RenderOptions, gather_site, write_bundle
+    from ..stack_files import stack_location
 
+    try:
+        stacks_dir, stack = stack_location(stack, stacks_dir)
+    except ProblemsError as error:
+        output.fail(str(error))
     if not stacks_dir.is_dir():
         output.fail(f"{stacks_dir}: no such stacks directory")
     if out.exists() and not out.is_dir():

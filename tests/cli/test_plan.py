@@ -313,3 +313,25 @@ def test_a_quota_the_plan_would_exceed_exits_2_naming_file_key_and_quota(tmp_pat
         " over AWS's quota of 30"
     ) in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_quiet_prints_only_problems_and_counts(tmp_path):
+    from typer.testing import CliRunner
+
+    from eks_hybrid.cli.app import app
+    from tests.conftest import copy_examples
+
+    stacks = copy_examples(
+        tmp_path, {"example-chicago": lambda c: c["eks-hybrid:site"].update(name="Chicago!")}
+    )
+    result = CliRunner().invoke(
+        app, ["plan", "--all", "--offline-secrets", "-q", "--stacks-dir", str(stacks)]
+    )
+    lines = result.stdout.splitlines()
+    assert "ok example-hub: 81 resources" in lines and "ok example-dallas: 9 resources" in lines
+    assert lines[-1].startswith("6 stack(s): 5 planned (") and lines[-1].endswith(
+        "1 refused or skipped; 0 policy violation(s)"
+    )
+    assert not any("└──" in line or "├──" in line for line in lines)  # no tree
+    assert "eks-hybrid:site.name" in result.output  # the refusal itself is still shown
+    assert result.exit_code == 2

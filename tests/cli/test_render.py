@@ -405,3 +405,29 @@ def test_render_refuses_policy_based_tunnels_to_more_than_one_aws_network():
             replace(policy_site(), other_site_networks=("10.61.0.0/16",)), "stacks/Pulumi.example-dallas.yaml"
         )
     assert raised.value.problems[0].path == "eks-hybrid:site.connectivity.siteToSiteVpn.policyBased"
+
+
+def test_render_takes_a_stack_files_path_as_plan_does(tmp_path):
+    from typer.testing import CliRunner
+
+    from eks_hybrid.cli.app import app
+
+    by_path = CliRunner().invoke(
+        app, ["render", "--stack", str(STACKS / "Pulumi.example-dallas.yaml"), "--out", str(tmp_path / "p")]
+    )
+    by_name = _render(STACKS, tmp_path / "n")
+    assert by_path.exit_code == by_name.exit_code == 0, by_path.output
+    assert sorted(p.name for p in (tmp_path / "p").rglob("*")) == sorted(
+        p.name for p in (tmp_path / "n").rglob("*")
+    )
+    wrong = CliRunner().invoke(app, ["render", "--stack", "stacks/dallas.yaml", "--out", str(tmp_path / "w")])
+    assert wrong.exit_code == 2 and "stack files are named Pulumi.<stack>.yaml" in wrong.output
+
+
+def test_render_help_shows_the_stack_file_name_pattern():
+    from typer.testing import CliRunner
+
+    from eks_hybrid.cli.app import app
+
+    text = " ".join(CliRunner().invoke(app, ["render", "--help"], terminal_width=200).output.split())
+    assert "Pulumi.<stack>.yaml" in text and "Pulumi..yaml" not in text

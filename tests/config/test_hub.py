@@ -80,7 +80,7 @@ def test_missing_required_keys_are_named():
 
 @pytest.mark.parametrize("region", ["us-west", "US-WEST-2", "uswest2", ""])
 def test_region_must_look_like_an_aws_region(region):
-    single(with_value(hub_doc(), ("aws:region",), region), "aws:region", "pattern")
+    single(with_value(hub_doc(), ("aws:region",), region), "aws:region", "an AWS Region code, e.g. us-west-2")
 
 
 def test_govcloud_region_is_accepted():
@@ -589,7 +589,7 @@ def test_the_other_providers_settings_may_stay_in_the_file():
 @pytest.mark.parametrize(
     ("settings", "path", "phrase"),
     [
-        ({"acmPcaArn": "arn:aws:iam::123456789012:role/x"}, "acmPcaArn", "pattern"),
+        ({"acmPcaArn": "arn:aws:iam::123456789012:role/x"}, "acmPcaArn", "an AWS Private CA ARN"),
         (
             {"acmPcaArn": ARN, "sessionDurationSeconds": 899},
             "sessionDurationSeconds",
@@ -656,7 +656,11 @@ def test_cilium_mask_bounds(mask):
 
 
 def test_cilium_chart_version_is_semver():
-    single(with_value(hub_doc(), (CILIUM, "chartVersion"), "latest"), f"{CILIUM}.chartVersion", "pattern")
+    single(
+        with_value(hub_doc(), (CILIUM, "chartVersion"), "latest"),
+        f"{CILIUM}.chartVersion",
+        "a chart version x.y.z",
+    )
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,7 @@ def test_a_registry_uid_is_a_palette_uid():
     single(
         hub_with_layer("os", {"registryUid": "public"}),
         "eks-hybrid:palette.profile.os.registryUid",
-        "pattern",
+        "a Palette uid: 24 lowercase hex digits",
     )
 
 

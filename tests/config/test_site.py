@@ -124,7 +124,7 @@ def test_direct_connect_site():
 @pytest.mark.parametrize(
     ("settings", "path", "phrase"),
     [
-        ({"gatewayId": "dxgw-123"}, "gatewayId", "pattern"),
+        ({"gatewayId": "dxgw-123"}, "gatewayId", "a Direct Connect gateway id"),
         (
             {"gatewayId": "5f2b9c1e-0000-0000-0000-000000000000", "privateSubnetCidr": "172.16.1.1/24"},
             "privateSubnetCidr",
@@ -363,7 +363,7 @@ def test_host_in_a_pool_with_an_invalid_name_is_still_tracked():
             "architecture",
             "must be amd64 or arm64",
         ),
-        ({"name": "w", "edgeHosts": [{"uid": "-h1"}]}, "edgeHosts[0].uid", "pattern"),
+        ({"name": "w", "edgeHosts": [{"uid": "-h1"}]}, "edgeHosts[0].uid", "an edge host uid"),
         ({"name": "w", "edgeHosts": [{"uid": ""}]}, "edgeHosts[0].uid", "at least 1 character"),
         ({"name": "w", "edgeHosts": [{"name": "x"}]}, "edgeHosts[0].uid", "required key is missing"),
         (

@@ -132,7 +132,7 @@ def test_a_host_added(base: PlanSet, tmp_path: Path) -> None:
 
     report = compare(base, head(tmp_path, {"example-dallas": add_host}))
     [pool] = changes(report, "example-dallas").values()
-    assert (pool.name, pool.action) == ("dallas-dallas-workers", "update")
+    assert (pool.name, pool.action) == ("dallas-workers", "update")
     [change] = pool.changes
     assert (change.path, change.kind, change.new) == (
         "pool.edgeHosts[2]",

@@ -61,7 +61,7 @@ def test_children_are_named_by_the_keys_the_program_wrote(run: OfflineRun):
         "dallas-tgw-route-node",
         "edge-ingress-443-from-node-chicago",
         "edge-cilium-pools-dallas-pool",
-        "dallas-dallas-workers",
+        "dallas-workers",
     } <= names
     # Never a value's text: an Output in a name would read "Calling __str__ on an Output[T]...".
     assert not [n for n in names if "Output" in n or " " in n or "rtb-" in n or "/" in n]
@@ -105,7 +105,7 @@ def test_cluster_identity_cilium_and_palette_are_wired(run: OfflineRun):
     identity = run.named("edge-hybrid").inputs["identity"]
     assert identity["rootCaCertificate"] == anchor and identity["rootCaPrivateKey"] == "[secret]"
     assert run.named("edge-import").inputs["clusterName"] == "edge-estate"
-    assert run.named("dallas-dallas-workers").inputs["pool"]["labels"] == {"eks-hybrid/site": "dallas"}
+    assert run.named("dallas-workers").inputs["pool"]["labels"] == {"eks-hybrid/site": "dallas"}
     assert all("apiKey" not in r.inputs for r in run.by_type("pulumi-python:dynamic:Resource"))
 
 

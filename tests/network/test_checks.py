@@ -93,7 +93,7 @@ def test_non_tgw_site_must_be_route_via_site(connectivity, path, what):
     [(found, rule)] = problems(site(connectivity, name="dallas"))
     assert found == path
     assert rule.startswith(f"{what} does not reach the VPC through the transit gateway")
-    assert "must list dallas with `routeVia: site`" in rule
+    assert "must have eks-hybrid:sites.dallas.routeVia: site" in rule
 
 
 @pytest.mark.parametrize(("connectivity", "path"), [(vgw_vpn(), ATTACH_TO), (direct_connect(), TYPE)])

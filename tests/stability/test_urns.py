@@ -185,18 +185,24 @@ def _renamed(resource: RecordedResource) -> bool:
 def test_the_renames_are_the_deliberate_ones(plans):
     # 0.2.0 names routes and security group rules by the keys the caller gives (route table, site or
     # aggregate, role), no longer by ids and CIDRs that may be Outputs; nothing else was renamed.
+    # Since then, a site's pool no longer says the site twice (`dallas-workers`, was `dallas-dallas-workers`).
     renamed = {stack: sorted(r.name for r in resources if _renamed(r)) for stack, resources in plans.items()}
-    assert renamed["example-dallas"] == ["dallas-tgw-route-node", "dallas-tgw-route-pod"]
-    assert renamed["example-chicago"] == ["chicago-vpn-route-node", "chicago-vpn-route-pod"]
-    assert renamed["example-austin"] == []
+    assert renamed["example-dallas"] == ["dallas-tgw-route-node", "dallas-tgw-route-pod", "dallas-workers"]
+    assert renamed["example-chicago"] == [
+        "chicago-vpn-route-node",
+        "chicago-vpn-route-pod",
+        "chicago-workers",
+    ]
+    assert renamed["example-austin"] == ["austin-arm", "austin-workers"]
     assert "edge-prod-tgw-route-vpc" in renamed["example-hub"]
     assert "edge-prod-ingress-443-from-node-dallas" in renamed["example-hub"]
     assert "edge-prod-route-rtb-0a1b2c3d4e5f60001-dallas-pod" in renamed["example-hub"]
-    assert sum(len(names) for names in renamed.values()) == 17 + 11 + 2 + 2 + 4
+    assert sum(len(names) for names in renamed.values()) == 17 + 11 + 2 + 2 + 4 + 5
     for resources in plans.values():
         for r in resources:
             if _renamed(r):
                 assert r.type in {
+                    "pulumi-python:dynamic:Resource",
                     "aws:ec2/route:Route",
                     "aws:ec2transitgateway/route:Route",
                     "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
@@ -208,7 +214,8 @@ def test_the_check_sees_a_rename_without_an_alias(plans):
     resources = plans["example-dallas"]
     current = {r.urn for r in resources}
     lost = [urn for urn in BEFORE["example-dallas"] if urn not in current]
-    assert [urn.rsplit("::", 1)[1] for urn in lost] == [
+    assert sorted(urn.rsplit("::", 1)[1] for urn in lost) == [
+        "dallas-dallas-workers",
         "dallas-tgw-route-10.200.0.0-16",
         "dallas-tgw-route-192.168.0.0-16",
     ]
