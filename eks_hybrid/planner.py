@@ -16,6 +16,7 @@ from eks_hybrid.components.config.source import stack_file_label, stack_files_in
 from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem, ProblemsError
 
 from .offline.engine import OfflineRun, StackOutputs, run_offline
+from .offline.mocks import DEFAULT_REGION
 from .secret_digests import secret_digests
 from .site_claims import UnclaimedSite, claim_conflicts, unclaimed_sites
 from .site_reach import ReachNote, reach_notes
@@ -222,7 +223,7 @@ class Planner:
             config=stack.runtime_config(),
             secret_keys=sorted(stack.secret_keys),
             stack_references=references,
-            region=region if isinstance(region, str) else "us-west-2",
+            region=region if isinstance(region, str) else DEFAULT_REGION,
         )
 
 

@@ -19,7 +19,14 @@
 - a protected resource deleted or replaced: `pulumi up` stops there until protect is turned off;
 - the EKS cluster's Kubernetes version moved by more than one minor, or down: EKS updates one minor version
   at a time and cannot downgrade (`versions.control_plane_change_problem`), so `pulumi up` fails at
-  UpdateClusterVersion.
+  UpdateClusterVersion;
+- a VPN connection replaced: its tunnels go down, and the new connection has new tunnel outside addresses
+  and (unless the stack sets them) new pre-shared keys, so the on-prem router must be re-rendered;
+- a VPN connection moved to another customer or transit gateway (ModifyVpnConnection): both tunnels are
+  down while AWS provisions new tunnel endpoints (AWS Site-to-Site VPN User Guide, "Tunnel endpoint
+  replacements"); its outside addresses and tunnel options stay (EC2 API reference, ModifyVpnConnection);
+- a replacement that cascades: the resources that read the replaced one's id or ARN are updated or replaced
+  in turn (`engine.cascade`), named as a chain from the first replacement.
 """
 
 from __future__ import annotations
@@ -35,10 +42,18 @@ from eks_hybrid.components.domain.versions import control_plane_change_problem
 
 from ..policy.rules import EKS_CLUSTER, remote_networks
 from ..policy.rules import Resource as PolicyResource
+from .cascade import UNKNOWN, chain, label
 from .engine import PlanSet, ResourceDiff, StackDiff
 from .values import MISSING, is_reordering_or_removal
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
+VPN_GATEWAY_INPUTS = {
+    "customerGatewayId": "customer gateway",
+    "transitGatewayId": "transit gateway",
+    "vpnGatewayId": "virtual private gateway",
+}
+"""What ModifyVpnConnection changes in place (terraform-provider-aws vpnsite_connection.go, Update)."""
 POD_IP_POOL = "kubernetes:cilium.io/v2alpha1:CiliumPodIPPool"
 ASN_TYPES = {
     "aws:ec2transitgateway/transitGateway:TransitGateway": "transit gateway",
@@ -244,6 +259,74 @@ def _control_plane_version(stack: str, change: ResourceDiff) -> list[Danger]:
     return found
 
 
+def _vpn_connection(stack: str, change: ResourceDiff) -> list[Danger]:
+    if change.type != VPN_CONNECTION:
+        return []
+    if change.action == "replace":
+        return [
+            Danger(
+                "vpn-replacement",
+                stack,
+                f"VPN connection {change.name} is replaced ({', '.join(change.replace_reasons)}): both"
+                " tunnels go down; the new connection has new tunnel outside addresses and, unless the"
+                " stack sets them, new pre-shared keys: re-render the on-prem router (eks-hybrid render)"
+                " and reload it",
+                change.urn,
+            )
+        ]
+    moved = [
+        f"{VPN_GATEWAY_INPUTS[c.path]} ({c.path})"
+        for c in change.changes
+        if c.path in VPN_GATEWAY_INPUTS and c.kind == "changed"
+    ]
+    if change.action != "update" or not moved:
+        return []
+    return [
+        Danger(
+            "vpn-gateway-change",
+            stack,
+            f"VPN connection {change.name} moves to a new {' and '.join(moved)} in place"
+            " (ModifyVpnConnection): both tunnels are down while AWS provisions new tunnel endpoints;"
+            " outside addresses and tunnel options stay",
+            change.urn,
+        )
+    ]
+
+
+def _phrase(change: ResourceDiff, root_stack: str, stack: str) -> str:
+    where = "" if stack == root_stack else f" ({stack})"
+    what = f"{label(change.type)} {change.name}{where}"
+    if change.action == "replace":
+        return f"{what} replaced"
+    unknown = [c.path for c in change.changes if c.new == UNKNOWN]
+    return f"{what} updated ({', '.join(unknown)})" if unknown else f"{what} updated"
+
+
+def cascade_dangers(stacks: list[StackDiff]) -> list[Danger]:
+    """One per replacement whose new id or ARN reaches other resources: the chain, each resource under the
+    one that reached it first."""
+    changes = {r.urn: (s.stack, r) for s in stacks for r in s.resources}
+    children: dict[str, list[str]] = {}
+    for urn, (_, change) in sorted(changes.items()):
+        if change.cascade_from and change.cascade_from[0] in changes:
+            children.setdefault(change.cascade_from[0], []).append(urn)
+    found = []
+    for root in sorted(children):
+        stack, change = changes[root]
+        if change.cascade_from:
+            continue  # part of a longer chain
+        names = {urn: _phrase(c, stack, s) for urn, (s, c) in changes.items()}
+        found.append(
+            Danger(
+                "replacement-cascade",
+                stack,
+                f"{chain(root, children, names)}: each reads the new id or ARN of the one before it",
+                root,
+            )
+        )
+    return found
+
+
 def _protected(stack: str, change: ResourceDiff) -> list[Danger]:
     if not change.protect or change.action not in ("replace", "delete"):
         return []
@@ -352,9 +435,10 @@ def find_dangers(stacks: list[StackDiff], base: PlanSet, head: PlanSet) -> list[
             found += _pools(diff.stack, change, old, new)
             found += _cilium_upgrade(diff.stack, change, old, new)
             found += _bgp_removal(diff.stack, change)
+            found += _vpn_connection(diff.stack, change)
             found += _protected(diff.stack, change)
             found += _control_plane_version(diff.stack, change)
         found += _secrets(diff.stack, diff)
         if diff.role == "hub":
             found += _remote_network_removal(diff.stack, base, head)
-    return found
+    return found + cascade_dangers(stacks)

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..offline.mocks import DEFAULT_REGION, mock_id, mock_state, replaced_values
 from ..offline.options import child_type, make_urn, split_urn
+from .cascade import describe, substitute
 from .replacements import replace_reasons, rule_for
-from .values import Change, diff_values
+from .values import Change, diff_values, strip_indexes
 
 Action = Literal["create", "delete", "replace", "update"]
 ACTIONS: tuple[Action, ...] = ("create", "replace", "update", "delete")
@@ -44,6 +46,9 @@ class ResourceDiff:
     replace_reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     protect: bool = False
+    cascade_from: list[str] = field(default_factory=list)
+    """The replaced (or renewed) resources whose new id, ARN or derived outputs this one reads, the one that
+    reached it first first: set only when the cascade changed what happens to it."""
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -59,6 +64,8 @@ class ResourceDiff:
             document["replaceReasons"] = self.replace_reasons
         if self.notes:
             document["notes"] = self.notes
+        if self.cascade_from:
+            document["cascadeFrom"] = self.cascade_from
         return document
 
 
@@ -145,6 +152,26 @@ def _provider_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return "provider" in old and "provider" in new and old["provider"] != new["provider"]
 
 
+def decide_replacement(
+    resource: Mapping[str, Any],
+    changes: list[Change],
+    old_inputs: dict[str, Any],
+    new_inputs: dict[str, Any],
+    replaced_providers: set[str],
+) -> list[str]:
+    """Why `changes` replace `resource` (none: an update): its type's replace-on-change properties
+    (`replacements.json`), its `replaceOnChanges` option, and a replaced provider."""
+    options = _options(resource)
+    rule = rule_for(resource["type"], options.get("dynamicProvider"))
+    reasons = replace_reasons(rule, changes, old_inputs, new_inputs) if rule else []
+    for path in options.get("replaceOnChanges") or []:
+        reasons += [c.path for c in changes if c.path == path or c.path.startswith(f"{path}.") or path == "*"]
+    provider = resource.get("provider")
+    if provider and provider in replaced_providers:
+        reasons.append(f"(provider {split_urn(provider)[3]} is replaced)")
+    return reasons
+
+
 def _compare(old: dict[str, Any], new: dict[str, Any], replaced_providers: set[str]) -> ResourceDiff | None:
     old_inputs, new_inputs = _without_unset(old.get("inputs", {})), _without_unset(new.get("inputs", {}))
     old_options, new_options = _options(old), _options(new)
@@ -160,16 +187,11 @@ def _compare(old: dict[str, Any], new: dict[str, Any], replaced_providers: set[s
         {k: v for k, v in new_options.items() if k not in unread and k in compared},
         "(options)",
     )
-    rule = rule_for(new["type"], new_options.get("dynamicProvider"))
-    reasons = replace_reasons(rule, changes, old_inputs, new_inputs) if rule else []
     notes: list[str] = []
-    if rule is None:
+    if rule_for(new["type"], new_options.get("dynamicProvider")) is None:
         notes.append("no replacement data for this type: assumed an update")
-    for path in new_options.get("replaceOnChanges") or []:
-        reasons += [c.path for c in changes if c.path == path or c.path.startswith(f"{path}.") or path == "*"]
+    reasons = decide_replacement(new, changes, old_inputs, new_inputs, replaced_providers)
     provider = new.get("provider")
-    if provider and provider in replaced_providers:
-        reasons.append(f"(provider {split_urn(provider)[3]} is replaced)")
     if old.get("type") != new.get("type"):
         notes.append(f"type {old.get('type')} -> {new.get('type')} (aliased)")
     if old["urn"] != new["urn"]:
@@ -181,11 +203,17 @@ def _compare(old: dict[str, Any], new: dict[str, Any], replaced_providers: set[s
     reasons = sorted(dict.fromkeys(reasons))
     action: Action = "replace" if reasons else "update"
     if action == "replace":
-        if new_options.get("protect") or old_options.get("protect"):
-            notes.append("protected: `pulumi up` refuses to replace it until protect is turned off")
-        if new_options.get("deleteBeforeReplace"):
-            notes.append("deleted before its replacement is created")
+        notes += _replace_notes(old, new)
     return _resource(action, new, old["urn"], changes + option_changes, reasons, notes)
+
+
+def _replace_notes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    notes = []
+    if _options(new).get("protect") or _options(old).get("protect"):
+        notes.append("protected: `pulumi up` refuses to replace it until protect is turned off")
+    if _options(new).get("deleteBeforeReplace"):
+        notes.append("deleted before its replacement is created")
+    return notes
 
 
 def _resource(
@@ -281,6 +309,136 @@ def _secret_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[Chan
 
 
 def diff_plans(base: PlanSet, head: PlanSet) -> list[StackDiff]:
-    """Every stack of either side, hubs first, then sites, each alphabetically."""
+    """Every stack of either side, hubs first, then sites, each alphabetically; replacements cascaded."""
     stacks = [diff_stack(name, base, head) for name in base.names() | head.names()]
+    cascade(stacks, base, head)
     return sorted(stacks, key=lambda s: (s.role != "hub", s.stack))
+
+
+def _region(document: Mapping[str, Any] | None) -> str:
+    """A hub records its region in its outputs; a site's resources' ids do not depend on it."""
+    region = ((document or {}).get("outputs") or {}).get("region")
+    return region if isinstance(region, str) else DEFAULT_REGION
+
+
+def renewed_values(diff: ResourceDiff, old: Mapping[str, Any], region: str) -> set[str]:
+    """The values `diff` makes new: all of a replaced resource's id-derived ones; for an update, the outputs
+    its type's rule says a change of one of its inputs renews (`renews` in `replacements.json`)."""
+    if diff.action == "replace":
+        return replaced_values(old["type"], old["name"], old.get("inputs") or {}, region)
+    rule = rule_for(old["type"], _options(old).get("dynamicProvider"))
+    if diff.action != "update" or rule is None or not rule.renews:
+        return set()
+    changed = {strip_indexes(c.path).split(".")[0] for c in diff.changes}
+    outputs = [out for path, renewed in rule.renews.items() if path in changed for out in renewed]
+    if not outputs:
+        return set()
+    resource_id = mock_id(old["type"], old["name"])
+    state = mock_state(old["type"], old["name"], old.get("inputs") or {}, region, resource_id)
+    return {state[o] for o in outputs if isinstance(state.get(o), str)}
+
+
+def cascade(stacks: list[StackDiff], base: PlanSet, head: PlanSet) -> None:
+    """Give every resource that reads a replaced resource's id, ARN or id-derived outputs (in any stack:
+    a site reads its hub's through a StackReference) those inputs as unknown, and decide its replacement
+    again, until nothing more changes. `stacks` are updated in place."""
+    base_docs = {name: _by_urn(doc) for name, doc in base.stacks.items()}
+    head_docs = {name: _by_urn(doc) for name, doc in head.stacks.items()}
+    diffs = {s.stack: {r.urn: r for r in s.resources} for s in stacks}
+    original = {stack: dict(found) for stack, found in diffs.items()}
+    matched = {name: match_resources(base_docs.get(name, {}), found) for name, found in head_docs.items()}
+    new_values: dict[str, str] = {}  # value -> the URN whose replacement (or renewal) makes it new
+    order: dict[str, int] = {}  # source URN -> when it was found
+    replaced_providers: set[str] = set()
+
+    def add_source(stack: str, diff: ResourceDiff) -> bool:
+        if diff.urn in order or diff.old_urn is None or diff.old_urn not in base_docs.get(stack, {}):
+            return False
+        values = renewed_values(diff, base_docs[stack][diff.old_urn], _region(base.stacks.get(stack)))
+        if not values:
+            return False
+        order[diff.urn] = len(order)
+        for value in sorted(values):
+            new_values.setdefault(value, diff.urn)
+        if diff.action == "replace" and diff.type.startswith("pulumi:providers:"):
+            replaced_providers.add(diff.urn)
+        return True
+
+    for stack in sorted(diffs):
+        for diff in sorted(diffs[stack].values(), key=lambda d: d.urn):
+            add_source(stack, diff)
+    grew = bool(order)
+    while grew:
+        grew = False
+        for stack in sorted(head_docs):
+            for urn, resource in sorted(head_docs[stack].items()):
+                before = original.get(stack, {}).get(urn)
+                if urn not in matched[stack] or (before is not None and before.action != "update"):
+                    continue
+                result = _cascaded(
+                    resource,
+                    base_docs[stack][matched[stack][urn]],
+                    before,
+                    new_values,
+                    replaced_providers,
+                    order,
+                )
+                if result is None:
+                    continue
+                diffs.setdefault(stack, {})[urn] = result
+                grew = add_source(stack, result) or grew
+    for stack_diff in stacks:
+        stack_diff.resources = sorted(
+            diffs.get(stack_diff.stack, {}).values(), key=lambda d: (ACTIONS.index(d.action), d.urn)
+        )
+        outputs = (head.stacks.get(stack_diff.stack) or {}).get("outputs") or {}
+        known = {c.path for c in stack_diff.outputs}
+        stack_diff.outputs += [
+            c for c in diff_values(outputs, substitute(outputs, new_values, set())) if c.path not in known
+        ]
+        if stack_diff.status == "unchanged" and (stack_diff.resources or stack_diff.outputs):
+            stack_diff.status = "changed"
+
+
+def _cascaded(
+    resource: Mapping[str, Any],
+    old: Mapping[str, Any],
+    before: ResourceDiff | None,
+    new_values: Mapping[str, str],
+    replaced_providers: set[str],
+    order: Mapping[str, int],
+) -> ResourceDiff | None:
+    """`resource` (updated as `before`, or unchanged) once the values in `new_values` are unknown."""
+    rule = rule_for(resource["type"], _options(resource).get("dynamicProvider"))
+    if rule is not None and (rule.component or rule.read):
+        return None
+    inputs = _without_unset(resource.get("inputs", {}))
+    found: set[str] = set()
+    unknown = substitute(inputs, {v: u for v, u in new_values.items() if u != resource["urn"]}, found)
+    provider = resource.get("provider")
+    if provider in replaced_providers:
+        found.add(provider)
+    if not found:
+        return None
+    ignored = list(_options(resource).get("ignoreChanges") or [])
+    changes = list(before.changes) if before else []
+    seen = {c.path for c in changes}
+    extra = [c for c in diff_values(inputs, unknown) if c.path not in seen and not _under(c.path, ignored)]
+    if not extra and provider not in replaced_providers:
+        return None
+    old_inputs = _without_unset(old.get("inputs", {}))
+    reasons = sorted(
+        dict.fromkeys(decide_replacement(resource, changes + extra, old_inputs, unknown, replaced_providers))
+    )
+    action: Action = "replace" if reasons else "update"
+    causes = sorted(found, key=lambda u: (order.get(u, len(order)), u))
+    notes = list(before.notes) if before else []
+    notes.append(
+        f"{', '.join(c.path for c in extra) or '(provider)'} known after apply: new id of "
+        + ", ".join(describe(u) for u in causes)
+    )
+    if action == "replace":
+        notes += _replace_notes(old, resource)
+    result = _resource(action, resource, old["urn"], changes + extra, reasons, notes)
+    result.cascade_from = causes
+    return result

@@ -24,6 +24,9 @@ class Rule:
     read: bool = False
     source: str = ""
     by_provider: dict[str, Rule] = field(default_factory=dict)
+    renews: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Input -> the outputs an in-place update of it makes new (the cascade treats them as a replaced
+    resource's id)."""
 
 
 @cache
@@ -39,6 +42,7 @@ def _rule(entry: dict[str, Any], source: str = "") -> Rule:
         component=bool(entry.get("component")),
         read=bool(entry.get("read")),
         source=str(entry.get("source", source)),
+        renews={k: tuple(v) for k, v in (entry.get("renews") or {}).items()},
         by_provider={
             name: _rule(sub, str(entry.get("source", "")))
             for name, sub in (entry.get("byProvider") or {}).items()

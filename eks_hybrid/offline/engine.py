@@ -17,7 +17,7 @@ from eks_hybrid.components._sdk_private import run_program
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.errors import EksHybridError
 
-from .mocks import OfflineMocks
+from .mocks import DEFAULT_REGION, OfflineMocks
 from .recording import SECRET, RecordedResource, RecordingMonitor, scrub
 
 PROJECT = "eks-hybrid"
@@ -72,7 +72,7 @@ def run_offline(
     config: Mapping[str, str] | None = None,
     secret_keys: list[str] | None = None,
     stack_references: Mapping[str, StackOutputs] | None = None,
-    region: str = "us-west-2",
+    region: str = DEFAULT_REGION,
     project: str = PROJECT,
 ) -> OfflineRun:
     """Run `program` as stack `stack` of `project` (eks-hybrid's own by default) and reset afterwards.

@@ -13,8 +13,11 @@ from typing import Any
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-west-2"
+"""The region of a stack whose file sets no `aws:region` (the AWS provider's own default is none)."""
 _REMOTE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-Computed = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+Computed = Callable[[str, str, dict[str, Any], str], dict[str, Any]]
+"""(name, id, inputs, region) -> computed outputs."""
 
 
 def stable_hex(*parts: str, length: int = 17) -> str:
@@ -55,7 +58,7 @@ def _tunnel_addresses(seed: str) -> dict[str, Any]:
     return out
 
 
-def _vpn_connection(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _vpn_connection(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     state = _tunnel_addresses(stable_hex(resource_id))
     for tunnel in (1, 2):
         inside = inputs.get(f"tunnel{tunnel}InsideCidr")
@@ -73,12 +76,12 @@ def _vpn_connection(name: str, resource_id: str, inputs: dict[str, Any]) -> dict
     return state
 
 
-def _eks_cluster(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _eks_cluster(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     cluster_name = inputs.get("name") or name
     host = stable_hex("eks", resource_id, length=32).upper()
     return {
         "name": cluster_name,
-        "endpoint": f"https://{host}.gr7.us-west-2.eks.amazonaws.com",
+        "endpoint": f"https://{host}.gr7.{region}.eks.amazonaws.com",
         "certificateAuthority": {"data": "TU9DSy1DQS1DRVJUSUZJQ0FURQ=="},
         "vpcConfig": {
             **(inputs.get("vpcConfig") or {}),
@@ -90,7 +93,7 @@ def _eks_cluster(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[st
     }
 
 
-def _ssm_activation(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _ssm_activation(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     return {"activationCode": f"offline-{stable_hex('activation-code', resource_id, length=24)}"}
 
 
@@ -102,8 +105,8 @@ def _offline_uuid(*parts: str) -> str:
 def _rolesanywhere(kind: str) -> Computed:
     """Roles Anywhere ARNs as AWS writes them: `...:trust-anchor/<uuid>` and `...:profile/<uuid>`."""
 
-    def computed(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        region = inputs.get("region") or "us-west-2"
+    def computed(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+        region = inputs.get("region") or region
         uuid = _offline_uuid(kind, resource_id)
         id_key = "trustAnchorId" if kind == "trust-anchor" else "profileId"
         return {"arn": f"arn:aws:rolesanywhere:{region}:{ACCOUNT_ID}:{kind}/{uuid}", id_key: uuid}
@@ -123,7 +126,7 @@ def _pem(label: str, *parts: str, lines: int) -> str:
     return f"-----BEGIN {label}-----\n{rows}\n-----END {label}-----\n"
 
 
-def _tls_private_key(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _tls_private_key(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """pulumi-tls `PrivateKey`'s computed outputs (all but the public key are secrets in the provider)."""
     algorithm = str(inputs.get("algorithm") or "RSA")
     private = _pem("PRIVATE KEY", "tls-key", resource_id, lines=50 if algorithm == "RSA" else 3)
@@ -145,7 +148,7 @@ def _tls_private_key(name: str, resource_id: str, inputs: dict[str, Any]) -> dic
 _OFFLINE_EPOCH = "2026-01-01T00:00:00Z"
 
 
-def _tls_self_signed_cert(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _tls_self_signed_cert(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """pulumi-tls `SelfSignedCert`'s computed outputs; validity counts from a fixed offline epoch so two
     plans agree."""
     from datetime import datetime, timedelta
@@ -164,7 +167,7 @@ def _tls_self_signed_cert(name: str, resource_id: str, inputs: dict[str, Any]) -
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 
-def _time_offset(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _time_offset(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """pulumiverse-time `Offset`: without a base it counts from the moment of creation, which a plan cannot
     know, so the offset and what reads it show a stable placeholder; with a base, the real sum."""
     from datetime import datetime, timedelta
@@ -177,7 +180,7 @@ def _time_offset(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[st
     return {"rfc3339": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
-def _tgw(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _tgw(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     return {
         "associationDefaultRouteTableId": f"tgw-rtb-{stable_hex('default-rtb', resource_id)}",
         "propagationDefaultRouteTableId": f"tgw-rtb-{stable_hex('default-rtb', resource_id)}",
@@ -195,7 +198,7 @@ metadata:
 """
 
 
-def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """Palette's dynamic resources, told apart by their inputs (they share one type token)."""
     if "clusterName" in inputs and "clusterUid" not in inputs:  # the cluster import
         uid = _palette_uid("cluster", str(inputs["clusterName"]))
@@ -227,7 +230,7 @@ def _palette_resource(name: str, resource_id: str, inputs: dict[str, Any]) -> di
     return {}
 
 
-def _launch_template(name: str, resource_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _launch_template(name: str, resource_id: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """A new launch template's first version, as EC2 numbers it."""
     return {"latestVersion": 1, "defaultVersion": 1}
 
@@ -258,6 +261,49 @@ def _arn(type_token: str, resource_id: str, name: str, region: str) -> str | Non
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind.lower()}/{resource_id}"
 
 
+def mock_id(type_token: str, name: str) -> str:
+    """The id the offline engine gives a resource it creates (`cgw-2ffbd22b0c4071735`)."""
+    return f"{_id_prefix(type_token)}-{stable_hex(type_token, name)}"
+
+
+def mock_state(
+    type_token: str, name: str, inputs: Mapping[str, Any], region: str, resource_id: str
+) -> dict[str, Any]:
+    """A created resource's state: its inputs, then its name and ARN (AWS types), then computed outputs."""
+    state = dict(inputs)
+    if type_token.startswith("aws:"):
+        state.setdefault("name", inputs.get("name") or name)
+        arn = _arn(type_token, resource_id, str(state["name"]), region)
+        if arn:
+            state.setdefault("arn", arn)
+    computed = COMPUTED.get(type_token)
+    if computed:
+        state.update(computed(name, resource_id, dict(inputs), region))
+    return state
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return {s for v in value.values() for s in _strings(v)}
+    if isinstance(value, list):
+        return {s for v in value for s in _strings(v)}
+    return set()
+
+
+def replaced_values(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> set[str]:
+    """The values a replacement of this resource makes new: its id, its ARN, and every output the offline
+    engine derives from its id (found by giving it a second id and keeping what differs). A replaced
+    resource gets a new id from AWS, and `pulumi preview` shows its ARN as unknown too."""
+    resource_id = mock_id(type_token, name)
+    state = mock_state(type_token, name, inputs, region, resource_id)
+    other = mock_state(type_token, name, inputs, region, f"{resource_id}-replaced")
+    derived = _strings(state) - _strings(other)
+    arn = state.get("arn") if isinstance(state.get("arn"), str) else None
+    return derived | {resource_id} | ({arn} if arn else set())
+
+
 class OfflineMocks(Mocks):
     """Answers registrations and invokes with deterministic, plausible state."""
 
@@ -277,17 +323,8 @@ class OfflineMocks(Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ == "pulumi:pulumi:StackReference":
             return self._stack_reference(args)
-        resource_id = args.resource_id or f"{_id_prefix(args.typ)}-{stable_hex(args.typ, args.name)}"
-        state = dict(args.inputs)
-        if args.typ.startswith("aws:"):
-            state.setdefault("name", args.inputs.get("name") or args.name)
-            arn = _arn(args.typ, resource_id, str(state["name"]), self.region)
-            if arn:
-                state.setdefault("arn", arn)
-        computed = COMPUTED.get(args.typ)
-        if computed:
-            state.update(computed(args.name, resource_id, dict(args.inputs)))
-        return resource_id, state
+        resource_id = args.resource_id or mock_id(args.typ, args.name)
+        return resource_id, mock_state(args.typ, args.name, dict(args.inputs), self.region, resource_id)
 
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         full_name = str(args.inputs.get("name") or args.resource_id or args.name)

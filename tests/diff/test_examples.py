@@ -8,6 +8,7 @@ where it should, a dangerous-change entry. The base plans are planned once per m
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -151,6 +152,7 @@ def test_a_profile_version_bumped(base: PlanSet, tmp_path: Path) -> None:
     [profile] = changes(report, "example-hub").values()
     assert profile.action == "update"  # a new version is cloned: the profile resource is not replaced
     assert [(c.path, c.old, c.new) for c in profile.changes] == [("profile.version", "1.0.0", "1.1.0")]
+    assert report.dangers == ()  # nothing replaced, nothing cascades
 
 
 def set_key(ciphertext: str) -> Edit:
@@ -203,6 +205,105 @@ def test_a_replacement_is_flagged(base: PlanSet, tmp_path: Path) -> None:
         " `kubernetesNetworkConfig.serviceIpv4Cidr` |" in markdown
     )
     assert ":warning: Dangerous changes" in markdown
+
+
+def test_a_transit_gateway_asn_change_cascades_to_every_attachment_and_site(
+    base: PlanSet, tmp_path: Path
+) -> None:
+    def new_asn(config: dict[str, Any]) -> None:
+        config["eks-hybrid:transitGateway"]["amazonSideAsn"] = 64514
+
+    report = compare(base, head(tmp_path, {"example-hub": new_asn}))
+    hub = changes(report, "example-hub")
+    replaced = {name for name, r in hub.items() if r.action == "replace"}
+    assert replaced == {
+        "edge-prod-tgw",
+        "edge-prod-route-table",
+        "edge-prod-vpc-attachment",
+        "edge-prod-tgw-route-vpc",
+        "edge-prod-vpc-association",
+    }
+    # VPC routes to the gateway change their target in place (ReplaceRoute).
+    assert {r.action for name, r in hub.items() if name.startswith("edge-prod-route-rtb-")} == {"update"}
+    dallas = changes(report, "example-dallas")
+    assert dallas["dallas-vpn"].action == "update"  # ModifyVpnConnection onto the new gateway
+    assert [c.path for c in dallas["dallas-vpn"].changes] == ["transitGatewayId"]
+    assert {name: r.action for name, r in dallas.items() if name != "dallas-vpn"} == {
+        "dallas-tgw-route-node": "replace",
+        "dallas-tgw-route-pod": "replace",
+        "dallas-vpn-association": "replace",
+    }
+    assert report.totals()["replace"] == 8  # was "1 to replace" before replacements cascaded
+    [cascade] = [d for d in report.dangers if d.kind == "replacement-cascade"]
+    assert cascade.stack == "example-hub"
+    assert cascade.message.startswith("transit gateway edge-prod-tgw replaced -> (")
+    for part in (
+        "transit gateway route table edge-prod-route-table replaced -> (",
+        "VPN connection dallas-vpn (example-dallas) updated (transitGatewayId) -> (",
+        "transit gateway route dallas-tgw-route-node (example-dallas) replaced",
+        "transit gateway route table association dallas-vpn-association (example-dallas) replaced",
+    ):
+        assert part in cascade.message
+    [moved] = [d for d in report.dangers if d.kind == "vpn-gateway-change"]
+    assert moved.stack == "example-dallas" and "transit gateway (transitGatewayId)" in moved.message
+    outputs = {c.path: c.new for s in report.stacks for c in s.outputs}
+    assert outputs["transitGatewayId"] == outputs["transitGatewayAttachmentId"] == "(known after apply)"
+    assert "transit gateway edge-prod-tgw replaced -> (" in to_markdown(report)
+
+
+def test_a_customer_gateway_ip_change_moves_the_vpn_connection(base: PlanSet, tmp_path: Path) -> None:
+    def new_ip(config: dict[str, Any]) -> None:
+        config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["customerGateway"]["ipAddress"] = (
+            "203.0.113.20"
+        )
+
+    report = compare(base, head(tmp_path, {"example-dallas": new_ip}))
+    dallas = changes(report, "example-dallas")
+    assert {name: r.action for name, r in dallas.items()} == {
+        "dallas-customer-gateway": "replace",
+        "dallas-vpn": "update",  # customerGatewayId is not ForceNew: ModifyVpnConnection
+    }
+    assert [(c.path, c.new) for c in dallas["dallas-vpn"].changes] == [
+        ("customerGatewayId", "(known after apply)")
+    ]
+    assert kinds(report) == ["replacement-cascade", "vpn-gateway-change"]
+    cascade = next(d for d in report.dangers if d.kind == "replacement-cascade")
+    assert cascade.message.startswith(
+        "customer gateway dallas-customer-gateway replaced -> VPN connection dallas-vpn updated"
+        " (customerGatewayId)"
+    )
+    moved = next(d for d in report.dangers if d.kind == "vpn-gateway-change")
+    assert "both tunnels are down while AWS provisions new tunnel endpoints" in moved.message
+
+
+def test_a_tunnel_inside_cidr_change_replaces_the_vpn_connection_and_its_routes(
+    base: PlanSet, tmp_path: Path
+) -> None:
+    def new_cidr(config: dict[str, Any]) -> None:
+        tunnels = config["eks-hybrid:site"]["connectivity"]["siteToSiteVpn"]["tunnels"]
+        tunnels[0]["insideCidr"] = "169.254.11.0/30"
+
+    def hub_inventory(config: dict[str, Any]) -> None:
+        config["eks-hybrid:sites"]["dallas"]["tunnelInsideCidrs"][0] = "169.254.11.0/30"
+
+    report = compare(base, head(tmp_path, {"example-dallas": new_cidr, "example-hub": hub_inventory}))
+    dallas = changes(report, "example-dallas")
+    assert {name for name, r in dallas.items() if r.action == "replace"} == {
+        "dallas-vpn",
+        "dallas-tgw-route-node",
+        "dallas-tgw-route-pod",
+        "dallas-vpn-association",
+    }
+    assert {"vpn-replacement", "replacement-cascade", "protected"} <= set(kinds(report))
+    [vpn] = [d for d in report.dangers if d.kind == "vpn-replacement"]
+    assert "re-render the on-prem router" in vpn.message
+
+
+def test_the_stack_region_is_in_every_mock_endpoint_and_arn(base: PlanSet) -> None:
+    """example-hub-ssm runs in us-east-2: nothing of its plan may name another region."""
+    text = json.dumps(base.stacks["example-hub-ssm"])
+    assert ".gr7.us-east-2.eks.amazonaws.com" in text
+    assert "us-west-2" not in text
 
 
 def test_a_cilium_pool_inserted_in_the_middle(base: PlanSet, tmp_path: Path) -> None:
