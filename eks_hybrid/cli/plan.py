@@ -117,6 +117,16 @@ def plan(
             " count per stack and in all (text format).",
         ),
     ] = False,
+    outputs_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--outputs-dir",
+            metavar="DIR",
+            help="Also write each planned stack's outputs to DIR/<stack>.json, as `pulumi stack output"
+            " --json` prints a deployed stack's (secrets as [secret]): the files `verify --outputs` and"
+            " `verify --all --outputs-dir` read, for trying verify against a local AWS (moto_server).",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
 ) -> None:
     """Run the stack's program under Pulumi's mock engine and print what it would declare.
@@ -228,6 +238,8 @@ def plan(
                 for line in policy_lines(document_of(result)):
                     output.stdout.print(line, markup=False)
     documents = [document_of(r.plan) for r in results if r.plan is not None]
+    if outputs_dir is not None:
+        _write_outputs(outputs_dir, documents)
     if format is Format.json:
         single = len(targets) == 1 and not all_stacks
         if single and results[0].plan is None and results[0].error is not None:
@@ -268,3 +280,13 @@ def _warn(result: StackPlan) -> None:
     # stderr, so the plan itself stays the same document whatever the date.
     for warning in dict.fromkeys(result.run.warnings):
         output.stderr.print(f"warning: {result.stack}: {warning}", markup=False)
+
+
+def _write_outputs(directory: Path, documents: list[dict[str, Any]]) -> None:
+    """Each planned stack's outputs as `DIR/<stack>.json`: the document `pulumi stack output --json`
+    prints (one key per output, secrets masked as `[secret]`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for document in documents:
+        path = directory / f"{document['stack']}.json"
+        path.write_text(json.dumps(document.get("outputs") or {}, indent=2, sort_keys=True) + "\n")
+        output.note(f"wrote {path}")

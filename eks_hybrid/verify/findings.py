@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from eks_hybrid.components.verify_names import VERIFY_AREAS
 
-__all__ = ["AREAS", "Finding", "Status", "exit_code", "summary"]
+__all__ = ["AREAS", "Finding", "Status", "collapse_repeats", "exit_code", "one_line", "summary"]
 
 # The order areas appear in a report; also the names `--skip` and `eks-hybrid:verify.skip` take.
 AREAS = VERIFY_AREAS
@@ -84,3 +86,61 @@ def exit_code(findings: Iterable[Finding]) -> int:
     if Status.error in statuses:
         return EXIT_COULD_NOT_CHECK
     return EXIT_OK
+
+
+# --- error text ------------------------------------------------------------------------------------------
+
+SUMMARY_LIMIT = 240
+"""The longest error text a finding quotes (an error body can be a whole web page)."""
+
+_PAGE = re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_NOISE = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+# An error body quoted as bytes (`b'...\n...'`, how botocore's parser errors print it) keeps its escapes.
+_ESCAPED_SPACE = re.compile(r"(?:\\[nrt])+")
+
+
+def _text(markup: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
+
+
+def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Error text on one line: an HTML page in it (a proxy's or a load balancer's 5xx page, where an API's
+    JSON or XML error was expected) becomes `HTML page: <its title>` (else its first heading, else its
+    text), whitespace is collapsed, and anything longer than `limit` is cut with an ellipsis."""
+    text = _ESCAPED_SPACE.sub(" ", text)
+    page = _PAGE.search(text)
+    if page is not None:
+        body = _NOISE.sub(" ", text[page.start() :])
+        found = _TITLE.search(body) or _HEADING.search(body)
+        title = _text(found.group(1)) if found else _text(body)
+        text = f"{text[: page.start()].rstrip()} HTML page: {title or '(no text)'}".lstrip()
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def collapse_repeats(items: Sequence[Finding]) -> list[Finding]:
+    """Could-not-check findings that say the same thing (no credentials, one endpoint down for every
+    check) as one finding where the first was, naming how many checks and which areas it stands for."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for item in items:
+        if item.status is Status.error:
+            groups.setdefault((item.detail, item.remedy), []).append(item)
+    out = []
+    for item in items:
+        group = groups.get((item.detail, item.remedy)) if item.status is Status.error else None
+        if group is None or len(group) == 1:
+            out.append(item)
+        elif item is group[0]:
+            areas = list(dict.fromkeys(f.area for f in group))
+            checks = "; ".join(f.check for f in group)
+            out.append(
+                replace(
+                    item,
+                    check=f"{len(group)} checks ({', '.join(areas)})",
+                    detail=f"{item.detail} (the same for all {len(group)} checks: {checks})",
+                )
+            )
+    return out

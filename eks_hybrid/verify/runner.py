@@ -6,8 +6,9 @@ A fetch that fails (no credentials, access denied, an endpoint out of reach, no 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,6 +90,12 @@ def _palette_refusal(error: Exception) -> tuple[str, str] | None:
 
 
 def _could_not(area: str, check: str, error: Exception, secrets: Iterable[str]) -> Finding:
+    """One could-not-check finding; its error text on one line (`findings.one_line`)."""
+    found = _could_not_found(area, check, error, secrets)
+    return replace(found, detail=findings.one_line(found.detail))
+
+
+def _could_not_found(area: str, check: str, error: Exception, secrets: Iterable[str]) -> Finding:
     text = _redact(f"{type(error).__name__}: {error}", secrets)
     if isinstance(error, NoCredentialsError | PartialCredentialsError):
         return findings.error(
@@ -112,6 +119,22 @@ def _could_not(area: str, check: str, error: Exception, secrets: Iterable[str]) 
                 _redact(f"AWS refused: {error}", secrets),
                 f"allow this identity the read-only actions in {POLICY}",
             )
+    if (
+        isinstance(error, ClientError)
+        and int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500
+    ):
+        return findings.error(
+            area,
+            check,
+            _redact(f"AWS answered with a server error: {error}", secrets),
+            "try again; if it repeats, check the AWS endpoint"
+            + (
+                f" ($AWS_ENDPOINT_URL is {os.environ['AWS_ENDPOINT_URL']}: a local AWS such as moto_server"
+                f" may not implement this API, `--skip {area}` leaves the area out)"
+                if os.environ.get("AWS_ENDPOINT_URL")
+                else ""
+            ),
+        )
     if isinstance(error, BotoCoreError):
         return findings.error(
             area, check, f"cannot reach AWS: {text}", "check the network path to AWS and the stack's region"
@@ -322,7 +345,8 @@ class _Run:
 def run_checks(
     intent: Intent, sources: Sources, *, skip: Iterable[str] = (), debug: bool = False
 ) -> list[Finding]:
-    """Every finding, in the order of `AREAS`; `skip` names areas not to check at all."""
+    """Every finding, in the order of `AREAS`; `skip` names areas not to check at all. A failure to check
+    that repeats word for word (no credentials) is one finding naming its count (`collapse_repeats`)."""
     run = _Run(intent, sources, set(skip), debug)
     run.out.extend(f for f in intent.unchecked if f.area not in run.skip)
     if intent.routes:
@@ -345,4 +369,4 @@ def run_checks(
     if intent.quotas:
         run.area("quotas", "quotas", run.quotas)
     order: dict[str, int] = {area: index for index, area in enumerate(AREAS)}
-    return sorted(run.out, key=lambda f: order[f.area])
+    return findings.collapse_repeats(sorted(run.out, key=lambda f: order[f.area]))
