@@ -16,6 +16,7 @@ class DiffFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    svg = "svg"
 
 
 def diff(
@@ -27,12 +28,26 @@ def diff(
     ],
     format: Annotated[
         DiffFormat,
-        typer.Option("--format", "-f", help="text, markdown (a PR comment, with a Mermaid picture) or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, markdown (a PR comment, with a Mermaid picture), json or svg (the topology of both"
+            " sides, marked, drawn with Graphviz's dot).",
+        ),
     ] = DiffFormat.text,
     stacks_dir: Annotated[
         str,
         typer.Option("--stacks-dir", metavar="DIR", help="For git revisions: where their stack files are."),
     ] = "stacks",
+    program: Annotated[
+        str | None,
+        typer.Option(
+            "--program",
+            metavar="DIR",
+            help="Compare plans of your own Pulumi program (`plan --program`), every stack it has config"
+            " for: a git revision side plans DIR in that revision; a directory side is a program directory.",
+        ),
+    ] = None,
     repo: Annotated[
         Path, typer.Option("--repo", metavar="DIR", help="The git repository revisions are read from.")
     ] = Path("."),
@@ -47,13 +62,13 @@ def diff(
     A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
     1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
     """
-    from ..diff.format import to_markdown, to_text
+    from ..diff.format import to_markdown, to_svg_picture, to_text
     from ..diff.report import compare
     from ..diff.sources import SourceError, load_side
 
     try:
-        base_plans = load_side(base, repo=repo, stacks_dir=stacks_dir)
-        head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir)
+        base_plans = load_side(base, repo=repo, stacks_dir=stacks_dir, program=program)
+        head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir, program=program)
     except SourceError as error:
         if format is DiffFormat.json:
             document = {"error": {"kind": "source", "code": error.code, "message": str(error)}}
@@ -65,6 +80,11 @@ def diff(
         typer.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif format is DiffFormat.markdown:
         typer.echo(to_markdown(report), nl=False)
+    elif format is DiffFormat.svg:
+        try:
+            typer.echo(to_svg_picture(report), nl=False)
+        except RuntimeError as error:
+            output.fail(str(error))
     else:
         typer.echo(to_text(report), nl=False)
     if fail_on_danger and report.dangers:

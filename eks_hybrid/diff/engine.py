@@ -44,6 +44,8 @@ class ResourceDiff:
     replace_reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     protect: bool = False
+    kind: dict[str, str] | None = None
+    """What a dynamic resource is (the plan's `kind`); None for other resources and older plans."""
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -53,6 +55,8 @@ class ResourceDiff:
             "name": self.name,
             "changes": [c.to_json() for c in self.changes],
         }
+        if self.kind:
+            document["kind"] = self.kind
         if self.old_urn and self.old_urn != self.urn:
             document["oldUrn"] = self.old_urn
         if self.replace_reasons:
@@ -206,6 +210,7 @@ def _resource(
         replace_reasons=reasons,
         notes=notes,
         protect=bool((resource.get("options") or {}).get("protect") or resource.get("protect")),
+        kind=resource.get("kind"),
     )
 
 

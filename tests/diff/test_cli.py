@@ -68,7 +68,10 @@ def test_plan_json_files_and_directories_in_text_and_markdown(tmp_path: Path) ->
     add_host(head_dir)
     text = runner.invoke(app, ["diff", str(tmp_path / "base.json"), str(head_dir)])
     assert text.exit_code == 0, text.output
-    assert "~ dallas-dallas-workers (pulumi-python:dynamic:Resource) update" in text.stdout
+    assert (
+        "~ dallas-dallas-workers (pulumi-python:dynamic:Resource: palette:HybridNodePool, Palette hybrid node"
+        " pool) update" in text.stdout
+    )
     assert '+ pool.edgeHosts[2]: {"name": "dallas-03", "uid": "edge-8f3a2b1e"}' in text.stdout
     markdown = runner.invoke(
         app, ["diff", str(tmp_path / "base.json"), str(head_dir), "--format", "markdown"]
