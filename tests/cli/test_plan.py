@@ -72,8 +72,8 @@ def test_json_document_shape(stack):
             *(("kind",) if dynamic else ()),
         }
         if dynamic:
-            assert resource["kind"]["token"].startswith("palette:"), resource["name"]
-            assert resource["kind"]["description"].startswith("Palette "), resource["name"]
+            assert resource["kind"]["token"].startswith(("palette:", "cilium:")), resource["name"]
+            assert resource["kind"]["description"].startswith(("Palette ", "Cilium ")), resource["name"]
         assert resource["options"]["protect"] == resource["protect"]
         assert resource["urn"].startswith(f"urn:pulumi:{stack}::eks-hybrid::")
 
