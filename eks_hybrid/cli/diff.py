@@ -21,7 +21,12 @@ class DiffFormat(StrEnum):
 
 def diff(
     base: Annotated[
-        str, typer.Argument(metavar="BASE", help="A plan JSON file, a stacks directory or a git revision.")
+        str,
+        typer.Argument(
+            metavar="BASE",
+            help="A plan JSON file, a stacks directory (a program directory with --program) or a git"
+            " revision.",
+        ),
     ],
     head: Annotated[
         str, typer.Argument(metavar="HEAD", help="The same kinds as BASE: what BASE would become.")
@@ -59,8 +64,9 @@ def diff(
     count as the same resource), every property change down to nested keys and list elements, the dangerous
     changes, the head's policy violations, and the topology of both.
 
-    A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
-    1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
+    A git revision is planned with its own code in a temporary copy, offline; with --program DIR, each
+    revision's program at DIR is planned with the installed eks-hybrid (every stack it has config for).
+    Exit status: 0 compared, 1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
     """
     from ..diff.format import to_markdown, to_svg_picture, to_text
     from ..diff.report import compare

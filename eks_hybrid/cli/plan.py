@@ -125,6 +125,10 @@ def plan(
     StackReference. Secrets are never decrypted: they show as [secret]. Each plan ends with the
     secrets a real `pulumi up` needs and where it would find them.
 
+    With --program DIR, your own Pulumi program (which imports eks-hybrid's components) is planned instead:
+    as the stack --stack names, of the project DIR/Pulumi.yaml names, with the config of
+    DIR/Pulumi.<stack>.yaml (`secure:` values stand in as [secret]); the same tree, JSON and policy check.
+
     Exit status: 0 planned, 1 the program failed, 2 invalid input or usage.
     """
     # Loaded here, not at import: `eks-hybrid --help` and the other commands need none of it.
