@@ -82,8 +82,8 @@ def _project(path: Path) -> dict[str, Any]:
 
 
 def _entry_point(project: dict[str, Any]) -> str:
-    """`runtime.options`'s `main` is not a Pulumi Python option; `main:` (the project's top-level key) is:
-    the directory or file the program runs (Pulumi docs, "Pulumi.yaml": `main`)."""
+    """The file the program runs: `__main__.py`, or in the directory (or the file) Pulumi.yaml's top-level
+    `main:` names (Pulumi docs, "Pulumi.yaml project file reference": `main`)."""
     main = project.get("main")
     if isinstance(main, str) and main:
         return main if main.endswith(".py") else str(Path(main) / ENTRY_POINT)
