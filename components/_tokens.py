@@ -9,9 +9,24 @@ so the URN's type is the one the program declared.
 
 from __future__ import annotations
 
-__all__ = ["PACKAGE", "component_type", "host_as_package"]
+from typing import NamedTuple
+
+__all__ = ["PACKAGE", "ResourceKind", "component_type", "host_as_package"]
 
 PACKAGE = "eks-hybrid"
+
+
+class ResourceKind(NamedTuple):
+    """What a dynamic resource is. Every dynamic resource registers as `pulumi-python:dynamic:Resource`
+    (the SDK's one type token for them), so a provider class says what it manages (its `KIND`) for plans
+    and diffs to show beside that token; the token itself never changes (URNs keep it)."""
+
+    token: str
+    """A type-token-shaped name: `palette:HybridNodePool`."""
+    description: str
+    """For a person: `Palette hybrid node pool`."""
+
+
 _hosted_by_package = False
 
 

@@ -103,6 +103,12 @@ class Code(StrEnum):
     )
     NO_SUCH_STACK = "no-such-stack", "stack file", "No `Pulumi.<stack>.yaml` for the stack named."
     STACK_FILE_NAME = "stack-file-name", "stack file", "A stack file's name is not `Pulumi.<stack>.yaml`."
+    PROGRAM_DIR = (
+        "program-dir",
+        "stack file",
+        "`plan --program DIR`: DIR is not a Pulumi Python program (no `Pulumi.yaml`, project name or"
+        " `__main__.py`).",
+    )
     CONFIG_MAPPING_MISSING = (
         "config-mapping-missing",
         "stack file",

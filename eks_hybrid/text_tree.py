@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
+from .offline.options import type_label
 from .offline.recording import RecordedResource
 from .planner import StackPlan
 
@@ -53,7 +54,12 @@ def _short(value: Any) -> str:
 
 def _resource_label(resource: RecordedResource) -> tuple[Span, ...]:
     protected: tuple[Span, ...] = ((" ", ""), ("protected", "yellow")) if resource.protect else ()
-    return ((resource.name, "bold"), (" ", ""), (f"({resource.type})", "dim"), *protected)
+    return (
+        (resource.name, "bold"),
+        (" ", ""),
+        (f"({type_label(resource.type, resource.kind)})", "dim"),
+        *protected,
+    )
 
 
 def _add(tree: Node, resource: RecordedResource, children: dict[str | None, list[RecordedResource]]) -> None:

@@ -32,6 +32,7 @@ from pulumi.dynamic import (
 )
 from pulumi.dynamic import Resource as DynamicResource
 
+from .._tokens import ResourceKind
 from .crds import CrdStatus, crd_status, not_established_message
 from .values import OperatorPlacement
 
@@ -65,6 +66,7 @@ def _info(message: str) -> None:
 class CrdsEstablishedProvider(ResourceProvider):
     """Waits for `crds` (`{name: version}`) to be Established and to serve their version."""
 
+    KIND = ResourceKind("cilium:CrdsEstablished", "Cilium CRDs established wait")
     serialize_as_secret_always = False  # nothing secret is captured: see __reduce__
 
     def __init__(self) -> None:

@@ -33,6 +33,7 @@ from pulumi.dynamic import (
 )
 from pydantic import ValidationError
 
+from .._tokens import ResourceKind
 from ..codes import Code
 from ..domain.labels import SITE_LABEL
 from ..domain.palette import NodePoolConfig, PaletteProfileConfig, version_key
@@ -229,6 +230,8 @@ class ClusterImportProvider(PaletteProvider):
     followed by an `up` never adopts a cluster on its way out. Delete waits until Palette no longer has it.
     """
 
+    KIND = ResourceKind("palette:ClusterImport", "Palette cluster import")
+
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = [] if news.get("clusterName") else [CheckFailure("clusterName", "is required")]
         return CheckResult(news, failures)
@@ -327,6 +330,8 @@ class ClusterReadinessProvider(PaletteProvider):
     """Waits until the imported cluster is Running and Healthy (after its manifest is applied); stops at
     once, with Palette's own condition message, if it reaches Error, Failed or Deleted."""
 
+    KIND = ResourceKind("palette:ClusterReadiness", "Palette cluster readiness wait")
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in (*self.REPLACE_KEYS, "clusterUid") if olds.get(k) != news.get(k)]
         return self._diff(Changes(changed=replaces, replaces=replaces), olds, news)
@@ -396,6 +401,8 @@ class HybridSettingsProvider(PaletteProvider):
     pools exist, and turning it off under running nodes would cut them off. Destroying the whole hub deletes
     the imported cluster anyway, which ends hybrid mode with it.
     """
+
+    KIND = ResourceKind("palette:HybridSettings", "Palette hybrid settings")
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         identity = _identity(news)
@@ -516,6 +523,8 @@ class ProfileProvider(PaletteProvider):
     Upgrade order: bump the version and `up` the hub; `up` each site (its pools move to the new version);
     `up` the hub again.
     """
+
+    KIND = ResourceKind("palette:HybridProfile", "Palette hybrid cluster profile")
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         _, failures = _model(PaletteProfileConfig, news.get("profile"), "profile")
@@ -723,6 +732,8 @@ class NodePoolProvider(PaletteProvider):
     with `replaceWithProfile`), and the update waits until Palette can apply it (`spcApply.canBeApplied`,
     the Terraform provider's `waitForProfileDownload`).
     """
+
+    KIND = ResourceKind("palette:HybridNodePool", "Palette hybrid node pool")
 
     delete_before_replace = True  # pools are addressed by name: the old one must go first
 

@@ -16,23 +16,43 @@ class DiffFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    svg = "svg"
 
 
 def diff(
     base: Annotated[
-        str, typer.Argument(metavar="BASE", help="A plan JSON file, a stacks directory or a git revision.")
+        str,
+        typer.Argument(
+            metavar="BASE",
+            help="A plan JSON file, a stacks directory (a program directory with --program) or a git"
+            " revision.",
+        ),
     ],
     head: Annotated[
         str, typer.Argument(metavar="HEAD", help="The same kinds as BASE: what BASE would become.")
     ],
     format: Annotated[
         DiffFormat,
-        typer.Option("--format", "-f", help="text, markdown (a PR comment, with a Mermaid picture) or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, markdown (a PR comment, with a Mermaid picture), json or svg (the topology of both"
+            " sides, marked, drawn with Graphviz's dot).",
+        ),
     ] = DiffFormat.text,
     stacks_dir: Annotated[
         str,
         typer.Option("--stacks-dir", metavar="DIR", help="For git revisions: where their stack files are."),
     ] = "stacks",
+    program: Annotated[
+        str | None,
+        typer.Option(
+            "--program",
+            metavar="DIR",
+            help="Compare plans of your own Pulumi program (`plan --program`), every stack it has config"
+            " for: a git revision side plans DIR in that revision; a directory side is a program directory.",
+        ),
+    ] = None,
     repo: Annotated[
         Path, typer.Option("--repo", metavar="DIR", help="The git repository revisions are read from.")
     ] = Path("."),
@@ -44,16 +64,17 @@ def diff(
     count as the same resource), every property change down to nested keys and list elements, the dangerous
     changes, the head's policy violations, and the topology of both.
 
-    A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
-    1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
+    A git revision is planned with its own code in a temporary copy, offline; with --program DIR, each
+    revision's program at DIR is planned with the installed eks-hybrid (every stack it has config for).
+    Exit status: 0 compared, 1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
     """
-    from ..diff.format import to_markdown, to_text
+    from ..diff.format import to_markdown, to_svg_picture, to_text
     from ..diff.report import compare
     from ..diff.sources import SourceError, load_side
 
     try:
-        base_plans = load_side(base, repo=repo, stacks_dir=stacks_dir)
-        head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir)
+        base_plans = load_side(base, repo=repo, stacks_dir=stacks_dir, program=program)
+        head_plans = load_side(head, repo=repo, stacks_dir=stacks_dir, program=program)
     except SourceError as error:
         if format is DiffFormat.json:
             document = {"error": {"kind": "source", "code": error.code, "message": str(error)}}
@@ -65,6 +86,11 @@ def diff(
         typer.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif format is DiffFormat.markdown:
         typer.echo(to_markdown(report), nl=False)
+    elif format is DiffFormat.svg:
+        try:
+            typer.echo(to_svg_picture(report), nl=False)
+        except RuntimeError as error:
+            output.fail(str(error))
     else:
         typer.echo(to_text(report), nl=False)
     if fail_on_danger and report.dangers:

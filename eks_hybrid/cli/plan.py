@@ -80,6 +80,15 @@ def plan(
     all_stacks: Annotated[
         bool, typer.Option("--all", help="Plan every stack in --stacks-dir, hubs first.")
     ] = False,
+    program: Annotated[
+        Path | None,
+        typer.Option(
+            "--program",
+            metavar="DIR",
+            help="Plan your own Pulumi program instead of stack files: DIR holds its Pulumi.yaml, __main__.py"
+            " and `Pulumi.<stack>.yaml` config; --stack names the stack (optional when DIR has one).",
+        ),
+    ] = None,
     stacks_dir: Annotated[
         Path, typer.Option("--stacks-dir", metavar="DIR", help="Where the `Pulumi.<stack>.yaml` files live.")
     ] = Path("stacks"),
@@ -135,6 +144,10 @@ def plan(
     StackReference. Secrets are never decrypted: they show as [secret]. Each plan ends with the
     secrets a real `pulumi up` needs and where it would find them.
 
+    With --program DIR, your own Pulumi program (which imports eks-hybrid's components) is planned instead:
+    as the stack --stack names, of the project DIR/Pulumi.yaml names, with the config of
+    DIR/Pulumi.<stack>.yaml (`secure:` values stand in as [secret]); the same tree, JSON and policy check.
+
     Exit status: 0 planned, 1 the program failed, 2 invalid input or usage.
     """
     # Loaded here, not at import: `eks-hybrid --help` and the other commands need none of it.
@@ -143,30 +156,40 @@ def plan(
     from ..plan_documents import Planned, error_document, plan_document, plans_document
     from ..plan_documents import stack_order as _stack_order
     from ..planner import HubNotPlannedError, Planner
+    from ..program import ProgramPlanner, choose_stack, read_program
     from ..runtime_tuning import tune_gc
     from ..stack_files import stack_location
     from ..text_tree import plan_node, render_text, to_rich
     from .plan_views import plan_markdown, plan_svg, policy_lines, quiet_line, quiet_summary
 
     tune_gc()
+    if program is not None and (all_stacks or len(stack or []) > 1):
+        ctx.fail("--program plans one stack of the program: name it with --stack (not --all)")
     if all_stacks and stack:
         ctx.fail("--all plans every stack in --stacks-dir: give either --all or --stack")
-    if not all_stacks and not stack:
+    if not all_stacks and not stack and program is None:
         ctx.fail("name a stack with --stack STACK, or plan them all with --all")
     fail = _json_fail if format is Format.json else output.fail
-    planners: dict[Path, Planner] = {}
+    planners: dict[Path, Planner | ProgramPlanner] = {}
 
-    def planner_for(directory: Path) -> Planner:
+    def planner_for(directory: Path) -> Planner | ProgramPlanner:
         if directory not in planners:
-            planners[directory] = Planner(directory, offline_secrets=offline_secrets)
+            planners[directory] = (
+                ProgramPlanner(directory)
+                if directory == program
+                else Planner(directory, offline_secrets=offline_secrets)
+            )
         return planners[directory]
 
     try:
-        targets = (
-            [(stacks_dir, name) for name in _stack_order(stacks_dir, planner_for(stacks_dir).read)]
-            if all_stacks
-            else [stack_location(argument, stacks_dir) for argument in stack or []]
-        )
+        if program is not None:
+            targets = [(program, choose_stack(read_program(program), stack[0] if stack else None))]
+        elif all_stacks:
+            stack_planner = Planner(stacks_dir, offline_secrets=offline_secrets)
+            planners[stacks_dir] = stack_planner
+            targets = [(stacks_dir, name) for name in _stack_order(stacks_dir, stack_planner.read)]
+        else:
+            targets = [stack_location(argument, stacks_dir) for argument in stack or []]
     except ProblemsError as error:
         if format is Format.json:
             _json_fail(error.render(), error_code=error.code)
@@ -188,7 +211,8 @@ def plan(
     notes: list[UnclaimedSite | ReachNote] | None = None
     if all_stacks:
         names = [name for _, name in targets]
-        planner = planner_for(stacks_dir)
+        planner = planners[stacks_dir]
+        assert isinstance(planner, Planner)
         notes = [*planner.unclaimed_sites(names), *planner.reach_notes(names)]
 
     outcome = _Outcome(debug=debug)

@@ -49,6 +49,8 @@ class ResourceDiff:
     cascade_from: list[str] = field(default_factory=list)
     """The replaced (or renewed) resources whose new id, ARN or derived outputs this one reads, the one that
     reached it first first: set only when the cascade changed what happens to it."""
+    kind: dict[str, str] | None = None
+    """What a dynamic resource is (the plan's `kind`); None for other resources and older plans."""
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -58,6 +60,8 @@ class ResourceDiff:
             "name": self.name,
             "changes": [c.to_json() for c in self.changes],
         }
+        if self.kind:
+            document["kind"] = self.kind
         if self.old_urn and self.old_urn != self.urn:
             document["oldUrn"] = self.old_urn
         if self.replace_reasons:
@@ -234,6 +238,7 @@ def _resource(
         replace_reasons=reasons,
         notes=notes,
         protect=bool((resource.get("options") or {}).get("protect") or resource.get("protect")),
+        kind=resource.get("kind"),
     )
 
 

@@ -2,6 +2,9 @@
 
 - A JSON file: `eks-hybrid plan --format json` of one stack, or of several (`--all`).
 - A directory of `Pulumi.<stack>.yaml` files: planned here, with this checkout's code.
+- With `--program DIR`: a program directory (`plan --program`), every stack it has config for; or a git
+  revision whose tree holds the program at DIR, extracted and planned here, with the installed eks-hybrid
+  (the one the program imports).
 - A git revision (`origin/main`, a commit): the revision's tree is extracted (`git archive`) into a
   temporary directory and planned with *its own* code (`python -m eks_hybrid.cli plan` run there), because
   that is what deploying it would run. Secrets are never needed: plans run with `--offline-secrets`.
@@ -20,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from eks_hybrid.components.codes import Code
-from eks_hybrid.components.errors import EksHybridError
+from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
 from ..plan_documents import error_document, plan_document, plan_stacks, stack_order
 from ..planner import Planner
+from ..program import plan_program, read_program
 from .engine import PlanSet
 
 
@@ -129,13 +133,51 @@ def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> Plan
         return plans
 
 
-def load_side(argument: str, *, repo: Path, stacks_dir: str = "stacks") -> PlanSet:
-    """BASE or HEAD of `eks-hybrid diff`: a plan JSON file, a stacks directory, or a git revision."""
+def plan_program_directory(directory: Path, *, label: str | None = None, policy: bool = True) -> PlanSet:
+    """Every stack of the program in `directory` (each `Pulumi.<stack>.yaml` beside its Pulumi.yaml),
+    planned here, with the installed eks-hybrid (the one the program imports)."""
+    try:
+        program = read_program(directory)
+    except ProblemsError as error:
+        raise SourceError(f"{label or directory}: {error.render()}") from error
+    plans = PlanSet(label or str(directory))
+    for name in program.stacks:
+        try:
+            plans.stacks[name] = plan_document(plan_program(directory, name), policy=policy)
+        except Exception as error:
+            plans.errors[name] = error_document(name, error)["error"]["message"]
+    return plans
+
+
+def plan_program_revision(repo: Path, revision: str, program: str) -> PlanSet:
+    """The program at `program` (a directory of the repository) as `revision` has it, planned here."""
+    commit = _git(repo, "rev-parse", "--verify", f"{revision}^{{commit}}")
+    label = f"{revision} ({commit[:12]})" if not commit.startswith(revision) else commit[:12]
+    archive = _git(repo, "archive", "--format=tar", commit, binary=True)
+    with tempfile.TemporaryDirectory(prefix="eks-hybrid-diff-") as tmp:
+        tree = Path(tmp)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        if not (tree / program).is_dir():
+            return PlanSet(label)  # no program yet: every head stack is new
+        return plan_program_directory(tree / program, label=label)
+
+
+def load_side(
+    argument: str, *, repo: Path, stacks_dir: str = "stacks", program: str | None = None
+) -> PlanSet:
+    """BASE or HEAD of `eks-hybrid diff`: a plan JSON file, a stacks directory, or a git revision; with
+    `program` (`diff --program DIR`), a directory is a program directory and a revision's program is at
+    `program` in it."""
     path = Path(argument)
     if path.is_file():
         return load_plan_file(path)
     if path.is_dir():
+        if program is not None:
+            return plan_program_directory(path, label=argument)
         return plan_directory(path, label=argument)
     if is_revision(repo, argument):
+        if program is not None:
+            return plan_program_revision(repo, argument, program)
         return plan_revision(repo, argument, stacks_dir)
     raise SourceError(f"{argument}: not a plan JSON file, a stacks directory or a git revision of {repo}")

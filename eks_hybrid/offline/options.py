@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import pickletools
+import sys
 from typing import Any
 
 ROOT_TYPE = "pulumi:pulumi:Stack"
@@ -84,6 +85,29 @@ def dynamic_provider(raw_inputs: dict[str, Any]) -> str | None:
     except (binascii.Error, ValueError):
         return None
     return None
+
+
+def dynamic_kind(provider_class: str | None) -> dict[str, str] | None:
+    """What the dynamic resource of provider class `module.Class` is (its class's `KIND`, a
+    `components._tokens.ResourceKind`): `{"token": "palette:HybridNodePool", "description": "Palette hybrid
+    node pool"}`, or None for a class that says nothing. Looked up among the modules already imported (the
+    program that registered the resource imported its provider), never by importing a module a plan names."""
+    if not provider_class:
+        return None
+    module_name, _, class_name = provider_class.rpartition(".")
+    kind = getattr(getattr(sys.modules.get(module_name), class_name, None), "KIND", None)
+    token, description = getattr(kind, "token", None), getattr(kind, "description", None)
+    if isinstance(token, str) and isinstance(description, str):
+        return {"token": token, "description": description}
+    return None
+
+
+def type_label(type_token: str, kind: dict[str, str] | None) -> str:
+    """A resource's type as trees and diffs show it: the type token, and what a dynamic resource is
+    (`pulumi-python:dynamic:Resource: palette:HybridNodePool, Palette hybrid node pool`)."""
+    if not kind:
+        return type_token
+    return f"{type_token}: {kind.get('token', '?')}, {kind.get('description', '?')}"
 
 
 def recorded_options(request: Any, raw_inputs: dict[str, Any], urn: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor, Mocks
 
-from .options import recorded_options
+from .options import dynamic_kind, recorded_options
 
 SECRET = "[secret]"
 # Pulumi's wire signatures (sdk/python/lib/pulumi/runtime/rpc.py): a special object carries one of these.
@@ -58,9 +58,12 @@ class RecordedResource:
     """Resource options a reviewer and a diff need (see `offline.options.recorded_options`)."""
     aliases: tuple[str, ...] = field(default=())
     """The URNs this resource was known by before (its `aliases` option), as the engine resolves them."""
+    kind: dict[str, str] | None = None
+    """What a dynamic resource is, from its provider class (`offline.options.dynamic_kind`); None for
+    every other resource, whose type says it."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "urn": self.urn,
             "type": self.type,
             "name": self.name,
@@ -72,6 +75,9 @@ class RecordedResource:
             "provider": self.provider,
             "options": self.options,
         }
+        if self.kind is not None:
+            document["kind"] = self.kind
+        return document
 
 
 def engine_urn(mock_urn: str) -> str:
@@ -139,6 +145,7 @@ class RecordingMonitor(MockMonitor):
         own = engine_urn(urn)
         aliases = tuple(sorted(alias_urn(own, alias) for alias in getattr(request, "aliases", [])))
         provider = str(getattr(request, "provider", "") or "").rsplit("::", 1)[0]
+        options = recorded_options(request, raw, own)
         resource = RecordedResource(
             urn=own,
             type=request.type,
@@ -149,8 +156,9 @@ class RecordingMonitor(MockMonitor):
             dependencies=dependencies,
             protect=bool(getattr(request, "protect", False)),
             provider=engine_urn(provider) if provider else None,
-            options=recorded_options(request, raw, own),
+            options=options,
             aliases=aliases,
+            kind=dynamic_kind(options.get("dynamicProvider")),
         )
         with self._lock:
             if resource.urn in self.recorded:

@@ -56,6 +56,8 @@ def test_json_document_shape(stack):
     assert document["role"] == ("site" if stack in SITES else "hub")
     assert document["resources"]
     for resource in document["resources"]:
+        # A dynamic resource says what it is (`kind`); every other resource's type says it.
+        dynamic = resource["type"] == "pulumi-python:dynamic:Resource"
         assert set(resource) == {
             "urn",
             "type",
@@ -67,7 +69,11 @@ def test_json_document_shape(stack):
             "dependsOn",
             "provider",
             "options",
+            *(("kind",) if dynamic else ()),
         }
+        if dynamic:
+            assert resource["kind"]["token"].startswith(("palette:", "cilium:")), resource["name"]
+            assert resource["kind"]["description"].startswith(("Palette ", "Cilium ")), resource["name"]
         assert resource["options"]["protect"] == resource["protect"]
         assert resource["urn"].startswith(f"urn:pulumi:{stack}::eks-hybrid::")
 

@@ -161,6 +161,12 @@ def test_operator_placement_cloud_keeps_the_layout_of_0_2_byte_for_byte(runs):
     # One value is new since 0.2: Cilium's upgradeCompatibility, the line the hub first installed.
     [release] = [urn for urn in now if urn.endswith("::edge-lab-cilium-release")]
     assert now[release]["inputs"]["values"].pop("upgradeCompatibility") == "1.17"
+    # Plan documents say what a dynamic resource is since 0.2 (`kind`): the document's, not the resource's.
+    [crds] = [urn for urn in now if urn.endswith("::edge-lab-cilium-crds")]
+    assert now[crds].pop("kind") == {
+        "token": "cilium:CrdsEstablished",
+        "description": "Cilium CRDs established wait",
+    }
     for urn, resource in kept.items():
         assert now[urn] == resource, urn
     assert hub.outputs[HubOutput.CILIUM_OPERATOR_PLACEMENT] == "cloud"

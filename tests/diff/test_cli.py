@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from eks_hybrid.cli import app
+from eks_hybrid.diff.sample import pull_request
 
 from ..conftest import REPO, STACKS, copy_examples
 
@@ -68,7 +70,10 @@ def test_plan_json_files_and_directories_in_text_and_markdown(tmp_path: Path) ->
     add_host(head_dir)
     text = runner.invoke(app, ["diff", str(tmp_path / "base.json"), str(head_dir)])
     assert text.exit_code == 0, text.output
-    assert "~ dallas-workers (pulumi-python:dynamic:Resource) update" in text.stdout
+    assert (
+        "~ dallas-workers (pulumi-python:dynamic:Resource: palette:HybridNodePool, Palette hybrid node"
+        " pool) update" in text.stdout
+    )
     assert '+ pool.edgeHosts[2]: {"name": "dallas-03", "uid": "edge-8f3a2b1e"}' in text.stdout
     markdown = runner.invoke(
         app, ["diff", str(tmp_path / "base.json"), str(head_dir), "--format", "markdown"]
@@ -100,3 +105,40 @@ def test_fail_on_danger(tmp_path: Path) -> None:
     result = runner.invoke(app, ["diff", str(STACKS), str(head_dir), "--fail-on-danger"])
     assert result.exit_code == 1
     assert "DANGEROUS CHANGES" in result.stdout and "Amazon-side ASN 64512 -> 64514" in result.stdout
+
+
+def test_headings_name_the_stacks_and_say_when_nothing_is_dangerous(tmp_path: Path) -> None:
+    head_dir = copy_examples(tmp_path)
+    add_host(head_dir)
+    text = runner.invoke(app, ["diff", str(STACKS), str(head_dir)])
+    assert text.exit_code == 0, text.output
+    first, base, head = text.stdout.splitlines()[:3]
+    assert first == "eks-hybrid diff of example-dallas: 1 to update"
+    assert (base, head) == (f"  base: {STACKS}", f"  head: {head_dir}")
+    assert "No dangerous changes." in text.stdout and "DANGEROUS" not in text.stdout
+    markdown = runner.invoke(app, ["diff", str(STACKS), str(head_dir), "--format", "markdown"]).stdout
+    heading = markdown.splitlines()[1]
+    assert heading == "## eks-hybrid plan diff: `example-dallas`"
+    assert ":white_check_mark: No dangerous changes." in markdown
+
+
+def test_a_dangerous_change_has_no_all_clear_line(tmp_path: Path) -> None:
+    head_dir = copy_examples(tmp_path)
+    pull_request(head_dir)  # the docs' sample: boise's pod CIDR lands mid-list in Cilium's pool list
+    for format in ("text", "markdown"):
+        output = runner.invoke(app, ["diff", str(STACKS), str(head_dir), "--format", format]).stdout
+        assert "cilium-pool-reorder" in output or "DANGEROUS CHANGES (1)" in output
+        assert "No dangerous changes." not in output
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_svg_draws_both_sides_marked(tmp_path: Path) -> None:
+    head_dir = copy_examples(tmp_path)
+    add_host(head_dir)
+    result = runner.invoke(app, ["diff", str(STACKS), str(head_dir), "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    root = ET.fromstring(result.stdout)
+    assert root.tag.endswith("svg")
+    texts = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "eks-hybrid diff of example-dallas" in texts
+    assert "+ dallas-03" in texts

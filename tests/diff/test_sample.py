@@ -15,6 +15,9 @@ def test_the_docs_show_the_generated_sample_comment() -> None:
     comment = sample_comment(STACKS)
     assert embed(page, comment) == page, "stale: run .venv/bin/python -m eks_hybrid.diff.sample"
     assert "cilium-pool-reorder" in comment and "+ site reno" in comment and "+ dallas-03" in comment
+    # reno's new VPN connection: its tunnels' crypto options in one line, not eighteen.
+    assert "+   tunnel1, tunnel2 crypto: IKE ikev2; phase 1 AES256-GCM-16, AES256" in comment
+    assert "tunnel1Phase1DhGroupNumbers" not in comment
 
 
 def test_embed_replaces_only_the_marked_block() -> None:
