@@ -59,7 +59,11 @@ def _stack_status(stack: StackDiff) -> str:
 
 
 def to_text(report: DiffReport) -> str:
-    out = [f"eks-hybrid diff {report.base} -> {report.head}: {_summary(report.totals())}"]
+    by = report.planned_by()
+    out = [
+        f"eks-hybrid diff {report.base} -> {report.head}: {_summary(report.totals())}",
+        f"planned by: base {by['base']}, head {by['head']}",
+    ]
     if report.dangers:
         out.append("")
         out.append(f"DANGEROUS CHANGES ({len(report.dangers)}):")
@@ -129,6 +133,8 @@ def to_markdown(report: DiffReport) -> str:
         "",
         f"**{len(changed)} of {len(report.stacks)} stacks change**: {_summary(report.totals())}."
         " Planned offline (no cloud credentials); secrets show as `[secret]` and compare by presence.",
+        "",
+        f"Planned by: base {report.planned_by()['base']}, head {report.planned_by()['head']}.",
         "",
     ]
     if report.dangers:
