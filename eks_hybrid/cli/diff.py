@@ -44,8 +44,10 @@ def diff(
     count as the same resource), every property change down to nested keys and list elements, the dangerous
     changes, the head's policy violations, and the topology of both.
 
-    A git revision is planned with its own code in a temporary copy, offline. Exit status: 0 compared,
-    1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
+    A git revision is planned offline in a temporary copy: with its own code if it holds the eks_hybrid
+    package, else (a repository of stack files) with this eks-hybrid; the output names which eks-hybrid
+    planned each side. Exit status: 0 compared, 1 a dangerous change with --fail-on-danger, 2 a side that
+    cannot be read.
     """
     from ..diff.format import to_markdown, to_text
     from ..diff.report import compare
