@@ -21,6 +21,11 @@ LONG_TIERS := slow or netns or terminal
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# This project again, in setuptools' compat editable mode (its folder on sys.path through a .pth file),
+	# which mypy follows, not the default import hook, which mypy cannot see (setuptools, "Development
+	# Mode"; pip ignores --config-settings on a requirements file's `-e` line).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . \
+		--config-settings editable_mode=compat
 	touch $(STAMP)
 
 # A preview: secrets a real run needs (the Palette API key) are listed as missing instead of failing.

@@ -111,3 +111,15 @@ def test_requirements_pin_every_runtime_dependency():
         if "==" in line and not line.startswith("#")
     }
     assert {_distribution(r) for r in PYPROJECT["project"]["dependencies"]} == pins
+
+
+def test_the_install_lines_name_a_source_that_resolves():
+    # No index serves eks-hybrid yet: the documented line is a tag of this repository (PEP 508 direct
+    # reference; tests/test_wheel.py builds the package from such a line).
+    from eks_hybrid import __version__
+
+    line = f"eks-hybrid @ git+https://<this repository>@v{__version__}"
+    for page in ("README.md", "examples/library/requirements.txt", "docs/guides/library.md"):
+        text = " ".join((REPO / page).read_text().split()).replace("# ", "")
+        assert "eks-hybrid==" not in text, page
+        assert line in text, page

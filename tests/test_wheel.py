@@ -1,7 +1,8 @@
-"""The real wheel, installed into a fresh virtualenv (its dependencies at the pinned versions, from pip's
-cache or the index): one top-level package, the public API imports, the library example runs under the
-mock engine, the component provider serves the committed schema, and a consumer's `mypy --strict` reads
-the installed package's types (py.typed).
+"""The real sdist and wheel (`python -m build`, as the release workflow builds them), the wheel installed
+into a fresh virtualenv (its dependencies at the pinned versions, from pip's cache or the index): one
+top-level package, the public API imports, the installed `eks-hybrid` command plans the example stacks from
+a scratch directory, the library example runs under the mock engine, the component provider serves the
+committed schema, and a consumer's `mypy --strict` reads the installed package's types (py.typed).
 
 About a minute on this 2-core machine, most of it pip installing the dependencies.
 """
@@ -12,6 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ class Installed:
     python: Path
     site_packages: Path
     wheel: Path
+    sdist: Path
+    source: Path  # the tracked files, as a clone has them
     workdir: Path  # outside the repository, so nothing imports from its folders
 
 
@@ -50,11 +54,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
             target.symlink_to((REPO / name).readlink())
         else:
             shutil.copy2(REPO / name, target)
-    built = run(
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", root / "dist", source, cwd=root
-    )
-    assert built.returncode == 0, built.stderr
+    # As the release workflow builds: the sdist, then the wheel from the sdist (so the sdist is complete).
+    built = run(sys.executable, "-m", "build", "-o", root / "dist", source, cwd=root)
+    assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = (root / "dist").glob("eks_hybrid-*.whl")
+    [sdist] = (root / "dist").glob("eks_hybrid-*.tar.gz")
 
     venv.EnvBuilder(with_pip=True).create(root / "venv")
     python = root / "venv" / "bin" / "python"
@@ -83,7 +87,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     )
     workdir = root / "consumer"
     workdir.mkdir()
-    yield Installed(python, site, wheel, workdir)
+    yield Installed(python, site, wheel, sdist, source, workdir)
 
 
 def test_the_wheel_has_one_top_level_package(installed: Installed):
@@ -91,6 +95,38 @@ def test_the_wheel_has_one_top_level_package(installed: Installed):
     tops = {line.split()[0].split("/")[0] for line in listing.splitlines()[1:] if line.strip()}
     assert tops == {"eks_hybrid", installed.wheel.name.split("-py3")[0] + ".dist-info"}
     assert "eks_hybrid/py.typed" in listing and "eks_hybrid/components/network/hub.py" in listing
+
+
+def test_the_sdist_holds_the_library_and_the_release_files(installed: Installed):
+    with tarfile.open(installed.sdist) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    # The library link is followed: the sdist holds the files, as the wheel does.
+    assert {
+        "pyproject.toml",
+        "PKG-INFO",
+        "eks_hybrid/py.typed",
+        "eks_hybrid/components/network/hub.py",
+    } <= names
+
+
+def test_the_installed_command_plans_the_examples_from_a_scratch_directory(installed: Installed):
+    command = installed.python.parent / "eks-hybrid"
+    shown = run(command, "--help", cwd=installed.workdir)
+    assert shown.returncode == 0, shown.stderr
+    assert "plan" in shown.stdout and "diff" in shown.stdout
+    scratch = installed.workdir / "estate"
+    shutil.copytree(REPO / "stacks", scratch / "stacks")
+    tree = run(command, "plan", "--all", "--offline-secrets", cwd=scratch)
+    assert tree.returncode == 0, tree.stderr[-3000:]
+    assert "example-hub (hub stack, " in tree.stdout and "example-dallas (site stack, " in tree.stdout
+    # The same plans as this checkout's code makes of the same files.
+    planned = run(command, "plan", "--all", "--offline-secrets", "--format", "json", cwd=scratch)
+    here = run(
+        Path(sys.executable).parent / "eks-hybrid",
+        *("plan", "--all", "--offline-secrets", "--format", "json"),
+        cwd=scratch,
+    )
+    assert json.loads(planned.stdout) == json.loads(here.stdout)
 
 
 def test_no_components_or_emulator_is_installed_at_the_top(installed: Installed):
@@ -162,3 +198,29 @@ def test_a_consumers_strict_mypy_reads_the_installed_types(installed: Installed)
     assert result.returncode == 0, result.stdout + result.stderr
     # Without py.typed the same check would fail on an untyped import.
     assert "Success: no issues found in 1 source file" in result.stdout
+
+
+def test_the_documented_git_install_line_builds_this_package(installed: Installed, tmp_path: Path):
+    # The README's line, `eks-hybrid @ git+<URL>@<tag>`, with a clone of the tracked files as the URL.
+    from eks_hybrid import __version__
+
+    clone = tmp_path / "clone"
+    shutil.copytree(installed.source, clone, symlinks=True)
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    for command in (
+        ("init", "-q"),
+        ("add", "-A"),
+        (*identity, "commit", "-qm", "r"),
+        ("tag", f"v{__version__}"),
+    ):
+        assert run("git", *command, cwd=clone).returncode == 0
+    # (pip's PEP 508 parser wants a host in a file URL: `localhost`.)
+    line = f"eks-hybrid @ git+file://localhost{clone}@v{__version__}"
+    readme = (REPO / "README.md").read_text()
+    assert "eks-hybrid @ git+https://" in readme and f"@v{__version__}" in readme
+    built = run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "w", line, cwd=tmp_path
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "w").glob("*.whl")
+    assert wheel.name == installed.wheel.name

@@ -64,9 +64,11 @@ def diff(
     count as the same resource), every property change down to nested keys and list elements, the dangerous
     changes, the head's policy violations, and the topology of both.
 
-    A git revision is planned with its own code in a temporary copy, offline; with --program DIR, each
-    revision's program at DIR is planned with the installed eks-hybrid (every stack it has config for).
-    Exit status: 0 compared, 1 a dangerous change with --fail-on-danger, 2 a side that cannot be read.
+    A git revision is planned offline in a temporary copy: with its own code if it holds the eks_hybrid
+    package, else (a repository of stack files) with this eks-hybrid; with --program DIR, each revision's
+    program at DIR is planned with the installed eks-hybrid (every stack it has config for). The output
+    names which eks-hybrid planned each side. Exit status: 0 compared, 1 a dangerous change with
+    --fail-on-danger, 2 a side that cannot be read.
     """
     from ..diff.format import to_markdown, to_svg_picture, to_text
     from ..diff.report import compare

@@ -30,6 +30,8 @@ class PlanSet:
     label: str
     stacks: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # Which eks-hybrid planned them ("eks-hybrid 0.2.0 (installed)"); "" when not recorded (a plan file).
+    planned_by: str = ""
 
     def names(self) -> set[str]:
         return set(self.stacks) | set(self.errors)

@@ -79,10 +79,12 @@ def _stack_status(stack: StackDiff) -> str:
 
 
 def to_text(report: DiffReport) -> str:
+    by = report.planned_by()
     out = [
         f"eks-hybrid diff of {stacks_named(report)}: {_summary(report.totals())}",
         f"  base: {report.base}",
         f"  head: {report.head}",
+        f"  planned by: base {by['base']}, head {by['head']}",
         "",
     ]
     if report.dangers:
@@ -161,6 +163,8 @@ def to_markdown(report: DiffReport) -> str:
         f"Base {_code(report.base)} → head {_code(report.head)}."
         f" **{len(changed)} of {len(report.stacks)} stacks change**: {_summary(report.totals())}."
         " Planned offline (no cloud credentials); secrets show as `[secret]` and compare by presence.",
+        "",
+        f"Planned by: base {report.planned_by()['base']}, head {report.planned_by()['head']}.",
         "",
     ]
     if report.dangers:

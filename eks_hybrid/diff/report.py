@@ -9,6 +9,8 @@ from ..topology import Topology, build_topology, merge
 from .danger import Danger, find_dangers
 from .engine import ACTIONS, PlanSet, StackDiff, diff_plans
 
+NOT_RECORDED = "not recorded"
+
 
 @dataclass(frozen=True)
 class DiffReport:
@@ -17,6 +19,15 @@ class DiffReport:
     stacks: tuple[StackDiff, ...]
     dangers: tuple[Danger, ...]
     topology: Topology
+    base_planned_by: str = ""
+    head_planned_by: str = ""
+
+    def planned_by(self) -> dict[str, str]:
+        """Which eks-hybrid planned each side ("not recorded" for a plan file, which does not say)."""
+        return {
+            "base": self.base_planned_by or NOT_RECORDED,
+            "head": self.head_planned_by or NOT_RECORDED,
+        }
 
     def totals(self) -> dict[str, int]:
         return {a: sum(s.counts()[a] for s in self.stacks) for a in ACTIONS}
@@ -31,6 +42,7 @@ class DiffReport:
         return {
             "base": self.base,
             "head": self.head,
+            "planned_by": self.planned_by(),
             "totals": self.totals(),
             "dangers": [d.to_json() for d in self.dangers],
             "stacks": [s.to_json() for s in self.stacks],
@@ -45,4 +57,6 @@ def compare(base: PlanSet, head: PlanSet) -> DiffReport:
         stacks=tuple(stacks),
         dangers=tuple(find_dangers(stacks, base, head)),
         topology=merge(build_topology(base.stacks.values()), build_topology(head.stacks.values())),
+        base_planned_by=base.planned_by,
+        head_planned_by=head.planned_by,
     )

@@ -6,8 +6,13 @@
   revision whose tree holds the program at DIR, extracted and planned here, with the installed eks-hybrid
   (the one the program imports).
 - A git revision (`origin/main`, a commit): the revision's tree is extracted (`git archive`) into a
-  temporary directory and planned with *its own* code (`python -m eks_hybrid.cli plan` run there), because
-  that is what deploying it would run. Secrets are never needed: plans run with `--offline-secrets`.
+  temporary directory. A revision of eks-hybrid itself (it holds the `eks_hybrid` package) is planned with
+  *its own* code (`python -m eks_hybrid.cli plan` run there), because that is what deploying it would run.
+  A revision of a stacks repository (stack files only, eks-hybrid installed from a package) is planned with
+  the installed eks-hybrid, the one its deployments run. Secrets are never needed: plans run with
+  `--offline-secrets`.
+
+Each side says which eks-hybrid planned it (`PlanSet.planned_by`), so a reviewer knows what the diff compares.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -22,6 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from eks_hybrid import __version__
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
@@ -37,8 +44,11 @@ class SourceError(EksHybridError):
     code = Code.PLAN_SOURCE
 
 
-def _from_documents(label: str, document: Any) -> PlanSet:
-    plans = PlanSet(label)
+INSTALLED = f"eks-hybrid {__version__} (installed)"
+
+
+def _from_documents(label: str, document: Any, planned_by: str = "") -> PlanSet:
+    plans = PlanSet(label, planned_by=planned_by)
     if isinstance(document, dict) and "stacks" in document:
         for stack in document["stacks"]:
             plans.stacks[stack["stack"]] = stack
@@ -62,7 +72,7 @@ def load_plan_file(path: Path) -> PlanSet:
 
 def plan_directory(stacks_dir: Path, *, label: str | None = None, policy: bool = True) -> PlanSet:
     planner = Planner(stacks_dir, offline_secrets=True)
-    plans = PlanSet(label or str(stacks_dir))
+    plans = PlanSet(label or str(stacks_dir), planned_by=INSTALLED)
     for outcome in plan_stacks(planner, stack_order(stacks_dir, planner.read)):
         if outcome.plan is not None:
             plans.stacks[outcome.stack] = plan_document(outcome.plan, policy=policy)
@@ -102,6 +112,14 @@ def _run_plan(tree: Path, stacks: str, *args: str) -> subprocess.CompletedProces
     return subprocess.run(command, cwd=tree, env=environment, capture_output=True, text=True, check=False)
 
 
+def _own_version(tree: Path) -> str:
+    """The eks-hybrid version a revision of eks-hybrid itself declares (`eks_hybrid/__init__.py`)."""
+    found = re.search(
+        r"""^__version__\s*=\s*["']([^"']+)["']""", (tree / "eks_hybrid" / "__init__.py").read_text(), re.M
+    )
+    return f"eks-hybrid {found.group(1) if found else 'of unknown version'} (the revision's own)"
+
+
 def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> PlanSet:
     commit = _git(repo, "rev-parse", "--verify", f"{revision}^{{commit}}")
     label = f"{revision} ({commit[:12]})" if not commit.startswith(revision) else commit[:12]
@@ -110,16 +128,19 @@ def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> Plan
         tree = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tree, filter="data")
-        if not (tree / "eks_hybrid" / "cli").is_dir():
-            raise SourceError(f"{revision}: has no eks_hybrid package to plan its stacks with")
+        own_code = (tree / "eks_hybrid" / "cli").is_dir()
+        planned_by = _own_version(tree) if own_code else INSTALLED
         if not (tree / stacks_dir).is_dir():
-            return PlanSet(label)  # no stacks yet: every head stack is new
+            return PlanSet(label, planned_by=planned_by)  # no stacks yet: every head stack is new
+        if not own_code:
+            # A stacks repository: its stack files, planned by this installation.
+            return plan_directory(tree / stacks_dir, label=label)
         whole = _run_plan(tree, stacks_dir, "--all", "--format", "json")
         try:
-            return _from_documents(label, json.loads(whole.stdout))
+            return _from_documents(label, json.loads(whole.stdout), planned_by)
         except (ValueError, SourceError):
             pass  # an older eks-hybrid: --format json takes one stack at a time
-        plans = PlanSet(label)
+        plans = PlanSet(label, planned_by=planned_by)
         for name in sorted(
             p.name[len("Pulumi.") : -len(".yaml")] for p in (tree / stacks_dir).glob("Pulumi.*.yaml")
         ):

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from eks_hybrid import __version__
 from eks_hybrid.cli import app
 from eks_hybrid.diff.sample import pull_request
 
@@ -58,6 +59,30 @@ def test_git_revisions_are_planned_with_their_own_code(tmp_path: Path) -> None:
         {"path": "pool.edgeHosts[2]", "kind": "added", "new": {"name": "dallas-03", "uid": "edge-8f3a2b1e"}}
     ]
     assert report["base"].startswith("HEAD~1 (")
+    own = f"eks-hybrid {__version__} (the revision's own)"
+    assert report["planned_by"] == {"base": own, "head": own}
+
+
+def test_a_stacks_repository_is_planned_with_the_installed_eks_hybrid(tmp_path: Path) -> None:
+    # A team's own repository: stack files only, eks-hybrid installed from a package.
+    repo = tmp_path / "estate"
+    shutil.copytree(STACKS, repo / "stacks")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    add_host(repo / "stacks")
+    git(repo, "commit", "-qam", "a host for dallas")
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "stacks"]
+    result = runner.invoke(app, ["diff", "HEAD~1", "HEAD", "--repo", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["totals"] == {"create": 0, "replace": 0, "update": 1, "delete": 0}
+    assert not [s for s in report["stacks"] if s.get("errors")]
+    installed = f"eks-hybrid {__version__} (installed)"
+    assert report["planned_by"] == {"base": installed, "head": installed}
+    text = runner.invoke(app, ["diff", "HEAD~1", "HEAD", "--repo", str(repo)])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines()[3] == f"  planned by: base {installed}, head {installed}"
 
 
 def test_plan_json_files_and_directories_in_text_and_markdown(tmp_path: Path) -> None:

@@ -141,3 +141,32 @@ def test_the_library_guides_program_runs_as_written():
         == run.named("edge-route-table").inputs["transitGatewayId"]
     )
     assert len(run.outputs["tunnels"]) == 2
+
+
+@pytest.mark.slow
+def test_a_users_strict_mypy_sees_the_editable_install(tmp_path):
+    # A program outside the repository, checked against this environment's editable install (`make` installs
+    # it in setuptools' compat mode: mypy cannot follow the default mode's import hook).
+    (tmp_path / "user.py").write_text(
+        "from eks_hybrid.components.network import SiteCidrs\n\n"
+        'dallas: SiteCidrs = SiteCidrs(node_cidr="10.200.0.0/16", pod_cidr="192.168.0.0/16")\n'
+        'wrong: int = SiteCidrs(node_cidr="10.200.0.0/16", pod_cidr="192.168.0.0/16")\n'
+    )
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "mypy", "--strict", "--no-incremental"),
+            *("--python-executable", sys.executable, "user.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "MYPY_CACHE_DIR": "/dev/null"},
+    )
+    # The package is found and read: the one error is the deliberate one, a SiteCidrs is not an int.
+    assert "import-not-found" not in result.stdout, result.stdout
+    assert result.stdout.splitlines() == [
+        'user.py:4: error: Incompatible types in assignment (expression has type "SiteCidrs", variable has '
+        'type "int")  [assignment]',
+        "Found 1 error in 1 file (checked 1 source file)",
+    ]
