@@ -224,3 +224,17 @@ def test_the_documented_git_install_line_builds_this_package(installed: Installe
     assert built.returncode == 0, built.stderr
     [wheel] = (tmp_path / "w").glob("*.whl")
     assert wheel.name == installed.wheel.name
+
+
+def test_the_installed_command_plans_a_users_program_from_a_scratch_directory(installed: Installed):
+    # A user's own program (the library example, as a team would keep it in its own repository) planned
+    # with `eks-hybrid plan --program` from the installed wheel, with its own stack file's config.
+    program = installed.workdir / "my-estate"
+    shutil.copytree(REPO / "examples" / "library", program)
+    command = installed.python.parent / "eks-hybrid"
+    planned = run(command, "plan", "--program", str(program), "--format", "json", cwd=installed.workdir)
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    document = json.loads(planned.stdout)
+    names = {r["name"] for r in document["resources"]}
+    assert "edge-route-private-a-dallas-node" in names and "dallas-workers" in names
+    assert document["role"] == "program"
