@@ -17,6 +17,7 @@ Each side says which eks-hybrid planned it (`PlanSet.planned_by`), so a reviewer
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +122,9 @@ def _own_version(tree: Path) -> str:
     return f"eks-hybrid {found.group(1) if found else 'of unknown version'} (the revision's own)"
 
 
-def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> PlanSet:
+@contextlib.contextmanager
+def _revision_tree(repo: Path, revision: str) -> Iterator[tuple[str, Path]]:
+    """`revision`'s files extracted in a temporary directory, with the label the diff shows for it."""
     commit = _git(repo, "rev-parse", "--verify", f"{revision}^{{commit}}")
     label = f"{revision} ({commit[:12]})" if not commit.startswith(revision) else commit[:12]
     archive = _git(repo, "archive", "--format=tar", commit, binary=True)
@@ -128,6 +132,11 @@ def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> Plan
         tree = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tree, filter="data")
+        yield label, tree
+
+
+def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> PlanSet:
+    with _revision_tree(repo, revision) as (label, tree):
         own_code = (tree / "eks_hybrid" / "cli").is_dir()
         planned_by = _own_version(tree) if own_code else INSTALLED
         if not (tree / stacks_dir).is_dir():
@@ -172,13 +181,7 @@ def plan_program_directory(directory: Path, *, label: str | None = None, policy:
 
 def plan_program_revision(repo: Path, revision: str, program: str) -> PlanSet:
     """The program at `program` (a directory of the repository) as `revision` has it, planned here."""
-    commit = _git(repo, "rev-parse", "--verify", f"{revision}^{{commit}}")
-    label = f"{revision} ({commit[:12]})" if not commit.startswith(revision) else commit[:12]
-    archive = _git(repo, "archive", "--format=tar", commit, binary=True)
-    with tempfile.TemporaryDirectory(prefix="eks-hybrid-diff-") as tmp:
-        tree = Path(tmp)
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tree, filter="data")
+    with _revision_tree(repo, revision) as (label, tree):
         if not (tree / program).is_dir():
             return PlanSet(label)  # no program yet: every head stack is new
         return plan_program_directory(tree / program, label=label)
