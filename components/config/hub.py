@@ -15,6 +15,7 @@ from ..domain._base import ConfigModel
 from ..domain.cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
 from ..domain.cilium_operator import bgp_objects_in_sites, operator_placement
 from ..domain.cluster_rules import authentication_mode_problem
+from ..domain.endpoints import palette_endpoint_problem
 from ..domain.fields import (
     AmazonSideAsn,
     AnyCidr,
@@ -45,7 +46,6 @@ from ..domain.patterns import (
     ACM_PCA_ARN,
     AWS_REGION,
     CHART_VERSION,
-    HTTP_ENDPOINT,
     IAM_PRINCIPAL_ARN,
     KUBERNETES_MINOR,
     PALETTE_UID,
@@ -260,7 +260,18 @@ class CiliumConfig(ConfigModel):
 
 
 class PaletteConfig(ConfigModel):
-    endpoint: str = Field(default="https://api.spectrocloud.com", pattern=HTTP_ENDPOINT)
+    endpoint: str = "https://api.spectrocloud.com"
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_a_url(cls, value: str) -> str:
+        problem = palette_endpoint_problem(value)
+        if problem:
+            raise PydanticCustomError(
+                Code.INVALID_PALETTE_ENDPOINT.value, problem.replace("{", "{{").replace("}", "}}")
+            )
+        return value
+
     project_uid: str = Field(pattern=PALETTE_UID)
     api_key: SecretStr | None = None
     profile: PaletteProfileConfig

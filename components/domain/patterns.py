@@ -13,7 +13,6 @@ __all__ = [
     "CHART_VERSION",
     "DX_GATEWAY_ID",
     "EDGE_HOST_UID",
-    "HTTP_ENDPOINT",
     "IAM_PRINCIPAL_ARN",
     "KUBERNETES_MINOR",
     "PALETTE_UID",
@@ -53,10 +52,6 @@ ACM_PCA_ARN = described(
 IAM_PRINCIPAL_ARN = described(
     r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$",
     "an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/deployer",
-)
-HTTP_ENDPOINT = described(
-    r"^https?://[^\s/]+(:\d+)?/?$",
-    "an http(s) URL of a host, without a path, e.g. https://api.spectrocloud.com",
 )
 EDGE_HOST_UID = described(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",

@@ -16,6 +16,7 @@ import httpx
 import tenacity
 
 from ..codes import Code
+from ..domain.endpoints import palette_endpoint_problem
 from ..errors import (
     PaletteAuthError,
     PaletteError,
@@ -156,6 +157,11 @@ class PaletteClient:
         if problem:
             raise PaletteCredentialsError(f"the Palette API key {problem}", code=Code.PALETTE_KEY_MALFORMED)
         _redact.register(api_key)
+        where = palette_endpoint_problem(base_url)
+        if where:  # the key goes only where the endpoint plainly says (`domain/endpoints.py`)
+            raise PaletteCredentialsError(
+                f"the Palette endpoint {base_url!r} {where}", code=Code.INVALID_PALETTE_ENDPOINT
+            )
         self.base_url = base_url.rstrip("/")
         self.project_uid = project_uid
         self.deadline_seconds = deadline_seconds

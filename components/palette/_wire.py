@@ -14,6 +14,7 @@ import pulumi
 
 from .._inputs import Arguments, derive
 from ..codes import Code
+from ..domain.endpoints import palette_endpoint_problem
 from ..errors import Reason
 
 __all__ = ["camel_keys", "palette_settings"]
@@ -21,7 +22,6 @@ __all__ = ["camel_keys", "palette_settings"]
 # Keys whose values are free-form mappings (Kubernetes labels, pack values): their own keys stay as given.
 OPAQUE = frozenset({"labels", "values"})
 PROJECT_UID = re.compile(r"[0-9a-f]{24}")
-ENDPOINT = re.compile(r"https?://[^\s/]+(:\d+)?/?")
 
 
 def camel(name: str) -> str:
@@ -53,11 +53,9 @@ def palette_settings(
 
 
 def _endpoint_problem(url: str) -> Reason | None:
-    if not isinstance(url, str) or not ENDPOINT.fullmatch(url):
-        return Reason(
-            Code.INVALID_PALETTE_ENDPOINT,
-            f"{url!r} is not a Palette endpoint URL (https://api.spectrocloud.com, or your own Palette's)",
-        )
+    problem = palette_endpoint_problem(url)
+    if problem:
+        return Reason(Code.INVALID_PALETTE_ENDPOINT, f"{url!r} is not a Palette endpoint URL: {problem}")
     return None
 
 

@@ -55,7 +55,7 @@ def test_sends_api_key_and_project_headers() -> None:
         seen.append(request)
         return httpx.Response(200, json=PROJECTS if "projects" in request.url.path else {"ok": True})
 
-    with make_client("http://x", httpx.MockTransport(handler)) as client:
+    with make_client("http://x.test", httpx.MockTransport(handler)) as client:
         assert client.get("/v1/thing") == {"ok": True}
         assert client.get("/v1/thing") == {"ok": True}
     check, first, second = seen
@@ -155,7 +155,7 @@ def test_transport_errors_are_mapped() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    client = make_client("http://x", palette(handler))
+    client = make_client("http://x.test", palette(handler))
     with client, pytest.raises(PaletteTransportError) as info:
         client.get("/v1/a")
     assert isinstance(info.value.__cause__, httpx.ConnectError) and info.value.path == "/v1/a"
@@ -245,7 +245,7 @@ def test_a_key_palette_echoes_in_an_error_is_redacted() -> None:
         }
         return httpx.Response(401, json=body)
 
-    client = make_client("http://x", palette(handler))
+    client = make_client("http://x.test", palette(handler))
     with client, pytest.raises(PaletteAuthError) as info:
         client.get("/v1/spectroclusters/x")
     assert all(API_KEY not in text for text in texts_of(info.value))
@@ -258,7 +258,7 @@ def test_httpx_exceptions_that_quote_the_key_are_scrubbed(caplog: pytest.LogCapt
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.RemoteProtocolError(f"Illegal header value b'{API_KEY}'", request=request)
 
-    client = make_client("http://x", palette(handler))
+    client = make_client("http://x.test", palette(handler))
     with client, pytest.raises(PaletteTransportError) as info:
         client.get("/v1/spectroclusters/x")
     cause = info.value.__cause__
@@ -269,7 +269,7 @@ def test_httpx_exceptions_that_quote_the_key_are_scrubbed(caplog: pytest.LogCapt
 
 def test_log_records_are_redacted_on_our_and_httpx_loggers(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    make_client("http://x", palette(lambda r: httpx.Response(200, json={}))).close()  # registers the key
+    make_client("http://x.test", palette(lambda r: httpx.Response(200, json={}))).close()  # registers the key
     for name in ("httpx", "httpcore.http11", "eks_hybrid.components.palette._client"):
         logging.getLogger(name).debug("headers %s", {"ApiKey": API_KEY})
     assert API_KEY not in caplog.text and caplog.text.count("[REDACTED]") == 3
@@ -311,7 +311,7 @@ def test_a_malformed_key_is_refused_where_it_enters_without_quoting_it(key: str,
         assert says in str(info.value) and source in str(info.value)
         assert API_KEY[:8] not in str(info.value)
     with pytest.raises(PaletteCredentialsError) as direct:
-        PaletteClient("http://x", key, PROJECT)
+        PaletteClient("http://x.test", key, PROJECT)
     assert says in str(direct.value) and API_KEY[:8] not in str(direct.value)
 
 
@@ -322,7 +322,7 @@ def test_credentials_resolution() -> None:
     with pytest.raises(PaletteCredentialsError, match="PALETTE_API_KEY"):
         resolve_credentials({"projectUid": PROJECT}, env={})
     with pytest.raises(ValueError):
-        PaletteClient("http://x", "", PROJECT)
+        PaletteClient("http://x.test", "", PROJECT)
 
 
 # --- auth and scope failures are not absence ----------------------------------------------------------------
@@ -341,7 +341,7 @@ def test_a_key_check_answered_404_is_an_auth_error() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404, json={"code": "ResourceNotFound", "message": "user not found"})
 
-    client = make_client("http://x", httpx.MockTransport(answer))
+    client = make_client("http://x.test", httpx.MockTransport(answer))
     with client, pytest.raises(PaletteAuthError) as info:
         PaletteApi(client).get_profile("p")
     assert "rejected the API key" in str(info.value) and "404" in str(info.value)
@@ -357,7 +357,7 @@ def test_an_unknown_project_is_a_scope_error_naming_it(app: object) -> None:
 
 def test_a_403_is_a_permission_error() -> None:
     client = make_client(
-        "http://x", palette(lambda r: httpx.Response(403, json={"code": "Forbidden", "message": "no"}))
+        "http://x.test", palette(lambda r: httpx.Response(403, json={"code": "Forbidden", "message": "no"}))
     )
     with client, pytest.raises(PaletteForbiddenError) as info:
         PaletteApi(client).get_edge_host("edge-1")
