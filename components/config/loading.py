@@ -92,7 +92,12 @@ def validate_stack(
     problems: list[Problem] = []
     config: StackConfig | None = None
     try:
-        config = model.model_validate(document, context={"today": today} if today else None)
+        # A stack file spells each key one way, the camelCase the docs and Pulumi's config use: the models
+        # also take their Python field names (code builds them by name), but a file that did would pass
+        # the raw-document rules below unread, so only aliases validate here (pydantic >= 2.11).
+        config = model.model_validate(
+            document, context={"today": today} if today else None, by_alias=True, by_name=False
+        )
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, model, file, secret_keys=secrets))
     for rule in rules:

@@ -87,6 +87,9 @@ def _unknown_key_rule(root: type[BaseModel], loc: Sequence[int | str]) -> str:
     if owner is None:
         return f"unknown key {shown(key)}"
     allowed = sorted(f.alias or n for n, f in owner.model_fields.items())
+    field = owner.model_fields.get(key)
+    if field is not None and field.alias not in (None, key):  # the Python name: stack files take the alias
+        return f"unknown key {shown(key)}; did you mean {field.alias!r}?"
     same = _case_only(key, allowed)
     if same is not None:
         return f"unknown key {shown(key)}; did you mean {same!r}? (keys are case-sensitive)"
