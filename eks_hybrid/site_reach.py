@@ -89,7 +89,7 @@ def hub_inventory(hub: StackFile) -> dict[str, SiteInventoryEntry]:
     found: dict[str, SiteInventoryEntry] = {}
     for name, entry in (sites if isinstance(sites, dict) else {}).items():
         try:
-            found[str(name)] = SiteInventoryEntry.model_validate(entry)
+            found[str(name)] = SiteInventoryEntry.model_validate(entry, by_alias=True, by_name=False)
         except ValidationError:
             continue  # planning the hub says what is wrong with it
     return found
@@ -114,7 +114,7 @@ def reach_notes(stacks: Iterable[StackFile]) -> list[ReachNote]:
         if claim is None:
             continue
         try:
-            spec = SiteSpec.model_validate(stack.document.get(SITE_KEY))
+            spec = SiteSpec.model_validate(stack.document.get(SITE_KEY), by_alias=True, by_name=False)
         except ValidationError:
             continue  # planning the site says what is wrong with it
         specs.setdefault((claim.directory, claim.hub), {})[claim.site] = spec
