@@ -1,5 +1,6 @@
 """Fault injection: 429 bursts (token bucket per path prefix), 5xx, slow responses, dropped connections,
-and late answers (the request takes effect at once, its answer arrives after the client gave up)."""
+late answers (the request takes effect at once, its answer arrives after the client gave up) and dripped
+answers (the body sent one byte every `seconds`: each read a client times on its own succeeds)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class TokenBucket:
 class FaultRule:
     """Match `method` (or any) and a path prefix; fire `times` times."""
 
-    kind: str  # "status" | "drop" | "delay"
+    kind: str  # one of KINDS
     path: str = "/v1/"
     method: str | None = None
     times: int = 1
@@ -61,6 +62,7 @@ class FaultRule:
     retry_after: str | None = None
     # drop: let the request take effect, then lose the response. delay: let it take effect at once and
     # hold the answer `seconds` (a late answer: a client that timed out retries what already happened).
+    # drip: let it take effect at once and send the answer's body one byte every `seconds`.
     after_handling: bool = False
     seconds: float = 0.0
 
@@ -149,8 +151,8 @@ def parse_fault(text: str) -> FaultRule:
             raise ValueError(f"--fault {text!r}: {part!r} is not one of {', '.join(_FAULT_KEYS)}=VALUE")
         raw[key] = value.lower() in ("1", "true", "yes") if key == "afterHandling" else value
     rule = FaultRule.from_json(raw)
-    if rule.kind not in ("status", "drop", "delay"):
-        raise ValueError(f"--fault {text!r}: kind is status, drop or delay")
+    if rule.kind not in KINDS:
+        raise ValueError(f"--fault {text!r}: kind is {', '.join(KINDS[:-1])} or {KINDS[-1]}")
     return rule
 
 
@@ -166,6 +168,7 @@ def parse_rate_limit(text: str) -> tuple[str, float, float]:
         raise ValueError(f"--rate-limit {text!r}: expected PREFIX=BURST:PER_SECOND") from exc
 
 
+KINDS = ("status", "drop", "delay", "drip")
 _FAULT_KEYS = ("kind", "path", "method", "times", "status", "retryAfter", "afterHandling", "seconds")
 
 
@@ -174,6 +177,33 @@ def _error_body(status: int) -> bytes:
     code = {429: "TooManyRequests", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout"}
     body = {"code": code.get(status, "InternalError"), "message": "injected fault", "ref": "ref-fault"}
     return json.dumps(body).encode()
+
+
+async def _drip(app: ASGIApp, seconds: float, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer as `app` does, its body one byte every `seconds` (headers at once: an ASGI server sends them
+    whole). Stops when the client goes away (`http.disconnect`), as a server's writes would then fail."""
+    held: list[Message] = []
+
+    async def hold(message: Message) -> None:
+        held.append(message)
+
+    async def disconnect() -> None:
+        while (await receive())["type"] != "http.disconnect":  # what is left of the request, then this
+            pass
+
+    await app(scope, receive, hold)
+    gone = asyncio.ensure_future(disconnect())
+    try:
+        body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+        await send(next(m for m in held if m["type"] == "http.response.start"))
+        for index in range(len(body)):
+            await asyncio.sleep(seconds)
+            if gone.done():
+                return
+            await send({"type": "http.response.body", "body": body[index : index + 1], "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        gone.cancel()
 
 
 class FaultMiddleware:
@@ -199,6 +229,8 @@ class FaultMiddleware:
             await asyncio.sleep(rule.seconds)
             for message in held:  # to a client that may have gone: the server drops them then
                 await send(message)
+        elif rule.kind == "drip":
+            await _drip(self.app, rule.seconds, scope, receive, send)
         elif rule.kind == "delay":
             await asyncio.sleep(rule.seconds)
             await self.app(scope, receive, send)

@@ -244,9 +244,7 @@ class PaletteClient:
                 raise PaletteTransportError(
                     f"deadline of {self.deadline_seconds:g}s passed", method=method, path=path
                 )
-            return self._send(
-                method, path, json, params, raw, min(self.timeout_seconds, remaining), tenant=tenant
-            )
+            return self._send(method, path, json, params, raw, deadline, tenant=tenant)
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_retryable if repeatable else is_retryable_create),
@@ -278,21 +276,65 @@ class PaletteClient:
         json: Any,
         params: Mapping[str, Any] | None,
         raw: bool,
-        timeout: float,
+        deadline: float,
         *,
         tenant: bool = False,
     ) -> Any:
+        """One exchange, bounded by `deadline` (on `self._clock`) as a whole, not read by read.
+
+        httpx times each phase and each read on its own (HTTPX docs, "Timeouts": "the read timeout
+        specifies the maximum duration to wait for a chunk of data to be received"), so a server sending a
+        byte at a time held a request for as long as it kept sending. Here every phase gets at most the
+        time left before the deadline, and the body is read as a stream with the clock checked between
+        chunks: the exchange ends at most one read (a drip's period, or the time left) past the deadline.
+        """
         headers = {} if tenant or not self.project_uid else {"ProjectUid": self.project_uid}
         failure: httpx.HTTPError | None = None
+        late = False
+        response: httpx.Response | None = None
+        chunks: list[bytes] = []
+        streamed = False
         try:
-            response = self._http.request(
-                method, path, json=json, params=params, timeout=timeout, headers=headers
+            remaining = max(deadline - self._clock(), 0.001)
+            request = self._http.build_request(
+                method,
+                path,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=min(self.timeout_seconds, remaining),
             )
-            response.read()
+            response = self._http.send(request, stream=True)
+            streamed = not response.is_stream_consumed  # a transport may hand in a response already read
+            try:
+                for chunk in response.iter_raw() if streamed else ():
+                    chunks.append(chunk)
+                    if self._clock() >= deadline:
+                        late = True
+                        break
+            finally:
+                response.close()
         except httpx.HTTPError as exc:
             failure = exc
-        if failure is not None:  # raised here, outside the handler: no __context__ holding the request
+            late = self._clock() >= deadline
+        if late:  # raised outside the handler: no __context__ holding the request
+            raise PaletteTransportError(
+                f"deadline of {self.deadline_seconds:g}s passed before the answer was complete"
+                f" ({'cut off' if failure is None else type(failure).__name__} after"
+                f" {sum(map(len, chunks))} bytes of the body)",
+                method=method,
+                path=path,
+            ) from (None if failure is None else _redact.scrubbed_cause(failure))
+        if failure is not None:
             raise transport_error(failure, method, path) from _redact.scrubbed_cause(failure)
+        assert response is not None
+        if streamed:  # the body as httpx decodes one it reads whole (Content-Encoding)
+            response = httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=b"".join(chunks),
+                request=response.request,
+            )
         if response.status_code >= 400:
             raise error_from_response(response, method, path)
         if raw:

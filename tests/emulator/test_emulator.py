@@ -564,6 +564,24 @@ def test_a_late_answer_takes_effect_before_the_client_gives_up(
     assert parse_fault("kind=delay,seconds=5,afterHandling=true").after_handling
 
 
+def test_a_drip_sends_the_answer_a_byte_at_a_time(app: Starlette, live: LiveServer) -> None:
+    # Each read a client times on its own succeeds, the answer as a whole is slow (tests/evidence's deadline).
+    assert parse_fault("kind=drip,path=/v1/dashboard,seconds=0.5").kind == "drip"
+    with httpx.Client(base_url=live.url, headers=HEADERS, timeout=5.0) as client:
+        hooked = client.post(
+            "/__emulator/faults",
+            json={"rules": [{"kind": "drip", "path": "/v1/dashboard", "seconds": 0.002}]},
+        )
+        assert hooked.status_code == 200
+        whole = client.get("/v1/dashboard/projects/metadata").content  # the fault fired on this one
+        app.state.faults.add(FaultRule("drip", path="/v1/dashboard", seconds=0.002))
+        with client.stream("GET", "/v1/dashboard/projects/metadata") as dripped:
+            chunks = list(dripped.iter_raw())
+    assert b"".join(chunks) == whole and len(chunks) == len(whole) > 1
+    with pytest.raises(ValueError, match="drip"):
+        parse_fault("kind=trickle")
+
+
 # --- Palette's documented rate limits ------------------------------------------------------------------
 
 
