@@ -28,7 +28,7 @@ from eks_hybrid.components.errors import PaletteError
 from eks_hybrid.components.palette import RetryPolicy
 from eks_hybrid.components.palette import providers as p
 from palette_emulator import EmulatorState, FaultRule, Faults, LiveServer
-from tests.palette.conftest import PROJECT, ProviderFactory, hybrid_hub, register_hosts
+from tests.palette.conftest import ProviderFactory, hybrid_hub, register_hosts, where
 
 from .conftest import record, record_max
 
@@ -52,10 +52,6 @@ PREFIXES = (
     "/v1/dashboard",
 )
 PROFILE_BASE = {"os": {"providerImage": "r/x:1"}, "kubernetes": {"version": "1.31.0"}}
-
-
-def _where(live: LiveServer) -> dict[str, Any]:
-    return {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
 
 
 @dataclass
@@ -103,7 +99,7 @@ class Soak:
 
     def pool_props(self, slot: str, hosts: list[str], labels: dict[str, str]) -> dict[str, Any]:
         return {
-            **_where(self.live),
+            **where(self.live),
             "cloudConfigUid": self.hub["cloud"],
             "profileUid": self.hub["profile"],
             "pool": {
@@ -145,7 +141,7 @@ class Soak:
     def profile_step(self) -> None:
         slot = f"soak-profile-{self.rng.randrange(PROFILE_SLOTS)}"
         if slot not in self.profiles:
-            props = {**_where(self.live), "profile": {**PROFILE_BASE, "name": slot, "version": "1.0.0"}}
+            props = {**where(self.live), "profile": {**PROFILE_BASE, "name": slot, "version": "1.0.0"}}
             created = self.run("profile creates", lambda: self.profile_provider.create(props))
             self.profiles[slot] = created.outs
         elif self.rng.random() < 0.35:
@@ -156,7 +152,7 @@ class Soak:
             olds = self.profiles[slot]
             major, minor, patch = map(int, olds["profile"]["version"].split("."))
             news = {
-                **_where(self.live),
+                **where(self.live),
                 "profile": {**olds["profile"], "version": f"{major}.{minor}.{patch + 1}"},
             }
             updated = self.run(

@@ -25,6 +25,13 @@ from palette_emulator.timing import Timing, VirtualClock
 API_KEY = "test-key-0123456789-do-not-leak"
 PROJECT = "6491d4a94c39ad82d3cc30ae"
 OTHER_PROJECT = "aaaaaaaaaaaaaaaaaaaaaaaa"
+# A hybrid profile the Palette tests publish: the emulator's packs, any provider image.
+PROFILE = {
+    "name": "eks-hybrid-nodes",
+    "version": "1.0.0",
+    "os": {"providerImage": "r/x:1"},
+    "kubernetes": {"version": "1.31.0"},
+}
 FAST_RETRY = RetryPolicy(initial=0.0, maximum=0.01, max_attempts=6, jitter=lambda ceiling: 0.0)
 # Palette's timing with minutes as seconds: a pool up in 15 s, a repave in a minute (of the virtual clock).
 FAST_TIMING = Timing().scaled(60)
@@ -163,6 +170,11 @@ def with_key(
     return instance
 
 
+def where(live: LiveServer, poll_seconds: float = 0) -> dict[str, Any]:
+    """The endpoint and project every Palette resource of a test takes, and its poll interval."""
+    return {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": poll_seconds}
+
+
 def hybrid_cluster(
     provider: ProviderFactory,
     live: LiveServer,
@@ -173,14 +185,14 @@ def hybrid_cluster(
     poll_seconds: float = 0,
 ) -> tuple[str, str]:
     """An imported, healthy cluster in hybrid mode with an SSM hybrid config: (cluster uid, cloud config)."""
-    where = {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": poll_seconds}
-    imported = provider(p.ClusterImportProvider).create({**where, "clusterName": cluster})
+    at = where(live, poll_seconds)
+    imported = provider(p.ClusterImportProvider).create({**at, "clusterName": cluster})
     assert imported.outs is not None
-    provider(p.ClusterReadinessProvider).create({**where, "clusterUid": imported.id})
+    provider(p.ClusterReadinessProvider).create({**at, "clusterUid": imported.id})
     cloud = str(imported.outs["cloudConfigUid"])
     provider(p.HybridSettingsProvider).create(
         {
-            **where,
+            **at,
             "clusterUid": imported.id,
             "cloudConfigUid": cloud,
             "vpcCidr": "10.100.0.0/16",
@@ -197,8 +209,7 @@ def hybrid_hub(
 ) -> dict[str, str]:
     """An imported, healthy, hybrid-enabled cluster and a published profile: their uids."""
     uid, cloud = hybrid_cluster(provider, live, cluster)
-    where = {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
-    created = provider(p.ProfileProvider).create({**where, "profile": profile})
+    created = provider(p.ProfileProvider).create({**where(live), "profile": profile})
     assert created.outs is not None
     return {"cluster": uid, "cloud": cloud, "profile": created.outs["profileUid"]}
 

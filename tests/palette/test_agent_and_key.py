@@ -18,21 +18,11 @@ from eks_hybrid.components.palette.decisions import os_image, profile_changes, p
 from eks_hybrid.offline import mocks
 from palette_emulator import EmulatorState, LiveServer
 
-from .conftest import API_KEY, PROJECT, ProviderFactory, hybrid_hub, register_hosts
+from .conftest import API_KEY, PROFILE, ProviderFactory, hybrid_hub, register_hosts, where
 from .test_caller_credentials import consumer_provider
 from .test_components import _hub
 
-PROFILE = {
-    "name": "eks-hybrid-nodes",
-    "version": "1.0.0",
-    "os": {"providerImage": "r/x:1"},
-    "kubernetes": {"version": "1.31.0"},
-}
 OLD_KEY = "rotated-away-key-0123456789"
-
-
-def _where(live: LiveServer) -> dict[str, Any]:
-    return {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
 
 
 def _manifest_gets(state: EmulatorState) -> list[str]:
@@ -48,7 +38,7 @@ def test_a_refresh_keeps_the_manifest_applied_at_create(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prov = provider(p.ClusterImportProvider)
-    props = {**_where(live), "clusterName": "edge-prod"}
+    props = {**where(live), "clusterName": "edge-prod"}
     created = prov.create(props)
     assert created.outs is not None
     applied = created.outs["importManifest"]
@@ -69,7 +59,7 @@ CLUSTER_SCOPED = {"Namespace", "ClusterRoleBinding", "PriorityClass", "CustomRes
 def test_the_import_manifest_is_shaped_as_palettes_and_reaches_the_config_group_verbatim(
     provider: ProviderFactory, live: LiveServer, mock_engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    created = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+    created = provider(p.ClusterImportProvider).create({**where(live), "clusterName": "edge-prod"})
     assert created.outs is not None
     manifest = created.outs["importManifest"]
     # Read as `kubectl apply --filename` and the ConfigGroup read it: multi-document YAML of whole objects.
@@ -119,7 +109,7 @@ def test_refresh_and_destroy_after_a_key_rotation_use_the_configured_key(
 ) -> None:
     state.api_keys = frozenset({API_KEY, OLD_KEY})
     prov = provider(p.ClusterImportProvider)  # configured with API_KEY, as after the rotation
-    created = prov.create({**_where(live), "apiKey": OLD_KEY, "clusterName": "edge-prod"})
+    created = prov.create({**where(live), "apiKey": OLD_KEY, "clusterName": "edge-prod"})
     assert created.outs is not None and created.outs["apiKey"] == OLD_KEY
     state.api_keys = frozenset({API_KEY})  # the old key is revoked
     read = prov.read(created.id, created.outs)
@@ -133,7 +123,7 @@ def test_without_a_configured_key_the_stored_one_still_reads(
 ) -> None:
     monkeypatch.delenv("PALETTE_API_KEY", raising=False)
     prov = consumer_provider(p.ClusterImportProvider)
-    created = prov.create({**_where(live), "apiKey": API_KEY, "clusterName": "edge-prod"})
+    created = prov.create({**where(live), "apiKey": API_KEY, "clusterName": "edge-prod"})
     assert created.outs is not None
     assert prov.read(created.id, created.outs).id == created.id
 
@@ -148,11 +138,11 @@ def test_the_hub_never_adopts_a_cluster_that_is_not_an_imported_eks_cluster(
     register_hosts(state, "edge-1")
     pool = {"name": "dallas-workers", "architecture": "amd64", "edgeHosts": [{"uid": "edge-1"}]}
     provider(p.NodePoolProvider).create(
-        {**_where(live), "cloudConfigUid": hub["cloud"], "profileUid": hub["profile"], "pool": pool}
+        {**where(live), "cloudConfigUid": hub["cloud"], "profileUid": hub["profile"], "pool": pool}
     )
     # The pool's own cluster is an `edge-native` cluster of that name.
     with pytest.raises(PaletteError) as caught:
-        provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "dallas-workers"})
+        provider(p.ClusterImportProvider).create({**where(live), "clusterName": "dallas-workers"})
     assert caught.value.code == Code.PALETTE_CLUSTER_NOT_IMPORTED
     assert "'dallas-workers'" in str(caught.value) and "'edge-native'" in str(caught.value)
     assert not any(path == "/v1/spectroclusters/aws/import" for _m, path in state.operations[-3:])
@@ -161,7 +151,7 @@ def test_the_hub_never_adopts_a_cluster_that_is_not_an_imported_eks_cluster(
 def test_an_aws_cluster_palette_did_not_import_is_refused(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    created = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+    created = provider(p.ClusterImportProvider).create({**where(live), "clusterName": "edge-prod"})
     view = type(state)._cluster_view
 
     def not_imported(self: Any, cluster: Any) -> dict[str, Any]:
@@ -171,7 +161,7 @@ def test_an_aws_cluster_palette_did_not_import_is_refused(
 
     monkeypatch.setattr(type(state), "_cluster_view", not_imported)
     with pytest.raises(PaletteError, match=f"'edge-prod' \\({created.id}\\) is a 'aws' cluster Palette did"):
-        provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+        provider(p.ClusterImportProvider).create({**where(live), "clusterName": "edge-prod"})
 
 
 # --- a pool's attached profile --------------------------------------------------------------------------
@@ -181,12 +171,12 @@ def test_a_profile_switched_in_palette_shows_as_drift_and_is_swapped_back(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
     hub = hybrid_hub(provider, live, PROFILE)
-    other = provider(p.ProfileProvider).create({**_where(live), "profile": {**PROFILE, "name": "other"}})
+    other = provider(p.ProfileProvider).create({**where(live), "profile": {**PROFILE, "name": "other"}})
     assert other.outs is not None
     register_hosts(state, "edge-1")
     pools = provider(p.NodePoolProvider)
     props = {
-        **_where(live),
+        **where(live),
         "cloudConfigUid": hub["cloud"],
         "profileUid": hub["profile"],
         "pool": {"name": "dallas-workers", "architecture": "amd64", "edgeHosts": [{"uid": "edge-1"}]},

@@ -13,19 +13,12 @@ from eks_hybrid.components.palette.packs import pack_type, pick_version
 from palette_emulator import ApiError, EmulatorState, LiveServer
 from palette_emulator.catalog import PALETTE_REGISTRY_FIPS, default_catalog, vertex_catalog
 
-from .conftest import PROJECT, ProviderFactory
+from .conftest import PROFILE as SHARED_PROFILE
+from .conftest import PROJECT, ProviderFactory, where
 from .test_packs import spec
 
-PROFILE = {
-    "name": "eks-hybrid-nodes",
-    "version": "1.0.0",
-    "os": {"providerImage": "r/x:1"},
-    "kubernetes": {"version": "1.32.0"},
-}
-
-
-def _where(live: LiveServer) -> dict[str, Any]:
-    return {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
+# Nodeadm 1.32.0: the newest the public sources list.
+PROFILE = {**SHARED_PROFILE, "kubernetes": {"version": "1.32.0"}}
 
 
 def _published_packs(state: EmulatorState, uid: str) -> dict[str, dict[str, Any]]:
@@ -52,7 +45,7 @@ def test_an_oci_registrys_pack_is_sent_as_oci(
     mirror = next(r for r in default_catalog().registry_list() if r["name"] == "Edge Mirror")
     assert mirror["kind"] == "oci"
     profile = {**PROFILE, "os": {"providerImage": "r/x:1", "registryName": "Edge Mirror"}}
-    created = provider(p.ProfileProvider).create({**_where(live), "profile": profile})
+    created = provider(p.ProfileProvider).create({**where(live), "profile": profile})
     assert created.outs
     packs = _published_packs(state, created.outs["profileUid"])
     assert {layer: pk["type"] for layer, pk in packs.items()} == {
@@ -74,7 +67,7 @@ def test_a_vertex_tenant_resolves_and_publishes_the_whole_profile(
         "kubernetes": {"version": "1.32.0", **fips},
         "cni": fips,
     }
-    created = provider(p.ProfileProvider).create({**_where(live), "profile": profile})
+    created = provider(p.ProfileProvider).create({**where(live), "profile": profile})
     assert created.outs
     stored = state.profiles[created.outs["profileUid"]]
     assert stored.published is not None
@@ -88,7 +81,7 @@ def test_a_vertex_tenant_has_no_public_repo(
 ) -> None:
     state.catalog = vertex_catalog()
     with pytest.raises(PaletteError, match=r"no pack registry is named 'Public Repo'.*Palette Registry FIPS"):
-        provider(p.ProfileProvider).create({**_where(live), "profile": PROFILE})
+        provider(p.ProfileProvider).create({**where(live), "profile": PROFILE})
 
 
 def test_packs_are_looked_up_for_edge_native(
@@ -99,7 +92,7 @@ def test_packs_are_looked_up_for_edge_native(
     public = next(r["uid"] for r in state.catalog.registry_list() if r["name"] == "Public Repo")
     state.catalog.packs[(public, "edge-nodeadm")]["cloudTypes"] = ["aws"]
     with pytest.raises(PaletteError, match=r"has no pack named 'edge-nodeadm'"):
-        provider(p.ProfileProvider).create({**_where(live), "profile": PROFILE})
+        provider(p.ProfileProvider).create({**where(live), "profile": PROFILE})
 
 
 def test_the_emulator_flags_a_spectro_pack_from_an_oci_registry(state: EmulatorState) -> None:

@@ -21,14 +21,7 @@ from eks_hybrid.components.palette import providers as p
 from eks_hybrid.components.palette.decisions import host_problems, pool_members, pool_owner_problem
 from palette_emulator import EmulatorState, LiveServer
 
-from .conftest import PROJECT, ProviderFactory, hybrid_hub, register_hosts
-
-PROFILE = {
-    "name": "eks-hybrid-nodes",
-    "version": "1.0.0",
-    "os": {"providerImage": "r/x:1"},
-    "kubernetes": {"version": "1.31.0"},
-}
+from .conftest import PROFILE, PROJECT, ProviderFactory, hybrid_hub, register_hosts
 
 
 @pytest.fixture

@@ -23,26 +23,18 @@ from palette_emulator.catalog import default_catalog
 from .conftest import (
     API_KEY,
     OTHER_PROJECT,
+    PROFILE,
     PROJECT,
     ProviderFactory,
     hybrid_hub,
     register_hosts,
     slow,
+    where,
     with_key,
 )
 
-PROFILE = {
-    "name": "eks-hybrid-nodes",
-    "version": "1.0.0",
-    "os": {"providerImage": "r/x:1"},
-    "kubernetes": {"version": "1.31.0"},
-}
 CA = "-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n"
 CA_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n"
-
-
-def _where(live: LiveServer) -> dict[str, Any]:
-    return {"endpoint": live.url, "projectUid": PROJECT, "pollSeconds": 0}
 
 
 def live_clusters(state: EmulatorState) -> dict[str, Any]:
@@ -63,7 +55,7 @@ def _pool_props(
     live: LiveServer, hub: dict[str, str], hosts: list[dict[str, Any]], **pool: Any
 ) -> dict[str, Any]:
     return {
-        **_where(live),
+        **where(live),
         "cloudConfigUid": hub["cloud"],
         "profileUid": hub["profile"],
         "pool": {"name": "dallas-workers", "architecture": "amd64", "edgeHosts": hosts, **pool},
@@ -90,7 +82,7 @@ def test_import_create_read_adopt_delete(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
     prov = provider(p.ClusterImportProvider)
-    props = {**_where(live), "clusterName": "edge-prod"}
+    props = {**where(live), "clusterName": "edge-prod"}
     created = prov.create(props)
     assert created.outs and "kind: Namespace" in created.outs["importManifest"]
     again = prov.create(props)  # a retried create adopts, never duplicates
@@ -107,7 +99,7 @@ def test_import_adopts_after_a_lost_response(
     provider: ProviderFactory, live: LiveServer, app: Any, state: EmulatorState
 ) -> None:
     app.state.faults.add(FaultRule("drop", path="/v1/spectroclusters/aws/import", after_handling=True))
-    created = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+    created = provider(p.ClusterImportProvider).create({**where(live), "clusterName": "edge-prod"})
     assert list(state.clusters) == [created.id]
 
 
@@ -115,7 +107,7 @@ def test_a_deleted_cluster_of_the_same_name_is_never_adopted(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
     prov = provider(p.ClusterImportProvider)
-    props = {**_where(live), "clusterName": "edge-prod"}
+    props = {**where(live), "clusterName": "edge-prod"}
     first = prov.create(props)
     prov.delete(first.id, props)
     # Palette keeps a soft-deleted record; the SDK's search with isDeleted=false skips it.
@@ -129,7 +121,7 @@ def test_delete_waits_until_palette_has_finished(
 ) -> None:
     slow(state, cluster_delete=40)
     prov = provider(p.ClusterImportProvider)
-    props = {**_where(live), "clusterName": "edge-prod"}
+    props = {**where(live), "clusterName": "edge-prod"}
     created = prov.create(props)
     prov.delete(created.id, props)
     assert state.clusters[created.id].deleted
@@ -141,7 +133,7 @@ def test_a_delete_that_does_not_finish_times_out_clearly(
 ) -> None:
     slow(state, cluster_delete=1e9)
     prov = provider(p.ClusterImportProvider)
-    props = {**_where(live), "clusterName": "edge-prod", "deleteTimeoutSeconds": 0.05}
+    props = {**where(live), "clusterName": "edge-prod", "deleteTimeoutSeconds": 0.05}
     created = prov.create(props)
     with pytest.raises(PaletteWaitError) as info:
         prov.delete(created.id, props)
@@ -153,7 +145,7 @@ def test_an_up_after_a_destroy_waits_for_the_old_cluster_to_go(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
     prov = provider(p.ClusterImportProvider)
-    props = {**_where(live), "clusterName": "edge-prod"}
+    props = {**where(live), "clusterName": "edge-prod"}
     old = prov.create(props)
     state.delete_cluster(old.id, PROJECT)  # a destroy that returned before Palette finished
     slow(state, cluster_delete=30)
@@ -168,10 +160,10 @@ def test_readiness_times_out_with_a_clear_message(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
     slow(state, import_ready=1e9)
-    imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "c"})
+    imported = provider(p.ClusterImportProvider).create({**where(live), "clusterName": "c"})
     with pytest.raises(PaletteError, match="Pending/Unknown") as info:
         provider(p.ClusterReadinessProvider).create(
-            {**_where(live), "clusterUid": imported.id, "timeoutSeconds": 0.01}
+            {**where(live), "clusterUid": imported.id, "timeoutSeconds": 0.01}
         )
     assert "is the import manifest applied" in str(info.value)
 
@@ -180,13 +172,13 @@ def test_readiness_stops_at_once_on_a_terminal_state_with_palettes_message(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState
 ) -> None:
     slow(state, import_ready=1e9)
-    imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "c"})
+    imported = provider(p.ClusterImportProvider).create({**where(live), "clusterName": "c"})
     state.set_cluster_state(
         imported.id, "Error", "palette agent: x509: certificate signed by unknown authority"
     )
     before = len(state.requests)
     with pytest.raises(PaletteWaitError) as info:
-        provider(p.ClusterReadinessProvider).create({**_where(live), "clusterUid": imported.id})
+        provider(p.ClusterReadinessProvider).create({**where(live), "clusterUid": imported.id})
     assert "is Error/Unknown" in str(info.value) and "x509: certificate signed by unknown authority" in str(
         info.value
     )
@@ -197,8 +189,8 @@ def test_readiness_reports_progress_with_elapsed_time(
     provider: ProviderFactory, live: LiveServer, state: EmulatorState, reports: list[str]
 ) -> None:
     slow(state, import_ready=30)
-    imported = provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "c"})
-    provider(p.ClusterReadinessProvider).create({**_where(live), "clusterUid": imported.id})
+    imported = provider(p.ClusterImportProvider).create({**where(live), "clusterName": "c"})
+    provider(p.ClusterReadinessProvider).create({**where(live), "clusterUid": imported.id})
     waiting = [r for r in reports if r.startswith("palette: waiting for Palette cluster")]
     assert len(waiting) >= 1 and all("elapsed" in r and "up to 30m" in r for r in waiting)
     assert any("is Running/Healthy after" in r for r in reports)
@@ -209,7 +201,7 @@ def test_readiness_reports_progress_with_elapsed_time(
 
 def _hybrid_props(live: LiveServer, hub: dict[str, str], **extra: Any) -> dict[str, Any]:
     return {
-        **_where(live),
+        **where(live),
         "clusterUid": hub["cluster"],
         "cloudConfigUid": hub["cloud"],
         "vpcCidr": "10.100.0.0/16",
@@ -268,7 +260,7 @@ def test_hybrid_mode_stays_on_while_pools_use_it(
     register_hosts(state, "edge-1")
     pool_props = _pool_props(live, hub, [{"uid": "edge-1"}])
     pool = provider(p.NodePoolProvider).create(pool_props)
-    settings = {**_where(live), "clusterUid": hub["cluster"]}
+    settings = {**where(live), "clusterUid": hub["cluster"]}
     provider(p.HybridSettingsProvider).delete(hub["cloud"], settings)
     assert state.clusters[hub["cluster"]].hybrid_enabled is True
     assert any("hybrid mode stays on" in r and "dallas-workers" in r for r in reports)
@@ -307,7 +299,7 @@ def test_a_layer_can_name_its_registry_by_uid(
 ) -> None:
     mirror = next(r["uid"] for r in default_catalog().registry_list() if r["name"] == "Edge Mirror")
     profile = {**PROFILE, "os": {"providerImage": "r/x:1", "registryUid": mirror}}
-    created = provider(p.ProfileProvider).create({**_where(live), "profile": profile})
+    created = provider(p.ProfileProvider).create({**where(live), "profile": profile})
     assert created.outs
     packs = (state.profiles[created.outs["profileUid"]].published or {})["packs"]
     assert next(pk for pk in packs if pk["layer"] == "os")["registryUid"] == mirror
@@ -318,7 +310,7 @@ def test_a_missing_pack_version_fails_naming_the_layer(
 ) -> None:
     profile = {**PROFILE, "kubernetes": {"version": "1.27.0"}, "cni": {"registryName": "Edge Mirror"}}
     with pytest.raises(PaletteError) as info:
-        provider(p.ProfileProvider).create({**_where(live), "profile": profile})
+        provider(p.ProfileProvider).create({**where(live), "profile": profile})
     message = str(info.value)
     assert "profile layer kubernetes (eks-hybrid:palette.profile.kubernetes)" in message
     assert "no version '1.27.0'" in message and "1.31.0" in message
@@ -339,8 +331,8 @@ def test_a_version_bump_clones_and_keeps_the_old_version_while_pools_use_it(
     pool = pools.create(pool_props)
     assert pool.outs
     prov = provider(p.ProfileProvider)
-    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
-    news = {**_where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
+    olds = {**where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    news = {**where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
     diff = prov.diff(hub["profile"], olds, news)
     assert diff.changes and diff.replaces == []  # an update of the lineage, not a replace
     with caplog.at_level(logging.WARNING, logger="eks_hybrid.components.palette.providers"):
@@ -375,8 +367,8 @@ def test_a_refused_delete_of_an_old_version_keeps_it_with_palettes_message(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     prov = provider(p.ProfileProvider)
-    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
-    news = {**_where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
+    olds = {**where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    news = {**where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
     app.state.faults.add(FaultRule("status", path="/v1/clusterprofiles/", method="DELETE", status=400))
     with caplog.at_level(logging.WARNING, logger="eks_hybrid.components.palette.providers"):
         bumped = prov.update(hub["profile"], olds, news).outs
@@ -392,9 +384,9 @@ def test_a_version_the_hub_is_told_to_keep_stays_published_until_dropped_from_th
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
 ) -> None:
     prov = provider(p.ProfileProvider)
-    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    olds = {**where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
     v2 = {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}
-    news = {**_where(live), "profile": v2, "keepVersions": ["1.0.0"]}
+    news = {**where(live), "profile": v2, "keepVersions": ["1.0.0"]}
     assert profile_changes(olds, news).changed == ["profile", "keepVersions"]
     bumped = prov.update(hub["profile"], olds, news).outs
     # No pool uses 1.0.0, and it is kept: a site stack may pin it.
@@ -417,7 +409,7 @@ def test_destroying_a_profile_pools_still_use_fails_and_says_what_to_do(
 ) -> None:
     register_hosts(state, "edge-1")
     provider(p.NodePoolProvider).create(_pool_props(live, hub, [{"uid": "edge-1"}]))
-    props = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"]}
+    props = {**where(live), "profile": PROFILE, "profileUid": hub["profile"]}
     with pytest.raises(PaletteError) as info:
         provider(p.ProfileProvider).delete(hub["profile"], props)
     assert "destroy the site stacks first" in str(info.value)
@@ -430,8 +422,8 @@ def test_a_rerun_after_a_failed_put_publishes_the_new_packs(
 ) -> None:
     # The clone copies the source version's packs; its PUT fails once, so 1.1.0 stays a draft of 1.0.0.
     prov = provider(p.ProfileProvider)
-    olds = {**_where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
-    news = {**_where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
+    olds = {**where(live), "profile": PROFILE, "profileUid": hub["profile"], "retainedVersions": {}}
+    news = {**where(live), "profile": {**PROFILE, "version": "1.1.0", "kubernetes": {"version": "1.30.0"}}}
     app.state.faults.add(FaultRule("status", path="/v1/clusterprofiles/", method="PUT", status=500))
     with pytest.raises(PaletteError):
         prov.update(hub["profile"], olds, news)
@@ -447,12 +439,12 @@ def test_a_published_version_with_other_layers_is_refused(
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
 ) -> None:
     # 1.0.0 is published with Kubernetes 1.31.0; a config giving 1.0.0 other layers (a lost state, say).
-    other = {**_where(live), "profile": {**PROFILE, "kubernetes": {"version": "1.30.0"}}}
+    other = {**where(live), "profile": {**PROFILE, "kubernetes": {"version": "1.30.0"}}}
     with pytest.raises(PaletteError) as info:
         provider(p.ProfileProvider).create(other)
     assert "version 1.0.0 exists with other layers: bump the version" in str(info.value)
     assert "edge-nodeadm:1.31.0" in str(info.value) and len(state.profiles) == 1
-    assert provider(p.ProfileProvider).create({**_where(live), "profile": PROFILE}).id == hub["profile"]
+    assert provider(p.ProfileProvider).create({**where(live), "profile": PROFILE}).id == hub["profile"]
 
 
 def test_a_version_published_with_the_nested_system_uri_is_adopted(
@@ -461,7 +453,7 @@ def test_a_version_published_with_the_nested_system_uri_is_adopted(
     # A version eks-hybrid published before it spelled the key as Palette does: same image, no refusal.
     prov = provider(p.ProfileProvider)
     profile = PaletteProfileConfig.model_validate(PROFILE)
-    api = prov.api(_where(live))
+    api = prov.api(where(live))
     packs = [
         replace(pk, values=yaml.safe_dump({"options": {"system": {"uri": "r/x:1"}}}))
         if pk.layer == "os"
@@ -470,8 +462,8 @@ def test_a_version_published_with_the_nested_system_uri_is_adopted(
     ]
     uid = api.create_profile(payloads.cluster_profile_body(profile, packs))
     api.publish_profile(uid)
-    assert prov.create({**_where(live), "profile": PROFILE}).id == uid and len(state.profiles) == 1
-    moved = {**_where(live), "profile": {**PROFILE, "os": {"providerImage": "r/x:2"}}}
+    assert prov.create({**where(live), "profile": PROFILE}).id == uid and len(state.profiles) == 1
+    moved = {**where(live), "profile": {**PROFILE, "os": {"providerImage": "r/x:2"}}}
     with pytest.raises(PaletteError, match="image r/x:1"):
         prov.create(moved)
 
@@ -480,7 +472,7 @@ def test_profile_adopts_an_existing_version(
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
 ) -> None:
     prov = provider(p.ProfileProvider)
-    props = {**_where(live), "profile": PROFILE}
+    props = {**where(live), "profile": PROFILE}
     assert prov.create(props).id == hub["profile"] and len(state.profiles) == 1
     same_version = {**props, "profile": {**PROFILE, "os": {"providerImage": "r/x:2"}}}
     assert prov.check({**props, "profileUid": hub["profile"]}, same_version).failures
@@ -584,7 +576,7 @@ def test_a_profile_swap_waits_until_palette_can_apply_it(
     created = prov.create(_pool_props(live, hub, [{"uid": "edge-1"}]))
     assert created.outs
     new_profile = provider(p.ProfileProvider).create(
-        {**_where(live), "profile": {**PROFILE, "name": "other-profile"}}
+        {**where(live), "profile": {**PROFILE, "name": "other-profile"}}
     )
     slow(state, profile_download=30)
     prov.update(created.id, created.outs, {**created.outs, "profileUid": new_profile.id})
@@ -698,11 +690,11 @@ def test_a_rejected_key_never_drops_state_or_finishes_a_delete(
     pool = provider(p.NodePoolProvider).create(pool_props)
     state.bad_key_status = bad_key_status
     for cls, id_, props in (
-        (p.ClusterImportProvider, hub["cluster"], {**_where(live), "clusterName": "edge-prod"}),
+        (p.ClusterImportProvider, hub["cluster"], {**where(live), "clusterName": "edge-prod"}),
         (
             p.ProfileProvider,
             hub["profile"],
-            {**_where(live), "profile": PROFILE, "profileUid": hub["profile"]},
+            {**where(live), "profile": PROFILE, "profileUid": hub["profile"]},
         ),
         (p.NodePoolProvider, pool.id, pool_props),
     ):
@@ -718,7 +710,7 @@ def test_a_rejected_key_never_drops_state_or_finishes_a_delete(
 def test_a_project_the_key_cannot_see_is_named_not_treated_as_empty(
     provider: ProviderFactory, live: LiveServer, hub: dict[str, str], state: EmulatorState
 ) -> None:
-    props = {**_where(live), "projectUid": OTHER_PROJECT, "clusterName": "edge-prod"}
+    props = {**where(live), "projectUid": OTHER_PROJECT, "clusterName": "edge-prod"}
     with pytest.raises(PaletteScopeError) as info:
         provider(p.ClusterImportProvider).read(hub["cluster"], props)
     assert OTHER_PROJECT in str(info.value)
@@ -738,7 +730,7 @@ def test_an_import_whose_follow_up_read_is_rate_limited_still_succeeds(
     app.state.faults.rate_limit("/v1/spectroclusters/", burst=2, per_second=4, retry_after="0")
     prov = provider(p.ClusterImportProvider)
     prov.client_options = {"retry": RetryPolicy(initial=0.1, maximum=0.5, max_attempts=8)}
-    created = prov.create({**_where(live), "clusterName": "edge-prod"})
+    created = prov.create({**where(live), "clusterName": "edge-prod"})
     assert created.outs and "kind: Namespace" in created.outs["importManifest"]
     assert list(live_clusters(state)) == [created.id]
     assert any(f.startswith("429 GET") for f in app.state.faults.fired)
@@ -749,7 +741,7 @@ def test_an_import_whose_follow_up_read_fails_says_the_cluster_exists(
 ) -> None:
     app.state.faults.add(FaultRule("status", path="/v1/spectroclusters/", method="GET", status=503, times=50))
     with pytest.raises(PaletteError) as info:
-        provider(p.ClusterImportProvider).create({**_where(live), "clusterName": "edge-prod"})
+        provider(p.ClusterImportProvider).create({**where(live), "clusterName": "edge-prod"})
     [uid] = live_clusters(state)
     message = str(info.value)
     assert f"the cluster is imported in Palette as {uid} and the next `pulumi up` adopts it" in message

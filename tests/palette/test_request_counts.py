@@ -10,14 +10,8 @@ from typing import Any
 from eks_hybrid.components.palette import providers as p
 from palette_emulator import EmulatorState, LiveServer
 
-from .conftest import PROJECT, ProviderFactory, hybrid_hub, register_hosts
+from .conftest import PROFILE, PROJECT, ProviderFactory, hybrid_hub, register_hosts
 
-PROFILE = {
-    "name": "eks-hybrid-nodes",
-    "version": "1.0.0",
-    "os": {"providerImage": "r/x:1"},
-    "kubernetes": {"version": "1.31.0"},
-}
 POOL = "/v1/cloudconfigs/aws/{configUid}/edge-native/machinePools/{machinePoolName}"
 KEY_CHECK = "/v1/dashboard/projects/metadata"
 MACHINES = "GET /v1/cloudconfigs/edge-native/{configUid}/machinePools/{machinePoolName}/machines"

@@ -13,14 +13,8 @@ from eks_hybrid.components.palette import providers as p
 from palette_emulator import EmulatorState, LiveServer
 from palette_emulator.timing import VirtualClock
 
-from .conftest import FAST_TIMING, PROJECT, ProviderFactory, hybrid_hub, register_hosts, slow
+from .conftest import FAST_TIMING, PROFILE, PROJECT, ProviderFactory, hybrid_hub, register_hosts, slow
 
-PROFILE = {
-    "name": "eks-hybrid-nodes",
-    "version": "1.0.0",
-    "os": {"providerImage": "r/x:1"},
-    "kubernetes": {"version": "1.31.0"},
-}
 MACHINES = "/v1/cloudconfigs/edge-native/{configUid}/machinePools/{machinePoolName}/machines"
 PATCH_PROFILES = ("PATCH", "/v1/spectroclusters/{uid}/profiles")
 
