@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from eks_hybrid.components.errors import PlanError
 from eks_hybrid.components.palette._client import CHECKED_KEYS
 from eks_hybrid.offline.engine import OfflineRun, StackOutputs, run_offline
 from eks_hybrid.plan_documents import stack_order
@@ -44,6 +45,26 @@ class MockEngine:
             secret_keys=secret_keys,
             stack_references=stack_references,
         )
+
+    def run_refused(
+        self,
+        program: Callable[[], object],
+        *,
+        stack: str = "test",
+        stack_references: Mapping[str, StackOutputs] | None = None,
+    ) -> tuple[OfflineRun, PlanError]:
+        """Run `program`, which must raise `PlanError`; the run shows what it declared before that."""
+        caught: list[PlanError] = []
+
+        def guarded() -> None:
+            try:
+                program()
+            except PlanError as exc:
+                caught.append(exc)
+
+        run = self.run(guarded, stack=stack, stack_references=stack_references)
+        [error] = caught
+        return run, error
 
 
 @pytest.fixture

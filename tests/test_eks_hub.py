@@ -18,7 +18,6 @@ from eks_hybrid.components.config._eks_hub import (
     declare_eks_side,
     eks_side_problems,
 )
-from eks_hybrid.components.errors import PlanError
 from eks_hybrid.offline.engine import OfflineRun
 from eks_hybrid.offline.mocks import KNOWN_AFTER_APPLY
 from tests.cluster.hubs import hub_config, load_hub
@@ -320,17 +319,8 @@ def test_a_hub_that_cannot_be_planned_declares_nothing(mock_engine: MockEngine) 
         cluster={"nodeGroup": {"instanceType": "t3.medium"}},
         credentials={"provider": "iamRolesAnywhere", "iamRolesAnywhere": {"certificateAuthorityPem": "nope"}},
     )
-    caught: list[PlanError] = []
-
-    def program() -> None:
-        try:
-            declare_eks_side("edge", hub)
-        except PlanError as exc:
-            caught.append(exc)
-
-    run = mock_engine.run(program, stack="broken")
+    run, error = mock_engine.run_refused(lambda: declare_eks_side("edge", hub), stack="broken")
     assert run.resources == ()
-    [error] = caught
     assert {p.path for p in error.problems} == {
         "eks-hybrid:cluster.nodeGroup.instanceType",
         "eks-hybrid:credentials.iamRolesAnywhere.certificateAuthorityPem",

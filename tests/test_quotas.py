@@ -56,17 +56,7 @@ def plan(engine: MockEngine, config: HubConfig) -> OfflineRun:
 
 def plan_refused(engine: MockEngine, config: HubConfig, stack: str) -> tuple[OfflineRun, PlanError]:
     """Plan `config`, which must be refused; the run shows what was declared before the refusal."""
-    caught: list[PlanError] = []
-
-    def program() -> None:
-        try:
-            build_hub(config)
-        except PlanError as exc:
-            caught.append(exc)
-
-    run = engine.run(program, stack=stack)
-    [error] = caught
-    return run, error
+    return engine.run_refused(lambda: build_hub(config), stack=stack)
 
 
 def uses(config: HubConfig) -> dict[str, tuple[int, int]]:

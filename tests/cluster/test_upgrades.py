@@ -90,19 +90,11 @@ def plan(engine: MockEngine, config: HubConfig, deployed: str | None = None) -> 
 
 
 def refused(engine: MockEngine, config: HubConfig, deployed: str) -> tuple[OfflineRun, PlanError]:
-    caught: list[PlanError] = []
-
-    def program() -> None:
-        try:
-            build_hub(config)
-        except PlanError as exc:
-            caught.append(exc)
-
-    run = engine.run(
-        program, stack="up", stack_references={"up": ({HubOutput.KUBERNETES_VERSION: deployed}, [])}
+    return engine.run_refused(
+        lambda: build_hub(config),
+        stack="up",
+        stack_references={"up": ({HubOutput.KUBERNETES_VERSION: deployed}, [])},
     )
-    [error] = caught
-    return run, error
 
 
 def test_a_first_deploy_and_a_one_minor_update_plan(mock_engine: MockEngine) -> None:
