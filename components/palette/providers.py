@@ -928,7 +928,6 @@ class NodePoolProvider(PaletteProvider):
     def _swap_profile(
         self,
         api: PaletteApi,
-        olds: dict[str, Any],
         news: dict[str, Any],
         cluster_uid: str,
         config: str,
@@ -956,15 +955,15 @@ class NodePoolProvider(PaletteProvider):
         members = pool_members(live) if live else [str(h.get("uid")) for h in held]
         self._validate_hosts(api, pool, [cluster_uid] if cluster_uid else [], members)
         if olds.get("profileUid") != news.get("profileUid") and cluster_uid:
-            self._swap_profile(api, olds, news, cluster_uid, config, members)
-        entry: dict[str, Any] = {}
+            self._swap_profile(api, news, cluster_uid, config, members)
         if normalise_pool(olds.get("pool") or {}) != normalise_pool(news.get("pool") or {}):
             self._remove_machines(api, olds, news, config)
             api.update_pool(config_uid, pool.name, payloads.pool_update_body(pool))
-            entry = self._wait_pool(api, news)
-        known = {"uid": id_, "clusterUid": cluster_uid, "cloudConfigUid": config}
+            entry = self._wait_pool(api, news)  # a PUT keeps the pool's uid; its listing has the rest
+            cluster_uid = str(entry.get("clusterUid") or cluster_uid)
+            config = str(entry.get("cloudConfigUid") or config)
         return UpdateResult(
-            self._pool_outs(news, {**known, **{k: v for k, v in entry.items() if v}, "uid": id_}, id_)
+            {**news, "poolUid": id_, "poolClusterUid": cluster_uid, "poolCloudConfigUid": config}
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
