@@ -252,10 +252,10 @@ def checked_sites(
                 labelled.append(cidrs.LabelledNetwork(where, network))
         if len(entry) == 2:
             checked[key] = SiteCidrs(node_cidr=entry["node_cidr"], pod_cidr=entry["pod_cidr"])
-    for overlap in cidrs.find_overlaps(labelled):
+    for group in cidrs.overlap_groups(labelled):
         arguments.problem(
-            overlap.second.path,
-            f"{overlap.describe()}: node, pod and VPC CIDRs must not overlap",
+            group.network.path,
+            f"{group.describe()}: node, pod and VPC CIDRs must not overlap",
             Code.CIDR_OVERLAP,
         )
     return checked

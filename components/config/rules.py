@@ -88,6 +88,7 @@ def check_cilium_mask(document: Mapping[str, Any]) -> Iterator[Finding]:
             )
 
 
+AGGREGATES = "eks-hybrid:remoteNetworks"
 IRA = "eks-hybrid:credentials.iamRolesAnywhere"
 CA_SOURCES = ("certificateAuthorityPem", "generateCertificateAuthority", "acmPcaArn")
 
@@ -216,7 +217,7 @@ def _sites(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
     """EKS's 15-network limit per kind, and every site inside an aggregate when aggregates are set."""
-    aggregates = _mapping(document.get("eks-hybrid:remoteNetworks"))
+    aggregates = _mapping(document.get(AGGREGATES))
     sites = _sites(document)
     for key, kind in (("nodeCidrs", "node"), ("podCidrs", "pod")):
         site_key = f"{kind}Cidr"
@@ -252,19 +253,21 @@ def check_remote_networks(document: Mapping[str, Any]) -> Iterator[Finding]:
 def check_aggregate_overlaps(document: Mapping[str, Any]) -> Iterator[Finding]:
     """Aggregates may contain sites, but not the VPC or service CIDR, and node and pod aggregates are
     disjoint (EKS: remote networks overlap neither each other nor the VPC and service CIDRs)."""
-    aggregates = _mapping(document.get("eks-hybrid:remoteNetworks"))
+    aggregates = _mapping(document.get(AGGREGATES))
     labelled = [n for n in hub_networks(document) if not n.path.startswith("eks-hybrid:sites.")]
     for key in ("nodeCidrs", "podCidrs"):
         for index, value in enumerate(_sequence(aggregates.get(key))):
             network = _network(value)
             if network is not None:
-                labelled.append(cidrs.LabelledNetwork(f"eks-hybrid:remoteNetworks.{key}[{index}]", network))
-    for overlap in cidrs.find_overlaps(labelled):
-        if "remoteNetworks" in overlap.first.path or "remoteNetworks" in overlap.second.path:
+                labelled.append(cidrs.LabelledNetwork(f"{AGGREGATES}.{key}[{index}]", network))
+    for group in cidrs.overlap_groups(labelled):
+        # Only the VPC and service CIDRs are not aggregates, and their overlap is check_hub_overlaps'; a
+        # group with more than one earlier network holds an aggregate.
+        if group.others or AGGREGATES in group.network.path or AGGREGATES in group.first.path:
             yield (
-                overlap.second.path,
+                group.network.path,
                 Code.AGGREGATE_OVERLAP,
-                f"{overlap.describe()}: remote network aggregates must not overlap each other, the VPC CIDR"
+                f"{group.describe()}: remote network aggregates must not overlap each other, the VPC CIDR"
                 " or the service CIDR",
             )
 

@@ -192,32 +192,6 @@ class LabelledNetwork:
 
 
 @dataclass(frozen=True)
-class Overlap:
-    first: LabelledNetwork
-    second: LabelledNetwork
-
-    def describe(self) -> str:
-        return f"{self.second.network} overlaps {self.first.network} ({self.first.path})"
-
-
-def find_overlaps(networks: Iterable[LabelledNetwork]) -> list[Overlap]:
-    """Every pair of overlapping networks, found by one sort and a sweep (O(n log n + overlaps)).
-
-    Networks either nest or are disjoint, so after sorting by start address an overlap is always with a
-    network that is still "open" (its end is at or past the current start).
-    """
-    ordered = sorted(networks, key=lambda n: (int(n.network.network_address), n.network.prefixlen, n.path))
-    overlaps: list[Overlap] = []
-    open_networks: list[LabelledNetwork] = []
-    for current in ordered:
-        start = int(current.network.network_address)
-        open_networks = [n for n in open_networks if int(n.network.broadcast_address) >= start]
-        overlaps.extend(Overlap(first=n, second=current) for n in open_networks)
-        open_networks.append(current)
-    return overlaps
-
-
-@dataclass(frozen=True)
 class OverlapGroup:
     """A network and every earlier network it overlaps: one problem per network, however many there are."""
 
@@ -234,8 +208,8 @@ def overlap_groups(networks: Iterable[LabelledNetwork]) -> list[OverlapGroup]:
     """For each network that overlaps an earlier one (by address), the first of those and how many more.
 
     O(n log n) and one record per network, so 1,000 sites sharing a CIDR give 1,000 problems, not the half
-    million pairs `find_overlaps` would list. CIDRs either nest or are disjoint, so the networks still open
-    at a start address form a chain, each inside the one below it.
+    million a list of every overlapping pair would hold. CIDRs either nest or are disjoint, so the networks
+    still open at a start address form a chain, each inside the one below it.
     """
     ordered = sorted(networks, key=lambda n: (int(n.network.network_address), n.network.prefixlen, n.path))
     groups: list[OverlapGroup] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from ipaddress import IPv4Address, IPv4Network
-from itertools import combinations
 
 import pytest
 from hypothesis import given, settings
@@ -35,53 +34,65 @@ def in_rfc1918(network: IPv4Network) -> bool:
     return any(network.subnet_of(block) for block in cidrs.RFC1918)
 
 
-# --- find_overlaps ------------------------------------------------------------------------------------
+# --- overlap_groups -----------------------------------------------------------------------------------
+
+
+def _order(n: LabelledNetwork) -> tuple[int, int, str]:
+    return int(n.network.network_address), n.network.prefixlen, n.path
 
 
 @FAST
 @given(st.lists(st.one_of(clustered_networks(), networks(8, 32)), max_size=25))
-def test_find_overlaps_agrees_with_brute_force(nets):
+def test_overlap_groups_agree_with_brute_force(nets):
+    """One group per network that overlaps an earlier one: the earliest of those, and how many more."""
     labelled = [LabelledNetwork(f"n{i}", n) for i, n in enumerate(nets)]
-    found = cidrs.find_overlaps(labelled)
-    pairs = [frozenset((o.first.path, o.second.path)) for o in found]
-    expected = {
-        frozenset((a.path, b.path)) for a, b in combinations(labelled, 2) if a.network.overlaps(b.network)
-    }
-    assert len(pairs) == len(set(pairs)), "each pair is reported once"
-    assert set(pairs) == expected
-    for o in found:
-        # `first` starts no later than `second`, so the problem lands on the later (or nested) network.
-        assert (int(o.first.network.network_address), o.first.network.prefixlen) <= (
-            int(o.second.network.network_address),
-            o.second.network.prefixlen,
+    expected = {}
+    for current in labelled:
+        earlier = sorted(
+            (n for n in labelled if _order(n) < _order(current) and n.network.overlaps(current.network)),
+            key=_order,
         )
+        if earlier:
+            expected[current.path] = (earlier[0].path, len(earlier) - 1)
+    found = cidrs.overlap_groups(labelled)
+    assert len(found) == len(expected), "one group per overlapping network"
+    assert {g.network.path: (g.first.path, g.others) for g in found} == expected
 
 
 @FAST
 @given(st.lists(clustered_networks(), max_size=15), st.randoms(use_true_random=False))
-def test_find_overlaps_does_not_depend_on_input_order(nets, rng):
+def test_overlap_groups_do_not_depend_on_input_order(nets, rng):
     labelled = [LabelledNetwork(f"n{i}", n) for i, n in enumerate(nets)]
     shuffled = list(labelled)
     rng.shuffle(shuffled)
-    assert cidrs.find_overlaps(shuffled) == cidrs.find_overlaps(labelled)
+    assert cidrs.overlap_groups(shuffled) == cidrs.overlap_groups(labelled)
 
 
-def test_find_overlaps_examples():
+def test_overlap_groups_examples():
     a = LabelledNetwork("a", IPv4Network("10.0.0.0/8"))
     b = LabelledNetwork("b", IPv4Network("10.1.0.0/16"))
     c = LabelledNetwork("c", IPv4Network("10.1.2.0/24"))
     d = LabelledNetwork("d", IPv4Network("11.0.0.0/8"))
-    found = cidrs.find_overlaps([d, c, b, a])
-    assert [(o.first.path, o.second.path) for o in found] == [("a", "b"), ("a", "c"), ("b", "c")]
+    found = cidrs.overlap_groups([d, c, b, a])
+    assert [(g.network.path, g.first.path, g.others) for g in found] == [("b", "a", 0), ("c", "a", 1)]
     assert found[0].describe() == "10.1.0.0/16 overlaps 10.0.0.0/8 (a)"
-    assert cidrs.find_overlaps([]) == []
-    assert cidrs.find_overlaps([a, d]) == []
+    assert found[1].describe() == "10.1.2.0/24 overlaps 10.0.0.0/8 (a) and 1 other network"
+    assert cidrs.overlap_groups([]) == []
+    assert cidrs.overlap_groups([a, d]) == []
 
 
 def test_adjacent_networks_do_not_overlap():
     low = LabelledNetwork("low", IPv4Network("10.0.0.0/25"))
     high = LabelledNetwork("high", IPv4Network("10.0.0.128/25"))
-    assert cidrs.find_overlaps([low, high]) == []
+    assert cidrs.overlap_groups([low, high]) == []
+
+
+def test_many_equal_networks_give_one_group_each_not_every_pair():
+    same = [LabelledNetwork(f"s{i:05}", IPv4Network("10.9.0.0/16")) for i in range(5_000)]
+    found = cidrs.overlap_groups(same)
+    assert len(found) == 4_999
+    assert found[-1].others == 4_998
+    assert found[-1].describe().endswith("(s00000) and 4998 other networks")
 
 
 # --- parsing ------------------------------------------------------------------------------------------
