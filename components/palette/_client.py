@@ -24,7 +24,7 @@ from ..errors import (
     PaletteScopeError,
     PaletteTransportError,
 )
-from . import _redact
+from . import _deadline, _redact
 from ._credentials import PaletteCredentials, PaletteCredentialsError, api_key_problem
 from ._errors import error_from_response, is_retryable, is_retryable_create, transport_error
 
@@ -180,6 +180,7 @@ class PaletteClient:
             timeout=timeout_seconds,
             verify=_tls_context(),
         )
+        _deadline.bound_client(self._http)
 
     @classmethod
     def from_credentials(cls, credentials: PaletteCredentials, **kwargs: Any) -> PaletteClient:
@@ -285,8 +286,8 @@ class PaletteClient:
         httpx times each phase and each read on its own (HTTPX docs, "Timeouts": "the read timeout
         specifies the maximum duration to wait for a chunk of data to be received"), so a server sending a
         byte at a time held a request for as long as it kept sending. Here every phase gets at most the
-        time left before the deadline, and the body is read as a stream with the clock checked between
-        chunks: the exchange ends at most one read (a drip's period, or the time left) past the deadline.
+        time left before the deadline, each socket operation (the headers' reads too) ends by it
+        (`_deadline.py`), and the body is read as a stream with the clock checked between chunks.
         """
         headers = {} if tenant or not self.project_uid else {"ProjectUid": self.project_uid}
         failure: httpx.HTTPError | None = None
@@ -304,16 +305,17 @@ class PaletteClient:
                 headers=headers,
                 timeout=min(self.timeout_seconds, remaining),
             )
-            response = self._http.send(request, stream=True)
-            streamed = not response.is_stream_consumed  # a transport may hand in a response already read
-            try:
-                for chunk in response.iter_raw() if streamed else ():
-                    chunks.append(chunk)
-                    if self._clock() >= deadline:
-                        late = True
-                        break
-            finally:
-                response.close()
+            with _deadline.bounded_by(remaining):
+                response = self._http.send(request, stream=True)
+                streamed = not response.is_stream_consumed  # a transport may hand in a response already read
+                try:
+                    for chunk in response.iter_raw() if streamed else ():
+                        chunks.append(chunk)
+                        if self._clock() >= deadline:
+                            late = True
+                            break
+                finally:
+                    response.close()
         except httpx.HTTPError as exc:
             failure = exc
             late = self._clock() >= deadline

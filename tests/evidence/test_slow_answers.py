@@ -8,13 +8,17 @@ passed, still take a normal (or a slow but timely) answer, and never start an at
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from eks_hybrid.components.errors import PaletteTransportError
+from eks_hybrid.components.palette import _deadline
 from eks_hybrid.components.palette._client import PROJECTS_PATH
 from palette_emulator import FaultRule, Faults, LiveServer
 from tests.palette.conftest import PROJECT, make_client
@@ -89,3 +93,73 @@ def test_retries_never_start_past_the_deadline(live: LiveServer, app: Starlette)
     assert all(sent - started < deadline for sent in transport.sent), transport.sent
     assert elapsed < deadline + MARGIN
     assert f"deadline of {deadline:g}s passed" in str(failure.value)
+
+
+@pytest.fixture
+def header_drip() -> Iterator[str]:
+    """A server that answers every connection with a status line and headers a byte every 0.25 s, never
+    ending them (the emulator cannot: its ASGI server sends headers whole). Its URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 100_000:
+                    if stop.wait(0.25):
+                        break
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_dripped_headers_fail_at_the_deadline(header_drip: str) -> None:
+    """httpcore reads headers until they are complete (up to 100 KiB of them): without a bound on the
+    exchange, a byte every 0.25 s held the client for about seven hours."""
+    started = time.monotonic()
+    with (
+        make_client(header_drip, deadline_seconds=DEADLINE, timeout_seconds=1.0) as client,
+        pytest.raises(PaletteTransportError) as failure,
+    ):
+        client.request("GET", PROJECTS_PATH, tenant=True)
+    elapsed = time.monotonic() - started
+    record(SUITE, **{"dripped headers": 1})
+    assert elapsed < DEADLINE + MARGIN, f"dripped headers held the client {elapsed:.1f}s"
+    assert f"deadline of {DEADLINE:g}s passed" in str(failure.value)
+
+
+def test_every_pool_of_the_client_is_bounded() -> None:
+    """The backend sits under httpx's own pool (a private attribute of httpx and httpcore: this fails
+    first if either renames it) and under the proxy pools httpx builds from the environment."""
+    with make_client("http://palette.test") as client:
+        transport = client._http._transport
+        assert isinstance(transport, httpx.HTTPTransport)
+        assert isinstance(transport._pool._network_backend, _deadline.DeadlineBackend)
+
+
+def test_bounded_by_nests_and_restores() -> None:
+    with _deadline.bounded_by(5.0):
+        with _deadline.bounded_by(1.0):
+            inner = _deadline._left(None, TimeoutError)
+        outer = _deadline._left(30.0, TimeoutError)
+    assert inner is not None and 0.9 < inner <= 1.0
+    assert outer is not None and 4.9 < outer <= 5.0
+    assert _deadline._left(30.0, TimeoutError) == 30.0
+    with _deadline.bounded_by(0.0), pytest.raises(TimeoutError):
+        _deadline._left(None, TimeoutError)
