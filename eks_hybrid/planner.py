@@ -11,7 +11,12 @@ from typing import Any
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.composition import build_current_stack
 from eks_hybrid.components.config import validate_stack
-from eks_hybrid.components.config.secrets import SecretStatus, missing_secret_problems, secret_statuses
+from eks_hybrid.components.config.secrets import (
+    SecretStatus,
+    api_key_problems,
+    missing_secret_problems,
+    secret_statuses,
+)
 from eks_hybrid.components.config.source import stack_file_label, stack_files_in
 from eks_hybrid.components.errors import ConfigError, EksHybridError, PlanError, Problem, ProblemsError
 
@@ -145,6 +150,9 @@ class Planner:
         # Validate here too, so a bad file is reported as the file's problems, not the program's.
         config = validate_stack(stack.document, file, stack.secret_keys, secret_paths=stack.secret_paths)
         # The environment is the program's own (`pulumi up` reads PALETTE_API_KEY from it too).
+        malformed = api_key_problems(config, file, os.environ)
+        if malformed:  # refused with or without --offline-secrets: a real run would send this key
+            raise ConfigError(malformed)
         statuses = secret_statuses(config, os.environ)
         missing = [status.need.path for status in statuses if status.missing]
         if missing and not self.offline_secrets:

@@ -1,6 +1,7 @@
 """Fault injection: 429 bursts (token bucket per path prefix), 5xx, slow responses, dropped connections,
 late answers (the request takes effect at once, its answer arrives after the client gave up) and dripped
-answers (the body sent one byte every `seconds`: each read a client times on its own succeeds)."""
+answers (the body sent one byte every `seconds`: each read a client times on its own succeeds) and echoing
+errors (an error whose message quotes the request: its headers, query, raw body and each field's value)."""
 
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ def parse_rate_limit(text: str) -> tuple[str, float, float]:
         raise ValueError(f"--rate-limit {text!r}: expected PREFIX=BURST:PER_SECOND") from exc
 
 
-KINDS = ("status", "drop", "delay", "drip")
+KINDS = ("status", "drop", "delay", "drip", "echo")
 _FAULT_KEYS = ("kind", "path", "method", "times", "status", "retryAfter", "afterHandling", "seconds")
 
 
@@ -177,6 +178,45 @@ def _error_body(status: int) -> bytes:
     code = {429: "TooManyRequests", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout"}
     body = {"code": code.get(status, "InternalError"), "message": "injected fault", "ref": "ref-fault"}
     return json.dumps(body).encode()
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(dotted path, text) of every string in a JSON value."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{path}[{i}]")]
+    return []
+
+
+async def _echo(status: int, scope: Scope, receive: Receive, send: Send) -> None:
+    """An error that quotes the request back, as services' validation errors quote what they refuse (Spectro's
+    `v1Error` messages name the offending value [I: inferred from Palette's error messages; no source says
+    which fields Palette quotes]): every header, the query string as sent (URL-encoded), the body as sent
+    (JSON-escaped: a PEM's newlines as `\\n`) and each string field's value, decoded."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+    raw = b"".join(chunks).decode("utf-8", "replace")
+    try:
+        fields = _leaves(json.loads(raw)) if raw else []
+    except ValueError:
+        fields = []
+    headers = "; ".join(f"{k.decode('latin-1')}={v.decode('latin-1')}" for k, v in scope["headers"])
+    query = scope.get("query_string", b"").decode("latin-1")
+    quoted = ", ".join(f"{path}={value}" for path, value in fields)
+    text = (
+        f"invalid request {scope['method']} {scope['path']}?{query} [{headers}] body {raw} fields: {quoted}"
+    )
+    body = json.dumps({"code": "InvalidRequest", "message": text, "ref": f"ref-echo {raw}"}).encode()
+    headers_out = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers_out})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _drip(app: ASGIApp, seconds: float, scope: Scope, receive: Receive, send: Send) -> None:
@@ -234,6 +274,8 @@ class FaultMiddleware:
         elif rule.kind == "delay":
             await asyncio.sleep(rule.seconds)
             await self.app(scope, receive, send)
+        elif rule.kind == "echo":
+            await _echo(rule.status, scope, receive, send)
         elif rule.kind == "status":
             body = _error_body(rule.status)
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from eks_hybrid.components.errors import PlanError
+from eks_hybrid.components.errors import PlanError, ProblemsError
 from eks_hybrid.components.palette._client import CHECKED_KEYS
 from eks_hybrid.offline.engine import OfflineRun, StackOutputs, run_offline
 from eks_hybrid.plan_documents import stack_order
@@ -52,17 +52,23 @@ class MockEngine:
         *,
         stack: str = "test",
         stack_references: Mapping[str, StackOutputs] | None = None,
-    ) -> tuple[OfflineRun, PlanError]:
-        """Run `program`, which must raise `PlanError`; the run shows what it declared before that."""
-        caught: list[PlanError] = []
+        config: Mapping[str, str] | None = None,
+        secret_keys: list[str] | None = None,
+        refusal: type[ProblemsError] = PlanError,
+    ) -> tuple[OfflineRun, ProblemsError]:
+        """Run `program`, which must raise `refusal` (`PlanError` unless told, `ConfigError` for a stack's
+        config the program refuses); the run shows what it declared before that."""
+        caught: list[ProblemsError] = []
 
         def guarded() -> None:
             try:
                 program()
-            except PlanError as exc:
+            except refusal as exc:
                 caught.append(exc)
 
-        run = self.run(guarded, stack=stack, stack_references=stack_references)
+        run = self.run(
+            guarded, stack=stack, stack_references=stack_references, config=config, secret_keys=secret_keys
+        )
         [error] = caught
         return run, error
 

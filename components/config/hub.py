@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from ..codes import Code
 from ..domain import defaults
 from ..domain._base import ConfigModel
+from ..domain.api_keys import checked_api_key
 from ..domain.cidrs import MAX_REMOTE_NETWORKS as MAX_REMOTE_NETWORKS
 from ..domain.cilium_operator import bgp_objects_in_sites, operator_placement
 from ..domain.cluster_rules import authentication_mode_problem
@@ -274,6 +275,12 @@ class PaletteConfig(ConfigModel):
 
     project_uid: str = Field(pattern=PALETTE_UID)
     api_key: SecretStr | None = None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _api_key_is_a_header_value(cls, value: Any) -> Any:
+        return checked_api_key(value)
+
     profile: PaletteProfileConfig
     keep_profile_versions: list[Annotated[str, Field(pattern=VERSION_PATTERN)]] = Field(default_factory=list)
     """Older versions of the profile the hub keeps published (site stacks may pin them), besides those it

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, SecretStr
 
 from ..codes import Code
+from ..domain.api_keys import api_key_problem
 from ..errors import ConfigError, Problem
 from .hub import HubConfig
 from .site import SiteConfig
@@ -137,8 +138,30 @@ def missing_secret_problems(
     ]
 
 
+def api_key_problems(config: HubConfig | SiteConfig, file: str, environ: Mapping[str, str]) -> list[Problem]:
+    """The Palette API key in the environment, when a real run would send it (the stack manages Palette
+    objects and its config holds no key), refused by the client's own check (`api_key_problem`), never
+    quoted. A key in the stack's config is checked by the config model itself."""
+    if not manages_palette(config) or (config.palette is not None and config.palette.api_key is not None):
+        return []
+    key = environ.get(PALETTE_API_KEY_ENV, "")
+    problem = api_key_problem(key) if key.strip() else None
+    if problem is None:
+        return []
+    return [
+        Problem(
+            file,
+            PALETTE_API_KEY_ENV,
+            f"the Palette API key from the environment ({PALETTE_API_KEY_ENV}, which a real run sends for"
+            f" this stack: its config sets no {PALETTE_API_KEY_PATH}) {problem}",
+            Code.PALETTE_KEY_MALFORMED,
+        )
+    ]
+
+
 def check_secrets(config: HubConfig | SiteConfig, file: str, environ: Mapping[str, str]) -> None:
-    """Raise `ConfigError` naming every missing secret a real run needs (before anything is declared)."""
-    problems = missing_secret_problems(config, file, environ)
+    """Raise `ConfigError` naming every missing secret a real run needs, and a Palette API key from the
+    environment the client would refuse (before anything is declared)."""
+    problems = missing_secret_problems(config, file, environ) + api_key_problems(config, file, environ)
     if problems:
         raise ConfigError(problems)

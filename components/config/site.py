@@ -4,14 +4,15 @@ docs/reference/configuration.md)."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..codes import Code
 from ..domain import cidrs, defaults
 from ..domain._base import ConfigModel
+from ..domain.api_keys import checked_api_key
 from ..domain.fields import AnyCidr, Asn, AwsTagKey, AwsTagValue, EniId, IPv4, Slug, TunnelInsideCidr
 from ..domain.palette import FOLLOW_NEWEST, VERSION_PATTERN
 from ..domain.palette import EdgeHostConfig as EdgeHostConfig
@@ -141,6 +142,11 @@ class SitePaletteConfig(ConfigModel):
     """Credentials for the site's Palette calls; the endpoint and project come from the hub's outputs."""
 
     api_key: SecretStr | None = None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _api_key_is_a_header_value(cls, value: Any) -> Any:
+        return checked_api_key(value)
 
 
 class SiteConfig(ConfigModel):

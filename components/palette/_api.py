@@ -7,6 +7,7 @@ checks that each is an operation of the vendored Palette spec.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -39,10 +40,17 @@ class PaletteApi:
         params: dict[str, Any] | None = None,
         raw: bool = False,
         repeatable: bool = True,
+        secrets: Iterable[str] = (),
         **path: str,
     ) -> Any:
         return self.client.request(
-            method, _url(template, path), json=body, params=params, raw=raw, repeatable=repeatable
+            method,
+            _url(template, path),
+            json=body,
+            params=params,
+            raw=raw,
+            repeatable=repeatable,
+            secrets=secrets,
         )
 
     def _get_or_none(
@@ -97,11 +105,13 @@ class PaletteApi:
     def set_hybrid_settings(self, cluster_uid: str, body: dict[str, Any]) -> None:
         self._call("PATCH", "/v1/spectroclusters/{uid}/hybridSettings", body=body, uid=cluster_uid)
 
-    def put_hybrid_config(self, config_uid: str, body: dict[str, Any]) -> None:
+    def put_hybrid_config(self, config_uid: str, body: dict[str, Any], secrets: Iterable[str] = ()) -> None:
+        """`secrets`: the values in `body` that are secret (`HybridIdentity.secrets`), kept out of errors."""
         self._call(
             "PUT",
             "/v1/cloudconfigs/aws/{configUid}/clusterConfig/hybridConfig",
             body=body,
+            secrets=secrets,
             configUid=config_uid,
         )
 

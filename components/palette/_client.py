@@ -9,7 +9,7 @@ import random
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -210,14 +210,18 @@ class PaletteClient:
         raw: bool = False,
         tenant: bool = False,
         repeatable: bool = True,
+        secrets: Iterable[str] = (),
     ) -> Any:
         """Send with retries until success, a non-retryable error, the attempt cap or the deadline.
 
         Returns the decoded JSON body (None for 204), or the text when `raw`. `tenant` sends the request
         without the `ProjectUid` header (tenant scope) and skips the project check. `repeatable=False` (a
         create that a repeat could duplicate) is sent again only after failures Palette surely did not act
-        on (`is_retryable_create`); the caller looks for what a lost answer may have created.
+        on (`is_retryable_create`); the caller looks for what a lost answer may have created. `secrets` are
+        the secret values `json` or `params` carry (the caller knows which inputs are secrets): each is
+        registered with `_redact` before anything is sent, so no error, cause or log record shows one.
         """
+        _redact.register_all(secrets)
         if not tenant:
             self.check_project()
         started = self._clock()
@@ -345,8 +349,9 @@ class PaletteClient:
             return None
         try:
             return response.json()
-        except ValueError as exc:
-            raise PaletteTransportError("response was not JSON", method=method, path=path) from exc
+        except ValueError as exc:  # its `doc` is the whole answer, which may echo the request
+            failure_cause = _redact.scrubbed_cause(exc)
+        raise PaletteTransportError("response was not JSON", method=method, path=path) from failure_cause
 
     def check_project(self) -> None:
         """Once per process for this endpoint, key and project (`CHECKED_KEYS`): Palette accepts the key,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..codes import Code
+from ..domain.api_keys import api_key_problem
 from ..errors import PaletteError
 
 __all__ = [
@@ -63,28 +64,6 @@ def parse_config_value(raw: Any) -> dict[str, Any]:
         if isinstance(parsed, dict):
             return parsed
     raise PaletteCredentialsError("config eks-hybrid:palette is not a JSON object")
-
-
-def api_key_problem(key: str) -> str | None:
-    """Why `key` cannot be an `ApiKey` header value, in words that never include the key; None if it can.
-
-    Nothing is stripped silently: a key read from a file with its newline, or pasted with a space, is a
-    copy-paste mistake the user should see (and httpx/h11 would otherwise fail on it with a message that
-    quotes the header value).
-    """
-    if key != key.lstrip():
-        return "starts with whitespace (a space, tab or newline)"
-    if key.endswith(("\n", "\r")):
-        return "ends with a newline (\\n or \\r): strip it, e.g. `tr -d '\\r\\n'`"
-    if key != key.rstrip():
-        return "ends with whitespace"
-    if "\0" in key:
-        return "contains a NUL character"
-    if any(ord(c) > 0x7E for c in key):
-        return "contains non-ASCII characters (Palette API keys are plain ASCII)"
-    if any(ord(c) < 0x21 for c in key):
-        return "contains whitespace or control characters"
-    return None
 
 
 def resolve_credentials(

@@ -49,6 +49,11 @@ class HybridIdentity:
     def __repr__(self) -> str:  # the activation code and the CA's private key are credentials
         return f"HybridIdentity(provider={self.provider!r}, activation_id={self.activation_id!r}, ...)"
 
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials among these values (the Pulumi secret inputs: `PaletteHub`'s `identity`): the SSM
+        activation code and the CA's private key. The activation id and the ARNs are not secret in AWS."""
+        return tuple(s for s in (self.activation_code, self.root_ca_private_key) if s)
+
     def problems(self) -> list[str]:
         # Spectro's docs: IAM Roles Anywhere needs the profile, role and trust anchor ARNs and the root CA's
         # certificate and private key (v1IamRolesAnywhere), from which Palette issues host certificates.

@@ -431,11 +431,12 @@ class HybridSettingsProvider(PaletteProvider):
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         api = self.api(props)
+        identity = _identity(props)
         api.set_hybrid_settings(str(props["clusterUid"]), payloads.hybrid_settings_body(True))
         body = payloads.hybrid_config_body(
-            str(props["vpcCidr"]), props.get("nodeCidrs") or [], props.get("podCidrs") or [], _identity(props)
+            str(props["vpcCidr"]), props.get("nodeCidrs") or [], props.get("podCidrs") or [], identity
         )
-        api.put_hybrid_config(str(props["cloudConfigUid"]), body)
+        api.put_hybrid_config(str(props["cloudConfigUid"]), body, secrets=identity.secrets())
         return {**props, "enabled": True}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
