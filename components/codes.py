@@ -724,6 +724,22 @@ class Code(StrEnum):
         "The outputs are of another site, hub or deployment than the stack files.",
     )
     OUTPUTS_INCOMPLETE = "outputs-incomplete", "render", "The outputs lack a tunnel or a tunnel's key."
+    OUTPUT_INVALID = (
+        "output-invalid",
+        "render",
+        "An output `render` reads has the wrong type or shape (a CIDR that is not a CIDR, an ASN out of"
+        " range...).",
+    )
+    INPUT_NOT_REGULAR_FILE = (
+        "input-not-regular-file",
+        "render",
+        "An input file (--outputs, --hub-outputs, --user-data) is a directory, FIFO or device.",
+    )
+    INPUT_TOO_LARGE = (
+        "input-too-large",
+        "render",
+        "An input file (--outputs, --hub-outputs, --user-data) is larger than a stack file may be.",
+    )
     INVALID_INVENTORY_ENTRY = (
         "invalid-inventory-entry",
         "render",

@@ -52,7 +52,9 @@ from eks_hybrid.components.onprem.model import (
     inside_addresses,
 )
 
+from .input_files import read_input_file
 from .planner import Planner
+from .render_outputs import OutputsSchema, output_problems
 from .render_settings import FILE_MODE, SCRIPT_MODE, SECRET_MODE
 from .site_reach import inventory_path, site_path
 from .stack_files import read_stack_file
@@ -80,15 +82,14 @@ class DeployedOutputs:
         return self.values.get(key)
 
 
-def read_outputs(path: Path) -> DeployedOutputs:
-    """Read an outputs file; a malformed one is a `PlanError` naming the file (never its content)."""
+def read_outputs(path: Path, schema: type[OutputsSchema]) -> DeployedOutputs:
+    """Read an outputs file and check each output `render` reads against `schema` (`SiteOutputsSchema`,
+    `HubOutputsSchema`); a non-file, an oversize or malformed file or a value of the wrong shape is a
+    `PlanError` naming the file, the key and the rule (never a value: the file holds secrets)."""
     label = str(path)
+    data = read_input_file(path, label)
     try:
-        values = json.loads(path.read_text())
-    except OSError as exc:
-        raise PlanError(
-            [Problem(label, "(file)", f"cannot be read: {exc.strerror}", Code.FILE_UNREADABLE)]
-        ) from exc
+        values = json.loads(data)
     except json.JSONDecodeError as exc:
         raise PlanError(
             [
@@ -99,11 +100,26 @@ def read_outputs(path: Path) -> DeployedOutputs:
                     Code.OUTPUTS_NOT_JSON,
                 )
             ]
-        ) from exc
+        ) from None
+    except (ValueError, RecursionError):  # not UTF-8/16/32 text, a number too long, nesting too deep
+        raise PlanError(
+            [
+                Problem(
+                    label,
+                    "(file)",
+                    "is not JSON text that can be read (not UTF-8, a number too long or nesting too deep):"
+                    " use `pulumi stack output --json`",
+                    Code.OUTPUTS_NOT_JSON,
+                )
+            ]
+        ) from None
     if not isinstance(values, dict):
         raise PlanError(
             [Problem(label, "(file)", "must be a JSON object of stack outputs", Code.OUTPUTS_NOT_OBJECT)]
         )
+    problems = output_problems(values, schema, label)
+    if problems:
+        raise PlanError(problems)
     return DeployedOutputs(values, label)
 
 
@@ -203,8 +219,8 @@ class _Gatherer:
                     self.problem(
                         out.label,
                         key,
-                        f"is {out.get(key)!r} but the stack files say {expected!r}: these outputs are of"
-                        " another site or an older deployment",
+                        f"is not {expected!r} as the stack files say: these outputs are of another site or"
+                        " an older deployment",
                         Code.OUTPUTS_MISMATCH,
                     )
         if self.hub_outputs is not None:
@@ -213,8 +229,7 @@ class _Gatherer:
                 self.problem(
                     out.label,
                     HubOutput.CLUSTER_NAME,
-                    f"is {out.get(HubOutput.CLUSTER_NAME)!r} but the hub stack file names"
-                    f" {self.hub.cluster.name!r}",
+                    f"is not {self.hub.cluster.name!r}, the cluster the hub stack file names",
                     Code.OUTPUTS_MISMATCH,
                 )
             provider = out.get(HubOutput.CREDENTIALS_PROVIDER)
@@ -222,7 +237,7 @@ class _Gatherer:
                 self.problem(
                     out.label,
                     HubOutput.CREDENTIALS_PROVIDER,
-                    f"is {provider!r} but the hub stack file says {self.hub.credentials.provider!r}",
+                    f"is not {self.hub.credentials.provider!r}, the provider the hub stack file says",
                     Code.OUTPUTS_MISMATCH,
                 )
             sites = hub_sites(out.values)

@@ -66,27 +66,70 @@ def merge_user_data(
             if not isinstance(have, Mapping):
                 raise UserDataError(
                     where,
-                    f"must be a mapping to hold {sorted(needed)}, not {have!r}",
+                    f"must be a mapping to hold {sorted(needed)}, not {_type_name(have)}",
                     code=Code.USER_DATA_CONFLICT,
                 )
             merged[key] = merge_user_data(have, needed, where)
         elif isinstance(needed, list):
             if not isinstance(have, list):
                 raise UserDataError(
-                    where, f"must be a list to hold {needed}, not {have!r}", code=Code.USER_DATA_CONFLICT
+                    where,
+                    f"must be a list to hold {needed}, not {_type_name(have)}",
+                    code=Code.USER_DATA_CONFLICT,
                 )
             merged[key] = _merge_list(have, needed)
         elif have != needed:
-            raise UserDataError(where, f"must be {needed!r}, not {have!r}", code=Code.USER_DATA_CONFLICT)
+            raise UserDataError(
+                where, f"must be {needed!r} (it is set to another value)", code=Code.USER_DATA_CONFLICT
+            )
     return merged
 
 
-def parse_user_data(text: str) -> dict[str, Any]:
-    """A user-data file as a mapping (an empty file is an empty mapping)."""
+def _type_name(value: object) -> str:
+    """What a user-data value is, without quoting it (user-data holds registration tokens)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "another kind of value"
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """Where and why the YAML is invalid, never its text: PyYAML's message prints the line (a token may be
+    on it), so only the problem's own words, when they quote nothing, and the line and column are kept."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if isinstance(mark, yaml.Mark) else ""
+    if isinstance(problem, str) and problem and not any(q in problem for q in "'\"`"):
+        return f"is not valid YAML: {problem}{where}"
+    return f"is not valid YAML{where}"
+
+
+def parse_user_data(text: str | bytes) -> dict[str, Any]:
+    """A user-data file as a mapping (an empty file is an empty mapping). No error quotes the file."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UserDataError(
+                "(file)",
+                f"is not UTF-8 text (byte {exc.start} is not valid UTF-8)",
+                code=Code.USER_DATA_NOT_YAML,
+            ) from None
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise UserDataError("(file)", f"is not valid YAML: {exc}", code=Code.USER_DATA_NOT_YAML) from exc
+        raise UserDataError("(file)", _yaml_reason(exc), code=Code.USER_DATA_NOT_YAML) from None
+    except RecursionError:
+        raise UserDataError(
+            "(file)", "is not valid YAML: nests too deep", code=Code.USER_DATA_NOT_YAML
+        ) from None
     if document is None:
         return {}
     if not isinstance(document, dict):

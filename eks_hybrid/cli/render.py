@@ -22,26 +22,26 @@ if TYPE_CHECKING:
 
 
 def _user_data(path: Path | None) -> dict[str, Any] | None:
-    from eks_hybrid.components.codes import Code
     from eks_hybrid.components.errors import PlanError, Problem
     from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
+
+    from ..input_files import read_input_file
 
     if path is None:
         return None
     try:
-        return parse_user_data(path.read_text())
-    except OSError as exc:
-        raise PlanError(
-            [Problem(str(path), "(file)", f"cannot be read: {exc.strerror}", Code.FILE_UNREADABLE)]
-        ) from exc
+        return parse_user_data(read_input_file(path))
     except UserDataError as exc:
-        raise PlanError([Problem(str(path), exc.path, exc.rule, exc.code)]) from exc
+        raise PlanError([Problem(str(path), exc.path, exc.rule, exc.code)]) from None
 
 
-def _outputs(path: Path | None) -> DeployedOutputs | None:
+def _outputs(path: Path | None, *, hub: bool) -> DeployedOutputs | None:
     from ..render import read_outputs
+    from ..render_outputs import HubOutputsSchema, SiteOutputsSchema
 
-    return read_outputs(path) if path is not None else None
+    if path is None:
+        return None
+    return read_outputs(path, HubOutputsSchema if hub else SiteOutputsSchema)
 
 
 def render(
@@ -94,6 +94,7 @@ def render(
     from eks_hybrid.components.errors import EksHybridError, PlanError, Problem, ProblemsError
     from eks_hybrid.components.onprem.bundle import render_site
     from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
+    from eks_hybrid.components.onprem.userdata import UserDataError
 
     from ..render import RenderOptions, gather_site, write_bundle
     from ..stack_files import stack_location
@@ -113,15 +114,18 @@ def render(
                 " from siteToSiteVpn.policyBased in the site's stack file)"
             )
         options = RenderOptions(route_based=route_based)
+        user_document = _user_data(user_data)  # every input file is read and checked before the plan
         site, source = gather_site(
             stacks_dir,
             stack,
-            site_outputs=_outputs(outputs),
-            hub_outputs=_outputs(hub_outputs),
+            site_outputs=_outputs(outputs, hub=False),
+            hub_outputs=_outputs(hub_outputs, hub=True),
             options=options,
         )
         try:
-            bundle = render_site(site, user_data=_user_data(user_data), source=source)
+            bundle = render_site(site, user_data=user_document, source=source)
+        except UserDataError as exc:  # the user's file cannot take the required entries: name it
+            raise PlanError([Problem(str(user_data), exc.path, exc.rule, exc.code)]) from None
         except (EdgeForgeError, ValueError) as exc:
             code = exc.code if isinstance(exc, EksHybridError) else Code.RENDER_REFUSED
             raise PlanError([Problem(stack, "(render)", str(exc), code)]) from exc
