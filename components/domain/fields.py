@@ -40,9 +40,7 @@ def _pattern(regex: str, what: str, code: Code) -> Callable[[str], str]:
     return run
 
 
-def matches(
-    pattern: str, code: Code, accepts: Callable[[str], bool] | None = None
-) -> Callable[[str], str]:
+def matches(pattern: str, code: Code, accepts: Callable[[str], bool] | None = None) -> Callable[[str], str]:
     """A validator refusing text that does not fully match `pattern` (one of `patterns.py`'s, run by Python's
     `re`, so it may look ahead), or that `accepts` refuses when given; the error says the pattern's words."""
     compiled = re.compile(pattern)
@@ -68,9 +66,7 @@ def _hostname_or_address(value: str) -> bool:
     return True
 
 
-NtpServer = Annotated[
-    str, AfterValidator(matches(HOSTNAME, Code.INVALID_NTP_SERVER, _hostname_or_address))
-]
+NtpServer = Annotated[str, AfterValidator(matches(HOSTNAME, Code.INVALID_NTP_SERVER, _hostname_or_address))]
 NicName = Annotated[str, AfterValidator(matches(NIC_NAME, Code.INVALID_NIC_NAME))]
 InstanceType = Annotated[str, AfterValidator(matches(INSTANCE_TYPE, Code.INVALID_INSTANCE_TYPE))]
 

@@ -15,8 +15,8 @@ __all__ = [
     "EDGE_HOST_NAME",
     "EDGE_HOST_UID",
     "HOSTNAME",
-    "INSTANCE_TYPE",
     "IAM_PRINCIPAL_ARN",
+    "INSTANCE_TYPE",
     "KUBERNETES_MINOR",
     "NIC_NAME",
     "PACK_NAME",
@@ -68,9 +68,9 @@ EDGE_HOST_UID = described(
 
 # Edge host names are the Kubernetes node names of the hosts (`onprem.model.EdgeHost.node_name`), the hosts'
 # hostnames and the names of the files `render` writes for them: a lowercase RFC 1123 label, as Kubernetes
-# names nodes ("Object Names and IDs", DNS label names) and Palette names edge hosts (its docs, "Edge Installer
-# Configuration Reference", `stylus.site.name`: the edge host id, used as the hostname). A label has no '/',
-# '.' or NUL, so it is also safe as a file name.
+# names nodes ("Object Names and IDs", DNS label names). Palette's edge host id (`stylus.site.name`, "Edge
+# Installer Configuration Reference") becomes the host's hostname; Spectro documents no pattern of its own,
+# so the label rule is inferred from that use. A label has no '/', '.' or NUL: safe as a file name.
 EDGE_HOST_NAME = described(
     r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
     "an edge host name: a lowercase RFC 1123 label of letters, digits and '-', at most 63, starting and"
@@ -87,12 +87,13 @@ HOSTNAME = described(
 )
 
 # Linux's `dev_valid_name` (net/core/dev.c) takes a name shorter than IFNAMSIZ (16), not "." or "..", with
-# no '/', ':' or whitespace; systemd's `ifname_valid_full` (src/basic/socket-util.c) also refuses '%',
-# control characters and anything outside ASCII.
+# no '/', ':' or whitespace; eks-hybrid narrows the rest to the characters interface names use (udev's
+# predictable names enp1s0, VLANs eth0.100, bridges br-lan, bonds bond_0), so no shell or YAML
+# metacharacter reaches the host's configuration.
 NIC_NAME = described(
-    r"^(?!\.\.?$)[!-$&-.0-9;-~]{1,15}$",
-    "a Linux network interface name: 1 to 15 printable ASCII characters without spaces, '/', ':' or '%',"
-    " not '.' or '..' (the kernel's dev_valid_name), e.g. eth0 or enp1s0",
+    r"^(?!\.\.?$)[A-Za-z0-9_.-]{1,15}$",
+    "a Linux network interface name: 1 to 15 letters, digits, '.', '_' or '-', not '.' or '..' (the"
+    " kernel's dev_valid_name, IFNAMSIZ 16), e.g. eth0 or enp1s0",
 )
 
 # EC2 instance types are `<family>.<size>` ("Amazon EC2 instance type naming conventions", EC2 User Guide:
