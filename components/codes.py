@@ -280,6 +280,25 @@ class Code(StrEnum):
         "config",
         "An edge host is listed in more than one pool.",
     )
+    INVALID_EDGE_HOST_NAME = (
+        "invalid-edge-host-name",
+        "config",
+        "An edge host name is not a lowercase RFC 1123 label (at most 63 letters, digits and '-').",
+    )
+    DUPLICATE_EDGE_HOST_NAME = (
+        "duplicate-edge-host-name",
+        "config",
+        "Two edge hosts of a site share a name (a host without one is named by its uid).",
+    )
+    INVALID_NTP_SERVER = "invalid-ntp-server", "config", "An NTP server is not a hostname or an IP address."
+    INVALID_NIC_NAME = "invalid-nic-name", "config", "Not a Linux network interface name."
+    INVALID_PACK_NAME = "invalid-pack-name", "config", "Not a Palette pack name."
+    INVALID_PACK_TAG = "invalid-pack-tag", "config", "Not a Palette pack tag."
+    INVALID_PROVIDER_IMAGE = (
+        "invalid-provider-image",
+        "config",
+        "A provider image is not named the CanvOS way, so `render` cannot write its `.arg` lines.",
+    )
     NODE_GROUP_SIZES = (
         "node-group-sizes",
         "config",

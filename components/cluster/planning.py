@@ -33,6 +33,7 @@ from ..domain.defaults import AUTHENTICATION_MODES, ENDPOINT_ACCESS_VALUES, OPEN
 from ..domain.labels import CLOUD_CAPACITY_LABEL as CLOUD_CAPACITY_LABEL
 from ..domain.labels import CLOUD_CAPACITY_VALUE
 from ..domain.naming import cidr_slug
+from ..domain.patterns import INSTANCE_TYPE
 from ..errors import Reason
 
 # Fields of aws.eks.Cluster whose change makes the provider replace the cluster (terraform-provider-aws
@@ -335,7 +336,7 @@ def security_group_rule_counts(rules: Sequence[SecurityGroupRule | ApiAccessRule
 # --- cloud node group -----------------------------------------------------------------------------------
 
 _SMALL_SIZES = frozenset({"nano", "micro", "small", "medium", "large"})
-_INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z]+\d+[a-z-]*)\.(?P<size>[a-z0-9-]+)$")
+_INSTANCE_TYPE = re.compile(INSTANCE_TYPE)
 _GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*$")
 
 
@@ -359,14 +360,14 @@ there instead."""
 
 def ami_type_for(instance_type: str) -> str:
     """AL2023 (nodeadm) for the instance's architecture: Graviton families (m7g, t4g, c7gn) are arm64."""
-    match = _INSTANCE_TYPE.match(instance_type)
+    match = _INSTANCE_TYPE.fullmatch(instance_type)
     family = match.group("family") if match else ""
     return "AL2023_ARM_64_STANDARD" if _GRAVITON.match(family) else "AL2023_x86_64_STANDARD"
 
 
 def instance_type_problem(instance_type: str) -> Reason | None:
     """The Palette agent needs an always-on worker of at least t3.xlarge (4 vCPU, 16 GiB) and 40 GB."""
-    match = _INSTANCE_TYPE.match(instance_type)
+    match = _INSTANCE_TYPE.fullmatch(instance_type)
     if match is None:
         return Reason(Code.INVALID_INSTANCE_TYPE, f"{instance_type!r} is not an EC2 instance type")
     if match.group("size") in _SMALL_SIZES:

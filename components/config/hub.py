@@ -24,6 +24,7 @@ from ..domain.fields import (
     AwsTagKey,
     AwsTagValue,
     ClusterName,
+    InstanceType,
     RemoteCidr,
     RouteTableId,
     SecurityGroupId,
@@ -64,13 +65,16 @@ def _minor_as_text(data: object) -> object:
 
 
 class NodeGroupConfig(ConfigModel):
-    """The cloud node group: always-on AWS capacity for the Palette agent, CoreDNS and webhooks."""
+    """The cloud node group: always-on AWS capacity for the Palette agent, CoreDNS and webhooks.
 
-    instance_type: str = defaults.CLOUD_INSTANCE_TYPE
-    disk_size_gib: int = Field(default=defaults.CLOUD_DISK_SIZE_GIB, ge=40, le=16384)
-    desired_size: int = Field(default=defaults.CLOUD_DESIRED_SIZE, ge=1, le=100)
-    min_size: int = Field(default=defaults.CLOUD_MIN_SIZE, ge=1, le=100)
-    max_size: int = Field(default=defaults.CLOUD_MAX_SIZE, ge=1, le=100)
+    Counts and sizes here and in every stack-file model are strict whole numbers: YAML `true` is no count.
+    """
+
+    instance_type: InstanceType = defaults.CLOUD_INSTANCE_TYPE
+    disk_size_gib: int = Field(default=defaults.CLOUD_DISK_SIZE_GIB, ge=40, le=16384, strict=True)
+    desired_size: int = Field(default=defaults.CLOUD_DESIRED_SIZE, ge=1, le=100, strict=True)
+    min_size: int = Field(default=defaults.CLOUD_MIN_SIZE, ge=1, le=100, strict=True)
+    max_size: int = Field(default=defaults.CLOUD_MAX_SIZE, ge=1, le=100, strict=True)
     kubernetes_version: str | None = Field(default=None, pattern=KUBERNETES_MINOR)
     """The nodes' Kubernetes minor; default: the cluster's (the group follows the control plane)."""
 
@@ -171,10 +175,10 @@ class TransitGatewayConfig(ConfigModel):
 class QuotasConfig(ConfigModel):
     """The account's values of adjustable AWS quotas the plan is checked against (AWS defaults shown)."""
 
-    security_group_rules: int = Field(default=60, ge=1, le=1000)
-    routes_per_route_table: int = Field(default=50, ge=1, le=1000)
-    vpn_connections_per_region: int = Field(default=50, ge=1, le=10000)
-    customer_gateways_per_region: int = Field(default=50, ge=1, le=10000)
+    security_group_rules: int = Field(default=60, ge=1, le=1000, strict=True)
+    routes_per_route_table: int = Field(default=50, ge=1, le=1000, strict=True)
+    vpn_connections_per_region: int = Field(default=50, ge=1, le=10000, strict=True)
+    customer_gateways_per_region: int = Field(default=50, ge=1, le=10000, strict=True)
 
 
 class VirtualPrivateGatewayConfig(ConfigModel):
@@ -197,14 +201,14 @@ class IamRolesAnywhereConfig(ConfigModel):
     certificate_authority_pem: SecretStr | None = None
     certificate_authority_private_key: SecretStr | None = None
     generate_certificate_authority: bool = False
-    certificate_authority_validity_days: int = Field(default=3650, ge=30, le=36500)
+    certificate_authority_validity_days: int = Field(default=3650, ge=30, le=36500, strict=True)
     acm_pca_arn: str | None = Field(default=None, pattern=ACM_PCA_ARN)
-    session_duration_seconds: int = Field(default=3600, ge=900, le=43200)
+    session_duration_seconds: int = Field(default=3600, ge=900, le=43200, strict=True)
 
 
 class SsmConfig(ConfigModel):
-    registration_limit: int = Field(default=100, ge=1, le=1000)
-    expiration_days: int = Field(default=7, ge=1, le=30)
+    registration_limit: int = Field(default=100, ge=1, le=1000, strict=True)
+    expiration_days: int = Field(default=7, ge=1, le=30, strict=True)
 
 
 class CredentialsConfig(ConfigModel):
@@ -228,6 +232,7 @@ class CiliumConfig(ConfigModel):
         default=defaults.POD_CIDR_MASK_SIZE,
         ge=defaults.POD_CIDR_MASK_SIZE_MIN,
         le=defaults.POD_CIDR_MASK_SIZE_MAX,
+        strict=True,
     )
     bgp_control_plane: bool = False
     # The hybrid nodes' ASN in Cilium's BGP control plane (`localASN`), peering with each site's bgpPeer.

@@ -23,6 +23,8 @@ from ..domain.cluster_rules import (
 )
 from ..domain.fields import asn_problem, reserved_asn_problem
 from ..domain.labels import SITE_LABEL
+from ..domain.palette import parse_provider_image
+from ..domain.patterns import PATTERN_WORDS, PROVIDER_IMAGE
 from ..domain.versions import cilium_problem, node_group_skew_problem, node_skew_problem
 from ..errors import shown
 
@@ -487,9 +489,6 @@ def _peer_address_problems(path: str, address: object, node_cidr: object) -> Ite
         )
 
 
-_IMAGE_VERSION = re.compile(r"(?<![\d.])(\d+\.\d+)\.\d+(?![\d.])")
-
-
 def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
     """The pools' nodeadm Kubernetes layer is within AWS's skew of the cluster, and the EdgeForge image's
     K8S_VERSION is the layer's."""
@@ -513,15 +512,33 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
             Code.KUBERNETES_LAYER_MISMATCH,
             f"{skew} (eks-hybrid:cluster.kubernetesVersion {kubernetes}; the layer is what nodeadm installs)",
         )
-    image = _mapping(profile.get("os")).get("providerImage")
-    tag = image.rsplit(":", 1)[-1] if isinstance(image, str) and ":" in image else ""
-    match = _IMAGE_VERSION.search(tag)
-    if match and match.group(0) != layer:
+    image = _provider_image(document)
+    parsed = parse_provider_image(image) if image else None
+    if parsed is not None and parsed.kubernetes_version != layer:
+        tag = image.rsplit(":", 1)[-1] if image else ""
         yield (
             "eks-hybrid:palette.profile.os.providerImage",
             Code.EDGEFORGE_IMAGE_MISMATCH,
-            f"the EdgeForge image is built for Kubernetes {match.group(0)} (K8S_VERSION in its tag"
+            f"the EdgeForge image is built for Kubernetes {parsed.kubernetes_version} (K8S_VERSION in its tag"
             f" {shown(tag)}), but the Kubernetes layer is {layer}: rebuild the image or align the versions",
+        )
+
+
+def _provider_image(document: Mapping[str, Any]) -> str | None:
+    profile = _mapping(_mapping(document.get("eks-hybrid:palette")).get("profile"))
+    image = _mapping(profile.get("os")).get("providerImage")
+    return image.strip() if isinstance(image, str) and image.strip() else None  # the models strip it
+
+
+def check_provider_image(document: Mapping[str, Any]) -> Iterator[Finding]:
+    """`render` writes the EdgeForge `.arg` lines from the provider image's parts, so the hub's image must
+    be named the CanvOS way (`domain.palette.parse_provider_image`, the one parse of it)."""
+    image = _provider_image(document)
+    if image is not None and parse_provider_image(image) is None:
+        yield (
+            "eks-hybrid:palette.profile.os.providerImage",
+            Code.INVALID_PROVIDER_IMAGE,
+            f"must be {PATTERN_WORDS[PROVIDER_IMAGE]} (got {shown(image)})",
         )
 
 
@@ -561,6 +578,7 @@ HUB_RULES = (
     check_operator_placement,
     check_cilium_bgp,
     check_palette_kubernetes,
+    check_provider_image,
     check_node_group_version,
 )
 
@@ -637,6 +655,7 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
     pools = _sequence(_mapping(document.get("eks-hybrid:site")).get("nodePools"))
     pool_names: dict[str, int] = {}
     host_owner: dict[str, str] = {}
+    host_names: dict[str, str] = {}
     for index, pool in enumerate(pools):
         name = _mapping(pool).get("name")
         label = name if isinstance(name, str) else f"nodePools[{index}]"
@@ -660,8 +679,30 @@ def check_pools(document: Mapping[str, Any]) -> Iterator[Finding]:
                     Code.EDGE_HOST_IN_TWO_POOLS,
                     f"edge host {uid} is already in pool {host_owner[uid]}: a host joins at most one pool",
                 )
-            else:
-                host_owner[uid] = label
+                continue
+            host_owner[uid] = label
+            yield from _host_name_unique(host, f"nodePools[{index}].edgeHosts[{host_index}]", host_names)
+
+
+def _host_name_unique(host: object, where: str, seen: dict[str, str]) -> Iterator[Finding]:
+    """A host's name (its uid when it has none) is its Kubernetes node name and the name of its `render`
+    files: two hosts of a site with one name would share a node and a file. Compared without letter case,
+    as a case-insensitive file system would."""
+    name = _mapping(host).get("name")
+    key = "name" if isinstance(name, str) else "uid"
+    value = name if isinstance(name, str) else _mapping(host).get("uid")
+    if not isinstance(value, str):
+        return
+    same = value.strip().lower()  # the models strip whitespace
+    if same in seen:
+        yield (
+            f"eks-hybrid:site.{where}.{key}",
+            Code.DUPLICATE_EDGE_HOST_NAME,
+            f"edge host name {shown(value)} is already {seen[same]}'s: each host of a site needs its own name"
+            " (a host without a name is named by its uid)",
+        )
+    else:
+        seen[same] = where
 
 
 def check_site_label(document: Mapping[str, Any]) -> Iterator[Finding]:

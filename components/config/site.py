@@ -130,7 +130,10 @@ class SiteSpec(ConfigModel):
     # With the hub's Cilium operator on hybrid nodes, the site declares its own BGP objects once their CRDs
     # are Established, which needs its first node: how long `pulumi up` waits for them.
     cilium_crd_wait_minutes: int = Field(
-        default=defaults.SITE_CILIUM_CRD_WAIT_MINUTES, ge=1, le=defaults.SITE_CILIUM_CRD_WAIT_MINUTES_MAX
+        default=defaults.SITE_CILIUM_CRD_WAIT_MINUTES,
+        ge=1,
+        le=defaults.SITE_CILIUM_CRD_WAIT_MINUTES_MAX,
+        strict=True,
     )
     palette_profile_version: str | None = Field(default=None, pattern=PROFILE_PIN)
     """The hub's profile version the site's pools run: a version the hub publishes, or `newest` to follow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from ..codes import Code
 from ..errors import Reason, shown
 from . import cidrs, cluster_rules
+from .patterns import HOSTNAME, INSTANCE_TYPE, NIC_NAME, PATTERN_WORDS
 
 
 def _rule(check: Callable[[object], str]) -> Callable[[object], object]:
@@ -37,6 +39,36 @@ def _pattern(regex: str, what: str, code: Code) -> Callable[[str], str]:
 
     return run
 
+
+def matches(pattern: str, code: Code, accepts: Callable[[str], bool] | None = None) -> Callable[[str], str]:
+    """A validator refusing text that does not fully match `pattern` (one of `patterns.py`'s, run by Python's
+    `re`, so it may look ahead), or that `accepts` refuses when given; the error says the pattern's words."""
+    compiled = re.compile(pattern)
+    words = PATTERN_WORDS[pattern].replace("{", "{{").replace("}", "}}")
+
+    def run(value: str) -> str:
+        ok = accepts(value) if accepts is not None else compiled.fullmatch(value) is not None
+        if not ok:
+            raise PydanticCustomError(code.value, f"must be {words} (got {{value}})", {"value": shown(value)})
+        return value
+
+    return run
+
+
+def _hostname_or_address(value: str) -> bool:
+    if "%" in value:  # an IPv6 zone ("%eth0") is free text after the address: no server is named so
+        return False
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        # Dotted digits are meant as an IPv4 address, and this one is none (999.1.1.1).
+        return re.fullmatch(HOSTNAME, value) is not None and re.fullmatch(r"[0-9.]+", value) is None
+    return True
+
+
+NtpServer = Annotated[str, AfterValidator(matches(HOSTNAME, Code.INVALID_NTP_SERVER, _hostname_or_address))]
+NicName = Annotated[str, AfterValidator(matches(NIC_NAME, Code.INVALID_NIC_NAME))]
+InstanceType = Annotated[str, AfterValidator(matches(INSTANCE_TYPE, Code.INVALID_INSTANCE_TYPE))]
 
 RemoteCidr = Annotated[str, BeforeValidator(_rule(cidrs.remote_network))]
 VpcCidr = Annotated[str, BeforeValidator(_rule(cidrs.vpc_network))]

@@ -3,15 +3,17 @@ and a site's node pools with their edge hosts."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..codes import Code
 from ._base import ConfigModel
-from .fields import IPv4, LabelKey, LabelValue, Slug
-from .patterns import EDGE_HOST_UID, PALETTE_UID, SEMVER
+from .fields import IPv4, LabelKey, LabelValue, NicName, NtpServer, Slug, matches
+from .patterns import EDGE_HOST_NAME, EDGE_HOST_UID, PACK_NAME, PACK_TAG, PALETTE_UID, PROVIDER_IMAGE, SEMVER
 
 DEFAULT_PROFILE_VERSION = "1.0.0"
 """A hybrid profile's first version when the stack file names none."""
@@ -21,6 +23,46 @@ VERSION_PATTERN = SEMVER
 DEFAULT_PACK_REGISTRY = "Public Repo"
 """The registry a profile layer's pack is looked up in when the layer names none: Spectro Cloud's public
 pack registry, as the Palette SDK names it (`client/pack.go` `GetPackRegistry`)."""
+
+
+@dataclass(frozen=True)
+class ProviderImage:
+    """A provider image's name in its CanvOS parts (`patterns.PROVIDER_IMAGE`)."""
+
+    registry: str
+    repository: str
+    distribution: str
+    kubernetes_version: str
+    pe_version: str
+    custom_tag: str | None
+
+
+_PROVIDER_IMAGE = re.compile(PROVIDER_IMAGE)
+_IMAGE_NAME_MAX = 255
+"""An image name before its tag (distribution/reference `NameTotalLengthMax`)."""
+
+
+def parse_provider_image(image: str) -> ProviderImage | None:
+    """Split a CanvOS-named provider image; None when the name does not follow CanvOS's pattern. The one
+    parse: the stack-file model refuses what it cannot split, and `render` writes the `.arg` lines from it."""
+    if len(image) > _IMAGE_NAME_MAX + 129:  # never hand a pattern more than a name and a tag can be
+        return None
+    match = _PROVIDER_IMAGE.fullmatch(image)
+    if match is None or len(image.rsplit(":", 1)[0]) > _IMAGE_NAME_MAX:
+        return None
+    return ProviderImage(
+        registry=match["registry"],
+        repository=match["repo"],
+        distribution=match["distribution"],
+        kubernetes_version=match["version"],
+        pe_version=match["pe_version"],
+        custom_tag=match["custom_tag"],
+    )
+
+
+PackName = Annotated[str, AfterValidator(matches(PACK_NAME, Code.INVALID_PACK_NAME))]
+PackTag = Annotated[str, AfterValidator(matches(PACK_TAG, Code.INVALID_PACK_TAG))]
+EdgeHostName = Annotated[str, AfterValidator(matches(EDGE_HOST_NAME, Code.INVALID_EDGE_HOST_NAME))]
 
 
 class ProfileLayer(ConfigModel):
@@ -49,21 +91,23 @@ class ProfileLayer(ConfigModel):
 
 
 class ProfileLayerOs(ProfileLayer):
-    pack: str = "edge-native-byoi"
-    tag: str = "2.1.0"
+    pack: PackName = "edge-native-byoi"
+    tag: PackTag = "2.1.0"
     provider_image: str = Field(min_length=1)
+    """Named the CanvOS way: the hub's stack file is refused otherwise (`config.rules.check_provider_image`,
+    by `parse_provider_image`); the model stays open to what Palette already holds."""
 
 
 class ProfileLayerKubernetes(ProfileLayer):
-    pack: str = "edge-nodeadm"
+    pack: PackName = "edge-nodeadm"
     version: str = Field(pattern=SEMVER)
 
 
 class ProfileLayerCni(ProfileLayer):
     """The placeholder CNI layer of hybrid pools (the real CNI is Cilium on the EKS cluster)."""
 
-    pack: str = "cni-custom"
-    tag: str = "0.1.0"
+    pack: PackName = "cni-custom"
+    tag: PackTag = "0.1.0"
 
 
 class PaletteProfileConfig(ConfigModel):
@@ -76,9 +120,11 @@ class PaletteProfileConfig(ConfigModel):
 
 class EdgeHostConfig(ConfigModel):
     uid: str = Field(min_length=1, max_length=128, pattern=EDGE_HOST_UID)
-    name: str | None = None
+    name: EdgeHostName | None = None
+    """The host's name, its Kubernetes node name and the name of its files from `render`; default: its
+    uid. Unique within a site (`config.rules.check_pools`)."""
     vpn_server_ip: IPv4 | None = None
-    nic_name: str | None = None
+    nic_name: NicName | None = None
 
 
 class TaintConfig(ConfigModel):
@@ -93,7 +139,7 @@ class NodePoolConfig(ConfigModel):
     edge_hosts: list[EdgeHostConfig] = Field(min_length=1)
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     taints: list[TaintConfig] = Field(default_factory=list)
-    ntp_servers: list[str] = Field(default_factory=list)
+    ntp_servers: list[NtpServer] = Field(default_factory=list)
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -10,20 +10,14 @@ tag the build must use for the cluster profile to find the image.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from ..codes import Code
+from ..domain.palette import ProviderImage as ProviderImage
+from ..domain.palette import parse_provider_image as parse_provider_image
+from ..domain.patterns import PATTERN_WORDS, PROVIDER_IMAGE
 from ..domain.versions import CANVOS_NODEADM_VERSIONS, creatable_versions, node_skew_problem, today_utc
 from ..errors import EksHybridError
 
 K8S_DISTRIBUTION = "nodeadm"
-
-
-_PROVIDER_IMAGE = re.compile(
-    r"^(?P<registry>.+)/(?P<repo>[^/:]+):(?P<distribution>[a-z0-9-]+?)-(?P<version>\d+\.\d+\.\d+)"
-    r"-(?P<pe_version>v\d+\.\d+\.\d+)(?:-(?P<custom_tag>.+))?$"
-)
 
 
 class EdgeForgeError(EksHybridError, ValueError):
@@ -62,36 +56,17 @@ def edgeforge_kubernetes_version(minor: str, profile_version: str | None = None)
     return profile_version
 
 
-@dataclass(frozen=True)
-class ProviderImage:
-    registry: str
-    repository: str
-    distribution: str
-    kubernetes_version: str
-    pe_version: str
-    custom_tag: str | None
-
-
-def parse_provider_image(image: str) -> ProviderImage | None:
-    """Split a CanvOS-named provider image; None when the name does not follow CanvOS's pattern."""
-    match = _PROVIDER_IMAGE.match(image)
-    if match is None:
-        return None
-    return ProviderImage(
-        registry=match["registry"],
-        repository=match["repo"],
-        distribution=match["distribution"],
-        kubernetes_version=match["version"],
-        pe_version=match["pe_version"],
-        custom_tag=match["custom_tag"],
-    )
-
-
 def edgeforge_arg(
     site: str, kubernetes_version: str, architecture: str, provider_image: str | None = None
 ) -> str:
     """The `.arg` lines for one architecture's provider image (merge them into your CanvOS `.arg`)."""
     parsed = parse_provider_image(provider_image) if provider_image else None
+    if provider_image and parsed is None:
+        # The stack-file model refuses such a name (`domain.palette.ProviderImageName`), the same parse.
+        raise EdgeForgeError(
+            f"palette.profile.os.providerImage must be {PATTERN_WORDS[PROVIDER_IMAGE]}",
+            code=Code.INVALID_PROVIDER_IMAGE,
+        )
     if parsed is not None and (
         parsed.distribution != K8S_DISTRIBUTION or parsed.kubernetes_version != kubernetes_version
     ):

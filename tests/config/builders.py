@@ -44,7 +44,7 @@ def palette_block() -> dict[str, Any]:
     return {
         "projectUid": "6491d4a94c39ad82d3cc30ae",
         "profile": {
-            "os": {"providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.35.0"},
+            "os": {"providerImage": "registry.example.com/edge/ubuntu:nodeadm-1.35.0-v4.5.21-eks-hybrid"},
             "kubernetes": {"version": "1.35.0"},
         },
     }

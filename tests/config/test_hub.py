@@ -991,9 +991,8 @@ def test_the_palette_kubernetes_layer_may_be_up_to_three_minors_behind_the_clust
     # AWS, "Upgrade hybrid nodes": never newer than the control plane, up to three minors older.
     doc = with_value(hub_doc(), (PALETTE,), palette_block())
     doc = with_value(doc, (PALETTE, "profile", "kubernetes", "version"), layer)
-    doc = with_value(
-        doc, (PALETTE, "profile", "os", "providerImage"), f"registry.example.com/edge/ubuntu:nodeadm-{layer}"
-    )
+    image = f"registry.example.com/edge/ubuntu:nodeadm-{layer}-v4.5.21"
+    doc = with_value(doc, (PALETTE, "profile", "os", "providerImage"), image)
     validate_stack(doc, FILE)
 
 
@@ -1008,9 +1007,8 @@ def test_the_palette_kubernetes_layer_may_be_up_to_three_minors_behind_the_clust
 def test_a_palette_kubernetes_layer_outside_the_skew_is_refused(layer, says):
     doc = with_value(hub_doc(), (PALETTE,), palette_block())
     doc = with_value(doc, (PALETTE, "profile", "kubernetes", "version"), layer)
-    doc = with_value(
-        doc, (PALETTE, "profile", "os", "providerImage"), f"registry.example.com/edge/ubuntu:nodeadm-{layer}"
-    )
+    image = f"registry.example.com/edge/ubuntu:nodeadm-{layer}-v4.5.21"
+    doc = with_value(doc, (PALETTE, "profile", "os", "providerImage"), image)
     found = problems(doc)
     assert [(p.path, p.code.value) for p in found] == [
         (f"{PALETTE}.profile.kubernetes.version", "kubernetes-layer-mismatch")
@@ -1018,12 +1016,17 @@ def test_a_palette_kubernetes_layer_outside_the_skew_is_refused(layer, says):
     assert_says(found[0], says, "hybrid-nodes-upgrade")
 
 
-def test_a_provider_image_tag_without_a_version_is_not_judged():
+def test_a_provider_image_render_cannot_split_is_refused():
+    # render writes the EdgeForge .arg lines from the image's parts: a name without them used to drop them.
     doc = with_value(hub_doc(), (PALETTE,), palette_block())
     doc = with_value(
         doc, (PALETTE, "profile", "os", "providerImage"), "registry.example.com/edge/ubuntu:latest"
     )
-    validate_stack(doc, FILE)
+    found = problems(doc)
+    assert [(p.path, p.code.value) for p in found] == [
+        (f"{PALETTE}.profile.os.providerImage", "invalid-provider-image")
+    ]
+    assert "e.g. registry.example.com/edge/ubuntu:nodeadm-1.32.0-v4.5.21-eks-hybrid" in found[0].rule
 
 
 def test_enable_credentials_file_is_a_bool():

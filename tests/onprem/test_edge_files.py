@@ -54,11 +54,12 @@ def test_a_provider_image_of_another_version_is_refused():
         edgeforge_arg("dallas", "1.31.0", "amd64", IMAGE.replace("1.31.0", "1.30.0"))
 
 
-def test_an_image_not_named_the_canvos_way_only_gets_the_required_lines():
+def test_an_image_not_named_the_canvos_way_is_refused_not_dropped():
+    # The stack-file model refuses it by the same parse; render never writes an .arg file without its lines.
     assert parse_provider_image("registry.example.com/edge/custom:latest") is None
-    assert "IMAGE_REPO" not in edgeforge_arg(
-        "d", "1.31.0", "amd64", "registry.example.com/edge/custom:latest"
-    )
+    with pytest.raises(EdgeForgeError, match="named the CanvOS way") as caught:
+        edgeforge_arg("d", "1.31.0", "amd64", "registry.example.com/edge/custom:latest")
+    assert caught.value.code == "invalid-provider-image"
 
 
 def test_kubernetes_version_comes_from_the_hub_minor_or_the_profile_patch():
