@@ -792,6 +792,34 @@ class Code(StrEnum):
         "render",
         "The site's files cannot be written from these inputs (the message says why).",
     )
+    RENDER_PATH_UNSAFE = (
+        "render-path-unsafe",
+        "render",
+        "A file `render` would write has a path that leaves --out or is not a plain relative path (an edge"
+        " host's name becomes a file name).",
+    )
+    RENDER_PATH_CLASH = (
+        "render-path-clash",
+        "render",
+        "Two files `render` would write share one path (two edge hosts with one name), or one is the other's"
+        " directory.",
+    )
+    OUT_DIR_FOREIGN = (
+        "out-dir-foreign",
+        "render",
+        "--out is not empty and `render` did not write it (no manifest), or holds files its manifest does not"
+        " list.",
+    )
+    OUT_DIR_SYMLINK = (
+        "out-dir-symlink",
+        "render",
+        "A symbolic link inside --out: `render` follows none.",
+    )
+    OUT_DIR_UNWRITABLE = (
+        "out-dir-unwritable",
+        "render",
+        "--out or a file in it cannot be created or written (permissions, a file where a directory goes).",
+    )
 
     # --- verify ---------------------------------------------------------------------------------------------
     PULUMI_CLI_MISSING = (

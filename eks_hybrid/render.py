@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +36,6 @@ from eks_hybrid.components.domain.reachability import reachable_peers
 from eks_hybrid.components.domain.tunnel_selectors import policy_based_selectors
 from eks_hybrid.components.errors import PlanError, Problem, RuleError
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
-from eks_hybrid.components.onprem.bundle import SiteBundle
 from eks_hybrid.components.onprem.model import (
     CiliumBgpPeering,
     ClusterEndpoint,
@@ -55,11 +52,8 @@ from eks_hybrid.components.onprem.model import (
 from .input_files import read_input_file
 from .planner import Planner
 from .render_outputs import OutputsSchema, output_problems
-from .render_settings import FILE_MODE, SCRIPT_MODE, SECRET_MODE
 from .site_reach import inventory_path, site_path
 from .stack_files import read_stack_file
-
-MANIFEST = ".eks-hybrid-render"
 
 
 @dataclass(frozen=True)
@@ -531,11 +525,22 @@ class _Gatherer:
     def planned_value(self, key: str) -> str:
         return str(self.planned[key])
 
-    def edge_hosts(self) -> tuple[EdgeHost, ...]:
+    def edge_hosts(self, label: str) -> tuple[EdgeHost, ...]:
         return tuple(
-            EdgeHost(pool.name, host.uid, host.name or "", pool.architecture, dict(pool.labels))
-            for pool in self.site.site.node_pools
-            for host in pool.edge_hosts
+            EdgeHost(
+                pool.name,
+                host.uid,
+                host.name or "",
+                pool.architecture,
+                dict(pool.labels),
+                origin=(
+                    label,
+                    f"eks-hybrid:site.nodePools[{index}].edgeHosts[{number}]"
+                    + (".name" if host.name else ".uid"),
+                ),
+            )
+            for index, pool in enumerate(self.site.site.node_pools)
+            for number, host in enumerate(pool.edge_hosts)
         )
 
 
@@ -599,7 +604,7 @@ def gather_site(
         vpn=vpn,
         cilium_bgp=peering,
         direct_connect=direct_connect,
-        edge_hosts=gatherer.edge_hosts(),
+        edge_hosts=gatherer.edge_hosts(stack_file.label),
         cluster_endpoint=gatherer.cluster_endpoint(),
         provider_image=palette.profile.os.provider_image if palette else None,
         profile_kubernetes_version=palette.profile.kubernetes.version if palette else None,
@@ -634,39 +639,3 @@ def _source_phrase(
     if site_outputs is None and hub_outputs is None:
         parts.append("the offline plan (nothing deployed yet: see Placeholders)")
     return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _write_file(path: Path, content: str, mode: int) -> None:
-    """Write atomically with `mode` from the first byte (a key never sits in a world-readable file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(descriptor, mode)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_bundle(bundle: SiteBundle, out_dir: Path) -> list[Path]:
-    """Write every file under `out_dir`; files a previous render wrote and this one did not are removed."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = out_dir / MANIFEST
-    previous = manifest.read_text().split() if manifest.is_file() else []
-    written = []
-    for rendered in bundle.files:
-        target = out_dir / rendered.path
-        mode = SECRET_MODE if rendered.secret else SCRIPT_MODE if rendered.executable else FILE_MODE
-        _write_file(target, rendered.content, mode)
-        written.append(target)
-    root = out_dir.resolve()
-    for stale in sorted(set(previous) - set(bundle.paths)):
-        path = (out_dir / stale).resolve()
-        if (
-            path.is_relative_to(root) and path != root
-        ):  # never outside the directory, whatever the manifest says
-            path.unlink(missing_ok=True)
-    _write_file(manifest, "\n".join(bundle.paths) + "\n", FILE_MODE)
-    return written

@@ -3,5 +3,10 @@
 SECRET_MODE = 0o600
 FILE_MODE = 0o644
 SCRIPT_MODE = 0o755
+DIR_MODE = 0o700
+"""Every directory `render` creates or writes into below --out, whatever the umask (it may hold keys)."""
 
-__all__ = ["FILE_MODE", "SCRIPT_MODE", "SECRET_MODE"]
+MANIFEST = ".eks-hybrid-render"
+"""The file in --out listing, one a line, every path `render` wrote there (docs/guides/render.md)."""
+
+__all__ = ["DIR_MODE", "FILE_MODE", "MANIFEST", "SCRIPT_MODE", "SECRET_MODE"]

@@ -124,7 +124,7 @@ def host_node_config(site: OnPremSite, host: EdgeHost) -> dict[str, Any]:
         if endpoint is not None
         else None,
         node_labels=labels,
-        source=f"edge/nodeconfig/{host.node_name}.yaml",
+        source=host.node_config_path,
     )
     swapped: dict[str, Any] = _swap(document, swaps)
     return swapped
@@ -283,7 +283,7 @@ def render_site(
     for host in site.edge_hosts:
         files.append(
             RenderedFile(
-                f"edge/nodeconfig/{host.node_name}.yaml",
+                host.node_config_path,
                 node_config_yaml(host_node_config(site, host)),
                 f"nodeadm NodeConfig for host {host.uid} (pool {host.pool})",
                 secret=site.identity.provider == "ssm",

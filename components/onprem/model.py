@@ -139,11 +139,18 @@ class EdgeHost:
     name: str
     architecture: Literal["amd64", "arm64"]
     labels: Mapping[str, str] = field(default_factory=dict)
+    origin: tuple[str, str] = field(default=("", ""), compare=False)
+    """The stack file and key `node_name` was read from, for errors about the file named after it."""
 
     @property
     def node_name(self) -> str:
         """The Kubernetes node name: the host's name, else its Palette uid."""
         return self.name or self.uid
+
+    @property
+    def node_config_path(self) -> str:
+        """Where `render` writes the host's NodeConfig, relative to --out: named after `node_name`."""
+        return f"edge/nodeconfig/{self.node_name}.yaml"
 
 
 @dataclass(frozen=True)

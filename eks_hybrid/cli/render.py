@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..render_settings import FILE_MODE, SCRIPT_MODE, SECRET_MODE
+from ..render_settings import FILE_MODE, MANIFEST, SCRIPT_MODE, SECRET_MODE
 from . import output
 
 if TYPE_CHECKING:
@@ -55,7 +55,15 @@ def render(
             " file's path.",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the site's files into.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Directory to write the site's files into: missing, empty, or one render wrote before (its"
+            f" {MANIFEST} lists what it wrote; what it no longer writes is removed).",
+        ),
+    ],
     outputs: Annotated[
         Path | None,
         typer.Option("--outputs", help="The site's `pulumi stack output --json --show-secrets`."),
@@ -96,7 +104,8 @@ def render(
     from eks_hybrid.components.onprem.edgeforge import EdgeForgeError
     from eks_hybrid.components.onprem.userdata import UserDataError
 
-    from ..render import RenderOptions, gather_site, write_bundle
+    from ..render import RenderOptions, gather_site
+    from ..render_write import write_bundle
     from ..stack_files import stack_location
 
     try:
@@ -129,7 +138,7 @@ def render(
         except (EdgeForgeError, ValueError) as exc:
             code = exc.code if isinstance(exc, EksHybridError) else Code.RENDER_REFUSED
             raise PlanError([Problem(stack, "(render)", str(exc), code)]) from exc
-        write_bundle(bundle, out)
+        write_bundle(bundle, out, site.edge_hosts)
     except ProblemsError as error:
         output.fail(str(error))
     except Exception as error:  # the program itself broke: say so plainly, trace on demand

@@ -211,9 +211,13 @@ def test_rendering_again_removes_files_the_site_no_longer_gets(tmp_path):
     shutil.copy(tmp_path / "edited/stacks/Pulumi.example-hub-ssm.yaml", stacks)
     (out / "notes.txt").write_text("mine")
     result, out = render(tmp_path, "example-austin", stacks_dir=stacks)
+    assert result.exit_code == 2 and "'notes.txt'" in result.output, result.output  # not render's: refused
+    assert (out / "notes.txt").read_text() == "mine" and (out / "cluster/cilium-bgp.yaml").exists()
+    (out / "notes.txt").unlink()
+    result, out = render(tmp_path, "example-austin", stacks_dir=stacks)
     assert result.exit_code == 0, result.output
     assert not (out / "cluster/cilium-bgp.yaml").exists() and (out / "router/pod-routes.sh").exists()
-    assert (out / "notes.txt").read_text() == "mine"  # never a file render did not write
+    assert not (out / "cluster").exists()  # emptied, so removed with its last file
 
 
 def test_an_unexpected_failure_exits_1_without_a_traceback(tmp_path, monkeypatch):
