@@ -330,17 +330,34 @@ def _measure(root: Node) -> None:
 # --- the one entry point ----------------------------------------------------------------------------------
 
 
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"|`([^`]*)`")
+# What PyYAML quotes from its own grammar: punctuation (`expected ',' or ']'`) and token names
+# (`'<document start>'`); anything else it quotes (an alias, anchor or tag name, an escape) is the file's.
+_GRAMMAR = re.compile(r"<[a-z ]+>|[^\w\s]{1,2}")
+
+
+def _unquoting(words: str) -> str:
+    """PyYAML's words with what they quote from the file shown as '…'."""
+
+    def shown(match: re.Match[str]) -> str:
+        inner = next(group for group in match.groups() if group is not None)
+        return match.group(0) if _GRAMMAR.fullmatch(inner) else "'…'"
+
+    return _QUOTED.sub(shown, words)
+
+
 def _syntax_rule(exc: yaml.YAMLError) -> str:
-    """PyYAML's message without the source excerpt it prints (which could show a secret)."""
+    """PyYAML's message without the source excerpt it prints (which could show a secret), and without
+    its context or problem words when they quote the file (`found undefined alias 'the-token'`)."""
     if isinstance(exc, yaml.MarkedYAMLError):
         parts = []
         if exc.context:
             where = f" (line {exc.context_mark.line + 1})" if exc.context_mark else ""
-            parts.append(f"{exc.context}{where}")
+            parts.append(f"{_unquoting(exc.context)}{where}")
         if exc.problem:
             mark = exc.problem_mark
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            parts.append(f"{exc.problem}{where}")
+            parts.append(f"{_unquoting(exc.problem)}{where}")
         return f"is not valid YAML: {printable(', '.join(parts) or type(exc).__name__, 300)}"
     if isinstance(exc, yaml.reader.ReaderError):
         return (

@@ -25,12 +25,23 @@ def _user_data(path: Path | None) -> dict[str, Any] | None:
     from eks_hybrid.components.errors import PlanError, Problem
     from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
 
+    from .. import safe_yaml
     from ..input_files import read_input_file
 
     if path is None:
         return None
+    data = read_input_file(path)
     try:
-        return parse_user_data(read_input_file(path))
+        # The stack files' bounded reader first, for its bounds alone: aliases that expand past its limit,
+        # deep nesting and duplicate keys are refused here rather than written into a file every edge host
+        # parses again at boot (Go's yaml.v3 refuses both: "already defined", "excessive aliasing"; that
+        # the edge's reader is yaml.v3 is inferred).
+        safe_yaml.load(data)
+        return parse_user_data(data)
+    except safe_yaml.YamlRefusal as exc:
+        raise PlanError(
+            [Problem(str(path), safe_yaml.dotted(exc.loc) or "(file)", exc.rule, exc.code)]
+        ) from None
     except UserDataError as exc:
         raise PlanError([Problem(str(path), exc.path, exc.rule, exc.code)]) from None
 

@@ -355,3 +355,30 @@ def test_outputs_json_that_cannot_be_read_is_refused_naming_the_file(tmp_path, o
     assert result.exit_code == 2, result.output
     assert f"{path}: (file): is not JSON" in result.output
     assert "[outputs-not-json]" in result.output
+
+
+def _alias_bomb() -> str:
+    lines = ["#cloud-config", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (_alias_bomb(), "a5: expands to more than 250000 values"),
+        ("#cloud-config\nstages: {}\nstages: {}\n", "stages: is given twice"),
+        ("#cloud-config\nx: " + "[" * 100 + "]" * 100 + "\n", "nests lists and mappings more than 64 deep"),
+    ],
+    ids=["alias-bomb", "duplicate-key", "deep-nesting"],
+)
+def test_user_data_within_the_stack_files_bounds(tmp_path, content, named):
+    """A few hundred bytes of aliases were written out whole for every edge host to expand at boot."""
+    user_data = tmp_path / "user-data.yaml"
+    user_data.write_text(content)
+    result = _run("--out", str(tmp_path / "out"), "--user-data", str(user_data))
+    assert result.exit_code == 2, result.output
+    assert f"{user_data}: " in result.output and named in result.output
+    _assert_clean(result.output)
+    assert not (tmp_path / "out").exists()
+    record(SUITE, user_data_bounds_refused=1)
