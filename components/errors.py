@@ -71,6 +71,12 @@ def printable(text: str, limit: int | None = None) -> str:
     return f"{escaped[: limit - 1]}… ({len(escaped)} characters)"
 
 
+def printable_lines(text: str) -> str:
+    """`text` with its line breaks and tabs kept and every other non-printable character escaped
+    (`printable`): text for a terminal, whatever a file name or value held."""
+    return "\n".join("\t".join(printable(part) for part in line.split("\t")) for line in text.split("\n"))
+
+
 def shown(value: object, limit: int = 60) -> str:
     """A value a user wrote, as a message may quote it: `'text'`, escaped and at most `limit` characters."""
     if isinstance(value, str):
