@@ -55,6 +55,7 @@ __all__ = [
     "Reason",
     "RuleError",
     "printable",
+    "printable_lines",
     "shown",
 ]
 
