@@ -93,6 +93,11 @@ class Code(StrEnum):
         "error",
         "`eks-hybrid diff` cannot read one side (file, directory or revision).",
     )
+    PLAN_DOCUMENT = (
+        "plan-document",
+        "error",
+        "A plan JSON file given to `eks-hybrid diff` is not the shape `plan --format json` writes.",
+    )
     YAML_REFUSED = "yaml-refused", "error", "A YAML document holds something a stack file may not."
 
     # --- reading a stack file ------------------------------------------------------------------------

@@ -55,6 +55,7 @@ __all__ = [
     "Reason",
     "RuleError",
     "printable",
+    "printable_lines",
     "shown",
 ]
 
@@ -69,6 +70,12 @@ def printable(text: str, limit: int | None = None) -> str:
     if limit is None or len(escaped) <= limit:
         return escaped
     return f"{escaped[: limit - 1]}… ({len(escaped)} characters)"
+
+
+def printable_lines(text: str) -> str:
+    """`text` with its line breaks and tabs kept and every other non-printable character escaped
+    (`printable`): text for a terminal, whatever a file name or value held."""
+    return "\n".join("\t".join(printable(part) for part in line.split("\t")) for line in text.split("\n"))
 
 
 def shown(value: object, limit: int = 60) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
+from .components.errors import printable_lines
 from .offline.options import type_label
 from .offline.recording import RecordedResource
 from .planner import StackPlan
@@ -117,8 +118,13 @@ def _add_secrets(tree: Node, plan: StackPlan) -> None:
         )
 
 
+def _shown(piece: str) -> str:
+    """A label's text as printed: the control codes rich drops dropped, every other escaped."""
+    return printable_lines(_CONTROL_CODES.sub("", piece))
+
+
 def _label_lines(label: tuple[Span, ...]) -> list[str]:
-    text = _CONTROL_CODES.sub("", "".join(piece for piece, _ in label)).expandtabs(8)
+    text = _shown("".join(piece for piece, _ in label)).expandtabs(8)
     return text.split("\n")
 
 
@@ -160,11 +166,14 @@ def to_rich(node: Node) -> Tree:
     from rich.text import Text
     from rich.tree import Tree
 
+    def text(label: tuple[Span, ...]) -> Text:
+        return Text.assemble(*((_shown(piece), style) for piece, style in label))
+
     def build(target: Tree, source: Node) -> None:
         for child in source.children:
-            build(target.add(Text.assemble(*child.label)), child)
+            build(target.add(text(child.label)), child)
 
-    root = Tree(Text.assemble(*node.label))
+    root = Tree(text(node.label))
     build(root, node)
     return root
 

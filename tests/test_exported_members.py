@@ -202,6 +202,7 @@ PUBLIC_API: dict[str, set[str]] = {
         "Reason",
         "RuleError",
         "printable",
+        "printable_lines",
         "shown",
     },
     "eks_hybrid.components.codes": {

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from . import output
+from . import output, paths
 
 
 class DiffFormat(StrEnum):
@@ -24,12 +24,16 @@ def diff(
         str,
         typer.Argument(
             metavar="BASE",
+            callback=paths.checked,
             help="A plan JSON file, a stacks directory (a program directory with --program) or a git"
             " revision.",
         ),
     ],
     head: Annotated[
-        str, typer.Argument(metavar="HEAD", help="The same kinds as BASE: what BASE would become.")
+        str,
+        typer.Argument(
+            metavar="HEAD", callback=paths.checked, help="The same kinds as BASE: what BASE would become."
+        ),
     ],
     format: Annotated[
         DiffFormat,
@@ -42,13 +46,19 @@ def diff(
     ] = DiffFormat.text,
     stacks_dir: Annotated[
         str,
-        typer.Option("--stacks-dir", metavar="DIR", help="For git revisions: where their stack files are."),
+        typer.Option(
+            "--stacks-dir",
+            metavar="DIR",
+            callback=paths.checked,
+            help="For git revisions: where their stack files are.",
+        ),
     ] = "stacks",
     program: Annotated[
         str | None,
         typer.Option(
             "--program",
             metavar="DIR",
+            callback=paths.checked,
             help="Compare plans of your own Pulumi program (`plan --program`), every stack it has config"
             " for: a git revision side plans DIR in that revision; a directory side is a program directory.",
         ),
@@ -87,13 +97,13 @@ def diff(
     if format is DiffFormat.json:
         typer.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif format is DiffFormat.markdown:
-        typer.echo(to_markdown(report), nl=False)
+        output.write(to_markdown(report))
     elif format is DiffFormat.svg:
         try:
             typer.echo(to_svg_picture(report), nl=False)
         except RuntimeError as error:
             output.fail(str(error))
     else:
-        typer.echo(to_text(report), nl=False)
+        output.write(to_text(report))
     if fail_on_danger and report.dangers:
         raise typer.Exit(code=output.EXIT_FAILURE)

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from ..components.errors import printable, printable_lines
+
 EXIT_FAILURE = 1  # the program itself failed
 EXIT_PROBLEMS = 2  # invalid input, as click's UsageError
 
@@ -33,22 +35,34 @@ def plain(console: Console) -> bool:
     return console.color_system is None
 
 
+def terminal(text: str) -> str:
+    """`text` safe for a terminal: line breaks kept, every other non-printable character (an escape
+    sequence from a stack file's name, a NUL, a bidi control) escaped as `printable` does (`\\x1b`)."""
+    return printable_lines(text)
+
+
 def write(text: str) -> None:
-    """Text to stdout as it is (no markup, no wrapping, no layout), as `stdout.print` would when `plain`."""
-    stdout.file.write(text)
+    """Text to stdout as it is (no markup, no wrapping, no layout), as `stdout.print` would when `plain`;
+    control characters escaped (`terminal`)."""
+    stdout.file.write(terminal(text))
     stdout.file.flush()
+
+
+def say(text: str, console: Console = stdout) -> None:
+    """One line or more of plain text (never markup), control characters escaped (`terminal`)."""
+    console.print(terminal(text), markup=False)
 
 
 def problem(stack: str, message: str) -> None:
     """A stack's failure: its name as a header line, then the message, never read as markup."""
     mark = "✗" if stderr.encoding.lower().replace("-", "").startswith("utf") else "x"
-    stderr.print(Text.assemble((f"{mark} {stack}", "bold red"), "\n", message))
+    stderr.print(Text.assemble((f"{mark} {printable(stack)}", "bold red"), "\n", terminal(message)))
 
 
 def note(message: str) -> None:
-    stderr.print(Text(message, style="yellow"))
+    stderr.print(Text(terminal(message), style="yellow"))
 
 
 def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
-    stderr.print(message, markup=False)
+    stderr.print(terminal(message), markup=False)
     raise typer.Exit(code=code)

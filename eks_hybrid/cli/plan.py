@@ -14,7 +14,7 @@ import typer
 
 from eks_hybrid.components.codes import Code
 
-from . import output
+from . import output, paths
 
 if TYPE_CHECKING:
     from ..planner import HubNotPlannedError, StackPlan
@@ -73,6 +73,7 @@ def plan(
             "--stack",
             "-s",
             metavar="STACK",
+            callback=paths.checked,
             help="Stack to plan: a name (its `Pulumi.<stack>.yaml` is in --stacks-dir) or a stack file's"
             " path. Repeatable.",
         ),
@@ -245,8 +246,8 @@ def plan(
             checked = document_of(result) if policy else {}
             violations = (checked.get("policy") or {}).get("violations") or []
             for line in policy_lines(checked) if violations else []:
-                output.stdout.print(line, markup=False)
-            output.stdout.print(quiet_line(result, len(violations)), markup=False)
+                output.say(line)
+            output.say(quiet_line(result, len(violations)))
         elif format is Format.text:
             tree = plan_node(result)
             text = None
@@ -260,7 +261,7 @@ def plan(
                 output.stdout.print(to_rich(tree))
             if policy:
                 for line in policy_lines(document_of(result)):
-                    output.stdout.print(line, markup=False)
+                    output.say(line)
     documents = [document_of(r.plan) for r in results if r.plan is not None]
     if outputs_dir is not None:
         _write_outputs(outputs_dir, documents)
@@ -276,12 +277,12 @@ def plan(
             )
         typer.echo(json.dumps(document, indent=2, sort_keys=True))
     elif format is Format.markdown:
-        typer.echo(plan_markdown(documents, {r.stack: r.error for r in results if r.error}), nl=False)
+        output.write(plan_markdown(documents, {r.stack: r.error for r in results if r.error}))
     elif format is Format.svg:
         typer.echo(plan_svg(documents), nl=False)
     outcome.report_skipped()
     if format is Format.text and quiet:
-        output.stdout.print(quiet_summary(results, documents), markup=False)
+        output.say(quiet_summary(results, documents))
     for note in notes or ():
         output.note(f"note: {note.message} [{note.code}]")
     mandatory = sum(d.get("policy", {}).get("mandatory", 0) for d in documents)
@@ -303,7 +304,7 @@ def _warn(result: StackPlan) -> None:
     # Warnings (a Kubernetes version near its end of support, an endpoint open to the internet) go to
     # stderr, so the plan itself stays the same document whatever the date.
     for warning in dict.fromkeys(result.run.warnings):
-        output.stderr.print(f"warning: {result.stack}: {warning}", markup=False)
+        output.say(f"warning: {result.stack}: {warning}", output.stderr)
 
 
 def _write_outputs(directory: Path, documents: list[dict[str, Any]]) -> None:

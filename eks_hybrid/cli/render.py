@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..render_settings import FILE_MODE, MANIFEST, SCRIPT_MODE, SECRET_MODE
-from . import output
+from . import output, paths
 
 if TYPE_CHECKING:
     from eks_hybrid.components.onprem.bundle import SiteBundle
@@ -62,6 +62,7 @@ def render(
             "--stack",
             "-s",
             metavar="STACK",
+            callback=paths.checked,
             help="The site stack to render: a name (its `Pulumi.<stack>.yaml` is in --stacks-dir) or a stack"
             " file's path.",
         ),

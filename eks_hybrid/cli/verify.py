@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from eks_hybrid.components.errors import printable
 from eks_hybrid.components.verify_names import HUB_OUTPUTS_ENV, OUTPUTS_ENV, VERIFY_AREAS
 
-from . import output
+from . import output, paths
 
 if TYPE_CHECKING:
     from ..verify import Finding
@@ -35,6 +36,7 @@ def verify(
             "--stack",
             "-s",
             metavar="STACK",
+            callback=paths.checked,
             help="The deployed stack: a name (its `Pulumi.<stack>.yaml` is in --stacks-dir) or a stack"
             " file's path.",
         ),
@@ -63,6 +65,7 @@ def verify(
         typer.Option(
             "--outputs",
             metavar="FILE",
+            callback=paths.checked,
             help="The stack's outputs: the JSON of `pulumi stack output --json --show-secrets` (`-`: standard"
             f" input). Default: ${OUTPUTS_ENV} (the JSON itself), else `pulumi stack output --json`.",
         ),
@@ -72,6 +75,7 @@ def verify(
         typer.Option(
             "--hub-outputs",
             metavar="FILE",
+            callback=paths.checked,
             help=f"A site's hub's outputs, likewise (default: ${HUB_OUTPUTS_ENV}, else the Pulumi CLI).",
         ),
     ] = None,
@@ -280,10 +284,12 @@ def _show_fleet(
         unicode = output.stdout.encoding.lower().replace("-", "").startswith("utf")
         for health in stacks:
             if health.problem:
-                output.stdout.print(f"eks-hybrid verify: {health.stack}: could not verify", markup=False)
-                output.stdout.print(f"{health.problem}\n-> {health.remedy}", markup=False)
+                output.say(f"eks-hybrid verify: {health.stack}: could not verify")
+                output.say(f"{health.problem}\n-> {health.remedy}")
                 continue
-            output.stdout.print(report_table(health.stack, health.role, health.findings, unicode=unicode))
+            output.stdout.print(
+                report_table(printable(health.stack), health.role, health.findings, unicode=unicode)
+            )
             output.stdout.print(summary_line(health.findings))
     raise typer.Exit(code=fleet_exit_code(stacks))
 
@@ -322,5 +328,5 @@ def _show(intent: Intent, results: list[Finding], format: Format) -> None:
         typer.echo(json.dumps(report_json(intent.stack, intent.role, results), indent=2))
         return
     unicode = output.stdout.encoding.lower().replace("-", "").startswith("utf")
-    output.stdout.print(report_table(intent.stack, intent.role, results, unicode=unicode))
+    output.stdout.print(report_table(printable(intent.stack), intent.role, results, unicode=unicode))
     output.stdout.print(summary_line(results))

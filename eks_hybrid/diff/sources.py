@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import re
 import subprocess
@@ -35,6 +34,7 @@ from eks_hybrid.components.codes import Code
 from eks_hybrid.components.errors import EksHybridError, ProblemsError
 
 from ..plan_documents import error_document, plan_document, plan_stacks, stack_order
+from ..plan_schema import PlanDocumentError, parse_plan_json, read_plan_document, validate_plan_document
 from ..planner import Planner
 from ..program import plan_program, read_program
 from .engine import PlanSet
@@ -65,11 +65,18 @@ def _from_documents(label: str, document: Any, planned_by: str = "") -> PlanSet:
     return plans
 
 
+def _checked(label: str, output: str) -> Any:
+    """A plan command's JSON output, checked as a plan file is (`plan_schema`)."""
+    return validate_plan_document(label, parse_plan_json(label, output.encode("utf-8", "surrogateescape")))
+
+
 def load_plan_file(path: Path) -> PlanSet:
     try:
-        return _from_documents(str(path), json.loads(path.read_text()))
-    except (OSError, ValueError) as exc:
-        raise SourceError(f"{path}: cannot be read as a plan: {exc}") from exc
+        return _from_documents(str(path), read_plan_document(path))
+    except PlanDocumentError as error:
+        raise SourceError(error.render(), code=error.code) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read as a plan: {exc.strerror or exc}") from None
 
 
 def plan_directory(stacks_dir: Path, *, label: str | None = None, policy: bool = True) -> PlanSet:
@@ -146,8 +153,8 @@ def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> Plan
             return plan_directory(tree / stacks_dir, label=label)
         whole = _run_plan(tree, stacks_dir, "--all", "--format", "json")
         try:
-            return _from_documents(label, json.loads(whole.stdout), planned_by)
-        except (ValueError, SourceError):
+            return _from_documents(label, _checked(label, whole.stdout), planned_by)
+        except (PlanDocumentError, SourceError):
             pass  # an older eks-hybrid: --format json takes one stack at a time
         plans = PlanSet(label, planned_by=planned_by)
         for name in sorted(
@@ -155,8 +162,8 @@ def plan_revision(repo: Path, revision: str, stacks_dir: str = "stacks") -> Plan
         ):
             single = _run_plan(tree, stacks_dir, "--stack", name, "--format", "json")
             try:
-                plans.stacks[name] = json.loads(single.stdout)
-            except ValueError:
+                plans.stacks[name] = _checked(f"{label}: plan --stack {name}", single.stdout)
+            except PlanDocumentError:
                 plans.errors[name] = (
                     single.stderr or single.stdout
                 ).strip() or f"exit status {single.returncode}"
