@@ -92,7 +92,8 @@ def diff(
             document = {"error": {"kind": "source", "code": error.code, "message": str(error)}}
             typer.echo(json.dumps(document, indent=2))
             raise typer.Exit(code=output.EXIT_PROBLEMS) from None
-        output.fail(f"{error} [{error.code}]")
+        message = str(error)  # a plan document's problems carry their own codes
+        output.fail(message if message.endswith(f"[{error.code}]") else f"{message} [{error.code}]")
     report = compare(base_plans, head_plans)
     if format is DiffFormat.json:
         typer.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))

@@ -115,6 +115,7 @@ def _sweep(tmp_path: Path, document: Any, locations: list[Location], name: str) 
             if result.exit_code == 2:
                 assert f"{head}: " in result.stderr, result.stderr
                 assert "[plan-document]" in result.stderr, result.stderr
+                assert "] [plan-document]" not in result.stderr, "the code is said once"
             exits[result.exit_code] += 1
             if SCALE > 1:  # the mutated document as the base side too
                 exits[_diff(head, base).exit_code] += 1
