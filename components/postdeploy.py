@@ -31,6 +31,7 @@ from pulumi_command import local
 from ._inputs import Arguments, is_known
 from ._tokens import component_type
 from .codes import Code
+from .domain.site_outputs import SiteOutput
 from .errors import Reason
 from .verify_names import HUB_OUTPUTS_ENV, OUTPUTS_ENV, VERIFY_AREAS
 
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 POST_DEPLOY_VERIFY = "eks-hybrid:verify:PostDeployVerify"
-SECRET_OUTPUTS = frozenset({"tunnelPresharedKeys", "ssmActivationCode", "rootCaPrivateKey"})
+SECRET_OUTPUTS = frozenset({SiteOutput.TUNNEL_PRESHARED_KEYS, "ssmActivationCode", "rootCaPrivateKey"})
 """Secret exports: verify never needs them, so they never reach the command's inputs."""
 
 # `Pulumi.yaml` runtime.options.virtualenv and stackConfigDir (tests/verify/test_postdeploy.py checks they

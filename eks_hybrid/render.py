@@ -33,6 +33,7 @@ from eks_hybrid.components.domain.cilium_operator import bgp_objects_in_sites
 from eks_hybrid.components.domain.defaults import CILIUM_OPERATOR_PLACEMENTS
 from eks_hybrid.components.domain.hub_outputs import HubOutput, hub_sites, inventory_output
 from eks_hybrid.components.domain.reachability import reachable_peers
+from eks_hybrid.components.domain.site_outputs import SiteOutput, TunnelOutput
 from eks_hybrid.components.domain.tunnel_selectors import policy_based_selectors
 from eks_hybrid.components.errors import PlanError, Problem, RuleError
 from eks_hybrid.components.network.tunnels import STRONG_PROPOSALS, TUNNEL_NUMBERS
@@ -250,8 +251,8 @@ class _Gatherer:
         keys: list[Any] = []
         if self.site_outputs is not None:
             out = self.site_outputs
-            reported = out.get("tunnels") or []
-            keys = self._secret_output(out, "tunnelPresharedKeys") or []
+            reported = out.get(SiteOutput.TUNNELS) or []
+            keys = self._secret_output(out, SiteOutput.TUNNEL_PRESHARED_KEYS) or []
             if len(reported) != len(TUNNEL_NUMBERS) or not all(isinstance(t, dict) for t in reported):
                 self.problem(
                     out.label,
@@ -262,7 +263,10 @@ class _Gatherer:
                 reported = []
             if keys and len(keys) != len(TUNNEL_NUMBERS):
                 self.problem(
-                    out.label, "tunnelPresharedKeys", "must hold one key per tunnel", Code.OUTPUTS_INCOMPLETE
+                    out.label,
+                    SiteOutput.TUNNEL_PRESHARED_KEYS,
+                    "must hold one key per tunnel",
+                    Code.OUTPUTS_INCOMPLETE,
                 )
                 keys = []
         result = []
@@ -276,12 +280,16 @@ class _Gatherer:
             result.append(
                 Tunnel(
                     number=number,
-                    outside_address=self._tunnel_value(number, "outside", known.get("outsideAddress")),
+                    outside_address=self._tunnel_value(
+                        number, "outside", known.get(TunnelOutput.OUTSIDE_ADDRESS)
+                    ),
                     aws_inside_address=self._tunnel_value(
-                        number, "aws_inside", known.get("awsInsideAddress") or aws_inside
+                        number, "aws_inside", known.get(TunnelOutput.AWS_INSIDE_ADDRESS) or aws_inside
                     ),
                     customer_inside_address=self._tunnel_value(
-                        number, "customer_inside", known.get("customerInsideAddress") or customer_inside
+                        number,
+                        "customer_inside",
+                        known.get(TunnelOutput.CUSTOMER_INSIDE_ADDRESS) or customer_inside,
                     ),
                     preshared_key=self._tunnel_value(number, "psk", key),
                 )

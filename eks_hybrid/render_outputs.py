@@ -4,8 +4,7 @@
 (`--hub-outputs`). Each output it uses is checked here before any is copied: a CIDR must be an IPv4 CIDR, an
 address an IPv4 address, an ASN a whole number in BGP's range, text text, a flag true or false. Any output
 may be absent or null (an older hub, outputs read before `pulumi up`), and outputs `render` does not read
-are left alone (a stack exports many). The hub's output names are `HubOutput`'s; the site's are the site
-stack's exports (`composition.site.connectivity_exports`).
+are left alone (a stack exports many). The hub's output names are `HubOutput`'s; the site's `SiteOutput`'s.
 
 The files carry pre-shared keys and activation codes: a problem names the file, the output's key path and
 the rule, never a value.
@@ -24,6 +23,7 @@ from pydantic_core import PydanticCustomError
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config import SECRET_PLACEHOLDER
 from eks_hybrid.components.domain.hub_outputs import HubOutput
+from eks_hybrid.components.domain.site_outputs import SiteOutput, TunnelOutput
 from eks_hybrid.components.errors import Problem
 
 __all__ = ["HubOutputsSchema", "OutputsSchema", "SiteOutputsSchema", "output_problems"]
@@ -138,20 +138,20 @@ class OutputsSchema(BaseModel):
 class TunnelOutputs(OutputsSchema):
     """One entry of the site's `tunnels` output."""
 
-    outside_address: Address = Field(None, alias="outsideAddress")
-    aws_inside_address: Address = Field(None, alias="awsInsideAddress")
-    customer_inside_address: Address = Field(None, alias="customerInsideAddress")
+    outside_address: Address = Field(None, alias=TunnelOutput.OUTSIDE_ADDRESS)
+    aws_inside_address: Address = Field(None, alias=TunnelOutput.AWS_INSIDE_ADDRESS)
+    customer_inside_address: Address = Field(None, alias=TunnelOutput.CUSTOMER_INSIDE_ADDRESS)
 
 
 class SiteOutputsSchema(OutputsSchema):
     """The site stack's outputs `render` reads."""
 
-    site: Text = None
-    kind: Text = None
-    node_cidr: Cidr = Field(None, alias="nodeCidr")
-    pod_cidr: Cidr = Field(None, alias="podCidr")
-    tunnels: list[TunnelOutputs] | None = None
-    tunnel_preshared_keys: Keys = Field(None, alias="tunnelPresharedKeys")
+    site: Text = Field(None, alias=SiteOutput.SITE)
+    kind: Text = Field(None, alias=SiteOutput.KIND)
+    node_cidr: Cidr = Field(None, alias=SiteOutput.NODE_CIDR)
+    pod_cidr: Cidr = Field(None, alias=SiteOutput.POD_CIDR)
+    tunnels: list[TunnelOutputs] | None = Field(None, alias=SiteOutput.TUNNELS)
+    tunnel_preshared_keys: Keys = Field(None, alias=SiteOutput.TUNNEL_PRESHARED_KEYS)
 
 
 class HubOutputsSchema(OutputsSchema):

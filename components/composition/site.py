@@ -14,6 +14,7 @@ from ..config.secrets import check_secrets
 from ..config.site import NodePoolConfig, SiteConfig
 from ..domain.hub_outputs import EKS_OUTPUTS, HUB_INVENTORY_OUTPUTS, HUB_PALETTE_OUTPUTS, HubOutput
 from ..domain.labels import SITE_LABEL
+from ..domain.site_outputs import SiteOutput, TunnelOutput
 from ..errors import PlanError, Problem
 from ..network import SiteConnectivity
 from ..palette import PaletteNodePools
@@ -57,9 +58,9 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
 
     connectivity = SiteConnectivity(site.site.name, site_connectivity_args(site, inventory))
     exports: dict[str, Any] = {
-        "site": site.site.name,
-        "nodeCidr": entry.node_cidr,
-        "podCidr": entry.pod_cidr,
+        SiteOutput.SITE: site.site.name,
+        SiteOutput.NODE_CIDR: entry.node_cidr,
+        SiteOutput.POD_CIDR: entry.pod_cidr,
         **connectivity_exports(kind, connectivity),
     }
     if palette is not None and profile is not None:
@@ -68,7 +69,7 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
             palette_node_pools_args(site, labelled_pools(site, file), palette, profile),
             pulumi.ResourceOptions(depends_on=[connectivity]),
         )
-        exports["palettePoolUids"] = {name: pool.poolUid for name, pool in pools.pools.items()}
+        exports[SiteOutput.PALETTE_POOL_UIDS] = {name: pool.poolUid for name, pool in pools.pools.items()}
     # With the hub's Cilium operator on hybrid nodes, the site's BGP objects are the site's (site_cilium.py):
     # declared once its nodes (its node pools) have brought the operator and its CRDs up.
     own_bgp = site_bgp(
@@ -100,23 +101,27 @@ def build_site(site: SiteConfig, file: str) -> dict[str, Any]:
 
 def connectivity_exports(kind: str, connectivity: SiteConnectivity) -> dict[str, Any]:
     """What the site stack exports for `render` and operators (pre-shared keys stay secret)."""
-    outputs: dict[str, Any] = {"kind": kind}
+    outputs: dict[str, Any] = {SiteOutput.KIND: kind}
     if kind not in ("transitGatewayVpn", "vpnGatewayVpn"):
         return outputs
-    outputs["vpnConnectionId"] = connectivity.vpn_connection_id
-    outputs["customerGatewayId"] = connectivity.customer_gateway_id
+    outputs[SiteOutput.VPN_CONNECTION_ID] = connectivity.vpn_connection_id
+    outputs[SiteOutput.CUSTOMER_GATEWAY_ID] = connectivity.customer_gateway_id
     if kind == "transitGatewayVpn":
-        outputs["transitGatewayAttachmentId"] = connectivity.transit_gateway_attachment_id
+        outputs[SiteOutput.TRANSIT_GATEWAY_ATTACHMENT_ID] = connectivity.transit_gateway_attachment_id
     # Addresses stay readable; the keys go in their own export so only they are secret.
-    outputs["tunnels"] = pulumi.Output.all(
+    outputs[SiteOutput.TUNNELS] = pulumi.Output.all(
         connectivity.tunnel_outside_addresses,
         connectivity.tunnel_customer_inside_addresses,
         connectivity.tunnel_aws_inside_addresses,
     ).apply(
         lambda columns: [
-            {"outsideAddress": outside, "customerInsideAddress": customer, "awsInsideAddress": aws_side}
+            {
+                TunnelOutput.OUTSIDE_ADDRESS: outside,
+                TunnelOutput.CUSTOMER_INSIDE_ADDRESS: customer,
+                TunnelOutput.AWS_INSIDE_ADDRESS: aws_side,
+            }
             for outside, customer, aws_side in zip(*columns, strict=True)
         ]
     )
-    outputs["tunnelPresharedKeys"] = connectivity.tunnel_preshared_keys
+    outputs[SiteOutput.TUNNEL_PRESHARED_KEYS] = connectivity.tunnel_preshared_keys
     return outputs

@@ -45,6 +45,7 @@ from eks_hybrid.components.domain.hub_outputs import (
     hub_sites,
 )
 from eks_hybrid.components.domain.labels import SITE_LABEL
+from eks_hybrid.components.domain.site_outputs import SiteOutput
 from eks_hybrid.components.errors import RuleError
 from eks_hybrid.components.network.planning import Role as SiteRole
 from eks_hybrid.components.network.planning import SiteRoutes, VpcRoute, hub_vpc_routes, site_routes
@@ -764,7 +765,7 @@ def site_intent(
     vpns: list[VpnIntent] = []
     if plan.uses_vpn:
         if outputs.vpn_connection_id is None:
-            unchecked.append(_missing("vpn", "VPN connection", "vpnConnectionId", stack))
+            unchecked.append(_missing("vpn", "VPN connection", SiteOutput.VPN_CONNECTION_ID, stack))
         else:
             on: Literal["transitGateway", "vpnGateway"] = (
                 "transitGateway" if plan.kind == "transitGatewayVpn" else "vpnGateway"
@@ -775,7 +776,12 @@ def site_intent(
         attachment: str | None = outputs.transit_gateway_attachment_id
         if attachment is None:
             unchecked.append(
-                _missing("transit-gateway", "transit gateway routes", "transitGatewayAttachmentId", stack)
+                _missing(
+                    "transit-gateway",
+                    "transit gateway routes",
+                    SiteOutput.TRANSIT_GATEWAY_ATTACHMENT_ID,
+                    stack,
+                )
             )
         for role, cidr in site_destinations(entry):
             tgw_routes.append(

@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.hub_outputs import HubOutputs
+from eks_hybrid.components.domain.site_outputs import SiteOutput
 from eks_hybrid.components.errors import ConfigError, Problem
 from eks_hybrid.components.postdeploy import HUB_OUTPUTS_ENV, OUTPUTS_ENV
 
@@ -41,11 +42,11 @@ class _Outputs(BaseModel):
 
 
 class SiteOutputs(_Outputs):
-    site: str | None = None
-    kind: str | None = None
-    vpn_connection_id: str | None = None
-    customer_gateway_id: str | None = None
-    transit_gateway_attachment_id: str | None = None
+    site: str | None = Field(None, alias=SiteOutput.SITE)
+    kind: str | None = Field(None, alias=SiteOutput.KIND)
+    vpn_connection_id: str | None = Field(None, alias=SiteOutput.VPN_CONNECTION_ID)
+    customer_gateway_id: str | None = Field(None, alias=SiteOutput.CUSTOMER_GATEWAY_ID)
+    transit_gateway_attachment_id: str | None = Field(None, alias=SiteOutput.TRANSIT_GATEWAY_ATTACHMENT_ID)
 
 
 class OutputsSource:
