@@ -161,14 +161,14 @@ def test_a_wrong_output_is_refused_naming_file_and_key_never_its_value(tmp_path_
     hub_file.write_text(json.dumps(hub_doc))
     result = _run("--out", str(tmp / "out"), "--outputs", str(site_file), "--hub-outputs", str(hub_file))
     named = hub_file if hub else site_file
-    record(SUITE, outputs_cases=1)
+    record(SUITE, **{"outputs cases": 1})
     _assert_clean(result.output)
     assert result.exit_code == 2, result.output
     shown = rf"{re.escape(f'{named}: {where}')}(\[\d\])?: must "  # a list's item, or the key itself
     assert re.search(shown, result.output), result.output
     assert "[output-invalid]" in result.output, result.output
     assert not (tmp / "out").exists()
-    record(SUITE, outputs_refused_named=1)
+    record(SUITE, **{"outputs refused named": 1})
 
 
 @pytest.mark.parametrize(
@@ -240,11 +240,11 @@ def test_a_yaml_error_in_user_data_never_prints_its_lines(tmp_path_factory, temp
     path = tmp / "user-data.yaml"
     path.write_text(text)
     result = _run("--out", str(tmp / "out"), "--user-data", str(path))
-    record(SUITE, user_data_yaml_cases=1)
+    record(SUITE, **{"user data yaml cases": 1})
     _assert_clean(result.output)
     assert result.exit_code == 2, result.output
     assert f"{path}: (file): is not valid YAML" in result.output, result.output
-    record(SUITE, user_data_yaml_refused_clean=1)
+    record(SUITE, **{"user data yaml refused clean": 1})
 
 
 WRONG_TYPED = st.one_of(
@@ -268,13 +268,13 @@ def test_a_user_data_key_of_the_wrong_type_never_quotes_its_value(where, value):
         user["install"] = value
     else:
         user["install"] = {where.split(".")[1]: value}
-    record(SUITE, user_data_type_cases=1)
+    record(SUITE, **{"user data type cases": 1})
     try:
         merge_user_data(user, appliance_mode_user_data())
     except UserDataError as error:
         assert SECRET not in str(error) and SECRET not in error.rule, error.rule
         assert error.path == where
-        record(SUITE, user_data_type_refused_clean=1)
+        record(SUITE, **{"user data type refused clean": 1})
     else:
         assert isinstance(value, dict) if where == "install" else isinstance(value, list)
 
@@ -317,12 +317,12 @@ def test_a_non_file_input_is_refused_before_it_is_opened(tmp_path, option, kind)
         target = tmp_path / "a-directory"
         target.mkdir()
     result, elapsed = _run_with_deadline(["--out", str(tmp_path / "out"), option, str(target)], 20)
-    record(SUITE, non_file_cases=1)
-    record_max(SUITE, "non_file_max_ms", round(elapsed * 1000))
+    record(SUITE, **{"non file cases": 1})
+    record_max(SUITE, "slowest non-file refusal, ms", round(elapsed * 1000))
     assert result.exit_code == 2, result.output
     assert f"{target}: (file): is not a regular file" in result.output, result.output
     assert "[input-not-regular-file]" in result.output
-    record(SUITE, non_file_refused=1)
+    record(SUITE, **{"non file refused": 1})
 
 
 @pytest.mark.parametrize("option", OPTIONS)
@@ -333,13 +333,13 @@ def test_an_input_over_the_stack_files_limit_is_refused(tmp_path, option):
     else:
         path.write_bytes(b'{"site": "' + b"x" * MAX_BYTES + b'"}')
     result = _run("--out", str(tmp_path / "out"), option, str(path))
-    record(SUITE, oversize_cases=1)
+    record(SUITE, **{"oversize cases": 1})
     assert result.exit_code == 2, result.output
     assert f"{path}: (file): is {path.stat().st_size} bytes: an input file is at most {MAX_BYTES}" in (
         result.output
     )
     assert "[input-too-large]" in result.output
-    record(SUITE, oversize_refused=1)
+    record(SUITE, **{"oversize refused": 1})
 
 
 @pytest.mark.parametrize("option", ["--outputs", "--hub-outputs"])
@@ -381,4 +381,4 @@ def test_user_data_within_the_stack_files_bounds(tmp_path, content, named):
     assert f"{user_data}: " in result.output and named in result.output
     _assert_clean(result.output)
     assert not (tmp_path / "out").exists()
-    record(SUITE, user_data_bounds_refused=1)
+    record(SUITE, **{"user data bounds refused": 1})
