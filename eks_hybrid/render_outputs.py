@@ -90,24 +90,16 @@ Address = Annotated[
     Any,
     BeforeValidator(_output("must be an IPv4 address such as 169.254.10.1 (a JSON string)", _is_address)),
 ]
-Asn = Annotated[
-    Any,
-    BeforeValidator(
-        _output(
-            f"must be an ASN: a whole number from {ASN_RANGE[0]} to {ASN_RANGE[1]}",
-            lambda value: _whole(value, *ASN_RANGE),
-        )
-    ),
-]
-MaskSize = Annotated[
-    Any,
-    BeforeValidator(
-        _output(
-            f"must be a prefix length: a whole number from {MASK_RANGE[0]} to {MASK_RANGE[1]}",
-            lambda value: _whole(value, *MASK_RANGE),
-        )
-    ),
-]
+
+
+def _whole_number(what: str, low: int, high: int) -> BeforeValidator:
+    rule = f"must be {what}: a whole number from {low} to {high}"
+    return BeforeValidator(_output(rule, lambda value: _whole(value, low, high)))
+
+
+Asn = Annotated[Any, _whole_number("an ASN", *ASN_RANGE)]
+MaskSize = Annotated[Any, _whole_number("a prefix length", *MASK_RANGE)]
+
 Flag = Annotated[
     Any, BeforeValidator(_output("must be true or false (a JSON boolean)", lambda v: isinstance(v, bool)))
 ]
