@@ -299,6 +299,7 @@ class Code(StrEnum):
     INVALID_NIC_NAME = "invalid-nic-name", "config", "Not a Linux network interface name."
     INVALID_PACK_NAME = "invalid-pack-name", "config", "Not a Palette pack name."
     INVALID_PACK_TAG = "invalid-pack-tag", "config", "Not a Palette pack tag."
+    INVALID_REGISTRY_NAME = "invalid-registry-name", "config", "Not a Palette registry name."
     INVALID_PROVIDER_IMAGE = (
         "invalid-provider-image",
         "config",

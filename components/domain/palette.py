@@ -13,7 +13,16 @@ from pydantic_core import PydanticCustomError
 from ..codes import Code
 from ._base import ConfigModel
 from .fields import IPv4, LabelKey, LabelValue, NicName, NtpServer, Slug, matches
-from .patterns import EDGE_HOST_NAME, EDGE_HOST_UID, PACK_NAME, PACK_TAG, PALETTE_UID, PROVIDER_IMAGE, SEMVER
+from .patterns import (
+    EDGE_HOST_NAME,
+    EDGE_HOST_UID,
+    PACK_NAME,
+    PACK_TAG,
+    PALETTE_UID,
+    PROVIDER_IMAGE,
+    REGISTRY_NAME,
+    SEMVER,
+)
 
 DEFAULT_PROFILE_VERSION = "1.0.0"
 """A hybrid profile's first version when the stack file names none."""
@@ -62,13 +71,14 @@ def parse_provider_image(image: str) -> ProviderImage | None:
 
 PackName = Annotated[str, AfterValidator(matches(PACK_NAME, Code.INVALID_PACK_NAME))]
 PackTag = Annotated[str, AfterValidator(matches(PACK_TAG, Code.INVALID_PACK_TAG))]
+RegistryName = Annotated[str, AfterValidator(matches(REGISTRY_NAME, Code.INVALID_REGISTRY_NAME))]
 EdgeHostName = Annotated[str, AfterValidator(matches(EDGE_HOST_NAME, Code.INVALID_EDGE_HOST_NAME))]
 
 
 class ProfileLayer(ConfigModel):
     """Where a layer's pack comes from, and values merged over the pack's own defaults."""
 
-    registry_name: str | None = Field(default=None, min_length=1)
+    registry_name: RegistryName | None = None
     registry_uid: str | None = Field(default=None, pattern=PALETTE_UID)
     values: dict[str, Any] = Field(default_factory=dict)
 

@@ -24,6 +24,7 @@ __all__ = [
     "PALETTE_UID",
     "PATTERN_WORDS",
     "PROVIDER_IMAGE",
+    "REGISTRY_NAME",
     "SEMVER",
     "described",
 ]
@@ -116,6 +117,15 @@ PACK_TAG = described(
     r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$",
     "a Palette pack tag: a version of letters, digits, '.', '_', '+' and '-', at most 64, starting with a"
     " letter or digit, e.g. 2.1.0",
+)
+
+# Palette documents no pattern for registry names either, and its own are words with spaces ("Public Repo",
+# "Palette Community Registry"): inferred, printable text of at most 128 characters without control
+# characters or surrounding spaces (the name is sent in a query to find the registry's uid).
+REGISTRY_NAME = described(
+    r"^[^\x00-\x20\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]{0,126}[^\x00-\x20\x7f-\x9f])?$",
+    "a Palette registry name: printable text of at most 128 characters, no control characters and no"
+    " spaces at either end, e.g. Public Repo",
 )
 
 # A provider image as CanvOS names it (`Earthfile`, IMAGE_PATH:

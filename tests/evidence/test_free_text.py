@@ -78,6 +78,7 @@ POOL = ("eks-hybrid:site", "nodePools", 0)
 HOST = (*POOL, "edgeHosts", 0)
 OS = ("eks-hybrid:palette", "profile", "os")
 NODE_GROUP = ("eks-hybrid:cluster", "nodeGroup")
+REGISTRY = (*OS, "registryName")
 # (stack, key path, the code a hostile value gets, the values to try beyond HOSTILE_TEXT)
 TEXT_FIELDS: list[tuple[str, tuple[str | int, ...], str, list[str]]] = [
     (SITE, (*POOL, "ntpServers", 0), "invalid-ntp-server", ["999.1.1.1", "fe80::1%eth0; reboot", "-a.b"]),
@@ -129,6 +130,20 @@ def _cases() -> Iterator[tuple[str, str, Doc, str, str | None]]:
                 parent = parent.setdefault(part, {}) if isinstance(part, str) else parent[part]
             parent[path[-1]] = number
             yield "whole number", stack, config, _dotted(path), None
+    # Registry names are words with spaces ("Public Repo"): only control characters, blank names and
+    # length are refused (the name goes into the query that finds the registry).
+    for value in [
+        "x\x00",
+        "a\nb",
+        "a\tb",
+        "\x1b[2J",
+        "r" * 129,
+        "y" * 100_000,
+        "",
+        "   ",
+    ]:
+        code = None if value in BLANK else "invalid-registry-name"
+        yield "text", HUB, _set(_config(HUB), REGISTRY, value), _dotted(REGISTRY), code
     # Two hosts of a site with one name (one pool, two pools, a name equal to another host's uid).
     site = _config(SITE)
     pools = site["eks-hybrid:site"]["nodePools"]
@@ -191,3 +206,10 @@ def test_the_examples_still_plan(directory: Path) -> None:
             app, ["plan", "--stack", stack, "--stacks-dir", str(directory), "--offline-secrets"]
         )
         assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("value", ["Public Repo", "Palette Community Registry", "spectro-packs", "Équipe 1"])
+def test_registry_names_palette_uses_are_taken(value: str) -> None:
+    from eks_hybrid.components.domain.palette import ProfileLayer
+
+    assert ProfileLayer.model_validate({"registryName": value}).registry_name == value
