@@ -166,10 +166,11 @@ class ProblemsError(EksHybridError):
             raise ValueError(f"{type(self).__name__} needs at least one problem")
         super().__init__(self.render())
 
-    def render(self) -> str:
+    def render(self, headline: str | None = None) -> str:
+        """The problems under `headline` (the class's own by default: a command may say what it was doing)."""
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{self.headline} ({count} {noun}):"]
+        lines = [f"{headline or self.headline} ({count} {noun}):"]
         lines += [f"  - {problem}" for problem in self.problems[:MAX_SHOWN_PROBLEMS]]
         if count > MAX_SHOWN_PROBLEMS:
             lines.append(f"  ... and {count - MAX_SHOWN_PROBLEMS} more (fix these first, then plan again)")

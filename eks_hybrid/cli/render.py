@@ -151,6 +151,8 @@ def render(
             code = exc.code if isinstance(exc, EksHybridError) else Code.RENDER_REFUSED
             raise PlanError([Problem(stack, "(render)", str(exc), code)]) from exc
         write_bundle(bundle, out, site.edge_hosts)
+    except PlanError as error:  # what render could not do with valid stack files: say it was rendering
+        output.fail(error.render(headline="cannot render this stack"))
     except ProblemsError as error:
         output.fail(str(error))
     except Exception as error:  # the program itself broke: say so plainly, trace on demand
