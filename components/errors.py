@@ -28,7 +28,7 @@ appears only through `shown`: quoted, control characters (terminal escapes inclu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .codes import Code
@@ -54,6 +54,7 @@ __all__ = [
     "ProblemsError",
     "Reason",
     "RuleError",
+    "key_path",
     "printable",
     "printable_lines",
     "shown",
@@ -61,6 +62,19 @@ __all__ = [
 
 MAX_SHOWN_PROBLEMS = 200
 """A report lists at most this many problems, then says how many more there are."""
+
+
+def key_path(loc: Sequence[str | int]) -> str:
+    """('eks-hybrid:site', 'nodePools', 0, 'name') -> 'eks-hybrid:site.nodePools[0].name': how every problem
+    names a key in a stack file, an outputs file or a plan document ('' for the whole of it; pydantic's
+    '[key]' marker of a mapping's key is left out)."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part != "[key]":
+            path += f".{part}" if path else part
+    return path
 
 
 def printable(text: str, limit: int | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from .components.codes import Code
-from .components.errors import Problem, ProblemsError, Reason, shown
+from .components.errors import Problem, ProblemsError, Reason, key_path, shown
 from .diff.danger import HELM_RELEASE
 from .policy.rules import EKS_CLUSTER
 
@@ -155,15 +155,8 @@ class PlansDocument(_Shape):
     errors: dict[str, ErrorBody | str] = Field(default_factory=dict)
 
 
-def _path(location: tuple[str | int, ...]) -> str:
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(document)"
-
-
 def _problem(file: str, location: tuple[str | int, ...], rule: str) -> Problem:
-    return Problem.of(file, _path(location), Reason(Code.PLAN_DOCUMENT, rule))
+    return Problem.of(file, key_path(location) or "(document)", Reason(Code.PLAN_DOCUMENT, rule))
 
 
 def _scan(file: str, document: Any) -> list[Problem]:

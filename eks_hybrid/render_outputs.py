@@ -24,7 +24,7 @@ from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config import SECRET_PLACEHOLDER
 from eks_hybrid.components.domain.hub_outputs import HubOutput
 from eks_hybrid.components.domain.site_outputs import SiteOutput, TunnelOutput
-from eks_hybrid.components.errors import Problem
+from eks_hybrid.components.errors import Problem, key_path
 
 __all__ = ["HubOutputsSchema", "OutputsSchema", "SiteOutputsSchema", "output_problems"]
 
@@ -183,13 +183,6 @@ _PYDANTIC_RULES = {
 """Pydantic's own errors of the nested shapes (a tunnel, the list of tunnels), in the rules' words."""
 
 
-def _key_path(loc: tuple[str | int, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(file)"
-
-
 def output_problems(values: Mapping[str, Any], schema: type[OutputsSchema], label: str) -> list[Problem]:
     """Every output in `values` that breaks `schema`, as problems naming `label`, the key and the rule."""
     try:
@@ -199,7 +192,7 @@ def output_problems(values: Mapping[str, Any], schema: type[OutputsSchema], labe
         return [
             Problem(
                 label,
-                _key_path(detail["loc"]),
+                key_path(detail["loc"]) or "(file)",
                 _PYDANTIC_RULES.get(detail["type"], detail["msg"]),
                 Code.OUTPUT_INVALID,
             )

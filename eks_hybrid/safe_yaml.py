@@ -24,7 +24,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -40,7 +40,7 @@ from yaml.scanner import Scanner
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.errors import EksHybridError, printable
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "YamlRefusal", "dotted", "load"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "YamlRefusal", "load"]
 
 MAX_BYTES = 4 * 1024 * 1024
 """A stack file larger than this is refused before it is parsed (a 15,000-site hub is about 1.5 MiB)."""
@@ -392,11 +392,3 @@ def load(data: bytes) -> Any:
     finally:
         if loader is not None:
             loader.dispose()  # type: ignore[attr-defined]
-
-
-def dotted(loc: Sequence[str | int]) -> str:
-    """('config', 'eks-hybrid:site', 'nodePools', 0) -> 'config.eks-hybrid:site.nodePools[0]'."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path

@@ -10,7 +10,7 @@ from typing import Any
 
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.config import SECRET_PLACEHOLDER
-from eks_hybrid.components.errors import ConfigError, Problem
+from eks_hybrid.components.errors import ConfigError, Problem, key_path
 
 from . import safe_yaml
 
@@ -140,7 +140,7 @@ def _read_yaml(path: Path, label: str) -> Any:
         ) from None
     except safe_yaml.YamlRefusal as exc:
         loc = exc.loc[1:] if len(exc.loc) > 1 and exc.loc[0] == "config" else exc.loc
-        raise ConfigError([Problem(label, safe_yaml.dotted(loc) or "(file)", exc.rule, exc.code)]) from None
+        raise ConfigError([Problem(label, key_path(loc) or "(file)", exc.rule, exc.code)]) from None
 
 
 def read_stack_file(stacks_dir: Path, name: str) -> StackFile:

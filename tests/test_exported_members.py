@@ -201,6 +201,7 @@ PUBLIC_API: dict[str, set[str]] = {
         "ProblemsError",
         "Reason",
         "RuleError",
+        "key_path",
         "printable",
         "printable_lines",
         "shown",

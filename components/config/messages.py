@@ -13,25 +13,12 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from ..codes import Code
 from ..domain.patterns import PATTERN_WORDS
-from ..errors import Problem, shown
+from ..errors import Problem, key_path, shown
 
 # Never echo what a user typed into these keys: they hold credentials.
 SECRET_KEYS = frozenset(
     {"apiKey", "certificateAuthorityPem", "certificateAuthorityPrivateKey", "presharedKey"}
 )
-
-
-def dotted(loc: Sequence[int | str]) -> str:
-    """('eks-hybrid:site', 'nodePools', 0, 'name') -> 'eks-hybrid:site.nodePools[0].name'."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part == "[key]":
-            continue
-        else:
-            path += f".{part}" if path else part
-    return path
 
 
 def _annotation_at(root: type[BaseModel], loc: Sequence[int | str]) -> Any:
@@ -258,4 +245,4 @@ def problems_from_validation(
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
         rule = _rule_for(root, {**error, "loc": loc}, secret_keys)
-        yield Problem(file=file, path=dotted(loc) or "(stack)", rule=rule, code=code_for(error["type"]))
+        yield Problem(file=file, path=key_path(loc) or "(stack)", rule=rule, code=code_for(error["type"]))

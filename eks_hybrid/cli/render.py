@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _user_data(path: Path | None) -> dict[str, Any] | None:
-    from eks_hybrid.components.errors import PlanError, Problem
+    from eks_hybrid.components.errors import PlanError, Problem, key_path
     from eks_hybrid.components.onprem.userdata import UserDataError, parse_user_data
 
     from .. import safe_yaml
@@ -39,9 +39,7 @@ def _user_data(path: Path | None) -> dict[str, Any] | None:
         safe_yaml.load(data)
         return parse_user_data(data)
     except safe_yaml.YamlRefusal as exc:
-        raise PlanError(
-            [Problem(str(path), safe_yaml.dotted(exc.loc) or "(file)", exc.rule, exc.code)]
-        ) from None
+        raise PlanError([Problem(str(path), key_path(exc.loc) or "(file)", exc.rule, exc.code)]) from None
     except UserDataError as exc:
         raise PlanError([Problem(str(path), exc.path, exc.rule, exc.code)]) from None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from eks_hybrid.components.config import validate_stack
-from eks_hybrid.components.config.messages import dotted
 from eks_hybrid.components.errors import ConfigError
+from eks_hybrid.components.errors import key_path as dotted
 
 from .builders import (
     FILE,
