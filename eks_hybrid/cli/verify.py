@@ -167,7 +167,7 @@ def _check_stack(
     # Pulumi, pydantic and the readers load here, not with the CLI (`tests/speed`).
     from eks_hybrid.components.config import SECRET_PLACEHOLDER, HubConfig, validate_stack
     from eks_hybrid.components.config.source import stack_file_label
-    from eks_hybrid.components.errors import EksHybridError, ProblemsError
+    from eks_hybrid.components.errors import ConfigError, EksHybridError, ProblemsError
 
     from ..stack_files import read_stack_file
     from ..verify import Sources, hub_intent, run_checks, site_intent
@@ -185,8 +185,10 @@ def _check_stack(
         else:
             hub_document = load_outputs(OutputsSource(config.hub, hub_outputs, HUB_OUTPUTS_ENV))
             intent = site_intent(name, config, SiteOutputs.model_validate(document), hub_document)
-    except ProblemsError as error:
+    except ConfigError as error:
         return error.render()
+    except ProblemsError as error:  # valid stack files, outputs that cannot be read or do not fit them
+        return error.render(headline="cannot verify this stack")
     except ValueError as error:
         coded = f" [{error.code}]" if isinstance(error, EksHybridError) else ""
         return f"{name}: {error}{coded}"

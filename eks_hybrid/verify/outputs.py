@@ -22,8 +22,9 @@ from pydantic.alias_generators import to_camel
 from eks_hybrid.components.codes import Code
 from eks_hybrid.components.domain.hub_outputs import HubOutputs
 from eks_hybrid.components.domain.site_outputs import SiteOutput
-from eks_hybrid.components.errors import ConfigError, Problem
+from eks_hybrid.components.errors import PlanError, Problem
 from eks_hybrid.components.postdeploy import HUB_OUTPUTS_ENV, OUTPUTS_ENV
+from eks_hybrid.input_files import read_input_file
 
 __all__ = [
     "HUB_OUTPUTS_ENV",
@@ -74,10 +75,17 @@ class OutputsSource:
         if self.path == "-":
             return _parse(self.stdin.read(), "standard input", self.stack)
         if self.path:
-            file = Path(self.path)
-            if not file.is_file():
+            if not Path(self.path).exists():
                 raise _problem(self.path, "no such file", Code.FILE_UNREADABLE)
-            return _parse(file.read_text(), self.path, self.stack)
+            # A regular file of at most the stack files' size, as render reads its outputs files.
+            data = read_input_file(Path(self.path))
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise _problem(
+                    self.path, f"is not UTF-8 text (byte {exc.start})", Code.OUTPUTS_NOT_JSON
+                ) from None
+            return _parse(text, self.path, self.stack)
         if self.environ.get(self.env_var, "").strip():
             return _parse(self.environ[self.env_var], f"${self.env_var}", self.stack)
         return self._from_pulumi()
@@ -110,14 +118,14 @@ class OutputsSource:
         return _parse(done.stdout, f"`{command}`", self.stack)
 
 
-def _problem(where: str, rule: str, code: Code) -> ConfigError:
-    return ConfigError([Problem(where, "(outputs)", rule, code)])
+def _problem(where: str, rule: str, code: Code) -> PlanError:
+    return PlanError([Problem(where, "(outputs)", rule, code)])
 
 
 def _parse(text: str, where: str, stack: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for the decoder
         raise _problem(
             where, f"is not JSON (expected `pulumi stack output --json` of {stack})", Code.OUTPUTS_NOT_JSON
         ) from exc
