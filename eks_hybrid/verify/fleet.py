@@ -140,14 +140,19 @@ def _problem_item(item: Finding) -> str:
     )
 
 
+def _not_verified(stack: StackHealth, badge: str = "") -> str:
+    """The one item of a stack that could not be verified: why, and what to do."""
+    return (
+        f'<ul class="problems"><li>{badge}could not verify: {_e(stack.problem)}'
+        f'<div class="remedy">{_e(stack.remedy)}</div></li></ul>'
+    )
+
+
 def _site_row(stack: StackHealth) -> str:
     head = f"<td><strong>{_e(stack.stack)}</strong><br>{_badge(stack.status)} hub {_e(stack.hub or '?')}</td>"
     if stack.problem:
         cells = "".join("<td>-</td>" for _ in SITE_COLUMNS)
-        problems = (
-            f'<ul class="problems"><li>{_badge(Status.error)} could not verify: {_e(stack.problem)}'
-            f'<div class="remedy">{_e(stack.remedy)}</div></li></ul>'
-        )
+        problems = _not_verified(stack, _badge(Status.error) + " ")
     else:
         cells = "".join(
             f"<td>{_counts([f for f in stack.findings if f.area in areas])}</td>" for _, areas in SITE_COLUMNS
@@ -172,10 +177,7 @@ def _sites_table(sites: Sequence[StackHealth]) -> str:
 def _hub_section(stack: StackHealth) -> str:
     title = f'<h2 id="hub-{_e(stack.stack)}">Hub {_e(stack.stack)} {_badge(stack.status)}</h2>'
     if stack.problem:
-        return (
-            f'{title}<ul class="problems"><li>could not verify: {_e(stack.problem)}'
-            f'<div class="remedy">{_e(stack.remedy)}</div></li></ul>'
-        )
+        return title + _not_verified(stack)
     rows = "".join(
         f"<tr><td>{_badge(f.status)}</td><td>{_e(f.area)}</td><td>{_e(f.check)}</td><td>{_e(f.detail)}"
         + (f'<div class="remedy">{_e(f.remedy)}</div>' if f.remedy else "")
