@@ -24,7 +24,7 @@ from ..domain.cluster_rules import (
 from ..domain.fields import asn_problem, reserved_asn_problem
 from ..domain.labels import SITE_LABEL
 from ..domain.palette import parse_provider_image
-from ..domain.patterns import PATTERN_WORDS, PROVIDER_IMAGE
+from ..domain.patterns import PATTERN_WORDS, PROVIDER_IMAGE, SEMVER
 from ..domain.versions import cilium_problem, node_group_skew_problem, node_skew_problem
 from ..errors import shown
 
@@ -497,11 +497,7 @@ def check_palette_kubernetes(document: Mapping[str, Any]) -> Iterator[Finding]:
         kubernetes = f"{kubernetes:.2f}"
     profile = _mapping(_mapping(document.get("eks-hybrid:palette")).get("profile"))
     layer = _mapping(profile.get("kubernetes")).get("version")
-    if (
-        not isinstance(kubernetes, str)
-        or not isinstance(layer, str)
-        or not re.fullmatch(r"\d+\.\d+\.\d+", layer)
-    ):
+    if not isinstance(kubernetes, str) or not isinstance(layer, str) or not re.fullmatch(SEMVER, layer):
         return  # a malformed version is the per-key check's to report
     # The layer is the nodes' version (nodeadm install <version>): AWS's skew policy for hybrid nodes allows
     # the cluster's minor and up to three below it, never a newer one (`versions.node_skew_problem`).
